@@ -1,0 +1,30 @@
+# iso18091lab: `make demo` sets up and runs the main job on the bundled sample; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test sample clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/iso18091lab ingest --raw data/raw --processed data/processed
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+# Regenerate the bundled synthetic sample (only when the generator changes).
+sample: setup
+	rm -rf data/raw/SYNTHETIC_* data/raw/_synthetic
+	$(BIN)/iso18091lab synth --out data/raw --seed 2024
+
+clean:
+	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json reports/*/ reports/index.html

@@ -1,0 +1,15 @@
+"""iso18091lab: a research workbench for TCVN ISO 18091:2020 pilots in Vietnamese local government.
+
+From Python::
+
+    import iso18091lab as lab
+    lab.ingest("data/raw", "data/processed")      # raw files -> clean tables + quarantine
+    data = lab.load("data/processed")             # tidy DataFrames with documented dtypes
+"""
+__version__ = "0.1.0"
+
+from .catalog import load_catalog  # noqa: E402
+from .dataset import Dataset, load  # noqa: E402
+from .ingest import IngestResult, ingest  # noqa: E402
+
+__all__ = ["Dataset", "IngestResult", "ingest", "load", "load_catalog", "__version__"]

@@ -1,0 +1,101 @@
+"""The indicator catalog: ids, pillars, names (vi/en) and maximum scores.
+
+The bundled ``data/indicators.csv`` holds the 39 indicators in 4 pillars of TCVN ISO 18091:2020
+Annex A. Its titles are *working titles* (renderings of a third-party transcription; the
+official titles are not public). A province's own approved indicator set can replace it: pass
+``path`` to :func:`load_catalog` or ``--catalog`` on the command line. No code assumes 39
+indicators or 4 pillars.
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from .text import fold, nfc, strip_diacritics
+
+CATALOG_COLUMNS = ["indicator", "pillar", "pillar_name_vi", "pillar_name_en", "name_vi", "name_en", "max_score"]
+_INDICATOR_ID = re.compile(r"^(\d{1,2})\s*[.,]\s*(\d{1,2})$")
+_PREFIX = re.compile(r"^(chi so|indicator|cs|ind)\.?\s*")
+
+
+class CatalogError(ValueError):
+    """The catalog file is not usable."""
+
+
+def default_catalog_path() -> Path:
+    """Path of the bundled catalog CSV."""
+    return Path(str(resources.files("iso18091lab") / "data" / "indicators.csv"))
+
+
+def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a catalog CSV; ``None`` gives the bundled working catalog.
+
+    Returns one row per indicator with the columns of ``CATALOG_COLUMNS``; ``indicator`` is text
+    ("1.10" stays "1.10"), ``pillar`` an integer, ``max_score`` a positive float.
+    """
+    path = Path(path) if path is not None else default_catalog_path()
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise CatalogError(f"{path}: cannot read catalog ({exc})") from exc
+    table.columns = [fold(c).replace(" ", "_") for c in table.columns]
+    missing = [c for c in ("indicator", "pillar") if c not in table.columns]
+    if missing:
+        raise CatalogError(f"{path}: catalog needs columns {missing}; has {list(table.columns)}")
+    for column in CATALOG_COLUMNS:
+        if column not in table.columns:
+            table[column] = ""
+    table = table[CATALOG_COLUMNS].map(nfc)
+    problems = []
+    ids = []
+    for row_number, raw in enumerate(table["indicator"], start=2):
+        normal = normalise_indicator_id(raw)
+        if normal is None:
+            problems.append(f"row {row_number}: indicator id {raw!r} is not of the form P.N")
+        ids.append(normal)
+    table["indicator"] = ids
+    table["max_score"] = table["max_score"].replace("", "10")
+    try:
+        table["pillar"] = table["pillar"].astype(int)
+        table["max_score"] = table["max_score"].str.replace(",", ".").astype(float)
+    except ValueError as exc:
+        problems.append(f"pillar or max_score is not a number ({exc})")
+    if not problems:
+        if (table["max_score"] <= 0).any():
+            problems.append("max_score must be positive")
+        dup = table["indicator"][table["indicator"].duplicated()]
+        if len(dup):
+            problems.append(f"duplicate indicator ids {sorted(set(dup))}")
+    if problems:
+        raise CatalogError(f"{path}: " + "; ".join(problems))
+    for column in ("pillar_name_vi", "pillar_name_en", "name_vi", "name_en"):
+        table[column] = table[column].astype("string")
+    return table.reset_index(drop=True)
+
+
+def normalise_indicator_id(value: object) -> str | None:
+    """'1.1', ' 1,10 ', 'Chỉ số 2.3', 'CS 4.9' -> '1.1', '1.10', '2.3', '4.9'; None if not an id."""
+    folded = _PREFIX.sub("", strip_diacritics(nfc(value)).lower())
+    match = _INDICATOR_ID.match(folded)
+    if not match:
+        return None
+    return f"{int(match.group(1))}.{int(match.group(2))}"
+
+
+def pillars(catalog: pd.DataFrame) -> pd.DataFrame:
+    """One row per pillar: number, names and number of indicators."""
+    return (
+        catalog.groupby("pillar", sort=True)
+        .agg(pillar_name_vi=("pillar_name_vi", "first"), pillar_name_en=("pillar_name_en", "first"),
+             n_indicators=("indicator", "size"))
+        .reset_index()
+    )
+
+
+def indicator_sort_key(ids: pd.Series) -> pd.Series:
+    """Sort key placing '1.2' before '1.10'."""
+    parts = ids.str.split(".", expand=True).astype(int)
+    return parts[0] * 1000 + parts[1]

@@ -1,0 +1,107 @@
+"""The ``iso18091lab`` command: a thin layer over the package's functions."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import DEFAULT_PROCESSED, DEFAULT_RAW
+
+
+class UserError(Exception):
+    """An error to show as one clear message (no traceback), exit code 2."""
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
+    result = ingest(args.raw, args.processed, catalog=args.catalog, progress=not args.quiet)
+    print_ingest_summary(result.summary, result.files, Path(args.processed))
+    return 1 if result.summary["files_failed"] else 0
+
+
+def print_ingest_summary(summary: dict, files, processed: Path) -> None:
+    """Print the per-file table and the reconciliation line in Vietnamese and English."""
+    shown = files[["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates"]]
+    print(shown.to_string(index=False))
+    for row in files[files["status"] == "error"].itertuples():
+        print(f"LỖI / ERROR {row.file}: {row.message_vi} / {row.message_en}", file=sys.stderr)
+    flag = {"yes": " [DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA]", "mixed": " [CÓ DỮ LIỆU MÔ PHỎNG / CONTAINS SYNTHETIC DATA]"}
+    print(f"\nĐã đọc / rows read {summary['rows_read']} = nhận / accepted {summary['accepted']}"
+          f" + cách ly / quarantined {summary['quarantined']} + trùng / duplicates {summary['duplicates']}"
+          f" (dòng trống / empty rows {summary['empty_rows']}){flag.get(summary['synthetic'], '')}")
+    print(f"Kết quả / output: {processed}/ (assessments.parquet, units.parquet, outcomes.parquet, "
+          f"quarantine.csv, ingest_summary.json)")
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from .synth import write_synthetic
+
+    manifest = write_synthetic(args.out, seed=args.seed)
+    print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA: {len(manifest['files'])} tệp / files -> {args.out}")
+    for name in manifest["files"]:
+        print(f"  {name}")
+    print(f"  _synthetic/manifest.json ({len(manifest['planted_errors'])} lỗi cài sẵn / planted errors)")
+    return 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .template import write_template
+
+    path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
+                          year=args.year if args.year is not None else "")
+    print(f"Đã tạo phiếu chấm điểm / scoring workbook written: {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (sub-commands ingest, synth, template)."""
+    parser = argparse.ArgumentParser(
+        prog="iso18091lab",
+        description="Bàn thí nghiệm TCVN ISO 18091:2020 / TCVN ISO 18091:2020 research workbench")
+    parser.add_argument("--version", action="version", version=f"iso18091lab {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="đọc, kiểm tra, làm sạch dữ liệu thô / read, check and clean raw files")
+    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="thư mục dữ liệu thô / raw folder (%(default)s)")
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED,
+                   help="thư mục kết quả / output folder (%(default)s)")
+    p.add_argument("--catalog", type=Path, default=None, help="bộ chỉ số riêng (CSV) / own indicator catalog")
+    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("synth", help="tạo dữ liệu mô phỏng / write synthetic raw files")
+    p.add_argument("--out", type=Path, required=True, help="thư mục ghi (nên là thư mục mới) / output folder (best a new one)")
+    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.set_defaults(func=_synth)
+
+    p = sub.add_parser("template", help="tạo phiếu chấm điểm Excel / write an Excel scoring workbook")
+    p.add_argument("--out", type=Path, default=Path("phieu_cham_diem.xlsx"), help="tệp ghi / file (%(default)s)")
+    p.add_argument("--catalog", type=Path, default=None, help="bộ chỉ số riêng (CSV) / own indicator catalog")
+    p.add_argument("--province", default="", help="tỉnh/thành phố điền sẵn / province to pre-fill")
+    p.add_argument("--unit", default="", help="đơn vị điền sẵn / unit to pre-fill")
+    p.add_argument("--year", type=int, default=None, help="năm điền sẵn / year to pre-fill")
+    p.set_defaults(func=_template)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``iso18091lab`` command; returns the exit code."""
+    from .catalog import CatalogError
+    from .dataset import DatasetNotFound
+    from .ingest import IngestError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UserError, CatalogError, IngestError, DatasetNotFound, FileNotFoundError, PermissionError) as exc:
+        print(f"iso18091lab {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("đã dừng / interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
