@@ -268,10 +268,10 @@ def _read_workbook_isolated(path: Path, limits: ReadLimits) -> list[RawSheet]:
 def _fill_merged(rows: list[list[object]], merged: list) -> None:
     """Give every cell of a merged range the value of its top-left cell."""
     for (r1, c1), (r2, c2) in merged:
-        if r1 >= len(rows):
+        if r1 >= len(rows) or c1 >= len(rows[r1]) or rows[r1][c1] in ("", None):
             continue
-        value = rows[r1][c1] if c1 < len(rows[r1]) else ""
-        for r in range(r1, min(r2, len(rows) - 1) + 1):
+        value = rows[r1][c1]
+        for r in range(r1, min(r2, len(rows) - 1) + 1):  # within the cells the sheet really has
             row = rows[r]
             for c in range(c1, min(c2, len(row) - 1) + 1):
                 if row[c] == "" or row[c] is None:

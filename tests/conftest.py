@@ -1,0 +1,118 @@
+"""Shared fixtures: a messy workbook that mixes every kind of mess, and a synthetic dataset."""
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from iso18091lab.ingest import ingest
+from iso18091lab.synth import write_synthetic
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+UNIT_ROWS = [
+    # province, unit, code, level, group, pilot start
+    ("Hải Phòng", "quận Hồng Bàng", "303", "quận", "thí điểm", 2022),
+    ("Hải Phòng", "phường Hoàng Văn Thụ", "11311", "phường", "Thí điểm", 2022),
+    ("Hải Phòng", "quận Lê Chân", 305, "Quận", "Đối chứng", None),          # code typed as a number
+    ("Quảng Ninh", "phường Hồng Gai", "06658", "phường", "thí điểm", 2024),  # leading zero kept (text)
+    ("Quảng Ninh", "phường Bãi Cháy", 6661, "phường", "đối chứng", None),    # number: padded to 06661
+    ("Quảng Ninh", "huyện Ba Chẽ", "202", "huyện", "đối chứng", None),
+    ("Quảng Ninh", "thị trấn Ba Chẽ", "07090", "thị trấn", "đối chứng", None),
+    ("Quảng Ninh", "xã Lạ", "07999", "làng", "đối chứng", None),            # bad level -> quarantined
+]
+
+NFD = lambda s: unicodedata.normalize("NFD", s)  # noqa: E731
+
+# (province, unit, code, year, rater, indicator, score, rating) -> expectation (rule, or None if accepted)
+MESSY_ROWS = [
+    (("Hải Phòng", "UBND quận Hồng Bàng", "", 2023, "Tự đánh giá", "1.1", "7,5", ""), None),
+    ((NFD("Hải Phòng"), NFD("Q. Hồng Bàng"), "", "2023", "  hội   đồng ", "1.1", 6, ""), None),
+    (("TP. Hải Phòng", "Hong Bang", "", 2023, "Thẩm định", "1.2", "", "V"), None),
+    "EMPTY",
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "self", "1.10", "  8 ", ""), None),
+    (("Hải Phòng", "P. Hoàng Văn Thụ", "", 2023, "tự đánh giá", "2.1", "", "Đ"), None),
+    (("Hải Phòng", "Hồng Bàng", "", 2023, "Tự đánh giá", "2.1", 11, ""), "score_out_of_range"),
+    (("Hải Phòng", "quận Hồng Bàng", "", 2023, "Tự đánh giá", "9.9", 5, ""), "unknown_indicator"),
+    (("Hải Phòng", "quận Hồng Bàg", "", 2023, "Tự đánh giá", "2.2", 5, ""), "unknown_unit"),
+    (("Hải Phòng", "quận Hồng Bàng", "", 2023, "Tự đánh giá", "1.1", "7.5", ""), "duplicate"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.1", 5, ""), "conflicting_duplicate"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.1", 6, ""), "conflicting_duplicate"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.2", "", "không đánh giá"), None),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "khách", "3.3", 5, ""), "bad_rater"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", "hai nghìn", "hội đồng", "3.3", 5, ""), "bad_year"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.4", "", "tím"), "bad_rating"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.5", "", ""), "missing_score"),
+    (("Hà Nội", "quận Hồng Bàng", "", 2023, "hội đồng", "3.5", 4, ""), "unknown_province"),
+    (("Hải Phòng", "phường Hoàng Văn Thụ", "", 2023, "hội đồng", "3.6", "abc", ""), "bad_score"),
+    (("Quảng Ninh", "", "06658", 2024, "hội đồng", "4.1", 9, ""), None),
+    (("Quảng Ninh", "Ba Chẽ", "", 2024, "hội đồng", "4.1", 3, ""), "ambiguous_unit"),
+    (("Quảng Ninh", "TT. Ba Chẽ", "", 2024, "hội đồng", "4.1", 3, ""), None),
+    (("Quang Ninh", "Bai Chay", "", 2024, "Hội đồng", "4.2", "", "xanh"), None),
+    (("Quảng Ninh", "phường Bãi Cháy", "", 2024, "Hội đồng", "4.3", 4, "không đánh giá"), "score_and_not_assessed"),
+]
+MESSY_FIRST_DATA_ROW = 4
+
+
+def write_messy_workbook(path: Path) -> dict[int, str | None]:
+    """Write the mixed-mess workbook; returns {spreadsheet row: expected rule or None}."""
+    book = openpyxl.Workbook()
+    guide = book.active
+    guide.title = "Hướng dẫn"
+    guide["A1"] = "Hướng dẫn điền phiếu: mỗi dòng là một chỉ số."
+    guide["A2"] = "Không sửa tiêu đề cột."
+
+    sheet = book.create_sheet("Chấm điểm")
+    sheet["A1"] = "BẢNG TỔNG HỢP KẾT QUẢ CHẤM ĐIỂM BỘ CHỈ SỐ ISO 18091"
+    sheet.merge_cells("A1:I1")
+    for col, header in zip("ABCDEF", ["Tỉnh/Thành phố", "Đơn vị", "Mã đơn vị", "Năm", "Loại đánh giá", "Chỉ số"]):
+        sheet[f"{col}2"] = header
+        sheet.merge_cells(f"{col}2:{col}3")  # header merged over two rows
+    sheet["G2"] = "Kết quả chấm"
+    sheet.merge_cells("G2:H2")
+    sheet["G3"], sheet["H3"], sheet["I2"] = "Điểm", "Mức", "Ghi chú"
+    expected = {}
+    row = MESSY_FIRST_DATA_ROW
+    for item in MESSY_ROWS:
+        if item == "EMPTY":
+            row += 1
+            continue
+        values, rule = item
+        for col, value in zip("ABCDEFGH", values):
+            if value != "":
+                sheet[f"{col}{row}"] = value
+        sheet[f"F{row}"].number_format = "@"
+        expected[row] = rule
+        row += 1
+
+    units = book.create_sheet("Danh sách đơn vị")
+    units.append(["DANH SÁCH ĐƠN VỊ"])
+    units.append(["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm"])
+    for unit in UNIT_ROWS:
+        units.append(list(unit))
+    book.save(path)
+    return expected
+
+
+@pytest.fixture
+def messy_raw(tmp_path: Path) -> tuple[Path, dict]:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    expected = write_messy_workbook(raw / "tong hop.xlsx")
+    return raw, expected
+
+
+@pytest.fixture(scope="session")
+def synthetic_raw(tmp_path_factory) -> tuple[Path, dict]:
+    raw = tmp_path_factory.mktemp("synthetic_raw")
+    manifest = write_synthetic(raw, seed=11)
+    return raw, manifest
+
+
+@pytest.fixture(scope="session")
+def synthetic_ingest(synthetic_raw, tmp_path_factory):
+    raw, _ = synthetic_raw
+    processed = tmp_path_factory.mktemp("synthetic_processed")
+    return ingest(raw, processed), processed

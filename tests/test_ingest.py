@@ -1,0 +1,208 @@
+"""Ingest end to end on the mixed-mess workbook: every cleaning rule, reconciliation, nothing lost."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import iso18091lab as lab
+from iso18091lab.ingest import IngestError, PROCESSED_FILES
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def messy_result(messy_raw, tmp_path):
+    raw, expected = messy_raw
+    before = _digest(raw)
+    result = lab.ingest(raw, tmp_path / "processed")
+    assert _digest(raw) == before, "raw files must never be modified"
+    return result, expected, tmp_path / "processed"
+
+
+def test_every_planted_problem_is_quarantined_with_its_rule(messy_result):
+    result, expected, _ = messy_result
+    scoring = result.quarantine[(result.quarantine["sheet"] == "Chấm điểm")]
+    got = scoring.groupby("row")["rule"].apply(set).to_dict()
+    want = {row: {rule} for row, rule in expected.items() if rule not in (None, "duplicate")}
+    assert got == want
+
+
+def test_quarantine_names_file_sheet_row_column_value_and_reason(messy_result):
+    result, expected, _ = messy_result
+    q = result.quarantine.set_index("rule")
+    out_of_range = q.loc["score_out_of_range"]
+    assert out_of_range["file"] == "tong hop.xlsx"
+    assert out_of_range["sheet"] == "Chấm điểm"
+    assert out_of_range["column"] == "Điểm"
+    assert out_of_range["value"] == "11"
+    assert "0–10" in out_of_range["reason_vi"] and "0-10" in out_of_range["reason_en"]
+    unknown = q.loc["unknown_unit"]
+    assert unknown["value"] == "quận Hồng Bàg"
+    assert "did you mean 'quận Hồng Bàng'" in unknown["reason_en"]
+    assert "có phải 'quận Hồng Bàng'" in unknown["reason_vi"]
+    ambiguous = q.loc["ambiguous_unit"]
+    assert "huyện Ba Chẽ" in ambiguous["reason_en"] and "thị trấn Ba Chẽ" in ambiguous["reason_en"]
+    conflicts = result.quarantine[result.quarantine["rule"] == "conflicting_duplicate"]
+    rows = sorted(conflicts["row"])
+    assert len(rows) == 2 and str(rows[1]) in conflicts.iloc[0]["reason_en"]
+
+
+def test_clean_values_from_messy_cells(messy_result):
+    result, _, _ = messy_result
+    a = result.assessments.set_index(["unit", "rater", "indicator"])
+    assert a.loc[("quận Hồng Bàng", "self", "1.1"), "score"] == 7.5          # "7,5"
+    assert a.loc[("quận Hồng Bàng", "council", "1.1"), "score"] == 6        # NFD text, "Q." prefix
+    yellow = a.loc[("quận Hồng Bàng", "council", "1.2")]                     # "Hong Bang", letter V
+    assert yellow["rating"] == "yellow" and pd.isna(yellow["score"]) and yellow["score_100"] == 55
+    assert yellow["score_source"] == "rating"
+    assert a.loc[("phường Hoàng Văn Thụ", "self", "1.10"), "score"] == 8     # "1.10" stays 1.10, " 8 "
+    assert a.loc[("phường Hoàng Văn Thụ", "self", "1.10"), "pillar"] == 1
+    assert a.loc[("phường Hoàng Văn Thụ", "self", "2.1"), "rating"] == "red"  # "Đ"
+    grey = a.loc[("phường Hoàng Văn Thụ", "council", "3.2")]
+    assert bool(grey["not_assessed"]) and pd.isna(grey["rating"]) and pd.isna(grey["score_100"])
+    by_code = a.loc[("phường Hồng Gai", "council", "4.1")]
+    assert by_code["unit_code"] == "06658" and by_code["province"] == "Quảng Ninh"
+    assert a.loc[("thị trấn Ba Chẽ", "council", "4.1"), "level"] == "thị trấn"
+    assert a.loc[("phường Bãi Cháy", "council", "4.2"), "rating"] == "green"
+    assert set(result.assessments["province"]) == {"Hải Phòng", "Quảng Ninh"}
+    assert (result.assessments["province"].str.normalize("NFC") == result.assessments["province"]).all()
+    assert not result.assessments["synthetic"].any()
+
+
+def test_units_codes_levels_and_groups(messy_result):
+    result, _, _ = messy_result
+    units = result.units.set_index("unit")
+    assert units.loc["phường Hồng Gai", "code"] == "06658"
+    assert units.loc["phường Bãi Cháy", "code"] == "06661"     # Excel number, padded to commune width
+    assert units.loc["quận Lê Chân", "code"] == "305"
+    assert units.loc["quận Lê Chân", "level"] == "quận" and units.loc["quận Lê Chân", "tier"] == "district"
+    assert units.loc["quận Hồng Bàng", "group"] == "pilot" and units.loc["quận Hồng Bàng", "pilot_start"] == 2022
+    assert units.loc["quận Lê Chân", "group"] == "comparison" and pd.isna(units.loc["quận Lê Chân", "pilot_start"])
+    assert "xã Lạ" not in units.index
+    bad = result.quarantine[result.quarantine["table"] == "units"]
+    assert list(bad["rule"]) == ["bad_level"] and list(bad["value"]) == ["làng"]
+
+
+def test_counts_reconcile_per_sheet_and_overall(messy_result):
+    result, expected, _ = messy_result
+    files = result.files
+    ok = files[files["status"] == "ok"]
+    assert (ok["rows_read"] == ok["accepted"] + ok["quarantined"] + ok["duplicates"]).all()
+    scoring = files.set_index("sheet").loc["Chấm điểm"]
+    assert scoring["rows_read"] == len(expected)
+    assert scoring["duplicates"] == sum(rule == "duplicate" for rule in expected.values())
+    assert scoring["accepted"] == sum(rule is None for rule in expected.values())
+    assert scoring["empty_rows"] == 1
+    assert scoring["header_row"] == "3"  # the merges fill row 3 with the headers of row 2
+    assert files.set_index("sheet").loc["Hướng dẫn", "status"] == "skipped"
+    s = result.summary
+    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"]
+    assert s["accepted"] == len(result.assessments) + len(result.units) + len(result.outcomes)
+    assert s["quarantined"] == result.quarantine[["file", "sheet", "row"]].drop_duplicates().shape[0]
+    assert s["synthetic"] == "no"
+
+
+def test_outputs_written_and_loadable_with_documented_dtypes(messy_result):
+    result, _, processed = messy_result
+    for name in PROCESSED_FILES:
+        assert (processed / name).exists(), name
+    assert not [p for p in processed.iterdir() if p.name.startswith(".")], "no temporary files left behind"
+    data = lab.load(processed)
+    a = data.assessments
+    assert len(a) == len(result.assessments)
+    assert a["indicator"].dtype == "string" and a["unit_code"].dtype == "string"
+    assert a["year"].dtype == "Int64" and a["score_100"].dtype == "Float64"
+    assert isinstance(a["rating"].dtype, pd.CategoricalDtype) and a["rating"].dtype.ordered
+    assert list(a["rating"].cat.categories) == ["red", "yellow", "green"]
+    assert data.units["code"].dtype == "string"
+    assert len(data.quarantine) == len(result.quarantine)
+    assert data.catalog is not None and len(data.catalog) == 39
+    assert data.synthetic is False
+
+
+def test_an_unreadable_file_does_not_stop_the_others(messy_raw, tmp_path):
+    raw, _ = messy_raw
+    (raw / "hong.xlsx").write_bytes(b"this is not a workbook")
+    (raw / "rong.csv").write_bytes(b"")
+    result = lab.ingest(raw, None)
+    files = result.files.set_index("file")
+    assert files.loc["hong.xlsx", "status"] == "error"
+    assert "not a valid .xlsx" in files.loc["hong.xlsx", "message_en"]
+    assert files.loc["rong.csv", "status"] == "skipped"
+    assert result.summary["files_failed"] == ["hong.xlsx"]
+    assert len(result.assessments) > 0
+
+
+def test_unit_names_accepted_as_written_without_units_table(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.csv").write_text("province,unit,year,rater,indicator,score\nHải Phòng,quận Hồng Bàng,2023,self,1.1,7\n",
+                               encoding="utf-8")
+    result = lab.ingest(raw, None)
+    assert result.summary["units_table_empty"] is True
+    assert result.assessments.loc[0, "unit"] == "quận Hồng Bàng" and pd.isna(result.assessments.loc[0, "group"])
+
+
+def test_own_catalog_with_other_indicators_and_maximum(tmp_path):
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("indicator,pillar,name_vi,max_score\n1.1,1,Một,5\n7.12,7,Khác,20\n", encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.csv").write_text(
+        "province;unit;year;rater;indicator;score\nX;A;2023;self;7.12;15,5\nX;A;2023;self;1.1;6\nX;A;2023;self;1.2;3\n",
+        encoding="utf-8")
+    result = lab.ingest(raw, None, catalog=catalog)
+    row = result.assessments.set_index("indicator").loc["7.12"]
+    assert row["pillar"] == 7 and row["score_100"] == pytest.approx(77.5)
+    assert sorted(result.quarantine["rule"]) == ["score_out_of_range", "unknown_indicator"]
+
+
+def test_no_input_files_is_a_clear_error(tmp_path):
+    with pytest.raises(IngestError, match="no CSV or XLSX"):
+        lab.ingest(tmp_path, None)
+    with pytest.raises(IngestError, match="not found"):
+        lab.ingest(tmp_path / "missing", None)
+
+
+def test_skipped_names(tmp_path):
+    from iso18091lab.io import iter_raw_files
+
+    for name in ["a.csv", "_truth/b.csv", ".hidden.csv", "~$lock.xlsx", "sub/c.xlsx", "notes.docx"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [p.relative_to(tmp_path).as_posix() for p in iter_raw_files(tmp_path)] == ["a.csv", "sub/c.xlsx"]
+
+
+def test_template_round_trip(tmp_path):
+    from iso18091lab.template import write_template
+
+    path = write_template(tmp_path / "raw" / "phieu.xlsx", province="Hải Phòng", unit="quận Hồng Bàng", year=2024)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Chấm điểm"]
+    assert sheet.data_validations.dataValidation, "drop-down lists and ranges are set"
+    filled = {}
+    for r in range(4, 4 + 39):
+        indicator = sheet.cell(r, 8).value
+        sheet.cell(r, 6).value = "Tự đánh giá"
+        if r % 3:
+            sheet.cell(r, 10).value = (r % 10) + 0.5 if r % 10 < 10 else 10
+            filled[indicator] = ("score", (r % 10) + 0.5)
+        else:
+            sheet.cell(r, 11).value = "Vàng"
+            filled[indicator] = ("rating", "yellow")
+    book.save(path)
+    result = lab.ingest(tmp_path / "raw", None)
+    assert result.quarantine.empty
+    assert len(result.assessments) == 39
+    got = result.assessments.set_index("indicator")
+    for indicator, (kind, value) in filled.items():
+        assert got.loc[indicator, kind] == value
+    assert set(got["year"]) == {2024} and set(got["unit"]) == {"quận Hồng Bàng"}
+    statuses = result.files.set_index("sheet")["status"].to_dict()
+    assert statuses == {"Hướng dẫn": "skipped", "Chấm điểm": "ok", "Danh mục chỉ số": "skipped"}
