@@ -11,5 +11,6 @@ __version__ = "0.1.0"
 from .catalog import load_catalog  # noqa: E402
 from .dataset import Dataset, load  # noqa: E402
 from .ingest import IngestResult, ingest  # noqa: E402
+from .report import NotebookReport  # noqa: E402
 
-__all__ = ["Dataset", "IngestResult", "ingest", "load", "load_catalog", "__version__"]
+__all__ = ["Dataset", "IngestResult", "NotebookReport", "ingest", "load", "load_catalog", "__version__"]

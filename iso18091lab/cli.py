@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import DEFAULT_PROCESSED, DEFAULT_RAW
+from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 
 
 class UserError(Exception):
@@ -55,8 +55,33 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from .runner import run
+
+    extra = {}
+    for item in args.param or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"--param needs NAME=VALUE, got {item!r}")
+        extra[name.strip()] = value  # always text: codes such as 01 stay "01"
+    runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
+               reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
+               progress=not args.quiet)
+    failed = 0
+    for province_run in runs:
+        for item in province_run.notebooks:
+            if item.status == "ok":
+                print(f"✔ {province_run.province}: {args.reports / province_run.slug / item.html}")
+            else:
+                failed += 1
+                cell = f", ô/cell {item.failing_cell}" if item.failing_cell is not None else ""
+                print(f"✘ {province_run.province}: {item.notebook}{cell}: {item.error}", file=sys.stderr)
+    print(f"Trang tổng hợp / index: {args.reports / 'index.html'}")
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ingest, synth, template)."""
+    """The argument parser (sub-commands ingest, run, synth, template)."""
     parser = argparse.ArgumentParser(
         prog="iso18091lab",
         description="Bàn thí nghiệm TCVN ISO 18091:2020 / TCVN ISO 18091:2020 research workbench")
@@ -70,6 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", type=Path, default=None, help="bộ chỉ số riêng (CSV) / own indicator catalog")
     p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
     p.set_defaults(func=_ingest)
+
+    p = sub.add_parser("run", help="chạy các notebook phân tích và tạo báo cáo / run the analysis notebooks")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--province", action="append", help="tên hoặc mã tỉnh (lặp lại được) / province name or slug")
+    where.add_argument("--all", action="store_true", help="mọi tỉnh trong dữ liệu / every province in the data")
+    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="thư mục dữ liệu thô / raw folder (%(default)s)")
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help="dữ liệu đã xử lý (%(default)s)")
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="thư mục báo cáo / reports (%(default)s)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
+    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
+    p.add_argument("--workers", type=int, default=4, help="số tỉnh chạy song song / provinces at once (%(default)s)")
+    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p.set_defaults(func=_run)
 
     p = sub.add_parser("synth", help="tạo dữ liệu mô phỏng / write synthetic raw files")
     p.add_argument("--out", type=Path, required=True, help="thư mục ghi (nên là thư mục mới) / output folder (best a new one)")
@@ -91,11 +131,12 @@ def main(argv: list[str] | None = None) -> int:
     from .catalog import CatalogError
     from .dataset import DatasetNotFound
     from .ingest import IngestError
+    from .runner import RunError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UserError, CatalogError, IngestError, DatasetNotFound, FileNotFoundError, PermissionError) as exc:
+    except (UserError, RunError, CatalogError, IngestError, DatasetNotFound, FileNotFoundError, PermissionError) as exc:
         print(f"iso18091lab {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

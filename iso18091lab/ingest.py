@@ -41,7 +41,8 @@ OUTCOME_COLUMNS = [
     "province", "unit", "unit_code", "level", "tier", "group", "year", "measure", "value", "synthetic",
     "source_file", "source_sheet", "source_row",
 ]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "value", "rule", "reason_vi", "reason_en"]
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "value", "rule", "reason_vi", "reason_en",
+                      "province"]
 FILE_SUMMARY_COLUMNS = [
     "file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "empty_rows",
     "header_row", "message_vi", "message_en",
@@ -73,6 +74,7 @@ class _Record:
     row: int
     cells: dict
     status: str = ""  # accepted / quarantined / duplicate
+    province: str | None = None  # canonical province once matched
     clean: dict | None = None
     problems: list[Problem] = field(default_factory=list)
 
@@ -100,6 +102,7 @@ def _check(record: _Record, column: str, parse, *args):
 
 def _locate_unit(record: _Record, matcher: UnitMatcher) -> tuple[str | None, dict | None]:
     province = _check(record, "province", lambda: matcher.province(_required(record, "province")))
+    record.province = province
     if province is None:
         return None, None
     if is_blank(record.get("unit")) and is_blank(record.get("code")):
@@ -399,7 +402,8 @@ def _quarantine_table(records: dict[str, list[_Record]]) -> pd.DataFrame:
                 rows.append({"file": record.table.file.as_posix(), "sheet": record.table.sheet, "row": record.row,
                              "table": kind, "column": record.table.headers.get(problem.column, problem.column),
                              "value": problem.value, "rule": problem.rule,
-                             "reason_vi": reason_vi, "reason_en": reason_en})
+                             "reason_vi": reason_vi, "reason_en": reason_en,
+                             "province": record.province or nfc(record.get("province"))})
     frame = _frame(rows, QUARANTINE_COLUMNS)
     return frame.astype({"row": "Int64"}).sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
 

@@ -1,0 +1,150 @@
+"""One matplotlib style and the workbench's figures.
+
+DejaVu Sans draws every Vietnamese letter (also from NFD input); no math-mode labels. Traffic lights use the
+Okabe-Ito colour-blind-safe colours *and* a letter in every cell, so they read without colour.
+"""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from .i18n import t  # noqa: E402
+
+LIGHT_COLOURS = {"red": "#D55E00", "yellow": "#F0E442", "green": "#009E73", "na": "#BBBBBB"}
+GROUP_COLOURS = {"pilot": "#0072B2", "comparison": "#E69F00"}
+TEXT_ON = {"red": "white", "yellow": "black", "green": "white", "na": "black"}
+
+
+def use_style() -> None:
+    """Apply the workbench style (DejaVu Sans, readable sizes, no math text)."""
+    plt.rcParams.update({
+        "font.family": "DejaVu Sans", "font.size": 10, "axes.titlesize": 12, "axes.labelsize": 10,
+        "axes.spines.top": False, "axes.spines.right": False, "figure.dpi": 100, "savefig.dpi": 150,
+        "savefig.bbox": "tight", "axes.formatter.use_mathtext": False, "text.usetex": False,
+        "svg.fonttype": "path",
+    })
+
+
+def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -> plt.Figure:
+    """Traffic-light matrix: indicators (rows) x bodies, self and council side by side."""
+    use_style()
+    n_rows, n_cols = matrix.shape
+    fig, ax = plt.subplots(figsize=(max(6, 0.32 * n_cols + 2.5), max(4, 0.26 * n_rows + 2.2)))
+    for j, (unit, rater) in enumerate(matrix.columns):
+        for i, indicator in enumerate(matrix.index):
+            light = matrix.iat[i, j]
+            if not isinstance(light, str):
+                continue
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=LIGHT_COLOURS[light], edgecolor="white", lw=0.6))
+            ax.text(j + 0.5, i + 0.52, t(f"{light}_letter", lang), ha="center", va="center", fontsize=6.5,
+                    color=TEXT_ON[light])
+    units = list(dict.fromkeys(u for u, _ in matrix.columns))
+    starts = {u: min(j for j, (v, _) in enumerate(matrix.columns) if v == u) for u in units}
+    widths = {u: sum(1 for v, _ in matrix.columns if v == u) for u in units}
+    ax.set_xticks([starts[u] + widths[u] / 2 for u in units])
+    ax.set_xticklabels(units, rotation=60, ha="right", fontsize=7)
+    for u in units[1:]:
+        ax.axvline(starts[u], color="black", lw=0.8)
+    ax.set_yticks(np.arange(n_rows) + 0.5)
+    ax.set_yticklabels(matrix.index, fontsize=7)
+    ax.set_xlim(0, n_cols)
+    ax.set_ylim(n_rows, 0)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_ylabel(t("indicator", lang))
+    handles = [Patch(facecolor=LIGHT_COLOURS[k], label=f"{t(k + '_letter', lang)} = {t(k, lang)}")
+               for k in ("green", "yellow", "red", "na")]
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8,
+              title=f"{t('self_short', lang)} | {t('council_short', lang)}: "
+                    f"{t('self', lang)} | {t('council', lang)}", title_fontsize=7)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def score_bars(scores: pd.DataFrame, lang: str = "vi", value: str = "score", label: str = "") -> plt.Figure:
+    """Horizontal bars, one per body, coloured by group, with the value written at the end."""
+    use_style()
+    rows = scores.sort_values(value)
+    fig, ax = plt.subplots(figsize=(7.5, max(3, 0.28 * len(rows) + 1)))
+    colours = [GROUP_COLOURS.get(g, "#777777") for g in rows["group"]]
+    ax.barh(rows["unit"], rows[value], color=colours)
+    for y, v in enumerate(rows[value]):
+        ax.text(v + 0.8, y, f"{v:.1f}".replace(".", "," if lang == "vi" else "."), va="center", fontsize=7)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(label or t("score_100", lang))
+    _group_legend(ax, lang, rows["group"])
+    return fig
+
+
+def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
+    """Dumbbell plot: each body's score at baseline (circle) and latest year (arrow head)."""
+    use_style()
+    rows = change.dropna(subset=["change"]).sort_values("change")
+    fig, ax = plt.subplots(figsize=(7.5, max(3, 0.28 * len(rows) + 1)))
+    for y, row in enumerate(rows.itertuples()):
+        colour = GROUP_COLOURS.get(row.group, "#777777")
+        ax.annotate("", xy=(row.latest, y), xytext=(row.baseline, y),
+                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
+        ax.plot(row.baseline, y, "o", color=colour, ms=4)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(rows["unit"], fontsize=7)
+    ax.set_xlabel(t("score_100", lang))
+    _group_legend(ax, lang, rows["group"])
+    return fig
+
+
+def pillar_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
+    """Bodies x pillars, mean score with the number written in each cell."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 3.5, 0.3 * table.shape[0] + 1.5))
+    image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=100, aspect="auto")
+    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
+        if v == v:
+            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
+    ax.set_xticks(range(table.shape[1]))
+    ax.set_xticklabels([f"{t('pillar', lang)} {p}" for p in table.columns], fontsize=8)
+    ax.set_yticks(range(table.shape[0]))
+    ax.set_yticklabels(table.index, fontsize=7)
+    fig.colorbar(image, ax=ax, label=t("score_100", lang), shrink=0.6)
+    return fig
+
+
+def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
+    """Bodies x (year, rater): share of indicators scored, written as a percentage."""
+    use_style()
+    values = table.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(0.9 * table.shape[1] + 3.5, 0.28 * table.shape[0] + 1.5))
+    image = ax.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{100 * v:.0f}%", ha="center", va="center", fontsize=6.5, color="white" if v < 0.6 else "black")
+    ax.set_xticks(range(table.shape[1]))
+    ax.set_xticklabels([f"{y}\n{t(r + '_short', lang)}" for y, r in table.columns], fontsize=7)
+    ax.set_yticks(range(table.shape[0]))
+    ax.set_yticklabels(table.index, fontsize=7)
+    fig.colorbar(image, ax=ax, label=t("share_scored", lang), shrink=0.6)
+    return fig
+
+
+def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "") -> plt.Figure:
+    """Horizontal bars of counts (e.g. quarantined rows per rule)."""
+    use_style()
+    counts = counts.sort_values()
+    fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(counts), 1) + 1.2))
+    ax.barh([str(i) for i in counts.index], counts.to_numpy(), color="#56B4E9")
+    for y, v in enumerate(counts.to_numpy()):
+        ax.text(v, y, f" {v}", va="center", fontsize=8)
+    ax.set_xlabel(xlabel or t("rows", lang))
+    return fig
+
+
+def _group_legend(ax, lang: str, groups: pd.Series) -> None:
+    present = [g for g in ("pilot", "comparison") if g in set(groups)]
+    ax.legend(handles=[Patch(facecolor=GROUP_COLOURS[g], label=t(g, lang)) for g in present], frameon=False,
+              loc="lower right", fontsize=8)

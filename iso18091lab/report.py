@@ -1,0 +1,176 @@
+"""What a notebook uses to build its report: title block, numbered figures and tables, results.json.
+
+A notebook makes one :class:`NotebookReport` and calls it; everything it shows is also saved:
+figures as PNG and SVG under ``figures/``, tables as CSV and XLSX under ``tables/``, key numbers in
+``results.json`` (one entry per notebook), so tests and the index page read the same numbers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import datetime, timezone
+from html import escape
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from .dataset import Dataset
+from .i18n import t
+from .text import slugify
+
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if value != value else float(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def safe_for_excel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel would read as formulas ('=', '+', '-', '@') are prefixed with an apostrophe."""
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            out.iloc[:, j] = column.map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_CSV_FORMULA_START) else v)
+    return out
+
+
+class NotebookReport:
+    """Collects and saves what one notebook shows, numbering figures and tables."""
+
+    def __init__(self, notebook: str, output_dir: str | Path, data: Dataset, province: str, lang: str = "vi"):
+        self.notebook, self.data, self.province, self.lang = notebook, data, province, lang
+        self.output_dir = Path(output_dir)
+        self.figures_dir = self.output_dir / "figures"
+        self.tables_dir = self.output_dir / "tables"
+        for folder in (self.figures_dir, self.tables_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.results: dict = {"notebook": notebook, "province": province, "lang": lang,
+                              "synthetic": data.synthetic, "figures": [], "tables": []}
+        self._figures = 0
+        self._tables = 0
+
+    # -- text ---------------------------------------------------------------------------------------
+    def t(self, key: str, **values) -> str:
+        """Shortcut for :func:`iso18091lab.i18n.t` in this report's language."""
+        return t(key, self.lang, **values)
+
+    def _show(self, html: str) -> None:
+        from IPython.display import HTML, display
+
+        display(HTML(html))
+
+    def markdown(self, text: str) -> None:
+        """Show Markdown text (prose, interpretation)."""
+        from IPython.display import Markdown, display
+
+        display(Markdown(text))
+
+    def title_block(self, title: str) -> None:
+        """Title, province, period, data source, date; the synthetic banner whenever it applies."""
+        years = sorted(int(y) for y in self.data.assessments["year"].dropna().unique())
+        period = f"{years[0]}–{years[-1]}" if years else "–"
+        n_files = self.data.assessments["source_file"].nunique()
+        source = self.t("source_synthetic") if self.data.synthetic else self.t("source_files", n=n_files)
+        banner = (f'<div style="background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;'
+                  f'font-weight:bold;font-size:1.1em;margin-bottom:8px">{escape(self.t("synthetic_banner"))}</div>'
+                  if self.data.synthetic else "")
+        rows = [(self.t("province"), self.province), (self.t("period"), period), (self.t("data_source"), source),
+                (self.t("generated"), datetime.now(timezone.utc).strftime("%Y-%m-%d"))]
+        table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{escape(k)}</th>"
+                        f"<td>{escape(str(v))}</td></tr>" for k, v in rows)
+        self._show(f"{banner}<h1>{escape(title)}</h1><table>{table}</table>")
+        self.results.update(title=title, period=period)
+
+    def summary(self, sentences: list[str]) -> None:
+        """The short plain-language summary at the top of the report."""
+        self._show(f"<h2>{escape(self.t('summary'))}</h2>")
+        self.markdown("\n".join(f"- {s}" for s in sentences))
+        self.results["summary"] = sentences
+
+    def heading(self, text: str) -> None:
+        self._show(f"<h2>{escape(text)}</h2>")
+
+    # -- figures and tables -------------------------------------------------------------------------
+    def figure(self, fig: plt.Figure, name: str, caption: str) -> str:
+        """Save ``fig`` as PNG and SVG, show it with a numbered caption; returns the PNG path."""
+        self._figures += 1
+        stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
+        png, svg = self.figures_dir / f"{stem}.png", self.figures_dir / f"{stem}.svg"
+        fig.savefig(png)
+        fig.savefig(svg)
+        from IPython.display import Image, display
+
+        display(Image(filename=str(png)))
+        plt.close(fig)
+        label = f"{self.t('figure')} {self._figures}. {caption}"
+        self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
+        self.results["figures"].append({"number": self._figures, "caption": caption,
+                                        "png": f"figures/{png.name}", "svg": f"figures/{svg.name}"})
+        return str(png)
+
+    def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> str:
+        """Save ``frame`` as CSV and XLSX, show it with a numbered caption; returns the CSV path."""
+        self._tables += 1
+        stem = f"{self.notebook}_tab{self._tables:02d}_{slugify(name)}"
+        csv_path, xlsx_path = self.tables_dir / f"{stem}.csv", self.tables_dir / f"{stem}.xlsx"
+        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        safe = safe_for_excel(frame)
+        with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
+            safe.to_excel(writer, index=False, sheet_name=slugify(name)[:31])
+            sheet = writer.sheets[slugify(name)[:31]]
+            sheet.freeze_panes(1, 0)
+            for j, column in enumerate(safe.columns):
+                width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
+                sheet.set_column(j, j, min(max(width + 2, 8), 60))
+        label = f"{self.t('table')} {self._tables}. {caption}"
+        if show:
+            shown = frame.head(max_rows)
+            html = shown.to_html(index=False, na_rep="–", float_format=lambda v: _fmt(v, self.lang), border=0,
+                                 classes="iso-table")
+            more = (f"<p>… {len(frame) - max_rows} {'dòng nữa trong tệp' if self.lang == 'vi' else 'more rows in'}"
+                    f" tables/{csv_path.name}</p>") if len(frame) > max_rows else ""
+            self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")
+        self.results["tables"].append({"number": self._tables, "caption": caption, "csv": f"tables/{csv_path.name}",
+                                       "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
+        return str(csv_path)
+
+    # -- results ------------------------------------------------------------------------------------
+    def record(self, **values) -> None:
+        """Key numbers for results.json (tests and the index page read them)."""
+        self.results.setdefault("values", {}).update(_jsonable(values))
+
+    def methods(self, sentences: list[str]) -> None:
+        """The methods note at the end of the report."""
+        self._show(f"<h2>{escape(self.t('methods'))}</h2>")
+        self.markdown("\n".join(f"- {s}" for s in sentences))
+
+    def save(self) -> Path:
+        """Write this notebook's entry of ``results.json`` (atomically)."""
+        path = self.output_dir / "results.json"
+        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        existing[self.notebook] = _jsonable(self.results)
+        handle, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".results.")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(existing, out, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)
+        return path
+
+
+def _fmt(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if lang == "vi" else text

@@ -1,0 +1,1 @@
+"""Statistics: descriptive scores and completeness (``descriptive``); reliability and effect come later."""
