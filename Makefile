@@ -16,9 +16,11 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/iso18091lab ingest --raw data/raw --processed data/processed
+	$(BIN)/iso18091lab run --all --raw data/raw --processed data/processed --reports reports
+	@echo "Open reports/index.html in a browser / Mở reports/index.html bằng trình duyệt"
 
 test: setup
+	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
 # Regenerate the bundled synthetic sample (only when the generator changes).

@@ -1,0 +1,117 @@
+"""``iso18091lab run`` end to end on the fixture: files, manifests, index, and numbers against the package."""
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import iso18091lab as lab
+from iso18091lab.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
+from iso18091lab.stats import descriptive as d
+
+
+@pytest.fixture(scope="module")
+def two_provinces(small_processed, tmp_path_factory):
+    reports = tmp_path_factory.mktemp("reports")
+    runs = run(["hai-phong", "Quang Ninh"], raw=small_processed / "raw", processed=small_processed / "processed",
+               reports=reports, progress=False)
+    return runs, reports, lab.load(small_processed / "processed")
+
+
+def test_every_file_exists(two_provinces):
+    runs, reports, _ = two_provinces
+    assert [r.status for r in runs] == ["ok", "ok"], [(n.notebook, n.error) for r in runs for n in r.notebooks]
+    assert (reports / "index.html").exists()
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for slug in ("hai-phong", "quang-ninh"):
+        folder = reports / slug
+        for notebook in analysis_notebooks():
+            assert (folder / notebook.name).exists() and (folder / f"{notebook.stem}.html").exists()
+            assert f"{slug}/{notebook.stem}.html" in index
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["status"] == "ok" and manifest["synthetic"] is True
+        assert manifest["seed"] == 2024 and len(manifest["input_hash"]) == 64
+        assert {"pandas", "papermill", "python"} <= set(manifest["versions"])
+        assert manifest["started"] <= manifest["finished"]
+        results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        for entry in results.values():
+            for fig in entry["figures"]:
+                assert (folder / fig["png"]).exists() and (folder / fig["svg"]).exists()
+            for table in entry["tables"]:
+                assert (folder / table["csv"]).exists() and (folder / table["xlsx"]).exists()
+    assert "DỮ LIỆU MÔ PHỎNG" in index
+
+
+def test_results_equal_values_computed_with_the_package(two_provinces):
+    _, reports, data = two_provinces
+    for province, slug in (("Hải Phòng", "hai-phong"), ("Quảng Ninh", "quang-ninh")):
+        part = data.for_province(province)
+        results = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
+        quality = results["00_data_quality"]["values"]
+        completeness = d.completeness(part.assessments, part.units, part.catalog)
+        assert quality["n_bodies"] == len(part.units) == 8
+        assert quality["n_scores"] == len(part.assessments)
+        assert quality["share_scored"] == pytest.approx(completeness["share_scored"].mean(), abs=1e-12)
+        q = data.quarantine[data.quarantine["province"] == province]
+        assert quality["n_quarantined_rows"] == len(q[["file", "sheet", "row"]].drop_duplicates())
+        card = results["10_scorecard"]["values"]
+        council = d.overall_scores(part.assessments, "council")
+        latest = int(part.assessments["year"].max())
+        assert card["latest_year"] == latest
+        assert card["council_mean_latest"] == pytest.approx(council.loc[council["year"] == latest, "score"].mean(),
+                                                            abs=1e-12)
+        # an independent computation of the overall score: mean over pillars of mean score_100
+        a = part.assessments
+        a = a[(a["rater"] == "council") & a["rater_id"].isna() & (a["year"] == latest)].dropna(subset=["score_100"])
+        by_body = a.groupby(["unit", "pillar"])["score_100"].mean().groupby("unit").mean()
+        assert card["council_mean_latest"] == pytest.approx(float(by_body.mean()), abs=1e-9)
+        assert card["n_red"] == int(((a["rating"] == "red")).sum())
+        assert results["10_scorecard"]["summary"][0].startswith(f"Năm {latest}")
+
+
+def test_parameter_names_are_checked_before_anything_runs(tmp_path):
+    notebooks = analysis_notebooks()
+    with pytest.raises(RunError, match="unknown parameter"):
+        check_parameters(notebooks, {"x = 1; import os; y": "1"})
+    check_parameters(notebooks, {"seed": "01"})  # declared names pass, values untouched
+
+
+def test_unknown_province_lists_the_known_ones():
+    with pytest.raises(RunError, match="known: Hải Phòng, Quảng Ninh"):
+        resolve_provinces(["Hà Nội"], ["Hải Phòng", "Quảng Ninh"])
+    assert resolve_provinces(["TP. Hải Phòng", "quang-ninh", "hai phong"], ["Hải Phòng", "Quảng Ninh"]) == \
+        ["Hải Phòng", "Quảng Ninh"]
+
+
+def test_a_failing_province_does_not_stop_the_other(small_processed, tmp_path):
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    broken = json.loads(analysis_notebooks()[0].read_text(encoding="utf-8"))
+    broken["cells"].insert(3, {"id": "broken", "cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [],
+                               "source": "if province == 'Hải Phòng':\n    raise ValueError('hỏng có chủ ý')"})
+    (notebooks / "00_data_quality.ipynb").write_text(json.dumps(broken), encoding="utf-8")
+    runs = run(all_provinces=True, raw=small_processed / "raw", processed=small_processed / "processed",
+               reports=tmp_path / "reports", notebooks_dir=notebooks, progress=False)
+    status = {r.province: r for r in runs}
+    assert status["Quảng Ninh"].status == "ok"
+    failed = status["Hải Phòng"].notebooks[0]
+    assert failed.status == "failed" and "hỏng có chủ ý" in failed.error and failed.failing_cell is not None
+    index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+    assert "hỏng có chủ ý" in index
+
+
+def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
+    import shutil
+
+    raw = tmp_path / "raw"
+    shutil.copytree(small_processed / "raw", raw)
+    processed = tmp_path / "processed"
+    from iso18091lab.runner import ensure_ingested
+
+    assert ensure_ingested(raw, processed) is True
+    assert ensure_ingested(raw, processed) is False
+    extra = raw / "extra.csv"
+    extra.write_text("province,unit,year,rater,indicator,score\nHải Phòng,Lê Chân,2023,self,1.1,7\n", encoding="utf-8")
+    assert ensure_ingested(raw, processed) is True
+    assert len(pd.read_parquet(processed / "assessments.parquet")) > 0
