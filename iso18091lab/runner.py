@@ -2,7 +2,9 @@
 papermill, render HTML without code, write a manifest per province and ``reports/index.html``.
 
 Provinces run concurrently in a thread pool (each papermill kernel is its own process; process pools with
-fork collide on kernel ports). Parameters are checked before anything runs: only names that the notebooks'
+fork collide on kernel ports). papermill's ``cwd`` option changes the working directory of the *whole
+process* (``os.chdir``), which races between threads and can leave the process in another folder, so it is
+never passed: every path is made absolute first and notebooks read only the absolute paths they are given. Parameters are checked before anything runs: only names that the notebooks'
 ``parameters`` cells declare may be passed, and every value is passed as text or number exactly as given.
 """
 from __future__ import annotations
@@ -168,7 +170,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").unlink(missing_ok=True)
     run = ProvinceRun(province, slug, started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    parameters = {"province": province, "processed_dir": str(processed.resolve()), "output_dir": str(out.resolve()),
+    parameters = {"province": province, "processed_dir": str(processed), "output_dir": str(out),
                   "lang": lang, "seed": seed, **extra}
     for notebook in notebooks:
         item = NotebookRun(notebook.stem)
@@ -176,7 +178,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         start = datetime.now(timezone.utc)
         try:
             papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-                                       cwd=str(notebook.parent), progress_bar=False, log_output=False)
+                                       progress_bar=False, log_output=False)
             item.executed = executed.name
             render_html(executed, out / f"{notebook.stem}.html", synthetic, lang)
             item.html, item.status = f"{notebook.stem}.html", "ok"
@@ -208,7 +210,8 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int = 4,
         progress: bool = True) -> list[ProvinceRun]:
     """Run every analysis notebook for the given provinces (or all) and write the index page."""
-    raw, processed, reports = Path(raw), Path(processed), Path(reports)
+    raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
+    notebooks_dir = Path(notebooks_dir).resolve()
     extra = dict(extra or {})
     if lang not in ("vi", "en"):
         raise RunError(f"unknown language {lang!r}: use vi or en")

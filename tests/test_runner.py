@@ -13,9 +13,13 @@ from iso18091lab.stats import descriptive as d
 
 @pytest.fixture(scope="module")
 def two_provinces(small_processed, tmp_path_factory):
+    import os
+
     reports = tmp_path_factory.mktemp("reports")
+    before = os.getcwd()
     runs = run(["hai-phong", "Quang Ninh"], raw=small_processed / "raw", processed=small_processed / "processed",
                reports=reports, progress=False)
+    assert os.getcwd() == before, "running notebooks in threads must not move the process's working directory"
     return runs, reports, lab.load(small_processed / "processed")
 
 
