@@ -129,8 +129,9 @@ def icc_bootstrap(matrix: np.ndarray, n_resamples: int = 1000, confidence: float
     rng = np.random.default_rng(seed)
     if indices is None:
         indices = rng.integers(0, n, size=(n_resamples, n))
-    counts = np.zeros((len(indices), n))
-    np.add.at(counts, (np.repeat(np.arange(len(indices)), indices.shape[1]), indices.ravel()), 1.0)
+    resamples = len(indices)
+    flat = (np.arange(resamples)[:, None] * n + indices).ravel()
+    counts = np.bincount(flat, minlength=resamples * n).reshape(resamples, n).astype(float)
     row_means = matrix.mean(axis=1)
     per_target = np.column_stack([matrix, row_means, row_means ** 2, (matrix ** 2).sum(axis=1)])
     sums = counts @ per_target / n  # weighted means over targets
