@@ -138,6 +138,79 @@ TEXT: dict[str, dict[str, str]] = {
                     "trong báo cáo hiệu quả thí điểm.",
               "en": "Changes and rankings here are descriptive. Comparing pilot with comparison bodies needs the "
                     "methods of the effectiveness report."},
+    # 20_reliability
+    "title_20_reliability": {"vi": "Độ tin cậy của bộ chỉ số và của việc tự chấm điểm",
+                             "en": "Reliability of the indicators and of self-scoring"},
+    "rel_s1": {"vi": "Các chỉ số trong mỗi trụ cột nhất quán với nhau: hệ số alpha của Cronbach từ {alpha_min} đến "
+                     "{alpha_max} (omega của McDonald tương tự).",
+               "en": "Indicators within each pillar hang together: Cronbach's alpha from {alpha_min} to {alpha_max} "
+                     "(McDonald's omega similar)."},
+    "rel_s2": {"vi": "Tự đánh giá cao hơn hội đồng trung bình {inflation} điểm (KTC 95%: {low} đến {high}) trên thang "
+                     "0–100; mức thống nhất tuyệt đối về điểm tổng hợp ICC(A,1) = {icc} ({band}).",
+               "en": "Self-assessment exceeds the council by {inflation} points on average (95% CI {low} to {high}) "
+                     "on the 0–100 scale; absolute agreement on the overall score ICC(A,1) = {icc} ({band})."},
+    "rel_s3": {"vi": "Các thành viên hội đồng chấm riêng thống nhất ở mức ICC(A,1) = {icc} ({band}) cho một thành viên; "
+                     "điểm trung bình của {k} thành viên đạt {icck}.",
+               "en": "Individual council members agree at ICC(A,1) = {icc} ({band}) for a single member; the mean of "
+                     "{k} members reaches {icck}."},
+    "rel_s3_none": {"vi": "Không có điểm chấm riêng của từng thành viên hội đồng để đánh giá độ thống nhất giữa họ.",
+                    "en": "No individual council members' scores, so their agreement cannot be assessed."},
+    "rel_s4": {"vi": "{n} chỉ số cần xem xét lại: {list}.", "en": "{n} indicators to review: {list}."},
+    "rel_s4_none": {"vi": "Không có chỉ số nào bị đánh dấu cần xem xét lại.", "en": "No indicator is flagged for review."},
+    "rel_h_consistency": {"vi": "1. Tính nhất quán nội tại của từng trụ cột", "en": "1. Internal consistency of each pillar"},
+    "rel_tab_consistency": {"vi": "Alpha của Cronbach (KTC 95% theo Feldt) và omega của McDonald theo trụ cột "
+                                  "(điểm hội đồng; mỗi đơn vị × năm là một quan sát).",
+                            "en": "Cronbach's alpha (Feldt 95% CI) and McDonald's omega by pillar (council scores; "
+                                  "each body-year is one observation)."},
+    "rel_fig_consistency": {"vi": "Alpha theo trụ cột với KTC 95%; đường chấm ở 0,7 và 0,9.",
+                            "en": "Alpha by pillar with 95% CI; dotted lines at 0.7 and 0.9."},
+    "rel_h_self": {"vi": "2. Tự đánh giá so với hội đồng thẩm định", "en": "2. Self-assessment against the council"},
+    "rel_tab_pillar_agreement": {"vi": "Mức thống nhất tuyệt đối ICC(A,1) giữa tự đánh giá và hội đồng theo trụ cột "
+                                       "(0 = điểm tổng hợp) và mức chênh trung bình (KTC bootstrap theo đơn vị).",
+                                 "en": "Absolute agreement ICC(A,1) of self and council by pillar (0 = overall) and "
+                                       "mean inflation (bootstrap CI over bodies)."},
+    "rel_fig_bland_altman": {"vi": "Biểu đồ Bland–Altman của điểm tổng hợp: chênh lệch tự đánh giá − hội đồng theo "
+                                   "mức điểm; đường liền là độ chênh trung bình, đường đứt là giới hạn thống nhất 95%.",
+                             "en": "Bland–Altman plot of the overall score: self − council against the mean; solid "
+                                   "line the mean inflation, dashed lines the 95% limits of agreement."},
+    "rel_fig_indicator_icc": {"vi": "ICC(A,1) giữa tự đánh giá và hội đồng theo chỉ số, với KTC 95%; đường chấm ở "
+                                    "0,5 / 0,75 / 0,9 (Koo & Li). Màu cam: chỉ số cần xem xét.",
+                              "en": "ICC(A,1) of self vs council by indicator with 95% CI; dotted lines at 0.5 / 0.75 / "
+                                    "0.9 (Koo & Li). Orange: indicators flagged."},
+    "rel_tab_indicator_agreement": {"vi": "Thống nhất giữa tự đánh giá và hội đồng theo chỉ số: ICC(A,1), kappa có "
+                                          "trọng số tuyến tính trên đèn tín hiệu, chênh lệch trung bình.",
+                                    "en": "Self vs council agreement by indicator: ICC(A,1), linear weighted kappa on "
+                                          "the traffic lights, mean difference."},
+    "rel_h_council": {"vi": "3. Độ thống nhất giữa các thành viên hội đồng", "en": "3. Agreement among council members"},
+    "rel_tab_council": {"vi": "Độ thống nhất giữa các thành viên hội đồng chấm riêng.",
+                        "en": "Agreement among council members scoring separately."},
+    "rel_h_flags": {"vi": "4. Chỉ số cần xem xét lại", "en": "4. Indicators to review"},
+    "rel_tab_flags": {"vi": "Chỉ số bị đánh dấu và lý do.", "en": "Indicators flagged and why."},
+    "rel_h_pooled": {"vi": "5. So sánh giữa các tỉnh", "en": "5. Across provinces"},
+    "rel_tab_pooled": {"vi": "Các số đo chính theo tỉnh và gộp chung.", "en": "Key measures by province and pooled."},
+    "rel_m1": {"vi": "ICC theo Shrout & Fleiss (1979), khoảng tin cậy theo McGraw & Wong (1996); diễn giải theo Koo & Li "
+                     "(2016): dưới 0,5 kém, 0,5–0,75 trung bình, 0,75–0,9 tốt, trên 0,9 rất tốt.",
+               "en": "ICC after Shrout & Fleiss (1979), confidence intervals after McGraw & Wong (1996); read with Koo & "
+                     "Li (2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent."},
+    "rel_m2": {"vi": "Kappa có trọng số tuyến tính trên thang đỏ < vàng < xanh (luôn trên cả ba mức), diễn giải theo "
+                     "Landis & Koch (1977). Alpha của Cronbach với KTC Feldt; omega của McDonald từ mô hình một nhân tố (ML).",
+               "en": "Linear weighted kappa on red < yellow < green (always on all three levels), read with Landis & "
+                     "Koch (1977). Cronbach's alpha with Feldt CI; McDonald's omega from a one-factor ML model."},
+    "rel_m3": {"vi": "Mỗi đơn vị × năm là một quan sát; khoảng tin cậy của mức chênh dùng bootstrap lấy mẫu lại theo "
+                     "đơn vị ({n} lần) nên các năm của cùng một đơn vị luôn đi cùng nhau.",
+               "en": "Each body-year is one observation; the CI of the inflation uses a bootstrap that resamples "
+                     "bodies ({n} times), keeping one body's years together."},
+    "rel_m4": {"vi": "Chỉ số bị đánh dấu khi: ICC(A,1) < 0,5; tương quan với phần còn lại của trụ cột < 0,3; alpha "
+                     "tăng khi bỏ chỉ số; hoặc trên 15% điểm ở mức sàn/trần.",
+               "en": "An indicator is flagged when ICC(A,1) < 0.5; its correlation with the rest of its pillar < 0.3; "
+                     "alpha rises without it; or more than 15% of scores sit at the floor or ceiling."},
+}
+
+REASONS = {
+    "low_agreement": {"vi": "tự đánh giá và hội đồng ít thống nhất", "en": "low self–council agreement"},
+    "weak_item_rest": {"vi": "tương quan yếu với các chỉ số khác của trụ cột", "en": "weak correlation with its pillar"},
+    "alpha_rises_if_dropped": {"vi": "alpha của trụ cột tăng khi bỏ chỉ số", "en": "pillar alpha rises without it"},
+    "floor_or_ceiling": {"vi": "nhiều điểm ở mức sàn/trần", "en": "many scores at floor or ceiling"},
 }
 
 #: Column and value labels for tables shown in reports.
@@ -159,6 +232,26 @@ COLUMN_LABELS = {
     "reason_vi": {"vi": "Lý do", "en": "Reason (vi)"}, "reason_en": {"vi": "Lý do (tiếng Anh)", "en": "Reason"},
     "n_indicators": {"vi": "Số chỉ số", "en": "Indicators"}, "n_pillars": {"vi": "Số trụ cột", "en": "Pillars"},
     "unit_code": {"vi": "Mã", "en": "Code"}, "scored_share": {"vi": "Tỷ lệ", "en": "Share"},
+    "k": {"vi": "Số chỉ số", "en": "Indicators"}, "n_body_years": {"vi": "Số đơn vị × năm", "en": "Body-years"},
+    "alpha": {"vi": "Alpha", "en": "Alpha"}, "alpha_ci_low": {"vi": "Alpha: cận dưới", "en": "Alpha: lower"},
+    "alpha_ci_high": {"vi": "Alpha: cận trên", "en": "Alpha: upper"}, "omega": {"vi": "Omega", "en": "Omega"},
+    "icc_a1": {"vi": "ICC(A,1)", "en": "ICC(A,1)"}, "icc_ci_low": {"vi": "ICC: cận dưới", "en": "ICC: lower"},
+    "icc_ci_high": {"vi": "ICC: cận trên", "en": "ICC: upper"}, "icc_band": {"vi": "Mức", "en": "Band"},
+    "inflation": {"vi": "Chênh TĐG − HĐ", "en": "Self − council"},
+    "inflation_ci_low": {"vi": "Chênh: cận dưới", "en": "Inflation: lower"},
+    "inflation_ci_high": {"vi": "Chênh: cận trên", "en": "Inflation: upper"},
+    "n_bodies": {"vi": "Số đơn vị", "en": "Bodies"}, "n": {"vi": "n", "en": "n"},
+    "kappa_w": {"vi": "Kappa (tuyến tính)", "en": "Kappa (linear)"}, "kappa_band": {"vi": "Mức kappa", "en": "Kappa band"},
+    "mean_self_minus_council": {"vi": "Chênh trung bình", "en": "Mean difference"},
+    "measure": {"vi": "Số đo", "en": "Measure"}, "ci_low": {"vi": "Cận dưới", "en": "Lower"},
+    "ci_high": {"vi": "Cận trên", "en": "Upper"}, "n_targets": {"vi": "Số đối tượng", "en": "Targets"},
+    "n_raters": {"vi": "Số người chấm", "en": "Raters"}, "reasons": {"vi": "Lý do", "en": "Reasons"},
+    "item_rest_r": {"vi": "Tương quan với trụ cột", "en": "Item-rest r"},
+    "alpha_if_deleted": {"vi": "Alpha nếu bỏ", "en": "Alpha if deleted"},
+    "pillar_alpha": {"vi": "Alpha trụ cột", "en": "Pillar alpha"},
+    "floor_share": {"vi": "Tỷ lệ sàn", "en": "Floor share"}, "ceiling_share": {"vi": "Tỷ lệ trần", "en": "Ceiling share"},
+    "province": {"vi": "Tỉnh/Thành phố", "en": "Province"}, "flagged": {"vi": "Chỉ số cần xem xét", "en": "Flagged"},
+    "alpha_min": {"vi": "Alpha nhỏ nhất", "en": "Lowest alpha"},
 }
 VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
 
@@ -170,6 +263,11 @@ def localise(frame, lang: str = "vi"):
         if column in out:
             out[column] = out[column].map(lambda v: t(v, lang) if v in values else v)
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
+
+
+def reasons_text(reasons: str, lang: str = "vi") -> str:
+    """'low_agreement, floor_or_ceiling' -> readable reasons in ``lang``."""
+    return "; ".join(REASONS[r.strip()][lang] for r in reasons.split(",") if r.strip())
 
 
 def t(key: str, lang: str = "vi", **values) -> str:

@@ -148,3 +148,40 @@ def _group_legend(ax, lang: str, groups: pd.Series) -> None:
     present = [g for g in ("pilot", "comparison") if g in set(groups)]
     ax.legend(handles=[Patch(facecolor=GROUP_COLOURS[g], label=t(g, lang)) for g in present], frameon=False,
               loc="lower right", fontsize=8)
+
+
+def bland_altman_plot(result, lang: str = "vi", xlabel: str = "", ylabel: str = "") -> plt.Figure:
+    """Differences against means with the bias and limits of agreement (and their CIs, shaded)."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.scatter(result.means, result.differences, s=14, alpha=0.6, color="#0072B2", edgecolor="none")
+    for value, ci, style, name in ((result.bias, result.bias_ci, "-", "bias"),
+                                   (result.lower, result.lower_ci, "--", "loa"),
+                                   (result.upper, result.upper_ci, "--", "loa")):
+        ax.axhline(value, color="#D55E00" if name == "bias" else "#555555", ls=style, lw=1.2)
+        ax.axhspan(ci[0], ci[1], color="#D55E00" if name == "bias" else "#999999", alpha=0.15, lw=0)
+        ax.text(max(result.means), value, f" {value:.1f}".replace(".", "," if lang == "vi" else "."),
+                va="bottom", ha="right", fontsize=8)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_xlabel(xlabel or ("Trung bình tự đánh giá và hội đồng (0–100)" if lang == "vi"
+                             else "Mean of self and council (0–100)"))
+    ax.set_ylabel(ylabel or ("Tự đánh giá − hội đồng (điểm)" if lang == "vi" else "Self − council (points)"))
+    return fig
+
+
+def interval_plot(frame: pd.DataFrame, label: str, value: str, low: str, high: str, lang: str = "vi",
+                  xlabel: str = "", reference: list[float] | None = None, flagged: set | None = None) -> plt.Figure:
+    """Point estimates with confidence intervals, one row each (forest style); flagged rows in vermillion."""
+    use_style()
+    rows = frame.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7, 0.24 * len(rows) + 1.4))
+    y = np.arange(len(rows))[::-1]
+    colours = ["#D55E00" if flagged and r in flagged else "#0072B2" for r in rows[label]]
+    ax.hlines(y, rows[low], rows[high], color=colours, lw=1.4)
+    ax.scatter(rows[value], y, color=colours, s=18, zorder=3)
+    for x in reference or []:
+        ax.axvline(x, color="#999999", ls=":", lw=1)
+    ax.set_yticks(y)
+    ax.set_yticklabels(rows[label].astype(str), fontsize=7)
+    ax.set_xlabel(xlabel)
+    return fig

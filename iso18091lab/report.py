@@ -106,8 +106,8 @@ class NotebookReport:
         self._show(f"<h2>{escape(text)}</h2>")
 
     # -- figures and tables -------------------------------------------------------------------------
-    def figure(self, fig: plt.Figure, name: str, caption: str) -> str:
-        """Save ``fig`` as PNG and SVG, show it with a numbered caption; returns the PNG path."""
+    def figure(self, fig: plt.Figure, name: str, caption: str) -> None:
+        """Save ``fig`` as PNG and SVG and show it with a numbered caption (paths go to results.json)."""
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png, svg = self.figures_dir / f"{stem}.png", self.figures_dir / f"{stem}.svg"
@@ -121,10 +121,9 @@ class NotebookReport:
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
                                         "png": f"figures/{png.name}", "svg": f"figures/{svg.name}"})
-        return str(png)
 
-    def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> str:
-        """Save ``frame`` as CSV and XLSX, show it with a numbered caption; returns the CSV path."""
+    def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
+        """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""
         self._tables += 1
         stem = f"{self.notebook}_tab{self._tables:02d}_{slugify(name)}"
         csv_path, xlsx_path = self.tables_dir / f"{stem}.csv", self.tables_dir / f"{stem}.xlsx"
@@ -147,7 +146,6 @@ class NotebookReport:
             self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")
         self.results["tables"].append({"number": self._tables, "caption": caption, "csv": f"tables/{csv_path.name}",
                                        "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
-        return str(csv_path)
 
     # -- results ------------------------------------------------------------------------------------
     def record(self, **values) -> None:

@@ -289,7 +289,10 @@ def _delta2(values: np.ndarray, counts: np.ndarray, level: str) -> np.ndarray:
 
 def krippendorff_alpha(reliability_data, level: str = "interval") -> float:
     """Krippendorff's alpha for raters x units data with NaN for missing (Krippendorff 2011)."""
-    data = np.asarray(reliability_data, dtype=float)
+    if isinstance(reliability_data, pd.DataFrame):
+        data = reliability_data.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        data = np.asarray(reliability_data, dtype=float)
     if data.ndim != 2:
         raise ValueError("reliability_data must be raters x units")
     values = np.unique(data[~np.isnan(data)])
@@ -456,3 +459,25 @@ def cluster_bootstrap(data: pd.DataFrame, statistic, cluster: str, n_resamples: 
     return {"estimate": float(estimate), "ci_low": float(lo), "ci_high": float(hi), "n_clusters": len(keys),
             "n_resamples": n_resamples, "n_failed": int(np.isnan(replicates).sum()), "confidence": confidence,
             "method": "percentile cluster bootstrap (resampling bodies)"}
+
+
+def cluster_bootstrap_mean(values, clusters, n_resamples: int = 1000, confidence: float = 0.95,
+                           seed: int | None = None) -> dict:
+    """Percentile CI of a mean over observations, resampling clusters (bodies) — vectorised.
+
+    Equals :func:`cluster_bootstrap` with ``statistic = mean`` for the same resampled clusters.
+    """
+    values = np.asarray(values, dtype=float)
+    codes, keys = pd.factorize(pd.Series(clusters))
+    g = len(keys)
+    sums = np.bincount(codes, weights=values, minlength=g)
+    sizes = np.bincount(codes, minlength=g).astype(float)
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(0, g, size=(n_resamples, g))
+    counts = np.bincount((np.arange(n_resamples)[:, None] * g + chosen).ravel(),
+                         minlength=n_resamples * g).reshape(n_resamples, g)
+    replicates = (counts @ sums) / (counts @ sizes)
+    lo, hi = np.percentile(replicates, [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
+    return {"estimate": float(values.mean()), "ci_low": float(lo), "ci_high": float(hi), "n_clusters": g,
+            "n_resamples": n_resamples, "n_failed": 0, "confidence": confidence,
+            "method": "percentile cluster bootstrap of the mean (resampling bodies), vectorised"}
