@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..catalog import indicator_sort_key
 
-BODY_KEYS = ["province", "unit", "unit_code", "level", "tier", "group"]
+BODY_KEYS = ["province", "unit", "unit_code", "level", "tier", "group", "pilot_start"]
 
 
 def consensus(assessments: pd.DataFrame, rater: str | None = None) -> pd.DataFrame:
