@@ -204,6 +204,74 @@ TEXT: dict[str, dict[str, str]] = {
                      "tăng khi bỏ chỉ số; hoặc trên 15% điểm ở mức sàn/trần.",
                "en": "An indicator is flagged when ICC(A,1) < 0.5; its correlation with the rest of its pillar < 0.3; "
                      "alpha rises without it; or more than 15% of scores sit at the floor or ceiling."},
+    # 30_effectiveness
+    "title_30_effectiveness": {"vi": "Hiệu quả thí điểm so với các đơn vị chỉ áp dụng ISO 9001",
+                               "en": "Pilot effectiveness against bodies with ISO 9001 only"},
+    "eff_s1": {"vi": "Thí điểm làm tăng điểm tổng hợp do hội đồng thẩm định chấm thêm {estimate} điểm trên thang 0–100 "
+                     "(KTC 95%: {low} đến {high}; p {p}, kiểm định hoán vị), so với {n_comparison} đơn vị đối chứng; "
+                     "{n_pilot} đơn vị thí điểm.",
+               "en": "The pilot raised the overall score given by the appraisal council by {estimate} points on the "
+                     "0–100 scale (95% CI {low} to {high}; p {p}, permutation test), against {n_comparison} "
+                     "comparison bodies; {n_pilot} pilot bodies."},
+    "eff_s1_none": {"vi": "Không ước tính được hiệu quả chính: cần cả đơn vị thí điểm và đối chứng ở năm gốc và sau đó.",
+                    "en": "The main effect cannot be estimated: pilot and comparison bodies are needed at baseline "
+                          "and after."},
+    "eff_s2": {"vi": "Theo trụ cột: {pillars}.", "en": "By pillar: {pillars}."},
+    "eff_s3": {"vi": "{n_sig} trong {n_ind} chỉ số thay đổi rõ rệt sau khi hiệu chỉnh so sánh bội (q < 0,05).",
+               "en": "{n_sig} of {n_ind} indicators changed clearly after adjusting for multiple comparisons "
+                     "(q < 0.05)."},
+    "eff_s4": {"vi": "Điểm tự đánh giá cho hiệu quả {estimate} điểm (KTC 95%: {low} đến {high}); chỉ để tham khảo "
+                     "vì tự đánh giá chính là việc thí điểm huấn luyện, nên cách tự chấm có thể thay đổi theo.",
+               "en": "Self-assessed scores give {estimate} points (95% CI {low} to {high}); shown for reference only, "
+                     "since self-assessment is what the pilot trains, so the way bodies score themselves may change."},
+    "eff_h_main": {"vi": "1. Kết quả chính và theo trụ cột", "en": "1. Main result and pillars"},
+    "eff_fig_forest": {"vi": "Hiệu quả ước tính (sai khác kép trong cùng tỉnh) với KTC 95%: điểm tổng hợp và từng trụ "
+                             "cột; xanh = hội đồng (kết quả chính), cam = tự đánh giá (tham khảo).",
+                       "en": "Estimated effects (within-province difference-in-differences) with 95% CI: overall "
+                             "and pillars; blue = council (primary), orange = self-assessment (reference)."},
+    "eff_tab_main": {"vi": "Hiệu quả theo điểm tổng hợp và trụ cột, kèm cỡ hiệu ứng (theo độ lệch chuẩn năm gốc).",
+                     "en": "Effects on the overall and pillar scores, with effect sizes (baseline SD units)."},
+    "eff_h_event": {"vi": "2. Hiệu quả theo thời gian", "en": "2. Effect over time"},
+    "eff_fig_event": {"vi": "Hiệu quả theo số năm kể từ năm gốc (ước lượng bằng phương pháp ngoại suy — imputation); "
+                            "năm gốc (0) là mốc so sánh.",
+                      "en": "Effect by years since baseline (imputation estimator); the baseline year (0) is the "
+                            "reference."},
+    "eff_h_indicators": {"vi": "3. Theo từng chỉ số (kết quả phụ)", "en": "3. By indicator (secondary)"},
+    "eff_tab_indicators": {"vi": "Hiệu quả theo chỉ số (hội đồng chấm), kèm giá trị q (Benjamini–Hochberg).",
+                           "en": "Effects by indicator (council scores), with q-values (Benjamini–Hochberg)."},
+    "eff_h_external": {"vi": "4. Chỉ tiêu bên ngoài", "en": "4. External outcomes"},
+    "eff_tab_external": {"vi": "Hiệu quả trên các chỉ tiêu bên ngoài (hài lòng, đúng hạn, hồ sơ trực tuyến; %).",
+                         "en": "Effects on external outcomes (satisfaction, on time, online applications; %)."},
+    "eff_h_prepost": {"vi": "5. Trước và sau ở các đơn vị thí điểm", "en": "5. Before and after in pilot bodies"},
+    "eff_tab_prepost": {"vi": "Thay đổi điểm tổng hợp (hội đồng) của đơn vị thí điểm từ năm gốc đến năm sau: kiểm định "
+                              "dấu-hạng Wilcoxon, ước lượng Hodges–Lehmann và trung bình (bootstrap). Không có nhóm "
+                              "đối chứng nên không tách được xu hướng chung.",
+                        "en": "Change in the council overall score of pilot bodies from baseline to the next year: "
+                              "Wilcoxon signed-rank test, Hodges–Lehmann estimate and mean (bootstrap). Without a "
+                              "comparison group this cannot separate the pilot from common trends."},
+    "eff_h_caveats": {"vi": "Những điều cần lưu ý", "en": "Caveats"},
+    "eff_c1": {"vi": "Các đơn vị thí điểm không được chọn ngẫu nhiên; so sánh dựa trên giả định xu hướng song song.",
+               "en": "Pilot bodies were not chosen at random; the comparison rests on parallel trends."},
+    "eff_c2": {"vi": "Chỉ có một năm gốc nên không kiểm tra được xu hướng trước thí điểm.",
+               "en": "With a single baseline year, pre-pilot trends cannot be checked."},
+    "eff_c3": {"vi": "Hội đồng biết đơn vị nào thí điểm; điểm tự đánh giá còn có thể thay đổi vì chính việc thí điểm.",
+               "en": "The council knows which bodies are pilots; self-scores may change because of the pilot itself."},
+    "eff_c4": {"vi": "Số đơn vị nhỏ ({n} đơn vị): khoảng tin cậy rộng là thông tin thật, không phải lỗi.",
+               "en": "Few bodies ({n}): wide confidence intervals are real information, not a flaw."},
+    "eff_m1": {"vi": "Ước lượng chính: sai khác kép trong cùng tỉnh (hiệu ứng cố định đơn vị và tỉnh × năm), sai số chuẩn "
+                     "cụm theo đơn vị; giá trị p từ hoán vị nhóm thí điểm giữa các đơn vị cùng tỉnh và cùng cấp "
+                     "({n_perm} lần).",
+               "en": "Main estimate: within-province difference-in-differences (body and province × year fixed "
+                     "effects), standard errors clustered by body; p-values from permuting pilot status among bodies "
+                     "of the same province and level ({n_perm} permutations)."},
+    "eff_m2": {"vi": "Trong mô phỏng thiết kế này, hồi quy hiệu ứng cố định đơn vị + năm gộp các tỉnh cho 19% dương tính "
+                     "giả ở mức 5%; so sánh trong cùng tỉnh giữ đúng 5% (xem docs/methods.md).",
+               "en": "In simulations of this design, pooled unit + year fixed effects gave 19% false positives at 5%; "
+                     "comparing within province held 5% (see docs/methods.md)."},
+    "eff_m3": {"vi": "Giá trị q theo Benjamini–Hochberg trên các chỉ số; cỡ hiệu ứng = ước lượng / độ lệch chuẩn giữa các "
+                     "đơn vị ở năm gốc.",
+               "en": "Benjamini–Hochberg q-values across indicators; effect size = estimate / SD between bodies at "
+                     "baseline."},
 }
 
 REASONS = {
@@ -252,6 +320,12 @@ COLUMN_LABELS = {
     "floor_share": {"vi": "Tỷ lệ sàn", "en": "Floor share"}, "ceiling_share": {"vi": "Tỷ lệ trần", "en": "Ceiling share"},
     "province": {"vi": "Tỉnh/Thành phố", "en": "Province"}, "flagged": {"vi": "Chỉ số cần xem xét", "en": "Flagged"},
     "alpha_min": {"vi": "Alpha nhỏ nhất", "en": "Lowest alpha"},
+    "outcome": {"vi": "Kết quả", "en": "Outcome"}, "estimate": {"vi": "Ước lượng", "en": "Estimate"},
+    "p_value": {"vi": "p", "en": "p"}, "q_value": {"vi": "q", "en": "q"}, "method": {"vi": "Phương pháp", "en": "Method"},
+    "n_pilot": {"vi": "Số đơn vị thí điểm", "en": "Pilot bodies"},
+    "n_comparison": {"vi": "Số đơn vị đối chứng", "en": "Comparison bodies"},
+    "effect_size": {"vi": "Cỡ hiệu ứng (SD)", "en": "Effect size (SD)"}, "se": {"vi": "Sai số chuẩn", "en": "SE"},
+    "event_time": {"vi": "Năm kể từ năm gốc", "en": "Years since baseline"},
 }
 VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
 
@@ -263,6 +337,32 @@ def localise(frame, lang: str = "vi"):
         if column in out:
             out[column] = out[column].map(lambda v: t(v, lang) if v in values else v)
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
+
+
+MEASURES = {
+    "satisfaction_pct": {"vi": "Mức hài lòng của người dân (%)", "en": "Citizen satisfaction (%)"},
+    "on_time_pct": {"vi": "Hồ sơ giải quyết đúng hạn (%)", "en": "Procedures settled on time (%)"},
+    "online_applications_pct": {"vi": "Hồ sơ nộp trực tuyến (%)", "en": "Online applications (%)"},
+}
+
+
+def p_text(p: float, lang: str = "vi") -> str:
+    """A p-value as reports print it: '< 0,001' below 0.001, else three decimals."""
+    if p != p:
+        return "–"
+    return ("< 0,001" if lang == "vi" else "< 0.001") if p < 0.001 else "= " + number(p, lang, 3)
+
+
+def outcome_label(outcome: str, lang: str = "vi") -> str:
+    """'overall' / 'pillar 2' / 'indicator 1.10' / a measure name -> readable label in ``lang``."""
+    if outcome == "overall":
+        return t("overall", lang)
+    kind, _, rest = outcome.partition(" ")
+    if kind == "pillar" and rest:
+        return f"{t('pillar', lang)} {rest}"
+    if kind == "indicator" and rest:
+        return f"{t('indicator', lang)} {rest}"
+    return MEASURES.get(outcome, {}).get(lang, outcome)
 
 
 def reasons_text(reasons: str, lang: str = "vi") -> str:

@@ -185,3 +185,38 @@ def interval_plot(frame: pd.DataFrame, label: str, value: str, low: str, high: s
     ax.set_yticklabels(rows[label].astype(str), fontsize=7)
     ax.set_xlabel(xlabel)
     return fig
+
+
+def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xlabel: str = "") -> plt.Figure:
+    """Estimates with confidence intervals (forest plot) around a zero line; primary rows in bold."""
+    use_style()
+    rows = table.reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(7.5, 0.3 * len(rows) + 1.3))
+    y = np.arange(len(rows))[::-1]
+    colours = ["#0072B2" if r.get("rater", "council") != "self" else "#E69F00" for _, r in rows.iterrows()]
+    ax.hlines(y, rows["ci_low"], rows["ci_high"], color=colours, lw=1.6)
+    ax.scatter(rows["estimate"], y, color=colours, s=22, zorder=3, marker="s")
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_yticks(y)
+    ax.set_yticklabels(rows[label].astype(str), fontsize=8)
+    for tick, primary in zip(ax.get_yticklabels(), rows.get("primary", pd.Series(False, index=rows.index))):
+        if primary:
+            tick.set_fontweight("bold")
+    ax.set_xlabel(xlabel or ("Hiệu quả ước tính (điểm, thang 0–100), KTC 95%" if lang == "vi"
+                             else "Estimated effect (points, 0–100 scale), 95% CI"))
+    return fig
+
+
+def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
+    """Effect by year since the pilot's baseline (event time 0 = baseline, the reference), with CIs."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    ax.axhline(0, color="black", lw=0.8)
+    ax.axvline(0.5, color="#999999", ls=":", lw=1)
+    ax.errorbar(events["event_time"], events["estimate"],
+                yerr=[events["estimate"] - events["ci_low"], events["ci_high"] - events["estimate"]],
+                fmt="o", color="#0072B2", capsize=4)
+    ax.set_xticks(events["event_time"])
+    ax.set_xlabel("Số năm kể từ năm gốc của thí điểm" if lang == "vi" else "Years since the pilot's baseline")
+    ax.set_ylabel("Hiệu quả (điểm, 0–100)" if lang == "vi" else "Effect (points, 0–100)")
+    return fig

@@ -147,6 +147,15 @@ class NotebookReport:
         self.results["tables"].append({"number": self._tables, "caption": caption, "csv": f"tables/{csv_path.name}",
                                        "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
 
+    def export_table(self, frame: pd.DataFrame, filename: str) -> None:
+        """Save ``frame`` under a fixed name (``tables/<filename>.csv`` and ``.xlsx``), without showing it."""
+        frame.to_csv(self.tables_dir / f"{filename}.csv", index=False, encoding="utf-8-sig")
+        with pd.ExcelWriter(self.tables_dir / f"{filename}.xlsx", engine="xlsxwriter") as writer:
+            safe_for_excel(frame).to_excel(writer, index=False, sheet_name=filename[:31])
+            writer.sheets[filename[:31]].freeze_panes(1, 0)
+        self.results["tables"].append({"number": None, "caption": filename, "csv": f"tables/{filename}.csv",
+                                       "xlsx": f"tables/{filename}.xlsx", "rows": len(frame)})
+
     # -- results ------------------------------------------------------------------------------------
     def record(self, **values) -> None:
         """Key numbers for results.json (tests and the index page read them)."""

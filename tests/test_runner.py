@@ -72,6 +72,16 @@ def test_results_equal_values_computed_with_the_package(two_provinces):
         assert card["council_mean_latest"] == pytest.approx(float(by_body.mean()), abs=1e-9)
         assert card["n_red"] == int(((a["rating"] == "red")).sum())
         assert results["10_scorecard"]["summary"][0].startswith(f"Năm {latest}")
+        from iso18091lab.stats import effect as ef
+
+        exported = pd.read_csv(reports / slug / "tables" / "effectiveness.csv", keep_default_na=False)
+        assert list(exported.columns) == ef.EFFECTIVENESS_COLUMNS
+        primary = exported[(exported["level"] == "overall") & (exported["rater"] == "council")].iloc[0]
+        direct = ef.did_within_province(council, "score")
+        assert primary["estimate"] == pytest.approx(direct.estimate, abs=1e-9)
+        assert primary["ci_low"] == pytest.approx(direct.ci_low, abs=1e-9)
+        assert results["30_effectiveness"]["values"]["primary"]["n_pilot"] == direct.n_pilot == 4
+        assert set(exported["level"]) == {"overall", "pillar", "indicator", "external"}
 
 
 def test_parameter_names_are_checked_before_anything_runs(tmp_path):
