@@ -1,0 +1,121 @@
+"""Meta-analysis against metafor's BCG example and statsmodels; power formulas against simulation."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from iso18091lab.stats import synthesis as syn
+
+# metafor dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg for 13 BCG vaccine trials
+BCG = np.array([[4, 119, 11, 128], [6, 300, 29, 274], [3, 228, 11, 209], [62, 13536, 248, 12619],
+                [33, 5036, 47, 5761], [180, 1361, 372, 1079], [8, 2537, 10, 619], [505, 87886, 499, 87892],
+                [29, 7470, 45, 7232], [17, 1699, 65, 1600], [186, 50448, 141, 27197], [5, 2493, 3, 2338],
+                [27, 16886, 29, 17825]], float)
+
+
+def _bcg():
+    a, b, c, d = BCG.T
+    return np.log((a / (a + b)) / (c / (c + d))), 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
+
+
+def test_reml_matches_metafor_bcg():
+    # metafor: rma(yi, vi, data = dat) on escalc(measure = "RR", ...)
+    r = syn.meta_analysis(*_bcg(), method="REML")
+    assert round(r.estimate, 4) == -0.7145 and round(r.se, 4) == 0.1798
+    assert round(r.ci_low, 4) == -1.0669 and round(r.ci_high, 4) == -0.3622
+    assert round(r.tau2, 4) == 0.3132 and round(r.i2, 2) == 92.22 and round(r.h2, 2) == 12.86
+    assert round(r.q, 4) == 152.2330 and r.k == 13
+    assert r.pi_low == pytest.approx(r.estimate - 1.959964 * np.sqrt(r.tau2 + r.se ** 2), abs=1e-6)
+
+
+def test_dl_matches_metafor_and_statsmodels():
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y, v = _bcg()
+    r = syn.meta_analysis(y, v, method="DL")
+    assert round(r.tau2, 4) == 0.3088 and round(r.estimate, 4) == -0.7141  # metafor method = "DL"
+    ref = combine_effects(y, v, method_re="dl")
+    frame = ref.summary_frame().loc["random effect"]
+    assert r.tau2 == pytest.approx(ref.tau2, abs=1e-10)
+    assert r.estimate == pytest.approx(frame["eff"], abs=1e-10) and r.se == pytest.approx(frame["sd_eff"], abs=1e-10)
+
+
+def test_paule_mandel_matches_statsmodels_iterated():
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    y, v = _bcg()
+    r = syn.meta_analysis(y, v, method="PM")
+    ref = combine_effects(y, v, method_re="iterated")
+    assert r.tau2 == pytest.approx(ref.tau2, abs=1e-6)
+    assert r.estimate == pytest.approx(ref.summary_frame().loc["random effect", "eff"], abs=1e-6)
+
+
+def test_hartung_knapp_and_edge_cases():
+    y, v = _bcg()
+    plain = syn.meta_analysis(y, v)
+    hk = syn.meta_analysis(y, v, hartung_knapp=True)
+    w = 1 / (v + plain.tau2)
+    expected_se = np.sqrt((w * (y - plain.estimate) ** 2).sum() / (12 * w.sum()))
+    assert hk.se == pytest.approx(expected_se, rel=1e-12) and hk.estimate == pytest.approx(plain.estimate)
+    assert hk.ci_high - hk.estimate == pytest.approx(2.178813 * hk.se, rel=1e-5)  # t(0.975, 12)
+    same = syn.meta_analysis([1.0, 1.0, 1.0], [0.1, 0.2, 0.3])
+    assert same.tau2 == 0 and same.i2 == 0
+    with pytest.raises(ValueError):
+        syn.meta_analysis([1.0], [0.1])
+    with pytest.raises(ValueError):
+        syn.meta_analysis([1.0, 2.0], [0.1, 0.0])
+
+
+def _simulate_did(n_t, n_c, m, r, sigma, rho, effect, runs, rng):
+    periods = m + r
+    cov = sigma ** 2 * (rho * np.ones((periods, periods)) + (1 - rho) * np.eye(periods))
+    chol = np.linalg.cholesky(cov)
+    estimates = []
+    for _ in range(runs):
+        y = rng.normal(size=(n_t + n_c, periods)) @ chol.T
+        y[:n_t, m:] += effect
+        change = y[:, m:].mean(axis=1) - y[:, :m].mean(axis=1)
+        estimates.append(change[:n_t].mean() - change[n_t:].mean())
+    return np.array(estimates)
+
+
+def test_did_variance_and_power_match_simulation():
+    rng = np.random.default_rng(1)
+    cov = syn.Covariances.equicorrelated(100.0, 0.6)
+    analytic_sd = np.sqrt(syn.did_variance(20, 30, 1, 2, cov))
+    sims = _simulate_did(20, 30, 1, 2, 10.0, 0.6, 0.0, 4000, rng)
+    # SD of 4,000 draws is within about 2.2 % (1 / sqrt(2 * 4000) ≈ 1.1 %, two of them)
+    assert sims.std(ddof=1) == pytest.approx(analytic_sd, rel=0.035)
+    mde = syn.did_mde(20, 30, 1, 2, cov)
+    sims = _simulate_did(20, 30, 1, 2, 10.0, 0.6, mde, 4000, rng)
+    power = np.mean(np.abs(sims / analytic_sd) > 1.959964)
+    assert power == pytest.approx(0.80, abs=3 * np.sqrt(0.8 * 0.2 / 4000))
+
+
+def test_general_covariances_and_bodies_needed():
+    cov = syn.Covariances(variance=100, pre=70, post=50, cross=40)
+    # per body: (100 + 0)/1 + (100 + 50)/2 - 80 = 95
+    assert syn.did_variance(1, 1, 1, 2, cov) == pytest.approx(95 * 2)
+    n = syn.bodies_needed(3.0, 1, 2, cov)
+    mde_at_n = syn.did_mde(n / 2, n / 2, 1, 2, cov)
+    assert mde_at_n <= 3.0 < syn.did_mde((n - 2) / 2, (n - 2) / 2, 1, 2, cov)
+    assert syn.design_effect(10, 0.05) == pytest.approx(1.45)
+    assert syn.bodies_needed(3.0, 1, 2, cov, design_effect=1.45) > n
+
+
+def test_serial_covariances_and_cluster_icc_recover_simulated_values():
+    rng = np.random.default_rng(3)
+    rows = []
+    for province in range(4):
+        shocks = rng.normal(0, 5, size=3)
+        for b in range(300):
+            body = rng.normal(0, np.sqrt(60))
+            for t in range(3):
+                rows.append({"province": province, "unit": f"{province}-{b}", "group": "comparison", "year": 2020 + t,
+                             "score": 50 + shocks[t] + body + rng.normal(0, np.sqrt(40))})
+    cov = syn.serial_covariances(pd.DataFrame(rows), "score")
+    assert cov.variance == pytest.approx(100, rel=0.1) and cov.cross == pytest.approx(60, rel=0.15)
+    values = np.concatenate([rng.normal(g, 3, 50) for g in rng.normal(0, 1, 40)])
+    groups = np.repeat(np.arange(40), 50)
+    assert syn.cluster_icc(values, groups) == pytest.approx(1 / 10, abs=0.05)
