@@ -194,14 +194,17 @@ def did_within_province(panel: pd.DataFrame, outcome: str, confidence: float = 0
     codes, _ = pd.factorize(clusters)
     g = codes.max() + 1
     scores = np.bincount(codes, weights=d_t * e, minlength=g)
-    n_obs, n_par = len(data), _fe_matrix(data).shape[1] + 1
+    # CR1 small-sample factor; body fixed effects are nested in the body clusters and are not counted
+    # (Cameron & Miller 2015; as Stata xtreg/reghdfe): counting them would inflate the SE by ~25 % here
+    n_obs = len(data)
+    n_par = _fe_matrix(data).shape[1] - data["unit"].nunique() + 1
     correction = g / (g - 1) * (n_obs - 1) / max(n_obs - n_par, 1)
     se = float(math.sqrt(correction * (scores ** 2).sum()) / (d_t @ d_t))
     t = stats.t.ppf((1 + confidence) / 2, g - 1)
     p = float(2 * stats.t.sf(abs(beta / se), g - 1)) if se > 0 else float("nan")
     n_pilot, n_comparison = _counts(data)
     return EffectResult(beta, beta - t * se, beta + t * se, p,
-                        "DiD, body FE + province×year FE, SE clustered by body (CR1, t G−1 df)",
+                        "DiD, body FE + province×year FE, SE clustered by body (CR1, nested FE not counted, t G−1 df)",
                         n_pilot, n_comparison, se=se, effect_size=beta / _baseline_sd(data, outcome),
                         confidence=confidence, details={"n_obs": n_obs, "n_clusters": int(g)})
 

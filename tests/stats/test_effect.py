@@ -81,29 +81,31 @@ def _simulated_panel(effect, seed, n_per_group=14, provinces=("HP", "QN"), start
     return pd.DataFrame(rows)
 
 
-def test_did_matches_statsmodels_cluster_robust_ols():
+def _statsmodels_cr1_without_nested_fe(fit, n_obs, n_clusters, n_nested):
+    """statsmodels' CR1 SE rescaled to the convention that does not count FE nested in the clusters."""
+    k_all = fit.model.exog.shape[1] - (fit.model.exog.shape[1] - np.linalg.matrix_rank(fit.model.exog))
+    k_kept = k_all - n_nested
+    ours_factor = (n_obs - 1) / (n_obs - k_kept)
+    theirs_factor = (n_obs - 1) / (n_obs - fit.model.exog.shape[1])
+    return fit.bse["d"] * np.sqrt(ours_factor / theirs_factor)
+
+
+@pytest.mark.parametrize("provinces, starts", [(("HP",), (2022,)), (("HP", "QN"), (2022, 2024))])
+def test_did_matches_statsmodels_cluster_robust_ols(provinces, starts):
     import statsmodels.formula.api as smf
 
-    # one province: body FE + year FE is a full-rank design, so the CR1 corrections coincide exactly
-    panel = _simulated_panel(4.0, seed=1, provinces=("HP",), starts=(2022,))
-    ours = ef.did_within_province(panel, "score")
-    panel = panel.assign(d=ef.treated(panel))
-    fit = smf.ols("score ~ d + C(unit) + C(year)", data=panel).fit(
-        cov_type="cluster", cov_kwds={"groups": pd.factorize(panel["unit"])[0]})
-    assert ours.estimate == pytest.approx(fit.params["d"], abs=1e-8)
-    assert ours.se == pytest.approx(fit.bse["d"], rel=1e-8)
-    assert ours.p_value == pytest.approx(2 * stats.t.sf(abs(fit.params["d"] / fit.bse["d"]), 27), rel=1e-6)
-    # two provinces: province×year dummies are collinear with body dummies; the estimate still matches, and the
-    # SE differs only by the degrees-of-freedom count (statsmodels counts columns, we count the rank)
-    panel = _simulated_panel(4.0, seed=1)
+    panel = _simulated_panel(4.0, seed=1, provinces=provinces, starts=starts)
     ours = ef.did_within_province(panel, "score")
     panel = panel.assign(d=ef.treated(panel), py=panel["province"] + panel["year"].astype(str))
     fit = smf.ols("score ~ d + C(unit) + C(py)", data=panel).fit(
         cov_type="cluster", cov_kwds={"groups": pd.factorize(panel["unit"])[0]})
     assert ours.estimate == pytest.approx(fit.params["d"], abs=1e-8)
-    n, columns = len(panel), fit.model.exog.shape[1]
-    assert ours.se == pytest.approx(fit.bse["d"] * np.sqrt((n - columns) / (n - (columns - 1))), rel=1e-8)
-    assert ours.n_pilot == 28 and ours.n_comparison == 28
+    n_units = panel["unit"].nunique()
+    # body FE (intercept + n_units - 1 dummies) are nested in the body clusters
+    expected = _statsmodels_cr1_without_nested_fe(fit, len(panel), n_units, n_units)
+    assert ours.se == pytest.approx(expected, rel=1e-8)
+    assert ours.p_value == pytest.approx(2 * stats.t.sf(abs(ours.estimate / ours.se), n_units - 1), rel=1e-9)
+    assert ours.n_pilot == 14 * len(provinces)
 
 
 def test_estimators_recover_the_planted_effect_and_agree():
