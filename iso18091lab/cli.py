@@ -66,7 +66,7 @@ def _run(args: argparse.Namespace) -> int:
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
-               progress=not args.quiet)
+               progress=not args.quiet, national=args.national)
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
@@ -76,6 +76,11 @@ def _run(args: argparse.Namespace) -> int:
                 failed += 1
                 cell = f", ô/cell {item.failing_cell}" if item.failing_cell is not None else ""
                 print(f"✘ {province_run.province}: {item.notebook}{cell}: {item.error}", file=sys.stderr)
+        if province_run.evidence.get("docx"):
+            print(f"✔ {province_run.province}: {args.reports / province_run.slug / province_run.evidence['docx']}")
+        elif province_run.evidence.get("error"):
+            failed += 1
+            print(f"✘ {province_run.province}: evidence pack: {province_run.evidence['error']}", file=sys.stderr)
     print(f"Trang tổng hợp / index: {args.reports / 'index.html'}")
     return 1 if failed else 0
 
@@ -99,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="chạy các notebook phân tích và tạo báo cáo / run the analysis notebooks")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--province", action="append", help="tên hoặc mã tỉnh (lặp lại được) / province name or slug")
-    where.add_argument("--all", action="store_true", help="mọi tỉnh trong dữ liệu / every province in the data")
+    where.add_argument("--all", action="store_true",
+                       help="mọi tỉnh rồi tổng hợp toàn quốc / every province, then the national synthesis")
+    where.add_argument("--national", action="store_true", help="chỉ tổng hợp toàn quốc / the national synthesis only")
     p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="thư mục dữ liệu thô / raw folder (%(default)s)")
     p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help="dữ liệu đã xử lý (%(default)s)")
     p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="thư mục báo cáo / reports (%(default)s)")

@@ -272,6 +272,82 @@ TEXT: dict[str, dict[str, str]] = {
                      "đơn vị ở năm gốc.",
                "en": "Benjamini–Hochberg q-values across indicators; effect size = estimate / SD between bodies at "
                      "baseline."},
+    # 40_national
+    "title_40_national": {"vi": "Tổng hợp toàn quốc và bằng chứng cho đề xuất nhân rộng",
+                          "en": "National synthesis and evidence for a roll-out"},
+    "nat_s1": {"vi": "Gộp {k} tỉnh/thành phố (phân tích gộp hiệu ứng ngẫu nhiên, REML, hiệu chỉnh Hartung–Knapp): thí "
+                     "điểm làm tăng điểm tổng hợp do hội đồng chấm {estimate} điểm (KTC 95%: {low} đến {high}).",
+               "en": "Pooling {k} provinces (random-effects meta-analysis, REML, Hartung–Knapp): the pilot raised the "
+                     "council overall score by {estimate} points (95% CI {low} to {high})."},
+    "nat_s2": {"vi": "Khác biệt giữa các tỉnh: τ² = {tau2}, I² = {i2}%; khoảng dự báo cho một tỉnh mới: {pi_low} đến "
+                     "{pi_high} điểm.",
+               "en": "Between provinces: τ² = {tau2}, I² = {i2}%; prediction interval for a new province: {pi_low} "
+                     "to {pi_high} points."},
+    "nat_s3": {"vi": "Chỉ số cần xem lại ở mọi tỉnh: {list}.", "en": "Indicators to review in every province: {list}."},
+    "nat_s3_none": {"vi": "Không có chỉ số nào bị đánh dấu ở mọi tỉnh.", "en": "No indicator is flagged in every province."},
+    "nat_s4": {"vi": "Để phát hiện hiệu quả {effect} điểm với độ mạnh 80% (α = 5%), một đánh giá toàn quốc với 1 năm gốc "
+                     "và {post} năm sau cần khoảng {n} đơn vị (một nửa thí điểm), tính cả hệ số thiết kế {deff} do các "
+                     "đơn vị nằm trong cùng tỉnh.",
+               "en": "To detect an effect of {effect} points with 80% power (α = 5%), a national evaluation with one "
+                     "baseline and {post} follow-up years needs about {n} bodies (half pilot), including a design "
+                     "effect of {deff} for bodies within provinces."},
+    "nat_strength": {"vi": "Mức độ chắc chắn của bằng chứng: {strength}.", "en": "Strength of the evidence: {strength}."},
+    "strength_strong": {"vi": "mạnh — khoảng tin cậy và khoảng dự báo đều loại trừ 0",
+                        "en": "strong — both the confidence and the prediction interval exclude 0"},
+    "strength_moderate": {"vi": "trung bình — hiệu quả gộp khác 0 nhưng một tỉnh mới có thể không thấy hiệu quả",
+                          "en": "moderate — the pooled effect differs from 0, but a new province might see none"},
+    "strength_weak": {"vi": "yếu — với số tỉnh hiện có, chưa loại trừ được khả năng không có hiệu quả",
+                      "en": "weak — with the provinces so far, no effect cannot be ruled out"},
+    "nat_h_provinces": {"vi": "1. Hiệu quả theo tỉnh và gộp chung", "en": "1. Effects by province and pooled"},
+    "nat_fig_provinces": {"vi": "Hiệu quả thí điểm trên điểm tổng hợp (hội đồng) theo tỉnh và gộp chung (REML, "
+                                "Hartung–Knapp), KTC 95%.",
+                          "en": "Pilot effect on the council overall score by province and pooled (REML, "
+                                "Hartung–Knapp), 95% CI."},
+    "nat_tab_provinces": {"vi": "Ước lượng theo tỉnh (sai khác kép trong cùng tỉnh) dùng để gộp.",
+                          "en": "Province estimates (within-province DiD) that are pooled."},
+    "nat_h_tiers": {"vi": "2. Theo cấp đơn vị: cấp huyện và cấp xã", "en": "2. By level: district and commune bodies"},
+    "nat_fig_tiers": {"vi": "Hiệu quả theo cấp đơn vị (gộp các tỉnh cho từng cấp).",
+                      "en": "Effects by body level (provinces pooled within each level)."},
+    "nat_tab_tiers": {"vi": "Ước lượng theo tỉnh và cấp đơn vị, và kết quả gộp theo cấp.",
+                      "en": "Estimates by province and level, and pooled by level."},
+    "nat_h_heterogeneity": {"vi": "3. Khác biệt giữa các tỉnh và độ nhạy theo phương pháp",
+                            "en": "3. Heterogeneity and sensitivity to the method"},
+    "nat_tab_heterogeneity": {"vi": "Kết quả gộp theo các cách ước lượng τ² (DL, REML, Paule–Mandel), có và không có "
+                                    "hiệu chỉnh Hartung–Knapp.",
+                              "en": "Pooled results by τ² estimator (DL, REML, Paule–Mandel), with and without "
+                                    "Hartung–Knapp."},
+    "nat_h_indicators": {"vi": "4. Chỉ số cần xem lại ở mọi tỉnh", "en": "4. Indicators to review in every province"},
+    "nat_tab_indicators": {"vi": "Chỉ số bị đánh dấu cần xem xét, theo tỉnh.", "en": "Indicators flagged for review, by province."},
+    "nat_h_power": {"vi": "5. Cỡ mẫu cho đánh giá toàn quốc", "en": "5. Sample size for a national evaluation"},
+    "nat_fig_power": {"vi": "Hiệu quả nhỏ nhất phát hiện được (80% độ mạnh, α = 5%) theo tổng số đơn vị, với 1 năm gốc "
+                            "và 1, 2 hoặc 3 năm sau; tham số ước lượng từ dữ liệu đã nạp.",
+                      "en": "Minimum detectable effect (80% power, α = 5%) by total bodies, with one baseline and 1, 2 "
+                            "or 3 follow-up years; inputs estimated from the loaded data."},
+    "nat_tab_power": {"vi": "Số đơn vị cần thiết theo hiệu quả muốn phát hiện.", "en": "Bodies needed by effect to detect."},
+    "nat_tab_inputs": {"vi": "Tham số dùng cho tính cỡ mẫu (ước lượng từ các đơn vị đối chứng).",
+                       "en": "Inputs of the sample-size calculation (estimated from comparison bodies)."},
+    "nat_h_summary": {"vi": "6. Tóm tắt một trang: phát hiện và mức độ chắc chắn",
+                      "en": "6. One-page summary: findings and their strength"},
+    "nat_m1": {"vi": "Mỗi tỉnh: sai khác kép trong cùng tỉnh (hiệu ứng cố định đơn vị và năm, sai số chuẩn cụm theo đơn "
+                     "vị). Gộp: phân tích gộp hiệu ứng ngẫu nhiên, τ² theo REML, khoảng tin cậy Hartung–Knapp (t với "
+                     "k − 1 bậc tự do), khoảng dự báo cho một tỉnh mới.",
+               "en": "Each province: within-province DiD (body and year fixed effects, SE clustered by body). Pooled: "
+                     "random-effects meta-analysis, REML τ², Hartung–Knapp CI (t with k − 1 df), prediction interval "
+                     "for a new province."},
+    "nat_m2": {"vi": "Cỡ mẫu: phương sai của sai khác kép trên điểm trung bình đơn vị với tương quan chuỗi (Burlig, "
+                     "Preonas & Woerman 2020), nhân với hệ số thiết kế 1 + (m − 1)·ICC cho {m} đơn vị mỗi tỉnh; ICC "
+                     "là tỷ lệ khác biệt hiệu quả giữa các tỉnh (τ²) trong phương sai thay đổi của một đơn vị, vì cú "
+                     "sốc chung của tỉnh đã bị loại bởi hiệu ứng cố định tỉnh × năm.",
+               "en": "Sample size: variance of a DiD on body means with serial correlation (Burlig, Preonas & Woerman "
+                     "2020), times a design effect 1 + (m − 1)·ICC for {m} bodies per province; the ICC is the share "
+                     "of between-province effect heterogeneity (τ²) in a body's change variance, since province "
+                     "shocks are removed by the province × year effects."},
+    "nat_c1": {"vi": "Với ít tỉnh, τ² và I² rất không chắc chắn; khoảng Hartung–Knapp rộng là phản ánh đúng điều đó.",
+               "en": "With few provinces τ² and I² are very uncertain; the wide Hartung–Knapp interval says so."},
+    "nat_c2": {"vi": "Các đơn vị cấp huyện đã bị bãi bỏ từ 1/7/2025: kết quả cấp huyện mô tả thí điểm đã qua, không "
+                     "áp dụng trực tiếp cho chính quyền hai cấp hiện nay.",
+               "en": "District-level bodies were abolished on 1 July 2025: district results describe the past pilot "
+                     "and do not transfer directly to today's two-level local government."},
 }
 
 REASONS = {
@@ -326,6 +402,14 @@ COLUMN_LABELS = {
     "n_comparison": {"vi": "Số đơn vị đối chứng", "en": "Comparison bodies"},
     "effect_size": {"vi": "Cỡ hiệu ứng (SD)", "en": "Effect size (SD)"}, "se": {"vi": "Sai số chuẩn", "en": "SE"},
     "event_time": {"vi": "Năm kể từ năm gốc", "en": "Years since baseline"},
+    "tier": {"vi": "Cấp", "en": "Level"}, "tau2": {"vi": "τ²", "en": "τ²"}, "i2": {"vi": "I² (%)", "en": "I² (%)"},
+    "pi_low": {"vi": "Dự báo: cận dưới", "en": "Prediction: lower"},
+    "pi_high": {"vi": "Dự báo: cận trên", "en": "Prediction: upper"},
+    "effect": {"vi": "Hiệu quả muốn phát hiện", "en": "Effect to detect"},
+    "bodies_1y": {"vi": "Số đơn vị (1 năm sau)", "en": "Bodies (1 follow-up year)"},
+    "bodies_2y": {"vi": "Số đơn vị (2 năm sau)", "en": "Bodies (2 follow-up years)"},
+    "bodies_3y": {"vi": "Số đơn vị (3 năm sau)", "en": "Bodies (3 follow-up years)"},
+    "parameter": {"vi": "Tham số", "en": "Parameter"}, "n_provinces": {"vi": "Số tỉnh", "en": "Provinces"},
 }
 VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
 

@@ -220,3 +220,19 @@ def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     ax.set_xlabel("Số năm kể từ năm gốc của thí điểm" if lang == "vi" else "Years since the pilot's baseline")
     ax.set_ylabel("Hiệu quả (điểm, 0–100)" if lang == "vi" else "Effect (points, 0–100)")
     return fig
+
+
+def power_curves(curves: pd.DataFrame, lang: str = "vi", target: float | None = None) -> plt.Figure:
+    """Minimum detectable effect against the number of bodies, one line per design (column ``design``)."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(7, 4.3))
+    palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]
+    for colour, (design, part) in zip(palette, curves.groupby("design", sort=False)):
+        ax.plot(part["bodies"], part["mde"], color=colour, lw=2, label=str(design))
+    if target is not None:
+        ax.axhline(target, color="#999999", ls=":", lw=1)
+    ax.set_xlabel("Tổng số đơn vị (thí điểm + đối chứng)" if lang == "vi" else "Total bodies (pilot + comparison)")
+    ax.set_ylabel("Hiệu quả nhỏ nhất phát hiện được (điểm)" if lang == "vi" else "Minimum detectable effect (points)")
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_ylim(bottom=0)
+    return fig

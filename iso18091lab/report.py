@@ -165,6 +165,13 @@ class NotebookReport:
         """The methods note at the end of the report."""
         self._show(f"<h2>{escape(self.t('methods'))}</h2>")
         self.markdown("\n".join(f"- {s}" for s in sentences))
+        self.results["methods"] = list(sentences)
+
+    def caveats(self, heading: str, sentences: list[str]) -> None:
+        """The caveats that matter for reading the results (shown, and kept for the evidence pack)."""
+        self.heading(heading)
+        self.markdown("\n".join(f"- {s}" for s in sentences))
+        self.results["caveats"] = list(sentences)
 
     def save(self) -> Path:
         """Write this notebook's entry of ``results.json`` (atomically)."""

@@ -61,6 +61,11 @@ class ProvinceRun:
     notebooks: list[NotebookRun] = field(default_factory=list)
     started: str = ""
     finished: str = ""
+    evidence: dict = field(default_factory=dict)  # {"docx": name, "xlsx": name} or {"error": message}
+
+
+NATIONAL_SLUG = "toan-quoc"
+NATIONAL_NAME = "Toàn quốc"
 
 
 def analysis_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -69,6 +74,11 @@ def analysis_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
     if not found:
         raise RunError(f"no analysis notebooks in {notebooks_dir}")
     return found
+
+
+def national_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """National notebooks (``NN_name.ipynb`` with NN of 40 or more), run after the provinces."""
+    return sorted(p for p in Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb") if int(p.name[:2]) >= 40)
 
 
 def declared_parameters(notebook: Path) -> set[str]:
@@ -161,11 +171,13 @@ def _input_hash(processed: Path) -> str:
 
 
 def _run_province(province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
-                  extra: dict, synthetic: bool, summary: dict, bar) -> ProvinceRun:
+                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None = None) -> ProvinceRun:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    slug = slugify(province)
+    from .evidence import write_evidence_pack
+
+    slug = slug or slugify(province)
     out = reports / slug
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").unlink(missing_ok=True)
@@ -192,14 +204,22 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         run.notebooks.append(item)
         bar.update(1)
-    run.status = "ok" if all(n.status == "ok" for n in run.notebooks) else "failed"
+    provenance = {"input_hash": _input_hash(processed), "seed": seed}
+    if (out / "results.json").exists():
+        try:
+            docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
+            run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
+        except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
+            run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
+    run.status = "ok" if all(n.status == "ok" for n in run.notebooks) and "error" not in run.evidence else "failed"
     run.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     manifest = {
         "province": province, "slug": slug, "status": run.status, "started": run.started, "finished": run.finished,
         "parameters": parameters, "seed": seed, "lang": lang, "synthetic": synthetic,
         "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": _input_hash(processed),
         "versions": dependency_versions(),
-        "notebooks": [vars(n) for n in run.notebooks],
+        "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
+        "scope": "national" if slug == NATIONAL_SLUG else "province",
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
     return run
@@ -208,31 +228,39 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
 def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Path = DEFAULT_RAW,
         processed: Path = DEFAULT_PROCESSED, reports: Path = DEFAULT_REPORTS, lang: str = "vi", seed: int = 2024,
         extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int = 4,
-        progress: bool = True) -> list[ProvinceRun]:
-    """Run every analysis notebook for the given provinces (or all) and write the index page."""
+        progress: bool = True, national: bool = False) -> list[ProvinceRun]:
+    """Run every analysis notebook for the given provinces (or all), then — with ``all_provinces`` or
+    ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page."""
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
     extra = dict(extra or {})
     if lang not in ("vi", "en"):
         raise RunError(f"unknown language {lang!r}: use vi or en")
     notebooks = analysis_notebooks(notebooks_dir)
-    check_parameters(notebooks, extra)
+    national_set = national_notebooks(notebooks_dir) if (all_provinces or national) else []
+    check_parameters(notebooks + national_set, extra)
     ensure_ingested(raw, processed, progress=progress)
     data = load(processed)
     known = data.provinces
-    targets = known if all_provinces else resolve_provinces(provinces or [], known)
-    if not targets:
-        raise RunError("name a province (--province) or use --all")
+    targets = known if all_provinces else ([] if national and not provinces else
+                                           resolve_provinces(provinces or [], known))
+    if not targets and not national_set:
+        raise RunError("name a province (--province), or use --all or --national")
     reports.mkdir(parents=True, exist_ok=True)
     runs: list[ProvinceRun] = []
-    with tqdm(total=len(targets) * len(notebooks), desc="Chạy báo cáo / running reports", unit="notebook",
-              disable=not progress) as bar, ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
-        futures = [pool.submit(_run_province, p, notebooks, processed, reports, lang, seed, extra, data.synthetic,
-                               data.summary, bar) for p in targets]
-        for future in as_completed(futures):
-            runs.append(future.result())
+    total = len(targets) * len(notebooks) + len(national_set)
+    with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
+        if targets:
+            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
+                futures = [pool.submit(_run_province, p, notebooks, processed, reports, lang, seed, extra,
+                                       data.synthetic, data.summary, bar) for p in targets]
+                for future in as_completed(futures):
+                    runs.append(future.result())
+        if national_set:
+            runs.append(_run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
+                                      data.synthetic, data.summary, bar, slug=NATIONAL_SLUG))
     write_index(reports, lang)
-    return sorted(runs, key=lambda r: r.province)
+    return sorted(runs, key=lambda r: (r.slug == NATIONAL_SLUG, r.province))
 
 
 def write_index(reports: Path, lang: str = "vi") -> Path:
@@ -240,11 +268,17 @@ def write_index(reports: Path, lang: str = "vi") -> Path:
     manifests = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(reports.glob("*/manifest.json"))]
     synthetic = any(m.get("synthetic") for m in manifests)
     rows = []
-    for m in sorted(manifests, key=lambda m: m["province"]):
+    for m in sorted(manifests, key=lambda m: (m.get("scope") != "national", m["province"])):
         links = " · ".join(
             f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{escape(t("title_" + n["notebook"], lang) if "title_" + n["notebook"] in _titles() else n["notebook"])}</a>'
             if n["status"] == "ok" else f'<span class="failed">{escape(n["notebook"])}: {escape(n["error"])}</span>'
             for n in m["notebooks"])
+        evidence = m.get("evidence", {})
+        if evidence.get("docx"):
+            links += (f' · <a href="{escape(m["slug"])}/{escape(evidence["docx"])}">Word</a>'
+                      f' · <a href="{escape(m["slug"])}/{escape(evidence["xlsx"])}">Excel</a>')
+        elif evidence.get("error"):
+            links += f' · <span class="failed">{escape(evidence["error"])}</span>'
         status = "✔ ok" if m["status"] == "ok" else "✘ " + ("lỗi" if lang == "vi" else "failed")
         rows.append(f"<tr><td>{escape(m['province'])}</td><td class='{m['status']}'>{status}</td>"
                     f"<td>{escape(m['finished'][:16].replace('T', ' '))}</td><td>{links}</td>"

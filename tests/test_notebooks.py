@@ -14,12 +14,14 @@ import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from iso18091lab.runner import NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks, declared_parameters
+from iso18091lab.runner import (NATIONAL_NAME, NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks,
+                                declared_parameters, national_notebooks)
 
 
-@pytest.mark.parametrize("notebook", analysis_notebooks(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("notebook", analysis_notebooks() + national_notebooks(), ids=lambda p: p.stem)
 def test_notebook_passes_nbval_on_fixture(notebook, small_processed, tmp_path):
-    parameters = {"province": "Quảng Ninh", "processed_dir": str(small_processed / "processed"),
+    province = NATIONAL_NAME if notebook in national_notebooks() else "Quảng Ninh"
+    parameters = {"province": province, "processed_dir": str(small_processed / "processed"),
                   "output_dir": str(tmp_path / "out"), "lang": "vi", "seed": 1}
     nb = parameterize_notebook(load_notebook_node(str(notebook)), parameters)
     copy = tmp_path / notebook.name

@@ -7,7 +7,7 @@
 * :func:`did_variance` / :func:`did_mde` / :func:`bodies_needed` — power for a difference-in-differences on
   body means with serially correlated outcomes (Burlig, Preonas & Woerman 2020: the pre, post and cross-period
   covariances enter the variance) and a design effect for clustering of bodies.
-* :func:`serial_covariances` and :func:`cluster_icc` estimate those inputs from loaded data.
+* :func:`serial_covariances`, :func:`effect_icc` and :func:`cluster_icc` estimate those inputs from loaded data.
 """
 from __future__ import annotations
 
@@ -197,6 +197,16 @@ def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: i
     cross = float(np.mean(covs["cross"])) if covs["cross"] else 0.0
     return Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
                        float(np.mean(covs["post"])) if covs["post"] else cross, cross)
+
+
+def effect_icc(tau2: float, per_body_variance: float) -> float:
+    """Share of the variance of a body's change that is between-province effect heterogeneity:
+    τ² / (τ² + per-body variance). With province × year fixed effects, province shocks cancel, so this — not the
+    raw clustering of outcomes — is what makes bodies of one province less informative than independent ones
+    when the target is the average effect over provinces."""
+    if tau2 <= 0:
+        return 0.0
+    return float(tau2 / (tau2 + per_body_variance))
 
 
 def cluster_icc(values: pd.Series, clusters: pd.Series) -> float:
