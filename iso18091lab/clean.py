@@ -114,40 +114,31 @@ def parse_whole(value: object, rule: str, low: int, high: int) -> int:
     return int(number)
 
 
-_RATER = {
+def _vocabulary(words: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Spelling (folded) -> canonical value, from canonical -> accepted spellings."""
+    return {alias: canonical for canonical, aliases in words.items() for alias in aliases}
+
+
+def _word(value: object, vocabulary: dict[str, str], rule: str) -> str:
+    """The canonical value of a typed word, or :class:`Rejected` with ``rule``."""
+    folded = fold(value)
+    if folded in vocabulary:
+        return vocabulary[folded]
+    raise Rejected(rule)
+
+
+_RATERS = _vocabulary({
     "self": ("self", "tu danh gia", "tu cham", "tu cham diem", "tdg", "self assessment", "tu"),
     "council": ("council", "hoi dong", "tham dinh", "hoi dong tham dinh", "hd", "hdtd", "appraisal"),
-}
-_RATER_LOOKUP = {alias: canonical for canonical, aliases in _RATER.items() for alias in aliases}
-
-
-@lru_cache(maxsize=4096)
-def parse_rater(value: str) -> str:
-    """'Tự đánh giá' -> 'self'; 'Hội đồng thẩm định' -> 'council'."""
-    folded = fold(value)
-    if folded in _RATER_LOOKUP:
-        return _RATER_LOOKUP[folded]
-    raise Rejected("bad_rater")
-
+})
 
 NOT_ASSESSED = "not_assessed"
-_RATING = {
+_RATINGS = _vocabulary({
     "red": ("red", "r", "do", "d"),
     "yellow": ("yellow", "y", "vang", "v"),
     "green": ("green", "g", "xanh", "x", "xanh la", "xanh la cay"),
     NOT_ASSESSED: ("grey", "gray", "xam", "khong danh gia", "kdg", "not assessed", "n a", "na"),
-}
-_RATING_LOOKUP = {alias: canonical for canonical, aliases in _RATING.items() for alias in aliases}
-
-
-@lru_cache(maxsize=4096)
-def parse_rating(value: str) -> str:
-    """Traffic light as typed -> 'red' / 'yellow' / 'green' / 'not_assessed'."""
-    folded = fold(value)
-    if folded in _RATING_LOOKUP:
-        return _RATING_LOOKUP[folded]
-    raise Rejected("bad_rating")
-
+})
 
 LEVELS = {
     "quận": ("quan", "urban district"),
@@ -159,34 +150,38 @@ LEVELS = {
     "thị trấn": ("thi tran", "township", "tt"),
     "đặc khu": ("dac khu", "special zone"),
 }
-_LEVEL_LOOKUP = {alias: canonical for canonical, aliases in LEVELS.items() for alias in aliases}
+_LEVEL_LOOKUP = _vocabulary(LEVELS)
 #: Administrative tier of each level (district level was abolished on 1 July 2025).
 TIER = {"quận": "district", "huyện": "district", "thị xã": "district", "thành phố": "district",
         "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "commune"}
 CODE_WIDTH = {"district": 3, "commune": 5}
 
+_GROUPS = _vocabulary({
+    "pilot": ("pilot", "thi diem", "treatment", "tham gia thi diem"),
+    "comparison": ("comparison", "doi chung", "control", "so sanh", "iso 9001"),
+})
+
+
+@lru_cache(maxsize=4096)
+def parse_rater(value: str) -> str:
+    """'Tự đánh giá' -> 'self'; 'Hội đồng thẩm định' -> 'council'."""
+    return _word(value, _RATERS, "bad_rater")
+
+
+@lru_cache(maxsize=4096)
+def parse_rating(value: str) -> str:
+    """Traffic light as typed -> 'red' / 'yellow' / 'green' / 'not_assessed'."""
+    return _word(value, _RATINGS, "bad_rating")
+
 
 def parse_level(value: str) -> str:
     """'Quận' / 'quan' / 'ward' -> canonical Vietnamese level name."""
-    folded = fold(value)
-    if folded in _LEVEL_LOOKUP:
-        return _LEVEL_LOOKUP[folded]
-    raise Rejected("bad_level")
-
-
-_GROUP = {
-    "pilot": ("pilot", "thi diem", "treatment", "tham gia thi diem"),
-    "comparison": ("comparison", "doi chung", "control", "so sanh", "iso 9001"),
-}
-_GROUP_LOOKUP = {alias: canonical for canonical, aliases in _GROUP.items() for alias in aliases}
+    return _word(value, _LEVEL_LOOKUP, "bad_level")
 
 
 def parse_group(value: str) -> str:
     """'Thí điểm' -> 'pilot'; 'Đối chứng' -> 'comparison'."""
-    folded = fold(value)
-    if folded in _GROUP_LOOKUP:
-        return _GROUP_LOOKUP[folded]
-    raise Rejected("bad_group")
+    return _word(value, _GROUPS, "bad_group")
 
 
 def parse_code(value: object, tier: str | None = None) -> str:

@@ -23,27 +23,10 @@ from .report import safe_for_excel
 from .text import slugify
 
 MAX_TABLE_ROWS = 15
-LABELS = {
-    "title": {"vi": "Hồ sơ bằng chứng thí điểm TCVN ISO 18091:2020", "en": "TCVN ISO 18091:2020 pilot evidence pack"},
-    "provenance": {"vi": "Nguồn gốc số liệu", "en": "Provenance"},
-    "findings": {"vi": "Những phát hiện chính", "en": "Key findings"},
-    "tables": {"vi": "Bảng kết quả", "en": "Result tables"},
-    "figures": {"vi": "Hình", "en": "Figures"},
-    "methods": {"vi": "Phương pháp và lưu ý", "en": "Methods and caveats"},
-    "caveats": {"vi": "Lưu ý", "en": "Caveats"},
-    "more_rows": {"vi": "… còn {n} dòng nữa trong bảng Excel kèm theo.",
-                  "en": "… {n} more rows in the accompanying Excel workbook."},
-    "data_hash": {"vi": "Mã băm dữ liệu đầu vào (SHA-256)", "en": "Input data hash (SHA-256)"},
-    "created": {"vi": "Ngày tạo", "en": "Created"},
-    "version": {"vi": "Phiên bản iso18091lab", "en": "iso18091lab version"},
-    "seed": {"vi": "Hạt giống ngẫu nhiên", "en": "Random seed"},
-    "scope": {"vi": "Phạm vi", "en": "Scope"},
-    "about": {"vi": "Thông tin", "en": "About"},
-}
 
 
 def _label(key: str, lang: str, **values) -> str:
-    return LABELS[key].get(lang, LABELS[key]["vi"]).format(**values)
+    return t(f"ev_{key}", lang, **values)
 
 
 def pack_names(slug: str) -> tuple[str, str]:

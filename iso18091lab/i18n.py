@@ -348,6 +348,22 @@ TEXT: dict[str, dict[str, str]] = {
                      "áp dụng trực tiếp cho chính quyền hai cấp hiện nay.",
                "en": "District-level bodies were abolished on 1 July 2025: district results describe the past pilot "
                      "and do not transfer directly to today's two-level local government."},
+    # evidence pack
+    "ev_title": {"vi": "Hồ sơ bằng chứng thí điểm TCVN ISO 18091:2020", "en": "TCVN ISO 18091:2020 pilot evidence pack"},
+    "ev_provenance": {"vi": "Nguồn gốc số liệu", "en": "Provenance"},
+    "ev_findings": {"vi": "Những phát hiện chính", "en": "Key findings"},
+    "ev_tables": {"vi": "Bảng kết quả", "en": "Result tables"},
+    "ev_figures": {"vi": "Hình", "en": "Figures"},
+    "ev_methods": {"vi": "Phương pháp và lưu ý", "en": "Methods and caveats"},
+    "ev_caveats": {"vi": "Lưu ý", "en": "Caveats"},
+    "ev_more_rows": {"vi": "… còn {n} dòng nữa trong bảng Excel kèm theo.",
+                  "en": "… {n} more rows in the accompanying Excel workbook."},
+    "ev_data_hash": {"vi": "Mã băm dữ liệu đầu vào (SHA-256)", "en": "Input data hash (SHA-256)"},
+    "ev_created": {"vi": "Ngày tạo", "en": "Created"},
+    "ev_version": {"vi": "Phiên bản iso18091lab", "en": "iso18091lab version"},
+    "ev_seed": {"vi": "Hạt giống ngẫu nhiên", "en": "Random seed"},
+    "ev_scope": {"vi": "Phạm vi", "en": "Scope"},
+    "ev_about": {"vi": "Thông tin", "en": "About"},
 }
 
 REASONS = {
