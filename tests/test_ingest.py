@@ -206,3 +206,39 @@ def test_template_round_trip(tmp_path):
     assert set(got["year"]) == {2024} and set(got["unit"]) == {"quận Hồng Bàng"}
     statuses = result.files.set_index("sheet")["status"].to_dict()
     assert statuses == {"Hướng dẫn": "skipped", "Chấm điểm": "ok", "Danh mục chỉ số": "skipped"}
+
+
+def test_remaining_rules_for_units_outcomes_and_missing_values(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "units.csv").write_text(
+        "Tỉnh;Đơn vị;Mã;Cấp;Nhóm;Năm bắt đầu thí điểm\n"
+        "Hải Phòng;quận Hồng Bàng;303;quận;thí điểm;2022\n"
+        "Hải Phòng;quận Lê Chân;303;quận;đối chứng;\n"          # same code as Hồng Bàng
+        "Hải Phòng;xã Du Lễ;11944;xã;có lẽ;\n"                   # bad group
+        "Hải Phòng;quận Kiến An;307;quận;đối chứng;khoảng 2020\n"  # bad pilot start year
+        "Hải Phòng;quận Kiến An;307;quận;đối chứng;\n",
+        encoding="utf-8")
+    (raw / "scores.csv").write_text(
+        "province,unit,year,round,rater,indicator,score\n"
+        "Hải Phòng,Kiến An,,1,self,1.1,5\n"                     # missing year
+        "Hải Phòng,Kiến An,2023,Đợt hai,self,1.1,5\n"           # bad round
+        "Hải Phòng,Kiến An,2023,Đợt 2,self,1.1,5\n",            # accepted, round 2
+        encoding="utf-8")
+    (raw / "outcomes.csv").write_text(
+        "province,unit,year,measure,value\n"
+        "Hải Phòng,Kiến An,2023,satisfaction_pct,85.5 %\n"
+        "Hải Phòng,Kiến An,2023,on_time_pct,nhiều\n"            # not a number
+        "Hải Phòng,Kiến An,2023,,90\n",                          # missing measure
+        encoding="utf-8")
+    result = lab.ingest(raw, None)
+    q = result.quarantine
+    rules = {(r.file, r.row): r.rule for r in q.itertuples()}
+    assert rules[("units.csv", 2)] == rules[("units.csv", 3)] == "duplicate_code"
+    assert rules[("units.csv", 4)] == "bad_group" and rules[("units.csv", 5)] == "bad_year"
+    assert rules[("scores.csv", 2)] == "missing_value" and rules[("scores.csv", 3)] == "bad_round"
+    assert rules[("outcomes.csv", 3)] == "bad_value" and rules[("outcomes.csv", 4)] == "missing_value"
+    assert result.assessments.loc[0, "round"] == 2
+    assert list(result.units["unit"]) == ["quận Kiến An"]
+    s = result.summary
+    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"] == 11
