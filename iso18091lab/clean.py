@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .catalog import normalise_indicator_id
 from .text import fold, nfc
 
 #: rule code -> (Vietnamese, English) reason; ``{hint}`` is filled in.
