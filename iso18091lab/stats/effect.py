@@ -411,3 +411,24 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     table.attrs.update(method="within-province DiD (body FE + province×year FE); p by permutation of pilot status "
                               "within province × level; CI from SE clustered by body; BH q-values across indicators")
     return table
+
+
+def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = None) -> pd.DataFrame:
+    """Pilot bodies' change from their first to their second year: Wilcoxon signed-rank test, Hodges–Lehmann
+    estimate (exact CI) and mean change (BCa bootstrap). Without a comparison group this cannot separate the
+    pilot from common trends; it is shown beside the DiD, not instead of it."""
+    pilots = panel[panel["group"].astype(str) == "pilot"]
+    years = sorted(pilots["year"].dropna().unique())
+    if len(years) < 2:
+        raise ValueError("pre/post needs pilot bodies observed in two years")
+    wide = pilots[pilots["year"].isin(years[:2])].pivot_table(index="unit", columns="year", values=outcome).dropna()
+    after, before = wide[years[1]].to_numpy(float), wide[years[0]].to_numpy(float)
+    w = wilcoxon_signed_rank(after, before)
+    hl = hodges_lehmann(after, before)
+    mean = bootstrap_mean_change(after, before, seed=seed)
+    return pd.DataFrame([
+        {"method": w.method, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": w.p_value, "n": w.n},
+        {"method": hl.method, "estimate": hl.estimate, "ci_low": hl.ci_low, "ci_high": hl.ci_high, "p_value": np.nan,
+         "n": hl.n},
+        {"method": mean.method, "estimate": mean.estimate, "ci_low": mean.ci_low, "ci_high": mean.ci_high,
+         "p_value": np.nan, "n": mean.n_pilot}])

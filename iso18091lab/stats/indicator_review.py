@@ -215,3 +215,20 @@ def flag_indicators(items: pd.DataFrame, agreement: pd.DataFrame, icc_threshold:
     flagged.attrs.update(method=f"flags: ICC(A,1) < {icc_threshold}; item-rest r < {item_rest_threshold}; alpha if "
                                 f"deleted > pillar alpha; floor or ceiling share > {floor_ceiling_threshold:.0%}")
     return flagged
+
+
+def flags_by_province(assessments: pd.DataFrame) -> pd.DataFrame:
+    """:func:`flag_indicators` for each province: one row per flagged indicator and province."""
+    rows = []
+    for province, part in assessments.groupby("province", observed=True):
+        flags = flag_indicators(item_review(part), self_council_agreement(part))
+        rows += [{"indicator": i, "province": province, "reasons": r} for i, r in zip(flags["indicator"], flags["reasons"])]
+    return pd.DataFrame(rows, columns=["indicator", "province", "reasons"])
+
+
+def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
+    """Indicators flagged in every one of ``provinces``, in catalog order."""
+    if not provinces:
+        return []
+    common = set.intersection(*[set(flags.loc[flags["province"] == p, "indicator"]) for p in provinces])
+    return sorted(common, key=lambda i: tuple(int(x) for x in i.split(".")))

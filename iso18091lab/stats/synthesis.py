@@ -221,3 +221,45 @@ def cluster_icc(values: pd.Series, clusters: pd.Series) -> float:
     msw = groups.var(ddof=1).mul(sizes - 1).sum() / (n - k)
     n0 = (n - (sizes ** 2).sum() / n) / (k - 1)
     return float(max(0.0, (msb - msw) / (msb + (n0 - 1) * msw)))
+
+
+# --------------------------------------------------------------------------- helpers for the national report
+
+def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score") -> pd.DataFrame:
+    """Within-province DiD (:func:`iso18091lab.stats.effect.did_within_province`) for each group of ``by``
+    (e.g. ``["province"]`` or ``["tier", "province"]``); groups without pilot and comparison bodies are skipped."""
+    from .effect import did_within_province
+
+    rows = []
+    for key, part in panel.groupby(by, observed=True):
+        try:
+            r = did_within_province(part, outcome)
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
+            continue
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low,
+                     "ci_high": r.ci_high, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison})
+    return pd.DataFrame(rows, columns=by + ["estimate", "se", "ci_low", "ci_high", "n_pilot", "n_comparison"])
+
+
+def evidence_strength(result: MetaResult) -> str:
+    """'strong' when the CI and the prediction interval exclude 0, 'moderate' when only the CI does, else 'weak'."""
+    ci = result.ci_low > 0 or result.ci_high < 0
+    pi = result.pi_low > 0 or result.pi_high < 0
+    return "strong" if ci and pi else ("moderate" if ci else "weak")
+
+
+def power_curves(cov: Covariances, design_effect: float = 1.0, bodies=range(20, 801, 10),
+                 follow_up_years=(1, 2, 3), n_pre: int = 1, alpha: float = 0.05, power: float = 0.8) -> pd.DataFrame:
+    """MDE by total bodies (half pilot) for each number of follow-up years."""
+    rows = [{"design": f"{n_pre} + {post}", "follow_up_years": post, "bodies": n,
+             "mde": did_mde(n / 2, n / 2, n_pre, post, cov, alpha, power, design_effect)}
+            for post in follow_up_years for n in bodies]
+    return pd.DataFrame(rows)
+
+
+def bodies_needed_table(effects, cov: Covariances, design_effect: float = 1.0, follow_up_years=(1, 2, 3),
+                        n_pre: int = 1) -> pd.DataFrame:
+    """Bodies needed (total, half pilot) for each effect and number of follow-up years (80 % power, 5 %)."""
+    return pd.DataFrame([{"effect": e, **{f"bodies_{p}y": bodies_needed(e, n_pre, p, cov, design_effect=design_effect)
+                                          for p in follow_up_years}} for e in effects])

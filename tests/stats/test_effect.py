@@ -148,3 +148,14 @@ def test_effectiveness_table_contract(synthetic_ingest):
     assert table.loc[table["level"] == "indicator", "q_value"].notna().all()
     assert table.loc[table["level"] != "indicator", "q_value"].isna().all()
     assert (table.loc[table["level"] == "external", "rater"] == "").all()
+
+
+def test_pre_post_table():
+    panel = _simulated_panel(5.0, seed=4)
+    table = ef.pre_post(panel[panel["province"] == "HP"], "score", seed=1)
+    assert len(table) == 3 and table.loc[0, "n"] == 14
+    pilots = panel[(panel["province"] == "HP") & (panel["group"] == "pilot")]
+    wide = pilots.pivot_table(index="unit", columns="year", values="score")
+    change = wide[2023] - wide[2022]
+    assert table.loc[1, "estimate"] == pytest.approx(ef.hodges_lehmann(wide[2023], wide[2022]).estimate)
+    assert table.loc[2, "estimate"] == pytest.approx(change.mean())

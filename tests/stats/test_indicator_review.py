@@ -77,3 +77,14 @@ def test_cluster_bootstrap_mean_equals_generic_on_same_draws():
     draws = np.random.default_rng(9).integers(0, 20, size=(400, 20))
     manual = [np.concatenate([values[clusters == c] for c in row]).mean() for row in draws]
     assert fast["ci_low"] == pytest.approx(np.percentile(manual, 2.5), abs=1e-12)
+
+
+def test_flags_by_province_and_everywhere(synthetic_ingest):
+    result, _ = synthetic_ingest
+    flags = review.flags_by_province(result.assessments)
+    assert set(flags["province"]) <= {"Hải Phòng", "Quảng Ninh"}
+    everywhere = review.flagged_everywhere(flags, ["Hải Phòng", "Quảng Ninh"])
+    hp = set(flags.loc[flags["province"] == "Hải Phòng", "indicator"])
+    qn = set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
+    assert set(everywhere) == hp & qn and "1.9" in everywhere
+    assert review.flagged_everywhere(flags, []) == []

@@ -119,3 +119,35 @@ def test_serial_covariances_and_cluster_icc_recover_simulated_values():
     values = np.concatenate([rng.normal(g, 3, 50) for g in rng.normal(0, 1, 40)])
     groups = np.repeat(np.arange(40), 50)
     assert syn.cluster_icc(values, groups) == pytest.approx(1 / 10, abs=0.05)
+
+
+def test_report_helpers():
+    from iso18091lab.stats import effect as ef
+
+    rng = np.random.default_rng(8)
+    rows = []
+    for province in ("A", "B", "C"):
+        for b in range(20):
+            group = "pilot" if b < 10 else "comparison"
+            base = rng.normal(50, 5)
+            for year in (2022, 2023):
+                rows.append({"province": province, "tier": "district" if b % 2 else "commune", "unit": f"{province}{b}",
+                             "group": group, "pilot_start": 2022 if group == "pilot" else np.nan, "year": year,
+                             "score": base + (4 if group == "pilot" and year == 2023 else 0) + rng.normal(0, 1)})
+    panel = pd.DataFrame(rows)
+    by_province = syn.effects_by_group(panel, ["province"])
+    assert list(by_province["province"]) == ["A", "B", "C"]
+    direct = ef.did_within_province(panel[panel["province"] == "B"], "score")
+    assert by_province.loc[1, "estimate"] == pytest.approx(direct.estimate) and by_province.loc[1, "se"] == direct.se
+    assert len(syn.effects_by_group(panel, ["tier", "province"])) == 6
+    meta = syn.meta_analysis(by_province["estimate"], by_province["se"] ** 2)
+    assert syn.evidence_strength(meta) == "strong"
+    weak = syn.meta_analysis([1.0, -1.0], [1.0, 1.0])
+    assert syn.evidence_strength(weak) == "weak"
+    cov = syn.Covariances.equicorrelated(100, 0.5)
+    curves = syn.power_curves(cov, bodies=range(20, 201, 20))
+    one = curves[curves["follow_up_years"] == 1]
+    assert one["mde"].is_monotonic_decreasing
+    assert one.iloc[0]["mde"] == pytest.approx(syn.did_mde(10, 10, 1, 1, cov))
+    table = syn.bodies_needed_table([2.0, 4.0], cov)
+    assert table.loc[0, "bodies_1y"] > table.loc[1, "bodies_1y"] > 0
