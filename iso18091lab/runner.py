@@ -26,7 +26,7 @@ from . import __version__
 from .clean import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .dataset import load
-from .i18n import t
+from .i18n import TEXT, t
 from .ingest import ingest, raw_fingerprint
 from .text import slugify
 
@@ -269,7 +269,7 @@ def write_index(reports: Path, lang: str = "vi") -> Path:
     rows = []
     for m in sorted(manifests, key=lambda m: (m.get("scope") != "national", m["province"])):
         links = " · ".join(
-            f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{escape(t("title_" + n["notebook"], lang) if "title_" + n["notebook"] in _titles() else n["notebook"])}</a>'
+            f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{escape(_notebook_title(n["notebook"], lang))}</a>'
             if n["status"] == "ok" else f'<span class="failed">{escape(n["notebook"])}: {escape(n["error"])}</span>'
             for n in m["notebooks"])
         evidence = m.get("evidence", {})
@@ -302,7 +302,6 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:6px 10px;t
     return path
 
 
-def _titles() -> set[str]:
-    from .i18n import TEXT
-
-    return set(TEXT)
+def _notebook_title(notebook: str, lang: str) -> str:
+    """The report title of a notebook ('10_scorecard' -> 'Bảng điểm theo đèn tín hiệu'), else its name."""
+    return t(f"title_{notebook}", lang) if f"title_{notebook}" in TEXT else notebook
