@@ -26,7 +26,7 @@ from . import __version__
 from .clean import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .dataset import load
-from .i18n import TEXT, t
+from .i18n import TEXT, number, t
 from .ingest import ingest, raw_fingerprint
 from .text import slugify
 
@@ -280,10 +280,11 @@ def write_index(reports: Path, lang: str = "vi") -> Path:
             links += f' · <span class="failed">{escape(evidence["error"])}</span>'
         status = "✔ ok" if m["status"] == "ok" else "✘ " + ("lỗi" if lang == "vi" else "failed")
         rows.append(f"<tr><td>{escape(m['province'])}</td><td class='{m['status']}'>{status}</td>"
-                    f"<td>{escape(m['finished'][:16].replace('T', ' '))}</td><td>{links}</td>"
+                    f"<td>{escape(m['finished'][:16].replace('T', ' '))}</td>"
+                    f"<td>{escape(headline(reports / m['slug'], lang))}</td><td>{links}</td>"
                     f"<td><a href='{escape(m['slug'])}/manifest.json'>manifest</a></td></tr>")
-    heads = (["Tỉnh/Thành phố", "Trạng thái", "Thời gian (UTC)", "Báo cáo", "Lý lịch chạy"] if lang == "vi"
-             else ["Province", "Status", "Time (UTC)", "Reports", "Run record"])
+    heads = (["Tỉnh/Thành phố", "Trạng thái", "Thời gian (UTC)", "Kết quả chính", "Báo cáo", "Lý lịch chạy"]
+             if lang == "vi" else ["Province", "Status", "Time (UTC)", "Main result", "Reports", "Run record"])
     banner = (f'<div class="banner">{escape(t("synthetic_banner", lang))}</div>' if synthetic else "")
     title = "Báo cáo thí điểm TCVN ISO 18091:2020" if lang == "vi" else "TCVN ISO 18091:2020 pilot reports"
     html = f"""<!DOCTYPE html>
@@ -300,6 +301,26 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:6px 10px;t
     path = reports / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def headline(folder: Path, lang: str = "vi") -> str:
+    """The main result of a report folder, read from its results.json (effect and 95% CI, else data size)."""
+    path = folder / "results.json"
+    if not path.exists():
+        return "–"
+    results = json.loads(path.read_text(encoding="utf-8"))
+    fmt = lambda x: number(x, lang)  # noqa: E731
+    word = "điểm" if lang == "vi" else "points"
+    if "40_national" in results:
+        p = results["40_national"]["values"]["pooled"]
+        return f"{fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
+    primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    if primary:
+        return f"{fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
+    quality = results.get("00_data_quality", {}).get("values")
+    if quality:
+        return f"{quality['n_bodies']} {'đơn vị' if lang == 'vi' else 'bodies'}"
+    return "–"
 
 
 def _notebook_title(notebook: str, lang: str) -> str:

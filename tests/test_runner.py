@@ -45,6 +45,12 @@ def test_every_file_exists(two_provinces):
             for table in entry["tables"]:
                 assert (folder / table["csv"]).exists() and (folder / table["xlsx"]).exists()
     assert "DỮ LIỆU MÔ PHỎNG" in index
+    # the index reads each province's results.json: its main result is the primary effect and CI
+    from iso18091lab.i18n import number
+
+    primary = json.loads((reports / "hai-phong" / "results.json").read_text(encoding="utf-8"))[
+        "30_effectiveness"]["values"]["primary"]
+    assert f"{number(primary['estimate'])} điểm ({number(primary['ci_low'])} – {number(primary['ci_high'])})" in index
 
 
 def test_results_equal_values_computed_with_the_package(two_provinces):
