@@ -95,6 +95,11 @@ def pillars(catalog: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def indicator_order(ids) -> list[str]:
+    """Indicator ids in catalog order ('1.2' before '1.10'), duplicates removed."""
+    return sorted(set(ids), key=lambda i: tuple(int(p) for p in str(i).split(".")))
+
+
 def indicator_sort_key(ids: pd.Series) -> pd.Series:
     """Sort key placing '1.2' before '1.10'."""
     parts = ids.str.split(".", expand=True).astype(int)

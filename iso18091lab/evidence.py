@@ -18,8 +18,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt, RGBColor
 
 from . import __version__
-from .i18n import t
-from .report import safe_for_excel
+from .i18n import number, t
+from .report import write_excel_sheet
 from .text import slugify
 
 MAX_TABLE_ROWS = 15
@@ -39,10 +39,12 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
     folder = Path(folder)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     synthetic = any(entry.get("synthetic") for entry in results.values())
+    tables = {info["csv"]: pd.read_csv(folder / info["csv"], keep_default_na=False, encoding="utf-8-sig")
+              for entry in results.values() for info in entry.get("tables", [])}
     docx_name, xlsx_name = pack_names(slugify(scope) if scope else folder.name)
     docx_path, xlsx_path = folder / docx_name, folder / xlsx_name
-    _write_docx(docx_path, folder, results, scope, provenance, synthetic, lang)
-    _write_xlsx(xlsx_path, folder, results, scope, provenance, synthetic, lang)
+    _write_docx(docx_path, folder, results, tables, scope, provenance, synthetic, lang)
+    _write_xlsx(xlsx_path, results, tables, scope, provenance, synthetic, lang)
     return docx_path, xlsx_path
 
 
@@ -54,8 +56,8 @@ def _provenance_rows(scope: str, provenance: dict, lang: str) -> list[tuple[str,
             (_label("seed", lang), str(provenance.get("seed", "–")))]
 
 
-def _write_docx(path: Path, folder: Path, results: dict, scope: str, provenance: dict, synthetic: bool,
-                lang: str) -> None:
+def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], scope: str,
+                provenance: dict, synthetic: bool, lang: str) -> None:
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "DejaVu Sans"
@@ -86,7 +88,7 @@ def _write_docx(path: Path, folder: Path, results: dict, scope: str, provenance:
         for info in entry.get("tables", []):
             if info.get("number") is None:
                 continue
-            frame = pd.read_csv(folder / info["csv"], keep_default_na=False, encoding="utf-8-sig")
+            frame = tables[info["csv"]]
             doc.add_paragraph(f"{t('table', lang)} — {entry.get('title', '')}: {info['caption']}").runs[0].bold = True
             _docx_table(doc, frame, lang)
 
@@ -128,48 +130,22 @@ def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
 
 
 def _cell_text(value, lang: str) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "–"
-        text = f"{value:.2f}"
-        return text.replace(".", ",") if lang == "vi" else text
-    return str(value)
+    return number(value, lang, 2) if isinstance(value, float) else str(value)
 
 
-def _write_xlsx(path: Path, folder: Path, results: dict, scope: str, provenance: dict, synthetic: bool,
-                lang: str) -> None:
-    used: set[str] = set()
+def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], scope: str, provenance: dict,
+                synthetic: bool, lang: str) -> None:
+    banner = t("synthetic_banner", lang) if synthetic else ""
+    about = pd.DataFrame(_provenance_rows(scope, provenance, lang), columns=[_label("title", lang), scope])
+    used = {_label("about", lang)}
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        book = writer.book
-        head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-        red = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-        about = book.add_worksheet(_label("about", lang))
-        used.add(_label("about", lang))
-        row = 0
-        if synthetic:
-            about.write_string(row, 0, t("synthetic_banner", lang), red)
-            row += 2
-        about.write_string(row, 0, f"{_label('title', lang)} — {scope}", head)
-        for key, value in _provenance_rows(scope, provenance, lang):
-            row += 1
-            about.write_string(row, 0, key)
-            about.write_string(row, 1, value)
-        about.set_column(0, 0, 38)
-        about.set_column(1, 1, 70)
+        write_excel_sheet(writer, about, _label("about", lang), banner)
+        writer.sheets[_label("about", lang)].set_column(0, 0, 38)
+        writer.sheets[_label("about", lang)].set_column(1, 1, 70)
         for entry in results.values():
             for info in entry.get("tables", []):
-                frame = pd.read_csv(folder / info["csv"], keep_default_na=False, encoding="utf-8-sig")
                 name = _sheet_name(Path(info["csv"]).stem, used)
-                safe_for_excel(frame).to_excel(writer, sheet_name=name, index=False, startrow=1 if synthetic else 0)
-                sheet = writer.sheets[name]
-                header_row = 1 if synthetic else 0
-                if synthetic:
-                    sheet.write_string(0, 0, t("synthetic_banner", lang), red)
-                for j, column in enumerate(frame.columns):
-                    sheet.write_string(header_row, j, str(column), head)
-                    width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-                    sheet.set_column(j, j, min(max(width + 2, 8), 60))
-                sheet.freeze_panes(header_row + 1, 0)
+                write_excel_sheet(writer, tables[info["csv"]], name, banner)
 
 
 def _sheet_name(stem: str, used: set[str]) -> str:

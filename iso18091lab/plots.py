@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from .i18n import t  # noqa: E402
+from .i18n import number, t  # noqa: E402
 
 LIGHT_COLOURS = {"red": "#D55E00", "yellow": "#F0E442", "green": "#009E73", "na": "#BBBBBB"}
 GROUP_COLOURS = {"pilot": "#0072B2", "comparison": "#E69F00"}
@@ -76,7 +76,7 @@ def score_bars(scores: pd.DataFrame, lang: str = "vi", value: str = "score", lab
     colours = [GROUP_COLOURS.get(g, "#777777") for g in rows["group"]]
     ax.barh(rows["unit"], rows[value], color=colours)
     for y, v in enumerate(rows[value]):
-        ax.text(v + 0.8, y, f"{v:.1f}".replace(".", "," if lang == "vi" else "."), va="center", fontsize=7)
+        ax.text(v + 0.8, y, number(v, lang), va="center", fontsize=7)
     ax.set_xlim(0, 100)
     ax.set_xlabel(label or t("score_100", lang))
     _group_legend(ax, lang, rows["group"])
@@ -160,8 +160,7 @@ def bland_altman_plot(result, lang: str = "vi", xlabel: str = "", ylabel: str = 
                                    (result.upper, result.upper_ci, "--", "loa")):
         ax.axhline(value, color="#D55E00" if name == "bias" else "#555555", ls=style, lw=1.2)
         ax.axhspan(ci[0], ci[1], color="#D55E00" if name == "bias" else "#999999", alpha=0.15, lw=0)
-        ax.text(max(result.means), value, f" {value:.1f}".replace(".", "," if lang == "vi" else "."),
-                va="bottom", ha="right", fontsize=8)
+        ax.text(max(result.means), value, f" {number(value, lang)}", va="bottom", ha="right", fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xlabel(xlabel or ("Trung bình tự đánh giá và hội đồng (0–100)" if lang == "vi"
                              else "Mean of self and council (0–100)"))

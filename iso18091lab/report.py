@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .i18n import t
+from .i18n import number, t
 from .text import slugify
 
 _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -47,6 +47,23 @@ def safe_for_excel(frame: pd.DataFrame) -> pd.DataFrame:
             out.iloc[:, j] = column.map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(_CSV_FORMULA_START) else v)
     return out
+
+
+def write_excel_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: str, banner: str = "") -> None:
+    """One formatted sheet: an optional banner row, bold wrapped headers, column widths from the content,
+    the header frozen, and text cells Excel would read as formulas made safe (xlsxwriter engine)."""
+    header_row = 1 if banner else 0
+    safe_for_excel(frame).to_excel(writer, sheet_name=sheet_name, index=False, startrow=header_row)
+    book, sheet = writer.book, writer.sheets[sheet_name]
+    if banner:
+        sheet.write_string(0, 0, banner, book.add_format({"bold": True, "font_color": "#9C0006",
+                                                          "bg_color": "#FFC7CE"}))
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
+    for j, column in enumerate(frame.columns):
+        sheet.write_string(header_row, j, str(column), head)
+        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
+        sheet.set_column(j, j, min(max(width + 2, 8), 60))
+    sheet.freeze_panes(header_row + 1, 0)
 
 
 class NotebookReport:
@@ -126,20 +143,11 @@ class NotebookReport:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""
         self._tables += 1
         stem = f"{self.notebook}_tab{self._tables:02d}_{slugify(name)}"
-        csv_path, xlsx_path = self.tables_dir / f"{stem}.csv", self.tables_dir / f"{stem}.xlsx"
-        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
-        safe = safe_for_excel(frame)
-        with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
-            safe.to_excel(writer, index=False, sheet_name=slugify(name)[:31])
-            sheet = writer.sheets[slugify(name)[:31]]
-            sheet.freeze_panes(1, 0)
-            for j, column in enumerate(safe.columns):
-                width = max([len(str(column))] + [len(str(v)) for v in safe[column].head(200)])
-                sheet.set_column(j, j, min(max(width + 2, 8), 60))
+        csv_path, xlsx_path = self._write_table_files(frame, stem, sheet_name=slugify(name)[:31])
         label = f"{self.t('table')} {self._tables}. {caption}"
         if show:
             shown = frame.head(max_rows)
-            html = shown.to_html(index=False, na_rep="–", float_format=lambda v: _fmt(v, self.lang), border=0,
+            html = shown.to_html(index=False, na_rep="–", float_format=lambda v: number(v, self.lang, 2), border=0,
                                  classes="iso-table")
             more = (f"<p>… {len(frame) - max_rows} {'dòng nữa trong tệp' if self.lang == 'vi' else 'more rows in'}"
                     f" tables/{csv_path.name}</p>") if len(frame) > max_rows else ""
@@ -149,12 +157,16 @@ class NotebookReport:
 
     def export_table(self, frame: pd.DataFrame, filename: str) -> None:
         """Save ``frame`` under a fixed name (``tables/<filename>.csv`` and ``.xlsx``), without showing it."""
-        frame.to_csv(self.tables_dir / f"{filename}.csv", index=False, encoding="utf-8-sig")
-        with pd.ExcelWriter(self.tables_dir / f"{filename}.xlsx", engine="xlsxwriter") as writer:
-            safe_for_excel(frame).to_excel(writer, index=False, sheet_name=filename[:31])
-            writer.sheets[filename[:31]].freeze_panes(1, 0)
-        self.results["tables"].append({"number": None, "caption": filename, "csv": f"tables/{filename}.csv",
-                                       "xlsx": f"tables/{filename}.xlsx", "rows": len(frame)})
+        csv_path, xlsx_path = self._write_table_files(frame, filename, sheet_name=filename[:31])
+        self.results["tables"].append({"number": None, "caption": filename, "csv": f"tables/{csv_path.name}",
+                                       "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
+
+    def _write_table_files(self, frame: pd.DataFrame, stem: str, sheet_name: str) -> tuple[Path, Path]:
+        csv_path, xlsx_path = self.tables_dir / f"{stem}.csv", self.tables_dir / f"{stem}.xlsx"
+        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
+            write_excel_sheet(writer, frame, sheet_name)
+        return csv_path, xlsx_path
 
     # -- results ------------------------------------------------------------------------------------
     def record(self, **values) -> None:
@@ -184,7 +196,3 @@ class NotebookReport:
         os.replace(tmp, path)
         return path
 
-
-def _fmt(value: float, lang: str) -> str:
-    text = f"{value:.2f}"
-    return text.replace(".", ",") if lang == "vi" else text

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..catalog import indicator_sort_key
+from ..catalog import indicator_order, indicator_sort_key
 
 BODY_KEYS = ["province", "unit", "unit_code", "level", "tier", "group", "pilot_start"]
 
@@ -85,7 +85,7 @@ def light_matrix(assessments: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = rows[rows["year"] == year].copy()
     rows["light"] = rows["rating"].astype(object).where(~rows["not_assessed"].astype(bool), "na")
     table = rows.pivot_table(index="indicator", columns=["unit", "rater"], values="light", aggfunc="first")
-    return table.loc[sorted(table.index, key=lambda i: tuple(int(p) for p in i.split(".")))]
+    return table.loc[indicator_order(table.index)]
 
 
 def completeness(assessments: pd.DataFrame, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:

@@ -29,6 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..catalog import indicator_order
+
 
 # --------------------------------------------------------------------------- results
 
@@ -391,8 +393,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     council = consensus(assessments, "council").dropna(subset=["score_100"])
     keys = [k for k in BODY_KEYS if k in council] + ["year"]
     start = len(rows)
-    ordered = sorted(council["indicator"].unique(), key=lambda i: tuple(int(x) for x in i.split(".")))
-    for indicator in ordered:
+    for indicator in indicator_order(council["indicator"]):
         part = council[council["indicator"] == indicator]
         panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
         add(panel, f"indicator {indicator}", "indicator", "council")

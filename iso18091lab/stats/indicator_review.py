@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..catalog import indicator_sort_key
+from ..catalog import indicator_order, indicator_sort_key
 from . import reliability as rel
 from .descriptive import consensus
 
@@ -231,4 +231,4 @@ def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
     if not provinces:
         return []
     common = set.intersection(*[set(flags.loc[flags["province"] == p, "indicator"]) for p in provinces])
-    return sorted(common, key=lambda i: tuple(int(x) for x in i.split(".")))
+    return indicator_order(common)
