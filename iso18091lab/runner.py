@@ -203,7 +203,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         run.notebooks.append(item)
         bar.update(1)
-    provenance = {"input_hash": _input_hash(processed), "seed": seed}
+    provenance = {"input_hash": provenance["input_hash"], "seed": seed}  # hashed once, used twice
     if (out / "results.json").exists():
         try:
             docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
@@ -215,7 +215,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     manifest = {
         "province": province, "slug": slug, "status": run.status, "started": run.started, "finished": run.finished,
         "parameters": parameters, "seed": seed, "lang": lang, "synthetic": synthetic,
-        "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": _input_hash(processed),
+        "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": provenance["input_hash"],
         "versions": dependency_versions(),
         "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
         "scope": "national" if slug == NATIONAL_SLUG else "province",

@@ -181,25 +181,27 @@ def _baseline_sd(panel: pd.DataFrame, outcome: str) -> float:
     return sd if sd > 0 else float("nan")
 
 
-def did_within_province(panel: pd.DataFrame, outcome: str, confidence: float = 0.95) -> EffectResult:
-    """DiD with body FE and province × year FE; SE clustered by body (CR1), t with G − 1 df."""
-    data = _clean_panel(panel, outcome)
-    d = treated(data)
-    resid = _residualiser(_fe_matrix(data))
-    y_t, d_t = resid(data[outcome].to_numpy(float)), resid(d)
+def _within_fit(data: pd.DataFrame, outcome: str):
+    """Residualiser on body FE + province×year FE, the residualised outcome, and the number of parameters not
+    nested in the body clusters (province×year effects + the treatment) for the CR1 factor."""
+    fe = _fe_matrix(data)
+    resid = _residualiser(fe)
+    return resid, resid(data[outcome].to_numpy(float)), fe.shape[1] - data["unit"].nunique() + 1
+
+
+def _clustered_estimate(data: pd.DataFrame, outcome: str, d_t: np.ndarray, y_t: np.ndarray, n_par: int,
+                        confidence: float) -> EffectResult:
+    """OLS slope of residualised outcome on residualised treatment, SE clustered by body (CR1)."""
     if np.allclose(d_t, 0):
         raise ValueError("no variation in treatment after the fixed effects (need pilot and comparison bodies "
                          "observed before and after the pilot start)")
     beta = float(d_t @ y_t / (d_t @ d_t))
-    e = y_t - beta * d_t
-    clusters = data["unit"].astype(str).to_numpy()
-    codes, _ = pd.factorize(clusters)
+    codes, _ = pd.factorize(data["unit"].astype(str).to_numpy())
     g = codes.max() + 1
-    scores = np.bincount(codes, weights=d_t * e, minlength=g)
+    scores = np.bincount(codes, weights=d_t * (y_t - beta * d_t), minlength=g)
     # CR1 small-sample factor; body fixed effects are nested in the body clusters and are not counted
     # (Cameron & Miller 2015; as Stata xtreg/reghdfe): counting them would inflate the SE by ~25 % here
     n_obs = len(data)
-    n_par = _fe_matrix(data).shape[1] - data["unit"].nunique() + 1
     correction = g / (g - 1) * (n_obs - 1) / max(n_obs - n_par, 1)
     se = float(math.sqrt(correction * (scores ** 2).sum()) / (d_t @ d_t))
     t = stats.t.ppf((1 + confidence) / 2, g - 1)
@@ -209,6 +211,13 @@ def did_within_province(panel: pd.DataFrame, outcome: str, confidence: float = 0
                         "DiD, body FE + province×year FE, SE clustered by body (CR1, nested FE not counted, t G−1 df)",
                         n_pilot, n_comparison, se=se, effect_size=beta / _baseline_sd(data, outcome),
                         confidence=confidence, details={"n_obs": n_obs, "n_clusters": int(g)})
+
+
+def did_within_province(panel: pd.DataFrame, outcome: str, confidence: float = 0.95) -> EffectResult:
+    """DiD with body FE and province × year FE; SE clustered by body (CR1), t with G − 1 df."""
+    data = _clean_panel(panel, outcome)
+    resid, y_t, n_par = _within_fit(data, outcome)
+    return _clustered_estimate(data, outcome, resid(treated(data)), y_t, n_par, confidence)
 
 
 def _strata(bodies: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
@@ -221,8 +230,7 @@ def permutation_did(panel: pd.DataFrame, outcome: str, n_permutations: int = 500
     bodies within strata (province and level by default). Exact (all reassignments) when there are at most
     ``exact_limit`` of them, else Monte Carlo with ``n_permutations`` draws (p = (1 + hits) / (1 + draws))."""
     data = _clean_panel(panel, outcome)
-    resid = _residualiser(_fe_matrix(data))
-    y_t = resid(data[outcome].to_numpy(float))
+    resid, y_t, n_par = _within_fit(data, outcome)
     bodies = data.drop_duplicates("unit")[["unit", "province", "group", "pilot_start"]
                                           + [s for s in strata if s in data and s != "province"]]
     bodies = bodies.reset_index(drop=True)
@@ -261,17 +269,16 @@ def permutation_did(panel: pd.DataFrame, outcome: str, n_permutations: int = 500
     denom = (d_t * d_t).sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         betas = (d_t * y_t[:, None]).sum(axis=0) / denom
-    d_obs = resid(treatment_for(observed_flags))[:, 0]
-    beta = float(d_obs @ y_t / (d_obs @ d_obs))
+    reference = _clustered_estimate(data, outcome, resid(treatment_for(observed_flags))[:, 0], y_t, n_par, 0.95)
+    beta = reference.estimate
     hits = np.sum(np.abs(betas) >= abs(beta) - 1e-12)
     p = float(hits / len(betas)) if exact else float((1 + hits) / (1 + len(betas)))
-    reference = did_within_province(data, outcome)
-    n_pilot, n_comparison = _counts(data)
     how = f"exact, {len(betas)} reassignments" if exact else f"Monte Carlo, {len(betas)} permutations"
     return EffectResult(beta, reference.ci_low, reference.ci_high, p,
                         f"DiD body FE + province×year FE; p from permutation of pilot status within "
                         f"{' × '.join(by)} ({how}); CI from SE clustered by body",
-                        n_pilot, n_comparison, se=reference.se, effect_size=reference.effect_size,
+                        reference.n_pilot, reference.n_comparison, se=reference.se,
+                        effect_size=reference.effect_size,
                         details={"exact": exact, "n_assignments": n_assignments, "permutation_estimates": betas})
 
 
