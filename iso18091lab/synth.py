@@ -200,7 +200,7 @@ def simulate(params: SynthParams | None = None, design: list[ProvinceDesign] | N
                     outcomes.append({"province": prov.name, "unit": name, "year": year, "measure": measure,
                                      "value": round(float(np.clip(value, 0, 100)), 1)})
     truth = {
-        "params": _jsonable(asdict(params)),
+        "params": json.loads(json.dumps(asdict(params))),  # as the manifest file will hold them
         "indicator_reliability": {i: round(r, 4) for i, r in reliability.items()},
         "indicator_residual_sd": sigma,
         "province_year_shocks": [{"province": p, "year": y, "shock": round(float(s), 4)} for (p, y), s in shocks.items()],
@@ -212,14 +212,6 @@ def simulate(params: SynthParams | None = None, design: list[ProvinceDesign] | N
     }
     return {"units": pd.DataFrame(units), "assessments": pd.DataFrame(assessments),
             "outcomes": pd.DataFrame(outcomes), "truth": truth}
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 # --------------------------------------------------------------------------- the mess

@@ -37,6 +37,20 @@ def band(value: float, kind: str = "icc", lang: str = "en") -> str:
     return BAND_VI.get(name, name) if lang == "vi" else name
 
 
+def _target(frame: pd.DataFrame, columns: tuple[str, ...] = ("unit", "year", "round")) -> pd.Series:
+    """One key per ICC target, e.g. a body-year-round ('quận Hồng Bàng|2023|1')."""
+    return frame[list(columns)].astype(str).agg("|".join, axis=1)
+
+
+def _icc_a1(long: pd.DataFrame, raters: str, ratings: str) -> dict:
+    """ICC(A,1) with its CI for targets in ``long['target']`` (NaN when there is too little data)."""
+    try:
+        icc = rel.icc(long, "target", raters, ratings).loc["ICC2"]
+    except ValueError:
+        return {"icc_a1": np.nan, "icc_ci_low": np.nan, "icc_ci_high": np.nan}
+    return {"icc_a1": icc["icc"], "icc_ci_low": icc["ci_low"], "icc_ci_high": icc["ci_high"]}
+
+
 def _paired(assessments: pd.DataFrame) -> pd.DataFrame:
     """Self and council consensus side by side, one row per body, year and indicator."""
     rows = consensus(assessments).dropna(subset=["score_100"])
@@ -106,13 +120,7 @@ def self_council_agreement(assessments: pd.DataFrame) -> pd.DataFrame:
                   "mean_self_minus_council": float((part["self"] - part["council"]).mean())}
         long = part.melt(id_vars=["unit", "year", "round"], value_vars=["self", "council"], var_name="rater",
                          value_name="score")
-        long["target"] = long["unit"].astype(str) + "|" + long["year"].astype(str) + "|" + long["round"].astype(str)
-        try:
-            icc = rel.icc(long, "target", "rater", "score")
-            record.update(icc_a1=icc.loc["ICC2", "icc"], icc_ci_low=icc.loc["ICC2", "ci_low"],
-                          icc_ci_high=icc.loc["ICC2", "ci_high"])
-        except ValueError:
-            record.update(icc_a1=np.nan, icc_ci_low=np.nan, icc_ci_high=np.nan)
+        record.update(_icc_a1(long.assign(target=_target(long)), "rater", "score"))
         lights = part.dropna(subset=["self_light", "council_light"])
         if len(lights) >= 2:
             kappa = rel.weighted_kappa(lights["self_light"].astype(str), lights["council_light"].astype(str),
@@ -137,15 +145,13 @@ def pillar_agreement(assessments: pd.DataFrame, n_resamples: int = 500, seed: in
         overall = overall_scores(assessments, rater)[["unit", "year", "round", "score"]].assign(pillar=0)
         frames.append(pd.concat([pillars, overall]).assign(rater=rater))
     scores = pd.concat(frames, ignore_index=True)
-    scores["target"] = scores["unit"].astype(str) + "|" + scores["year"].astype(str) + "|" + scores["round"].astype(str)
+    scores["target"] = _target(scores)
     out = []
     for pillar, part in scores.groupby("pillar"):
         wide = part.pivot_table(index=["unit", "target"], columns="rater", values="score").dropna().reset_index()
         record = {"pillar": int(pillar), "n_body_years": len(wide), "n_bodies": wide["unit"].nunique()}
         if len(wide) >= 3:
-            icc = rel.icc(part[part["target"].isin(wide["target"])], "target", "rater", "score")
-            record.update(icc_a1=icc.loc["ICC2", "icc"], icc_ci_low=icc.loc["ICC2", "ci_low"],
-                          icc_ci_high=icc.loc["ICC2", "ci_high"])
+            record.update(_icc_a1(part[part["target"].isin(wide["target"])], "rater", "score"))
             boot = rel.cluster_bootstrap_mean(wide["self"] - wide["council"], wide["unit"],
                                               n_resamples=n_resamples, seed=seed)
             record.update(inflation=boot["estimate"], inflation_ci_low=boot["ci_low"],
@@ -165,8 +171,7 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     members = members.dropna(subset=["score_100"])
     if members.empty:
         return pd.DataFrame(columns=["measure", "value", "ci_low", "ci_high", "n_targets", "n_raters"])
-    members = members.assign(target=members["unit"].astype(str) + "|" + members["year"].astype(str) + "|"
-                             + members["indicator"].astype(str))
+    members = members.assign(target=_target(members, ("unit", "year", "indicator")))
     out = []
     icc = rel.icc(members, "target", "rater_id", "score_100")
     for form, label in (("ICC2", "ICC(A,1) single member"), ("ICC2k", "ICC(A,k) mean of members")):
@@ -232,3 +237,18 @@ def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
         return []
     common = set.intersection(*[set(flags.loc[flags["province"] == p, "indicator"]) for p in provinces])
     return indicator_order(common)
+
+
+def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 200, seed: int | None = None) -> pd.DataFrame:
+    """Key reliability measures per province and pooled over all of them (last row, ``province='pooled'``):
+    lowest pillar alpha, overall self–council ICC(A,1), mean self-inflation, indicators flagged."""
+    provinces = sorted(assessments["province"].dropna().unique())
+    rows = []
+    for name in provinces + ["pooled"]:
+        part = assessments if name == "pooled" else assessments[assessments["province"] == name]
+        overall = pillar_agreement(part, n_resamples=n_resamples, seed=seed).set_index("pillar").loc[0]
+        flags = flag_indicators(item_review(part), self_council_agreement(part))
+        rows.append({"province": name, "alpha_min": internal_consistency(part)["alpha"].min(),
+                     "icc_a1": overall["icc_a1"], "inflation": overall["inflation"],
+                     "flagged": ", ".join(flags["indicator"])})
+    return pd.DataFrame(rows)

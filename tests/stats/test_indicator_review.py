@@ -88,3 +88,15 @@ def test_flags_by_province_and_everywhere(synthetic_ingest):
     qn = set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
     assert set(everywhere) == hp & qn and "1.9" in everywhere
     assert review.flagged_everywhere(flags, []) == []
+
+
+def test_summary_by_province_matches_the_per_province_tables(synthetic_ingest):
+    result, _ = synthetic_ingest
+    a = result.assessments
+    summary = review.summary_by_province(a, n_resamples=100, seed=1).set_index("province")
+    assert list(summary.index) == ["Hải Phòng", "Quảng Ninh", "pooled"]
+    hp = a[a["province"] == "Hải Phòng"]
+    assert summary.loc["Hải Phòng", "alpha_min"] == pytest.approx(review.internal_consistency(hp)["alpha"].min())
+    overall = review.pillar_agreement(a, n_resamples=100, seed=1).set_index("pillar").loc[0]
+    assert summary.loc["pooled", "icc_a1"] == pytest.approx(overall["icc_a1"])
+    assert "1.9" in summary.loc["Hải Phòng", "flagged"].split(", ")
