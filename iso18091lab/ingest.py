@@ -134,8 +134,8 @@ def _clean_unit_row(record: _Record) -> None:
     record.clean = {
         "province": province, "unit": name, "code": parse_code(record.get("code"), tier) or pd.NA,
         "level": level or pd.NA, "tier": tier or pd.NA, "group": group, "pilot_start": pilot_start,
-        "aliases": ";".join(nfc(a) for a in str(nfc(record.get("aliases"))).replace("|", ";").split(";")
-                            if nfc(a)) or pd.NA,
+        "aliases": ";".join(filter(None, map(nfc, nfc(record.get("aliases")).replace("|", ";").split(";"))))
+                   or pd.NA,
     }
 
 
