@@ -203,7 +203,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         run.notebooks.append(item)
         bar.update(1)
-    provenance = {"input_hash": provenance["input_hash"], "seed": seed}  # hashed once, used twice
+    provenance = {"input_hash": _input_hash(processed), "seed": seed}
     if (out / "results.json").exists():
         try:
             docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
