@@ -15,14 +15,16 @@ from functools import lru_cache
 
 import pandas as pd
 
-from .text import fold, nfc
+from .provinces import canonical_name, official_names, official_names_all, province_key, related_names
+from .text import fold, modern_tones, nfc, slugify
 
 #: rule code -> (Vietnamese, English) reason; ``{hint}`` is filled in.
 RULES: dict[str, tuple[str, str]] = {
     "missing_value": ("thiếu giá trị bắt buộc", "required value is missing"),
     "unknown_province": ("tỉnh/thành phố không có trong danh sách đơn vị", "province not in the units table"),
     "unknown_unit": ("đơn vị không có trong danh sách đơn vị{hint}", "unit not in the units table{hint}"),
-    "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}", "unit name matches several units{hint}"),
+    "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}; hãy ghi thêm mã đơn vị",
+                       "unit name matches several units{hint}; add the unit code"),
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),
     "bad_round": ("đợt đánh giá không hợp lệ (cần số nguyên dương)", "invalid round (positive whole number expected)"),
     "bad_rater": ("loại đánh giá không hợp lệ (tự đánh giá / hội đồng)", "invalid rater (self / council expected)"),
@@ -40,6 +42,13 @@ RULES: dict[str, tuple[str, str]] = {
     "bad_group": ("nhóm không hợp lệ (thí điểm / đối chứng)", "invalid group (pilot / comparison expected)"),
     "duplicate_code": ("mã đơn vị trùng với đơn vị khác{hint}", "unit code used by another unit{hint}"),
     "bad_value": ("giá trị không phải là số", "value is not a number"),
+    "pilot_without_start": ("đơn vị thí điểm chưa có năm bắt đầu thí điểm (năm của đợt đánh giá đầu tiên trong "
+                            "thí điểm)", "pilot body without a pilot start (the year of its first wave under the "
+                            "pilot)"),
+    "ambiguous_indicator": ("mã chỉ số là số (Excel đã đổi '1.10' thành 1.1?) và không suy ra được từ thứ tự dòng"
+                            "{hint}; hãy định dạng cột Chỉ số là Văn bản (Text) rồi gõ lại mã",
+                            "indicator id is a number (Excel turns '1.10' into 1.1) and the row order does not "
+                            "tell which{hint}; format the Indicator column as Text and retype the id"),
 }
 
 
@@ -79,11 +88,13 @@ def is_blank(value: object) -> bool:
 # --------------------------------------------------------------------------- values
 
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}([. ]\d{3})+(,\d+)?$")
+_THOUSANDS_VI = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234,5
+_THOUSANDS_EN = re.compile(r"^[+-]?\d{1,3}(,\d{3})+\.\d+$")  # 1,234.5 (only with a decimal part: '1,234' is 1.234)
 
 
 def parse_number(value: object) -> float:
-    """'7,5' / '7.5' / 7.5 / '85 %' -> float. Raises :class:`Rejected` ('bad_score') otherwise."""
+    """'7,5' / '7.5' / 7.5 / '85 %' / '1.234,5' -> float. Raises :class:`Rejected` ('bad_score') otherwise:
+    '7.5.' or '7,5,1' are not numbers (never read as 75 or 751)."""
     if isinstance(value, bool):
         raise Rejected("bad_score")
     if isinstance(value, (int, float)):
@@ -91,8 +102,10 @@ def parse_number(value: object) -> float:
             raise Rejected("bad_score")
         return float(value)
     text = nfc(value).replace(" ", "").rstrip("%")
-    if _THOUSANDS.match(text) and "," in text or (text.count(".") > 1):
-        text = text.replace(".", "").replace(" ", "")
+    if _THOUSANDS_VI.match(text) and text.count(".") and ("," in text or text.count(".") > 1):
+        text = text.replace(".", "")
+    elif _THOUSANDS_EN.match(text):
+        text = text.replace(",", "")
     if not _NUMBER.match(text):
         raise Rejected("bad_score")
     return float(text.replace(",", "."))
@@ -199,16 +212,10 @@ def is_synthetic_marker(value: object) -> bool:
     return "synthetic" in folded or "mo phong" in folded
 
 
-# --------------------------------------------------------------------------- units
+# --------------------------------------------------------------------------- bodies
 
 _ORGAN_PREFIX = re.compile(r"^(ubnd|uy ban nhan dan)\s+")
 _LEVEL_PREFIX = re.compile(r"^(quan|huyen|thi xa|thanh pho|phuong|xa|thi tran|dac khu|q|h|tx|tp|p|x|tt)\s+(?=\S)")
-_PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp)\s+")
-
-
-def province_key(name: object) -> str:
-    """'TP. Hải Phòng' / 'Thành phố Hải Phòng' / 'hai phong' -> 'hai phong'."""
-    return _PROVINCE_PREFIX.sub("", fold(name))
 
 
 def unit_keys(name: object) -> tuple[str, str, str | None]:
@@ -222,70 +229,162 @@ def unit_keys(name: object) -> tuple[str, str, str | None]:
     return full, full[match.end():], level
 
 
+def exact_key(name: object) -> str:
+    """Key that keeps diacritics: NFC, lower case, without a leading 'UBND' ('xã Phú Mẫu' != 'xã Phú Mậu')."""
+    text = modern_tones(nfc(name).lower())
+    return re.sub(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân)\s+", "", text)
+
+
+def body_id(province: object, code: object, name: object) -> str:
+    """Identity of a body: ``province:code`` when a code is known, else ``province:canonical-name`` (slugs).
+
+    Names repeat across Vietnam and even inside one province, so a code always wins; without one, two
+    spellings of one name that differ only in diacritics, case or a leading 'UBND' give the same id.
+    """
+    code_text = nfc(code)
+    if code_text:
+        return f"{slugify(province)}:{code_text}"
+    return f"{slugify(province)}:{slugify(unit_keys(name)[0])}"
+
+
+@dataclass
+class UnitMatch:
+    """Where a typed body was found: the units-table row, and how the typed name differs from it."""
+
+    index: int
+    how: str  # "code", "name", "alias", "short name" (without its level word)
+    exact: bool  # the typed text equals the units table's name, alias or code
+
+
 class UnitMatcher:
     """Matches provinces and unit names or codes, as staff type them, to the units table.
 
-    Match order: administrative code; full name or alias (ignoring diacritics, case,
-    punctuation and a leading 'UBND'); name without its level word ('Q. Hồng Bàng' ->
-    'Hồng Bàng'), narrowed by the level the prefix implies when several units share it.
-    With an empty units table every name is accepted as written.
+    Provinces: a typed province matches the units-table provinces with the same name first (any spelling,
+    'TP.' or 'Tỉnh' or not), then — across the 2025 reform — every province it may mean
+    (:func:`iso18091lab.provinces.related_names`): 'Hải Phòng' also finds bodies of the former Hải Dương,
+    'Huế' those listed under 'Thừa Thiên Huế'. The body's own code or name decides.
+
+    Bodies, in order: administrative code; full name or alias (ignoring diacritics, case, punctuation and a
+    leading 'UBND'); name without its level word ('Q. Hồng Bàng' -> 'Hồng Bàng'). Among several candidates,
+    those whose diacritics match exactly and those of the level the prefix implies are preferred; if several
+    remain the row is ambiguous and the reason names the candidates with their codes. With an empty units
+    table every name is accepted as written.
     """
 
     def __init__(self, units: pd.DataFrame):
         self.units = units.reset_index(drop=True)
-        self.provinces: dict[str, str] = {}
+        self.provinces: dict[str, str] = {}  # province key -> the units table's province name
         self._by_code: dict[tuple[str, str], int] = {}
         self._by_full: dict[tuple[str, str], set[int]] = {}
         self._by_short: dict[tuple[str, str], set[int]] = {}
-        for index, unit in self.units.iterrows():
-            pkey = province_key(unit["province"])
-            self.provinces.setdefault(pkey, unit["province"])
-            if isinstance(unit.get("code"), str) and unit["code"]:
-                self._by_code[(pkey, fold(unit["code"]))] = index
+        self._exact: dict[int, set[str]] = {}
+        self._level = [nfc(v) for v in self.units.get("level", pd.Series([""] * len(self.units)))]
+        for index, unit in enumerate(self.units.to_dict(orient="records")):
+            province = unit["province"]
+            self.provinces.setdefault(province_key(province), province)
+            code = nfc(unit.get("code"))
+            if code:
+                self._by_code[(province, fold(code))] = index
             names = [unit["unit"]] + [a for a in nfc(unit.get("aliases")).split(";") if a.strip()]
+            self._exact[index] = {exact_key(n) for n in names} | ({code.lower()} if code else set())
             for name in names:
                 full, short, _ = unit_keys(name)
-                self._by_full.setdefault((pkey, full), set()).add(index)
-                self._by_short.setdefault((pkey, short), set()).add(index)
+                self._by_full.setdefault((province, full), set()).add(index)
+                self._by_short.setdefault((province, short), set()).add(index)
 
     @property
     def empty(self) -> bool:
         return self.units.empty
 
+    def province_tiers(self, value: object) -> list[list[str]]:
+        """Units-table provinces a typed province may mean: same name first, then across the 2025 reform."""
+        same = {self.provinces[province_key(value)]} if province_key(value) in self.provinces else set()
+        same |= {p for p in self.provinces.values() if p in official_names(value)}
+        related = {p for p in self.provinces.values() if p in related_names(value)} - same
+        return [sorted(tier) for tier in (same, related) if tier]
+
     def province(self, value: object) -> str:
-        """Canonical province name; raises :class:`Rejected` with a 'did you mean' hint."""
+        """The province a typed name means (its units-table spelling); :class:`Rejected` with a hint if none.
+
+        With an empty units table the official spelling is returned when the name is a known province.
+        """
         if self.empty:
-            return nfc(value)
-        key = province_key(value)
-        if key in self.provinces:
-            return self.provinces[key]
-        close = difflib.get_close_matches(key, list(self.provinces), n=1, cutoff=0.6)
+            return canonical_name(value) or nfc(value)
+        tiers = self.province_tiers(value)
+        if tiers:
+            return tiers[0][0]
+        close = difflib.get_close_matches(province_key(value), list(self.provinces), n=1, cutoff=0.6)
         raise Rejected("unknown_province", suggestion=self.provinces[close[0]] if close else "")
 
-    def unit(self, province: str, name: object, code: object = "") -> int | None:
-        """Row index in the units table; None when the table is empty (no matching possible)."""
+    def unit(self, province: object, name: object, code: object = "") -> int | None:
+        """Row index in the units table (None when the table is empty); see :meth:`locate`."""
+        found = self.locate(province, name, code)
+        return None if found is None else found.index
+
+    def locate(self, province: object, name: object, code: object = "") -> UnitMatch | None:
+        """Find a typed body of a typed province; raises :class:`Rejected` (unknown or ambiguous unit)."""
         if self.empty:
             return None
-        pkey = province_key(province)
+        tiers = self.province_tiers(province)
+        if not tiers:
+            self.province(province)  # raises unknown_province with a suggestion
+        for tier in tiers:
+            found: dict[int, str] = {}
+            for each in tier:
+                found.update(self._candidates(each, name, code))
+            if len(found) > 1:
+                found = self._narrow(found, name)
+            if len(found) == 1:
+                index, how = next(iter(found.items()))
+                typed = {exact_key(name)} | ({nfc(code).lower()} if not is_blank(code) else set())
+                return UnitMatch(index, how, bool(typed & self._exact[index]) and how != "short name")
+            if len(found) > 1:
+                raise Rejected("ambiguous_unit", ": " + "; ".join(self.describe(i) for i in sorted(found)))
+        if not is_blank(code) and is_blank(name):
+            raise Rejected("unknown_unit", f" ({nfc(code)})")
+        shorts = {k[1]: v for k, v in self._by_short.items() if k[0] in {p for t in tiers for p in t}}
+        close = difflib.get_close_matches(unit_keys(name)[1], list(shorts), n=1, cutoff=0.6)
+        raise Rejected("unknown_unit", suggestion=self.units.at[min(shorts[close[0]]), "unit"] if close else "")
+
+    def likely_province(self, typed_province: object, name: object) -> str:
+        """The likeliest province of a row that could not be attributed: the only province with a body of
+        that name, else the units-table province closest in spelling (or a known province's official name)."""
+        if not is_blank(name):
+            full = unit_keys(name)[0]
+            owners = {p for (p, key) in self._by_full if key == full}
+            if len(owners) == 1:
+                return owners.pop()
+        known = list(self.provinces) or [province_key(n) for n in official_names_all()]
+        close = difflib.get_close_matches(province_key(typed_province), known, n=1, cutoff=0.6)
+        if not close:
+            return ""
+        return self.provinces.get(close[0]) or canonical_name(close[0]) or ""
+
+    def describe(self, index: int) -> str:
+        """'xã Tân Hòa (mã 12345, Hải Phòng)' for quarantine reasons."""
+        unit = self.units.iloc[index]
+        code = nfc(unit.get("code"))
+        return f"{unit['unit']} ({'mã ' + code + ', ' if code else ''}{unit['province']})"
+
+    def _candidates(self, province: str, name: object, code: object) -> dict[int, str]:
         if not is_blank(code):
-            key = (pkey, fold(parse_code(code)))
+            key = (province, fold(parse_code(code)))
             if key in self._by_code:
-                return self._by_code[key]
+                return {self._by_code[key]: "code"}
             if is_blank(name):
-                raise Rejected("unknown_unit", f" ({nfc(code)})")
+                return {}
+        if (province, fold(name)) in self._by_code:  # a code typed in the name column
+            return {self._by_code[(province, fold(name))]: "code"}
         full, short, level = unit_keys(name)
-        if (pkey, fold(name)) in self._by_code:  # a code typed in the name column
-            return self._by_code[(pkey, fold(name))]
-        for candidates in (self._by_full.get((pkey, full)), self._by_short.get((pkey, short))):
-            if not candidates:
-                continue
-            if len(candidates) > 1 and level:
-                candidates = {i for i in candidates if self.units.at[i, "level"] == level} or candidates
-            if len(candidates) == 1:
-                return next(iter(candidates))
-            names = ", ".join(sorted(self.units.loc[sorted(candidates), "unit"]))
-            raise Rejected("ambiguous_unit", f": {names}")
-        shorts = {k[1]: v for k, v in self._by_short.items() if k[0] == pkey}
-        close = difflib.get_close_matches(short, list(shorts), n=1, cutoff=0.6)
-        suggestion = self.units.at[min(shorts[close[0]]), "unit"] if close else ""
-        raise Rejected("unknown_unit", suggestion=suggestion)
+        for candidates, how in ((self._by_full.get((province, full)), "name"),
+                                (self._by_short.get((province, short)), "short name")):
+            if candidates:
+                if len(candidates) > 1 and level:
+                    candidates = {i for i in candidates if self._level[i] == level} or candidates
+                return {i: how for i in candidates}
+        return {}
+
+    def _narrow(self, found: dict[int, str], name: object) -> dict[int, str]:
+        """Among several candidates keep those whose name or alias matches with its diacritics."""
+        exact = {i: how for i, how in found.items() if exact_key(name) in self._exact[i]}
+        return exact or found

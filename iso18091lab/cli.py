@@ -18,7 +18,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     result = ingest(args.raw, args.processed, catalog=args.catalog, progress=not args.quiet)
     print_ingest_summary(result.summary, result.files, Path(args.processed))
-    return 1 if result.summary["files_failed"] else 0
+    return result.summary["exit_status"]
 
 
 def print_ingest_summary(summary: dict, files, processed: Path) -> None:
@@ -66,12 +66,15 @@ def _run(args: argparse.Namespace) -> int:
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
-               progress=not args.quiet, national=args.national)
+               progress=not args.quiet, national=args.national, catalog=args.catalog)
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
-            if item.status == "ok":
-                print(f"✔ {province_run.province}: {args.reports / province_run.slug / item.html}")
+            if item.status in ("ok", "partial"):
+                mark = "✔" if item.status == "ok" else "◐"
+                print(f"{mark} {province_run.province}: {args.reports / province_run.slug / item.html}")
+                for note in item.not_estimable:
+                    print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
             else:
                 failed += 1
                 cell = f", ô/cell {item.failing_cell}" if item.failing_cell is not None else ""
@@ -115,6 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
     p.add_argument("--workers", type=int, default=4, help="số tỉnh chạy song song / provinces at once (%(default)s)")
+    p.add_argument("--catalog", type=Path, default=None,
+                   help="bộ chỉ số riêng (CSV), dùng khi nhập dữ liệu / own indicator catalog, used at ingest")
     p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
     p.set_defaults(func=_run)
 

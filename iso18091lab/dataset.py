@@ -2,9 +2,14 @@
 
 Column types (pandas extension dtypes, missing values as ``<NA>``):
 
-* text columns (province, unit, unit_code, level, tier, group, rater, rater_id, indicator,
-  measure, source_file, ...): ``string``; codes and indicator ids stay text ("06658", "1.10");
-* whole numbers (year, round, pillar, pilot_start, source_row): ``Int64``;
+* text columns (province, body_id, unit, body_label, unit_code, level, tier, group, province_2025, rater,
+  rater_id, indicator, measure, source_file, ...): ``string``; codes and indicator ids stay text ("06658", "1.10");
+* whole numbers (year, round, pillar, pilot_start, pilot_start_round, source_row): ``Int64``;
+
+A body is identified by ``body_id`` (province and administrative code, or province and canonical name when no
+code is known): names repeat, so every statistic, count and join uses ``body_id``; ``body_label`` is the name
+to show (with the code added where two bodies of a province share a name). ``pilot_start`` is the year and
+``pilot_start_round`` the round of a pilot body's first assessment wave under the pilot.
 * scores (score, max_score, score_100, value): ``Float64``; ``score`` is the points as entered
   (missing when only a traffic light was given), ``score_100`` the common 0-100 scale;
 * ``rating``: ordered categorical red < yellow < green (missing when not assessed);
@@ -37,6 +42,7 @@ class Dataset:
     quarantine: pd.DataFrame
     summary: dict = field(default_factory=dict)
     catalog: pd.DataFrame | None = None
+    name_matches: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -48,14 +54,20 @@ class Dataset:
         return list(self.summary.get("provinces", []))
 
     def for_province(self, province: str) -> "Dataset":
-        """The same dataset restricted to one province (canonical name)."""
+        """The same dataset restricted to one province (canonical name). Its quarantine keeps the rows
+        attributed to that province and the rows that could not be attributed to any (``province`` empty)."""
         pick = lambda frame: frame[frame["province"] == province].reset_index(drop=True)  # noqa: E731
-        return Dataset(pick(self.assessments), pick(self.units), pick(self.outcomes), self.quarantine,
-                       self.summary, self.catalog)
+        quarantine = self.quarantine[self.quarantine["province"].isin([province, ""])].reset_index(drop=True)
+        return Dataset(pick(self.assessments), pick(self.units), pick(self.outcomes), quarantine,
+                       self.summary, self.catalog, self.name_matches[self.name_matches["province"] == province]
+                       .reset_index(drop=True) if self.name_matches is not None else None)
 
 
 def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | None = None) -> Dataset:
-    """Read the tables written by :func:`iso18091lab.ingest` from ``processed_dir``."""
+    """Read the tables written by :func:`iso18091lab.ingest` from ``processed_dir``.
+
+    The catalog is the one used at ingest (``catalog.csv`` in ``processed_dir``); pass ``catalog`` only to
+    override it (e.g. a processed folder written before the catalog was recorded)."""
     folder = Path(processed_dir)
     if not (folder / "assessments.parquet").exists():
         raise DatasetNotFound(
@@ -64,7 +76,14 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     assessments = pd.read_parquet(folder / "assessments.parquet")
     assessments["rating"] = assessments["rating"].astype(RATING_DTYPE)
     quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "province_suggested" not in quarantine:
+        quarantine["province_suggested"] = ""
     summary = json.loads((folder / "ingest_summary.json").read_text(encoding="utf-8"))
+    matches_path = folder / "name_matches.csv"
+    name_matches = (pd.read_csv(matches_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                    if matches_path.exists() else None)
+    if catalog is None and (folder / "catalog.csv").exists():
+        catalog = folder / "catalog.csv"
     return Dataset(
         assessments=assessments,
         units=pd.read_parquet(folder / "units.parquet"),
@@ -72,4 +91,5 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
         quarantine=quarantine,
         summary=summary,
         catalog=load_catalog(catalog),
+        name_matches=name_matches,
     )

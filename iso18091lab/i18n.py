@@ -17,6 +17,35 @@ TEXT: dict[str, dict[str, str]] = {
     "table": {"vi": "Bảng", "en": "Table"},
     "source_synthetic": {"vi": "dữ liệu mô phỏng do iso18091lab tạo ra", "en": "synthetic data made by iso18091lab"},
     "source_files": {"vi": "{n} tệp dữ liệu đầu vào", "en": "{n} input files"},
+    # what cannot be estimated, and why (stats.NotEstimable reasons: "ne_" + reason)
+    "not_estimable": {"vi": "Không ước lượng được", "en": "Cannot be estimated"},
+    "partial": {"vi": "một phần", "en": "partial"},
+    "ne_no_comparison": {"vi": "dữ liệu không có đơn vị đối chứng (chỉ áp dụng ISO 9001), nên không so sánh được "
+                               "đơn vị thí điểm với đơn vị tương tự",
+                         "en": "the data has no comparison bodies (ISO 9001 only), so pilot bodies cannot be "
+                               "compared with similar bodies"},
+    "ne_no_pilot": {"vi": "dữ liệu không có đơn vị thí điểm", "en": "the data has no pilot bodies"},
+    "ne_no_groups": {"vi": "không biết đơn vị nào thí điểm, đơn vị nào đối chứng: thiếu danh sách đơn vị hoặc cột "
+                           "“Nhóm”", "en": "it is not known which bodies are pilots and which are comparison "
+                                          "bodies: the units table or its “Nhóm / group” column is missing"},
+    "ne_one_wave": {"vi": "chỉ có một đợt đánh giá ({wave}); cần ít nhất hai đợt", "en": "there is only one "
+                    "assessment wave ({wave}); at least two are needed"},
+    "ne_no_pre_wave": {"vi": "không đơn vị thí điểm nào được đánh giá trước khi bắt đầu thí điểm",
+                       "en": "no pilot body was assessed before its pilot started"},
+    "ne_no_post_wave": {"vi": "chưa có đợt đánh giá nào trong thời gian thí điểm",
+                        "en": "there is no assessment wave under the pilot yet"},
+    "ne_no_members": {"vi": "không có điểm chấm riêng của từng thành viên hội đồng",
+                      "en": "there are no individual council members' scores"},
+    "ne_no_self": {"vi": "không có điểm tự đánh giá", "en": "there are no self-assessment scores"},
+    "ne_no_council": {"vi": "không có điểm của hội đồng thẩm định", "en": "there are no appraisal council scores"},
+    "ne_no_outcomes": {"vi": "không có bảng chỉ tiêu kết quả bên ngoài (mức hài lòng, hồ sơ đúng hạn…)",
+                       "en": "there is no table of external outcomes (satisfaction, on-time procedures…)"},
+    "ne_no_lights": {"vi": "không có đèn tín hiệu nào để so sánh", "en": "there are no traffic lights to compare"},
+    "ne_one_province": {"vi": "tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố; dữ liệu có {n}",
+                        "en": "a national synthesis needs at least two provinces; the data has {n}"},
+    "ne_too_few": {"vi": "quá ít dữ liệu ({detail})", "en": "too little data ({detail})"},
+    "ne_no_data": {"vi": "không có dữ liệu chấm điểm nào được chấp nhận cho tỉnh/thành phố này",
+                   "en": "no assessment data was accepted for this province"},
     # raters, groups, lights
     "self": {"vi": "Tự đánh giá", "en": "Self-assessment"},
     "council": {"vi": "Hội đồng thẩm định", "en": "Appraisal council"},

@@ -48,6 +48,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "group": ("group", "nhom", "nhom so sanh", "nhom doi tuong"),
     "pilot_start": ("pilot start", "nam bat dau thi diem", "bat dau thi diem", "nam thi diem",
                     "thi diem tu nam"),
+    "pilot_start_round": ("pilot start round", "dot bat dau thi diem", "dot bat dau"),
     "aliases": ("aliases", "alias", "ten khac", "ten goi khac", "cach viet khac"),
     "measure": ("measure", "chi tieu", "thuoc do", "ten chi tieu"),
     "value": ("value", "gia tri", "ket qua"),

@@ -122,6 +122,27 @@ class NotebookReport:
     def heading(self, text: str) -> None:
         self._show(f"<h2>{escape(text)}</h2>")
 
+    def not_estimable(self, why, section: str = "") -> str:
+        """Say in plain words that a section cannot be estimated on this data, and why.
+
+        ``why`` is a :class:`iso18091lab.stats.NotEstimable` (its reason key is looked up as ``ne_<reason>``)
+        or a sentence. The note is shown in the report and recorded in ``results.json`` under
+        ``not_estimable``; the runner then marks the report "partial" with this reason. Returns the sentence.
+        """
+        from .stats import NotEstimable
+
+        if isinstance(why, NotEstimable):
+            reason = self.t(f"ne_{why.reason}", **why.values)
+        else:
+            reason = str(why)
+        sentence = f"{self.t('not_estimable')}: {reason}."
+        if section:
+            sentence = f"{section} — {sentence}"
+        self._show("<div class='not-estimable' style='border-left:4px solid #b26a00;background:#fff4e5;"
+                   f"padding:6px 12px;margin:6px 0'>{escape(sentence)}</div>")
+        self.results.setdefault("not_estimable", []).append({"section": section, "reason": reason})
+        return sentence
+
     # -- figures and tables -------------------------------------------------------------------------
     def figure(self, fig: plt.Figure, name: str, caption: str) -> None:
         """Save ``fig`` as PNG and SVG and show it with a numbered caption (paths go to results.json)."""

@@ -23,11 +23,12 @@ from pathlib import Path
 from tqdm import tqdm
 
 from . import __version__
-from .clean import province_key
+from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .dataset import load
 from .i18n import TEXT, number, t
-from .ingest import ingest, raw_fingerprint
+from .catalog import load_catalog
+from .ingest import catalog_fingerprint, ingest, raw_fingerprint
 from .text import slugify
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -50,6 +51,7 @@ class NotebookRun:
     error: str = ""
     failing_cell: int | None = None
     seconds: float = 0.0
+    not_estimable: list = field(default_factory=list)  # [{"section", "reason"}]: the report is "partial"
 
 
 @dataclass
@@ -113,14 +115,17 @@ def resolve_provinces(requested: list[str], known: list[str]) -> list[str]:
     return list(dict.fromkeys(resolved))
 
 
-def ensure_ingested(raw: Path, processed: Path, progress: bool = False) -> bool:
-    """Ingest when the processed data is missing or the raw data changed; True if it ran."""
+def ensure_ingested(raw: Path, processed: Path, progress: bool = False, catalog: Path | None = None) -> bool:
+    """Ingest when the processed data is missing, or the raw files, the catalog or the package version changed
+    since it was written; True if it ran. ``catalog`` None means the bundled catalog."""
     summary = processed / "ingest_summary.json"
     if summary.exists() and raw.is_dir():
-        previous = json.loads(summary.read_text(encoding="utf-8")).get("raw_fingerprint")
-        if previous == raw_fingerprint(raw):
+        previous = json.loads(summary.read_text(encoding="utf-8"))
+        wanted = catalog_fingerprint(load_catalog(catalog))
+        if (previous.get("raw_fingerprint") == raw_fingerprint(raw) and previous.get("catalog_fingerprint") == wanted
+                and previous.get("package_version") == __version__):
             return False
-    ingest(raw, processed, progress=progress)
+    ingest(raw, processed, catalog=catalog, progress=progress)
     return True
 
 
@@ -132,6 +137,14 @@ def dependency_versions() -> dict[str, str]:
         except PackageNotFoundError:  # pragma: no cover
             versions[name] = "not installed"
     return versions
+
+
+def _not_estimable(folder: Path, notebook: str) -> list[dict]:
+    """What a rendered notebook said it could not estimate (from its results.json entry)."""
+    path = folder / "results.json"
+    if not path.exists():
+        return []
+    return json.loads(path.read_text(encoding="utf-8")).get(notebook, {}).get("not_estimable", [])
 
 
 def render_html(executed: Path, html_path: Path, synthetic: bool, lang: str) -> None:
@@ -193,6 +206,9 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
             item.executed = executed.name
             render_html(executed, out / f"{notebook.stem}.html", synthetic, lang)
             item.html, item.status = f"{notebook.stem}.html", "ok"
+            item.not_estimable = _not_estimable(out, notebook.stem)
+            if item.not_estimable:
+                item.status = "partial"
         except PapermillExecutionError as exc:
             item.status, item.failing_cell = "failed", exc.exec_count
             item.error = f"{exc.ename}: {exc.evalue}"
@@ -210,7 +226,10 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
             run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
         except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
             run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
-    run.status = "ok" if all(n.status == "ok" for n in run.notebooks) and "error" not in run.evidence else "failed"
+    if any(n.status == "failed" for n in run.notebooks) or "error" in run.evidence:
+        run.status = "failed"
+    else:
+        run.status = "partial" if any(n.status == "partial" for n in run.notebooks) else "ok"
     run.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     manifest = {
         "province": province, "slug": slug, "status": run.status, "started": run.started, "finished": run.finished,
@@ -227,7 +246,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
 def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Path = DEFAULT_RAW,
         processed: Path = DEFAULT_PROCESSED, reports: Path = DEFAULT_REPORTS, lang: str = "vi", seed: int = 2024,
         extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int = 4,
-        progress: bool = True, national: bool = False) -> list[ProvinceRun]:
+        progress: bool = True, national: bool = False, catalog: Path | None = None) -> list[ProvinceRun]:
     """Run every analysis notebook for the given provinces (or all), then — with ``all_provinces`` or
     ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page."""
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
@@ -238,7 +257,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     notebooks = analysis_notebooks(notebooks_dir)
     national_set = national_notebooks(notebooks_dir) if (all_provinces or national) else []
     check_parameters(notebooks + national_set, extra)
-    ensure_ingested(raw, processed, progress=progress)
+    ensure_ingested(raw, processed, progress=progress, catalog=catalog)
     data = load(processed)
     known = data.provinces
     targets = known if all_provinces else ([] if national and not provinces else
@@ -258,27 +277,35 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         if national_set:
             runs.append(_run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
                                       data.synthetic, data.summary, bar, slug=NATIONAL_SLUG))
-    write_index(reports, lang)
+    write_index(reports, lang, data.summary)
     return sorted(runs, key=lambda r: (r.slug == NATIONAL_SLUG, r.province))
 
 
-def write_index(reports: Path, lang: str = "vi") -> Path:
-    """``reports/index.html``: every province's reports with status and date, from their manifests."""
+def write_index(reports: Path, lang: str = "vi", summary: dict | None = None) -> Path:
+    """``reports/index.html``: every province's reports with status and date, from their manifests, and the
+    ingest totals (rows read, accepted, quarantined — also those not attributable to any province)."""
     manifests = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(reports.glob("*/manifest.json"))]
     synthetic = any(m.get("synthetic") for m in manifests)
     rows = []
     for m in sorted(manifests, key=lambda m: (m.get("scope") != "national", m["province"])):
-        links = " · ".join(
-            f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{escape(_notebook_title(n["notebook"], lang))}</a>'
-            if n["status"] == "ok" else f'<span class="failed">{escape(n["notebook"])}: {escape(n["error"])}</span>'
-            for n in m["notebooks"])
+        links = []
+        for n in m["notebooks"]:
+            title = escape(_notebook_title(n["notebook"], lang))
+            if n["status"] in ("ok", "partial"):
+                links.append(f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{title}</a>')
+                links += [f'<span class="partial">({escape(t("partial", lang))}: {escape(x["reason"])})</span>'
+                          for x in n.get("not_estimable", [])]
+            else:
+                links.append(f'<span class="failed">{title}: {escape(n["error"])}</span>')
+        links = " · ".join(links)
         evidence = m.get("evidence", {})
         if evidence.get("docx"):
             links += (f' · <a href="{escape(m["slug"])}/{escape(evidence["docx"])}">Word</a>'
                       f' · <a href="{escape(m["slug"])}/{escape(evidence["xlsx"])}">Excel</a>')
         elif evidence.get("error"):
             links += f' · <span class="failed">{escape(evidence["error"])}</span>'
-        status = "✔ ok" if m["status"] == "ok" else "✘ " + ("lỗi" if lang == "vi" else "failed")
+        status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(
+            m["status"], "✘ " + ("lỗi" if lang == "vi" else "failed"))
         rows.append(f"<tr><td>{escape(m['province'])}</td><td class='{m['status']}'>{status}</td>"
                     f"<td>{escape(m['finished'][:16].replace('T', ' '))}</td>"
                     f"<td>{escape(headline(reports / m['slug'], lang))}</td><td>{links}</td>"
@@ -292,8 +319,8 @@ def write_index(reports: Path, lang: str = "vi") -> Path:
 <style>body{{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em;max-width:70em}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:6px 10px;text-align:left}}
 .banner{{background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;font-weight:bold}}
-.ok{{color:#007a55}}.failed{{color:#b00020}}</style></head>
-<body>{banner}<h1>{escape(title)}</h1>
+.ok{{color:#007a55}}.failed{{color:#b00020}}.partial{{color:#b26a00}}</style></head>
+<body>{banner}<h1>{escape(title)}</h1>{_ingest_line(summary, lang)}
 <table><tr>{''.join(f'<th>{h}</th>' for h in heads)}</tr>
 {''.join(rows)}
 </table><p>iso18091lab {__version__}</p></body></html>
@@ -301,6 +328,23 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:6px 10px;t
     path = reports / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
+
+
+def _ingest_line(summary: dict | None, lang: str) -> str:
+    """One paragraph with the ingest totals for the index page."""
+    if not summary:
+        return ""
+    if lang == "vi":
+        text = (f"Dữ liệu: đã đọc {summary['rows_read']} dòng = nhận {summary['accepted']} + cách ly "
+                f"{summary['quarantined']} + trùng lặp {summary['duplicates']}; "
+                f"{summary.get('quarantined_unattributed', 0)} dòng bị cách ly không xác định được tỉnh/thành phố "
+                f"(xem quarantine.csv trong thư mục dữ liệu đã xử lý và báo cáo chất lượng dữ liệu của từng tỉnh).")
+    else:
+        text = (f"Data: {summary['rows_read']} rows read = {summary['accepted']} accepted + {summary['quarantined']} "
+                f"quarantined + {summary['duplicates']} duplicates; {summary.get('quarantined_unattributed', 0)} "
+                f"quarantined rows could not be attributed to a province (see quarantine.csv in the processed "
+                f"folder and each province's data-quality report).")
+    return f"<p class='ingest'>{escape(text)}</p>"
 
 
 def headline(folder: Path, lang: str = "vi") -> str:

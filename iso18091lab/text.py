@@ -46,3 +46,14 @@ def fold(value: object) -> str:
 def slugify(value: object) -> str:
     """File-system-safe ASCII slug: 'Hải Phòng' -> 'hai-phong'."""
     return fold(value).replace(" ", "-") or "unnamed"
+
+
+_OLD_TONES = {"oà": "òa", "oá": "óa", "oả": "ỏa", "oã": "õa", "oạ": "ọa", "oè": "òe", "oé": "óe", "oẻ": "ỏe",
+              "oẽ": "õe", "oẹ": "ọe", "uỳ": "ùy", "uý": "úy", "uỷ": "ủy", "uỹ": "ũy", "uỵ": "ụy"}
+_OLD_TONE = re.compile("|".join(_OLD_TONES) + "|" + "|".join(k.upper() for k in _OLD_TONES))
+
+
+def modern_tones(text: str) -> str:
+    """Tone marks placed the modern way: 'Hoà' -> 'Hòa', 'Thuỷ' -> 'Thủy' (NFC text in, NFC text out)."""
+    return _OLD_TONE.sub(lambda m: _OLD_TONES.get(m.group(0).lower(), m.group(0)) if m.group(0).islower()
+                         else _OLD_TONES[m.group(0).lower()].upper(), text)

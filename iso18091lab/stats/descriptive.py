@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..catalog import indicator_order, indicator_sort_key
 
-BODY_KEYS = ["province", "unit", "unit_code", "level", "tier", "group", "pilot_start"]
+BODY_KEYS = ["province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
+             "pilot_start_round"]
 
 
 def consensus(assessments: pd.DataFrame, rater: str | None = None) -> pd.DataFrame:
@@ -49,8 +50,8 @@ def overall_scores(assessments: pd.DataFrame, rater: str = "council") -> pd.Data
 
 
 def change_since_baseline(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per body: score in its first and last year of ``scores`` and the change (last - first)."""
-    ordered = scores.sort_values(["unit", "year"])
+    """Per body: score in its first and last wave of ``scores`` and the change (last - first)."""
+    ordered = scores.sort_values(["body_id", "year"] + (["round"] if "round" in scores else []))
     keys = [k for k in BODY_KEYS if k in ordered]
     first = ordered.groupby(keys, dropna=False).first().reset_index()
     last = ordered.groupby(keys, dropna=False).last().reset_index()
@@ -66,25 +67,28 @@ def ranking(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     """Bodies ranked by score in ``year`` (1 = highest; ties share the best rank)."""
     rows = scores[scores["year"] == year].copy()
     rows["rank"] = rows["score"].rank(ascending=False, method="min").astype(int)
-    return rows.sort_values(["rank", "unit"]).reset_index(drop=True)
+    return rows.sort_values(["rank", "body_label"]).reset_index(drop=True)
 
 
 def red_indicators(assessments: pd.DataFrame, year: int, rater: str = "council") -> pd.DataFrame:
     """Per body, the indicators rated red in ``year`` (input to its action programme)."""
     rows = consensus(assessments, rater)
-    rows = rows[(rows["year"] == year) & (rows["rating"] == "red")]
+    rows = rows[rows["year"] == year]
+    rows = rows[(rows["round"] == rows["round"].max()) & (rows["rating"] == "red")]
     rows = rows.sort_values("indicator", key=indicator_sort_key)
-    out = rows.groupby(["unit", "group"], observed=True)["indicator"].agg(
+    out = rows.groupby(["body_id", "body_label", "group"], observed=True, dropna=False)["indicator"].agg(
         n_red="size", indicators=lambda s: ", ".join(s)).reset_index()
-    return out.sort_values(["n_red", "unit"], ascending=[False, True]).reset_index(drop=True)
+    return out.sort_values(["n_red", "body_label"], ascending=[False, True]).reset_index(drop=True)
 
 
 def light_matrix(assessments: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Traffic lights, indicators x (body, rater), for ``year``: 'red'/'yellow'/'green'/'na' (not assessed)."""
+    """Traffic lights, indicators x (body label, rater), for ``year``: 'red'/'yellow'/'green'/'na' (not
+    assessed). With several rounds in the year, the last round."""
     rows = consensus(assessments)
     rows = rows[rows["year"] == year].copy()
+    rows = rows[rows["round"] == rows["round"].max()]
     rows["light"] = rows["rating"].astype(object).where(~rows["not_assessed"].astype(bool), "na")
-    table = rows.pivot_table(index="indicator", columns=["unit", "rater"], values="light", aggfunc="first")
+    table = rows.pivot_table(index="indicator", columns=["body_label", "rater"], values="light", aggfunc="first")
     return table.loc[indicator_order(table.index)]
 
 
@@ -92,25 +96,87 @@ def completeness(assessments: pd.DataFrame, units: pd.DataFrame, catalog: pd.Dat
     """Per body, year and rater: indicators scored, not assessed, missing, and the share scored."""
     rows = consensus(assessments)
     n_catalog = len(catalog)
-    counted = rows.groupby(["unit", "year", "rater"], observed=True).agg(
+    counted = rows.groupby(["body_id", "year", "rater"], observed=True).agg(
         scored=("score_100", lambda s: int(s.notna().sum())),
         not_assessed=("not_assessed", lambda s: int(s.sum()))).reset_index()
     years = sorted(rows["year"].dropna().unique())
-    grid = pd.MultiIndex.from_product([units["unit"].tolist(), years, ["self", "council"]],
-                                      names=["unit", "year", "rater"]).to_frame(index=False)
-    out = grid.merge(counted, how="left", on=["unit", "year", "rater"]).fillna({"scored": 0, "not_assessed": 0})
+    bodies = body_table(assessments, units)
+    grid = pd.MultiIndex.from_product([bodies["body_id"].tolist(), years, ["self", "council"]],
+                                      names=["body_id", "year", "rater"]).to_frame(index=False)
+    out = grid.merge(counted, how="left", on=["body_id", "year", "rater"]).fillna({"scored": 0, "not_assessed": 0})
     out[["scored", "not_assessed"]] = out[["scored", "not_assessed"]].astype(int)
     out["missing"] = n_catalog - out["scored"] - out["not_assessed"]
     out["share_scored"] = out["scored"] / n_catalog
-    return out.merge(units[["unit", "level", "group"]], on="unit", how="left")
+    return out.merge(bodies, on="body_id", how="left")
+
+
+def body_table(assessments: pd.DataFrame, units: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per body (``body_id, body_label, level, group``): the units table's bodies, plus any body that
+    has scores but is not in it (when there is no units table)."""
+    columns = ["body_id", "body_label", "level", "group"]
+    parts = [units[columns]] if units is not None and len(units) else []
+    parts.append(assessments[columns])
+    return pd.concat(parts, ignore_index=True).drop_duplicates("body_id").reset_index(drop=True)
 
 
 def indicator_coverage(assessments: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
     """Per indicator: the share of body-years (council consensus) with a score."""
     rows = consensus(assessments, "council")
-    body_years = rows[["unit", "year"]].drop_duplicates().shape[0]
+    body_years = rows[["body_id", "year", "round"]].drop_duplicates().shape[0]
     scored = rows.dropna(subset=["score_100"]).groupby("indicator").size()
     out = catalog[["indicator", "pillar", "name_vi", "name_en"]].copy()
     out["scored"] = out["indicator"].map(scored).fillna(0).astype(int)
     out["share_scored"] = out["scored"] / body_years if body_years else np.nan
     return out
+
+
+# --------------------------------------------------------------------------- pilot timing
+
+def wave_order(year, round_) -> np.ndarray:
+    """A sortable number for a wave (year, round): ``year * 1000 + round``."""
+    return np.asarray(year, dtype=float) * 1000 + np.asarray(round_, dtype=float)
+
+
+def under_pilot(frame: pd.DataFrame) -> np.ndarray:
+    """True for the rows of pilot bodies in waves under the pilot: (year, round) >= (pilot_start,
+    pilot_start_round). ``pilot_start`` is the year of the body's first wave under the pilot (as R ``did``'s
+    gname, Stata ``csdid`` and diff-diff's first_treat); ``pilot_start_round`` defaults to 1. Rows without a
+    ``round`` column count as round 1."""
+    pilot = frame["group"].astype(object).eq("pilot").to_numpy(bool)
+    start_year = pd.to_numeric(frame["pilot_start"].astype(object), errors="coerce").to_numpy(float)
+    start_round = (pd.to_numeric(frame["pilot_start_round"].astype(object), errors="coerce").fillna(1)
+                   .to_numpy(float) if "pilot_start_round" in frame else np.ones(len(frame)))
+    rounds = (pd.to_numeric(frame["round"].astype(object), errors="coerce").fillna(1).to_numpy(float)
+              if "round" in frame else np.ones(len(frame)))
+    wave = wave_order(pd.to_numeric(frame["year"].astype(object), errors="coerce").to_numpy(float), rounds)
+    start = wave_order(np.nan_to_num(start_year, nan=np.inf), start_round)
+    return pilot & (wave >= start)
+
+
+def wave_label(year: int, round_: int, several_rounds: bool = True) -> str:
+    """'2024' for a year's only round, '2024/2' for round 2."""
+    return f"{int(year)}/{int(round_)}" if several_rounds else f"{int(year)}"
+
+
+def pilot_timing(assessments: pd.DataFrame) -> pd.DataFrame:
+    """Per pilot body: its first wave under the pilot, the waves it was assessed in before and under the pilot,
+    and whether it can enter the comparison (it needs at least one wave before its start)."""
+    columns = ["body_id", "body_label", "level", "pilot_start", "pilot_start_round", "waves_before", "waves_under",
+               "usable"]
+    rows = assessments[assessments["group"].astype(object).eq("pilot")]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    waves = assessments[["year", "round"]].drop_duplicates()
+    several = waves.groupby("year")["round"].nunique().gt(1).to_dict()
+    rows = rows.assign(under=under_pilot(rows))
+    out = []
+    for body, part in rows.groupby("body_id", sort=False):
+        first = part.iloc[0]
+        seen = part[["year", "round", "under"]].drop_duplicates().sort_values(["year", "round"])
+        label = lambda r: wave_label(r.year, r.round, several.get(r.year, False))  # noqa: E731
+        before = [label(r) for r in seen.itertuples() if not r.under]
+        under = [label(r) for r in seen.itertuples() if r.under]
+        out.append({"body_id": body, "body_label": first["body_label"], "level": first["level"],
+                    "pilot_start": first["pilot_start"], "pilot_start_round": first["pilot_start_round"],
+                    "waves_before": ", ".join(before), "waves_under": ", ".join(under), "usable": bool(before)})
+    return pd.DataFrame(out, columns=columns).sort_values("body_label").reset_index(drop=True)

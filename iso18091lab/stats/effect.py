@@ -410,9 +410,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         for offset, value in enumerate(q):
             rows[start + offset]["q_value"] = value
     if outcomes is not None and units is not None and len(outcomes):
-        info = units[[c for c in ("unit", "province", "level", "group", "pilot_start") if c in units]]
-        merged = outcomes.drop(columns=[c for c in ("level", "group") if c in outcomes]).merge(
-            info, on=["province", "unit"], how="left")
+        merged = outcomes  # outcome rows carry their body's columns (group, level, pilot start) since ingest
         for measure, part in merged.groupby("measure"):
             add(part.rename(columns={"value": "score"}), str(measure), "external", "")
     table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + ["se", "effect_size"])
