@@ -596,7 +596,10 @@ def _file_summary(tables: list[FoundTable], records: dict[str, list[_Record]], o
     frame = _frame(rows, FILE_SUMMARY_COLUMNS)
     for column in ("rows_read", "accepted", "quarantined", "duplicates", "empty_rows"):
         frame[column] = frame[column].fillna(0).astype(int)
-    return frame.fillna("").sort_values(["file", "sheet"], kind="stable").reset_index(drop=True)
+    text = [c for c in FILE_SUMMARY_COLUMNS if c not in ("rows_read", "accepted", "quarantined", "duplicates",
+                                                          "empty_rows")]
+    frame[text] = frame[text].astype(object).fillna("")
+    return frame.sort_values(["file", "sheet"], kind="stable").reset_index(drop=True)
 
 
 def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, units: pd.DataFrame,
