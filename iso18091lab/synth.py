@@ -35,18 +35,17 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 from .catalog import load_catalog
 from .clean import Rejected, UnitMatcher
 from .config import DEFAULT_SCALE, Scale
+from .synth_xlsx import HEADER, Sheet, number_text, write_workbook
 from .text import slugify, strip_diacritics
 
 BANNER = "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA — không phải số liệu thật, chỉ dùng để thử nghiệm"
@@ -659,23 +658,29 @@ class _Messer:
     def __init__(self, rng: np.random.Generator, units: pd.DataFrame, with_units_table: bool):
         self.rng = rng
         self.matcher = UnitMatcher(units.assign(aliases="")) if with_units_table else None
+        self._index = {key: k for k, key in enumerate(zip(units["province"], units["unit"], units["code"]))}
         self._variants: dict[tuple, list[str]] = {}
 
     def pick(self, options: list[str]) -> str:
         return options[int(self.rng.integers(len(options)))]
 
-    def province(self, name: str) -> str:
+    def picks(self, options: list[list[str]]) -> list[str]:
+        """One spelling from each row's list of options."""
+        draws = self.rng.random(len(options))
+        return [o[int(u * len(o))] for o, u in zip(options, draws)]
+
+    def province(self, name: str) -> list[str]:
+        """The spellings of a province that resolve to it."""
         key = ("province", name)
         if key not in self._variants:
             bare = [name, unicodedata.normalize("NFD", name)]
             if self.matcher is None:
                 self._variants[key] = bare
             else:
-                prefix = "TP." if name in CITIES else "Tỉnh"
-                wide = ("Thành phố" if name in CITIES else "Tỉnh")
+                prefix, wide = ("TP.", "Thành phố") if name in CITIES else ("Tỉnh", "Tỉnh")
                 candidates = bare + [f"{prefix} {name}", f"{wide} {name}", strip_diacritics(name)]
                 self._variants[key] = [c for c in candidates if self._province_ok(c, name)]
-        return self.pick(self._variants[key])
+        return self._variants[key]
 
     def _province_ok(self, candidate: str, name: str) -> bool:
         try:
@@ -683,7 +688,8 @@ class _Messer:
         except Rejected:
             return False
 
-    def unit_name(self, province: str, name: str, code: str, by_code: bool) -> str:
+    def unit_name(self, province: str, name: str, code: str, by_code: bool) -> list[str]:
+        """The spellings of a body's name that resolve to it (with its code when the sheet has codes)."""
         key = (province, name, code)
         if key not in self._variants:
             if self.matcher is None:
@@ -694,9 +700,7 @@ class _Messer:
                               unicodedata.normalize("NFD", name)]
                 if level:
                     candidates += [f"{LEVEL_SHORT[level]} {bare}", f"{level.capitalize()} {old_style_tones(bare)}"]
-                index = self.matcher.units.index[(self.matcher.units["province"] == province)
-                                                 & (self.matcher.units["unit"] == name)
-                                                 & (self.matcher.units["code"] == code)][0]
+                index = self._index[key]
                 safe = []
                 for candidate in candidates:
                     try:
@@ -707,47 +711,50 @@ class _Messer:
                 if not safe:
                     raise ValueError(f"{province}: no spelling of {name!r} identifies it; add codes (code_column)")
                 self._variants[key] = safe
-        return self.pick(self._variants[key])
+        return self._variants[key]
 
-    def score(self, value: float) -> object:
-        if value != value:
-            return ""
-        roll = self.rng.random()
-        if roll < 0.15 and not float(value).is_integer():
-            return number_text(value).replace(".", ",")  # decimal comma typed as text
-        if roll < 0.20:
-            return f" {number_text(value)} "
-        return float(value)
-
-
-def number_text(value: float) -> str:
-    """Shortest text that reads back as exactly ``value`` ('7.5', '8', '6.123456789012345')."""
-    return np.format_float_positional(float(value), unique=True, trim="-")
+    def scores(self, values: np.ndarray) -> list[object]:
+        """Points as typed: mostly numbers, some text with a decimal comma or stray spaces."""
+        rolls = self.rng.random(len(values))
+        out = []
+        for value, roll in zip(values.tolist(), rolls.tolist()):
+            if value != value:
+                out.append("")
+            elif roll < 0.15 and not float(value).is_integer():
+                out.append(number_text(value).replace(".", ","))  # decimal comma typed as text
+            elif roll < 0.20:
+                out.append(f" {number_text(value)} ")
+            else:
+                out.append(float(value))
+        return out
 
 
 def _render_assessments(rows: pd.DataFrame, messer: _Messer, by_code: bool) -> list[dict]:
-    """Each clean row -> cells as typed, with the row's truth."""
-    rendered = []
-    for row in rows.itertuples(index=False):
-        rating_key = "not_assessed" if row.not_assessed else (row.rating if isinstance(row.rating, str) else None)
-        cells = {
-            "province": messer.province(row.province),
-            "unit": messer.unit_name(row.province, row.unit, row.code, by_code),
-            "code": row.code,
-            "year": int(row.year) if messer.rng.random() < 0.9 else str(row.year),
-            "round": int(row.round),
-            "rater": messer.pick(RATER_TEXT[row.rater]),
-            "rater_id": row.rater_id,
-            "indicator": row.indicator,
-            "score": messer.score(row.score),
-            "rating": messer.pick(RATING_TEXT[rating_key]) if rating_key else "",
-            "source": SOURCE_MARK,
-        }
-        rendered.append({"cells": cells, "truth": row._asdict(), "planted": None})
-    return rendered
+    """Each clean row -> cells as typed; ``truth`` is the row's position in ``rows``."""
+    n = len(rows)
+    province = rows["province"].tolist()
+    unit, code = rows["unit"].tolist(), rows["code"].tolist()
+    rating_key = np.where(rows["not_assessed"].to_numpy(bool), "not_assessed", rows["rating"].fillna("").astype(str))
+    cells = {
+        "province": messer.picks([messer.province(p) for p in province]),
+        "unit": messer.picks([messer.unit_name(p, u, c, by_code) for p, u, c in zip(province, unit, code)]),
+        "code": code,
+        "year": [int(y) if keep else str(y) for y, keep in zip(rows["year"].tolist(), messer.rng.random(n) < 0.9)],
+        "round": rows["round"].astype(int).tolist(),
+        "rater": messer.picks([RATER_TEXT[r] for r in rows["rater"].tolist()]),
+        "rater_id": rows["rater_id"].tolist(),
+        "indicator": rows["indicator"].tolist(),
+        "score": messer.scores(rows["score"].to_numpy(float)),
+        "rating": [choice if key else "" for key, choice in
+                   zip(rating_key, messer.picks([RATING_TEXT.get(k, [""]) for k in rating_key]))],
+    }
+    keys = list(cells)
+    return [{"cells": {**dict(zip(keys, values)), "source": SOURCE_MARK}, "truth": k, "planted": None}
+            for k, values in enumerate(zip(*cells.values()))]
 
 
-def _plant_errors(rendered: list[dict], rng: np.random.Generator, rules: tuple[str, ...]) -> list[dict]:
+def _plant_errors(rendered: list[dict], rows: pd.DataFrame, rng: np.random.Generator,
+                  rules: tuple[str, ...]) -> list[dict]:
     """Spoil a few rows on purpose, one per rule, and add exact duplicate rows; returns the new list."""
     out = list(rendered)
     chosen = rng.choice(len(out), size=min(len(rules), len(out)), replace=False)
@@ -766,7 +773,7 @@ def _plant_errors(rendered: list[dict], rng: np.random.Generator, rules: tuple[s
             cells["score"], cells["rating"] = "tám", ""
         elif rule == "conflicting_duplicate":
             twin = {"cells": dict(cells), "truth": item["truth"], "planted": rule}
-            twin["cells"]["score"], twin["cells"]["rating"] = _other_value(item["truth"])
+            twin["cells"]["score"], twin["cells"]["rating"] = _other_value(rows.iloc[item["truth"]])
             out.insert(int(index) + 1 + int(rng.integers(0, 20)), twin)
         item["planted"] = rule
     free = [k for k, item in enumerate(out) if item["planted"] is None]
@@ -776,7 +783,7 @@ def _plant_errors(rendered: list[dict], rng: np.random.Generator, rules: tuple[s
     return out
 
 
-def _other_value(truth: dict) -> tuple[object, str]:
+def _other_value(truth: pd.Series) -> tuple[object, str]:
     if truth["score"] == truth["score"]:
         return (truth["score"] + 1.0 if truth["score"] <= 8 else truth["score"] - 1.0), ""
     return "", {"red": "Xanh", "yellow": "Đỏ", "green": "Vàng"}.get(truth["rating"], "Xanh")
@@ -797,32 +804,25 @@ def _layout(rendered: list[dict], data_start: int, rng: np.random.Generator, emp
 
 
 def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], list, str]], notes: list[str] | None = None) -> None:
-    """sheets: (sheet name, column keys, laid-out rows, header style). Rows are written in order."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    banner = book.add_format({"bold": True, "font_color": "#9C0006", "bg_color": "#FFC7CE"})
-    text = book.add_format({"num_format": "@"})
+    """sheets: (sheet name, column keys, laid-out rows, header style); a banner title on every sheet."""
+    out = []
     if notes:
-        sheet = book.add_worksheet("Ghi chú")
-        for r, line in enumerate([BANNER, *notes]):
-            sheet.write_string(r, 0, line, banner if r == 0 else None)
+        sheet = Sheet("Ghi chú", 1)
+        sheet.merge_title(1, BANNER)
+        for r, line in enumerate(notes, start=2):
+            sheet.add(r, [line])
+        out.append(sheet)
     for name, columns, laid_out, style in sheets:
-        sheet = book.add_worksheet(name)
-        for c, key in enumerate(columns):
-            sheet.set_column(c, c, 16, text if key in ("indicator", "rater_id", "code") else None)
-        sheet.merge_range(0, 0, 0, max(len(columns) - 1, 1), BANNER, banner)
-        for c, key in enumerate(columns):
-            sheet.write_string(2, c, HEADERS[style].get(key, key), bold)
+        sheet = Sheet(name, len(columns), tuple(c for c, k in enumerate(columns) if k in ("indicator", "rater_id",
+                                                                                          "code")))
+        sheet.merge_title(1, BANNER)
+        sheet.add(3, [HEADERS[style].get(k, k) for k in columns], HEADER)
         for item in laid_out:
-            if item is None:
-                continue
-            for c, key in enumerate(columns):
-                value = item["cells"].get(key, "")
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    sheet.write_number(item["row"] - 1, c, value)
-                elif value != "" and value is not None:
-                    sheet.write_string(item["row"] - 1, c, str(value))
-    book.close()
+            if item is not None:
+                cells = item["cells"]
+                sheet.add(item["row"], [cells.get(k, "") for k in columns])
+        out.append(sheet)
+    write_workbook(path, out)
 
 
 def _write_csv(path: Path, columns: list[str], laid_out: list, style: str, delimiter: str = ";") -> None:
@@ -860,8 +860,17 @@ def _unit_rows(units: pd.DataFrame) -> list[dict]:
                                "group": {"pilot": "Thí điểm", "comparison": "Đối chứng"}[u.group],
                                "pilot_start": int(start) if start is not None else "",
                                "pilot_start_round": int(u.pilot_start_round) if start is not None else "",
-                               "source": SOURCE_MARK}, "truth": {}, "planted": None})
+                               "source": SOURCE_MARK}, "truth": None, "planted": None})
     return rows
+
+
+def _truth_of(laid_out: list, rows: pd.DataFrame, file: str, sheet: str) -> pd.DataFrame:
+    """The clean rows behind what was written, with file, sheet, row number and planted error."""
+    items = [item for item in laid_out if item is not None]
+    frame = rows.iloc[[item["truth"] for item in items]].reset_index(drop=True)
+    where = pd.DataFrame({"file": file, "sheet": sheet, "row": [item["row"] for item in items],
+                          "planted": [item["planted"] or "" for item in items]})
+    return pd.concat([where, frame], axis=1)
 
 
 def write_synthetic(out_dir: str | Path, seed: int = 2024, params: SynthParams | None = None,
@@ -879,14 +888,8 @@ def write_synthetic(out_dir: str | Path, seed: int = 2024, params: SynthParams |
     rng = np.random.default_rng(params.seed + 1)
     units = sim["units"]
     messer = _Messer(rng, units, design.units_table != "none")
-    written, truth_rows = [], []
+    written, truth = [], []
     rules = tuple(r for r in PLANTED_RULES if r != "unknown_unit" or design.units_table != "none")
-
-    def record(file: str, sheet: str, laid_out: list) -> None:
-        for item in laid_out:
-            if item is not None:
-                truth_rows.append({"file": file, "sheet": sheet, "row": item["row"], "planted": item["planted"] or "",
-                                   **item["truth"]})
 
     unit_rows_written = 0
     if design.units_table != "none":
@@ -899,9 +902,9 @@ def write_synthetic(out_dir: str | Path, seed: int = 2024, params: SynthParams |
         written.append("SYNTHETIC_don_vi_units.xlsx")
         unit_rows_written = len(laid)
 
-    assessments = sim["assessments"]
+    by_province = dict(tuple(sim["assessments"].groupby("province", sort=False)))
     for prov in design.provinces:
-        rows = assessments[assessments["province"] == prov.name]
+        rows = by_province[prov.name]
         keys = _assessment_keys(prov)
         blocks = [(y, rows[rows["year"] == y]) for y in prov.years] if prov.file_layout == "year" else [(None, rows)]
         for year, block in blocks:
@@ -918,31 +921,31 @@ def write_synthetic(out_dir: str | Path, seed: int = 2024, params: SynthParams |
                         continue
                     rendered = _render_assessments(part, messer, prov.code_column)
                     if plant and sheet_name == SHEETS[prov.file_style][1]:
-                        rendered = _plant_errors(rendered, rng, rules)
+                        rendered = _plant_errors(rendered, part, rng, rules)
                     laid = _layout(rendered, 4, rng)
                     sheets.append((sheet_name, keys, laid, prov.file_style))
-                    record(name, sheet_name, laid)
+                    truth.append(_truth_of(laid, part, name, sheet_name))
                 when = f" năm {year}" if year is not None else ""
                 _write_xlsx(out / name, sheets, notes=[f"Kết quả chấm điểm {prov.name}{when} (mô phỏng)."])
             else:
                 name = f"{stem}.csv"
                 rendered = _render_assessments(block, messer, prov.code_column)
                 if plant:
-                    rendered = _plant_errors(rendered, rng, rules)
+                    rendered = _plant_errors(rendered, block, rng, rules)
                 laid = _layout(rendered, 3, rng)
                 _write_csv(out / name, keys, laid, prov.file_style)
-                record(name, "", laid)
+                truth.append(_truth_of(laid, block, name, ""))
             written.append(name)
 
     if design.outcomes:
-        outcome_rows = [{"cells": {**o._asdict(), "source": SOURCE_MARK}, "truth": o._asdict(), "planted": None}
+        outcome_rows = [{"cells": {**o._asdict(), "source": SOURCE_MARK}, "truth": None, "planted": None}
                         for o in sim["outcomes"].itertuples(index=False)]
         laid = _layout(outcome_rows, 3, rng, empty_rate=0)
         _write_csv(out / "SYNTHETIC_outcomes.csv", list(HEADERS["outcomes_en"]), laid, "outcomes_en", delimiter=",")
         written.append("SYNTHETIC_outcomes.csv")
 
-    truth = pd.DataFrame(truth_rows)
-    manifest = _write_truth(out, design, params, sim, truth, written, unit_rows_written)
+    manifest = _write_truth(out, design, params, sim, pd.concat(truth, ignore_index=True), written,
+                            unit_rows_written)
     return manifest
 
 
@@ -954,7 +957,8 @@ def _write_truth(out: Path, design: Design, params: SynthParams, sim: dict, trut
                  unit_rows_written: int) -> dict:
     meta = out / "_synthetic"
     meta.mkdir(exist_ok=True)
-    truth.to_csv(meta / TRUTH_FILES["assessments"], index=False)
+    truth.to_csv(meta / TRUTH_FILES["assessments"], index=False, compression={"method": "gzip", "compresslevel": 1,
+                                                                             "mtime": 0})
     units, body_waves = sim["units"], sim["body_waves"]
     units.to_csv(meta / TRUTH_FILES["units"], index=False)
     body_waves.to_csv(meta / TRUTH_FILES["body_waves"], index=False)

@@ -214,7 +214,7 @@ def no_noise() -> Design:
                    pilot_start=((2023, 1) if k < 2 else (2024, 1)) if k < 4 else None)
               for k, name in enumerate(("An Hải", "Bình Minh", "Tân Phú", "Đông Sơn", "Hòa Bình", "Nam Hưng",
                                         "Quang Trung", "Vĩnh Lộc"))]
-    province = ProvinceDesign("Hải Phòng", bodies, (2022, 2023, 2024, 2025), None, "csv_plain",
+    province = ProvinceDesign("Hải Phòng", bodies, (2022, 2023, 2024, 2025), None, "xlsx_vi",
                               score_format="points", member_bodies=2)
     return Design("no_noise", [province], params=params, description=no_noise.__doc__)
 
