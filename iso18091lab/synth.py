@@ -355,6 +355,26 @@ ASSESSMENT_DTYPES = {"province": object, "unit": object, "code": object, "year":
                      "not_assessed": bool, "true_score_100": float}
 
 
+@dataclass
+class _Model:
+    """What every body shares: the catalog as arrays, indicator effects and noise, planted pillar effects."""
+
+    params: SynthParams
+    scale: Scale
+    indicators: np.ndarray
+    pillar_of: np.ndarray
+    max_of: np.ndarray
+    beta: np.ndarray
+    sigma: np.ndarray
+    base_effect: np.ndarray
+    growth: np.ndarray
+    red_floor: np.ndarray
+
+    @property
+    def pillars(self) -> list[int]:
+        return sorted(set(self.pillar_of.tolist()))
+
+
 def simulate(params: SynthParams | None = None, design: Design | list | None = None,
              catalog: pd.DataFrame | None = None, scale: Scale = DEFAULT_SCALE) -> dict:
     """Draw units, assessments (self, council, council members) and outcomes from the model.
@@ -371,103 +391,107 @@ def simulate(params: SynthParams | None = None, design: Design | list | None = N
     indicators = np.array(catalog["indicator"].tolist(), dtype=object)
     pillar_of = catalog["pillar"].to_numpy(int)
     max_of = catalog["max_score"].to_numpy(float)
-    pillar_list = sorted(set(pillar_of.tolist()))
-    position = {ind: k for k, ind in enumerate(indicators)}
     beta = rng.normal(0, params.indicator_sd, len(indicators))
-    unreliable = np.isin(indicators, list(params.unreliable_indicators))
-    sigma = np.where(unreliable, params.residual_sd_unreliable, params.residual_sd_reliable)
-    base_effect = np.array([params.pilot_effect.get(p, 0.0) for p in pillar_of], float)
-    growth = np.array([params.effect_growth.get(p, 0.0) for p in pillar_of], float)
     red_floor = scale.yellow_from / 100 * max_of
-    if not params.exact:
-        red_floor = np.ceil(red_floor * 2 - 1e-9) / 2
+    model = _Model(
+        params, scale, indicators, pillar_of, max_of, beta,
+        sigma=np.where(np.isin(indicators, list(params.unreliable_indicators)), params.residual_sd_unreliable,
+                       params.residual_sd_reliable),
+        base_effect=np.array([params.pilot_effect.get(p, 0.0) for p in pillar_of], float),
+        growth=np.array([params.effect_growth.get(p, 0.0) for p in pillar_of], float),
+        red_floor=red_floor if params.exact else np.ceil(red_floor * 2 - 1e-9) / 2)
 
     units, body_waves, shocks, member_biases, member_targets = [], [], [], {}, []
     rows, outcomes = _Columns(), []
     for prov in design.provinces:
-        waves = prov.waves
-        times = wave_times(waves)
-        shock = rng.normal(0, params.province_year_shock_sd, len(waves))
-        shocks += [{"province": prov.name, "year": y, "round": r, "shock": float(s)} for (y, r), s in zip(waves, shock)]
+        shock = rng.normal(0, params.province_year_shock_sd, len(prov.waves))
+        shocks += [{"province": prov.name, "year": y, "round": r, "shock": float(s)}
+                   for (y, r), s in zip(prov.waves, shock)]
         with_members = _member_bodies(prov, rng) if design.members else set()
-        member_waves = prov.member_waves if prov.member_waves is not None else (waves[min(1, len(waves) - 1)],)
-        member_w = [k for k, w in enumerate(waves) if w in member_waves]
-        members = [f"TV{k + 1:02d}" for k in range(params.members_per_council)]
+        member_waves = prov.member_waves if prov.member_waves is not None else (prov.waves[min(1, len(prov.waves) - 1)],)
+        member_w = [k for k, w in enumerate(prov.waves) if w in member_waves]
         for b, body in enumerate(prov.bodies):
-            start = prov.start_of(body)
-            theta = rng.normal(0, params.body_sd)
-            gamma = dict(zip(pillar_list, rng.normal(0, params.pillar_body_sd, len(pillar_list))))
-            if body.indicators is not None:
-                used = np.array(sorted(position[i] for i in body.indicators))
-            else:
-                n_drop = rng.integers(0, params.dropped_indicators_max + 1)
-                dropped = set(rng.choice(len(indicators), size=n_drop, replace=False).tolist())
-                used = np.array([k for k in range(len(indicators)) if k not in dropped])
-            offset = params.commune_offset if body.level in COMMUNE_LEVELS else 0.0
-            units.append({"province": prov.name, "unit": body.name, "code": body.code, "level": body.level,
-                          "group": body.group, "pilot_start": start[0] if start else None,
-                          "pilot_start_round": start[1] if start else None,
-                          "n_indicators": len(used), "members": b in with_members,
-                          "lights": prov.lights(body)})
-            e = event_times(waves, start)
-            treated = e >= 0 if e is not None else np.zeros(len(waves), bool)
-            e_post = np.where(treated, e, 0) if e is not None else np.zeros(len(waves))
-            effect = np.where(treated[:, None], base_effect[used] + growth[used] * e_post[:, None], 0.0)
-            pre = params.pre_trend * np.minimum(e, 0) if e is not None else np.zeros(len(waves))
-            true = (params.mu + offset + theta + np.array([gamma[p] for p in pillar_of[used]]) + beta[used]
-                    + params.trend_per_year * times[:, None] + shock[:, None] + effect + pre[:, None]
-                    + rng.normal(0, 1, (len(waves), len(used))) * sigma[used])
-            draws = [("self", "", true + params.self_inflation
-                      + rng.normal(0, params.self_noise_sd, true.shape)),
-                     ("council", "", true + rng.normal(0, params.council_noise_sd, true.shape))]
-            if b in with_members:
-                for member in members:
-                    bias = member_biases.setdefault((prov.name, member), rng.normal(0, params.member_bias_sd))
-                    draws.append((member, member_w, true[member_w] + bias
-                                  + rng.normal(0, params.member_noise_sd, (len(member_w), len(used)))))
-                member_targets.append(true[member_w].ravel())
-            no_red = np.array([y in prov.no_red_years for y, _ in waves])
-            for rater, which, values in draws:
-                w_index = which if isinstance(which, list) else list(range(len(waves)))
-                points = _to_points(values, max_of[used], params.exact, red_floor[used], no_red[w_index])
-                shape = points.shape
-                not_assessed = rng.random(shape) < params.not_assessed_rate
-                if rater == "self" and not design.self_scores:
-                    continue
-                score = np.where(not_assessed, np.nan, points)
-                rating = np.full(shape, None, dtype=object)
-                if prov.lights(body):
-                    light = _lights(100 * points / max_of[used], scale)
-                    rating = np.where(not_assessed, None, light)
-                    score = np.full(shape, np.nan)
-                n = points.size
-                rows.add(n, province=prov.name, unit=body.name, code=body.code,
-                         year=np.repeat([waves[k][0] for k in w_index], len(used)),
-                         round=np.repeat([waves[k][1] for k in w_index], len(used)),
-                         rater="council" if rater.startswith("TV") else rater,
-                         rater_id=rater if rater.startswith("TV") else "",
-                         indicator=np.tile(indicators[used], len(w_index)), score=score.ravel(),
-                         rating=rating.ravel(), not_assessed=not_assessed.ravel(),
-                         true_score_100=true[w_index].ravel())
-            for k, (year, round_) in enumerate(waves):
-                by_pillar = {p: (params.effect_at(p, int(e[k])) if treated[k] else 0.0)
-                             for p in pillar_list if (pillar_of[used] == p).any()}
-                body_waves.append({"province": prov.name, "code": body.code, "unit": body.name, "level": body.level,
-                                   "group": body.group, "year": year, "round": round_, "wave_index": k,
-                                   "event_time": int(e[k]) if e is not None else None, "treated": bool(treated[k]),
-                                   "effect_overall": float(np.mean(list(by_pillar.values()))),
-                                   **{f"effect_p{p}": by_pillar.get(p, np.nan) for p in pillar_list},
-                                   "pre_trend": float(pre[k]), "n_pillars": len(by_pillar)})
-            outcomes += _outcomes(params, prov, body, start, theta, rng)
+            members = [f"TV{k + 1:02d}" for k in range(params.members_per_council)] if b in with_members else []
+            unit, waves_truth, targets, theta = _simulate_body(model, design, prov, body, shock, members, member_w,
+                                                               member_biases, rows, rng)
+            units.append(unit)
+            body_waves += waves_truth
+            if members:
+                member_targets.append(targets)
+            outcomes += _outcomes(params, prov, body, prov.start_of(body), theta, rng)
     units = pd.DataFrame(units)
     body_waves = pd.DataFrame(body_waves)
     body_waves["event_time"] = body_waves["event_time"].astype("Int64")
     outcome_table = pd.DataFrame(outcomes, columns=["province", "unit", "code", "year", "measure", "value", "effect"])
-    truth = planted_truth(design, params, catalog, units, body_waves, sigma, shocks, member_biases,
+    truth = planted_truth(design, params, catalog, units, body_waves, model.sigma, shocks, member_biases,
                           np.concatenate(member_targets) if member_targets else np.array([]))
     return {"design": design, "params": params, "units": units, "assessments": rows.frame(ASSESSMENT_DTYPES),
             "outcomes": outcome_table if design.outcomes else outcome_table.iloc[:0], "body_waves": body_waves,
             "truth": truth}
+
+
+def _simulate_body(model: _Model, design: Design, prov: ProvinceDesign, body: Body, shock: np.ndarray,
+                   members: list[str], member_w: list[int], member_biases: dict, rows: _Columns,
+                   rng: np.random.Generator) -> tuple[dict, list[dict], np.ndarray, float]:
+    """One body: draw its true scores and every rater's scores into ``rows``; return its units row, the truth
+    of each of its waves, the true scores its council members rated, and its quality ``theta``."""
+    params, waves = model.params, prov.waves
+    start = prov.start_of(body)
+    theta = rng.normal(0, params.body_sd)
+    gamma = dict(zip(model.pillars, rng.normal(0, params.pillar_body_sd, len(model.pillars))))
+    if body.indicators is not None:
+        position = {ind: k for k, ind in enumerate(model.indicators)}
+        used = np.array(sorted(position[i] for i in body.indicators))
+    else:
+        n_drop = rng.integers(0, params.dropped_indicators_max + 1)
+        dropped = set(rng.choice(len(model.indicators), size=n_drop, replace=False).tolist())
+        used = np.array([k for k in range(len(model.indicators)) if k not in dropped])
+    pillar_of, max_of = model.pillar_of[used], model.max_of[used]
+    offset = params.commune_offset if body.level in COMMUNE_LEVELS else 0.0
+    e = event_times(waves, start)
+    treated = e >= 0 if e is not None else np.zeros(len(waves), bool)
+    e_post = np.where(treated, e, 0) if e is not None else np.zeros(len(waves))
+    effect = np.where(treated[:, None], model.base_effect[used] + model.growth[used] * e_post[:, None], 0.0)
+    pre = params.pre_trend * np.minimum(e, 0) if e is not None else np.zeros(len(waves))
+    true = (params.mu + offset + theta + np.array([gamma[p] for p in pillar_of]) + model.beta[used]
+            + params.trend_per_year * wave_times(waves)[:, None] + shock[:, None] + effect + pre[:, None]
+            + rng.normal(0, 1, (len(waves), len(used))) * model.sigma[used])
+    all_waves = list(range(len(waves)))
+    draws = [("self", "", all_waves, true + params.self_inflation + rng.normal(0, params.self_noise_sd, true.shape)),
+             ("council", "", all_waves, true + rng.normal(0, params.council_noise_sd, true.shape))]
+    for member in members:
+        bias = member_biases.setdefault((prov.name, member), rng.normal(0, params.member_bias_sd))
+        draws.append(("council", member, member_w, true[member_w] + bias
+                      + rng.normal(0, params.member_noise_sd, (len(member_w), len(used)))))
+    no_red = np.array([y in prov.no_red_years for y, _ in waves])
+    for rater, rater_id, w_index, values in draws:
+        points = _to_points(values, max_of, params.exact, model.red_floor[used], no_red[w_index])
+        not_assessed = rng.random(points.shape) < params.not_assessed_rate
+        if rater == "self" and not design.self_scores:
+            continue
+        score, rating = np.where(not_assessed, np.nan, points), np.full(points.shape, None, dtype=object)
+        if prov.lights(body):
+            rating = np.where(not_assessed, None, _lights(100 * points / max_of, model.scale))
+            score = np.full(points.shape, np.nan)
+        rows.add(points.size, province=prov.name, unit=body.name, code=body.code,
+                 year=np.repeat([waves[k][0] for k in w_index], len(used)),
+                 round=np.repeat([waves[k][1] for k in w_index], len(used)), rater=rater, rater_id=rater_id,
+                 indicator=np.tile(model.indicators[used], len(w_index)), score=score.ravel(), rating=rating.ravel(),
+                 not_assessed=not_assessed.ravel(), true_score_100=true[w_index].ravel())
+    unit = {"province": prov.name, "unit": body.name, "code": body.code, "level": body.level, "group": body.group,
+            "pilot_start": start[0] if start else None, "pilot_start_round": start[1] if start else None,
+            "n_indicators": len(used), "members": bool(members), "lights": prov.lights(body)}
+    truth = []
+    for k, (year, round_) in enumerate(waves):
+        by_pillar = {p: (params.effect_at(p, int(e[k])) if treated[k] else 0.0)
+                     for p in model.pillars if (pillar_of == p).any()}
+        truth.append({"province": prov.name, "code": body.code, "unit": body.name, "level": body.level,
+                      "group": body.group, "year": year, "round": round_, "wave_index": k,
+                      "event_time": int(e[k]) if e is not None else None, "treated": bool(treated[k]),
+                      "effect_overall": float(np.mean(list(by_pillar.values()))),
+                      **{f"effect_p{p}": by_pillar.get(p, np.nan) for p in model.pillars},
+                      "pre_trend": float(pre[k]), "n_pillars": len(by_pillar)})
+    return unit, truth, true[member_w].ravel(), theta
 
 
 def _member_bodies(prov: ProvinceDesign, rng: np.random.Generator) -> set[int]:

@@ -123,11 +123,10 @@ def write_workbook(path: str | Path, sheets: list[Sheet]) -> None:
                      + "".join(f'<Relationship Id="rId{k + 1}" Type="{_REL}/worksheet" '
                                f'Target="worksheets/sheet{k + 1}.xml"/>' for k in range(n))
                      + f'<Relationship Id="rId{n + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>')
+    parts = [("[Content_Types].xml", content_types), ("_rels/.rels", root_rels), ("xl/workbook.xml", workbook),
+             ("xl/_rels/workbook.xml.rels", workbook_rels), ("xl/styles.xml", _STYLES)]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        archive.writestr("[Content_Types].xml", content_types)
-        archive.writestr("_rels/.rels", root_rels)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        archive.writestr("xl/styles.xml", _STYLES)
-        for k, sheet in enumerate(sheets):
-            archive.writestr(f"xl/worksheets/sheet{k + 1}.xml", sheet.xml())
+        for name, text in parts + [(f"xl/worksheets/sheet{k + 1}.xml", s.xml()) for k, s in enumerate(sheets)]:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # same bytes for the same data
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text, compresslevel=1)

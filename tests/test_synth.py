@@ -481,8 +481,8 @@ def test_seed_makes_it_reproducible(tmp_path):
     a = write_synthetic(tmp_path / "a", seed=5, design=design_by_name("two_rounds"))
     b = write_synthetic(tmp_path / "b", seed=5, design=design_by_name("two_rounds"))
     assert a["planted_errors"] == b["planted_errors"]
-    assert (tmp_path / "a" / "SYNTHETIC_quang-ninh_2024.csv").read_bytes() == \
-        (tmp_path / "b" / "SYNTHETIC_quang-ninh_2024.csv").read_bytes()
+    for name in ("SYNTHETIC_quang-ninh_2024.csv", "SYNTHETIC_hai-phong_2023.xlsx", "SYNTHETIC_don_vi_units.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     c = write_synthetic(tmp_path / "c", seed=6, design=design_by_name("two_rounds"))
     assert a["province_wave_shocks"] != c["province_wave_shocks"]
 
