@@ -23,23 +23,36 @@ from tqdm import tqdm
 from iso18091lab.config import DEFAULT_SCALE
 from iso18091lab.stats import effect as ef
 from iso18091lab.stats.descriptive import overall_scores
-from iso18091lab.synth import HAI_PHONG, QUANG_NINH, ProvinceDesign, SynthParams, default_design, simulate
+from iso18091lab.synth import HAI_PHONG, QUANG_NINH, Design, ProvinceDesign, SynthParams, simulate
+from iso18091lab.synth_designs import design_by_name
+
+# Pilot starts follow the product's convention: the year of the first wave under the pilot.
 
 
-def overlapping_design() -> list[ProvinceDesign]:
-    """Three provinces observed in the same years 2022–2025 with staggered starts (2022, 2023, 2024): the
-    shape of a national roll-out, where pooled year effects meet province-year shocks."""
+def pilot_design() -> Design:
+    """The bundled sample with yearly waves only (Quảng Ninh 2024, 2025 with the pilot from 2025)."""
+    design = design_by_name("sample")
+    qn = design.provinces[1]
+    qn.waves, qn.pilot_start, qn.pilot_start_round = ((2024, 1), (2025, 1)), 2025, 1
+    return design
+
+
+def overlapping_design() -> Design:
+    """Three provinces observed in the same years 2022–2025 with staggered starts (first waves under the pilot
+    2023, 2024, 2025): the shape of a national roll-out, where pooled year effects meet province-year shocks."""
     third = [(f"{name} (B)", code + "9", level, group) for name, code, level, group in HAI_PHONG[:28]]
-    return [ProvinceDesign("Hải Phòng", HAI_PHONG, (2022, 2023, 2024, 2025), 2022, "xlsx_vi"),
-            ProvinceDesign("Quảng Ninh", QUANG_NINH[:14] + QUANG_NINH[16:30], (2022, 2023, 2024, 2025), 2023,
-                           "csv_plain"),
-            ProvinceDesign("Tỉnh mô phỏng", third, (2022, 2023, 2024, 2025), 2024, "csv_plain")]
+    return Design("overlapping", [
+        ProvinceDesign("Hải Phòng", HAI_PHONG, (2022, 2023, 2024, 2025), 2023, "xlsx_vi"),
+        ProvinceDesign("Quảng Ninh", QUANG_NINH[:14] + QUANG_NINH[16:30], (2022, 2023, 2024, 2025), 2024,
+                       "csv_plain"),
+        ProvinceDesign("Tỉnh mô phỏng", third, (2022, 2023, 2024, 2025), 2025, "csv_plain")])
 
 
 def council_panel(sim: dict) -> pd.DataFrame:
     a = sim["assessments"]
     a = a[(a["rater"] == "council") & (a["rater_id"] == "") & ~a["not_assessed"]]
-    a = a.merge(sim["units"].assign(tier="", unit_code=""), on=["province", "unit"])
+    units = sim["units"][["province", "unit", "level", "group", "pilot_start"]]
+    a = a.merge(units.assign(tier="", unit_code=""), on=["province", "unit"])
     score_100 = 10.0 * a["score"]
     light = a["rating"].map(DEFAULT_SCALE.rating_to_100)
     a = a.assign(score_100=score_100.fillna(light), rater_id=pd.NA,
@@ -68,10 +81,10 @@ def main() -> None:
     scenarios = [(d, s, p) for d in ("pilot design", "overlapping years") for s, p in
                  (("no effect", {1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}), ("planted effect", effect))]
     for design_name, scenario, planted in scenarios:
-        design = default_design() if design_name == "pilot design" else overlapping_design()
+        design = pilot_design() if design_name == "pilot design" else overlapping_design()
         if scenario == "planted effect":
-            for province in design:
-                province.light_levels = ()
+            for province in design.provinces:
+                province.score_format = "points"
         for run in tqdm(range(args.runs), desc=f"{design_name}, {scenario}"):
             params = SynthParams(seed=args.seed * 100_000 + run + (50_000 if planted is effect else 0),
                                  pilot_effect=planted, not_assessed_rate=0.0, province_year_shock_sd=4.0)

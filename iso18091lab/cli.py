@@ -36,13 +36,31 @@ def print_ingest_summary(summary: dict, files, processed: Path) -> None:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from .synth import write_synthetic
+    import time
 
-    manifest = write_synthetic(args.out, seed=args.seed)
-    print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA: {len(manifest['files'])} tệp / files -> {args.out}")
+    from .synth import write_synthetic
+    from .synth_designs import DESIGNS, design_by_name
+
+    if args.design not in DESIGNS:
+        raise UserError(f"unknown design {args.design!r} / không có thiết kế này; known: {', '.join(DESIGNS)}")
+    sizes = {key: value for key, value in (("provinces", args.provinces), ("bodies", args.bodies),
+                                           ("years", args.years), ("member_share", args.member_share))
+             if value is not None}
+    if sizes and args.design != "national":
+        raise UserError("--provinces, --bodies, --years and --member-share apply to --design national only")
+    start = time.perf_counter()
+    design = design_by_name(args.design, **sizes)
+    manifest = write_synthetic(args.out, seed=args.seed, design=design)
+    counts = manifest["counts"]
+    print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA ({args.design}, seed {args.seed}): "
+          f"{len(manifest['files'])} tệp / files -> {args.out}")
     for name in manifest["files"]:
         print(f"  {name}")
-    print(f"  _synthetic/manifest.json ({len(manifest['planted_errors'])} lỗi cài sẵn / planted errors)")
+    print(f"  {counts['provinces']} tỉnh / provinces, {counts['bodies']} đơn vị / bodies "
+          f"({counts['pilot']} thí điểm / pilot, {counts['comparison']} đối chứng / comparison), "
+          f"{counts['assessment_rows_written']} dòng điểm / score rows, {time.perf_counter() - start:.1f} s")
+    print(f"  _synthetic/manifest.json ({len(manifest['planted_errors'])} lỗi cài sẵn / planted errors; "
+          f"ATT {manifest['att']['pooled']['overall']})")
     return 0
 
 
@@ -126,6 +144,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("synth", help="tạo dữ liệu mô phỏng / write synthetic raw files")
     p.add_argument("--out", type=Path, required=True, help="thư mục ghi (nên là thư mục mới) / output folder (best a new one)")
     p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.add_argument("--design", default="sample",
+                   help="thiết kế có tên / named design (%(default)s): sample, one_year, two_rounds, national, ...")
+    p.add_argument("--provinces", type=int, default=None, help="national: số tỉnh / provinces (34)")
+    p.add_argument("--bodies", type=int, default=None, help="national: số đơn vị mỗi tỉnh / bodies per province (97)")
+    p.add_argument("--years", type=int, default=None, help="national: số năm / yearly waves (5)")
+    p.add_argument("--member-share", type=float, default=None,
+                   help="national: tỷ lệ đơn vị có điểm từng thành viên hội đồng / share of bodies with members (0.1)")
     p.set_defaults(func=_synth)
 
     p = sub.add_parser("template", help="tạo phiếu chấm điểm Excel / write an Excel scoring workbook")

@@ -1,23 +1,220 @@
-"""synth -> ingest recovers the planted scores exactly and quarantines exactly the planted errors."""
+"""synth -> ingest: every named design is written, read back and recovered, and the planted truth is right.
+
+Expected values come from the design (what was planted) or are worked out by hand in the test, never from
+the generator's own output. Where ingest lacks a behaviour a design needs, the test is marked xfail with the
+reason (see KNOWN_INGEST_GAPS); those marks should be removed as ingest catches up.
+"""
 from __future__ import annotations
 
 import json
+import unicodedata
 
 import numpy as np
+import openpyxl
 import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 
-from iso18091lab.synth import BANNER, SynthParams, simulate, write_synthetic
+from iso18091lab.cli import main
+from iso18091lab.ingest import ingest
+from iso18091lab.synth import (
+    BANNER, FILE_STYLES, HAI_PHONG, QUANG_NINH, Body, Design, ProvinceDesign, SynthParams, event_times, number_text,
+    read_truth, simulate, under_pilot, wave_times, write_synthetic,
+)
+from iso18091lab.synth_designs import DESIGNS, PROVINCES_2025, design_by_name, national
+
+REQUIRED = ("sample", "one_year", "no_comparison", "no_pilot", "no_members", "no_self", "no_units",
+            "units_without_group", "blank_levels", "lights_only", "points_only", "indicator_subset", "no_red_year",
+            "one_province", "no_outcomes", "staggered", "growing_effect", "two_rounds", "pre_trend",
+            "duplicate_names", "national")
+SMALL_NATIONAL = {"provinces": 3, "bodies": 9, "years": 2, "member_share": 0.25}
+
+CRASH = ("ingest raises TypeError ('boolean value of NA is ambiguous') in clean.UnitMatcher.unit when a name with a "
+         "level prefix ('TP. Hạ Long') matches several units and one of them has a blank level")
+KNOWN_INGEST_GAPS = {
+    "blank_levels": CRASH,
+    "duplicate_names": "ingest keys the units table by (province, name): two bodies named 'xã Tân Hòa' with different "
+                       "codes are both quarantined as conflicting duplicates (body identity by code is being added)",
+    "units_without_group": "ingest quarantines every units row without a group (missing_value), so a units table "
+                           "without the group column is lost and bodies are taken from names as typed",
+}
 
 
-def _truth(raw):
-    return pd.read_csv(raw / "_synthetic" / "truth_assessments.csv.gz", keep_default_na=False,
-                       dtype={"indicator": str, "rater_id": str, "sheet": str, "planted": str})
+def _cases(gaps: dict) -> list:
+    return [pytest.param(name, marks=[pytest.mark.xfail(reason=gaps[name], strict=False)] if name in gaps else [],
+                         id=name) for name in DESIGNS]
 
 
-def test_clean_rows_recovered_exactly(synthetic_raw, synthetic_ingest):
+# --------------------------------------------------------------------------- writing and reading, cached per run
+
+_CACHE: dict = {}
+
+
+@pytest.fixture(scope="session")
+def design_root(tmp_path_factory, synthetic_raw, synthetic_ingest):
+    """Folder for the written designs; the sample is the session's (conftest) synthetic sample."""
+    raw, manifest = synthetic_raw
+    _CACHE.setdefault("sample", (raw, manifest, design_by_name("sample")))
+    _CACHE.setdefault(("ingest", "sample"), synthetic_ingest[0])
+    return tmp_path_factory.mktemp("designs")
+
+
+def _written(name: str, root) -> tuple:
+    """(raw folder, manifest, design) of a named design, written once per session."""
+    if name not in _CACHE:
+        design = design_by_name(name, **(SMALL_NATIONAL if name == "national" else {}))
+        raw = root / name
+        _CACHE[name] = (raw, write_synthetic(raw, seed=7, design=design), design)
+    return _CACHE[name]
+
+
+def _ingested(name: str, root):
+    """The ingest result of a named design (cached only when ingest succeeds, so a crash shows in each test)."""
+    key = ("ingest", name)
+    if key not in _CACHE:
+        raw, _, _ = _written(name, root)
+        _CACHE[key] = ingest(raw, None)
+    return _CACHE[key]
+
+
+# --------------------------------------------------------------------------- the registry
+
+def test_registry_has_every_required_design_and_small_ones_are_small():
+    assert set(REQUIRED) <= set(DESIGNS)
+    for name in DESIGNS:
+        design = design_by_name(name)
+        assert design.name == name and design.description
+        design.validate()
+        if name in ("sample", "national"):
+            continue
+        for province in design.provinces:
+            assert 8 <= len(province.bodies) <= 16, (name, province.name)
+            assert 1 <= len(province.waves) <= 4, (name, province.name)
+    with pytest.raises(KeyError, match="unknown design"):
+        design_by_name("nope")
+
+
+def test_sample_design_is_the_bundled_pilot():
+    design = design_by_name("sample")
+    hp, qn = design.provinces
+    assert (hp.name, hp.waves) == ("Hải Phòng", ((2022, 1), (2023, 1), (2024, 1)))
+    assert (qn.name, qn.waves) == ("Quảng Ninh", ((2024, 1), (2024, 2), (2025, 1)))
+    assert [hp.start_of(b) for b in hp.bodies if b.group == "pilot"] == [(2023, 1)] * 12
+    assert [qn.start_of(b) for b in qn.bodies if b.group == "pilot"] == [(2024, 2)] * 16
+    assert sum(b.group == "comparison" for b in hp.bodies) == 12 and sum(b.group == "comparison" for b in qn.bodies) == 16
+    plan_61 = {"quận Hải An", "phường Đằng Lâm", "quận Ngô Quyền", "phường Cầu Tre", "quận Hồng Bàng",
+               "phường Hoàng Văn Thụ", "huyện Thủy Nguyên", "xã Thủy Sơn", "huyện Tiên Lãng", "xã Tự Cường",
+               "huyện Kiến Thụy", "xã Du Lễ"}
+    assert {b.name for b in hp.bodies if b.group == "pilot"} == plan_61
+    assert all(unicodedata.is_normalized("NFC", b.name) for p in design.provinces for b in p.bodies)
+
+
+def test_national_sizes():
+    design = national()
+    assert len(design.provinces) == 34 and [p.name for p in design.provinces] == list(PROVINCES_2025)
+    assert {len(p.bodies) for p in design.provinces} == {97}
+    assert {p.waves for p in design.provinces} == {tuple((y, 1) for y in range(2025, 2030))}
+    design = national(provinces=36, bodies=20, years=3, member_share=0.5)
+    assert len(design.provinces) == 36 and len(design.provinces[-1].bodies) == 20
+    assert all(sum(bool(b.members) for b in p.bodies) == 10 for p in design.provinces)
+    pilots = [b for p in design.provinces for b in p.bodies if b.group == "pilot"]
+    assert {b.pilot_start for b in pilots} <= {(2026, 1), (2027, 1)}  # never the first wave: a baseline exists
+
+
+# --------------------------------------------------------------------------- timing convention
+
+def test_pilot_timing_convention_by_hand():
+    assert under_pilot((2023, 1), (2023, 1)) and under_pilot((2024, 1), (2023, 2))
+    assert not under_pilot((2023, 1), (2023, 2)) and not under_pilot((2022, 2), (2023, 1))
+    assert not under_pilot((2030, 1), None)
+    waves = ((2024, 1), (2024, 2), (2025, 1))
+    assert event_times(waves, (2024, 2)).tolist() == [-1, 0, 1]
+    assert event_times(waves, (2026, 1)).tolist() == [-3, -2, -1]  # starts after the last wave
+    assert event_times(waves, (2020, 1)).tolist() == [0, 1, 2]
+    assert event_times(waves, None) is None
+    assert wave_times(waves).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_sample_truth_and_units_workbook_follow_the_convention(synthetic_raw):
     raw, _ = synthetic_raw
+    truth = read_truth(raw)
+    bw = truth["body_waves"]
+    pilots = bw[bw["group"] == "pilot"]
+    hp = pilots[pilots["province"] == "Hải Phòng"].groupby("year")["treated"].agg(set).to_dict()
+    assert hp == {2022: {False}, 2023: {True}, 2024: {True}}
+    qn = pilots[pilots["province"] == "Quảng Ninh"].groupby(["year", "round"])
+    assert qn["treated"].agg(set).to_dict() == {(2024, 1): {False}, (2024, 2): {True}, (2025, 1): {True}}
+    assert qn["event_time"].agg(set).to_dict() == {(2024, 1): {-1}, (2024, 2): {0}, (2025, 1): {1}}
+    assert not bw.loc[bw["group"] == "comparison", "treated"].any()
+    sheet = openpyxl.load_workbook(raw / "SYNTHETIC_don_vi_units.xlsx", read_only=True)["Đơn vị"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[2])
+    assert rows[0][0] == BANNER
+    start, start_round = header.index("Năm bắt đầu thí điểm"), header.index("Đợt bắt đầu thí điểm")
+    by_unit = {(r[0], r[1]): (r[start], r[start_round]) for r in rows[3:] if r[0]}
+    assert by_unit[("Hải Phòng", "quận Hồng Bàng")] == (2023, 1)
+    assert by_unit[("Quảng Ninh", "phường Hồng Gai")] == (2024, 2)
+    assert by_unit[("Quảng Ninh", "xã Đông Xá")] == (None, None)
+
+
+@pytest.mark.xfail(reason="ingest does not read 'Đợt bắt đầu thí điểm' (pilot_start_round) yet", strict=False)
+def test_ingest_recovers_the_pilot_start_round(synthetic_ingest):
     result, _ = synthetic_ingest
-    truth = _truth(raw)
+    units = result.units
+    qn = units[(units["province"] == "Quảng Ninh") & (units["group"] == "pilot")]
+    assert (qn["pilot_start_round"] == 2).all() and (qn["pilot_start"] == 2024).all()
+
+
+# --------------------------------------------------------------------------- every design: write, ingest, recover
+
+@pytest.mark.parametrize("name", _cases({"blank_levels": CRASH}))
+def test_design_ingests_with_reconciling_counts(name, design_root):
+    raw, manifest, _ = _written(name, design_root)
+    result = _ingested(name, design_root)
+    s, files = result.summary, result.files
+    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"]
+    assert (files["rows_read"] == files["accepted"] + files["quarantined"] + files["duplicates"]).all()
+    counts = manifest["counts"]
+    assert s["rows_read"] == (counts["assessment_rows_written"] + counts["unit_rows_written"]
+                              + counts["outcome_rows_written"])
+    assert s["synthetic"] == "yes" and s["files_failed"] == []
+    assert all(name.startswith("SYNTHETIC_") for name in manifest["files"])
+    assert sorted(p.name for p in raw.iterdir() if not p.name.startswith("_")) == sorted(manifest["files"])
+
+
+@pytest.mark.parametrize("name", _cases(KNOWN_INGEST_GAPS))
+def test_design_is_recovered(name, design_root):
+    _, _, design = _written(name, design_root)
+    result = _ingested(name, design_root)
+    a, units = result.assessments, result.units
+    assert sorted(a["province"].unique()) == sorted(p.name for p in design.provinces)
+    for province in design.provinces:
+        rows = a[a["province"] == province.name]
+        assert set(zip(rows["year"], rows["round"])) == set(province.waves), province.name
+        bodies = rows[["unit", "unit_code"]].astype(str).drop_duplicates()
+        assert len(bodies) == len(province.bodies), province.name
+        if design.units_table == "none":
+            continue
+        got = units[units["province"] == province.name]
+        assert len(got) == len(province.bodies)
+        if design.units_table == "full":
+            for group in ("pilot", "comparison"):
+                assert (got["group"] == group).sum() == sum(b.group == group for b in province.bodies)
+            starts = {(u.unit, u.code): u.pilot_start for u in got.itertuples()}
+            for body in province.bodies:
+                start = province.start_of(body)
+                got_start = starts[(body.name, body.code)]
+                assert (pd.isna(got_start) if start is None else got_start == start[0]), body.name
+    if design.units_table == "none":
+        assert units.empty and a["group"].isna().all()
+
+
+@pytest.mark.parametrize("name", _cases(KNOWN_INGEST_GAPS))
+def test_clean_rows_recovered_exactly(name, design_root):
+    raw, manifest, _ = _written(name, design_root)
+    result = _ingested(name, design_root)
+    truth = read_truth(raw)["assessments"]
     clean = truth[truth["planted"] == ""]
     got = result.assessments
     merged = clean.merge(got, left_on=["file", "sheet", "row"], right_on=["source_file", "source_sheet", "source_row"],
@@ -26,27 +223,221 @@ def test_clean_rows_recovered_exactly(synthetic_raw, synthetic_ingest):
     assert len(got) == len(clean)  # nothing accepted that was not planted clean
     for column in ("province", "unit", "rater", "indicator"):
         assert (merged[f"{column}_truth"] == merged[column].astype(str)).all(), column
-    assert (merged["rater_id_truth"] == merged["rater_id"].fillna("")).all()
-    assert (merged["year_truth"] == merged["year"]).all()
-    truth_score = pd.to_numeric(merged["score_truth"].replace("", np.nan))
-    assert np.allclose(truth_score, merged["score"].astype(float), equal_nan=True, rtol=0, atol=0)
+    codes = merged["unit_code"].astype(object).where(merged["unit_code"].notna(), "")
+    assert (merged["code"] == codes).all()
+    assert (merged["rater_id_truth"] == merged["rater_id"].astype(object).where(merged["rater_id"].notna(), "")).all()
+    assert (merged["year_truth"] == merged["year"]).all() and (merged["round_truth"] == merged["round"]).all()
+    tolerance = 1e-12 if manifest["params"]["exact"] else 0.0
+    assert np.allclose(merged["score_truth"].astype(float), merged["score"].astype(float), equal_nan=True, rtol=0,
+                       atol=tolerance)
     lights = merged["score_source"] == "rating"
     assert (merged.loc[lights, "rating_truth"] == merged.loc[lights, "rating"].astype(str)).all()
-    assert (merged["not_assessed_truth"].map({"True": True, "False": False}) == merged["not_assessed"]).all()
+    assert (merged["not_assessed_truth"] == merged["not_assessed"]).all()
     assert got["synthetic"].all()
 
 
-def test_exactly_the_planted_errors_are_quarantined(synthetic_raw, synthetic_ingest):
-    raw, manifest = synthetic_raw
-    result, _ = synthetic_ingest
-    planted = {(e["file"], e["sheet"] if isinstance(e["sheet"], str) else "", e["row"], e["planted"])
-               for e in manifest["planted_errors"] if e["planted"] != "exact_duplicate"}
+@pytest.mark.parametrize("name", _cases(KNOWN_INGEST_GAPS))
+def test_exactly_the_planted_errors_are_quarantined(name, design_root):
+    _, manifest, design = _written(name, design_root)
+    result = _ingested(name, design_root)
+    planted = {(e["file"], e["sheet"], e["row"], e["planted"]) for e in manifest["planted_errors"]
+               if e["planted"] != "exact_duplicate"}
     quarantined = {(r.file, r.sheet, r.row, r.rule) for r in result.quarantine.itertuples()}
     assert quarantined == planted
-    assert {p[3] for p in planted} == {"score_out_of_range", "unknown_indicator", "unknown_unit", "bad_rater",
-                                       "bad_score", "conflicting_duplicate"}
+    rules = {"score_out_of_range", "unknown_indicator", "bad_rater", "bad_score", "conflicting_duplicate"}
+    if design.units_table != "none":
+        rules.add("unknown_unit")  # without a units table every name is accepted as written
+    assert {p[3] for p in planted} == rules
+    per_province = sum(e["planted"] == "bad_rater" for e in manifest["planted_errors"])
+    assert per_province == len(design.provinces)
     n_exact = sum(e["planted"] == "exact_duplicate" for e in manifest["planted_errors"])
-    assert result.summary["duplicates"] == n_exact > 0
+    assert result.summary["duplicates"] == n_exact == 3 * len(design.provinces)
+
+
+# --------------------------------------------------------------------------- what each design exercises
+
+def test_optional_tables_are_really_absent(design_root):
+    raw, manifest, _ = _written("no_units", design_root)
+    assert not (raw / "SYNTHETIC_don_vi_units.xlsx").exists() and manifest["tables_written"]["units"] == "none"
+    raw, _, _ = _written("no_outcomes", design_root)
+    assert not (raw / "SYNTHETIC_outcomes.csv").exists()
+    assert _ingested("no_outcomes", design_root).outcomes.empty
+    assert (_ingested("no_self", design_root).assessments["rater"] == "council").all()
+    assert _ingested("no_members", design_root).assessments["rater_id"].isna().all()
+    assert _ingested("no_pilot", design_root).units["group"].eq("comparison").all()
+    assert _ingested("no_comparison", design_root).units["group"].eq("pilot").all()
+    raw, _, _ = _written("units_without_group", design_root)
+    header = list(openpyxl.load_workbook(raw / "SYNTHETIC_don_vi_units.xlsx", read_only=True)["Đơn vị"]
+                  .iter_rows(min_row=3, max_row=3, values_only=True))[0]
+    assert "Nhóm" not in header and "Tên đơn vị" in header and "Năm bắt đầu thí điểm" in header
+    raw, _, _ = _written("sample", design_root)
+    assert "Nhóm" in list(openpyxl.load_workbook(raw / "SYNTHETIC_don_vi_units.xlsx", read_only=True)["Đơn vị"]
+                          .iter_rows(min_row=3, max_row=3, values_only=True))[0]
+
+
+def test_score_formats(design_root):
+    lights = _ingested("lights_only", design_root).assessments
+    assert set(lights["score_source"]) <= {"rating", "not_assessed"} and lights["score"].isna().all()
+    points = _ingested("points_only", design_root).assessments
+    assert set(points["score_source"]) <= {"points", "not_assessed"}
+    mixed = _ingested("sample", design_root).assessments
+    assert {"points", "rating"} <= set(mixed["score_source"])
+    communes = mixed[(mixed["province"] == "Quảng Ninh") & mixed["level"].isin(["xã", "thị trấn"])]
+    assert set(communes["score_source"]) <= {"rating", "not_assessed"}
+
+
+def test_no_red_year_has_no_red_light(design_root):
+    a = _ingested("no_red_year", design_root).assessments
+    hp = a[a["province"] == "Hải Phòng"]
+    assert (hp.loc[hp["year"] == 2023, "rating"] != "red").all()
+    assert (hp.loc[hp["year"] != 2023, "rating"] == "red").sum() > 10  # reds exist in the other years
+
+
+def test_each_body_uses_its_own_indicator_subset(design_root):
+    _, _, design = _written("indicator_subset", design_root)
+    a = _ingested("indicator_subset", design_root).assessments
+    used = {key: set(part.astype(str)) for key, part in a.groupby(["province", "unit"])["indicator"]}
+    sizes = set()
+    for province in design.provinces:
+        for body in province.bodies:
+            got = used[(province.name, body.name)]
+            assert got == set(body.indicators), body.name
+            sizes.add(len(body.indicators))
+    assert len(sizes) > 3
+    no_pillar_4 = design.provinces[0].bodies[0]
+    assert not any(i.startswith("4.") for i in used[(design.provinces[0].name, no_pillar_4.name)])
+
+
+@pytest.mark.xfail(reason=KNOWN_INGEST_GAPS["duplicate_names"], strict=False)
+def test_duplicate_names_are_two_bodies_told_apart_by_code(design_root):
+    result = _ingested("duplicate_names", design_root)
+    units = result.units[result.units["unit"] == "xã Tân Hòa"]
+    assert sorted(units["code"]) == ["12201", "12202"]
+    assert dict(zip(units["code"], units["group"])) == {"12201": "pilot", "12202": "comparison"}
+    a = result.assessments[result.assessments["unit"] == "xã Tân Hòa"]
+    assert sorted(a["unit_code"].unique()) == ["12201", "12202"]
+    assert a.groupby("unit_code")["indicator"].nunique().min() >= 36
+
+
+def test_duplicate_names_in_the_written_files(design_root):
+    raw, manifest, _ = _written("duplicate_names", design_root)
+    twins = [b for b in manifest["bodies"] if b["name"] == "xã Tân Hòa"]
+    assert sorted(b["code"] for b in twins) == ["12201", "12202"] and {b["province"] for b in twins} == {"Hải Phòng"}
+    sheet = openpyxl.load_workbook(raw / "SYNTHETIC_hai-phong_2022.xlsx", read_only=True)["Hội đồng"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    code = rows[0].index("Mã ĐVHC")
+    assert {"12201", "12202"} <= {r[code] for r in rows[1:]}
+
+
+# --------------------------------------------------------------------------- the planted truth
+
+def _overall_council(assessments: pd.DataFrame) -> pd.DataFrame:
+    """Per body-wave: mean over pillars of the mean council score_100 of the body's indicators (by hand)."""
+    council = assessments[(assessments["rater"] == "council") & assessments["rater_id"].isna()]
+    pillar = council.groupby(["unit", "group", "year", "round", "pillar"])["score_100"].mean()
+    return pillar.groupby(["unit", "group", "year", "round"]).mean().rename("score").reset_index()
+
+
+def test_no_noise_att_equals_the_hand_worked_value(design_root):
+    """Design no_noise: effects 8/4/5/3 on pillars 1-4 growing by 2/0/1/0 per wave under the pilot; waves
+    2022-2025; pilots A, B start 2023, pilots C, D start 2024; 4 comparison bodies.
+
+    overall effect at e = (8+4+5+3)/4 + (2+0+1+0)/4 * e = 5 + 0.75 e
+    treated body-waves: A, B at e = 0, 1, 2 (2023-2025) and C, D at e = 0, 1 (2024-2025): 10 of them, sum of e = 8
+    ATT = 5 + 0.75 * 8 / 10 = 5.6;  pillar 1: 8 + 2 * 0.8 = 9.6;  pillar 2: 4;  pillar 3: 5 + 0.8 = 5.8;  pillar 4: 3
+    event time 2 (A, B only): 5 + 1.5 = 6.5
+    """
+    _, manifest, _ = _written("no_noise", design_root)
+    att = manifest["att"]["pooled"]
+    assert att["n_body_waves"] == 10 and att["n_bodies"] == 4
+    assert att["overall"] == pytest.approx(5.6, abs=1e-12)
+    assert att["pillars"] == pytest.approx({"1": 9.6, "2": 4.0, "3": 5.8, "4": 3.0}, abs=1e-12)
+    assert manifest["att"]["by_province"]["Hải Phòng"]["overall"] == pytest.approx(5.6, abs=1e-12)
+    by_e = {row["event_time"]: row for row in manifest["event_time"]}
+    assert by_e[2]["effect_overall"] == pytest.approx(6.5) and by_e[2]["n_body_waves"] == 2
+    assert by_e[-1]["effect_overall"] == 0 and by_e[-1]["n_body_waves"] == 4  # A, B in 2022; C, D in 2023
+    assert by_e[-2]["n_body_waves"] == 2 and min(by_e) == -2  # C, D in 2022
+    # the data carry it: with no noise, a treated body's score minus the comparison mean of its wave is its effect
+    scores = _overall_council(_ingested("no_noise", design_root).assessments)
+    comparison = scores[scores["group"] == "comparison"].groupby(["year", "round"])["score"].mean()
+    pilots = scores[scores["group"] == "pilot"].set_index(["year", "round"])
+    gap = pilots["score"] - comparison.reindex(pilots.index).to_numpy()
+    starts = {"xã An Hải": 2023, "xã Bình Minh": 2023, "xã Tân Phú": 2024, "xã Đông Sơn": 2024}
+    treated = pilots.index.get_level_values("year") >= pilots["unit"].map(starts).to_numpy()
+    assert gap[treated].mean() == pytest.approx(5.6, abs=1e-9)
+    assert np.allclose(gap[~treated], 0, atol=1e-9)
+
+
+@pytest.mark.parametrize("name, params, expected", [
+    # growing_effect, Hải Phòng 2022-2024 from 2023: the gap is 0, then 5 + 1.75 e (growth (3+1+2+1)/4)
+    ("growing_effect", SynthParams.noiseless(effect_growth={1: 3.0, 2: 1.0, 3: 2.0, 4: 1.0}),
+     {2022: 0.0, 2023: 5.0, 2024: 6.75}),
+    # pre_trend, Hải Phòng 2021-2023 from 2023: 2.5 * e before the start (e = -2, -1), then the effect 5
+    ("pre_trend", SynthParams.noiseless(pre_trend=2.5), {2021: -5.0, 2022: -2.5, 2023: 5.0}),
+])
+def test_noiseless_pilot_minus_comparison_gap_by_hand(name, params, expected, tmp_path):
+    design = design_by_name(name)
+    design.provinces = design.provinces[:1]  # Hải Phòng: 2 districts and 2 communes in each group, points only
+    write_synthetic(tmp_path, params=params, design=design)
+    scores = _overall_council(ingest(tmp_path, None).assessments)
+    gap = scores.groupby(["year", "group"])["score"].mean().unstack()
+    assert (gap["pilot"] - gap["comparison"]).to_dict() == pytest.approx(expected, abs=1e-9)
+
+
+def test_att_of_growing_effect_by_hand(design_root):
+    """Both provinces: every pilot body has two waves under the pilot, e = 0 and 1.
+    ATT = 5 + 1.75 * (0 + 1) / 2 = 5.875; pillar 1: 8 + 3 * 0.5 = 9.5; pillar 4: 3 + 1 * 0.5 = 3.5."""
+    _, manifest, _ = _written("growing_effect", design_root)
+    att = manifest["att"]["pooled"]
+    assert att["overall"] == pytest.approx(5.875) and att["n_body_waves"] == 16
+    assert att["pillars"]["1"] == pytest.approx(9.5) and att["pillars"]["4"] == pytest.approx(3.5)
+    assert manifest["att"]["by_province"]["Quảng Ninh"]["overall"] == pytest.approx(5.875)
+    assert _written("no_pilot", design_root)[1]["att"]["pooled"]["overall"] is None
+
+
+def test_indicator_subset_att_counts_only_the_pillars_a_body_uses(design_root):
+    """One Hải Phòng pilot body has no pillar-4 indicator: its overall effect is (8+4+5)/3 = 17/3, the other
+    7 pilot bodies' (8+4+5+3)/4 = 5; each has one treated wave (2023; Quảng Ninh 2025). ATT = (17/3 + 7 * 5) / 8."""
+    _, manifest, _ = _written("indicator_subset", design_root)
+    assert manifest["att"]["pooled"]["overall"] == pytest.approx((17 / 3 + 7 * 5) / 8)
+    assert manifest["att"]["pooled"]["pillars"]["4"] == pytest.approx(3.0)
+
+
+def test_model_plants_the_effect_it_reports():
+    """A large noiseless-council run: the pilot-minus-comparison change equals the planted effect."""
+    params = SynthParams(seed=3, council_noise_sd=0.0, province_year_shock_sd=0.0, not_assessed_rate=0.0)
+    sim = simulate(params, design_by_name("sample"))
+    a = sim["assessments"]
+    a = a[(a["rater"] == "council") & (a["rater_id"] == "")].merge(sim["units"][["unit", "group"]], on="unit")
+    a["pillar"] = a["indicator"].str.split(".").str[0].astype(int)
+    hp = a[a["province"] == "Hải Phòng"]
+    means = hp.groupby(["group", "year", "pillar"])["true_score_100"].mean().unstack("year")
+    did = (means[2023] - means[2022]).loc["pilot"] - (means[2023] - means[2022]).loc["comparison"]
+    for pillar, effect in params.pilot_effect.items():
+        assert abs(did[pillar] - effect) < 3.5, (pillar, did[pillar])
+    assert sim["truth"]["indicator_reliability"]["1.9"] < sim["truth"]["indicator_reliability"]["1.1"]
+
+
+def test_self_inflation_and_members_in_the_data_match_the_planted_values(synthetic_raw, synthetic_ingest):
+    _, manifest = synthetic_raw
+    a = synthetic_ingest[0].assessments
+    points = a[(a["score_source"] == "points") & a["rater_id"].isna()]
+    wide = points.pivot_table(index=["unit", "year", "round", "indicator"], columns="rater", values="score_100")
+    inflation = (wide["self"] - wide["council"]).mean()
+    assert manifest["self_inflation"]["self_minus_council"] == 6.0
+    assert abs(inflation - 6.0) < 1.0  # clipping at 0 and 10 points pulls it down a little
+    members = manifest["council_members"]
+    assert members["variance_components"]["rater"] == 9.0 and members["variance_components"]["residual"] == 36.0
+    assert members["bodies"] == 8 and {b["members"] for b in manifest["bodies"]} == {True, False}
+    truth = read_truth(synthetic_raw[0])["assessments"]
+    rows = truth[(truth["rater_id"] != "") & (truth["planted"] == "") & truth["score"].notna()]
+    errors = 10 * rows["score"] - rows["true_score_100"]
+    bias = {(b["province"], b["rater_id"]): b["bias"] for b in manifest["council_member_bias"]}
+    for (province, member), part in errors.groupby([rows["province"], rows["rater_id"]]):
+        assert abs(part.mean() - bias[(province, member)]) < 2.0, (province, member)
+    assert abs(errors.var() - (members["variance_components"]["residual"] + np.var(list(bias.values())))) < 8
+    reliability = manifest["indicator_reliability"]
+    assert {i for i, r in reliability.items() if r < 0.5} == set(manifest["unreliable_indicators"])
 
 
 def test_counts_reconcile_and_data_is_labelled_synthetic(synthetic_raw, synthetic_ingest):
@@ -55,11 +446,14 @@ def test_counts_reconcile_and_data_is_labelled_synthetic(synthetic_raw, syntheti
     s = result.summary
     assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"]
     assert s["synthetic"] == "yes"
-    assert len(result.units) == manifest["counts"]["units"]
+    assert len(result.units) == manifest["counts"]["units"] == 56
+    assert manifest["counts"]["pilot"] == 28 and manifest["counts"]["comparison"] == 28
+    assert manifest["counts"]["waves"] == {"Hải Phòng": 3, "Quảng Ninh": 3}
     assert len(result.outcomes) == manifest["counts"]["outcome_rows_written"]
     assert s["provinces"] == ["Hải Phòng", "Quảng Ninh"]
     assert all(name.startswith("SYNTHETIC_") for name in manifest["files"])
     assert manifest["synthetic"] is True and manifest["banner"] == BANNER
+    assert manifest["design"]["name"] == "sample"
     written = json.loads((processed / "ingest_summary.json").read_text(encoding="utf-8"))
     assert written["synthetic"] == "yes"
 
@@ -76,32 +470,162 @@ def test_units_match_the_design(synthetic_ingest):
     for level in ("quận", "huyện", "phường", "xã"):
         groups = set(hp.loc[hp["level"] == level, "group"])
         assert groups == {"pilot", "comparison"}, level
-    years = result.assessments.groupby("province")["year"].agg(lambda s: sorted(set(s))).to_dict()
-    assert years == {"Hải Phòng": [2022, 2023, 2024], "Quảng Ninh": [2024, 2025]}
-    assert result.assessments["rater_id"].notna().any()
-
-
-def test_model_plants_the_effect_it_reports():
-    """A large noiseless-council run: the pilot-minus-comparison change equals the planted effect."""
-    params = SynthParams(seed=3, council_noise_sd=0.0, province_year_shock_sd=0.0, not_assessed_rate=0.0)
-    sim = simulate(params)
-    a = sim["assessments"]
-    a = a[(a["rater"] == "council") & (a["rater_id"] == "")].merge(
-        sim["units"][["unit", "group"]], on="unit")
-    a["pillar"] = a["indicator"].str.split(".").str[0].astype(int)
-    hp = a[a["province"] == "Hải Phòng"]
-    means = hp.groupby(["group", "year", "pillar"])["true_score_100"].mean().unstack("year")
-    did = (means[2023] - means[2022]).loc["pilot"] - (means[2023] - means[2022]).loc["comparison"]
-    for pillar, effect in params.pilot_effect.items():
-        assert abs(did[pillar] - effect) < 3.5, (pillar, did[pillar])
-    assert sim["truth"]["indicator_reliability"]["1.9"] < sim["truth"]["indicator_reliability"]["1.1"]
+    a = result.assessments
+    waves = a.groupby("province")[["year", "round"]].apply(lambda f: sorted(set(zip(f["year"], f["round"]))))
+    assert waves.to_dict() == {"Hải Phòng": [(2022, 1), (2023, 1), (2024, 1)],
+                               "Quảng Ninh": [(2024, 1), (2024, 2), (2025, 1)]}
+    assert a["rater_id"].notna().any()
 
 
 def test_seed_makes_it_reproducible(tmp_path):
-    a = write_synthetic(tmp_path / "a", seed=5)
-    b = write_synthetic(tmp_path / "b", seed=5)
+    a = write_synthetic(tmp_path / "a", seed=5, design=design_by_name("two_rounds"))
+    b = write_synthetic(tmp_path / "b", seed=5, design=design_by_name("two_rounds"))
     assert a["planted_errors"] == b["planted_errors"]
-    assert (tmp_path / "a" / "SYNTHETIC_quang-ninh_2024.csv").read_bytes() == \
-        (tmp_path / "b" / "SYNTHETIC_quang-ninh_2024.csv").read_bytes()
-    c = write_synthetic(tmp_path / "c", seed=6)
-    assert a["province_year_shocks"] != c["province_year_shocks"]
+    for name in ("SYNTHETIC_quang-ninh_2024.csv", "SYNTHETIC_hai-phong_2023.xlsx", "SYNTHETIC_don_vi_units.xlsx"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    c = write_synthetic(tmp_path / "c", seed=6, design=design_by_name("two_rounds"))
+    assert a["province_wave_shocks"] != c["province_wave_shocks"]
+
+
+def test_design_validation():
+    with pytest.raises(ValueError, match="same name"):
+        ProvinceDesign("Hải Phòng", [("xã Tân Hòa", "1", "xã", "comparison"), ("xã Tân Hòa", "2", "xã", "comparison")],
+                       (2024,)).validate()
+    with pytest.raises(ValueError, match="no pilot start"):
+        ProvinceDesign("Hải Phòng", [("xã Tân Hòa", "1", "xã", "pilot")], (2024,)).validate()
+    with pytest.raises(ValueError, match="codes repeat"):
+        ProvinceDesign("Hải Phòng", [("xã A", "1", "xã", "comparison"), ("xã B", "1", "xã", "comparison")],
+                       (2024,)).validate()
+    with pytest.raises(ValueError, match="exact scores"):
+        simulate(SynthParams.noiseless(pilot_effect={1: 80.0}), design_by_name("no_noise"))
+
+
+# --------------------------------------------------------------------------- the command
+
+def test_cli_writes_named_and_national_designs(tmp_path, capsys):
+    assert main(["synth", "--design", "two_rounds", "--out", str(tmp_path / "a"), "--seed", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC DATA" in out and "two_rounds" in out and "SYNTHETIC_quang-ninh_2024.csv" in out
+    assert main(["synth", "--design", "national", "--provinces", "2", "--bodies", "8", "--years", "2",
+                 "--member-share", "0.25", "--out", str(tmp_path / "n")]) == 0
+    manifest = json.loads((tmp_path / "n" / "_synthetic" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["bodies"] == 16 and manifest["counts"]["provinces"] == 2
+    assert sorted(manifest["files"]) == ["SYNTHETIC_don_vi_units.xlsx", "SYNTHETIC_ha-noi.xlsx", "SYNTHETIC_hue.xlsx",
+                                         "SYNTHETIC_outcomes.csv"]
+    assert main(["synth", "--design", "nope", "--out", str(tmp_path / "x")]) == 2
+    assert "unknown design" in capsys.readouterr().err
+    assert main(["synth", "--design", "sample", "--bodies", "5", "--out", str(tmp_path / "y")]) == 2
+
+
+# --------------------------------------------------------------------------- any small design
+
+_BARE = ("An", "Bình", "Tân Hòa", "Hải", "Đông")
+_LEVELS = ("quận", "huyện", "thị xã", "thành phố", "phường", "xã", "thị trấn")
+
+
+@st.composite
+def small_designs(draw, blank_levels: bool = False) -> Design:
+    """1-2 provinces, 1-5 bodies, 1-3 years (some with two rounds), any format, tables, starts and params."""
+    provinces = []
+    for p, name in enumerate(draw(st.lists(st.sampled_from(PROVINCES_2025), min_size=1, max_size=2, unique=True))):
+        years = draw(st.lists(st.integers(2020, 2026), min_size=1, max_size=3, unique=True))
+        waves = sorted((y, r) for y in years for r in ((1, 2) if draw(st.booleans()) else (1,)))
+        code_column = draw(st.booleans())
+        bodies, seen = [], set()
+        for j in range(draw(st.integers(1, 5))):
+            level = draw(st.sampled_from(_LEVELS))
+            full = f"{level} {draw(st.sampled_from(_BARE))}"
+            if full in seen and not code_column:
+                continue
+            seen.add(full)
+            group = draw(st.sampled_from(("pilot", "comparison")))
+            start = draw(st.sampled_from(waves + [(max(years) + 1, 1), (min(years) - 1, 1)])) if group == "pilot" else None
+            subset = None
+            if draw(st.booleans()):
+                subset = tuple(draw(st.lists(st.sampled_from(["1.1", "1.2", "2.1", "3.4", "4.9"]), min_size=1,
+                                             unique=True)))
+            shown_level = "" if blank_levels and draw(st.booleans()) else level
+            bodies.append(Body(full, f"{p + 1}{j:04d}", shown_level, group, start, subset,
+                               draw(st.sampled_from((None, True, False)))))
+        provinces.append(ProvinceDesign(
+            name, bodies, tuple(waves), None, draw(st.sampled_from(FILE_STYLES)),
+            light_levels=("xã", "phường"), score_format=draw(st.sampled_from(("points", "lights", "mixed"))),
+            member_bodies=draw(st.integers(0, 3)), no_red_years=tuple(draw(st.sets(st.sampled_from(years)))),
+            file_layout=draw(st.sampled_from(("year", "province"))), code_column=code_column))
+    exact = draw(st.booleans())
+    params = (SynthParams.noiseless if exact else SynthParams)(
+        seed=draw(st.integers(0, 2**16)), plant_errors=draw(st.booleans()), dropped_indicators_max=2,
+        effect_growth={1: draw(st.floats(-2, 2))}, pre_trend=draw(st.floats(-2, 2)))
+    return Design("random", provinces, params=params, units_table=draw(st.sampled_from(("full", "no_group", "none"))),
+                  outcomes=draw(st.booleans()), self_scores=draw(st.booleans()), members=draw(st.booleans()))
+
+
+SNIFFER = ("io._read_csv_rows: csv.Sniffer picks the wrong delimiter for a ';' CSV under a title line when the "
+           "file is short (a dozen rows) or every row has exactly one decimal comma; the file is then skipped as "
+           "'no table recognised'")
+NO_SHRINK = settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _check_random_design(design: Design, tmp_path_factory) -> None:
+    """Never raises; counts reconcile; every recognised sheet reads exactly the rows written to it; only CSV
+    files may go unrecognised (SNIFFER); the bodies are the design's."""
+    raw = tmp_path_factory.mktemp("random")
+    manifest = write_synthetic(raw, design=design)
+    result = ingest(raw, None)
+    s, counts, files = result.summary, manifest["counts"], result.files
+    assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"] and s["files_failed"] == []
+    assert counts["bodies"] == sum(len(p.bodies) for p in design.provinces)
+    written = read_truth(raw)["assessments"].groupby(["file", "sheet"]).size()
+    status = files.set_index(["file", "sheet"])
+    for (file, sheet), n in written.items():
+        if status.loc[(file, sheet), "status"] == "ok":
+            assert status.loc[(file, sheet), "rows_read"] == n, (file, sheet)
+        else:
+            assert file.endswith(".csv"), (file, sheet)
+    skipped = files[files["status"] != "ok"]
+    assert set(skipped["sheet"]) <= {"Ghi chú", ""}
+    assert len(result.assessments) <= counts["assessment_rows_written"]
+
+
+@NO_SHRINK
+@given(design=small_designs())
+def test_any_small_design_generates_and_ingests(design, tmp_path_factory):
+    _check_random_design(design, tmp_path_factory)
+
+
+@pytest.mark.xfail(reason=CRASH, raises=TypeError, strict=False)
+@NO_SHRINK
+@given(design=small_designs(blank_levels=True))
+def test_any_small_design_with_blank_levels_generates_and_ingests(design, tmp_path_factory):
+    _check_random_design(design, tmp_path_factory)
+
+
+@pytest.mark.xfail(reason=SNIFFER, strict=False)
+@pytest.mark.parametrize("case", ["short", "decimal_comma_in_every_row"])
+def test_a_semicolon_csv_is_read(case, tmp_path):
+    """short: 12 council rows (2 bodies x 2 waves x 3 indicators); decimal_comma_in_every_row: the no_noise
+    design written as CSV (every score is a fraction, typed with a decimal comma)."""
+    if case == "short":
+        bodies = [Body("xã Bình", "20000", "xã", "comparison", indicators=("1.1", "2.1", "3.4")),
+                  Body("xã Tân Hòa", "20001", "xã", "pilot", (2024, 2), indicators=("1.1", "2.1", "3.4"))]
+        design = Design("short", [ProvinceDesign("Hải Phòng", bodies, ((2024, 1), (2024, 2)), None, "csv_plain")],
+                        params=SynthParams(plant_errors=False), self_scores=False, members=False, outcomes=False)
+    else:
+        design = design_by_name("no_noise")
+        design.provinces[0].file_style = "csv_plain"
+    manifest = write_synthetic(tmp_path, design=design)
+    result = ingest(tmp_path, None)
+    assert result.summary["rows_read"] == sum(manifest["counts"][k] for k in (
+        "assessment_rows_written", "unit_rows_written", "outcome_rows_written"))
+
+
+@given(st.floats(min_value=0, max_value=1e6, allow_nan=False))
+def test_number_text_reads_back_exactly(value):
+    text = number_text(value)
+    assert float(text) == value and float(text.replace(".", ",").replace(",", ".")) == value
+    assert "e" not in text.lower()
+
+
+def test_conftest_lists_still_importable():
+    assert len(HAI_PHONG) == 24 and len(QUANG_NINH) == 32
