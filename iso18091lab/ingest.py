@@ -265,15 +265,17 @@ class _Bodies:
 
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
-def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
+                        block_keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
     into numbers ('1.10' typed into a General cell is 1.1).
 
     A cell is *suspect* when its id has a longer sibling in the catalog that reads as the same number ('1.1'
     and '1.10') and either the cell holds a number or its block repeats the id. A block is one body, wave and
     rater in one sheet, in row order; sheets list indicators in catalog order, so a suspect cell is recovered
-    when exactly one candidate fits between its neighbours' positions (or the block holds as many such rows as
-    candidates, in order). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
+    when exactly one candidate not used by another row of the block fits between its neighbours' positions (or
+    the block holds as many such rows as candidates, in order); a text cell with no such candidate keeps the id
+    as typed (a repeated id is then a duplicate or a conflict, as any other). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
     Never dropped silently.
     """
     uniques = table.values("indicator")
@@ -291,9 +293,7 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in uniques],
                        dtype=bool)[table.codes("indicator")]
     amb = unique_amb[table.codes("indicator")]
-    block_columns = ("province", "unit", "code", "year", "round", "rater", "rater_id")
-    folded = np.stack([pd.factorize(np.array([fold(u) for u in table.values(c)], dtype=object))[0][table.codes(c)]
-                       for c in block_columns], axis=1)
+    folded = np.stack([pd.factorize(np.asarray(key, dtype=object))[0] for key in block_keys], axis=1)
     block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
     number = np.array([float(i) if i is not None else np.nan for i in ids])
     repeated = pd.Series(block).groupby([block, ids], dropna=False).transform("size").to_numpy() > 1
@@ -314,9 +314,8 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
             after = [p for p in resolved[j + 1:] if p is not None]
             low, high = (before[-1] if before else -1), (after[0] if after else len(catalog_ids))
             options = same_number[number[row]]
-            fits = [c for c in options if low < position[c] < high]
+            fits = [c for c in options if low < position[c] < high and c not in used]
             if len(fits) > 1:
-                fits = [c for c in fits if c not in used]
                 waiting = sum(1 for m in range(j, len(members))
                               if member_suspect[m] and number[members[m]] == number[row])
                 if len(fits) > 1 and waiting == len(fits):  # as many rows as candidates: they come in order
@@ -351,7 +350,10 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
     catalog_ids = catalog.index.tolist()
-    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems)
+    typed_body = np.array([f"?{p}|{u}|{c}" for p, u, c in zip(table.codes("province"), table.codes("unit"),
+                                                              table.codes("code"))], dtype=object)
+    block_keys = [np.where(body >= 0, body.astype(str), typed_body), year, round_, rater, _texts(table, "rater_id")]
+    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
