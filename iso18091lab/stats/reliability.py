@@ -313,7 +313,7 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
     return theta, sigma2, float(best_f), float(xs[-1])
 
 
-def variance_components(data: pd.DataFrame, response: str, factors: list[str]) -> pd.DataFrame:
+def variance_components(data: pd.DataFrame, response: str, factors: list[str], start=None) -> pd.DataFrame:
     """REML variance components of crossed random intercepts: ``response ~ 1 + (1|f1) + (1|f2) + …``.
 
     Missing responses are dropped (every other rating is kept: no complete-case deletion). The REML
@@ -338,13 +338,13 @@ def variance_components(data: pd.DataFrame, response: str, factors: list[str]) -
                          f"{len(y)} responses, levels {levels})")
     if len(y) <= sum(levels.values()) - len(factors) + 1:
         raise ValueError("variance_components: too few responses for the number of levels")
-    theta, sigma2, crit, mu = _reml_fit(y, codes)
+    theta, sigma2, crit, mu = _reml_fit(y, codes, start=start)
     variances = list(sigma2 * theta ** 2) + [sigma2]
     total = float(np.sum(variances))
     out = pd.DataFrame({"variance": variances, "share": np.array(variances) / total if total > 0 else np.nan},
                        index=pd.Index(list(factors) + ["residual"], name="component"))
     out.attrs.update(method="REML, crossed random intercepts (lme4 formulation)", n=int(len(y)), levels=levels,
-                     reml_criterion=crit, intercept=mu)
+                     reml_criterion=crit, intercept=mu, theta=theta)
     return out
 
 
@@ -399,7 +399,7 @@ def icc_bootstrap(matrix: np.ndarray, n_resamples: int = 1000, confidence: float
 G_COMPONENTS = ["body", "indicator", "body_indicator", "rater", "residual"]
 
 
-def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: str) -> pd.DataFrame:
+def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: str, start=None) -> pd.DataFrame:
     """Generalizability study of council members' scores: REML variance components (missing ratings allowed).
 
     Model: score = mu + body + indicator + body x indicator + rater + residual, all random (crossed), fitted by
@@ -417,7 +417,7 @@ def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: st
     frame["_target"] = frame[body].astype(str) + "\x1f" + frame[indicator].astype(str)
     if frame[body].nunique() < 2 or frame[rater].nunique() < 2 or frame[indicator].nunique() < 2:
         raise ValueError("g_study needs at least 2 bodies, 2 raters and 2 indicators")
-    vc = variance_components(frame, score, [body, indicator, "_target", rater])
+    vc = variance_components(frame, score, [body, indicator, "_target", rater], start=start)
     out = pd.DataFrame({"component": G_COMPONENTS, "variance": vc["variance"].to_numpy(),
                         "share": vc["share"].to_numpy()})
     out.attrs.update(vc.attrs)
