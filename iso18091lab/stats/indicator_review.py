@@ -110,8 +110,13 @@ def _check(assessments, what: str) -> pd.DataFrame:
     out["score_100"] = scores.astype(float)
     out["rater_id"] = out["rater_id"].astype(object).where(out["rater_id"].notna() & (out["rater_id"].astype(str) != ""),
                                                            None)
-    out["wave"] = out["body_id"].astype(str) + "|" + out["year"].astype(str) + "|" + out["round"].astype(str)
+    out["wave"] = out["body_id"].astype(str) + "\x1f" + out["year"].astype(str) + "\x1f" + out["round"].astype(str)
     return out
+
+
+def _wave_body(a: pd.DataFrame) -> dict:
+    """body-wave key -> body_id (the key is never parsed: body ids may contain any character)."""
+    return dict(zip(a["wave"], a["body_id"]))
 
 
 def _consensus(a: pd.DataFrame, rater: str) -> pd.DataFrame:
@@ -306,7 +311,7 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> p
         wide = _wide(a, rater, pillar)
         complete = wide.dropna()
         record = {"pillar": int(pillar), "k": wide.shape[1], "n_body_years": len(complete),
-                  "n_bodies": int(pd.Series(complete.index.str.split("|").str[0]).nunique()),
+                  "n_bodies": int(complete.index.map(_wave_body(a)).nunique()),
                   "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "omega": np.nan}
         try:
             alpha = rel.cronbach_alpha(wide)
@@ -353,7 +358,7 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
         n, k = x.shape
         total = x.sum(axis=1)
         alpha = float(_alpha_from_cov(np.cov(x, rowvar=False)))
-        body_codes, bodies = pd.factorize(pd.Series(wide.index.str.split("|").str[0]))
+        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(_wave_body(a))))
         counts = _resample_counts(len(bodies), n_resamples, None if seed is None else [seed, j])[:, body_codes]
         w = counts / counts.sum(axis=1, keepdims=True)
         mean = w @ x
@@ -542,7 +547,7 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     members, REML with missing ratings kept, and complete-case, each labelled) and Krippendorff's interval
     alpha over (body-wave, indicator) targets."""
     members = _members(_check(assessments, "council_interrater"))
-    members = members.assign(target=members["wave"] + "|" + members["indicator"].astype(str))
+    members = members.assign(target=members["wave"] + "\x1f" + members["indicator"].astype(str))
     out = []
     for label, function in (("REML, missing kept", rel.icc_reml), ("complete targets only", rel.icc)):
         try:
@@ -634,7 +639,11 @@ PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "
 
 def processed_hash(processed_dir: str | Path) -> str:
     """SHA-256 of the processed tables (the same files and order as the runner's input hash)."""
+    if not isinstance(processed_dir, (str, os.PathLike)):
+        raise ValueError(f"processed_dir must be a folder path, not {type(processed_dir).__name__}")
     folder = Path(processed_dir)
+    if not (folder / "assessments.parquet").exists():
+        raise ValueError(f"no processed data in {folder}")
     digest = hashlib.sha256()
     for name in PROCESSED_FILES:
         path = folder / name
@@ -656,8 +665,6 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int 
     from ..dataset import load
 
     folder = Path(processed_dir)
-    if not (folder / "assessments.parquet").exists():
-        raise ValueError(f"no processed data in {folder}")
     key = processed_hash(folder)
     cache = folder / "cache"
     cache.mkdir(exist_ok=True)
