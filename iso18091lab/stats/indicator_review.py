@@ -486,7 +486,14 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     question 1, the mean self − council of question 2 (not a flag), ``flag`` and ``reason`` (rule names, see
     :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
     ``attrs['not_estimable']`` as (part, NotEstimable)."""
-    a = _check(assessments, "review_indicators")
+    problems = []
+    try:
+        a = _check(assessments, "review_indicators")
+    except NotEstimable as exc:  # no data at all: the catalog's rows, every measure empty
+        if catalog is None:
+            raise
+        problems.append(("review", exc))
+        a = pd.DataFrame({c: pd.Series(dtype=object) for c in ASSESSMENT_COLUMNS + ["wave"]})
     if catalog is not None:
         if not isinstance(catalog, pd.DataFrame) or not {"indicator", "pillar"} <= set(catalog.columns):
             raise ValueError("catalog must be a DataFrame with columns indicator and pillar")
@@ -496,7 +503,6 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     base = base.assign(pillar=pd.to_numeric(base["pillar"]).astype(int))
     scored = a.dropna(subset=["score_100"]).groupby("indicator")["body_id"].nunique()
     table = base.assign(n_bodies=base["indicator"].map(scored).fillna(0).astype(int))
-    problems = []
     parts = [("members", lambda: member_agreement(a, confidence).drop(columns=["pillar", "n_bodies"])
               .rename(columns={"n_members": "n_members"})),
              ("self_council", lambda: self_council_consistency(a, confidence).drop(columns=["pillar", "n_bodies"])),
@@ -511,14 +517,18 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
                          "alpha_if_deleted", "alpha_gain", "alpha_gain_ci_low", "alpha_gain_ci_high",
                          "floor_share", "floor_ci_low", "ceiling_share", "ceiling_ci_low"],
                "inflation": ["self_minus_council", "inflation_ci_low", "inflation_ci_high"]}
+    no_data = bool(problems)
     for name, compute in parts:
         try:
+            if no_data:
+                raise NotEstimable("no_data")
             part = compute()
             part = part.assign(indicator=part["indicator"].astype(str))
             table = table.merge(part[["indicator"] + [c for c in columns[name] if c in part]], on="indicator",
                                 how="left")
         except NotEstimable as exc:
-            problems.append((name, exc))
+            if not no_data:
+                problems.append((name, exc))
         for column in columns[name]:
             if column not in table:
                 table[column] = np.nan
