@@ -494,3 +494,15 @@ def test_every_public_function_is_covered_by_the_bad_input_test():
               and obj.__module__ == rel.__name__}
     covered = {name.split()[0] for name, _ in BAD_INPUT} | {"krippendorff_alpha"}
     assert public <= covered, public - covered
+
+
+def test_reml_at_the_boundary_equals_lme4_singular_fit():
+    # no rater effect planted: lme4 reports a singular fit with the rater variance exactly 0
+    rng = np.random.default_rng(5)
+    m = np.round(rng.normal(0, 1, (20, 1)) + rng.normal(0, 1, (20, 4)), 2)
+    m[rng.random((20, 4)) < 0.1] = np.nan
+    # R: lmer(values ~ 1 + (1|id) + (1|items), na.action = na.omit,
+    #         control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12)))
+    #    -> id 1.2527090540, items 0 (singular), residual 0.7092229805, REMLcrit 216.32002768
+    vc = rel.variance_components(_long_nan(m), "rating", ["target", "rater"])["variance"].to_numpy()
+    np.testing.assert_allclose(vc, [1.2527090540, 0.0, 0.7092229805], rtol=2e-6, atol=1e-9)
