@@ -206,6 +206,12 @@ TEXT: dict[str, dict[str, str]] = {
                                  "độc lập (KTC 95%: {lo8}–{hi8}); đạt 0,9 cần {m9} ({lo9}–{hi9}).",
                            "en": "For one body's indicator score to reach a reliability of 0.8, a council needs {m8} "
                                  "members scoring independently (95% CI {lo8}–{hi8}); for 0.9, {m9} ({lo9}–{hi9})."},
+    "rel_few_member_bodies": {"vi": "Lưu ý: chỉ {n} đơn vị có điểm chấm riêng của từng thành viên hội đồng (dưới {m}), "
+                                    "nên số thành viên cần có và khoảng tin cậy của nó chỉ mang tính tham khảo; cần thu "
+                                    "điểm chấm riêng ở nhiều đơn vị hơn.",
+                              "en": "Caution: only {n} bodies have individual council members' scores (fewer than {m}), "
+                                    "so the council size and its interval are indicative only; collect members' own "
+                                    "scores for more bodies."},
     "rel_rollout_guidance": {"vi": "Chỉ số mà các thành viên hội đồng chấm khác nhau nhiều nhất, cần hướng dẫn chấm điểm "
                                    "rõ hơn: {list}.",
                              "en": "Indicators on which council members disagree most, candidates for sharper scoring "

@@ -46,6 +46,8 @@ BAND_VI = {"poor": "kém", "moderate": "trung bình", "good": "tốt", "excellen
 
 #: Minimum number of bodies (distinct ``body_id``) for a between-body statistic.
 MIN_BODIES = 3
+#: Below this many bodies with members' scores, the council-size CIs (bootstrap over bodies) are only indicative.
+FEW_MEMBER_BODIES = 10
 
 #: The flag rules: name -> (threshold, description). A rule fires on the confidence interval, so neither a
 #: constant offset (it does not enter ICC(C,1), item-rest r or alpha) nor noise (wide intervals) can trigger it.
@@ -749,6 +751,9 @@ def summary_sentences(review: pd.DataFrame, inflation: pd.DataFrame | None = Non
         need, ci = raters.attrs["needed"], raters.attrs["needed_ci"]
         sentences.append(t("rel_rollout_raters", lang, m8=need[0.8], lo8=ci[0.8][0], hi8=ci[0.8][1], m9=need[0.9],
                            lo9=ci[0.9][0], hi9=ci[0.9][1]))
+        if raters.attrs.get("n_bodies", 0) < FEW_MEMBER_BODIES:
+            sentences.append(t("rel_few_member_bodies", lang, n=raters.attrs.get("n_bodies", 0),
+                               m=FEW_MEMBER_BODIES))
     disagreed = most_disagreed(review, n_guidance) if review["member_icc"].notna().any() else review.iloc[:0]
     if len(disagreed):
         sentences.append(t("rel_rollout_guidance", lang, list=", ".join(
