@@ -220,69 +220,136 @@ TEXT: dict[str, dict[str, str]] = {
     # 20_reliability
     "title_20_reliability": {"vi": "Độ tin cậy của bộ chỉ số và của việc tự chấm điểm",
                              "en": "Reliability of the indicators and of self-scoring"},
-    "rel_s1": {"vi": "Các chỉ số trong mỗi trụ cột nhất quán với nhau: hệ số alpha của Cronbach từ {alpha_min} đến "
-                     "{alpha_max} (omega của McDonald tương tự).",
-               "en": "Indicators within each pillar hang together: Cronbach's alpha from {alpha_min} to {alpha_max} "
-                     "(McDonald's omega similar)."},
-    "rel_s2": {"vi": "Tự đánh giá cao hơn hội đồng trung bình {inflation} điểm (KTC 95%: {low} đến {high}) trên thang "
-                     "0–100; mức thống nhất tuyệt đối về điểm tổng hợp ICC(A,1) = {icc} ({band}).",
-               "en": "Self-assessment exceeds the council by {inflation} points on average (95% CI {low} to {high}) "
-                     "on the 0–100 scale; absolute agreement on the overall score ICC(A,1) = {icc} ({band})."},
-    "rel_s3": {"vi": "Các thành viên hội đồng chấm riêng thống nhất ở mức ICC(A,1) = {icc} ({band}) cho một thành viên; "
-                     "điểm trung bình của {k} thành viên đạt {icck}.",
-               "en": "Individual council members agree at ICC(A,1) = {icc} ({band}) for a single member; the mean of "
-                     "{k} members reaches {icck}."},
-    "rel_s3_none": {"vi": "Không có điểm chấm riêng của từng thành viên hội đồng để đánh giá độ thống nhất giữa họ.",
-                    "en": "No individual council members' scores, so their agreement cannot be assessed."},
-    "rel_s4": {"vi": "{n} chỉ số cần xem xét lại: {list}.", "en": "{n} indicators to review: {list}."},
-    "rel_s4_none": {"vi": "Không có chỉ số nào bị đánh dấu cần xem xét lại.", "en": "No indicator is flagged for review."},
-    "rel_h_consistency": {"vi": "1. Tính nhất quán nội tại của từng trụ cột", "en": "1. Internal consistency of each pillar"},
+    "rel_trust_all": {"vi": "Bộ chỉ số chấm được nhất quán: không chỉ số nào trong {n} chỉ số bị đánh dấu theo các quy "
+                            "tắc ở mục 4 (mỗi quy tắc chỉ đánh dấu khi cả khoảng tin cậy vượt ngưỡng).",
+                      "en": "The indicator set can be scored consistently: none of the {n} indicators is flagged by "
+                            "the rules of section 4 (a rule fires only when the whole confidence interval clears it)."},
+    "rel_trust_some": {"vi": "{n_ok} trong {n} chỉ số chấm được nhất quán; {k} chỉ số cần xem xét lại trước khi dùng "
+                             "để so sánh: {list}.",
+                       "en": "{n_ok} of {n} indicators can be scored consistently; {k} need review before they are "
+                             "used for comparisons: {list}."},
+    "rel_trust_unknown": {"vi": "Chưa đủ dữ liệu để kết luận độ tin cậy của bộ chỉ số ({why}).",
+                          "en": "There is not enough data to judge the indicator set ({why})."},
+    "rel_self_wide": {"vi": "Điểm tự chấm kém nhất quán với hội đồng ở {k} trong {n} chỉ số: đây là vấn đề của việc tự "
+                            "chấm điểm nói chung, không phải của từng chỉ số.",
+                      "en": "Self-scores are inconsistent with the council on {k} of {n} indicators: a problem of "
+                            "self-scoring as a whole rather than of the indicators."},
+    "rel_lenient": {"vi": "Các đơn vị tự chấm cao hơn hội đồng trung bình {est} điểm trên thang 0–100 (KTC 95%: {low} "
+                          "đến {high}; {n} đơn vị). Đây là sự dễ dãi khi tự chấm, không phải do chỉ số kém tin cậy.",
+                    "en": "Bodies score themselves {est} points above the council on the 0–100 scale (95% CI {low} "
+                          "to {high}; {n} bodies). This is lenient self-scoring, not unreliable indicators."},
+    "rel_strict": {"vi": "Các đơn vị tự chấm thấp hơn hội đồng trung bình {est} điểm trên thang 0–100 (KTC 95%: {low} "
+                         "đến {high}; {n} đơn vị).",
+                   "en": "Bodies score themselves {est} points below the council on the 0–100 scale (95% CI {low} to "
+                         "{high}; {n} bodies)."},
+    "rel_no_offset": {"vi": "Không thấy chênh lệch rõ giữa tự chấm và hội đồng: {est} điểm (KTC 95%: {low} đến {high}; "
+                            "{n} đơn vị).",
+                      "en": "No clear difference between self-scores and the council: {est} points (95% CI {low} to "
+                            "{high}; {n} bodies)."},
+    "rel_lenient_bodies": {"vi": "Đơn vị tự chấm cao nhất so với hội đồng: {list}.",
+                           "en": "Bodies that score themselves highest relative to the council: {list}."},
+    "rel_rollout_council": {"vi": "Khi mở rộng: điểm tự chấm cần được hội đồng thẩm định trước khi dùng để so sánh, "
+                                  "xếp hạng hay khen thưởng.",
+                            "en": "For a roll-out: self-scores need appraisal by a council before they are used "
+                                  "to compare, rank or reward bodies."},
+    "rel_rollout_raters": {"vi": "Để điểm một chỉ số của một đơn vị đạt độ tin cậy 0,8 cần {m8} thành viên hội đồng chấm "
+                                 "độc lập (KTC 95%: {lo8}–{hi8}); đạt 0,9 cần {m9} ({lo9}–{hi9}).",
+                           "en": "For one body's indicator score to reach a reliability of 0.8, a council needs {m8} "
+                                 "members scoring independently (95% CI {lo8}–{hi8}); for 0.9, {m9} ({lo9}–{hi9})."},
+    "rel_few_member_bodies": {"vi": "Lưu ý: chỉ {n} đơn vị có điểm chấm riêng của từng thành viên hội đồng (dưới {m}), "
+                                    "nên số thành viên cần có và khoảng tin cậy của nó chỉ mang tính tham khảo; cần thu "
+                                    "điểm chấm riêng ở nhiều đơn vị hơn.",
+                              "en": "Caution: only {n} bodies have individual council members' scores (fewer than {m}), "
+                                    "so the council size and its interval are indicative only; collect members' own "
+                                    "scores for more bodies."},
+    "rel_rollout_guidance": {"vi": "Chỉ số mà các thành viên hội đồng chấm khác nhau nhiều nhất, cần hướng dẫn chấm điểm "
+                                   "rõ hơn: {list}.",
+                             "en": "Indicators on which council members disagree most, candidates for sharper scoring "
+                                   "guidance: {list}."},
+    "rel_points": {"vi": "Tự chấm − hội đồng (điểm)", "en": "Self − council (points)"},
+    "rel_h_q1": {"vi": "1. Chỉ số có chấm được nhất quán không?", "en": "1. Can the indicators be scored consistently?"},
+    "rel_h_q2": {"vi": "2. Các đơn vị có tự chấm dễ dãi không?", "en": "2. Do bodies score themselves leniently?"},
+    "rel_h_council": {"vi": "3. Hội đồng thẩm định cần bao nhiêu thành viên?",
+                      "en": "3. How many appraisers does a council need?"},
+    "rel_h_flags": {"vi": "4. Chỉ số cần xem xét lại và quy tắc đánh dấu", "en": "4. Indicators to review and the rules"},
+    "rel_h_pooled": {"vi": "5. So sánh giữa các tỉnh", "en": "5. Across provinces"},
+    "rel_sec_members": {"vi": "Độ thống nhất giữa các thành viên hội đồng", "en": "Agreement among council members"},
+    "rel_sec_self_council": {"vi": "Tự chấm so với hội đồng", "en": "Self-scores against the council"},
+    "rel_sec_items": {"vi": "Vị trí của chỉ số trong trụ cột", "en": "Indicators within their pillar"},
+    "rel_sec_inflation": {"vi": "Mức tự chấm cao hơn hội đồng", "en": "Self-scoring above the council"},
+    "rel_tab_review": {"vi": "Xem xét từng chỉ số: độ thống nhất giữa thành viên hội đồng (ICC(A,1)), tính nhất quán "
+                             "tự chấm – hội đồng (ICC(C,1), không bị ảnh hưởng bởi mức chênh cố định), tương quan với "
+                             "phần còn lại của trụ cột, và quy tắc đánh dấu.",
+                       "en": "Indicator by indicator: council members' agreement (ICC(A,1)), self–council consistency "
+                             "(ICC(C,1), unaffected by a constant offset), correlation with the rest of the pillar, "
+                             "and the flag rules."},
+    "rel_fig_icc_c1": {"vi": "Tính nhất quán tự chấm – hội đồng ICC(C,1) theo chỉ số, với KTC 95%; đường chấm ở 0,5 / "
+                             "0,75 / 0,9 (Koo & Li). Màu cam: chỉ số bị đánh dấu.",
+                       "en": "Self–council consistency ICC(C,1) by indicator with 95% CI; dotted lines at 0.5 / 0.75 / "
+                             "0.9 (Koo & Li). Orange: flagged indicators."},
     "rel_tab_consistency": {"vi": "Alpha của Cronbach (KTC 95% theo Feldt) và omega của McDonald theo trụ cột "
-                                  "(điểm hội đồng; mỗi đơn vị × năm là một quan sát).",
+                                  "(điểm hội đồng; mỗi đơn vị × đợt là một quan sát).",
                             "en": "Cronbach's alpha (Feldt 95% CI) and McDonald's omega by pillar (council scores; "
-                                  "each body-year is one observation)."},
+                                  "each body-wave is one observation)."},
     "rel_fig_consistency": {"vi": "Alpha theo trụ cột với KTC 95%; đường chấm ở 0,7 và 0,9.",
                             "en": "Alpha by pillar with 95% CI; dotted lines at 0.7 and 0.9."},
-    "rel_h_self": {"vi": "2. Tự đánh giá so với hội đồng thẩm định", "en": "2. Self-assessment against the council"},
-    "rel_tab_pillar_agreement": {"vi": "Mức thống nhất tuyệt đối ICC(A,1) giữa tự đánh giá và hội đồng theo trụ cột "
-                                       "(0 = điểm tổng hợp) và mức chênh trung bình (KTC bootstrap theo đơn vị).",
-                                 "en": "Absolute agreement ICC(A,1) of self and council by pillar (0 = overall) and "
-                                       "mean inflation (bootstrap CI over bodies)."},
+    "rel_tab_council": {"vi": "Độ thống nhất giữa các thành viên hội đồng chấm riêng, trên mọi chỉ số (REML giữ mọi điểm; "
+                              "bên cạnh là cách chỉ dùng các đối tượng đủ điểm).",
+                        "en": "Agreement among council members scoring separately, over all indicators (REML keeps "
+                              "every score; beside it the complete-targets-only version)."},
+    "rel_tab_inflation": {"vi": "Tự chấm − hội đồng (điểm, thang 0–100): chung, theo trụ cột và theo chỉ số, KTC 95% "
+                                "bootstrap lấy mẫu lại theo đơn vị.",
+                          "en": "Self − council (points, 0–100): overall, by pillar and by indicator, 95% CI from a "
+                                "bootstrap resampling bodies."},
+    "rel_fig_inflation": {"vi": "Tự chấm − hội đồng (điểm) chung và theo trụ cột, với KTC 95%; đường chấm ở 0.",
+                          "en": "Self − council (points) overall and by pillar with 95% CI; dotted line at 0."},
+    "rel_tab_inflation_body": {"vi": "Tự chấm − hội đồng theo đơn vị (điểm), đơn vị tự chấm cao nhất trước.",
+                               "en": "Self − council by body (points), most lenient first."},
     "rel_fig_bland_altman": {"vi": "Biểu đồ Bland–Altman của điểm tổng hợp: chênh lệch tự đánh giá − hội đồng theo "
                                    "mức điểm; đường liền là độ chênh trung bình, đường đứt là giới hạn thống nhất 95%.",
                              "en": "Bland–Altman plot of the overall score: self − council against the mean; solid "
                                    "line the mean inflation, dashed lines the 95% limits of agreement."},
-    "rel_fig_indicator_icc": {"vi": "ICC(A,1) giữa tự đánh giá và hội đồng theo chỉ số, với KTC 95%; đường chấm ở "
-                                    "0,5 / 0,75 / 0,9 (Koo & Li). Màu cam: chỉ số cần xem xét.",
-                              "en": "ICC(A,1) of self vs council by indicator with 95% CI; dotted lines at 0.5 / 0.75 / "
-                                    "0.9 (Koo & Li). Orange: indicators flagged."},
-    "rel_tab_indicator_agreement": {"vi": "Thống nhất giữa tự đánh giá và hội đồng theo chỉ số: ICC(A,1), kappa có "
-                                          "trọng số tuyến tính trên đèn tín hiệu, chênh lệch trung bình.",
-                                    "en": "Self vs council agreement by indicator: ICC(A,1), linear weighted kappa on "
-                                          "the traffic lights, mean difference."},
-    "rel_h_council": {"vi": "3. Độ thống nhất giữa các thành viên hội đồng", "en": "3. Agreement among council members"},
-    "rel_tab_council": {"vi": "Độ thống nhất giữa các thành viên hội đồng chấm riêng.",
-                        "en": "Agreement among council members scoring separately."},
-    "rel_h_flags": {"vi": "4. Chỉ số cần xem xét lại", "en": "4. Indicators to review"},
-    "rel_tab_flags": {"vi": "Chỉ số bị đánh dấu và lý do.", "en": "Indicators flagged and why."},
-    "rel_h_pooled": {"vi": "5. So sánh giữa các tỉnh", "en": "5. Across provinces"},
-    "rel_tab_pooled": {"vi": "Các số đo chính theo tỉnh và gộp chung.", "en": "Key measures by province and pooled."},
+    "rel_tab_gstudy": {"vi": "Nghiên cứu khái quát hóa (G): các thành phần phương sai của điểm thành viên hội đồng (REML).",
+                       "en": "Generalizability (G) study: variance components of council members' scores (REML)."},
+    "rel_tab_raters": {"vi": "Nghiên cứu quyết định (D): độ tin cậy của điểm một chỉ số khi hội đồng có m thành viên "
+                             "(KTC 95% bootstrap theo đơn vị).",
+                       "en": "Decision (D) study: reliability of one indicator score from a council of m members "
+                             "(95% CI, bootstrap over bodies)."},
+    "rel_tab_disagree": {"vi": "Chỉ số mà thành viên hội đồng chấm khác nhau nhiều nhất.",
+                         "en": "Indicators on which council members disagree most."},
+    "rel_tab_flags": {"vi": "Chỉ số bị đánh dấu và quy tắc đã áp dụng.", "en": "Indicators flagged and the rules that fired."},
+    "rel_tab_rules": {"vi": "Các quy tắc đánh dấu.", "en": "The flag rules."},
+    "rel_s4_none": {"vi": "Không có chỉ số nào bị đánh dấu cần xem xét lại.", "en": "No indicator is flagged for review."},
+    "rel_tab_pooled": {"vi": "Các số đo chính theo tỉnh và gộp chung (tính một lần cho cả lần chạy).",
+                       "en": "Key measures by province and pooled (computed once per run)."},
     "rel_m1": {"vi": "ICC theo Shrout & Fleiss (1979), khoảng tin cậy theo McGraw & Wong (1996); diễn giải theo Koo & Li "
-                     "(2016): dưới 0,5 kém, 0,5–0,75 trung bình, 0,75–0,9 tốt, trên 0,9 rất tốt.",
+                     "(2016) trên cả khoảng tin cậy: dưới 0,5 kém, 0,5–0,75 trung bình, 0,75–0,9 tốt, trên 0,9 rất tốt; "
+                     "khoảng trải qua hai mức ghi \"kém đến trung bình\", trải rộng hơn ghi \"chưa chắc chắn\".",
                "en": "ICC after Shrout & Fleiss (1979), confidence intervals after McGraw & Wong (1996); read with Koo & "
-                     "Li (2016): below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent."},
-    "rel_m2": {"vi": "Kappa có trọng số tuyến tính trên thang đỏ < vàng < xanh (luôn trên cả ba mức), diễn giải theo "
-                     "Landis & Koch (1977). Alpha của Cronbach với KTC Feldt; omega của McDonald từ mô hình một nhân tố (ML).",
-               "en": "Linear weighted kappa on red < yellow < green (always on all three levels), read with Landis & "
-                     "Koch (1977). Cronbach's alpha with Feldt CI; McDonald's omega from a one-factor ML model."},
-    "rel_m3": {"vi": "Mỗi đơn vị × năm là một quan sát; khoảng tin cậy của mức chênh dùng bootstrap lấy mẫu lại theo "
-                     "đơn vị ({n} lần) nên các năm của cùng một đơn vị luôn đi cùng nhau.",
-               "en": "Each body-year is one observation; the CI of the inflation uses a bootstrap that resamples "
-                     "bodies ({n} times), keeping one body's years together."},
-    "rel_m4": {"vi": "Chỉ số bị đánh dấu khi: ICC(A,1) < 0,5; tương quan với phần còn lại của trụ cột < 0,3; alpha "
-                     "tăng khi bỏ chỉ số; hoặc trên 15% điểm ở mức sàn/trần.",
-               "en": "An indicator is flagged when ICC(A,1) < 0.5; its correlation with the rest of its pillar < 0.3; "
-                     "alpha rises without it; or more than 15% of scores sit at the floor or ceiling."},
+                     "Li (2016) over the whole CI: below 0.5 poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 "
+                     "excellent; an interval over two bands reads \"poor to moderate\", a wider one \"uncertain\"."},
+    "rel_m2": {"vi": "Tự chấm so với hội đồng dùng ICC(C,1) (nhất quán): mức chênh cố định không làm giảm nó. Mức chênh "
+                     "được đo riêng bằng điểm. Alpha của Cronbach với KTC Feldt; omega của McDonald từ mô hình một "
+                     "nhân tố (ML).",
+               "en": "Self vs council uses ICC(C,1) (consistency): a constant offset does not lower it. The offset "
+                     "is measured separately, in points. Cronbach's alpha with Feldt CI; McDonald's omega from a "
+                     "one-factor ML model."},
+    "rel_m3": {"vi": "Mỗi đơn vị × đợt là một quan sát; khoảng tin cậy của mức chênh dùng bootstrap lấy mẫu lại theo "
+                     "đơn vị ({n} lần) nên các đợt của cùng một đơn vị luôn đi cùng nhau.",
+               "en": "Each body-wave is one observation; the CI of the inflation uses a bootstrap that resamples "
+                     "bodies ({n} times), keeping one body's waves together."},
+    "rel_m4": {"vi": "Chỉ số bị đánh dấu khi cả khoảng tin cậy 95% vượt ngưỡng: ICC(A,1) giữa thành viên hội đồng < 0,5; "
+                     "ICC(C,1) tự chấm – hội đồng < 0,5; tương quan với phần còn lại của trụ cột < 0,3; alpha tăng ít "
+                     "nhất 0,02 khi bỏ chỉ số (và KTC của mức tăng trên 0); hoặc trên 15% điểm ở mức 0 hay 100.",
+               "en": "An indicator is flagged when the whole 95% CI clears a threshold: council members' ICC(A,1) "
+                     "< 0.5; self–council ICC(C,1) < 0.5; correlation with the rest of its pillar < 0.3; alpha rising "
+                     "by at least 0.02 without it (with the gain's CI above 0); or more than 15% of scores at 0 or 100."},
+    "rel_m5": {"vi": "Khi thiếu điểm, ICC theo thành phần phương sai REML (như psych::ICC của R, mặc định lmer) giữ mọi "
+                     "điểm; ICC chỉ dùng đối tượng đủ điểm được ghi rõ bên cạnh. Số thành viên hội đồng cần có theo "
+                     "nghiên cứu G/D: phương sai đơn vị, chỉ số, đơn vị × chỉ số, thành viên và sai số (REML).",
+               "en": "With missing scores, the ICC from REML variance components (as R psych::ICC by default, lmer) "
+                     "keeps every score; the complete-targets-only ICC is labelled beside it. Council size from a "
+                     "G/D study: variance of bodies, indicators, body × indicator, members and error (REML)."},
     # 30_effectiveness
     "title_30_effectiveness": {"vi": "Hiệu quả thí điểm so với các đơn vị chỉ áp dụng ISO 9001",
                                "en": "Pilot effectiveness against bodies with ISO 9001 only"},
@@ -447,9 +514,15 @@ TEXT: dict[str, dict[str, str]] = {
 
 REASONS = {
     "low_agreement": {"vi": "tự đánh giá và hội đồng ít thống nhất", "en": "low self–council agreement"},
-    "weak_item_rest": {"vi": "tương quan yếu với các chỉ số khác của trụ cột", "en": "weak correlation with its pillar"},
-    "alpha_rises_if_dropped": {"vi": "alpha của trụ cột tăng khi bỏ chỉ số", "en": "pillar alpha rises without it"},
-    "floor_or_ceiling": {"vi": "nhiều điểm ở mức sàn/trần", "en": "many scores at floor or ceiling"},
+    "members_disagree": {"vi": "các thành viên hội đồng chấm không thống nhất (ICC(A,1) < 0,5 với KTC 95%)",
+                         "en": "council members disagree (ICC(A,1) < 0.5 with 95% confidence)"},
+    "self_council_inconsistent": {"vi": "tự chấm và hội đồng không nhất quán (ICC(C,1) < 0,5 với KTC 95%)",
+                                  "en": "self and council scores inconsistent (ICC(C,1) < 0.5 with 95% confidence)"},
+    "weak_item_rest": {"vi": "tương quan yếu với các chỉ số khác của trụ cột (< 0,3 với KTC 95%)",
+                       "en": "weak correlation with its pillar (< 0.3 with 95% confidence)"},
+    "alpha_rises_if_dropped": {"vi": "alpha của trụ cột tăng ít nhất 0,02 khi bỏ chỉ số",
+                               "en": "pillar alpha rises by at least 0.02 without it"},
+    "floor_or_ceiling": {"vi": "trên 15% điểm ở mức 0 hoặc 100", "en": "over 15% of scores at 0 or 100"},
 }
 
 #: Column and value labels for tables shown in reports.

@@ -1,33 +1,74 @@
-"""Can the indicators and the self-scoring be trusted? Dataset-level tables built on ``stats.reliability``.
+"""Can the indicators be trusted? Two separate questions, dataset-level tables built on ``stats.reliability``.
 
-Every function takes the clean assessments table (``iso18091lab.load(...).assessments``) and returns a tidy
-DataFrame whose ``attrs`` say the method. Subjects are **body-years** (a body assessed in two years counts
-twice); uncertainty for the headline numbers comes from a cluster bootstrap that resamples *bodies*, so the
-repeated years of one body are kept together.
+1. **Can the indicator be scored consistently?** Council members' agreement per indicator (where members'
+   own scores exist), the *consistency* of self and council scores, ICC(C,1) (a constant self-inflation does
+   not lower it), and the indicator's place in its pillar (alpha, omega, item-rest correlation).
+2. **Do bodies score themselves leniently?** Self − council in points on 0–100 with a CI from resampling
+   bodies: overall, by pillar, by indicator and per body.
+
+Mixing the two is what went wrong before: a constant inflation lowers the *absolute-agreement* ICC(A,1) of
+every indicator, so an offset read as "the indicators are unreliable". A flag here names its rule and fires
+only when the interval, not the point estimate, clears the threshold (:data:`FLAG_RULES`).
+
+Every function takes the clean assessments table (``iso18091lab.load(...).assessments``); bodies are
+``body_id`` (names repeat), subjects are body-waves (body_id, year, round); uncertainty comes from resampling
+bodies, which keeps a body's waves together. Bad input raises ``ValueError``; data that cannot support an
+analysis (no self scores, no council members ...) raises :class:`iso18091lab.stats.NotEstimable`.
 
 Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75 moderate, 0.75–0.90 good, above
-0.90 excellent; kappa after Landis & Koch (1977) — below 0 poor, to 0.20 slight, to 0.40 fair, to 0.60
-moderate, to 0.80 substantial, above almost perfect.
+0.90 excellent; kappa after Landis & Koch (1977). Koo & Li advise reading the band of the whole 95% CI:
+:func:`band_ci` says "poor to moderate" when the interval spans two bands and "uncertain" when it spans more.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from ..catalog import indicator_order, indicator_sort_key
+from . import NotEstimable
 from . import reliability as rel
-from .descriptive import consensus
 
 LIGHTS = ["red", "yellow", "green"]
 ICC_BANDS = [(0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (np.inf, "excellent")]
 KAPPA_BANDS = [(0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
                (np.inf, "almost perfect")]
 BAND_VI = {"poor": "kém", "moderate": "trung bình", "good": "tốt", "excellent": "rất tốt", "slight": "rất thấp",
-           "fair": "thấp", "substantial": "khá cao", "almost perfect": "gần như hoàn toàn"}
+           "fair": "thấp", "substantial": "khá cao", "almost perfect": "gần như hoàn toàn",
+           "uncertain": "chưa chắc chắn", "to": "đến"}
 
+#: Minimum number of bodies (distinct ``body_id``) for a between-body statistic.
+MIN_BODIES = 3
+#: Below this many bodies with members' scores, the council-size CIs (bootstrap over bodies) are only indicative.
+FEW_MEMBER_BODIES = 10
+
+#: The flag rules: name -> (threshold, description). A rule fires on the confidence interval, so neither a
+#: constant offset (it does not enter ICC(C,1), item-rest r or alpha) nor noise (wide intervals) can trigger it.
+FLAG_RULES = {
+    "members_disagree": (0.5, "council members' ICC(A,1) on the indicator: upper 95% bound below 0.5"),
+    "self_council_inconsistent": (0.5, "self vs council consistency ICC(C,1): upper 95% bound below 0.5"),
+    "weak_item_rest": (0.3, "item-rest correlation within the pillar: upper 95% bound (Fisher z) below 0.3"),
+    "alpha_rises_if_dropped": (0.02, "pillar alpha without the indicator is higher by at least 0.02 and the "
+                                     "bootstrap 95% CI of the gain is above 0"),
+    "floor_or_ceiling": (0.15, "share of scores at 0 or at 100: lower 95% bound (Wilson) above 15%"),
+}
+
+ASSESSMENT_COLUMNS = ["body_id", "year", "round", "rater", "rater_id", "indicator", "pillar", "score_100"]
+
+
+# --------------------------------------------------------------------------- words
 
 def band(value: float, kind: str = "icc", lang: str = "en") -> str:
     """Koo & Li band for an ICC (``kind='icc'``) or Landis & Koch band for a kappa (``kind='kappa'``)."""
+    if kind not in ("icc", "kappa"):
+        raise ValueError("kind must be 'icc' or 'kappa'")
     if value is None or value != value:
         return "–"
     if kind == "icc":
@@ -37,218 +78,684 @@ def band(value: float, kind: str = "icc", lang: str = "en") -> str:
     return BAND_VI.get(name, name) if lang == "vi" else name
 
 
-def _target(frame: pd.DataFrame, columns: tuple[str, ...] = ("unit", "year", "round")) -> pd.Series:
-    """One key per ICC target, e.g. a body-year-round ('quận Hồng Bàng|2023|1')."""
-    return frame[list(columns)].astype(str).agg("|".join, axis=1)
+def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
+    """The band of a whole confidence interval (Koo & Li 2016's advice): the band when both ends fall in it,
+    "poor to moderate" when the interval spans two adjacent bands, "uncertain" when it spans three or more or
+    is missing. A wide interval therefore never reads as a firm "moderate"."""
+    if any(v is None or v != v for v in (value, low, high)):
+        return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
+    names = [n for _, n in (ICC_BANDS if kind == "icc" else KAPPA_BANDS)]
+    lo_name, hi_name = band(low, kind), band(min(high, 1.0), kind)
+    span = names.index(hi_name) - names.index(lo_name)
+    if span == 0:
+        return band(value, kind, lang)
+    if span == 1:
+        return f"{band(low, kind, lang)} {BAND_VI['to'] if lang == 'vi' else 'to'} {band(min(high, 1.0), kind, lang)}"
+    return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
 
 
-def _icc_a1(long: pd.DataFrame, raters: str, ratings: str) -> dict:
-    """ICC(A,1) with its CI for targets in ``long['target']`` (NaN when there is too little data)."""
-    try:
-        icc = rel.icc(long, "target", raters, ratings).loc["ICC2"]
-    except ValueError:
-        return {"icc_a1": np.nan, "icc_ci_low": np.nan, "icc_ci_high": np.nan}
-    return {"icc_a1": icc["icc"], "icc_ci_low": icc["ci_low"], "icc_ci_high": icc["ci_high"]}
+# --------------------------------------------------------------------------- input
+
+def _check(assessments, what: str) -> pd.DataFrame:
+    if not isinstance(assessments, pd.DataFrame):
+        raise ValueError(f"{what} needs the assessments DataFrame, not {type(assessments).__name__}")
+    missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
+    if missing:
+        raise ValueError(f"{what}: the assessments table lacks column(s) {missing}")
+    if assessments.empty:
+        raise NotEstimable("no_data", f"{what}: the assessments table is empty")
+    scores = pd.to_numeric(assessments["score_100"].astype(object), errors="coerce")
+    bad = assessments["score_100"].notna() & scores.isna()
+    if bad.any():
+        raise ValueError(f"{what}: score_100 must be numbers; found {sorted(map(str, assessments.loc[bad, 'score_100']))[:5]}")
+    out = assessments.copy()
+    out["score_100"] = scores.astype(float)
+    out["rater_id"] = out["rater_id"].astype(object).where(out["rater_id"].notna() & (out["rater_id"].astype(str) != ""),
+                                                           None)
+    out["wave"] = out["body_id"].astype(str) + "\x1f" + out["year"].astype(str) + "\x1f" + out["round"].astype(str)
+    return out
 
 
-def _paired(assessments: pd.DataFrame) -> pd.DataFrame:
-    """Self and council consensus side by side, one row per body, year and indicator."""
-    rows = consensus(assessments).dropna(subset=["score_100"])
-    wide = rows.pivot_table(index=["unit", "year", "round", "indicator", "pillar"], columns="rater",
-                            values="score_100", aggfunc="first", observed=True)
-    lights = rows.pivot_table(index=["unit", "year", "round", "indicator", "pillar"], columns="rater",
-                              values="rating", aggfunc="first", observed=True)
-    wide = wide.join(lights.add_suffix("_light")).reset_index()
-    return wide.dropna(subset=[c for c in ("self", "council") if c in wide])
+def _wave_body(a: pd.DataFrame) -> dict:
+    """body-wave key -> body_id (the key is never parsed: body ids may contain any character)."""
+    return dict(zip(a["wave"], a["body_id"]))
+
+
+def _consensus(a: pd.DataFrame, rater: str) -> pd.DataFrame:
+    rows = a[a["rater_id"].isna() & (a["rater"] == rater)].dropna(subset=["score_100"])
+    rel.check_duplicates(rows, ["wave", "indicator"], f"{rater} scores")
+    return rows
+
+
+def _need(rows: pd.DataFrame, reason: str, what: str) -> None:
+    if rows.empty:
+        raise NotEstimable(reason, f"{what}: {reason.replace('_', ' ')}")
+
+
+def _enough_bodies(n: int, what: str) -> None:
+    if n < MIN_BODIES:
+        raise NotEstimable("too_few", f"{what}: {n} bodies", detail=f"{n} < {MIN_BODIES}")
+
+
+def _paired(a: pd.DataFrame) -> pd.DataFrame:
+    """Self and council consensus side by side: one row per body-wave and indicator scored by both."""
+    self_rows, council = _consensus(a, "self"), _consensus(a, "council")
+    _need(self_rows, "no_self", "self vs council")
+    _need(council, "no_council", "self vs council")
+    keys = ["wave", "body_id", "indicator", "pillar"]
+    both = self_rows[keys + ["score_100"]].merge(council[keys + ["score_100"]], on=keys, suffixes=("_self", "_council"))
+    both = both.rename(columns={"score_100_self": "self", "score_100_council": "council"})
+    both["diff"] = both["self"] - both["council"]
+    return both
+
+
+def _resample_counts(n_clusters: int, n_resamples: int, seed) -> np.ndarray:
+    if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
+        raise ValueError(f"n_resamples must be a positive whole number, not {n_resamples!r}")
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(0, n_clusters, size=(n_resamples, n_clusters))
+    return np.bincount((np.arange(n_resamples)[:, None] * n_clusters + chosen).ravel(),
+                       minlength=n_resamples * n_clusters).reshape(n_resamples, n_clusters).astype(float)
+
+
+def _percentiles(reps: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo = np.nanpercentile(reps, 100 * (1 - confidence) / 2, axis=0)
+            hi = np.nanpercentile(reps, 100 * (1 + confidence) / 2, axis=0)
+    return lo, hi
+
+
+# --------------------------------------------------------------------------- question 2: leniency
+
+def self_inflation(assessments: pd.DataFrame, n_resamples: int = 1000, seed=None,
+                   confidence: float = 0.95) -> pd.DataFrame:
+    """Self − council in points (0–100): ``scope`` (``overall``, ``pillar N``, indicator id), ``estimate``,
+    ``ci_low``, ``ci_high``, ``n_bodies``, ``n_pairs``.
+
+    The estimate is the mean difference over the body-wave-indicator cells scored by both; the CI is a
+    percentile cluster bootstrap resampling bodies (one set of resamples for every scope, vectorised)."""
+    rel._check_confidence(confidence)
+    paired = _paired(_check(assessments, "self_inflation"))
+    body_codes, bodies = pd.factorize(paired["body_id"])
+    _enough_bodies(len(bodies), "self_inflation")
+    scopes = [("overall", np.ones(len(paired), bool))]
+    for pillar in sorted(paired["pillar"].dropna().unique()):
+        scopes.append((f"pillar {int(pillar)}", (paired["pillar"] == pillar).to_numpy()))
+    for indicator in indicator_order(paired["indicator"].unique()):
+        scopes.append((indicator, (paired["indicator"] == indicator).to_numpy()))
+    counts = _resample_counts(len(bodies), n_resamples, seed)
+    diff = paired["diff"].to_numpy(float)
+    g = len(bodies)
+    sums = np.column_stack([np.bincount(body_codes[m], weights=diff[m], minlength=g) for _, m in scopes])
+    sizes = np.column_stack([np.bincount(body_codes[m], minlength=g) for _, m in scopes]).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        reps = (counts @ sums) / (counts @ sizes)
+    lo, hi = _percentiles(reps, confidence)
+    rows = [{"scope": name, "estimate": float(diff[m].mean()), "ci_low": float(lo[j]), "ci_high": float(hi[j]),
+             "n_bodies": int(paired.loc[m, "body_id"].nunique()), "n_pairs": int(m.sum())}
+            for j, (name, m) in enumerate(scopes)]
+    out = pd.DataFrame(rows)
+    out.attrs.update(method=f"mean self − council (points, 0–100) over body-wave-indicator pairs; {confidence:.0%} "
+                            f"percentile cluster bootstrap resampling bodies ({n_resamples} resamples)",
+                     n_resamples=n_resamples, confidence=confidence)
+    return out
+
+
+def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int = 1000, seed=None,
+                           confidence: float = 0.95) -> pd.DataFrame:
+    """Per body: mean self − council over its scored indicators and waves, with a CI resampling its
+    indicators (a body's waves of one indicator stay together); most lenient bodies first.
+    Columns ``body_id, body_label, estimate, ci_low, ci_high, n_indicators, n_pairs``."""
+    rel._check_confidence(confidence)
+    a = _check(assessments, "self_inflation_by_body")
+    paired = _paired(a)
+    labels = a.drop_duplicates("body_id").set_index("body_id")["body_label"] if "body_label" in a else None
+    rows = []
+    for j, (body, part) in enumerate(paired.groupby("body_id", sort=True)):
+        record = {"body_id": body, "body_label": labels.get(body, body) if labels is not None else body,
+                  "estimate": float(part["diff"].mean()), "ci_low": np.nan, "ci_high": np.nan,
+                  "n_indicators": int(part["indicator"].nunique()), "n_pairs": len(part)}
+        if part["indicator"].nunique() >= 2:
+            boot = rel.cluster_bootstrap_mean(part["diff"].to_numpy(float), part["indicator"].to_numpy(),
+                                              n_resamples=n_resamples, confidence=confidence,
+                                              seed=None if seed is None else [seed, j])
+            record.update(ci_low=boot["ci_low"], ci_high=boot["ci_high"])
+        rows.append(record)
+    out = pd.DataFrame(rows).sort_values(["estimate", "body_id"], ascending=[False, True]).reset_index(drop=True)
+    out.attrs.update(method="per body: mean self − council; percentile bootstrap resampling its indicators")
+    return out
+
+
+# --------------------------------------------------------------------------- question 1: consistency
+
+def self_council_consistency(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per indicator: consistency of self and council scores over body-waves, ICC(C,1) with its exact
+    McGraw-Wong CI (a constant self-inflation does not change it), and, for contrast, the absolute-agreement
+    ICC(A,1), which an offset lowers. Columns ``indicator, pillar, n_bodies, n_pairs, icc_c1, icc_c1_ci_low,
+    icc_c1_ci_high, icc_a1``."""
+    rel._check_confidence(confidence)
+    paired = _paired(_check(assessments, "self_council_consistency"))
+    rows = []
+    for indicator, part in paired.groupby("indicator", sort=False):
+        record = {"indicator": indicator, "pillar": int(part["pillar"].iloc[0]), "n_bodies": part["body_id"].nunique(),
+                  "n_pairs": len(part), "icc_c1": np.nan, "icc_c1_ci_low": np.nan, "icc_c1_ci_high": np.nan,
+                  "icc_a1": np.nan}
+        if record["n_bodies"] >= MIN_BODIES and part[["self", "council"]].to_numpy().std() > 0:
+            long = part.melt(id_vars=["wave"], value_vars=["self", "council"], var_name="rater", value_name="score")
+            with np.errstate(all="ignore"):
+                icc = rel.icc(long, "wave", "rater", "score", confidence)
+            record.update(icc_c1=icc.loc["ICC3", "icc"], icc_c1_ci_low=icc.loc["ICC3", "ci_low"],
+                          icc_c1_ci_high=icc.loc["ICC3", "ci_high"], icc_a1=icc.loc["ICC2", "icc"])
+        rows.append(record)
+    out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
+    out.attrs.update(method="ICC(C,1) two-way mixed consistency of self vs council over body-waves, McGraw-Wong CI")
+    return out
+
+
+def _members(a: pd.DataFrame) -> pd.DataFrame:
+    members = a[a["rater_id"].notna() & (a["rater"] == "council")].dropna(subset=["score_100"])
+    _need(members, "no_members", "council members")
+    rel.check_duplicates(members, ["wave", "indicator", "rater_id"], "member scores")
+    return members
+
+
+def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per indicator, where council members' own scores exist: ICC(A,1) among members from REML variance
+    components (every rating kept, as R ``psych::ICC``), its McGraw-Wong bounds on those components (psych's
+    bounds; exact for complete data), and the members' spread for one body, ``member_sd`` (points: the root
+    mean within-body-wave variance). Columns ``indicator, pillar, n_bodies, n_members, member_icc,
+    member_icc_ci_low, member_icc_ci_high, member_sd``."""
+    rel._check_confidence(confidence)
+    members = _members(_check(assessments, "member_agreement"))
+    rows = []
+    for indicator, part in members.groupby("indicator", sort=False):
+        rated = part.groupby("wave")["rater_id"].transform("size") >= 2
+        part = part[rated]
+        record = {"indicator": indicator, "pillar": int(members.loc[members["indicator"] == indicator, "pillar"].iloc[0]),
+                  "n_bodies": part["body_id"].nunique(), "n_members": part["rater_id"].nunique(),
+                  "member_icc": np.nan, "member_icc_ci_low": np.nan, "member_icc_ci_high": np.nan,
+                  "member_sd": np.nan}
+        if len(part):
+            within = part.groupby("wave")["score_100"].var(ddof=1)
+            record["member_sd"] = float(np.sqrt(within.mean()))
+        if part["wave"].nunique() >= MIN_BODIES and record["n_members"] >= 2 and part["score_100"].std() > 0:
+            try:
+                with np.errstate(all="ignore"):
+                    icc = rel.icc_reml(part, "wave", "rater_id", "score_100", confidence)
+                record.update(member_icc=icc.loc["ICC2", "icc"], member_icc_ci_low=icc.loc["ICC2", "ci_low"],
+                              member_icc_ci_high=icc.loc["ICC2", "ci_high"])
+            except ValueError:
+                pass
+        rows.append(record)
+    out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
+    out.attrs.update(method="ICC(A,1) among council members per indicator from REML variance components "
+                            "(targets = body-waves; missing ratings kept), psych-style McGraw-Wong bounds")
+    return out
+
+
+def _wide(a: pd.DataFrame, rater: str, pillar) -> pd.DataFrame:
+    rows = _consensus(a, rater)
+    rows = rows[rows["pillar"] == pillar]
+    return rows.pivot(index="wave", columns="indicator", values="score_100")
 
 
 def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> pd.DataFrame:
-    """Per pillar: Cronbach's alpha (Feldt CI) and McDonald's omega over body-years."""
-    rows = consensus(assessments, rater).dropna(subset=["score_100"])
+    """Per pillar: Cronbach's alpha (Feldt CI) and McDonald's omega over body-waves (listwise deletion)."""
+    a = _check(assessments, "internal_consistency")
+    rows = _consensus(a, rater)
+    _need(rows, "no_council" if rater == "council" else "no_self", "internal_consistency")
     out = []
-    for pillar, part in rows.groupby("pillar", observed=True):
-        wide = part.pivot_table(index=["unit", "year", "round"], columns="indicator", values="score_100",
-                                observed=True)
-        record = {"pillar": int(pillar), "k": wide.shape[1], "n_body_years": int(len(wide.dropna()))}
+    for pillar in sorted(rows["pillar"].dropna().unique()):
+        wide = _wide(a, rater, pillar)
+        complete = wide.dropna()
+        record = {"pillar": int(pillar), "k": wide.shape[1], "n_body_years": len(complete),
+                  "n_bodies": int(complete.index.map(_wave_body(a)).nunique()),
+                  "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "omega": np.nan}
         try:
             alpha = rel.cronbach_alpha(wide)
             record.update(alpha=alpha.alpha, alpha_ci_low=alpha.ci_low, alpha_ci_high=alpha.ci_high)
-        except ValueError:
-            record.update(alpha=np.nan, alpha_ci_low=np.nan, alpha_ci_high=np.nan)
-        try:
             record["omega"] = rel.mcdonald_omega(wide).omega
         except ValueError:
-            record["omega"] = np.nan
+            pass
         out.append(record)
     frame = pd.DataFrame(out)
+    if frame["alpha"].isna().all():
+        raise NotEstimable("too_few", "internal_consistency: no pillar has enough complete body-waves",
+                           detail="no pillar has 2 body-waves scored on every indicator")
     frame.attrs.update(method="Cronbach's alpha (Feldt 95% CI) and McDonald's omega (one-factor ML) per pillar; "
-                              f"{rater} scores; subjects = body-years; listwise deletion")
+                              f"{rater} scores; subjects = body-waves; listwise deletion")
     return frame
 
 
-def item_review(assessments: pd.DataFrame, rater: str = "council") -> pd.DataFrame:
-    """Per indicator: corrected item-rest correlation and alpha if deleted within its pillar, with the
-    pillar's alpha, plus floor and ceiling shares."""
-    rows = consensus(assessments, rater).dropna(subset=["score_100"])
+def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
+    """Alpha from covariance matrices (..., k, k)."""
+    k = cov.shape[-1]
+    return k / (k - 1) * (1 - np.trace(cov, axis1=-2, axis2=-1) / cov.sum(axis=(-2, -1)))
+
+
+def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: int = 1000, seed=None,
+                confidence: float = 0.95) -> pd.DataFrame:
+    """Per indicator within its pillar (``rater`` consensus scores, body-waves, listwise deletion):
+    item-rest correlation with a Fisher-z CI; alpha if the indicator is dropped and the gain over the pillar's
+    alpha with a bootstrap CI (resampling bodies, vectorised through the resampled covariance matrices); shares
+    of scores at 0 and 100 with Wilson lower bounds."""
+    rel._check_confidence(confidence)
+    a = _check(assessments, "item_review")
+    rows_all = _consensus(a, rater)
+    _need(rows_all, "no_council" if rater == "council" else "no_self", "item_review")
+    z = sps.norm.ppf((1 + confidence) / 2)
     parts = []
-    for pillar, part in rows.groupby("pillar", observed=True):
-        wide = part.pivot_table(index=["unit", "year", "round"], columns="indicator", values="score_100",
-                                observed=True)
-        if wide.shape[1] < 3 or len(wide.dropna()) < 3:
+    for j, pillar in enumerate(sorted(rows_all["pillar"].dropna().unique())):
+        wide = _wide(a, rater, pillar).dropna()
+        items = list(wide.columns)
+        base = {"pillar": int(pillar), "n_body_years": len(wide)}
+        if len(items) < 3 or len(wide) < 4:
+            parts += [{"indicator": i, **base} for i in items]
             continue
-        items = rel.item_analysis(wide).rename(columns={"item": "indicator"})
-        items["pillar"] = int(pillar)
-        items["pillar_alpha"] = items.attrs["alpha"]
-        parts.append(items)
-    review = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["indicator", "item_rest_r", "alpha_if_deleted", "pillar", "pillar_alpha"])
-    fc = rel.floor_ceiling(rows)
-    review = review.merge(fc, on="indicator", how="outer")
+        x = wide.to_numpy(float)
+        n, k = x.shape
+        total = x.sum(axis=1)
+        alpha = float(_alpha_from_cov(np.cov(x, rowvar=False)))
+        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(_wave_body(a))))
+        counts = _resample_counts(len(bodies), n_resamples, None if seed is None else [seed, j])[:, body_codes]
+        w = counts / counts.sum(axis=1, keepdims=True)
+        mean = w @ x
+        second = np.einsum("rn,ni,nj->rij", w, x, x)
+        cov = second - mean[:, :, None] * mean[:, None, :]
+        alpha_reps = _alpha_from_cov(cov)
+        for c, indicator in enumerate(items):
+            rest = total - x[:, c]
+            r = np.corrcoef(x[:, c], rest)[0, 1] if x[:, c].std() > 0 and rest.std() > 0 else np.nan
+            se = 1 / np.sqrt(n - 3)
+            keep = [i for i in range(k) if i != c]
+            without = float(_alpha_from_cov(np.cov(x[:, keep], rowvar=False)))
+            gain_reps = _alpha_from_cov(cov[:, keep][:, :, keep]) - alpha_reps
+            lo, hi = _percentiles(gain_reps[:, None], confidence)
+            parts.append({"indicator": indicator, **base, "item_rest_r": r,
+                          "item_rest_ci_low": np.tanh(np.arctanh(r) - z * se) if r == r and abs(r) < 1 else np.nan,
+                          "item_rest_ci_high": np.tanh(np.arctanh(r) + z * se) if r == r and abs(r) < 1 else np.nan,
+                          "pillar_alpha": alpha, "alpha_if_deleted": without, "alpha_gain": without - alpha,
+                          "alpha_gain_ci_low": float(lo[0]), "alpha_gain_ci_high": float(hi[0])})
+    review = pd.DataFrame(parts)
+    for column in ("item_rest_r", "item_rest_ci_low", "item_rest_ci_high", "pillar_alpha", "alpha_if_deleted",
+                   "alpha_gain", "alpha_gain_ci_low", "alpha_gain_ci_high"):
+        if column not in review:
+            review[column] = np.nan
+    fc = rel.floor_ceiling(rows_all[["indicator", "score_100"]])
+    n_fc = fc["n"].to_numpy(float)
+    for side in ("floor", "ceiling"):
+        share = fc[f"{side}_share"].to_numpy(float)
+        centre = (share + z ** 2 / (2 * n_fc)) / (1 + z ** 2 / n_fc)
+        half = z * np.sqrt(share * (1 - share) / n_fc + z ** 2 / (4 * n_fc ** 2)) / (1 + z ** 2 / n_fc)
+        fc[f"{side}_ci_low"] = centre - half
+    review = review.merge(fc.drop(columns="n"), on="indicator", how="outer") if len(review) else fc.drop(columns="n")
     review = review.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    review.attrs.update(method="corrected item-rest correlation and alpha if deleted within the pillar "
-                               "(listwise, body-years); floor/ceiling = share of scores at 0 or 100")
+    review.attrs.update(method="item-rest r (Fisher-z CI) and alpha if deleted within the pillar (listwise, "
+                               "body-waves; gain CI by bootstrap over bodies); floor/ceiling = share at 0 or 100 "
+                               "(Wilson CI)")
     return review
 
 
-def self_council_agreement(assessments: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator: ICC(A,1) of self vs council scores, linear weighted kappa of their traffic lights,
-    and the mean self-inflation (self − council, points on 0–100)."""
-    paired = _paired(assessments)
-    out = []
-    for indicator, part in paired.groupby("indicator", observed=True):
-        record = {"indicator": indicator, "pillar": int(part["pillar"].iloc[0]), "n": len(part),
-                  "mean_self_minus_council": float((part["self"] - part["council"]).mean())}
-        long = part.melt(id_vars=["unit", "year", "round"], value_vars=["self", "council"], var_name="rater",
-                         value_name="score")
-        record.update(_icc_a1(long.assign(target=_target(long)), "rater", "score"))
-        lights = part.dropna(subset=["self_light", "council_light"])
-        if len(lights) >= 2:
-            kappa = rel.weighted_kappa(lights["self_light"].astype(str), lights["council_light"].astype(str),
-                                       LIGHTS, weights="linear")
-            record.update(kappa_w=kappa.kappa, kappa_ci_low=kappa.ci_low, kappa_ci_high=kappa.ci_high)
-        out.append(record)
-    frame = pd.DataFrame(out)
-    frame = frame.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    frame.attrs.update(method="ICC(A,1) two-way random absolute agreement (McGraw-Wong CI) of self vs council "
-                              "scores over body-years; linear weighted kappa on red < yellow < green")
-    return frame
+# --------------------------------------------------------------------------- council size (G and D study)
+
+def g_study(assessments: pd.DataFrame) -> pd.DataFrame:
+    """Variance components of council members' scores (body-wave, indicator, body-wave x indicator, member,
+    residual) by REML, missing ratings allowed (:func:`stats.reliability.g_study`)."""
+    members = _members(_check(assessments, "g_study"))
+    _enough_bodies(members["body_id"].nunique(), "g_study")
+    if members["rater_id"].nunique() < 2:
+        raise NotEstimable("too_few", "g_study: one council member", detail="1 council member")
+    return rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
 
 
-def pillar_agreement(assessments: pd.DataFrame, n_resamples: int = 500, seed: int = 2024) -> pd.DataFrame:
-    """Per pillar and overall: ICC(A,1) of self vs council pillar scores, mean inflation with a cluster
-    bootstrap CI (resampling bodies)."""
-    from .descriptive import overall_scores, pillar_scores
+def raters_needed(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
+                  confidence: float = 0.95) -> pd.DataFrame:
+    """D study: reliability of one body's indicator score from a council of m = 1 … ``max_raters`` members,
+    ``raters, reliability, ci_low, ci_high, reliability_relative`` (``reliability`` = dependability Phi,
+    absolute: members' leniency counts as error; CIs by a cluster bootstrap of bodies refitting the REML
+    G study). ``attrs``: ``needed`` = {0.8: m, 0.9: m} with bootstrap CIs, the G-study components."""
+    rel._check_confidence(confidence)
+    if not isinstance(max_raters, (int, np.integer)) or max_raters < 1:
+        raise ValueError("max_raters must be a positive whole number")
+    a = _check(assessments, "raters_needed")
+    members = _members(a)
+    components = g_study(a)
+    table = rel.d_study(components, range(1, max_raters + 1))
+    needed = {t: rel.raters_needed(components, t) for t in (0.8, 0.9)}
+    # cluster bootstrap: resample bodies (all their waves), refit the G study
+    bodies = members["body_id"].unique()
+    rng = np.random.default_rng(seed)
+    by_body = {b: part for b, part in members.groupby("body_id")}
+    reps, need_reps = [], {t: [] for t in needed}
+    for _ in range(n_resamples):
+        chosen = rng.integers(0, len(bodies), len(bodies))
+        frame = pd.concat([by_body[bodies[c]].assign(wave=by_body[bodies[c]]["wave"] + f"#{i}")
+                           for i, c in enumerate(chosen)], ignore_index=True)
+        try:
+            comp = rel.g_study(frame, "score_100", "wave", "rater_id", "indicator", start=components.attrs["theta"])
+            reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
+            for t in needed:
+                need_reps[t].append(rel.raters_needed(comp, t))
+        except ValueError:
+            continue
+    if reps:
+        lo, hi = _percentiles(np.array(reps), confidence)
+        table["ci_low"], table["ci_high"] = lo, hi
+        needed_ci = {t: (int(np.percentile(need_reps[t], 100 * (1 - confidence) / 2, method="lower")),
+                         int(np.percentile(need_reps[t], 100 * (1 + confidence) / 2, method="higher")))
+                     for t in needed}
+    else:
+        table["ci_low"] = table["ci_high"] = np.nan
+        needed_ci = {t: (np.nan, np.nan) for t in needed}
+    table = table[["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]]
+    table.attrs.update(method="G study (REML: body-wave, indicator, body-wave x indicator, member, residual); D study "
+                              "Phi = (body + body x indicator) / (same + (member + residual) / m); "
+                              f"{len(reps)} cluster-bootstrap resamples of bodies",
+                       needed=needed, needed_ci=needed_ci, components=dict(zip(components["component"],
+                                                                                components["variance"])),
+                       n_bodies=int(len(bodies)), n_members=int(members["rater_id"].nunique()),
+                       n_resamples=len(reps))
+    return table
 
-    frames = []
-    for rater in ("self", "council"):
-        pillars = pillar_scores(assessments, rater)[["unit", "year", "round", "pillar", "score"]]
-        overall = overall_scores(assessments, rater)[["unit", "year", "round", "score"]].assign(pillar=0)
-        frames.append(pd.concat([pillars, overall]).assign(rater=rater))
-    scores = pd.concat(frames, ignore_index=True)
-    scores["target"] = _target(scores)
-    out = []
-    for pillar, part in scores.groupby("pillar"):
-        wide = part.pivot_table(index=["unit", "target"], columns="rater", values="score").dropna().reset_index()
-        record = {"pillar": int(pillar), "n_body_years": len(wide), "n_bodies": wide["unit"].nunique()}
-        if len(wide) >= 3:
-            record.update(_icc_a1(part[part["target"].isin(wide["target"])], "rater", "score"))
-            boot = rel.cluster_bootstrap_mean(wide["self"] - wide["council"], wide["unit"],
-                                              n_resamples=n_resamples, seed=seed)
-            record.update(inflation=boot["estimate"], inflation_ci_low=boot["ci_low"],
-                          inflation_ci_high=boot["ci_high"])
-        out.append(record)
-    frame = pd.DataFrame(out)
-    frame.attrs.update(method="ICC(A,1) of self vs council pillar scores (pillar 0 = overall); inflation = mean "
-                              f"self − council with a {n_resamples}-resample cluster bootstrap over bodies")
-    return frame
+
+# --------------------------------------------------------------------------- the review table and flags
+
+def _flag_reasons(row) -> list[str]:
+    why = []
+    get = lambda name: row.get(name, np.nan)  # noqa: E731
+    if get("member_icc_ci_high") == get("member_icc_ci_high") and get("member_icc_ci_high") < FLAG_RULES["members_disagree"][0]:
+        why.append("members_disagree")
+    if get("icc_c1_ci_high") == get("icc_c1_ci_high") and get("icc_c1_ci_high") < FLAG_RULES["self_council_inconsistent"][0]:
+        why.append("self_council_inconsistent")
+    if get("item_rest_ci_high") == get("item_rest_ci_high") and get("item_rest_ci_high") < FLAG_RULES["weak_item_rest"][0]:
+        why.append("weak_item_rest")
+    gain, gain_low = get("alpha_gain"), get("alpha_gain_ci_low")
+    if gain == gain and gain_low == gain_low and gain >= FLAG_RULES["alpha_rises_if_dropped"][0] and gain_low > 0:
+        why.append("alpha_rises_if_dropped")
+    limit = FLAG_RULES["floor_or_ceiling"][0]
+    if any(get(c) == get(c) and get(c) > limit for c in ("floor_ci_low", "ceiling_ci_low")):
+        why.append("floor_or_ceiling")
+    return why
+
+
+def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
+                      seed=None, confidence: float = 0.95) -> pd.DataFrame:
+    """``tables/indicator_review.csv``: one row per indicator of ``catalog`` (or of the data), the measures of
+    question 1, the mean self − council of question 2 (not a flag), ``flag`` and ``reason`` (rule names, see
+    :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
+    ``attrs['not_estimable']`` as (part, NotEstimable)."""
+    problems = []
+    try:
+        a = _check(assessments, "review_indicators")
+    except NotEstimable as exc:  # no data at all: the catalog's rows, every measure empty
+        if catalog is None:
+            raise
+        problems.append(("review", exc))
+        a = pd.DataFrame({c: pd.Series(dtype=object) for c in ASSESSMENT_COLUMNS + ["wave"]})
+    if catalog is not None:
+        if not isinstance(catalog, pd.DataFrame) or not {"indicator", "pillar"} <= set(catalog.columns):
+            raise ValueError("catalog must be a DataFrame with columns indicator and pillar")
+        base = catalog[["indicator", "pillar"]].astype({"indicator": str})
+    else:
+        base = a[["indicator", "pillar"]].drop_duplicates("indicator").astype({"indicator": str})
+    base = base.assign(pillar=pd.to_numeric(base["pillar"]).astype(int))
+    scored = a.dropna(subset=["score_100"]).groupby("indicator")["body_id"].nunique()
+    table = base.assign(n_bodies=base["indicator"].map(scored).fillna(0).astype(int))
+    parts = [("members", lambda: member_agreement(a, confidence).drop(columns=["pillar", "n_bodies"])
+              .rename(columns={"n_members": "n_members"})),
+             ("self_council", lambda: self_council_consistency(a, confidence).drop(columns=["pillar", "n_bodies"])),
+             ("items", lambda: item_review(a, "council", n_resamples, seed, confidence).drop(columns=["pillar"])),
+             ("inflation", lambda: self_inflation(a, n_resamples, seed, confidence)
+              .rename(columns={"scope": "indicator", "estimate": "self_minus_council", "ci_low": "inflation_ci_low",
+                               "ci_high": "inflation_ci_high"})[["indicator", "self_minus_council",
+                                                                 "inflation_ci_low", "inflation_ci_high"]])]
+    columns = {"members": ["n_members", "member_icc", "member_icc_ci_low", "member_icc_ci_high", "member_sd"],
+               "self_council": ["n_pairs", "icc_c1", "icc_c1_ci_low", "icc_c1_ci_high", "icc_a1"],
+               "items": ["n_body_years", "item_rest_r", "item_rest_ci_low", "item_rest_ci_high", "pillar_alpha",
+                         "alpha_if_deleted", "alpha_gain", "alpha_gain_ci_low", "alpha_gain_ci_high",
+                         "floor_share", "floor_ci_low", "ceiling_share", "ceiling_ci_low"],
+               "inflation": ["self_minus_council", "inflation_ci_low", "inflation_ci_high"]}
+    no_data = bool(problems)
+    for name, compute in parts:
+        try:
+            if no_data:
+                raise NotEstimable("no_data")
+            part = compute()
+            part = part.assign(indicator=part["indicator"].astype(str))
+            table = table.merge(part[["indicator"] + [c for c in columns[name] if c in part]], on="indicator",
+                                how="left")
+        except NotEstimable as exc:
+            if not no_data:
+                problems.append((name, exc))
+        for column in columns[name]:
+            if column not in table:
+                table[column] = np.nan
+    reasons = [_flag_reasons(row) for row in table.to_dict("records")]
+    table["flag"] = [bool(r) for r in reasons]
+    table["reason"] = [", ".join(r) for r in reasons]
+    table = table.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
+    table.attrs.update(method="flag rules: " + "; ".join(f"{k}: {v[1]}" for k, v in FLAG_RULES.items()),
+                       not_estimable=problems)
+    return table
+
+
+def most_disagreed(review: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The ``n`` indicators whose council members agree least (lowest members' ICC(A,1); ties by the larger
+    spread), candidates for sharper scoring guidance. Empty when no members' scores exist."""
+    if not isinstance(review, pd.DataFrame) or "member_icc" not in review or "member_sd" not in review:
+        raise ValueError("most_disagreed needs the table of review_indicators")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError("n must be a positive whole number")
+    have = review.dropna(subset=["member_icc"])
+    return have.sort_values(["member_icc", "member_sd"], ascending=[True, False]).head(n).reset_index(drop=True)
 
 
 def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
-    """Agreement among individual council members, where their own scores exist: ICC (single member and
-    mean of members) and Krippendorff's interval alpha over (body, year, indicator) targets, and Fleiss'
-    kappa on traffic lights for targets rated by the same number of members."""
-    members = assessments[assessments["rater_id"].notna() & (assessments["rater"] == "council")]
-    members = members.dropna(subset=["score_100"])
-    if members.empty:
-        return pd.DataFrame(columns=["measure", "value", "ci_low", "ci_high", "n_targets", "n_raters"])
-    members = members.assign(target=_target(members, ("unit", "year", "indicator")))
+    """Agreement among individual council members over all indicators: ICC (single member and mean of
+    members, REML with missing ratings kept, and complete-case, each labelled) and Krippendorff's interval
+    alpha over (body-wave, indicator) targets."""
+    members = _members(_check(assessments, "council_interrater"))
+    members = members.assign(target=members["wave"] + "\x1f" + members["indicator"].astype(str))
     out = []
-    icc = rel.icc(members, "target", "rater_id", "score_100")
-    for form, label in (("ICC2", "ICC(A,1) single member"), ("ICC2k", "ICC(A,k) mean of members")):
-        out.append({"measure": label, "value": icc.loc[form, "icc"], "ci_low": icc.loc[form, "ci_low"],
-                    "ci_high": icc.loc[form, "ci_high"], "n_targets": icc.attrs["n"], "n_raters": icc.attrs["k"]})
-    wide = members.pivot_table(index="rater_id", columns="target", values="score_100")
-    out.append({"measure": "Krippendorff alpha (interval)", "value": rel.krippendorff_alpha(wide, "interval"),
-                "ci_low": np.nan, "ci_high": np.nan, "n_targets": wide.shape[1], "n_raters": wide.shape[0]})
-    lights = members.dropna(subset=["rating"]).pivot_table(index="target", columns="rating", values="score_100",
-                                                           aggfunc="size", observed=False).reindex(columns=LIGHTS)
-    lights = lights.fillna(0)
-    totals = lights.sum(axis=1)
-    common = totals.mode().iloc[0] if len(totals) else 0
-    lights = lights[totals == common]
-    if len(lights) >= 2 and common >= 2 and (lights.sum(axis=0) > 0).sum() >= 2:
-        out.append({"measure": "Fleiss kappa (traffic lights)", "value": rel.fleiss_kappa(lights.to_numpy()).kappa,
-                    "ci_low": np.nan, "ci_high": np.nan, "n_targets": len(lights), "n_raters": int(common)})
+    for label, function in (("REML, missing kept", rel.icc_reml), ("complete targets only", rel.icc)):
+        try:
+            icc = function(members, "target", "rater_id", "score_100")
+        except ValueError:
+            continue
+        for form, name in (("ICC2", "ICC(A,1) single member"), ("ICC2k", "ICC(A,k) mean of members")):
+            out.append({"measure": f"{name} — {label}", "value": icc.loc[form, "icc"], "ci_low": icc.loc[form, "ci_low"],
+                        "ci_high": icc.loc[form, "ci_high"], "n_targets": icc.attrs["n"], "n_raters": icc.attrs["k"]})
+    wide = members.pivot(index="rater_id", columns="target", values="score_100")
+    try:
+        out.append({"measure": "Krippendorff alpha (interval)", "value": rel.krippendorff_alpha(wide, "interval"),
+                    "ci_low": np.nan, "ci_high": np.nan, "n_targets": wide.shape[1], "n_raters": wide.shape[0]})
+    except ValueError:
+        pass
+    if not out:
+        raise NotEstimable("too_few", "council_interrater", detail="too few targets rated by two members")
     frame = pd.DataFrame(out)
-    frame.attrs.update(method="targets = body × year × indicator; raters = council members; ICC complete targets "
-                              "only; Krippendorff alpha uses every pairable score")
+    frame.attrs.update(method="targets = body-wave × indicator; raters = council members")
     return frame
 
 
-def flag_indicators(items: pd.DataFrame, agreement: pd.DataFrame, icc_threshold: float = 0.5,
-                    item_rest_threshold: float = 0.3, floor_ceiling_threshold: float = 0.15) -> pd.DataFrame:
-    """Indicators to review, with every reason that applies: poor self–council agreement (ICC below 0.5),
-    weak item-rest correlation, alpha rising when dropped, many scores at the floor or ceiling."""
-    table = items.merge(agreement[["indicator", "icc_a1", "kappa_w", "mean_self_minus_council"]]
-                        if "kappa_w" in agreement else agreement[["indicator", "icc_a1", "mean_self_minus_council"]],
-                        on="indicator", how="outer")
-    reasons = []
-    for row in table.itertuples():
-        why = []
-        if row.icc_a1 == row.icc_a1 and row.icc_a1 < icc_threshold:
-            why.append("low_agreement")
-        if row.item_rest_r == row.item_rest_r and row.item_rest_r < item_rest_threshold:
-            why.append("weak_item_rest")
-        if row.alpha_if_deleted == row.alpha_if_deleted and row.alpha_if_deleted > row.pillar_alpha:
-            why.append("alpha_rises_if_dropped")
-        if (row.floor_share == row.floor_share and row.floor_share > floor_ceiling_threshold) or \
-                (row.ceiling_share == row.ceiling_share and row.ceiling_share > floor_ceiling_threshold):
-            why.append("floor_or_ceiling")
-        reasons.append(", ".join(why))
-    table["reasons"] = reasons
-    flagged = table[table["reasons"] != ""].sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    flagged.attrs.update(method=f"flags: ICC(A,1) < {icc_threshold}; item-rest r < {item_rest_threshold}; alpha if "
-                                f"deleted > pillar alpha; floor or ceiling share > {floor_ceiling_threshold:.0%}")
-    return flagged
+# --------------------------------------------------------------------------- across provinces
 
-
-def flags_by_province(assessments: pd.DataFrame) -> pd.DataFrame:
-    """:func:`flag_indicators` for each province: one row per flagged indicator and province."""
+def flags_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=2024) -> pd.DataFrame:
+    """:func:`review_indicators` for each province: one row per flagged indicator and province."""
+    a = _check(assessments, "flags_by_province")
     rows = []
-    for province, part in assessments.groupby("province", observed=True):
-        flags = flag_indicators(item_review(part), self_council_agreement(part))
-        rows += [{"indicator": i, "province": province, "reasons": r} for i, r in zip(flags["indicator"], flags["reasons"])]
+    for province, part in a.groupby("province", observed=True):
+        try:
+            review = review_indicators(part, n_resamples=n_resamples, seed=seed)
+        except NotEstimable:
+            continue
+        flagged = review[review["flag"]]
+        rows += [{"indicator": i, "province": province, "reasons": r}
+                 for i, r in zip(flagged["indicator"], flagged["reason"])]
     return pd.DataFrame(rows, columns=["indicator", "province", "reasons"])
 
 
 def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
     """Indicators flagged in every one of ``provinces``, in catalog order."""
+    if not isinstance(flags, pd.DataFrame) or not {"indicator", "province"} <= set(flags.columns):
+        raise ValueError("flags must be the table of flags_by_province")
     if not provinces:
         return []
     common = set.intersection(*[set(flags.loc[flags["province"] == p, "indicator"]) for p in provinces])
     return indicator_order(common)
 
 
-def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 200, seed: int | None = None) -> pd.DataFrame:
-    """Key reliability measures per province and pooled over all of them (last row, ``province='pooled'``):
-    lowest pillar alpha, overall self–council ICC(A,1), mean self-inflation, indicators flagged."""
-    provinces = sorted(assessments["province"].dropna().unique())
-    rows = []
+def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=2024) -> tuple[pd.DataFrame,
+                                                                                                  pd.DataFrame]:
+    """Per province and pooled (last row, ``province='pooled'``): bodies, lowest pillar alpha, median
+    self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
+    table of :func:`flags_by_province`. Use :func:`cross_province` to compute it once per run."""
+    a = _check(assessments, "summary_by_province")
+    provinces = sorted(a["province"].dropna().unique())
+    rows, flags = [], []
     for name in provinces + ["pooled"]:
-        part = assessments if name == "pooled" else assessments[assessments["province"] == name]
-        overall = pillar_agreement(part, n_resamples=n_resamples, seed=seed).set_index("pillar").loc[0]
-        flags = flag_indicators(item_review(part), self_council_agreement(part))
-        rows.append({"province": name, "alpha_min": internal_consistency(part)["alpha"].min(),
-                     "icc_a1": overall["icc_a1"], "inflation": overall["inflation"],
-                     "flagged": ", ".join(flags["indicator"])})
-    return pd.DataFrame(rows)
+        part = a if name == "pooled" else a[a["province"] == name]
+        record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
+                  "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
+                  "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
+        try:
+            record["alpha_min"] = internal_consistency(part)["alpha"].min()
+        except NotEstimable:
+            pass
+        try:
+            overall = self_inflation(part, n_resamples, seed).iloc[0]
+            record.update(inflation=overall["estimate"], inflation_ci_low=overall["ci_low"],
+                          inflation_ci_high=overall["ci_high"])
+        except NotEstimable:
+            pass
+        try:
+            review = review_indicators(part, n_resamples=n_resamples, seed=seed)
+            record["icc_c1_median"] = review["icc_c1"].median()
+            flagged = review[review["flag"]]
+            record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
+            if name != "pooled":
+                flags += [{"indicator": i, "province": name, "reasons": r}
+                          for i, r in zip(flagged["indicator"], flagged["reason"])]
+        except NotEstimable:
+            pass
+        rows.append(record)
+    return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
+
+
+PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv")
+
+
+def processed_hash(processed_dir: str | Path) -> str:
+    """SHA-256 of the processed tables (the same files and order as the runner's input hash)."""
+    if not isinstance(processed_dir, (str, os.PathLike)):
+        raise ValueError(f"processed_dir must be a folder path, not {type(processed_dir).__name__}")
+    folder = Path(processed_dir)
+    if not (folder / "assessments.parquet").exists():
+        raise ValueError(f"no processed data in {folder}")
+    digest = hashlib.sha256()
+    for name in PROCESSED_FILES:
+        path = folder / name
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int = 2024) -> dict:
+    """The cross-province reliability comparison, computed **once per processed data** and shared.
+
+    The first caller computes :func:`summary_by_province` on the whole dataset and stores it in
+    ``<processed_dir>/cache/reliability_<hash>_<seed>_<n>.json``; later callers (every province report,
+    the national report) read it. An exclusive file lock makes concurrent kernels wait for the first one
+    instead of recomputing; the file is written atomically. Returns ``{"summary": DataFrame, "flags":
+    DataFrame, "hash": str, "computed": bool}`` (``computed`` is True only for the call that computed it).
+    """
+    from ..dataset import load
+
+    folder = Path(processed_dir)
+    key = processed_hash(folder)
+    cache = folder / "cache"
+    cache.mkdir(exist_ok=True)
+    path = cache / f"reliability_{key[:16]}_{seed}_{n_resamples}.json"
+    computed = False
+    with open(cache / "reliability.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not path.exists():
+                summary, flags = summary_by_province(load(folder).assessments, n_resamples, seed)
+                payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
+                           "summary": json.loads(summary.to_json(orient="records")),
+                           "flags": json.loads(flags.to_json(orient="records"))}
+                handle, tmp = tempfile.mkstemp(dir=cache, prefix=".reliability.")
+                with os.fdopen(handle, "w", encoding="utf-8") as out:
+                    json.dump(payload, out, ensure_ascii=False)
+                os.replace(tmp, path)
+                computed = True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    summary = pd.DataFrame(payload["summary"])
+    flags = pd.DataFrame(payload["flags"], columns=["indicator", "province", "reasons"])
+    return {"summary": summary, "flags": flags, "hash": key, "computed": computed}
+
+
+# --------------------------------------------------------------------------- words for officials
+
+def summary_sentences(review: pd.DataFrame, inflation: pd.DataFrame | None = None,
+                      by_body: pd.DataFrame | None = None, raters: pd.DataFrame | None = None,
+                      lang: str = "vi", n_guidance: int = 5) -> list[str]:
+    """The report's plain-language summary: can the indicator set be trusted (and where not), how lenient
+    self-scoring is, and what follows for a roll-out (council appraisal, council size, indicators needing
+    scoring guidance). Parts given as None are left out."""
+    from ..i18n import number, t
+
+    if not isinstance(review, pd.DataFrame) or not {"indicator", "flag", "reason"} <= set(review.columns):
+        raise ValueError("summary_sentences needs the table of review_indicators")
+    num = lambda x, d=1: number(x, lang, d)  # noqa: E731
+    sentences = []
+    measured = review[["member_icc", "icc_c1", "item_rest_r"]].notna().any(axis=1) if len(review) else review["flag"]
+    n = int(measured.sum())
+    flagged = review[review["flag"]]
+    if n == 0:
+        reasons = [exc for _, exc in review.attrs.get("not_estimable", [])]
+        why = "; ".join(t(f"ne_{e.reason}", lang, **e.values) for e in reasons) or t("ne_too_few", lang, detail="–")
+        sentences.append(t("rel_trust_unknown", lang, why=why))
+    elif flagged.empty:
+        sentences.append(t("rel_trust_all", lang, n=n))
+    else:
+        sentences.append(t("rel_trust_some", lang, n_ok=n - len(flagged), n=n, k=len(flagged),
+                           list=", ".join(flagged["indicator"])))
+    inconsistent = review["reason"].str.contains("self_council_inconsistent")
+    if n and inconsistent.sum() > n / 2:
+        sentences.append(t("rel_self_wide", lang, k=int(inconsistent.sum()), n=n))
+    if inflation is not None and len(inflation):
+        overall = inflation.iloc[0]
+        values = dict(est=num(abs(overall["estimate"])), low=num(overall["ci_low"]), high=num(overall["ci_high"]),
+                      n=int(overall["n_bodies"]))
+        key = "rel_lenient" if overall["ci_low"] > 0 else "rel_strict" if overall["ci_high"] < 0 else "rel_no_offset"
+        if key == "rel_no_offset":
+            values["est"] = num(overall["estimate"])
+        sentences.append(t(key, lang, **values))
+        if by_body is not None and len(by_body) and key == "rel_lenient":
+            top = by_body[by_body["ci_low"] > overall["estimate"]].head(3)
+            if len(top):
+                sentences.append(t("rel_lenient_bodies", lang, list=", ".join(
+                    f"{label} (+{num(e)})" for label, e in zip(top["body_label"], top["estimate"]))))
+        if key == "rel_lenient":
+            sentences.append(t("rel_rollout_council", lang))
+    if raters is not None and len(raters):
+        need, ci = raters.attrs["needed"], raters.attrs["needed_ci"]
+        sentences.append(t("rel_rollout_raters", lang, m8=need[0.8], lo8=ci[0.8][0], hi8=ci[0.8][1], m9=need[0.9],
+                           lo9=ci[0.9][0], hi9=ci[0.9][1]))
+        if raters.attrs.get("n_bodies", 0) < FEW_MEMBER_BODIES:
+            sentences.append(t("rel_few_member_bodies", lang, n=raters.attrs.get("n_bodies", 0),
+                               m=FEW_MEMBER_BODIES))
+    disagreed = most_disagreed(review, n_guidance) if review["member_icc"].notna().any() else review.iloc[:0]
+    if len(disagreed):
+        sentences.append(t("rel_rollout_guidance", lang, list=", ".join(
+            f"{i} (ICC {num(v, 2)})" for i, v in zip(disagreed["indicator"], disagreed["member_icc"]))))
+    return sentences

@@ -237,3 +237,272 @@ def test_floor_ceiling_and_cluster_bootstrap():
     # resampling bodies, not rows: the CI width reflects 30 bodies (SE ~ sd/sqrt(30)), not 90 rows
     se = frame.groupby("unit")["x"].first().std() / np.sqrt(30)
     assert (boot["ci_high"] - boot["ci_low"]) == pytest.approx(2 * 1.96 * se, rel=0.25)
+
+
+# --------------------------------------------------------------------------- REML ICC and G study against R
+# 30 targets x 5 raters, 29 ratings missing (numpy seed 42, rounded to 2 decimals; NaN = missing).
+ICC_MISSING = np.array(
+[[14.11, 10.07, 9.09, 8.81, np.nan],
+[10.95, 8.17, 6.61, 7.38, 8.68],
+[13.9, 12.14, 11.26, 11.5, 12.2],
+[np.nan, np.nan, 9.62, np.nan, 11.93],
+[np.nan, 5.36, 7.38, 4.25, 7.88],
+[7.52, 6.59, 7.08, np.nan, np.nan],
+[13.35, 9.43, 9.19, 10.47, 10.64],
+[9.98, 7.6, 7.75, np.nan, 10.15],
+[12.94, np.nan, np.nan, 9.9, 10.21],
+[10.98, 7.09, 7.35, 7.02, 7.47],
+[np.nan, np.nan, 11.26, 11.52, 12.91],
+[14.5, 11.03, 10.54, 10.65, 10.15],
+[10.54, 8.14, 8.42, 9.8, 9.66],
+[13.94, 13.41, 11.31, 12.33, np.nan],
+[np.nan, 9.39, np.nan, 11.13, 9.48],
+[np.nan, 8.16, 7.06, 5.73, 8.98],
+[np.nan, np.nan, np.nan, 11.85, np.nan],
+[9.0, 7.89, 7.83, 8.9, 9.7],
+[14.33, 13.11, np.nan, 10.18, 11.26],
+[11.57, 7.84, 10.15, np.nan, 8.75],
+[10.55, np.nan, 10.12, np.nan, 13.74],
+[np.nan, 7.04, 5.57, 8.15, 8.28],
+[14.09, 11.3, 11.76, np.nan, 13.25],
+[11.64, 8.04, 7.17, 8.29, 10.24],
+[13.41, np.nan, 9.81, 7.73, 8.34],
+[10.28, 8.02, 11.34, 7.5, 10.92],
+[12.12, 11.78, 11.01, 10.06, 11.63],
+[12.09, 10.86, 9.67, 8.45, 9.81],
+[13.17, 12.31, 10.51, 9.87, 11.78],
+[14.57, np.nan, 9.86, np.nan, 11.99]]
+)
+# R 4.x, psych 2.2.9, lme4 1.1.31:
+#   x <- read.csv("icc_missing.csv"); r <- psych::ICC(x)          # default lmer = TRUE: incomplete targets kept
+#   r$results[, c("ICC", "F", "lower bound", "upper bound")]; r$lme
+PSYCH_LMER = {  # form: (ICC, F, lower, upper)
+    "ICC1": (0.497913112625, 5.95843573239, 0.333794817305, 0.671877166848),
+    "ICC2": (0.523570613344, 12.84973480344, 0.262667843827, 0.728169874895),
+    "ICC3": (0.703259424654, 12.84973480344, 0.566733177937, 0.823130063464),
+    "ICC1k": (0.832170716458, 5.95843573239, 0.714709191077, 0.911017745923),
+    "ICC2k": (0.846029121829, 12.84973480344, 0.640443532274, 0.930525839100),
+    "ICC3k": (0.922177382234, 12.84973480344, 0.867378100410, 0.958795782879)}
+# psych's own lmer fit stops at lme4's default tolerance; the same model with a tight optimizer:
+#   long <- data.frame(values = unlist(x), items = rep(colnames(x), each = 30), id = rep(paste0("S", 1:30), 5))
+#   m <- lme4::lmer(values ~ 1 + (1|id) + (1|items), long, na.action = na.omit,
+#                   control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))
+#   VarCorr(m); REMLcrit(m)
+LME4_TIGHT = {"id": 2.725661784085, "items": 1.330120082024, "residual": 1.150081327217}
+LME4_TIGHT_REML = 442.6652236203
+
+
+def _long_nan(matrix):
+    n, k = matrix.shape
+    return pd.DataFrame({"target": np.repeat([f"S{i + 1}" for i in range(n)], k),
+                         "rater": np.tile([f"R{j + 1}" for j in range(k)], n), "rating": matrix.ravel()})
+
+
+def test_reml_variance_components_equal_lme4():
+    vc = rel.variance_components(_long_nan(ICC_MISSING), "rating", ["target", "rater"])
+    for ours, ref in zip(vc["variance"], LME4_TIGHT.values()):
+        assert ours == pytest.approx(ref, rel=2e-6)
+    assert vc.attrs["reml_criterion"] == pytest.approx(LME4_TIGHT_REML, abs=1e-7)
+    assert vc.attrs["n"] == 150 - 29
+
+
+def test_icc_reml_equals_psych_default_and_differs_from_complete_case():
+    out = rel.icc_reml(_long_nan(ICC_MISSING), "target", "rater", "rating")
+    for form, (value, f_value, low, high) in PSYCH_LMER.items():
+        # psych's numbers carry lme4's default optimizer tolerance (~1e-5 on the components)
+        assert out.loc[form, "icc"] == pytest.approx(value, abs=2e-5)
+        assert out.loc[form, "F"] == pytest.approx(f_value, rel=5e-5)
+        assert out.loc[form, "ci_low"] == pytest.approx(low, abs=2e-5)
+        assert out.loc[form, "ci_high"] == pytest.approx(high, abs=2e-5)
+    assert out.attrs["n"] == 30 and out.attrs["n_incomplete"] > 0 and "REML" in out.attrs["method"]
+    complete = rel.icc(_long_nan(ICC_MISSING), "target", "rater", "rating")
+    assert complete.attrs["n_dropped"] == out.attrs["n_incomplete"]
+    assert "complete" in complete.attrs["missing"] and "REML" in out.attrs["missing"]
+    assert abs(complete.loc["ICC2", "icc"] - out.loc["ICC2", "icc"]) > 1e-3  # a different estimate
+
+
+def test_icc_reml_equals_anova_icc_on_complete_data():
+    # balanced complete data, no boundary: REML components = ANOVA (expected mean squares) components
+    out = rel.icc_reml(_long(SHROUT_FLEISS), "target", "rater", "rating")
+    for form, published in SHROUT_FLEISS_ICC.items():
+        assert round(out.loc[form, "icc"], 2) == published
+
+
+def _g_data():
+    rng = np.random.default_rng(20261122)
+    nb, ni, nr = 15, 8, 3
+    b, i, bi, r = rng.normal(0, 8, nb), rng.normal(0, 5, ni), rng.normal(0, 4, (nb, ni)), rng.normal(0, 3, nr)
+    e = rng.normal(0, 6, (nb, ni, nr))
+    keep = rng.random((nb, ni, nr)) >= 0.12
+    rows = [(f"B{x:02d}", f"I{y}", f"M{z}", round(50 + b[x] + i[y] + bi[x, y] + r[z] + e[x, y, z], 1))
+            for x in range(nb) for y in range(ni) for z in range(nr) if keep[x, y, z]]
+    return pd.DataFrame(rows, columns=["body", "indicator", "rater", "score"])
+
+
+# R: d <- read.csv("g_small.csv"); d$target <- paste(d$body, d$indicator)
+#    m <- lmer(score ~ 1 + (1|body) + (1|indicator) + (1|target) + (1|rater), d, REML = TRUE,
+#              control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))
+#    as.data.frame(VarCorr(m)); REMLcrit(m)
+LME4_G = {"body": 106.9033210938, "indicator": 14.0671056941, "body_indicator": 13.4105814654,
+          "rater": 13.3210495794, "residual": 35.6530906770}
+LME4_G_REML = 2177.71017878
+
+
+def test_g_study_equals_lme4_with_missing_ratings():
+    data = _g_data()
+    assert len(data) == 316 and data["score"].sum() == pytest.approx(15150.2)  # the data R saw
+    g = rel.g_study(data, "score", "body", "rater", "indicator").set_index("component")
+    for component, ref in LME4_G.items():
+        assert g.loc[component, "variance"] == pytest.approx(ref, rel=5e-6)
+    assert g.attrs["reml_criterion"] == pytest.approx(LME4_G_REML, abs=1e-6)
+
+
+def test_d_study_and_raters_needed_closed_form():
+    comp = {"body": 30.0, "indicator": 5.0, "body_indicator": 10.0, "rater": 4.0, "residual": 36.0}
+    table = rel.d_study(comp, [1, 2, 4])
+    # universe 40; absolute error (4 + 36) / m; relative error 36 / m
+    np.testing.assert_allclose(table["reliability"], [40 / 80, 40 / 60, 40 / 50])
+    np.testing.assert_allclose(table["reliability_relative"], [40 / 76, 40 / 58, 40 / 49])
+    assert rel.raters_needed(comp, 0.8) == 4       # 0.8/0.2 * 40/40 = 4 exactly
+    assert rel.raters_needed(comp, 0.9) == 9
+    assert rel.raters_needed(comp, 0.8, "relative") == 4  # 4 * 36/40 = 3.6 -> 4
+
+
+def test_g_study_recovers_planted_components():
+    # 120 bodies x 12 indicators x 4 members, 10% missing: REML estimates within ~3 sampling SEs
+    rng = np.random.default_rng(7)
+    nb, ni, nr = 120, 12, 4
+    planted = {"body": 64.0, "indicator": 25.0, "body_indicator": 16.0, "rater": 9.0, "residual": 36.0}
+    b, i = rng.normal(0, 8, nb), rng.normal(0, 5, ni)
+    bi, r = rng.normal(0, 4, (nb, ni)), rng.normal(0, 3, nr)
+    y = 50 + b[:, None, None] + i[None, :, None] + bi[:, :, None] + r[None, None, :] + rng.normal(0, 6, (nb, ni, nr))
+    x, z, w = np.meshgrid(np.arange(nb), np.arange(ni), np.arange(nr), indexing="ij")
+    frame = pd.DataFrame({"body": x.ravel(), "indicator": z.ravel(), "rater": w.ravel(), "score": y.ravel()})
+    frame = frame[rng.random(len(frame)) >= 0.1]
+    g = rel.g_study(frame, "score", "body", "rater", "indicator").set_index("component")["variance"]
+    # sampling SEs (chi-square approximation 2 s^4 / df): body df 119 -> SE 8.3; indicator df 11 -> 10.7;
+    # body x indicator df ~1300 -> 0.6 (+ residual share); rater df 3 -> 7.3; residual df ~4000 -> 0.8
+    assert g["body"] == pytest.approx(planted["body"], abs=3 * 8.3)
+    assert g["indicator"] == pytest.approx(planted["indicator"], abs=3 * 10.7)
+    assert g["body_indicator"] == pytest.approx(planted["body_indicator"], abs=3 * 1.2)
+    assert g["residual"] == pytest.approx(planted["residual"], abs=3 * 0.9)
+    assert 0 <= g["rater"] < planted["rater"] + 3 * 7.3
+    # the D study from the planted values: Phi(m) = 80 / (80 + 45 / m)
+    true_phi = rel.d_study(planted, [4])["reliability"].iloc[0]
+    assert true_phi == pytest.approx(80 / (80 + 45 / 4))
+    assert rel.d_study(g.to_dict(), [4])["reliability"].iloc[0] == pytest.approx(true_phi, abs=0.05)
+
+
+# --------------------------------------------------------------------------- duplicates and bad input
+
+def test_duplicate_ratings_raise_never_averaged():
+    frame = _long(SHROUT_FLEISS)
+    twice = pd.concat([frame, frame.iloc[[5]].assign(rating=99.0)], ignore_index=True)
+    for function in (rel.icc, rel.icc_reml):
+        with pytest.raises(ValueError, match=r"duplicate ratings: 2 rows share target/rater \(target=1, rater=1\)"):
+            function(twice, "target", "rater", "rating")
+    same = pd.concat([frame, frame.iloc[[5]]], ignore_index=True)  # even identical values are reported
+    with pytest.raises(ValueError, match="duplicate"):
+        rel.icc(same, "target", "rater", "rating")
+    g = _g_data()
+    with pytest.raises(ValueError, match="duplicate member scores"):
+        rel.g_study(pd.concat([g, g.iloc[[0]]]), "score", "body", "rater", "indicator")
+
+
+_FRAME = _long(SHROUT_FLEISS)
+_TEXT = _FRAME.assign(rating=_FRAME["rating"].astype(object).where(_FRAME.index != 3, "bảy"))
+_ITEMS = pd.DataFrame(SHROUT_FLEISS)
+BAD_INPUT = [
+    ("icc empty", lambda: rel.icc(_FRAME.iloc[:0], "target", "rater", "rating")),
+    ("icc missing column", lambda: rel.icc(_FRAME, "target", "judge", "rating")),
+    ("icc text", lambda: rel.icc(_TEXT, "target", "rater", "rating")),
+    ("icc all NaN", lambda: rel.icc(_FRAME.assign(rating=np.nan), "target", "rater", "rating")),
+    ("icc one rater", lambda: rel.icc(_FRAME[_FRAME["rater"] == 0], "target", "rater", "rating")),
+    ("icc array", lambda: rel.icc(SHROUT_FLEISS, "target", "rater", "rating")),
+    ("icc confidence", lambda: rel.icc(_FRAME, "target", "rater", "rating", confidence=95)),
+    ("icc_reml empty", lambda: rel.icc_reml(_FRAME.iloc[:0], "target", "rater", "rating")),
+    ("icc_reml text", lambda: rel.icc_reml(_TEXT, "target", "rater", "rating")),
+    ("icc_reml one target", lambda: rel.icc_reml(_FRAME[_FRAME["target"] == 0], "target", "rater", "rating")),
+    ("icc_anova 1-D", lambda: rel.icc_anova(np.arange(5.0))),
+    ("icc_anova NaN", lambda: rel.icc_anova(np.array([[1, np.nan], [2, 3.0]]))),
+    ("icc_bootstrap empty", lambda: rel.icc_bootstrap(np.empty((0, 3)))),
+    ("icc_bootstrap 1-D", lambda: rel.icc_bootstrap(np.arange(6.0))),
+    ("icc_bootstrap NaN", lambda: rel.icc_bootstrap(np.where(SHROUT_FLEISS > 8, np.nan, SHROUT_FLEISS))),
+    ("icc_bootstrap resamples", lambda: rel.icc_bootstrap(SHROUT_FLEISS, n_resamples=0)),
+    ("variance_components empty", lambda: rel.variance_components(_FRAME.iloc[:0], "rating", ["target"])),
+    ("variance_components no factors", lambda: rel.variance_components(_FRAME, "rating", [])),
+    ("variance_components text", lambda: rel.variance_components(_TEXT, "rating", ["target", "rater"])),
+    ("g_study empty", lambda: rel.g_study(_g_data().iloc[:0], "score", "body", "rater", "indicator")),
+    ("g_study one rater", lambda: rel.g_study(_g_data().query("rater == 'M0'"), "score", "body", "rater", "indicator")),
+    ("d_study negative", lambda: rel.d_study({c: -1.0 for c in rel.G_COMPONENTS})),
+    ("d_study missing", lambda: rel.d_study({"body": 1.0})),
+    ("d_study raters", lambda: rel.d_study({c: 1.0 for c in rel.G_COMPONENTS}, [0])),
+    ("raters_needed target", lambda: rel.raters_needed({c: 1.0 for c in rel.G_COMPONENTS}, 1.5)),
+    ("raters_needed no body variance", lambda: rel.raters_needed(
+        {"body": 0.0, "indicator": 1.0, "body_indicator": 0.0, "rater": 1.0, "residual": 1.0})),
+    ("cronbach_alpha empty", lambda: rel.cronbach_alpha(pd.DataFrame())),
+    ("cronbach_alpha 1-D", lambda: rel.cronbach_alpha(pd.Series([1.0, 2.0, 3.0]))),
+    ("cronbach_alpha text", lambda: rel.cronbach_alpha(_ITEMS.astype(object).where(_ITEMS.index != 0, "x"))),
+    ("cronbach_alpha all NaN", lambda: rel.cronbach_alpha(_ITEMS * np.nan)),
+    ("item_analysis empty", lambda: rel.item_analysis(pd.DataFrame())),
+    ("item_analysis text", lambda: rel.item_analysis(_ITEMS.astype(object).where(_ITEMS.index != 0, "x"))),
+    ("item_analysis one item", lambda: rel.item_analysis(_ITEMS[[0]])),
+    ("one_factor_ml 1-D", lambda: rel.one_factor_ml(np.ones(3))),
+    ("one_factor_ml NaN", lambda: rel.one_factor_ml(np.full((3, 3), np.nan))),
+    ("mcdonald_omega empty", lambda: rel.mcdonald_omega(pd.DataFrame())),
+    ("mcdonald_omega text", lambda: rel.mcdonald_omega(_ITEMS.astype(object).where(_ITEMS.index != 0, "x"))),
+    ("krippendorff empty", lambda: rel.krippendorff_alpha(np.empty((0, 0)))),
+    ("krippendorff 1-D", lambda: rel.krippendorff_alpha([1, 2, 3])),
+    ("krippendorff all NaN", lambda: rel.krippendorff_alpha(np.full((2, 3), np.nan))),
+    ("krippendorff text", lambda: rel.krippendorff_alpha([["a", "b"], ["c", "d"]])),
+    ("weighted_kappa empty", lambda: rel.weighted_kappa([], [], [1, 2])),
+    ("weighted_kappa lengths", lambda: rel.weighted_kappa([1, 2], [1], [1, 2])),
+    ("weighted_kappa one category", lambda: rel.weighted_kappa([1, 1], [1, 1], [1, 2])),
+    ("weighted_kappa 2-D", lambda: rel.weighted_kappa([[1, 2]], [[1, 2]], [1, 2])),
+    ("weighted_kappa weights", lambda: rel.weighted_kappa([1, 2], [1, 2], [1, 2], weights="cubic")),
+    ("fleiss_kappa empty", lambda: rel.fleiss_kappa([])),
+    ("fleiss_kappa 1-D", lambda: rel.fleiss_kappa([3, 0, 1])),
+    ("fleiss_kappa NaN", lambda: rel.fleiss_kappa([[2, np.nan], [1, 1]])),
+    ("fleiss_kappa text", lambda: rel.fleiss_kappa([["a", "b"], ["c", "d"]])),
+    ("bland_altman empty", lambda: rel.bland_altman([], [])),
+    ("bland_altman lengths", lambda: rel.bland_altman([1, 2, 3], [1, 2])),
+    ("bland_altman text", lambda: rel.bland_altman([1, 2, "x", 4], [1, 2, 3, 4])),
+    ("bland_altman all NaN", lambda: rel.bland_altman([np.nan] * 4, [1, 2, 3, 4])),
+    ("floor_ceiling empty", lambda: rel.floor_ceiling(pd.DataFrame(columns=["indicator", "score_100"]))),
+    ("floor_ceiling missing column", lambda: rel.floor_ceiling(pd.DataFrame({"indicator": ["1.1"]}))),
+    ("floor_ceiling text", lambda: rel.floor_ceiling(pd.DataFrame({"indicator": ["1.1"], "score_100": ["x"]}))),
+    ("cluster_bootstrap empty", lambda: rel.cluster_bootstrap(pd.DataFrame({"unit": []}), len, "unit")),
+    ("cluster_bootstrap one cluster", lambda: rel.cluster_bootstrap(pd.DataFrame({"unit": [1, 1]}), len, "unit")),
+    ("cluster_bootstrap_mean empty", lambda: rel.cluster_bootstrap_mean([], [])),
+    ("cluster_bootstrap_mean NaN", lambda: rel.cluster_bootstrap_mean([np.nan, 1.0, 2.0], [1, 2, 3])),
+    ("cluster_bootstrap_mean lengths", lambda: rel.cluster_bootstrap_mean([1.0, 2.0], [1])),
+    ("check_duplicates", lambda: rel.check_duplicates(pd.DataFrame({"a": [1, 1]}), ["a"])),
+]
+
+
+@pytest.mark.parametrize("call", [c for _, c in BAD_INPUT], ids=[n for n, _ in BAD_INPUT])
+def test_every_public_function_raises_valueerror_on_bad_input(call):
+    with pytest.raises(ValueError) as info:
+        call()
+    assert type(info.value) is not AssertionError and str(info.value)
+
+
+def test_every_public_function_is_covered_by_the_bad_input_test():
+    import inspect
+
+    public = {name for name, obj in vars(rel).items() if inspect.isfunction(obj) and not name.startswith("_")
+              and obj.__module__ == rel.__name__}
+    covered = {name.split()[0] for name, _ in BAD_INPUT} | {"krippendorff_alpha"}
+    assert public <= covered, public - covered
+
+
+def test_reml_at_the_boundary_equals_lme4_singular_fit():
+    # no rater effect planted: lme4 reports a singular fit with the rater variance exactly 0
+    rng = np.random.default_rng(5)
+    m = np.round(rng.normal(0, 1, (20, 1)) + rng.normal(0, 1, (20, 4)), 2)
+    m[rng.random((20, 4)) < 0.1] = np.nan
+    # R: lmer(values ~ 1 + (1|id) + (1|items), na.action = na.omit,
+    #         control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12)))
+    #    -> id 1.2527090540, items 0 (singular), residual 0.7092229805, REMLcrit 216.32002768
+    vc = rel.variance_components(_long_nan(m), "rating", ["target", "rater"])["variance"].to_numpy()
+    np.testing.assert_allclose(vc, [1.2527090540, 0.0, 0.7092229805], rtol=2e-6, atol=1e-9)
