@@ -325,7 +325,8 @@ def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_kna
     the effect varies between provinces, and a national statement needs that variation."""
     if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
         raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
-    usable = by_province[(by_province["se"] > 0) & np.isfinite(by_province["se"])]
+    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
+    usable = by_province[(se > 0) & np.isfinite(se)]
     if len(usable) < 2:
         raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=len(usable))
     return meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hartung_knapp)
