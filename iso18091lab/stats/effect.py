@@ -739,6 +739,11 @@ def treated(panel: pd.DataFrame) -> np.ndarray:
     """1 for pilot body-waves under the pilot (:func:`descriptive.under_pilot`), else 0."""
     from .descriptive import under_pilot
 
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError("panel must be a pandas DataFrame")
+    missing = {"group", "pilot_start", "year"} - set(panel.columns)
+    if missing:
+        raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
     return under_pilot(panel).astype(float)
 
 
@@ -827,7 +832,13 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     """
     from .descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores
 
-    if not isinstance(assessments, pd.DataFrame) or assessments.empty:
+    if not isinstance(assessments, pd.DataFrame):
+        raise ValueError("assessments must be a pandas DataFrame")
+    missing = {"province", "body_id", "year", "rater", "rater_id", "indicator", "pillar", "score_100"} - set(
+        assessments.columns)
+    if missing:
+        raise ValueError(f"assessments lack the column(s) {sorted(missing)}")
+    if assessments.empty:
         raise NotEstimable("too_few", "no assessments", detail="0 scores")
     rows, skipped = [], []
 

@@ -287,6 +287,12 @@ def test_invalid_input_is_a_plain_value_error():
         ef.imputation_att("not a frame", "score")
     with pytest.raises(ValueError):
         ef.imputation_att(staggered_panel(), "score", confidence=2)
+    for call in (lambda: ef.treated(pd.DataFrame({"x": [1]})), lambda: ef.effectiveness_table(pd.DataFrame({"x": [1]})),
+                 lambda: ef.effectiveness_table(None), lambda: ef.pre_post(pd.DataFrame()),
+                 lambda: ef.event_study(pd.DataFrame({"x": [1]})), lambda: ef.callaway_santanna(None),
+                 lambda: ef.pilot_exclusions(pd.DataFrame({"x": [1]})), lambda: ef.hodges_lehmann([1, 2, 3], confidence=0)):
+        with pytest.raises(ValueError):
+            call()
 
 
 def test_pre_post_uses_each_bodys_last_wave_before_its_start():
