@@ -43,6 +43,10 @@ TEXT: dict[str, dict[str, str]] = {
     "ne_no_lights": {"vi": "không có đèn tín hiệu nào để so sánh", "en": "there are no traffic lights to compare"},
     "ne_one_province": {"vi": "tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố; dữ liệu có {n}",
                         "en": "a national synthesis needs at least two provinces; the data has {n}"},
+    "ne_few_estimable": {"vi": "tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố có ước lượng; chỉ {n} trong {k} tỉnh "
+                               "ước lượng được (lý do ở báo cáo hiệu quả của từng tỉnh)",
+                         "en": "a national synthesis needs estimates from at least two provinces; only {n} of {k} "
+                               "provinces could be estimated (see each province's effectiveness report for why)"},
     "ne_too_few": {"vi": "quá ít dữ liệu ({detail})", "en": "too little data ({detail})"},
     "ne_no_data": {"vi": "không có dữ liệu chấm điểm nào được chấp nhận cho tỉnh/thành phố này",
                    "en": "no assessment data was accepted for this province"},

@@ -328,7 +328,10 @@ def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_kna
     se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
     usable = by_province[(se > 0) & np.isfinite(se)]
     if len(usable) < 2:
-        raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=len(usable))
+        total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
+        if total >= 2:
+            raise NotEstimable("few_estimable", "fewer than two provinces have an estimate", n=len(usable), k=total)
+        raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=total)
     return meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hartung_knapp)
 
 

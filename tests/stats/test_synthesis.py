@@ -147,6 +147,11 @@ def test_report_helpers():
     with pytest.raises(NotEstimable) as info:
         syn.national_effect(by_province.iloc[:1])
     assert info.value.reason == "one_province" and info.value.values == {"n": 1}
+    unestimable = by_province.iloc[:1].copy()
+    unestimable.attrs["not_estimable"] = [{"province": "B", "reason": "no_pre_wave"}]
+    with pytest.raises(NotEstimable) as info:
+        syn.national_effect(unestimable)
+    assert info.value.reason == "few_estimable" and info.value.values == {"n": 1, "k": 2}
     weak = syn.meta_analysis([1.0, -1.0], [1.0, 1.0])
     assert syn.evidence_strength(weak) == "weak"
     cov = syn.Covariances.equicorrelated(100, 0.5)
