@@ -97,7 +97,7 @@ def test_results_equal_values_computed_with_the_package(two_provinces):
         # independent ATT: dense dummies (numpy lstsq) on untreated body-waves, mean of observed - imputed
         c = council.assign(d=d.under_pilot(council), wave=council["year"] * 10 + council["round"])
         c = c[c["body_id"].isin(timing.loc[timing["usable"], "body_id"]) | (c["group"] == "comparison")]
-        x = pd.get_dummies(c["body_id"].astype(str)).join(pd.get_dummies(c["wave"].astype(str)), rsuffix="w")
+        x = pd.concat([pd.get_dummies(c["body_id"].astype(str)), pd.get_dummies(c["wave"].astype(str))], axis=1)
         x = x.to_numpy(float)
         untreated = ~c["d"].to_numpy()
         coef = np.linalg.lstsq(x[untreated], c["score"].to_numpy(float)[untreated], rcond=None)[0]
