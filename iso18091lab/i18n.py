@@ -43,6 +43,10 @@ TEXT: dict[str, dict[str, str]] = {
     "ne_no_lights": {"vi": "không có đèn tín hiệu nào để so sánh", "en": "there are no traffic lights to compare"},
     "ne_one_province": {"vi": "tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố; dữ liệu có {n}",
                         "en": "a national synthesis needs at least two provinces; the data has {n}"},
+    "ne_few_estimable": {"vi": "tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố có ước lượng; chỉ {n} trong {k} tỉnh "
+                               "ước lượng được (lý do ở báo cáo hiệu quả của từng tỉnh)",
+                         "en": "a national synthesis needs estimates from at least two provinces; only {n} of {k} "
+                               "provinces could be estimated (see each province's effectiveness report for why)"},
     "ne_too_few": {"vi": "quá ít dữ liệu ({detail})", "en": "too little data ({detail})"},
     "ne_no_data": {"vi": "không có dữ liệu chấm điểm nào được chấp nhận cho tỉnh/thành phố này",
                    "en": "no assessment data was accepted for this province"},
@@ -353,78 +357,158 @@ TEXT: dict[str, dict[str, str]] = {
     # 30_effectiveness
     "title_30_effectiveness": {"vi": "Hiệu quả thí điểm so với các đơn vị chỉ áp dụng ISO 9001",
                                "en": "Pilot effectiveness against bodies with ISO 9001 only"},
-    "eff_s1": {"vi": "Thí điểm làm tăng điểm tổng hợp do hội đồng thẩm định chấm thêm {estimate} điểm trên thang 0–100 "
-                     "(KTC 95%: {low} đến {high}; p {p}, kiểm định hoán vị), so với {n_comparison} đơn vị đối chứng; "
-                     "{n_pilot} đơn vị thí điểm.",
-               "en": "The pilot raised the overall score given by the appraisal council by {estimate} points on the "
-                     "0–100 scale (95% CI {low} to {high}; p {p}, permutation test), against {n_comparison} "
-                     "comparison bodies; {n_pilot} pilot bodies."},
-    "eff_s1_none": {"vi": "Không ước tính được hiệu quả chính: cần cả đơn vị thí điểm và đối chứng ở năm gốc và sau đó.",
-                    "en": "The main effect cannot be estimated: pilot and comparison bodies are needed at baseline "
-                          "and after."},
+    "eff_s1": {"vi": "Trong thời gian thí điểm, điểm tổng hợp do hội đồng thẩm định chấm của các đơn vị thí điểm {direction} "
+                     "{estimate} điểm (thang 0–100) so với các đơn vị tương tự chỉ áp dụng ISO 9001 trong cùng tỉnh "
+                     "(KTC 95%: {low} đến {high}; p {p}, kiểm định hoán vị); trung bình trên {n_treated} lượt đơn vị × "
+                     "đợt đánh giá trong thời gian thí điểm của {n_pilot} đơn vị thí điểm, so với {n_comparison} đơn "
+                     "vị đối chứng.",
+               "en": "Under the pilot, the overall score given by the appraisal council to pilot bodies {direction} "
+                     "{estimate} points (0–100 scale) compared with similar bodies with ISO 9001 only in the same "
+                     "province (95% CI {low} to {high}; p {p}, permutation test); the average over {n_treated} "
+                     "body-waves under the pilot of {n_pilot} pilot bodies, against {n_comparison} comparison "
+                     "bodies."},
+    "bodies_needed_for": {"vi": "Số đơn vị cần để phát hiện {effect} điểm", "en": "Bodies to detect {effect} points"},
+    "dir_up": {"vi": "tăng", "en": "rose by"}, "dir_down": {"vi": "giảm", "en": "fell by"},
+    "eff_s1_assoc": {"vi": "Thí điểm không được phân công ngẫu nhiên: kết quả cho thấy thí điểm gắn với mức thay đổi "
+                           "này, không chứng minh thí điểm là nguyên nhân.",
+                     "en": "Pilots were not assigned at random: the pilot is associated with this change; this does "
+                           "not prove that the pilot caused it."},
+    "eff_pretrend_reject": {"vi": "CẢNH BÁO: kiểm định xu hướng trước thí điểm bác bỏ giả định xu hướng song song "
+                                  "(p {p}; {n_placebo} đợt trước thí điểm được kiểm tra). Trước khi thí điểm, các đơn "
+                                  "vị thí điểm đã thay đổi khác các đơn vị đối chứng, nên con số trên có thể phản ánh "
+                                  "khác biệt sẵn có chứ không chỉ thí điểm.",
+                            "en": "WARNING: the pre-trend test rejects parallel trends (p {p}; {n_placebo} pre-pilot "
+                                  "waves tested). Before the pilot, pilot bodies already changed differently from "
+                                  "comparison bodies, so the number above may reflect that difference, not only the "
+                                  "pilot."},
+    "eff_pretrend_ok": {"vi": "Kiểm định xu hướng trước thí điểm ({n_placebo} đợt trước thí điểm) không phát hiện khác "
+                              "biệt (p {p}); điều đó không chứng minh xu hướng song song.",
+                        "en": "The pre-trend test ({n_placebo} pre-pilot waves) finds no difference (p {p}); that does "
+                              "not prove parallel trends."},
+    "eff_s_twfe": {"vi": "Ước lượng phụ (hồi quy hiệu ứng cố định hai chiều): {estimate} điểm (KTC 95%: {low} đến "
+                         "{high}). Khi các đơn vị bắt đầu ở các đợt khác nhau hoặc hiệu quả thay đổi theo thời gian, "
+                         "đây là bình quân có trọng số, không phải hiệu quả trung bình.",
+                   "en": "Secondary estimate (two-way fixed effects): {estimate} points (95% CI {low} to {high}). "
+                         "When bodies start in different waves or effects change over time this is a weighted "
+                         "average, not the average effect."},
+    "eff_s_excluded": {"vi": "{n} đơn vị thí điểm không được đưa vào so sánh vì không có đợt đánh giá nào trước khi "
+                             "bắt đầu thí điểm (xem Bảng về thời điểm thí điểm).",
+                       "en": "{n} pilot bodies cannot enter the comparison because they were not assessed before their "
+                             "pilot started (see the pilot timing table)."},
     "eff_s2": {"vi": "Theo trụ cột: {pillars}.", "en": "By pillar: {pillars}."},
     "eff_s3": {"vi": "{n_sig} trong {n_ind} chỉ số thay đổi rõ rệt sau khi hiệu chỉnh so sánh bội (q < 0,05).",
                "en": "{n_sig} of {n_ind} indicators changed clearly after adjusting for multiple comparisons "
                      "(q < 0.05)."},
-    "eff_s4": {"vi": "Điểm tự đánh giá cho hiệu quả {estimate} điểm (KTC 95%: {low} đến {high}); chỉ để tham khảo "
+    "eff_s4": {"vi": "Điểm tự đánh giá cho mức thay đổi {estimate} điểm (KTC 95%: {low} đến {high}); chỉ để tham khảo "
                      "vì tự đánh giá chính là việc thí điểm huấn luyện, nên cách tự chấm có thể thay đổi theo.",
                "en": "Self-assessed scores give {estimate} points (95% CI {low} to {high}); shown for reference only, "
                      "since self-assessment is what the pilot trains, so the way bodies score themselves may change."},
-    "eff_h_main": {"vi": "1. Kết quả chính và theo trụ cột", "en": "1. Main result and pillars"},
-    "eff_fig_forest": {"vi": "Hiệu quả ước tính (sai khác kép trong cùng tỉnh) với KTC 95%: điểm tổng hợp và từng trụ "
-                             "cột; xanh = hội đồng (kết quả chính), cam = tự đánh giá (tham khảo).",
-                       "en": "Estimated effects (within-province difference-in-differences) with 95% CI: overall "
-                             "and pillars; blue = council (primary), orange = self-assessment (reference)."},
-    "eff_tab_main": {"vi": "Hiệu quả theo điểm tổng hợp và trụ cột, kèm cỡ hiệu ứng (theo độ lệch chuẩn năm gốc).",
-                     "en": "Effects on the overall and pillar scores, with effect sizes (baseline SD units)."},
-    "eff_h_event": {"vi": "2. Hiệu quả theo thời gian", "en": "2. Effect over time"},
-    "eff_fig_event": {"vi": "Hiệu quả theo số năm kể từ năm gốc (ước lượng bằng phương pháp ngoại suy — imputation); "
-                            "năm gốc (0) là mốc so sánh.",
-                      "en": "Effect by years since baseline (imputation estimator); the baseline year (0) is the "
-                            "reference."},
-    "eff_h_indicators": {"vi": "3. Theo từng chỉ số (kết quả phụ)", "en": "3. By indicator (secondary)"},
-    "eff_tab_indicators": {"vi": "Hiệu quả theo chỉ số (hội đồng chấm), kèm giá trị q (Benjamini–Hochberg).",
-                           "en": "Effects by indicator (council scores), with q-values (Benjamini–Hochberg)."},
-    "eff_h_external": {"vi": "4. Chỉ tiêu bên ngoài", "en": "4. External outcomes"},
-    "eff_tab_external": {"vi": "Hiệu quả trên các chỉ tiêu bên ngoài (hài lòng, đúng hạn, hồ sơ trực tuyến; %).",
-                         "en": "Effects on external outcomes (satisfaction, on time, online applications; %)."},
-    "eff_h_prepost": {"vi": "5. Trước và sau ở các đơn vị thí điểm", "en": "5. Before and after in pilot bodies"},
-    "eff_tab_prepost": {"vi": "Thay đổi điểm tổng hợp (hội đồng) của đơn vị thí điểm từ năm gốc đến năm sau: kiểm định "
-                              "dấu-hạng Wilcoxon, ước lượng Hodges–Lehmann và trung bình (bootstrap). Không có nhóm "
-                              "đối chứng nên không tách được xu hướng chung.",
-                        "en": "Change in the council overall score of pilot bodies from baseline to the next year: "
-                              "Wilcoxon signed-rank test, Hodges–Lehmann estimate and mean (bootstrap). Without a "
-                              "comparison group this cannot separate the pilot from common trends."},
+    "eff_h_timing": {"vi": "1. Thời điểm thí điểm: đơn vị không đưa vào so sánh",
+                     "en": "1. Pilot timing: bodies that cannot enter the comparison"},
+    "eff_tab_timing": {"vi": "Đơn vị thí điểm không được đưa vào so sánh và lý do.",
+                       "en": "Pilot bodies left out of the comparison, and why."},
+    "eff_timing_none": {"vi": "Mọi đơn vị thí điểm đều có ít nhất một đợt đánh giá trước khi bắt đầu thí điểm.",
+                        "en": "Every pilot body was assessed at least once before its pilot started."},
+    "excl_no_pre_wave": {"vi": "không có đợt đánh giá nào trước đợt đầu tiên thí điểm",
+                         "en": "no assessment wave before its first wave under the pilot"},
+    "excl_no_start": {"vi": "thiếu năm bắt đầu thí điểm", "en": "no pilot start"},
+    "excl_no_group": {"vi": "không rõ nhóm (thí điểm/đối chứng)", "en": "group (pilot/comparison) unknown"},
+    "eff_h_main": {"vi": "2. Kết quả chính và theo trụ cột", "en": "2. Main result and pillars"},
+    "eff_fig_forest": {"vi": "Mức thay đổi ước tính so với đơn vị đối chứng trong cùng tỉnh, KTC 95%: điểm tổng hợp và "
+                             "từng trụ cột; xanh = hội đồng (kết quả chính), cam = tự đánh giá (tham khảo).",
+                       "en": "Estimated change against comparison bodies in the same province, 95% CI: overall and "
+                             "pillars; blue = council (primary), orange = self-assessment (reference)."},
+    "eff_tab_main": {"vi": "Kết quả theo điểm tổng hợp và trụ cột, kèm cỡ hiệu ứng (theo độ lệch chuẩn đợt đầu); dòng "
+                           "“secondary” là ước lượng phụ bằng hiệu ứng cố định hai chiều.",
+                     "en": "Results on the overall and pillar scores, with effect sizes (first-wave SD units); the "
+                           "“secondary” row is the two-way fixed-effects estimate."},
+    "eff_h_event": {"vi": "3. Theo thời gian: trước và trong thời gian thí điểm", "en": "3. Over time: before and "
+                                                                                      "under the pilot"},
+    "eff_fig_event": {"vi": "Chênh lệch so với đơn vị đối chứng theo số đợt kể từ khi bắt đầu thí điểm (0 = đợt đầu "
+                            "tiên thí điểm; −1 = đợt ngay trước, mốc so sánh). Bên trái: các đợt trước thí điểm (kiểm "
+                            "tra giả định, nên gần 0); bên phải: trong thời gian thí điểm. KTC 95%.",
+                      "en": "Difference from comparison bodies by waves since the pilot start (0 = first wave under "
+                            "the pilot; −1 = the wave just before, the reference). Left: pre-pilot waves (placebo "
+                            "checks, should be near 0); right: under the pilot. 95% CI."},
+    "eff_tab_event": {"vi": "Nghiên cứu sự kiện: ước lượng theo đợt kể từ khi bắt đầu thí điểm.",
+                      "en": "Event study: estimates by waves since the pilot start."},
+    "eff_h_indicators": {"vi": "4. Theo từng chỉ số (kết quả phụ)", "en": "4. By indicator (secondary)"},
+    "eff_tab_indicators": {"vi": "Kết quả theo chỉ số (hội đồng chấm), kèm giá trị q (Benjamini–Hochberg).",
+                           "en": "Results by indicator (council scores), with q-values (Benjamini–Hochberg)."},
+    "eff_h_external": {"vi": "5. Chỉ tiêu bên ngoài", "en": "5. External outcomes"},
+    "eff_tab_external": {"vi": "Kết quả trên các chỉ tiêu bên ngoài (hài lòng, đúng hạn, hồ sơ trực tuyến; %).",
+                         "en": "Results on external outcomes (satisfaction, on time, online applications; %)."},
+    "eff_h_prepost": {"vi": "6. Trước và trong thời gian thí điểm ở các đơn vị thí điểm",
+                      "en": "6. Before and under the pilot in pilot bodies"},
+    "eff_tab_prepost": {"vi": "Mỗi đơn vị thí điểm: đợt đánh giá cuối cùng trước khi bắt đầu so với trung bình các đợt "
+                              "trong thời gian thí điểm (điểm tổng hợp, hội đồng): kiểm định dấu-hạng Wilcoxon, ước "
+                              "lượng Hodges–Lehmann (như R wilcox.test) và trung bình (bootstrap). Không có nhóm đối "
+                              "chứng nên không tách được xu hướng chung.",
+                        "en": "Each pilot body: its last wave before its start against the mean of its waves under the "
+                              "pilot (overall council score): Wilcoxon signed-rank test, Hodges–Lehmann estimate (as R "
+                              "wilcox.test) and mean (bootstrap). Without a comparison group this cannot separate the "
+                              "pilot from common trends."},
     "eff_h_caveats": {"vi": "Những điều cần lưu ý", "en": "Caveats"},
-    "eff_c1": {"vi": "Các đơn vị thí điểm không được chọn ngẫu nhiên; so sánh dựa trên giả định xu hướng song song.",
-               "en": "Pilot bodies were not chosen at random; the comparison rests on parallel trends."},
-    "eff_c2": {"vi": "Chỉ có một năm gốc nên không kiểm tra được xu hướng trước thí điểm.",
-               "en": "With a single baseline year, pre-pilot trends cannot be checked."},
+    "eff_c1": {"vi": "Các đơn vị thí điểm không được chọn ngẫu nhiên; so sánh dựa trên giả định xu hướng song song, nên "
+                     "kết quả là mức thay đổi gắn với thí điểm, không phải bằng chứng nhân quả.",
+               "en": "Pilot bodies were not chosen at random; the comparison rests on parallel trends, so results are "
+                     "changes associated with the pilot, not proof of cause."},
+    "eff_c2": {"vi": "Chỉ có một đợt đánh giá trước thí điểm nên không kiểm tra được xu hướng trước thí điểm.",
+               "en": "With a single pre-pilot wave, pre-trends cannot be checked."},
     "eff_c3": {"vi": "Hội đồng biết đơn vị nào thí điểm; điểm tự đánh giá còn có thể thay đổi vì chính việc thí điểm.",
                "en": "The council knows which bodies are pilots; self-scores may change because of the pilot itself."},
     "eff_c4": {"vi": "Số đơn vị nhỏ ({n} đơn vị): khoảng tin cậy rộng là thông tin thật, không phải lỗi.",
                "en": "Few bodies ({n}): wide confidence intervals are real information, not a flaw."},
-    "eff_m1": {"vi": "Ước lượng chính: sai khác kép trong cùng tỉnh (hiệu ứng cố định đơn vị và tỉnh × năm), sai số chuẩn "
-                     "cụm theo đơn vị; giá trị p từ hoán vị nhóm thí điểm giữa các đơn vị cùng tỉnh và cùng cấp "
-                     "({n_perm} lần).",
-               "en": "Main estimate: within-province difference-in-differences (body and province × year fixed "
-                     "effects), standard errors clustered by body; p-values from permuting pilot status among bodies "
-                     "of the same province and level ({n_perm} permutations)."},
-    "eff_m2": {"vi": "Trong mô phỏng thiết kế này, hồi quy hiệu ứng cố định đơn vị + năm gộp các tỉnh cho 19% dương tính "
-                     "giả ở mức 5%; so sánh trong cùng tỉnh giữ đúng 5% (xem docs/methods.md).",
-               "en": "In simulations of this design, pooled unit + year fixed effects gave 19% false positives at 5%; "
-                     "comparing within province held 5% (see docs/methods.md)."},
+    "eff_m1": {"vi": "Kết quả chính: mức thay đổi trung bình trên các lượt đơn vị × đợt trong thời gian thí điểm (mỗi "
+                     "lượt có trọng số như nhau), ước lượng bằng phương pháp ngoại suy (Borusyak, Jaravel & Spiess "
+                     "2024): hiệu ứng cố định đơn vị và tỉnh × đợt ước lượng trên các lượt chưa thí điểm, rồi so sánh "
+                     "điểm thực tế với điểm ngoại suy; mỗi đơn vị dùng đợt bắt đầu của chính mình. Sai số chuẩn theo "
+                     "Định lý 3 của BJS (cụm theo đơn vị, hiệu chỉnh bỏ-một); giá trị p từ {n_perm} lần hoán vị nhóm "
+                     "thí điểm và đợt bắt đầu giữa các đơn vị cùng tỉnh và cùng cấp (cấp để trống là một nhóm riêng).",
+               "en": "Main result: the average change over the pilot body-waves under the pilot (each weighs the "
+                     "same), by the imputation estimator (Borusyak, Jaravel & Spiess 2024): body and province × wave "
+                     "effects fitted on body-waves not under the pilot, actual scores compared with imputed ones, each "
+                     "body with its own start. SE from BJS Theorem 3 (clustered by body, leave-one-out); p from "
+                     "{n_perm} re-assignments of pilot status and start wave among bodies of the same province and "
+                     "level (a blank level is a group of its own)."},
+    "eff_m2": {"vi": "Kiểm định xu hướng trước thí điểm: hồi quy các đợt chưa thí điểm có thêm biến giả cho từng đợt "
+                     "trước thí điểm của đơn vị thí điểm (mốc: đợt ngay trước), kiểm định Wald F đồng thời với ma trận "
+                     "hiệp phương sai cụm theo đơn vị (như diff-diff và BJS). Các phương pháp đã được đối chiếu với "
+                     "diff-diff 3.13 và R; hiệu chuẩn bằng mô phỏng trong docs/methods.md.",
+               "en": "Pre-trend test: the untreated body-waves regressed with dummies for each pre-pilot wave of pilot "
+                     "bodies (reference: the wave just before), joint Wald F with a covariance clustered by body (as "
+                     "diff-diff and BJS). Methods are checked against diff-diff 3.13 and R; calibration by "
+                     "simulation in docs/methods.md."},
     "eff_m3": {"vi": "Giá trị q theo Benjamini–Hochberg trên các chỉ số; cỡ hiệu ứng = ước lượng / độ lệch chuẩn giữa các "
-                     "đơn vị ở năm gốc.",
-               "en": "Benjamini–Hochberg q-values across indicators; effect size = estimate / SD between bodies at "
-                     "baseline."},
+                     "đơn vị ở đợt đầu.",
+               "en": "Benjamini–Hochberg q-values across indicators; effect size = estimate / SD between bodies in "
+                     "their first wave."},
     # 40_national
     "title_40_national": {"vi": "Tổng hợp toàn quốc và bằng chứng cho đề xuất nhân rộng",
                           "en": "National synthesis and evidence for a roll-out"},
-    "nat_s1": {"vi": "Gộp {k} tỉnh/thành phố (phân tích gộp hiệu ứng ngẫu nhiên, REML, hiệu chỉnh Hartung–Knapp): thí "
-                     "điểm làm tăng điểm tổng hợp do hội đồng chấm {estimate} điểm (KTC 95%: {low} đến {high}).",
-               "en": "Pooling {k} provinces (random-effects meta-analysis, REML, Hartung–Knapp): the pilot raised the "
-                     "council overall score by {estimate} points (95% CI {low} to {high})."},
+    "nat_s1": {"vi": "Gộp {k} tỉnh/thành phố (phân tích gộp hiệu ứng ngẫu nhiên, REML, hiệu chỉnh Hartung–Knapp): "
+                     "trong thời gian thí điểm, điểm tổng hợp do hội đồng chấm của đơn vị thí điểm {direction} "
+                     "{estimate} điểm so với đơn vị tương tự trong cùng tỉnh (KTC 95%: {low} đến {high}).",
+               "en": "Pooling {k} provinces (random-effects meta-analysis, REML, Hartung–Knapp): under the pilot, the "
+                     "council overall score of pilot bodies {direction} {estimate} points compared with similar bodies "
+                     "in the same province (95% CI {low} to {high})."},
+    "nat_s4_range": {"vi": "Với {k} tỉnh/thành phố, không ước lượng được mức khác biệt hiệu quả giữa các tỉnh (τ²), nên "
+                           "không giả định τ² = 0: để phát hiện {effect} điểm (độ mạnh 80%, α = 5%, 1 đợt gốc và 2 đợt "
+                           "sau, {m} đơn vị mỗi tỉnh) cần từ {low} đơn vị (nếu các tỉnh như nhau) đến {high} đơn vị "
+                           "(nếu hiệu quả giữa các tỉnh lệch nhau {tau} điểm); xem bảng độ nhạy.",
+                     "en": "With {k} province(s) the between-province variation of the effect (τ²) cannot be "
+                           "estimated, so τ² = 0 is not assumed: detecting {effect} points (80% power, α = 5%, one "
+                           "baseline and two follow-up waves, {m} bodies per province) needs from {low} bodies (if "
+                           "provinces are alike) to {high} bodies (if province effects differ by an SD of {tau} "
+                           "points); see the sensitivity table."},
+    "nat_tab_sensitivity": {"vi": "Số đơn vị cần thiết theo mức khác biệt giả định giữa các tỉnh (τ = độ lệch chuẩn của "
+                                  "hiệu quả thật giữa các tỉnh, điểm), 80% độ mạnh, α = 5%.",
+                            "en": "Bodies needed by assumed between-province heterogeneity (τ = SD of the true effect "
+                                  "between provinces, points), 80% power, α = 5%."},
+    "nat_why_two": {"vi": "Tổng hợp toàn quốc cần ít nhất hai tỉnh/thành phố: với một tỉnh, không biết hiệu quả khác "
+                          "nhau thế nào giữa các tỉnh, nên không thể nói gì cho cả nước.",
+                    "en": "A national synthesis needs at least two provinces: with one, nothing is known about how "
+                          "the effect varies between provinces, so nothing can be said for the country."},
     "nat_s2": {"vi": "Khác biệt giữa các tỉnh: τ² = {tau2}, I² = {i2}%; khoảng dự báo cho một tỉnh mới: {pi_low} đến "
                      "{pi_high} điểm.",
                "en": "Between provinces: τ² = {tau2}, I² = {i2}%; prediction interval for a new province: {pi_low} "
@@ -474,12 +558,14 @@ TEXT: dict[str, dict[str, str]] = {
                        "en": "Inputs of the sample-size calculation (estimated from comparison bodies)."},
     "nat_h_summary": {"vi": "6. Tóm tắt một trang: phát hiện và mức độ chắc chắn",
                       "en": "6. One-page summary: findings and their strength"},
-    "nat_m1": {"vi": "Mỗi tỉnh: sai khác kép trong cùng tỉnh (hiệu ứng cố định đơn vị và năm, sai số chuẩn cụm theo đơn "
-                     "vị). Gộp: phân tích gộp hiệu ứng ngẫu nhiên, τ² theo REML, khoảng tin cậy Hartung–Knapp (t với "
-                     "k − 1 bậc tự do), khoảng dự báo cho một tỉnh mới.",
-               "en": "Each province: within-province DiD (body and year fixed effects, SE clustered by body). Pooled: "
-                     "random-effects meta-analysis, REML τ², Hartung–Knapp CI (t with k − 1 df), prediction interval "
-                     "for a new province."},
+    "nat_m1": {"vi": "Mỗi tỉnh: mức thay đổi trung bình trên các lượt đơn vị × đợt trong thời gian thí điểm (phương pháp "
+                     "ngoại suy BJS, hiệu ứng cố định đơn vị và đợt, sai số chuẩn cụm theo đơn vị). Gộp: phân tích gộp "
+                     "hiệu ứng ngẫu nhiên, τ² theo REML, khoảng tin cậy Hartung–Knapp (t với k − 1 bậc tự do), khoảng "
+                     "dự báo cho một tỉnh mới.",
+               "en": "Each province: the average change over pilot body-waves under the pilot (BJS imputation "
+                     "estimator, body and wave fixed effects, SE clustered by body). Pooled: random-effects "
+                     "meta-analysis, REML τ², Hartung–Knapp CI (t with k − 1 df), prediction interval for a new "
+                     "province."},
     "nat_m2": {"vi": "Cỡ mẫu: phương sai của sai khác kép trên điểm trung bình đơn vị với tương quan chuỗi (Burlig, "
                      "Preonas & Woerman 2020), nhân với hệ số thiết kế 1 + (m − 1)·ICC cho {m} đơn vị mỗi tỉnh; ICC "
                      "là tỷ lệ khác biệt hiệu quả giữa các tỉnh (τ²) trong phương sai thay đổi của một đơn vị, vì cú "
@@ -582,7 +668,12 @@ COLUMN_LABELS = {
     "n_pilot": {"vi": "Số đơn vị thí điểm", "en": "Pilot bodies"},
     "n_comparison": {"vi": "Số đơn vị đối chứng", "en": "Comparison bodies"},
     "effect_size": {"vi": "Cỡ hiệu ứng (SD)", "en": "Effect size (SD)"}, "se": {"vi": "Sai số chuẩn", "en": "SE"},
-    "event_time": {"vi": "Năm kể từ năm gốc", "en": "Years since baseline"},
+    "event_time": {"vi": "Số đợt kể từ khi bắt đầu thí điểm", "en": "Waves since the pilot start"},
+    "kind": {"vi": "Loại", "en": "Kind"}, "body_label": {"vi": "Đơn vị", "en": "Body"},
+    "reason": {"vi": "Lý do", "en": "Reason"}, "n_treated": {"vi": "Số lượt đơn vị × đợt thí điểm",
+                                                          "en": "Body-waves under the pilot"},
+    "tau": {"vi": "τ giả định (điểm)", "en": "Assumed τ (points)"}, "icc": {"vi": "ICC (tỉnh)", "en": "ICC (province)"},
+    "design_effect": {"vi": "Hệ số thiết kế", "en": "Design effect"},
     "tier": {"vi": "Cấp", "en": "Level"}, "tau2": {"vi": "τ²", "en": "τ²"}, "i2": {"vi": "I² (%)", "en": "I² (%)"},
     "pi_low": {"vi": "Dự báo: cận dưới", "en": "Prediction: lower"},
     "pi_high": {"vi": "Dự báo: cận trên", "en": "Prediction: upper"},

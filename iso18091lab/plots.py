@@ -212,17 +212,33 @@ def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xla
 
 
 def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
-    """Effect by year since the pilot's baseline (event time 0 = baseline, the reference), with CIs."""
+    """Effects by waves since the pilot start with 95% CIs: pre-pilot placebo estimates (grey), the reference
+    wave just before the start (−1, hollow, 0 by construction) and the waves under the pilot (blue)."""
     use_style()
-    fig, ax = plt.subplots(figsize=(6.5, 4))
+    fig, ax = plt.subplots(figsize=(7, 4))
     ax.axhline(0, color="black", lw=0.8)
-    ax.axvline(0.5, color="#999999", ls=":", lw=1)
-    ax.errorbar(events["event_time"], events["estimate"],
-                yerr=[events["estimate"] - events["ci_low"], events["ci_high"] - events["estimate"]],
-                fmt="o", color="#0072B2", capsize=4)
-    ax.set_xticks(events["event_time"])
-    ax.set_xlabel("Số năm kể từ năm gốc của thí điểm" if lang == "vi" else "Years since the pilot's baseline")
-    ax.set_ylabel("Hiệu quả (điểm, 0–100)" if lang == "vi" else "Effect (points, 0–100)")
+    ax.axvline(-0.5, color="#999999", ls=":", lw=1)
+    kinds = events["kind"] if "kind" in events else pd.Series("effect", index=events.index)
+    styles = {"placebo": ("#777777", "o", "Trước thí điểm (kiểm tra giả định)" if lang == "vi"
+                          else "Before the pilot (placebo)"),
+              "effect": ("#0072B2", "s", "Trong thời gian thí điểm" if lang == "vi" else "Under the pilot")}
+    for kind, (colour, marker, label) in styles.items():
+        part = events[kinds == kind]
+        if part.empty:
+            continue
+        ax.errorbar(part["event_time"], part["estimate"],
+                    yerr=[(part["estimate"] - part["ci_low"]).fillna(0), (part["ci_high"] - part["estimate"]).fillna(0)],
+                    fmt=marker, color=colour, capsize=4, label=label)
+    ref = events[kinds == "reference"]
+    if not ref.empty:
+        ax.plot(ref["event_time"], ref["estimate"], "o", mfc="white", mec="black",
+                label="Mốc so sánh (đợt ngay trước)" if lang == "vi" else "Reference (wave just before)")
+    ax.set_xticks(sorted(events["event_time"].unique()))
+    ax.set_xlabel("Số đợt kể từ khi bắt đầu thí điểm (0 = đợt đầu tiên thí điểm)" if lang == "vi"
+                  else "Waves since the pilot start (0 = first wave under the pilot)")
+    ax.set_ylabel("Chênh lệch so với đối chứng (điểm, 0–100)" if lang == "vi"
+                  else "Difference from comparison (points, 0–100)")
+    ax.legend(frameon=False, fontsize=8)
     return fig
 
 

@@ -356,7 +356,9 @@ def headline(folder: Path, lang: str = "vi") -> str:
     fmt = lambda x: number(x, lang)  # noqa: E731
     word = "điểm" if lang == "vi" else "points"
     if "40_national" in results:
-        p = results["40_national"]["values"]["pooled"]
+        p = results["40_national"].get("values", {}).get("pooled")
+        if not p:  # fewer than two provinces could be estimated: notebook 40 says why
+            return t("not_estimable", lang)
         return f"{fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
     primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
     if primary:

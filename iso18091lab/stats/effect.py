@@ -1,42 +1,54 @@
-"""Did the pilot work? Pre/post and pilot-vs-comparison estimators, in the style of ``scipy.stats``.
+"""Did the pilot work? Pilot-vs-comparison estimators for staggered pilots, and pre/post tests.
 
-The design: 12–16 pilot bodies per province, comparison bodies with ISO 9001 only, starts in different years in
-different provinces, and province-wide shocks. Naive pooled comparisons then mislead, so the default estimators
-compare **within province**:
+The design: pilot bodies and comparison bodies (ISO 9001 only) in each province, pilots starting in different
+assessment waves (year, round), effects that may grow with time, province-wide shocks. A pilot body-wave is
+*under the pilot* when (year, round) >= (pilot_start, pilot_start_round) — :func:`descriptive.under_pilot`, the
+one timing rule. Every comparison stays **within province** (province × wave effects).
 
-* :func:`did_within_province` — body fixed effects + province × year fixed effects, standard errors clustered by
-  body (CR1, t with G − 1 df);
-* :func:`permutation_did` — the same estimate, p-value from reshuffling pilot status among bodies within
-  province (and level), exact when all reassignments can be enumerated;
-* :func:`imputation_did` — the imputation estimator for staggered adoption (Borusyak, Jaravel & Spiess 2024):
-  fixed effects fitted on untreated body-years only, treated outcomes compared with their imputed untreated
-  values; event-time effects for the event-study plot; CIs from a cluster bootstrap over bodies within
-  province;
-* :func:`wilcoxon_signed_rank`, :func:`hodges_lehmann`, :func:`bootstrap_mean_change` — pre/post for pilot bodies;
-* :func:`bh_qvalues` — Benjamini–Hochberg q-values across indicators.
+* :func:`imputation_att` — **the headline**: the average effect on the pilot body-waves under the pilot (ATT),
+  each treated body-wave weighing the same, by the imputation estimator (Borusyak, Jaravel & Spiess 2024):
+  body effects and province × wave effects fitted on the untreated body-waves only, each treated outcome
+  compared with its imputed untreated value. Standard error: BJS Theorem 3 (conservative, clustered by body)
+  in closed form (the estimator is linear in the outcomes); p-value by re-assigning pilot status *and* start
+  waves among the bodies of each province × level stratum (Monte Carlo, p = (1 + extreme) / (1 + draws)).
+* :func:`event_study` — effects by waves since each body's first wave under the pilot, all pre-pilot waves as
+  placebo estimates (BJS test: leads on the untreated body-waves, reference = the wave just before), and the
+  joint pre-trend test (cluster-robust Wald F, as diff-diff's ``ImputationDiD.pretrend_test``).
+* :func:`callaway_santanna` — Callaway & Sant'Anna (2021) with not-yet-treated controls (point estimate; a
+  cross-check).
+* :func:`did_within_province` — two-way fixed effects (body + province × wave) with SE clustered by body: a
+  labelled secondary estimate (a variance-weighted average, not the ATT, when starts are staggered or effects
+  change over time).
+* :func:`pre_post`, :func:`wilcoxon_signed_rank`, :func:`hodges_lehmann`, :func:`bootstrap_mean_change` — pilot
+  bodies' last wave before the start against their waves under the pilot, with rank tests as R reports them.
+* :func:`bh_qvalues`, :func:`effectiveness_table`.
 
-Panels are tidy: one row per body (``unit``) and year with ``province``, ``group``, ``pilot_start``, the
-outcome, and optionally ``level``. A body-year is *treated* when the body is a pilot and ``year > pilot_start``
-(``pilot_start`` is the pilot's baseline year).
+Panels are tidy: one row per body (``body_id``) and wave (``year``, ``round``) with ``province``, ``group``,
+``pilot_start``, ``pilot_start_round``, the outcome, and optionally ``level`` and ``body_label``. Every function
+raises a ``ValueError`` — :class:`iso18091lab.stats.NotEstimable` with a report reason where the data cannot
+support the analysis — on empty or invalid input.
 """
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import optimize, stats
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from ..catalog import indicator_order
+from . import NotEstimable
+from .descriptive import wave_label, wave_order
 
 
 # --------------------------------------------------------------------------- results
 
 @dataclass
 class EffectResult:
-    """An estimate with its uncertainty, the method, and the sample."""
+    """An estimate with its uncertainty, the method, and the sample (bodies)."""
 
     estimate: float
     ci_low: float
@@ -46,45 +58,93 @@ class EffectResult:
     n_pilot: int
     n_comparison: int
     se: float = float("nan")
-    effect_size: float = float("nan")  # estimate / SD of the outcome among bodies at baseline
+    effect_size: float = float("nan")  # estimate / SD of the outcome among bodies in their first wave
     confidence: float = 0.95
     details: dict = field(default_factory=dict, repr=False)
 
 
-# --------------------------------------------------------------------------- pre / post
+def _as_differences(x, y=None) -> np.ndarray:
+    try:
+        d = np.asarray(x, dtype=float) - (0.0 if y is None else np.asarray(y, dtype=float))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"differences must be numbers: {exc}") from None
+    if d.ndim != 1:
+        raise ValueError("x (and y) must be one-dimensional and of the same length")
+    return d[~np.isnan(d)]
+
+
+# --------------------------------------------------------------------------- rank tests as R reports them
 
 @dataclass
 class WilcoxonResult:
     statistic: float  # V: sum of the ranks of the positive differences (as R's wilcox.test)
     p_value: float
-    n: int
+    n: int  # non-zero differences used
+    n_zeros: int
     method: str
 
 
-def wilcoxon_signed_rank(x, y=None, alternative: str = "two-sided") -> WilcoxonResult:
-    """Paired Wilcoxon signed-rank test of ``x - y`` (or ``x``) against 0; exact for n ≤ 50 without ties."""
-    d = np.asarray(x, dtype=float) - (0.0 if y is None else np.asarray(y, dtype=float))
-    d = d[~np.isnan(d)]
-    nonzero = d[d != 0]
-    ranks = stats.rankdata(np.abs(nonzero))
-    exact = len(nonzero) <= 50 and len(np.unique(np.abs(nonzero))) == len(nonzero) and len(nonzero) == len(d)
-    method = "exact" if exact else "approx"
-    res = stats.wilcoxon(d, alternative=alternative, method=method if exact else "auto",
-                         zero_method="wilcox")
-    v = float(ranks[nonzero > 0].sum())
-    name = "Wilcoxon signed-rank test, " + ("exact distribution" if exact else "normal approximation with ties")
-    return WilcoxonResult(v, float(res.pvalue), len(nonzero), name)
-
-
-def _signrank_cdf(n: int) -> np.ndarray:
-    """P(V <= v), v = 0..n(n+1)/2, for the signed-rank statistic with n untied non-zero differences."""
+def _signrank_counts(n: int) -> np.ndarray:
+    """Number of sign patterns giving V = 0..n(n+1)/2 for n untied non-zero differences."""
     counts = np.zeros(n * (n + 1) // 2 + 1)
     counts[0] = 1
     for i in range(1, n + 1):
         shifted = np.zeros_like(counts)
         shifted[i:] = counts[:-i]
         counts = counts + shifted
-    return np.cumsum(counts) / 2 ** n
+    return counts
+
+
+def _signrank_cdf(n: int) -> np.ndarray:
+    """P(V <= v), v = 0..n(n+1)/2 (R ``psignrank``)."""
+    return np.cumsum(_signrank_counts(n)) / 2 ** n
+
+
+def _tie_sigma(abs_d: np.ndarray) -> float:
+    n = len(abs_d)
+    _, ties = np.unique(stats.rankdata(abs_d), return_counts=True)
+    return math.sqrt(n * (n + 1) * (2 * n + 1) / 24 - (ties ** 3 - ties).sum() / 48)
+
+
+def wilcoxon_signed_rank(x, y=None, correct: bool = True, exact: bool | None = None) -> WilcoxonResult:
+    """Two-sided paired Wilcoxon signed-rank test of ``x - y`` (or ``x``) against 0, as R
+    ``wilcox.test(x, y, paired = TRUE)`` computes it: zero differences are dropped; the exact distribution when
+    n < 50 and there are neither ties nor zeros; otherwise the normal approximation with the tie-corrected
+    variance and (``correct=True``, R's default) the continuity correction. ``method`` says which was used."""
+    d = _as_differences(x, y)
+    n_zeros = int((d == 0).sum())
+    d = d[d != 0]
+    n = len(d)
+    if n == 0:
+        raise NotEstimable("too_few", "every difference is zero or missing", detail="n = 0")
+    ranks = stats.rankdata(np.abs(d))
+    v = float(ranks[d > 0].sum())
+    ties = len(np.unique(ranks)) < n
+    if exact is None:
+        exact = n < 50
+    if exact and not ties and not n_zeros:
+        cdf = _signrank_cdf(n)
+        if v > n * (n + 1) / 4:
+            p = 1 - cdf[int(v) - 1]
+        else:
+            p = cdf[int(v)]
+        return WilcoxonResult(v, float(min(1.0, 2 * p)), n, 0,
+                              "Wilcoxon signed-rank test, exact distribution (as R wilcox.test)")
+    z = v - n * (n + 1) / 4
+    sigma = _tie_sigma(np.abs(d))
+    if sigma == 0:
+        raise NotEstimable("too_few", "the signed-rank variance is zero", detail=f"n = {n}")
+    correction = 0.5 * np.sign(z) if correct else 0.0
+    z = (z - correction) / sigma
+    p = float(min(1.0, 2 * min(stats.norm.cdf(z), stats.norm.sf(z))))
+    why = []
+    if n_zeros:
+        why.append(f"{n_zeros} zero difference(s) dropped")
+    if ties:
+        why.append("ties")
+    name = ("Wilcoxon signed-rank test, normal approximation" + (" with continuity correction" if correct else "")
+            + ", tie-corrected variance" + (f" ({'; '.join(why)})" if why else "") + " (as R wilcox.test)")
+    return WilcoxonResult(v, p, n, n_zeros, name)
 
 
 @dataclass
@@ -97,264 +157,653 @@ class HodgesLehmannResult:
     method: str
 
 
-def hodges_lehmann(x, y=None, confidence: float = 0.95) -> HodgesLehmannResult:
-    """Hodges–Lehmann estimate of the median of ``x - y`` (paired; or of ``x``) with the exact CI from the
-    signed-rank distribution (as R ``wilcox.test(conf.int = TRUE)``): order statistics of the Walsh averages."""
-    d = np.asarray(x, dtype=float) - (0.0 if y is None else np.asarray(y, dtype=float))
-    d = d[~np.isnan(d)]
+def hodges_lehmann(x, y=None, confidence: float = 0.95, correct: bool = True) -> HodgesLehmannResult:
+    """Hodges–Lehmann estimate of the (pseudo)median of ``x - y`` (paired; or of ``x``) with its CI, as R
+    ``wilcox.test(conf.int = TRUE)``: zero differences dropped; without ties or zeros (n < 50) the median of the
+    Walsh averages and the exact CI (order statistics at ``qsignrank``); otherwise the asymptotic CI by
+    inverting the normal approximation with continuity correction, and the estimate where the uncorrected
+    statistic crosses 0 (R finds these roots with ``uniroot(tol = 1e-4)``; here they are exact)."""
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    d = _as_differences(x, y)
+    n_zeros = int((d == 0).sum())
+    d = d[d != 0]
     n = len(d)
     if n < 2:
-        raise ValueError("Hodges-Lehmann needs at least 2 differences")
-    i, j = np.triu_indices(n)
-    walsh = np.sort((d[i] + d[j]) / 2)
-    m = len(walsh)
-    cdf = _signrank_cdf(n)
+        raise NotEstimable("too_few", "Hodges-Lehmann needs at least 2 non-zero differences", detail=f"n = {n}")
     alpha = 1 - confidence
-    qu = int(np.searchsorted(cdf, alpha / 2 - 1e-12))  # smallest v with P(V <= v) >= alpha/2 (qsignrank)
-    qu = max(qu, 1)
-    ql = m - qu
-    achieved = 1 - 2 * (cdf[qu - 1] if qu >= 1 else 0.0)
-    return HodgesLehmannResult(float(np.median(walsh)), float(walsh[qu - 1]), float(walsh[ql]), float(achieved), n,
-                               "Hodges-Lehmann median of Walsh averages; exact signed-rank CI")
+    ties = len(np.unique(np.abs(d))) < n
+    if n < 50 and not ties and not n_zeros:
+        i, j = np.triu_indices(n)
+        walsh = np.sort((d[i] + d[j]) / 2)
+        m = len(walsh)
+        cdf = _signrank_cdf(n)
+        qu = max(int(np.searchsorted(cdf, alpha / 2 - 1e-12)), 1)  # R: qsignrank(alpha/2, n), at least 1
+        ql = m - qu
+        achieved = 1 - 2 * cdf[qu - 1]
+        return HodgesLehmannResult(float(np.median(walsh)), float(walsh[qu - 1]), float(walsh[ql]),
+                                   float(achieved), n, "Hodges-Lehmann median of Walsh averages; exact signed-rank "
+                                   "CI (as R wilcox.test)")
+
+    def w(shift, use_correction):
+        xd = d - shift
+        xd = xd[xd != 0]
+        nx = len(xd)
+        ranks = stats.rankdata(np.abs(xd))
+        zd = ranks[xd > 0].sum() - nx * (nx + 1) / 4
+        sigma = _tie_sigma(np.abs(xd))
+        corr = 0.5 * np.sign(zd) if use_correction else 0.0
+        return (zd - corr) / sigma
+
+    lo_end, hi_end = float(d.min()), float(d.max())
+
+    def root(zq, use_correction):
+        f_low, f_high = w(lo_end, use_correction) - zq, w(hi_end, use_correction) - zq
+        if f_low <= 0:
+            return lo_end
+        if f_high >= 0:
+            return hi_end
+        return float(optimize.brentq(lambda s: w(s, use_correction) - zq, lo_end, hi_end, xtol=1e-12))
+
+    zq = stats.norm.isf(alpha / 2)
+    low, high = root(zq, correct), root(-zq, correct)
+    estimate = root(0.0, False)
+    why = [f"{n_zeros} zero difference(s) dropped"] if n_zeros else []
+    if ties:
+        why.append("ties")
+    return HodgesLehmannResult(estimate, low, high, confidence, n,
+                               "Hodges-Lehmann estimate and asymptotic CI (normal approximation"
+                               + (" with continuity correction" if correct else "") + (f"; {', '.join(why)}" if why
+                                                                                        else "")
+                               + ", as R wilcox.test)")
 
 
 def bootstrap_mean_change(x, y=None, confidence: float = 0.95, n_resamples: int = 9999,
                           seed: int | None = None) -> EffectResult:
     """Mean of ``x - y`` with a BCa bootstrap CI (scipy.stats.bootstrap)."""
-    d = np.asarray(x, dtype=float) - (0.0 if y is None else np.asarray(y, dtype=float))
-    d = d[~np.isnan(d)]
+    d = _as_differences(x, y)
+    if len(d) < 3:
+        raise NotEstimable("too_few", "a bootstrap CI needs at least 3 differences", detail=f"n = {len(d)}")
+    if np.all(d == d[0]):
+        return EffectResult(float(d[0]), float(d[0]), float(d[0]), float("nan"), "mean change (all differences "
+                            "equal: no sampling variation)", len(d), 0, se=0.0, confidence=confidence)
     res = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=n_resamples, method="BCa",
                           random_state=np.random.default_rng(seed))
     return EffectResult(float(d.mean()), float(res.confidence_interval.low), float(res.confidence_interval.high),
                         float("nan"), f"mean change, BCa bootstrap ({n_resamples} resamples)", len(d), 0,
-                        se=float(res.standard_error), effect_size=float(d.mean() / d.std(ddof=1)) if len(d) > 1
-                        else float("nan"), confidence=confidence)
+                        se=float(res.standard_error), effect_size=float(d.mean() / d.std(ddof=1)),
+                        confidence=confidence)
 
 
-# --------------------------------------------------------------------------- DiD helpers
+# --------------------------------------------------------------------------- the panel, per province
+
+@dataclass
+class _Block:
+    """One province: bodies x waves."""
+
+    province: str
+    waves: np.ndarray  # (T,) sortable wave numbers, ascending
+    wave_labels: list
+    body_ids: np.ndarray  # (B,)
+    levels: np.ndarray  # (B,) text, "" when blank
+    pilot: np.ndarray  # (B,) bool
+    start: np.ndarray  # (B,) index of the first wave under the pilot (T for comparison bodies / beyond the data)
+    y: np.ndarray  # (B, T), NaN where not observed
+    obs: np.ndarray  # (B, T) bool
+
+    @property
+    def treated(self) -> np.ndarray:
+        return self.pilot[:, None] & (np.arange(len(self.waves))[None, :] >= self.start[:, None]) & self.obs
+
+
+@dataclass
+class _Prepared:
+    blocks: list
+    excluded: pd.DataFrame  # body_id, body_label, province, group, reason
+    skipped: list  # provinces left out: (province, reason)
+    n_pilot: int
+    n_comparison: int
+    baseline_sd: float
+
+
+EXCLUSION_COLUMNS = ["province", "body_id", "body_label", "group", "reason"]
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.astype(object).where(series.notna(), "").astype(str)
+
+
+def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True) -> _Prepared:
+    """Clean a panel, apply the timing rule, and list every pilot body that cannot enter the comparison."""
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError("panel must be a pandas DataFrame")
+    missing = {"province", "body_id", "year", outcome} - set(panel.columns)
+    if missing:
+        raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    data = panel.copy()
+    data[outcome] = pd.to_numeric(data[outcome].astype(object), errors="coerce").astype(float)
+    data["year"] = pd.to_numeric(data["year"].astype(object), errors="coerce").astype(float)
+    data = data[data[outcome].notna() & data["year"].notna()]
+    if data.empty:
+        raise NotEstimable("too_few", "no scores in the panel", detail="0 scores")
+    data["round"] = (pd.to_numeric(data["round"].astype(object), errors="coerce").fillna(1).astype(float)
+                     if "round" in data else 1.0)
+    data["wave"] = wave_order(data["year"], data["round"])
+    waves_all = data[["year", "round"]].drop_duplicates()
+    if len(waves_all) < 2:
+        several = False
+        row = waves_all.iloc[0]
+        raise NotEstimable("one_wave", "only one assessment wave", wave=wave_label(row["year"], row["round"],
+                                                                                    several))
+    if "group" not in data or data["group"].isna().all():
+        raise NotEstimable("no_groups", "no pilot/comparison groups (no units table)")
+    data["group"] = _text(data["group"])
+    for column in ("province", "body_id"):
+        data[column] = _text(data[column])
+    data["level"] = _text(data["level"]) if "level" in data else ""
+    data["body_label"] = _text(data["body_label"]) if "body_label" in data else data["body_id"]
+    start_year = (pd.to_numeric(data["pilot_start"].astype(object), errors="coerce").astype(float)
+                  if "pilot_start" in data else pd.Series(np.nan, index=data.index))
+    start_round = (pd.to_numeric(data["pilot_start_round"].astype(object), errors="coerce").fillna(1).astype(float)
+                   if "pilot_start_round" in data else 1.0)
+    data["start_wave"] = wave_order(start_year, start_round)
+    # one row per body-wave (average duplicates)
+    data = (data.groupby(["province", "body_id", "wave"], sort=True, dropna=False)
+            .agg(y=(outcome, "mean"), year=("year", "first"), round=("round", "first"), group=("group", "first"),
+                 level=("level", "first"), body_label=("body_label", "first"), start_wave=("start_wave", "first"))
+            .reset_index())
+    bodies = data.groupby(["province", "body_id"], sort=True).agg(
+        group=("group", "first"), level=("level", "first"), body_label=("body_label", "first"),
+        start_wave=("start_wave", "first"), first_wave=("wave", "min")).reset_index()
+    excluded = []
+    is_pilot = bodies["group"].eq("pilot")
+    is_comp = bodies["group"].eq("comparison")
+    n_pilot_all = int(is_pilot.sum())
+    for reason, mask in (("no_group", ~is_pilot & ~is_comp), ("no_start", is_pilot & bodies["start_wave"].isna()),
+                         ("no_pre_wave", is_pilot & bodies["start_wave"].notna()
+                          & (bodies["first_wave"] >= bodies["start_wave"]))):
+        for row in bodies[mask].itertuples():
+            excluded.append({"province": row.province, "body_id": row.body_id, "body_label": row.body_label,
+                             "group": row.group, "reason": reason})
+    drop = {(e["province"], e["body_id"]) for e in excluded}
+    keep_body = [(p, b) not in drop for p, b in zip(bodies["province"], bodies["body_id"])]
+    bodies = bodies[keep_body].reset_index(drop=True)
+    excluded = pd.DataFrame(excluded, columns=EXCLUSION_COLUMNS)
+    if n_pilot_all == 0:
+        raise NotEstimable("no_pilot", "no pilot bodies")
+    if not is_comp.any() and require_comparison:
+        raise NotEstimable("no_comparison", "no comparison bodies")
+    if not bodies["group"].eq("pilot").any():
+        raise NotEstimable("no_pre_wave", "no pilot body was assessed before its start")
+    blocks, skipped = [], []
+    keyed = data.set_index(["province", "body_id"])
+    for province, members in bodies.groupby("province", sort=True):
+        part = keyed.loc[[(province, b) for b in members["body_id"]]].reset_index()
+        waves = np.sort(part["wave"].unique())
+        labels_df = part[["wave", "year", "round"]].drop_duplicates("wave").set_index("wave").loc[waves]
+        several = labels_df.groupby("year")["round"].nunique().gt(1).to_dict()
+        labels = [wave_label(r.year, r.round, several.get(r.year, False)) for r in labels_df.itertuples()]
+        ids = members["body_id"].to_numpy()
+        row = pd.Index(ids).get_indexer(part["body_id"])
+        col = np.searchsorted(waves, part["wave"].to_numpy())
+        y = np.full((len(ids), len(waves)), np.nan)
+        y[row, col] = part["y"].to_numpy(float)
+        pilot = members["group"].eq("pilot").to_numpy()
+        start = np.where(pilot, np.searchsorted(waves, members["start_wave"].fillna(np.inf).to_numpy(), side="left"),
+                         len(waves))
+        block = _Block(province, waves, labels, ids, members["level"].to_numpy(str), pilot, start, y, ~np.isnan(y))
+        if not pilot.any():
+            skipped.append((province, "no_pilot"))
+        elif pilot.all() and require_comparison:
+            skipped.append((province, "no_comparison"))
+        elif not block.treated.any():
+            skipped.append((province, "no_post_wave"))
+        else:
+            blocks.append(block)
+    if not blocks:
+        reasons = [r for _, r in skipped]
+        reason = "no_post_wave" if "no_post_wave" in reasons else ("no_comparison" if "no_comparison" in reasons
+                                                                   else "no_pilot")
+        raise NotEstimable(reason, f"no province has what the comparison needs ({', '.join(reasons)})")
+    used = pd.concat([pd.DataFrame({"body_id": b.body_ids, "pilot": b.pilot, "province": b.province})
+                      for b in blocks])
+    first = data.sort_values("wave").groupby(["province", "body_id"])["y"].first()
+    sd = float(first.std(ddof=1)) if len(first) > 1 else float("nan")
+    return _Prepared(blocks, excluded, skipped, int(used["pilot"].sum()), int((~used["pilot"]).sum()),
+                     sd if sd > 0 else float("nan"))
+
+
+# --------------------------------------------------------------------------- two-way FE on a masked panel
+
+def _fit_masked(y: np.ndarray, m: np.ndarray):
+    """Least-squares body + wave effects fitted on the cells where ``m`` is True.
+
+    ``y``: (B, T) (NaN allowed outside ``m``); ``m``: (B, T) or (P, B, T) boolean — P masks at once (one per
+    permutation). Solves the reduced T x T normal equations of the wave effects (body effects eliminated), so a
+    batch of fits is a few matrix products, not P dummy-matrix regressions. Returns alpha (…, B), lambda (…, T),
+    and which bodies / waves have fitted cells. Sums alpha_i + lambda_t are unique within a connected design."""
+    mf = m.astype(float)
+    ym = np.where(m, np.nan_to_num(y), 0.0)
+    n_b = mf.sum(-1)
+    n_t = mf.sum(-2)
+    inv_n = np.where(n_b > 0, 1.0 / np.maximum(n_b, 1), 0.0)
+    row_sum = ym.sum(-1)
+    ybar = row_sum * inv_n
+    b = ym.sum(-2) - np.einsum("...bt,...b->...t", mf, ybar)
+    scaled = mf * inv_n[..., None]
+    a = -np.swapaxes(scaled, -1, -2) @ mf
+    idx = np.arange(a.shape[-1])
+    a[..., idx, idx] += n_t
+    lam = (np.linalg.pinv(a, hermitian=True) @ b[..., None])[..., 0]
+    alpha = (row_sum - np.einsum("...bt,...t->...b", mf, lam)) * inv_n
+    return alpha, lam, n_b > 0, n_t > 0
+
+
+def _connected(m: np.ndarray) -> np.ndarray:
+    """(B, T) -> for every cell, whether its body and wave are linked through fitted cells (same component)."""
+    b, t = m.shape
+    rows, cols = np.nonzero(m)
+    graph = coo_matrix((np.ones(len(rows)), (rows, b + cols)), shape=(b + t, b + t))
+    _, label = connected_components(graph, directed=False)
+    return label[:b, None] == label[None, b:]
+
+
+# --------------------------------------------------------------------------- the imputation estimator
+
+@dataclass
+class _Imputed:
+    block: _Block
+    treated: np.ndarray  # (B, T) treated and imputable
+    not_imputable: np.ndarray  # (B, T) treated but not imputable
+    tau: np.ndarray  # (B, T) effect where treated
+    resid: np.ndarray  # (B, T) residual where untreated
+    event: np.ndarray  # (B, T) wave index - start
+
+
+def _impute(block: _Block) -> _Imputed:
+    treated = block.treated
+    m0 = block.obs & ~treated
+    alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
+    fitted = alpha[:, None] + lam[None, :]
+    ok = treated & body_ok[:, None] & wave_ok[None, :] & _connected(m0)
+    tau = np.where(ok, block.y - fitted, np.nan)
+    resid = np.where(m0, block.y - fitted, np.nan)
+    event = np.arange(len(block.waves))[None, :] - block.start[:, None]
+    return _Imputed(block, ok, treated & ~ok, tau, resid, event)
+
+
+def _bjs_se(fits: list[_Imputed], weights: list[np.ndarray], leave_one_out: bool) -> np.ndarray:
+    """BJS (2024) Theorem 3 conservative SE, clustered by body, for K estimands at once.
+
+    ``weights[j]``: (B, T, K) weights of block j's treated cells (each estimand's weights sum to 1 over all
+    blocks). The estimator is linear in the outcomes: the untreated cells' weights are
+    v0 = -X0 (X0'X0)^+ X1' w1. Treated residuals are tau minus its cohort x horizon mean (``leave_one_out``:
+    rescaled by n_g / (n_g - 1), BJS Supplementary Appendix A.9)."""
+    total = None
+    for fit, w in zip(fits, weights):
+        block = fit.block
+        n_b, n_t = block.y.shape
+        m0 = block.obs & ~block.treated
+        i0, t0 = np.nonzero(m0)
+        i1, t1 = np.nonzero(fit.treated)
+        x0 = np.zeros((len(i0), n_b + n_t))
+        x0[np.arange(len(i0)), i0] = 1
+        x0[np.arange(len(i0)), n_b + t0] = 1
+        x1 = np.zeros((len(i1), n_b + n_t))
+        x1[np.arange(len(i1)), i1] = 1
+        x1[np.arange(len(i1)), n_b + t1] = 1
+        w1 = w[i1, t1]  # (n1, K)
+        v0 = -x0 @ (np.linalg.pinv(x0.T @ x0, hermitian=True) @ (x1.T @ w1))
+        tau = fit.tau[i1, t1]
+        groups = pd.factorize(pd.Series(list(zip(block.start[i1], fit.event[i1, t1]))))[0]
+        sizes = np.bincount(groups)
+        means = np.bincount(groups, weights=tau) / sizes
+        e1 = tau - means[groups]
+        if leave_one_out:
+            e1 = e1 * np.where(sizes[groups] > 1, sizes[groups] / np.maximum(sizes[groups] - 1, 1), 1.0)
+        e0 = fit.resid[i0, t0]
+        scores = np.zeros((n_b, w.shape[-1]))
+        np.add.at(scores, i0, v0 * e0[:, None])
+        np.add.at(scores, i1, w1 * e1[:, None])
+        part = (scores ** 2).sum(axis=0)
+        total = part if total is None else total + part
+    return np.sqrt(total)
+
+
+def _strata_codes(block: _Block) -> np.ndarray:
+    """Stratum of each body within its province: its level; a blank level is a stratum of its own."""
+    return pd.factorize(pd.Series(block.levels).fillna(""))[0]
+
+
+def _permutation_att(prepared: _Prepared, observed: float, n_permutations: int, seed: int | None,
+                     chunk: int = 256) -> tuple[float, int]:
+    """Two-sided Monte Carlo p-value of the ATT: each draw re-assigns (pilot status, start wave) among the
+    bodies of every province x level stratum and refits the imputation on the new untreated cells."""
+    rng = np.random.default_rng(seed)
+    sums = np.zeros(n_permutations)
+    counts = np.zeros(n_permutations)
+    for block in prepared.blocks:
+        strata = _strata_codes(block)
+        n_b, n_t = block.y.shape
+        widx = np.arange(n_t)
+        for lo in range(0, n_permutations, chunk):
+            p = min(chunk, n_permutations - lo)
+            source = np.tile(np.arange(n_b), (p, 1))
+            for s in np.unique(strata):
+                members = np.flatnonzero(strata == s)
+                if len(members) > 1:
+                    order = rng.random((p, len(members))).argsort(axis=1)
+                    source[:, members] = members[order]
+            pilot = block.pilot[source]
+            start = block.start[source]
+            d = pilot[:, :, None] & (widx[None, None, :] >= start[:, :, None]) & block.obs[None]
+            m0 = block.obs[None] & ~d
+            alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
+            ok = d & body_ok[:, :, None] & wave_ok[:, None, :]
+            tau = np.where(ok, np.nan_to_num(block.y)[None] - alpha[:, :, None] - lam[:, None, :], 0.0)
+            sums[lo:lo + p] += tau.sum(axis=(1, 2))
+            counts[lo:lo + p] += ok.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        draws = sums / counts
+    valid = np.isfinite(draws)
+    extreme = int(np.sum(np.abs(draws[valid]) >= abs(observed) - 1e-10))
+    return (1 + extreme) / (1 + int(valid.sum())), int(valid.sum())
+
+
+def imputation_att(panel: pd.DataFrame, outcome: str = "score", confidence: float = 0.95,
+                   n_permutations: int = 2000, seed: int | None = None, leave_one_out: bool = True,
+                   df: str = "t") -> EffectResult:
+    """The headline: the average effect on pilot body-waves under the pilot (ATT), within province.
+
+    Imputation estimator (Borusyak, Jaravel & Spiess 2024): body effects and province × wave effects are fitted
+    on the untreated body-waves (comparison bodies, and pilot bodies before their own start); each treated
+    body-wave's effect is its outcome minus the imputed untreated outcome; the ATT is their plain mean (each
+    treated body-wave weighs the same). SE: BJS Theorem 3, clustered by body (``leave_one_out``: their
+    finite-sample refinement); CI with t on (bodies − 1) df (``df="t"``) or normal (``df="normal"``). p-value:
+    re-assigning pilot status and start waves within province × level strata (``n_permutations`` Monte Carlo
+    draws, p = (1 + extreme) / (1 + draws); ``n_permutations=0``: p from the SE).
+
+    ``details``: ``excluded`` (pilot bodies that cannot enter, with the reason), ``skipped_provinces``,
+    ``n_treated`` (body-waves), ``p_analytic``, ``permutations``, ``by_province`` (ATT, SE, n per province).
+    """
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    if df not in ("t", "normal"):
+        raise ValueError("df must be 't' or 'normal'")
+    prepared = _prepare(panel, outcome)
+    fits = [_impute(b) for b in prepared.blocks]
+    n1 = sum(int(f.treated.sum()) for f in fits)
+    if n1 == 0:
+        raise NotEstimable("no_post_wave", "no treated body-wave can be imputed")
+    att = sum(np.nansum(f.tau[f.treated]) for f in fits) / n1
+    by_province = [{"province": f.block.province, "estimate": float(np.mean(f.tau[f.treated])),
+                    "n_treated": int(f.treated.sum())} for f in fits]
+    weights = [np.where(f.treated, 1.0 / n1, 0.0)[:, :, None] for f in fits]
+    se = float(_bjs_se(fits, weights, leave_one_out)[0])
+    n_bodies = prepared.n_pilot + prepared.n_comparison
+    crit_df = max(n_bodies - 1, 1)
+    crit = stats.t.ppf((1 + confidence) / 2, crit_df) if df == "t" else stats.norm.ppf((1 + confidence) / 2)
+    p_analytic = float(2 * (stats.t.sf(abs(att / se), crit_df) if df == "t" else stats.norm.sf(abs(att / se)))) \
+        if se > 0 else float("nan")
+    for row, f in zip(by_province, fits):
+        own = np.where(f.treated, 1.0 / row["n_treated"], 0.0)[:, :, None]
+        row["se"] = float(_bjs_se([f], [own], leave_one_out)[0])
+    if n_permutations > 0:
+        p, draws = _permutation_att(prepared, att, n_permutations, seed)
+        how = (f"p from re-assigning pilot status and start waves within province × level ({draws} Monte Carlo "
+               f"draws, (1 + extreme) / (1 + draws))")
+    else:
+        p, draws = p_analytic, 0
+        how = "p from the SE"
+    not_imputable = [(f.block.province, f.block.body_ids[i], f.block.wave_labels[t])
+                     for f in fits for i, t in zip(*np.nonzero(f.not_imputable))]
+    method = ("ATT on pilot body-waves under the pilot, imputation estimator (Borusyak-Jaravel-Spiess; body FE + "
+              "province×wave FE fitted on untreated body-waves); SE BJS Theorem 3 clustered by body"
+              + (" (leave-one-out)" if leave_one_out else "") + (f", t with {crit_df} df" if df == "t" else ", normal")
+              + f"; {how}")
+    return EffectResult(float(att), float(att - crit * se), float(att + crit * se), float(p), method,
+                        prepared.n_pilot, prepared.n_comparison, se=se,
+                        effect_size=float(att / prepared.baseline_sd), confidence=confidence,
+                        details={"excluded": prepared.excluded, "skipped_provinces": prepared.skipped,
+                                 "n_treated": n1, "p_analytic": p_analytic, "permutations": draws,
+                                 "by_province": pd.DataFrame(by_province), "not_imputable": not_imputable})
+
+
+# --------------------------------------------------------------------------- event study and pre-trends
+
+EVENT_STUDY_COLUMNS = ["province", "event_time", "estimate", "ci_low", "ci_high", "n_bodies"]
+
+
+def _lead_regression(blocks: list[_Block], leads: list[int]):
+    """BJS (2024) eq. 9 / diff-diff ``pretrend_test``: on the untreated body-waves, outcome on body FE,
+    province × wave FE and dummies for pilot body-waves at event times ``leads`` (reference: event time −1);
+    CR1 covariance clustered by body (FE nested in the body clusters not counted). Returns gamma, V, G, N."""
+    ys, xs, clusters, n_fe = [], [], [], 0
+    offset = 0
+    for block in blocks:
+        m0 = block.obs & ~block.treated
+        event = np.arange(len(block.waves))[None, :] - block.start[:, None]
+        columns = [np.where(m0 & block.pilot[:, None] & (event == h), 1.0, 0.0) for h in leads]
+        a, lam, _, _ = _fit_masked(block.y, m0)
+        i0, t0 = np.nonzero(m0)
+        ys.append((block.y - a[:, None] - lam[None, :])[i0, t0])
+        resid_x = []
+        for c in columns:
+            ac, lc, _, _ = _fit_masked(c, m0)
+            resid_x.append((c - ac[:, None] - lc[None, :])[i0, t0])
+        xs.append(np.column_stack(resid_x) if resid_x else np.zeros((len(i0), 0)))
+        clusters.append(i0 + offset)
+        offset += len(block.body_ids)
+        n_fe += int(m0.any(axis=0).sum()) - 1
+    y, x, g_ids = np.concatenate(ys), np.vstack(xs), np.concatenate(clusters)
+    keep = np.abs(x).sum(axis=0) > 1e-10
+    xk = x[:, keep]
+    xtx_inv = np.linalg.pinv(xk.T @ xk)
+    gamma = xtx_inv @ xk.T @ y
+    e = y - xk @ gamma
+    g = len(np.unique(g_ids))
+    scores = np.zeros((offset, xk.shape[1]))
+    np.add.at(scores, g_ids, xk * e[:, None])
+    n, k = len(y), xk.shape[1] + n_fe + 1
+    factor = g / (g - 1) * (n - 1) / max(n - k, 1) if g > 1 else float("nan")
+    v = factor * xtx_inv @ (scores.T @ scores) @ xtx_inv
+    full_gamma = np.full(len(leads), np.nan)
+    full_gamma[keep] = gamma
+    full_v = np.full((len(leads), len(leads)), np.nan)
+    full_v[np.ix_(keep, keep)] = v
+    return full_gamma, full_v, g, n
+
+
+def _pretrend(blocks: list[_Block]) -> dict:
+    leads = sorted({int(h) for b in blocks for h in np.unique(
+        (np.arange(len(b.waves))[None, :] - b.start[:, None])[b.obs & b.pilot[:, None] & ~b.treated]) if h <= -2})
+    out = {"leads": leads, "gamma": np.array([]), "cov": np.zeros((0, 0)), "f_stat": float("nan"), "df1": 0,
+           "df2": 0, "p_value": float("nan"),
+           "method": "BJS pre-trend test: leads on untreated body-waves (reference: the wave just before the "
+                     "start), body FE + province×wave FE, Wald F with CR1 covariance clustered by body, "
+                     "F(q, G − 1) (as diff-diff ImputationDiD.pretrend_test)"}
+    if not leads:
+        return out
+    gamma, cov, g, _ = _lead_regression(blocks, leads)
+    ok = np.isfinite(gamma)
+    out.update(gamma=gamma, cov=cov)
+    if ok.any() and g > 1:
+        sub = cov[np.ix_(ok, ok)]
+        try:
+            wald = float(gamma[ok] @ np.linalg.solve(sub, gamma[ok]))
+        except np.linalg.LinAlgError:
+            return out
+        q = int(ok.sum())
+        out.update(f_stat=wald / q, df1=q, df2=g - 1, p_value=float(stats.f.sf(wald / q, q, g - 1)))
+    return out
+
+
+def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float = 0.95,
+                leave_one_out: bool = True) -> pd.DataFrame:
+    """Effects by event time (waves since each body's first wave under the pilot: 0 = first, −1 = the wave just
+    before), one set of rows per province and, with several provinces, pooled rows (``province = "all"``).
+
+    Columns ``province, event_time, estimate, ci_low, ci_high, n_bodies`` plus ``kind`` (``effect`` for event
+    time ≥ 0: imputation estimates with BJS SE; ``reference`` for −1: 0 by construction; ``placebo`` for every
+    earlier pre-pilot wave: BJS lead coefficients) and ``se``. ``attrs["pretrend"]`` (per province and pooled):
+    the joint pre-trend test (Wald F on the placebo coefficients, CR1 clustered by body) and ``n_pre_waves``."""
+    prepared = _prepare(panel, outcome)
+    fits = [_impute(b) for b in prepared.blocks]
+    crit = stats.norm.ppf((1 + confidence) / 2)
+    groups = [(f.block.province, [f]) for f in fits]
+    if len(fits) > 1:
+        groups.append(("all", fits))
+    rows, pretrends = [], {}
+    for name, members in groups:
+        horizons = sorted({int(h) for f in members for h in f.event[f.treated]})
+        weights = []
+        for f in members:
+            w = np.zeros(f.tau.shape + (len(horizons),))
+            weights.append(w)
+        for k, h in enumerate(horizons):
+            n_h = sum(int((f.treated & (f.event == h)).sum()) for f in members)
+            for f, w in zip(members, weights):
+                w[..., k] = np.where(f.treated & (f.event == h), 1.0 / n_h, 0.0)
+        ses = _bjs_se(members, weights, leave_one_out) if horizons else []
+        for k, h in enumerate(horizons):
+            cells = [(f, f.treated & (f.event == h)) for f in members]
+            est = sum(np.sum(f.tau[c]) for f, c in cells) / sum(int(c.sum()) for _, c in cells)
+            n_b = sum(int(c.any(axis=1).sum()) for _, c in cells)
+            rows.append({"province": name, "event_time": h, "estimate": est, "ci_low": est - crit * ses[k],
+                         "ci_high": est + crit * ses[k], "n_bodies": n_b, "kind": "effect", "se": ses[k]})
+        blocks = [f.block for f in members]
+        pre = _pretrend(blocks)
+        n_ref = sum(int((b.obs & b.pilot[:, None] & ((np.arange(len(b.waves))[None, :] - b.start[:, None]) == -1))
+                        .any(axis=1).sum()) for b in blocks)
+        rows.append({"province": name, "event_time": -1, "estimate": 0.0, "ci_low": np.nan, "ci_high": np.nan,
+                     "n_bodies": n_ref, "kind": "reference", "se": np.nan})
+        for j, h in enumerate(pre["leads"]):
+            g, v = pre["gamma"][j], pre["cov"][j, j]
+            n_b = sum(int((b.obs & b.pilot[:, None] & ((np.arange(len(b.waves))[None, :] - b.start[:, None]) == h))
+                          .any(axis=1).sum()) for b in blocks)
+            se = math.sqrt(v) if np.isfinite(v) and v >= 0 else np.nan
+            rows.append({"province": name, "event_time": h, "estimate": g, "ci_low": g - crit * se,
+                         "ci_high": g + crit * se, "n_bodies": n_b, "kind": "placebo", "se": se})
+        pre_waves = max(int(-(np.arange(len(b.waves))[None, :] - b.start[:, None])[b.obs & b.pilot[:, None]
+                                                                                   & ~b.treated].min())
+                        if (b.obs & b.pilot[:, None] & ~b.treated).any() else 0 for b in blocks)
+        pretrends[name] = {k: pre[k] for k in ("f_stat", "df1", "df2", "p_value", "method")} | {
+            "n_pre_waves": pre_waves}
+    table = pd.DataFrame(rows, columns=EVENT_STUDY_COLUMNS + ["kind", "se"])
+    table = table.sort_values(["province", "event_time"], key=lambda s: s.map(lambda v: (v == "all", v))
+                              if s.name == "province" else s).reset_index(drop=True)
+    table.attrs["pretrend"] = pretrends
+    table.attrs["method"] = ("event study by the imputation estimator (BJS), 95% CI from BJS Theorem 3 SE "
+                             "(normal); placebo pre-pilot estimates from the BJS lead regression")
+    return table
+
+
+# --------------------------------------------------------------------------- Callaway–Sant'Anna (cross-check)
+
+def callaway_santanna(panel: pd.DataFrame, outcome: str = "score") -> EffectResult:
+    """Callaway & Sant'Anna (2021) ATT with not-yet-treated controls (comparison bodies and pilots not yet
+    under the pilot), base wave = the wave before each cohort's start, within province; overall = ATT(g, t)
+    over post-start cells weighted by cohort size ("simple" aggregation). Bodies enter a cell when observed in
+    both its waves. Point estimate only (a cross-check of the headline)."""
+    prepared = _prepare(panel, outcome)
+    num = den = 0.0
+    for block in prepared.blocks:
+        n_t = len(block.waves)
+        for g in np.unique(block.start[block.pilot]):
+            if g <= 0 or g >= n_t:
+                continue
+            cohort = block.pilot & (block.start == g)
+            size = int(cohort.sum())
+            for t in range(g, n_t):
+                both = block.obs[:, t] & block.obs[:, g - 1]
+                treated = cohort & both
+                control = (~block.pilot | (block.start > t)) & both
+                if not treated.any() or not control.any():
+                    continue
+                change = block.y[:, t] - block.y[:, g - 1]
+                att_gt = change[treated].mean() - change[control].mean()
+                num += size * att_gt
+                den += size
+    if den == 0:
+        raise NotEstimable("no_post_wave", "no cohort has a post-start wave with not-yet-treated controls")
+    est = num / den
+    return EffectResult(float(est), float("nan"), float("nan"), float("nan"),
+                        "Callaway-Sant'Anna ATT, not-yet-treated controls, base = wave before the start, within "
+                        "province, simple aggregation (point estimate only)", prepared.n_pilot,
+                        prepared.n_comparison, effect_size=float(est / prepared.baseline_sd))
+
+
+# --------------------------------------------------------------------------- two-way FE (secondary)
 
 def treated(panel: pd.DataFrame) -> np.ndarray:
-    """1 for pilot body-years after the pilot's baseline year, else 0."""
-    pilot = panel["group"].astype(object).eq("pilot").to_numpy(bool)
-    start = pd.to_numeric(panel["pilot_start"].astype(object), errors="coerce").to_numpy(float)
-    year = pd.to_numeric(panel["year"].astype(object), errors="coerce").to_numpy(float)
-    return (pilot & (year > np.nan_to_num(start, nan=np.inf))).astype(float)
+    """1 for pilot body-waves under the pilot (:func:`descriptive.under_pilot`), else 0."""
+    from .descriptive import under_pilot
+
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError("panel must be a pandas DataFrame")
+    missing = {"group", "pilot_start", "year"} - set(panel.columns)
+    if missing:
+        raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    return under_pilot(panel).astype(float)
 
 
-def _fe_matrix(panel: pd.DataFrame) -> np.ndarray:
-    """Body dummies + province×year dummies (one column dropped per extra set for full rank)."""
-    body = pd.get_dummies(panel["unit"].astype(str), dtype=float)
-    py = pd.get_dummies(panel["province"].astype(str) + "|" + panel["year"].astype(str), dtype=float)
-    # drop one province×year per province: body FE already span the province intercepts
-    keep = py.columns[py.columns.to_series().str.split("|").str[0].duplicated(keep="first").to_numpy()]
-    return np.column_stack([body.to_numpy(), py[keep].to_numpy()])
-
-
-def _residualiser(x: np.ndarray):
-    """Function returning residuals of columns on ``x`` (least squares, via QR)."""
-    q, r = np.linalg.qr(x)
-    rank = int((np.abs(np.diag(r)) > 1e-10 * np.abs(r).max()).sum())
-    q = q[:, :rank] if rank == x.shape[1] else np.linalg.svd(x, full_matrices=False)[0][:, :rank]
-    return lambda v: v - q @ (q.T @ v)
-
-
-def _clean_panel(panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    keep = panel.dropna(subset=[outcome]).copy()
-    keep = keep[keep["group"].astype(object).isin(["pilot", "comparison"])]
-    keep[outcome] = keep[outcome].astype("float64")
-    for column in ("year", "pilot_start"):
-        keep[column] = pd.to_numeric(keep[column].astype(object), errors="coerce").astype("float64")
-    for column in ("province", "unit", "group"):
-        keep[column] = keep[column].astype(str)
-    return keep.sort_values(["province", "unit", "year"]).reset_index(drop=True)
-
-
-def _counts(panel: pd.DataFrame) -> tuple[int, int]:
-    bodies = panel.drop_duplicates("unit")
-    return int((bodies["group"] == "pilot").sum()), int((bodies["group"] == "comparison").sum())
-
-
-def _baseline_sd(panel: pd.DataFrame, outcome: str) -> float:
-    """SD of the outcome among bodies in their first year (NaN when it is 0 or undefined)."""
-    first = panel.sort_values("year").groupby("unit").first()
-    sd = float(first[outcome].std(ddof=1))
-    return sd if sd > 0 else float("nan")
-
-
-def _within_fit(data: pd.DataFrame, outcome: str):
-    """Residualiser on body FE + province×year FE, the residualised outcome, and the number of parameters not
-    nested in the body clusters (province×year effects + the treatment) for the CR1 factor."""
-    fe = _fe_matrix(data)
-    resid = _residualiser(fe)
-    return resid, resid(data[outcome].to_numpy(float)), fe.shape[1] - data["unit"].nunique() + 1
-
-
-def _clustered_estimate(data: pd.DataFrame, outcome: str, d_t: np.ndarray, y_t: np.ndarray, n_par: int,
-                        confidence: float) -> EffectResult:
-    """OLS slope of residualised outcome on residualised treatment, SE clustered by body (CR1)."""
-    if np.allclose(d_t, 0):
-        raise ValueError("no variation in treatment after the fixed effects (need pilot and comparison bodies "
-                         "observed before and after the pilot start)")
-    beta = float(d_t @ y_t / (d_t @ d_t))
-    codes, _ = pd.factorize(data["unit"].astype(str).to_numpy())
-    g = codes.max() + 1
-    scores = np.bincount(codes, weights=d_t * (y_t - beta * d_t), minlength=g)
-    # CR1 small-sample factor; body fixed effects are nested in the body clusters and are not counted
-    # (Cameron & Miller 2015; as Stata xtreg/reghdfe): counting them would inflate the SE by ~25 % here
-    n_obs = len(data)
+def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence: float = 0.95) -> EffectResult:
+    """Two-way fixed effects: outcome on the under-pilot indicator with body FE and province × wave FE; SE
+    clustered by body (CR1 counting only the FE not nested in the body clusters, t with G − 1 df). A
+    variance-weighted average of effects — not the ATT when starts are staggered or effects change over time;
+    shown as a labelled secondary estimate."""
+    prepared = _prepare(panel, outcome)
+    num = den = 0.0
+    parts = []
+    n_fe = 0
+    for block in prepared.blocks:
+        d = block.treated.astype(float)
+        ay, ly, _, _ = _fit_masked(block.y, block.obs)
+        ad, ld, _, _ = _fit_masked(d, block.obs)
+        y_t = np.where(block.obs, block.y - ay[:, None] - ly[None, :], 0.0)
+        d_t = np.where(block.obs, d - ad[:, None] - ld[None, :], 0.0)
+        num += (d_t * y_t).sum()
+        den += (d_t * d_t).sum()
+        parts.append((y_t, d_t, block.obs))
+        n_fe += int(block.obs.any(axis=0).sum()) - 1
+    if den < 1e-12:
+        raise NotEstimable("too_few", "no variation in the pilot indicator after the fixed effects",
+                           detail="two-way FE")
+    beta = num / den
+    scores = np.concatenate([((d_t * (y_t - beta * d_t)) * obs).sum(axis=1) for y_t, d_t, obs in parts])
+    g = len(scores)
+    n_obs = int(sum(obs.sum() for _, _, obs in parts))
+    n_par = n_fe + 1
     correction = g / (g - 1) * (n_obs - 1) / max(n_obs - n_par, 1)
-    se = float(math.sqrt(correction * (scores ** 2).sum()) / (d_t @ d_t))
+    se = float(math.sqrt(correction * (scores ** 2).sum()) / den)
     t = stats.t.ppf((1 + confidence) / 2, g - 1)
     p = float(2 * stats.t.sf(abs(beta / se), g - 1)) if se > 0 else float("nan")
-    n_pilot, n_comparison = _counts(data)
-    return EffectResult(beta, beta - t * se, beta + t * se, p,
-                        "DiD, body FE + province×year FE, SE clustered by body (CR1, nested FE not counted, t G−1 df)",
-                        n_pilot, n_comparison, se=se, effect_size=beta / _baseline_sd(data, outcome),
-                        confidence=confidence, details={"n_obs": n_obs, "n_clusters": int(g)})
+    return EffectResult(float(beta), float(beta - t * se), float(beta + t * se), p,
+                        "two-way FE (body FE + province×wave FE), SE clustered by body (CR1, nested FE not counted, "
+                        "t G−1 df); secondary: not the ATT when starts are staggered or effects change",
+                        prepared.n_pilot, prepared.n_comparison, se=se,
+                        effect_size=float(beta / prepared.baseline_sd), confidence=confidence,
+                        details={"n_obs": n_obs, "n_clusters": g, "excluded": prepared.excluded})
 
 
-def did_within_province(panel: pd.DataFrame, outcome: str, confidence: float = 0.95) -> EffectResult:
-    """DiD with body FE and province × year FE; SE clustered by body (CR1), t with G − 1 df."""
-    data = _clean_panel(panel, outcome)
-    resid, y_t, n_par = _within_fit(data, outcome)
-    return _clustered_estimate(data, outcome, resid(treated(data)), y_t, n_par, confidence)
+def pilot_exclusions(panel: pd.DataFrame, outcome: str = "score") -> pd.DataFrame:
+    """Pilot bodies (and bodies without a group) that cannot enter the comparison, with the reason:
+    ``no_pre_wave`` (not assessed before its first wave under the pilot), ``no_start``, ``no_group``."""
+    try:
+        return _prepare(panel, outcome, require_comparison=False).excluded
+    except NotEstimable:
+        return pd.DataFrame(columns=EXCLUSION_COLUMNS)
 
 
-def _strata(bodies: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
-    return [idx.to_numpy() for _, idx in bodies.groupby(by, observed=True).groups.items()]
-
-
-def permutation_did(panel: pd.DataFrame, outcome: str, n_permutations: int = 5000, strata: tuple = ("province",
-                    "level"), seed: int | None = None, exact_limit: int = 20000) -> EffectResult:
-    """DiD estimate (as :func:`did_within_province`) with a p-value from reshuffling pilot status among
-    bodies within strata (province and level by default). Exact (all reassignments) when there are at most
-    ``exact_limit`` of them, else Monte Carlo with ``n_permutations`` draws (p = (1 + hits) / (1 + draws))."""
-    data = _clean_panel(panel, outcome)
-    resid, y_t, n_par = _within_fit(data, outcome)
-    bodies = data.drop_duplicates("unit")[["unit", "province", "group", "pilot_start"]
-                                          + [s for s in strata if s in data and s != "province"]]
-    bodies = bodies.reset_index(drop=True)
-    by = [s for s in strata if s in bodies]
-    unit_index = pd.Index(bodies["unit"]).get_indexer(data["unit"])
-    years = data["year"].to_numpy(float)
-    # a body reassigned to the pilot takes its province's pilot start year
-    province_start = data[data["group"] == "pilot"].groupby("province")["pilot_start"].min().to_dict()
-    post = years > bodies["province"].map(province_start).to_numpy(float)[unit_index]
-
-    def treatment_for(flags: np.ndarray) -> np.ndarray:
-        """flags: bodies (one assignment) or assignments x bodies -> treatment per body-year (columns)."""
-        return (np.atleast_2d(flags)[:, unit_index] & post).T.astype(float)
-
-    observed_flags = (bodies["group"] == "pilot").to_numpy()
-    strata_idx = _strata(bodies, by)
-    sizes = [(len(idx), int(observed_flags[idx].sum())) for idx in strata_idx]
-    n_assignments = math.prod(math.comb(n, k) for n, k in sizes)
-    rng = np.random.default_rng(seed)
-    exact = n_assignments <= exact_limit
-    if exact:
-        per_stratum = [[np.isin(idx, list(c)) for c in itertools.combinations(idx, k)] for idx, (_, k) in
-                       zip(strata_idx, sizes)]
-        assignments = np.zeros((n_assignments, len(bodies)), bool)
-        for row, combo in enumerate(itertools.product(*per_stratum)):
-            for idx, chosen in zip(strata_idx, combo):
-                assignments[row, idx] = chosen
-    else:
-        assignments = np.zeros((n_permutations, len(bodies)), bool)
-        for idx in strata_idx:
-            k = int(observed_flags[idx].sum())
-            order = rng.random((n_permutations, len(idx))).argsort(axis=1)[:, :k]
-            rows = np.repeat(np.arange(n_permutations), k)
-            assignments[rows, idx[order].ravel()] = True
-    d_t = resid(treatment_for(assignments))
-    denom = (d_t * d_t).sum(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        betas = (d_t * y_t[:, None]).sum(axis=0) / denom
-    reference = _clustered_estimate(data, outcome, resid(treatment_for(observed_flags))[:, 0], y_t, n_par, 0.95)
-    beta = reference.estimate
-    hits = np.sum(np.abs(betas) >= abs(beta) - 1e-12)
-    p = float(hits / len(betas)) if exact else float((1 + hits) / (1 + len(betas)))
-    how = f"exact, {len(betas)} reassignments" if exact else f"Monte Carlo, {len(betas)} permutations"
-    return EffectResult(beta, reference.ci_low, reference.ci_high, p,
-                        f"DiD body FE + province×year FE; p from permutation of pilot status within "
-                        f"{' × '.join(by)} ({how}); CI from SE clustered by body",
-                        reference.n_pilot, reference.n_comparison, se=reference.se,
-                        effect_size=reference.effect_size,
-                        details={"exact": exact, "n_assignments": n_assignments, "permutation_estimates": betas})
-
-
-def imputation_did(panel: pd.DataFrame, outcome: str, confidence: float = 0.95, n_resamples: int = 999,
-                   seed: int | None = None) -> EffectResult:
-    """Imputation estimator (Borusyak, Jaravel & Spiess 2024): body FE and province×year FE fitted on untreated
-    body-years, treatment effect = mean of observed − imputed outcome over treated body-years. Event-time
-    effects in ``details['event_study']``; CIs from a cluster bootstrap of bodies within province."""
-    data = _clean_panel(panel, outcome)
-    point, events = _imputation(data, outcome)
-    rng = np.random.default_rng(seed)
-    bodies = data.drop_duplicates("unit")[["unit", "province", "group"]].reset_index(drop=True)
-    groups = {k: v["unit"].to_numpy() for k, v in bodies.groupby(["province", "group"])}
-    by_unit = {u: f for u, f in data.groupby("unit")}
-    reps, event_reps = [], []
-    for _ in range(n_resamples):
-        parts = []
-        for members in groups.values():
-            for n_new, unit in enumerate(rng.choice(members, size=len(members), replace=True)):
-                parts.append(by_unit[unit].assign(unit=f"{unit}#{n_new}"))
-        sample = pd.concat(parts, ignore_index=True)
-        try:
-            value, ev = _imputation(sample, outcome)
-        except (ValueError, np.linalg.LinAlgError):
-            continue
-        reps.append(value)
-        event_reps.append(ev.set_index("event_time")["estimate"])
-    reps = np.asarray(reps)
-    lo, hi = np.percentile(reps, [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
-    se = float(reps.std(ddof=1))
-    p = float(min(1.0, 2 * min((reps <= 0).mean(), (reps >= 0).mean()) + 1 / (len(reps) + 1)))
-    if event_reps:
-        boot_events = pd.concat(event_reps, axis=1)
-        events = events.set_index("event_time")
-        events["ci_low"] = boot_events.quantile((1 - confidence) / 2, axis=1)
-        events["ci_high"] = boot_events.quantile((1 + confidence) / 2, axis=1)
-        events = events.reset_index()
-    n_pilot, n_comparison = _counts(data)
-    return EffectResult(point, float(lo), float(hi), p,
-                        "imputation DiD (Borusyak-Jaravel-Spiess): FE fitted on untreated body-years; "
-                        f"cluster bootstrap over bodies within province ({len(reps)} resamples)",
-                        n_pilot, n_comparison, se=se, effect_size=point / _baseline_sd(data, outcome),
-                        confidence=confidence, details={"event_study": events})
-
-
-def _imputation(data: pd.DataFrame, outcome: str) -> tuple[float, pd.DataFrame]:
-    d = treated(data).astype(bool)
-    untreated = data[~d]
-    body = pd.get_dummies(untreated["unit"].astype(str), dtype=float)
-    py_key = untreated["province"].astype(str) + "|" + untreated["year"].astype(str)
-    py = pd.get_dummies(py_key, dtype=float)
-    x = np.column_stack([body.to_numpy(), py.to_numpy()])
-    coef, *_ = np.linalg.lstsq(x, untreated[outcome].to_numpy(float), rcond=None)
-    body_fe = dict(zip(body.columns, coef[: body.shape[1]]))
-    py_fe = dict(zip(py.columns, coef[body.shape[1]:]))
-    treated_rows = data[d]
-    if treated_rows.empty:
-        raise ValueError("no treated body-years")
-    keys = treated_rows["province"].astype(str) + "|" + treated_rows["year"].astype(str)
-    missing = set(treated_rows["unit"].astype(str)) - set(body_fe) | set(keys) - set(py_fe)
-    if missing:
-        raise ValueError(f"cannot impute untreated outcomes for {sorted(missing)[:3]} (no untreated observations)")
-    imputed = treated_rows["unit"].astype(str).map(body_fe) + keys.map(py_fe)
-    # the lstsq solution is one of many (collinear dummies), but body + province×year sums are identified
-    effects = treated_rows[outcome].to_numpy(float) - imputed.to_numpy(float)
-    event_time = (treated_rows["year"] - treated_rows["pilot_start"]).to_numpy(int)
-    events = pd.DataFrame({"event_time": event_time, "effect": effects}).groupby("event_time")["effect"].agg(
-        estimate="mean", n="size").reset_index()
-    # reference period: the baseline year (event time 0) has effect 0 by construction
-    events = pd.concat([pd.DataFrame({"event_time": [0], "estimate": [0.0], "n": [0]}), events], ignore_index=True)
-    return float(effects.mean()), events
-
+# --------------------------------------------------------------------------- q-values
 
 def bh_qvalues(p_values) -> np.ndarray:
     """Benjamini–Hochberg (1995) adjusted p-values (q-values); NaN stays NaN."""
     p = np.asarray(p_values, dtype=float)
+    if p.ndim != 1:
+        raise ValueError("p_values must be one-dimensional")
+    if ((p < 0) | (p > 1)).any():
+        raise ValueError("p-values must lie in [0, 1]")
     out = np.full(p.shape, np.nan)
     ok = ~np.isnan(p)
     if ok.any():
@@ -368,73 +817,123 @@ EFFECTIVENESS_COLUMNS = ["outcome", "level", "rater", "estimate", "ci_low", "ci_
                          "n_pilot", "n_comparison"]
 
 
-def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None, units: pd.DataFrame | None = None,
-                        n_permutations: int = 2000, seed: int | None = None) -> pd.DataFrame:
+def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
+                        units: pd.DataFrame | None = None, n_permutations: int = 2000,
+                        seed: int | None = None) -> pd.DataFrame:
     """Every effectiveness estimate of a province (or several), one row each.
 
     Columns: ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method, n_pilot,
-    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus ``se`` and ``effect_size`` (estimate in
-    baseline SDs). ``level`` is overall / pillar / indicator / external; the primary row is ``level=overall,
-    rater=council``, in points on the 0–100 scale. Estimates: within-province DiD with p-values from
-    permutation of pilot status within province × level; q-values (Benjamini–Hochberg) across indicators.
+    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus ``se`` and ``effect_size``. The primary
+    row (``level=overall, rater=council``) is the ATT by :func:`imputation_att`; pillars, indicators, self
+    scores and external outcomes use the same estimator; the two-way FE estimate of the overall council score
+    is a secondary row (``level=secondary``). ``n_pilot``/``n_comparison`` count bodies. q-values
+    (Benjamini–Hochberg) across indicators. Raises :class:`NotEstimable` when the primary row cannot be
+    estimated; other outcomes that cannot be are listed in ``attrs["not_estimable"]``.
     """
     from .descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores
 
-    rows = []
+    if not isinstance(assessments, pd.DataFrame):
+        raise ValueError("assessments must be a pandas DataFrame")
+    missing = {"province", "body_id", "year", "rater", "rater_id", "indicator", "pillar", "score_100"} - set(
+        assessments.columns)
+    if missing:
+        raise ValueError(f"assessments lack the column(s) {sorted(missing)}")
+    if assessments.empty:
+        raise NotEstimable("too_few", "no assessments", detail="0 scores")
+    rows, skipped = [], []
 
-    def add(panel, outcome_name, level, rater, column="score"):
+    def row(res, outcome_name, level, rater):
+        return {"outcome": outcome_name, "level": level, "rater": rater, "estimate": res.estimate,
+                "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value, "q_value": np.nan,
+                "method": res.method, "n_pilot": res.n_pilot, "n_comparison": res.n_comparison, "se": res.se,
+                "effect_size": res.effect_size}
+
+    def add(panel, outcome_name, level, rater, column="score", primary=False, n_perm=n_permutations):
         try:
-            res = permutation_did(panel, column, n_permutations=n_permutations, seed=seed)
-        except (ValueError, np.linalg.LinAlgError, ZeroDivisionError):
-            return
-        rows.append({"outcome": outcome_name, "level": level, "rater": rater, "estimate": res.estimate,
-                     "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value, "q_value": np.nan,
-                     "method": res.method, "n_pilot": res.n_pilot, "n_comparison": res.n_comparison, "se": res.se,
-                     "effect_size": res.effect_size})
+            res = imputation_att(panel, column, n_permutations=n_perm, seed=seed)
+        except NotEstimable as exc:
+            if primary:
+                raise
+            skipped.append({"outcome": outcome_name, "rater": rater, "reason": exc.reason, "values": exc.values})
+            return None
+        rows.append(row(res, outcome_name, level, rater))
+        return res
 
-    for rater in ("council", "self"):
-        add(overall_scores(assessments, rater), "overall", "overall", rater)
-        pillars = pillar_scores(assessments, rater)
-        for pillar, part in pillars.groupby("pillar"):
-            add(part, f"pillar {int(pillar)}", "pillar", rater)
-    council = consensus(assessments, "council").dropna(subset=["score_100"])
-    keys = [k for k in BODY_KEYS if k in council] + ["year"]
+    council = overall_scores(assessments, "council")
+    if council.empty:
+        raise NotEstimable("no_council", "no council scores")
+    add(council, "overall", "overall", "council", primary=True)
+    try:
+        rows.append(row(did_within_province(council, "score"), "overall (two-way FE)", "secondary", "council"))
+    except NotEstimable as exc:
+        skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
+                        "values": exc.values})
+    for pillar, part in pillar_scores(assessments, "council").groupby("pillar"):
+        add(part, f"pillar {int(pillar)}", "pillar", "council")
+    own = overall_scores(assessments, "self")
+    if own.empty:
+        skipped.append({"outcome": "overall", "rater": "self", "reason": "no_self", "values": {}})
+    else:
+        add(own, "overall", "overall", "self")
+        for pillar, part in pillar_scores(assessments, "self").groupby("pillar"):
+            add(part, f"pillar {int(pillar)}", "pillar", "self")
+    scored = consensus(assessments, "council").dropna(subset=["score_100"])
+    keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
     start = len(rows)
-    for indicator in indicator_order(council["indicator"]):
-        part = council[council["indicator"] == indicator]
+    for indicator in indicator_order(scored["indicator"]):
+        part = scored[scored["indicator"] == indicator]
         panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
-        add(panel, f"indicator {indicator}", "indicator", "council")
+        add(panel, f"indicator {indicator}", "indicator", "council", n_perm=max(n_permutations // 4, 0))
     if len(rows) > start:
-        block = pd.DataFrame(rows[start:])
-        q = bh_qvalues(block["p_value"])
+        q = bh_qvalues([r["p_value"] for r in rows[start:]])
         for offset, value in enumerate(q):
             rows[start + offset]["q_value"] = value
-    if outcomes is not None and units is not None and len(outcomes):
-        merged = outcomes  # outcome rows carry their body's columns (group, level, pilot start) since ingest
-        for measure, part in merged.groupby("measure"):
+    if outcomes is not None and len(outcomes):
+        for measure, part in outcomes.groupby("measure"):
             add(part.rename(columns={"value": "score"}), str(measure), "external", "")
+    else:
+        skipped.append({"outcome": "external", "rater": "", "reason": "no_outcomes", "values": {}})
     table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + ["se", "effect_size"])
-    table.attrs.update(method="within-province DiD (body FE + province×year FE); p by permutation of pilot status "
-                              "within province × level; CI from SE clustered by body; BH q-values across indicators")
+    table.attrs.update(
+        method="ATT on pilot body-waves under the pilot by the imputation estimator within province (BJS); p by "
+               "re-assigning pilot status and start waves within province × level; two-way FE as a secondary "
+               "row; BH q-values across indicators",
+        not_estimable=skipped)
     return table
 
 
-def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = None) -> pd.DataFrame:
-    """Pilot bodies' change from their first to their second year: Wilcoxon signed-rank test, Hodges–Lehmann
-    estimate (exact CI) and mean change (BCa bootstrap). Without a comparison group this cannot separate the
-    pilot from common trends; it is shown beside the DiD, not instead of it."""
-    pilots = panel[panel["group"].astype(str) == "pilot"]
-    years = sorted(pilots["year"].dropna().unique())
-    if len(years) < 2:
-        raise ValueError("pre/post needs pilot bodies observed in two years")
-    wide = pilots[pilots["year"].isin(years[:2])].pivot_table(index="unit", columns="year", values=outcome).dropna()
-    after, before = wide[years[1]].to_numpy(float), wide[years[0]].to_numpy(float)
+# --------------------------------------------------------------------------- pre / post
+
+def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = None,
+             n_resamples: int = 9999) -> pd.DataFrame:
+    """Per pilot body: its last wave before its start against the mean of its waves under the pilot; Wilcoxon
+    signed-rank test and Hodges–Lehmann estimate (as R ``wilcox.test``) and the mean change (BCa bootstrap).
+    Without a comparison group this cannot separate the pilot from common trends: shown beside the ATT."""
+    prepared = _prepare(panel, outcome, require_comparison=False)
+    before, after = [], []
+    for block in prepared.blocks + []:
+        widx = np.arange(len(block.waves))
+        for i in np.flatnonzero(block.pilot):
+            pre = np.flatnonzero(block.obs[i] & (widx < block.start[i]))
+            post = np.flatnonzero(block.obs[i] & (widx >= block.start[i]))
+            if len(pre) and len(post):
+                before.append(block.y[i, pre[-1]])
+                after.append(block.y[i, post].mean())
+    if len(before) < 3:
+        raise NotEstimable("too_few", "pre/post needs at least 3 pilot bodies with waves before and under the pilot",
+                           detail=f"{len(before)} pilot bodies with waves before and under the pilot")
+    after, before = np.asarray(after), np.asarray(before)
     w = wilcoxon_signed_rank(after, before)
-    hl = hodges_lehmann(after, before)
-    mean = bootstrap_mean_change(after, before, seed=seed)
+    try:
+        hl = hodges_lehmann(after, before)
+        hl_row = {"method": hl.method, "estimate": hl.estimate, "ci_low": hl.ci_low, "ci_high": hl.ci_high,
+                  "p_value": np.nan, "n": hl.n}
+    except NotEstimable:
+        hl_row = {"method": "Hodges-Lehmann: fewer than 2 non-zero differences", "estimate": np.nan,
+                  "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": w.n}
+    mean = bootstrap_mean_change(after, before, seed=seed, n_resamples=n_resamples)
     return pd.DataFrame([
         {"method": w.method, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": w.p_value, "n": w.n},
-        {"method": hl.method, "estimate": hl.estimate, "ci_low": hl.ci_low, "ci_high": hl.ci_high, "p_value": np.nan,
-         "n": hl.n},
+        hl_row,
         {"method": mean.method, "estimate": mean.estimate, "ci_low": mean.ci_low, "ci_high": mean.ci_high,
          "p_value": np.nan, "n": mean.n_pilot}])

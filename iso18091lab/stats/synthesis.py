@@ -17,6 +17,30 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from . import NotEstimable
+
+METHODS = {"DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel", "FE": "fixed effect"}
+#: Below this many provinces the between-province variance tau² cannot be estimated usefully: power is then
+#: shown over a range of assumed values instead of tau² = 0.
+MIN_PROVINCES_FOR_TAU2 = 5
+
+
+def _positive_or_negative(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected a number, not {value!r}") from None
+
+
+def _positive(name: str, value) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not value > 0 or not np.isfinite(value):
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return value
+
 
 @dataclass
 class MetaResult:
@@ -88,12 +112,21 @@ def meta_analysis(estimates, variances, method: str = "REML", hartung_knapp: boo
     ``hartung_knapp=True`` uses the Hartung–Knapp(-Sidik-Jonkman) variance and t with k − 1 df for the CI, test
     and prediction interval.
     """
-    y = np.asarray(estimates, dtype=float)
-    v = np.asarray(variances, dtype=float)
+    try:
+        y = np.asarray(estimates, dtype=float)
+        v = np.asarray(variances, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError("estimates and variances must be numbers") from None
     if y.shape != v.shape or y.ndim != 1:
         raise ValueError("estimates and variances must be 1-d and of the same length")
+    if not isinstance(method, str) or method.upper() not in METHODS:
+        raise ValueError(f"unknown meta-analysis method {method!r}; use one of {sorted(METHODS)}")
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    if not (np.isfinite(y).all() and np.isfinite(v).all()):
+        raise ValueError("estimates and variances must be finite numbers")
     if len(y) < 2:
-        raise ValueError("a meta-analysis needs at least 2 estimates")
+        raise NotEstimable("one_province", "a meta-analysis needs at least 2 estimates", n=len(y))
     if (v <= 0).any():
         raise ValueError("variances must be positive")
     k = len(y)
@@ -117,7 +150,7 @@ def meta_analysis(estimates, variances, method: str = "REML", hartung_knapp: boo
         crit = stats.norm.ppf(1 - alpha / 2)
         p = float(2 * stats.norm.sf(abs(mu / se)))
     pi_half = crit * np.sqrt(tau2 + se ** 2)
-    name = {"DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel", "FE": "fixed effect"}[method]
+    name = METHODS[method]
     return MetaResult(mu, se, mu - crit * se, mu + crit * se, p, float(tau2), i2, h2, q,
                       float(stats.chi2.sf(q, k - 1)), mu - pi_half, mu + pi_half, k,
                       f"random-effects meta-analysis, tau² by {name}" + (", Hartung-Knapp" if hartung_knapp else ""),
@@ -146,6 +179,11 @@ def did_variance(n_treated: float, n_control: float, n_pre: int, n_post: int, co
     """Variance of the DiD estimate on body means with ``n_pre`` and ``n_post`` periods:
     Var(post mean − pre mean of a body) × (1/n_T + 1/n_C) × design effect, where the per-body variance is
     (σ² + (m−1)ψ_pre)/m + (σ² + (r−1)ψ_post)/r − 2ψ_cross."""
+    if not isinstance(cov, Covariances):
+        raise ValueError("cov must be a Covariances (see serial_covariances)")
+    for name, value in (("n_treated", n_treated), ("n_control", n_control), ("n_pre", n_pre), ("n_post", n_post),
+                        ("design_effect", design_effect)):
+        _positive(name, value)
     per_body = ((cov.variance + (n_pre - 1) * cov.pre) / n_pre + (cov.variance + (n_post - 1) * cov.post) / n_post
                 - 2 * cov.cross)
     return float(per_body * (1 / n_treated + 1 / n_control) * design_effect)
@@ -153,12 +191,17 @@ def did_variance(n_treated: float, n_control: float, n_pre: int, n_post: int, co
 
 def design_effect(cluster_size: float, icc: float) -> float:
     """Kish design effect for bodies in clusters of ``cluster_size`` with intra-cluster correlation ``icc``."""
+    _positive("cluster_size", cluster_size)
+    if not 0 <= icc <= 1:
+        raise ValueError(f"icc must lie in [0, 1], not {icc!r}")
     return 1 + (cluster_size - 1) * icc
 
 
 def did_mde(n_treated: float, n_control: float, n_pre: int, n_post: int, cov: Covariances, alpha: float = 0.05,
             power: float = 0.8, design_effect: float = 1.0) -> float:
     """Minimum detectable effect (two-sided test at ``alpha`` with ``power``), normal approximation."""
+    if not (0 < alpha < 1 and 0 < power < 1):
+        raise ValueError("alpha and power must lie between 0 and 1")
     se = np.sqrt(did_variance(n_treated, n_control, n_pre, n_post, cov, design_effect))
     return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * se)
 
@@ -166,33 +209,50 @@ def did_mde(n_treated: float, n_control: float, n_pre: int, n_post: int, cov: Co
 def bodies_needed(effect: float, n_pre: int, n_post: int, cov: Covariances, alpha: float = 0.05, power: float = 0.8,
                   design_effect: float = 1.0, treated_share: float = 0.5) -> int:
     """Total bodies (pilot + comparison) for a DiD to detect ``effect`` with ``power``."""
+    effect = _positive("effect (in absolute value)", abs(_positive_or_negative(effect)))
+    if not 0 < treated_share < 1:
+        raise ValueError("treated_share must lie between 0 and 1")
     per_body = did_variance(1, 1, n_pre, n_post, cov, 1.0) / 2  # variance of one body's change
     z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    total = (z / effect) ** 2 * per_body * design_effect / (treated_share * (1 - treated_share))
+    total = (z / abs(effect)) ** 2 * per_body * design_effect / (treated_share * (1 - treated_share))
     return int(np.ceil(total))
 
 
 def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: int = 1) -> Covariances:
     """Estimate σ² and the pre/post/cross covariances from comparison bodies' outcomes after removing
-    province × year means (so province-year shocks do not count as serial correlation)."""
-    data = panel[panel["group"].astype(str) == "comparison"].copy()
-    data[outcome] = data[outcome].astype(float)
-    data["resid"] = data[outcome] - data.groupby(["province", "year"])[outcome].transform("mean")
+    province × wave means (so province shocks do not count as serial correlation). Waves are (year, round);
+    the first ``pre_years`` waves of each province count as "pre"."""
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError("panel must be a pandas DataFrame")
+    missing = {"province", "body_id", "year", "group", outcome} - set(panel.columns)
+    if missing:
+        raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    data = panel[panel["group"].astype(object).eq("comparison")].copy()
+    if data.empty:
+        raise NotEstimable("no_comparison", "power inputs come from comparison bodies")
+    data[outcome] = pd.to_numeric(data[outcome].astype(object), errors="coerce").astype(float)
+    data["wave"] = (pd.to_numeric(data["year"].astype(object), errors="coerce").astype(float) * 1000
+                    + (pd.to_numeric(data["round"].astype(object), errors="coerce").fillna(1).astype(float)
+                       if "round" in data else 1.0))
+    data = data.dropna(subset=[outcome, "wave"])
+    data["resid"] = data[outcome] - data.groupby(["province", "wave"])[outcome].transform("mean")
     covs = {"var": [], "pre": [], "post": [], "cross": []}
     for _, part in data.groupby("province"):
-        wide = part.pivot_table(index="unit", columns="year", values="resid").dropna(axis=1, how="all")
-        years = sorted(wide.columns)
-        if len(years) < 2:
+        wide = part.pivot_table(index="body_id", columns="wave", values="resid").dropna(axis=1, how="all")
+        waves = sorted(wide.columns)
+        if len(waves) < 2 or len(wide) < 3:
             continue
         c = wide.cov().to_numpy()
-        m = min(pre_years, len(years) - 1)
-        covs["var"].extend(np.diag(c))
-        for i in range(len(years)):
-            for j in range(i + 1, len(years)):
-                kind = "pre" if j < m else ("post" if i >= m else "cross")
-                covs[kind].append(c[i, j])
+        m = min(pre_years, len(waves) - 1)
+        covs["var"].extend(v for v in np.diag(c) if v == v)
+        for i in range(len(waves)):
+            for j in range(i + 1, len(waves)):
+                if c[i, j] == c[i, j]:
+                    kind = "pre" if j < m else ("post" if i >= m else "cross")
+                    covs[kind].append(c[i, j])
     if not covs["var"]:
-        raise ValueError("need comparison bodies observed in at least two years")
+        raise NotEstimable("one_wave", "need comparison bodies observed in at least two waves",
+                           wave="–")
     variance = float(np.mean(covs["var"]))
     cross = float(np.mean(covs["cross"])) if covs["cross"] else 0.0
     return Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
@@ -204,14 +264,20 @@ def effect_icc(tau2: float, per_body_variance: float) -> float:
     τ² / (τ² + per-body variance). With province × year fixed effects, province shocks cancel, so this — not the
     raw clustering of outcomes — is what makes bodies of one province less informative than independent ones
     when the target is the average effect over provinces."""
-    if tau2 <= 0:
+    _positive("per_body_variance", per_body_variance)
+    if not np.isfinite(tau2) or tau2 < 0:
+        raise ValueError(f"tau2 must be a non-negative number, not {tau2!r}")
+    if tau2 == 0:
         return 0.0
     return float(tau2 / (tau2 + per_body_variance))
 
 
 def cluster_icc(values: pd.Series, clusters: pd.Series) -> float:
     """One-way ANOVA estimate of the intra-cluster correlation (truncated at 0)."""
-    frame = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(clusters)}).dropna()
+    try:
+        frame = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(clusters)}).dropna()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"values must be numbers and clusters of the same length: {exc}") from None
     groups = frame.groupby("g")["v"]
     k, n = groups.ngroups, len(frame)
     if k < 2 or n <= k:
@@ -226,24 +292,72 @@ def cluster_icc(values: pd.Series, clusters: pd.Series) -> float:
 # --------------------------------------------------------------------------- helpers for the national report
 
 def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score") -> pd.DataFrame:
-    """Within-province DiD (:func:`iso18091lab.stats.effect.did_within_province`) for each group of ``by``
-    (e.g. ``["province"]`` or ``["tier", "province"]``); groups without pilot and comparison bodies are skipped."""
-    from .effect import did_within_province
+    """The headline ATT (:func:`iso18091lab.stats.effect.imputation_att`, BJS SE, no permutation) for each group
+    of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``). Groups where it cannot be estimated are left
+    out and listed in ``attrs["not_estimable"]`` (group and reason)."""
+    from .effect import imputation_att
 
-    rows = []
-    for key, part in panel.groupby(by, observed=True):
-        try:
-            r = did_within_province(part, outcome)
-        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
-            continue
+    if not isinstance(panel, pd.DataFrame):
+        raise ValueError("panel must be a pandas DataFrame")
+    missing = set(by) - set(panel.columns)
+    if missing:
+        raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    rows, skipped = [], []
+    for key, part in panel.groupby(by, observed=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
+        try:
+            r = imputation_att(part, outcome, n_permutations=0)
+        except NotEstimable as exc:
+            skipped.append({**dict(zip(by, key)), "reason": exc.reason})
+            continue
         rows.append({**dict(zip(by, key)), "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low,
-                     "ci_high": r.ci_high, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison})
-    return pd.DataFrame(rows, columns=by + ["estimate", "se", "ci_low", "ci_high", "n_pilot", "n_comparison"])
+                     "ci_high": r.ci_high, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison,
+                     "n_treated": r.details["n_treated"]})
+    out = pd.DataFrame(rows, columns=by + ["estimate", "se", "ci_low", "ci_high", "n_pilot", "n_comparison",
+                                           "n_treated"])
+    out.attrs["not_estimable"] = skipped
+    return out
+
+
+def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True) -> MetaResult:
+    """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group`. Raises
+    :class:`NotEstimable` (``one_province``) with fewer than two provinces: one province says nothing about how
+    the effect varies between provinces, and a national statement needs that variation."""
+    if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
+        raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
+    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
+    usable = by_province[(se > 0) & np.isfinite(se)]
+    if len(usable) < 2:
+        total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
+        if total >= 2:
+            raise NotEstimable("few_estimable", "fewer than two provinces have an estimate", n=len(usable), k=total)
+        raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=total)
+    return meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hartung_knapp)
+
+
+def power_sensitivity(cov: Covariances, tau_values=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0), effects=(2.0, 3.0, 5.0),
+                      bodies_per_province: int = 30, n_pre: int = 1, n_post: int = 2) -> pd.DataFrame:
+    """Bodies needed (total, half pilot; 80 % power, α = 5 %) over a range of *assumed* between-province
+    heterogeneity of the effect, τ = SD of the true effect between provinces (points): used instead of an
+    estimated τ² when there are too few provinces to estimate it (:data:`MIN_PROVINCES_FOR_TAU2`). Columns:
+    ``tau, tau2, icc, design_effect`` and ``bodies_<effect>`` per effect."""
+    _positive("bodies_per_province", bodies_per_province)
+    per_body = did_variance(1, 1, n_pre, n_post, cov) / 2
+    rows = []
+    for tau in tau_values:
+        if not np.isfinite(tau) or tau < 0:
+            raise ValueError(f"assumed heterogeneity must be a non-negative number, not {tau!r}")
+        icc = effect_icc(tau ** 2, per_body)
+        deff = design_effect(bodies_per_province, icc)
+        rows.append({"tau": float(tau), "tau2": float(tau ** 2), "icc": icc, "design_effect": deff,
+                     **{f"bodies_{e:g}": bodies_needed(e, n_pre, n_post, cov, design_effect=deff) for e in effects}})
+    return pd.DataFrame(rows)
 
 
 def evidence_strength(result: MetaResult) -> str:
     """'strong' when the CI and the prediction interval exclude 0, 'moderate' when only the CI does, else 'weak'."""
+    if not isinstance(result, MetaResult):
+        raise ValueError("evidence_strength needs a MetaResult from meta_analysis")
     ci = result.ci_low > 0 or result.ci_high < 0
     pi = result.pi_low > 0 or result.pi_high < 0
     return "strong" if ci and pi else ("moderate" if ci else "weak")

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import synthesis as syn
 
 # metafor dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg for 13 BCG vaccine trials
@@ -112,7 +113,7 @@ def test_serial_covariances_and_cluster_icc_recover_simulated_values():
         for b in range(300):
             body = rng.normal(0, np.sqrt(60))
             for t in range(3):
-                rows.append({"province": province, "unit": f"{province}-{b}", "group": "comparison", "year": 2020 + t,
+                rows.append({"province": province, "body_id": f"{province}-{b}", "group": "comparison", "year": 2020 + t,
                              "score": 50 + shocks[t] + body + rng.normal(0, np.sqrt(40))})
     cov = syn.serial_covariances(pd.DataFrame(rows), "score")
     assert cov.variance == pytest.approx(100, rel=0.1) and cov.cross == pytest.approx(60, rel=0.15)
@@ -122,8 +123,6 @@ def test_serial_covariances_and_cluster_icc_recover_simulated_values():
 
 
 def test_report_helpers():
-    from iso18091lab.stats import effect as ef
-
     rng = np.random.default_rng(8)
     rows = []
     for province in ("A", "B", "C"):
@@ -131,17 +130,28 @@ def test_report_helpers():
             group = "pilot" if b < 10 else "comparison"
             base = rng.normal(50, 5)
             for year in (2022, 2023):
-                rows.append({"province": province, "tier": "district" if b % 2 else "commune", "unit": f"{province}{b}",
-                             "group": group, "pilot_start": 2022 if group == "pilot" else np.nan, "year": year,
+                rows.append({"province": province, "tier": "district" if b % 2 else "commune",
+                             "body_id": f"{province}{b}", "group": group,
+                             "pilot_start": 2023 if group == "pilot" else np.nan, "year": year,
                              "score": base + (4 if group == "pilot" and year == 2023 else 0) + rng.normal(0, 1)})
     panel = pd.DataFrame(rows)
     by_province = syn.effects_by_group(panel, ["province"])
     assert list(by_province["province"]) == ["A", "B", "C"]
-    direct = ef.did_within_province(panel[panel["province"] == "B"], "score")
-    assert by_province.loc[1, "estimate"] == pytest.approx(direct.estimate) and by_province.loc[1, "se"] == direct.se
+    # one wave before and one under the pilot: the ATT is the 2 x 2 difference of mean changes, by hand
+    b = panel[panel["province"] == "B"].pivot_table(index=["body_id", "group"], columns="year", values="score")
+    change = (b[2023] - b[2022]).groupby(level="group").mean()
+    assert by_province.loc[1, "estimate"] == pytest.approx(change["pilot"] - change["comparison"], abs=1e-10)
     assert len(syn.effects_by_group(panel, ["tier", "province"])) == 6
-    meta = syn.meta_analysis(by_province["estimate"], by_province["se"] ** 2)
-    assert syn.evidence_strength(meta) == "strong"
+    meta = syn.national_effect(by_province)
+    assert meta.k == 3 and syn.evidence_strength(meta) in ("strong", "moderate")
+    with pytest.raises(NotEstimable) as info:
+        syn.national_effect(by_province.iloc[:1])
+    assert info.value.reason == "one_province" and info.value.values == {"n": 1}
+    unestimable = by_province.iloc[:1].copy()
+    unestimable.attrs["not_estimable"] = [{"province": "B", "reason": "no_pre_wave"}]
+    with pytest.raises(NotEstimable) as info:
+        syn.national_effect(unestimable)
+    assert info.value.reason == "few_estimable" and info.value.values == {"n": 1, "k": 2}
     weak = syn.meta_analysis([1.0, -1.0], [1.0, 1.0])
     assert syn.evidence_strength(weak) == "weak"
     cov = syn.Covariances.equicorrelated(100, 0.5)
@@ -151,3 +161,38 @@ def test_report_helpers():
     assert one.iloc[0]["mde"] == pytest.approx(syn.did_mde(10, 10, 1, 1, cov))
     table = syn.bodies_needed_table([2.0, 4.0], cov)
     assert table.loc[0, "bodies_1y"] > table.loc[1, "bodies_1y"] > 0
+
+
+def test_power_sensitivity_over_assumed_heterogeneity():
+    cov = syn.Covariances(variance=100, pre=70, post=50, cross=40)
+    table = syn.power_sensitivity(cov, tau_values=(0.0, 2.0), effects=(3.0,), bodies_per_province=30, n_pre=1,
+                                  n_post=2)
+    # a body's change variance: 100 + (100 + 50) / 2 - 2 * 40 = 95; ICC at tau = 2: 4 / (4 + 95);
+    # design effect 1 + 29 * 4 / 99
+    assert table.loc[0, "icc"] == 0 and table.loc[0, "design_effect"] == 1
+    assert table.loc[1, "icc"] == pytest.approx(4 / 99) and table.loc[1, "design_effect"] == pytest.approx(1 + 116 / 99)
+    assert table.loc[0, "bodies_3"] == syn.bodies_needed(3.0, 1, 2, cov)
+    assert table.loc[1, "bodies_3"] > table.loc[0, "bodies_3"]
+    assert syn.MIN_PROVINCES_FOR_TAU2 == 5
+
+
+@pytest.mark.parametrize("call", [
+    lambda: syn.meta_analysis([1.0, 2.0], [0.1, 0.2], method="bayes"),
+    lambda: syn.meta_analysis([], []),
+    lambda: syn.meta_analysis(["a", "b"], [1, 1]),
+    lambda: syn.meta_analysis([1.0, np.nan], [1, 1]),
+    lambda: syn.did_variance(0, 10, 1, 1, syn.Covariances.equicorrelated(1, 0.5)),
+    lambda: syn.did_variance(10, 10, 1, 1, None),
+    lambda: syn.bodies_needed(0.0, 1, 1, syn.Covariances.equicorrelated(1, 0.5)),
+    lambda: syn.design_effect(10, 1.5),
+    lambda: syn.effect_icc(-1.0, 1.0),
+    lambda: syn.serial_covariances(pd.DataFrame({"x": [1]})),
+    lambda: syn.serial_covariances(pd.DataFrame(columns=["province", "body_id", "year", "group", "score"])),
+    lambda: syn.effects_by_group(pd.DataFrame({"x": [1]}), ["province"]),
+    lambda: syn.national_effect(pd.DataFrame({"estimate": [1.0]})),
+    lambda: syn.evidence_strength(None),
+    lambda: syn.power_sensitivity(syn.Covariances.equicorrelated(1, 0.5), tau_values=(-1,)),
+])
+def test_invalid_input_is_a_plain_value_error(call):
+    with pytest.raises(ValueError):
+        call()
