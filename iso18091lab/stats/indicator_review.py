@@ -21,7 +21,6 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -665,6 +664,36 @@ def processed_hash(processed_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
+def _lock(handle) -> None:
+    """An exclusive lock on an open file, waiting for it (fcntl on Linux/macOS, msvcrt on Windows)."""
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+        import time
+
+        while True:
+            try:
+                handle.seek(0)
+                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                time.sleep(0.1)
+    import fcntl
+
+    fcntl.flock(handle, fcntl.LOCK_EX)
+
+
+def _unlock(handle) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int = 2024) -> dict:
     """The cross-province reliability comparison, computed **once per processed data** and shared.
 
@@ -682,8 +711,8 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int 
     cache.mkdir(exist_ok=True)
     path = cache / f"reliability_{key[:16]}_{seed}_{n_resamples}.json"
     computed = False
-    with open(cache / "reliability.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(cache / "reliability.lock", "a+") as lock:
+        _lock(lock)
         try:
             if not path.exists():
                 summary, flags = summary_by_province(load(folder).assessments, n_resamples, seed)
@@ -696,7 +725,7 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int 
                 os.replace(tmp, path)
                 computed = True
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            _unlock(lock)
     payload = json.loads(path.read_text(encoding="utf-8"))
     summary = pd.DataFrame(payload["summary"])
     flags = pd.DataFrame(payload["flags"], columns=["indicator", "province", "reasons"])
