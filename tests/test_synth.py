@@ -555,6 +555,10 @@ def small_designs(draw, blank_levels: bool = False) -> Design:
 
 
 
+NO_SHRINK = settings(max_examples=10, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
 def _check_random_design(design: Design, tmp_path_factory) -> None:
     """Never raises; counts reconcile; every recognised sheet reads exactly the rows written to it; only CSV
     files may go unrecognised; the bodies are the design's."""
