@@ -236,12 +236,14 @@ TEXT: dict[str, dict[str, str]] = {
     # 30_effectiveness
     "title_30_effectiveness": {"vi": "Hiệu quả thí điểm so với các đơn vị chỉ áp dụng ISO 9001",
                                "en": "Pilot effectiveness against bodies with ISO 9001 only"},
-    "eff_s1": {"vi": "Thí điểm làm tăng điểm tổng hợp do hội đồng thẩm định chấm thêm {estimate} điểm trên thang 0–100 "
-                     "(KTC 95%: {low} đến {high}; p {p}, kiểm định hoán vị), so với {n_comparison} đơn vị đối chứng; "
-                     "{n_pilot} đơn vị thí điểm.",
-               "en": "The pilot raised the overall score given by the appraisal council by {estimate} points on the "
-                     "0–100 scale (95% CI {low} to {high}; p {p}, permutation test), against {n_comparison} "
-                     "comparison bodies; {n_pilot} pilot bodies."},
+    "eff_s1": {"vi": "Điểm tổng hợp do hội đồng thẩm định chấm của {n_pilot} đơn vị thí điểm tăng thêm {estimate} điểm "
+                     "trên thang 0–100 so với {n_comparison} đơn vị tương tự chỉ áp dụng ISO 9001 (KTC 95%: {low} đến "
+                     "{high}; p {p}, kiểm định hoán vị). Các đơn vị thí điểm không được chọn ngẫu nhiên: đây là mức "
+                     "chênh so với đơn vị tương tự, không chứng minh riêng thí điểm là nguyên nhân.",
+               "en": "The council-appraised overall score of {n_pilot} pilot bodies rose by {estimate} points on the "
+                     "0–100 scale compared with {n_comparison} similar bodies with ISO 9001 only (95% CI {low} to "
+                     "{high}; p {p}, permutation test). Pilot bodies were not chosen at random: this is a difference "
+                     "from similar bodies, not proof that the pilot alone caused it."},
     "eff_s1_none": {"vi": "Không ước tính được hiệu quả chính: cần cả đơn vị thí điểm và đối chứng ở năm gốc và sau đó.",
                     "en": "The main effect cannot be estimated: pilot and comparison bodies are needed at baseline "
                           "and after."},
@@ -261,7 +263,7 @@ TEXT: dict[str, dict[str, str]] = {
     "eff_tab_main": {"vi": "Hiệu quả theo điểm tổng hợp và trụ cột, kèm cỡ hiệu ứng (theo độ lệch chuẩn năm gốc).",
                      "en": "Effects on the overall and pillar scores, with effect sizes (baseline SD units)."},
     "eff_h_event": {"vi": "2. Hiệu quả theo thời gian", "en": "2. Effect over time"},
-    "eff_fig_event": {"vi": "Hiệu quả theo số năm kể từ năm gốc (ước lượng bằng phương pháp ngoại suy — imputation); "
+    "eff_fig_event": {"vi": "Hiệu quả theo số năm kể từ năm gốc (ước lượng quy gán — imputation, Borusyak–Jaravel–Spiess); "
                             "năm gốc (0) là mốc so sánh.",
                       "en": "Effect by years since baseline (imputation estimator); the baseline year (0) is the "
                             "reference."},
@@ -304,10 +306,13 @@ TEXT: dict[str, dict[str, str]] = {
     # 40_national
     "title_40_national": {"vi": "Tổng hợp toàn quốc và bằng chứng cho đề xuất nhân rộng",
                           "en": "National synthesis and evidence for a roll-out"},
-    "nat_s1": {"vi": "Gộp {k} tỉnh/thành phố (phân tích gộp hiệu ứng ngẫu nhiên, REML, hiệu chỉnh Hartung–Knapp): thí "
-                     "điểm làm tăng điểm tổng hợp do hội đồng chấm {estimate} điểm (KTC 95%: {low} đến {high}).",
-               "en": "Pooling {k} provinces (random-effects meta-analysis, REML, Hartung–Knapp): the pilot raised the "
-                     "council overall score by {estimate} points (95% CI {low} to {high})."},
+    "nat_s1": {"vi": "Gộp {k} tỉnh/thành phố (phân tích gộp hiệu ứng ngẫu nhiên, REML, hiệu chỉnh Hartung–Knapp): điểm "
+                     "tổng hợp do hội đồng chấm của đơn vị thí điểm tăng thêm {estimate} điểm so với đơn vị tương tự "
+                     "(KTC 95%: {low} đến {high}); thiết kế không ngẫu nhiên nên đây là mối liên hệ, không phải bằng "
+                     "chứng nhân quả.",
+               "en": "Pooling {k} provinces (random-effects meta-analysis, REML, Hartung–Knapp): the council overall "
+                     "score of pilot bodies rose by {estimate} points compared with similar bodies (95% CI {low} to "
+                     "{high}); the design is not randomised, so this is an association, not proof of cause."},
     "nat_s2": {"vi": "Khác biệt giữa các tỉnh: τ² = {tau2}, I² = {i2}%; khoảng dự báo cho một tỉnh mới: {pi_low} đến "
                      "{pi_high} điểm.",
                "en": "Between provinces: τ² = {tau2}, I² = {i2}%; prediction interval for a new province: {pi_low} "
@@ -377,23 +382,199 @@ TEXT: dict[str, dict[str, str]] = {
                      "áp dụng trực tiếp cho chính quyền hai cấp hiện nay.",
                "en": "District-level bodies were abolished on 1 July 2025: district results describe the past pilot "
                      "and do not transfer directly to today's two-level local government."},
+    # navigation, index page, tables page
+    "nav_index": {"vi": "Trang tổng hợp", "en": "Index"},
+    "nav_tables": {"vi": "Bảng số liệu", "en": "Tables"},
+    "nav_label": {"vi": "Điều hướng giữa các báo cáo", "en": "Report navigation"},
+    "tables_report": {"vi": "Báo cáo", "en": "Report"},
+    "tables_caption": {"vi": "Nội dung", "en": "Content"},
+    "tables_files": {"vi": "Tệp", "en": "Files"},
+    "failed": {"vi": "lỗi", "en": "failed"},
+    "index_title": {"vi": "Báo cáo thí điểm TCVN ISO 18091:2020", "en": "TCVN ISO 18091:2020 pilot reports"},
+    "index_dataset": {"vi": "Các báo cáo dưới đây được tạo từ cùng một bộ dữ liệu, mã băm SHA-256:",
+                      "en": "The reports below were made from one dataset, SHA-256 hash:"},
+    "index_archived": {"vi": "Báo cáo tạo từ dữ liệu khác được chuyển vào thư mục {folder}/ (không liệt kê ở đây).",
+                       "en": "Reports made from other data were moved to the folder {folder}/ (not listed here)."},
+    "index_province": {"vi": "Tỉnh/Thành phố", "en": "Province"},
+    "index_status": {"vi": "Trạng thái", "en": "Status"},
+    "index_time": {"vi": "Thời gian (UTC)", "en": "Time (UTC)"},
+    "index_headline": {"vi": "Kết quả chính", "en": "Main result"},
+    "index_reports": {"vi": "Báo cáo", "en": "Reports"},
+    "index_record": {"vi": "Lý lịch chạy", "en": "Run record"},
     # evidence pack
     "ev_title": {"vi": "Hồ sơ bằng chứng thí điểm TCVN ISO 18091:2020", "en": "TCVN ISO 18091:2020 pilot evidence pack"},
     "ev_provenance": {"vi": "Nguồn gốc số liệu", "en": "Provenance"},
-    "ev_findings": {"vi": "Những phát hiện chính", "en": "Key findings"},
-    "ev_tables": {"vi": "Bảng kết quả", "en": "Result tables"},
-    "ev_figures": {"vi": "Hình", "en": "Figures"},
-    "ev_methods": {"vi": "Phương pháp và lưu ý", "en": "Methods and caveats"},
-    "ev_caveats": {"vi": "Lưu ý", "en": "Caveats"},
+    "ev_findings": {"vi": "Kết quả chi tiết", "en": "Detailed results"},
+    "ev_methods": {"vi": "Phương pháp", "en": "Methods"},
+    "ev_caveats": {"vi": "Những điều cần lưu ý", "en": "Caveats"},
+    "ev_glossary": {"vi": "Thuật ngữ", "en": "Glossary"},
+    "ev_answer": {"vi": "Kết luận chính", "en": "The answer"},
+    "ev_q_effect": {"vi": "Thí điểm có hiệu quả không, bao nhiêu, chắc chắn đến đâu?",
+                    "en": "Did the pilot work, by how much, and how sure are we?"},
+    "ev_q_trust": {"vi": "Có tin được bộ chỉ số và việc chấm điểm không?", "en": "Can the indicators and the scoring be trusted?"},
+    "ev_q_rollout": {"vi": "Ý nghĩa đối với việc nhân rộng", "en": "What follows for a roll-out"},
+    "ev_recommendations": {"vi": "Khuyến nghị và việc cần làm của từng đơn vị",
+                           "en": "Recommendations and each body's action list"},
+    "ev_actions": {"vi": "Chỉ số màu đỏ của từng đơn vị (đầu vào cho chương trình hành động)",
+                   "en": "Each body's red indicators (input to its action programme)"},
+    "ev_actions_intro": {"vi": "Các chỉ số hội đồng thẩm định đánh giá màu đỏ ở đợt đánh giá gần nhất; mỗi đơn vị "
+                               "nên đưa các chỉ số này vào chương trình hành động của mình.",
+                         "en": "The indicators the appraisal council rated red in the latest wave; each body should "
+                               "put them in its action programme."},
+    "ev_actions_sheet": {"vi": "Việc cần làm", "en": "Action list"},
+    "ev_n_red": {"vi": "{n} chỉ số màu đỏ", "en": "{n} red indicators"},
+    "ev_indicator_name": {"vi": "Tên chỉ số", "en": "Indicator name"},
+    "ev_col_body": {"vi": "Đơn vị", "en": "Body"},
+    "ev_col_group": {"vi": "Nhóm", "en": "Group"},
+    "ev_col_code": {"vi": "Mã chỉ số", "en": "Indicator code"},
+    "ev_effect_up": {"vi": "Có. Điểm tổng hợp do hội đồng thẩm định chấm của {n_pilot} đơn vị thí điểm tăng thêm "
+                           "{estimate} điểm (thang 0–100) so với {n_comparison} đơn vị tương tự chỉ áp dụng ISO 9001 "
+                           "(KTC 95%: {low} đến {high}; p {p}). Khoảng tin cậy không chứa 0, nên mức tăng này khó "
+                           "là do ngẫu nhiên.",
+                     "en": "Yes. The council-appraised overall score of {n_pilot} pilot bodies rose by {estimate} "
+                           "points (0–100 scale) compared with {n_comparison} similar bodies with ISO 9001 only "
+                           "(95% CI {low} to {high}; p {p}). The interval excludes 0, so chance alone is an unlikely "
+                           "explanation."},
+    "ev_effect_down": {"vi": "Không. Điểm tổng hợp do hội đồng chấm của {n_pilot} đơn vị thí điểm thay đổi {estimate} "
+                             "điểm so với {n_comparison} đơn vị tương tự chỉ áp dụng ISO 9001 (KTC 95%: {low} đến "
+                             "{high}; p {p}), tức là kém hơn.",
+                       "en": "No. The council overall score of {n_pilot} pilot bodies changed by {estimate} points "
+                             "compared with {n_comparison} similar bodies with ISO 9001 only (95% CI {low} to {high}; "
+                             "p {p}), i.e. it fell behind."},
+    "ev_effect_unclear": {"vi": "Chưa rõ. Ước lượng là {estimate} điểm so với {n_comparison} đơn vị tương tự chỉ áp "
+                                "dụng ISO 9001, nhưng khoảng tin cậy 95% ({low} đến {high}; p {p}) chứa 0, nên chưa "
+                                "loại trừ được khả năng thí điểm không tạo ra khác biệt.",
+                          "en": "Not clear. The estimate is {estimate} points compared with {n_comparison} similar "
+                                "bodies with ISO 9001 only, but the 95% CI ({low} to {high}; p {p}) includes 0, so "
+                                "no difference cannot be ruled out."},
+    "ev_national_up": {"vi": "Có. Gộp {k} tỉnh/thành phố, điểm tổng hợp do hội đồng chấm của các đơn vị thí điểm tăng "
+                             "thêm {estimate} điểm so với các đơn vị tương tự (KTC 95%: {low} đến {high}); một tỉnh "
+                             "mới có thể thấy từ {pi_low} đến {pi_high} điểm (khoảng dự báo).",
+                       "en": "Yes. Pooling {k} provinces, the council overall score of pilot bodies rose by {estimate} "
+                             "points compared with similar bodies (95% CI {low} to {high}); a new province might see "
+                             "{pi_low} to {pi_high} points (prediction interval)."},
+    "ev_national_down": {"vi": "Không. Gộp {k} tỉnh/thành phố, điểm của các đơn vị thí điểm thay đổi {estimate} điểm so "
+                               "với các đơn vị tương tự (KTC 95%: {low} đến {high}).",
+                         "en": "No. Pooling {k} provinces, pilot bodies' scores changed by {estimate} points compared "
+                               "with similar bodies (95% CI {low} to {high})."},
+    "ev_national_unclear": {"vi": "Chưa rõ. Gộp {k} tỉnh/thành phố, ước lượng là {estimate} điểm nhưng khoảng tin cậy "
+                                  "95% ({low} đến {high}) chứa 0; một tỉnh mới có thể thấy từ {pi_low} đến {pi_high} "
+                                  "điểm.",
+                            "en": "Not clear. Pooling {k} provinces, the estimate is {estimate} points but the 95% CI "
+                                  "({low} to {high}) includes 0; a new province might see {pi_low} to {pi_high} "
+                                  "points."},
+    "ev_effect_none": {"vi": "Chưa ước lượng được hiệu quả: {why}", "en": "The effect was not estimated: {why}"},
+    "ev_effect_caveat": {"vi": "Lưu ý: các đơn vị thí điểm không được chọn ngẫu nhiên; kết quả cho biết điểm của họ "
+                               "tăng nhiều hơn so với các đơn vị tương tự, không chứng minh riêng thí điểm là nguyên "
+                               "nhân, và dựa trên giả định hai nhóm sẽ có xu hướng như nhau nếu không thí điểm.",
+                         "en": "Caveat: pilot bodies were not chosen at random; the result says their scores rose "
+                               "more than those of similar bodies, it does not prove that the pilot alone caused it, "
+                               "and it rests on the assumption that both groups would have moved alike without it."},
+    "ev_not_run": {"vi": "báo cáo “{report}” không chạy được hoặc không có trong lần chạy này (xem trang tổng hợp).",
+                   "en": "the report “{report}” failed or was not part of this run (see the index page)."},
+    "ev_not_estimated_because": {"vi": "không ước lượng được, vì {reason}.", "en": "not estimated, because {reason}."},
+    "ev_no_reason": {"vi": "báo cáo không ghi lý do", "en": "the report recorded no reason"},
+    "ev_trust_agreement": {"vi": "Tự đánh giá và hội đồng thẩm định thống nhất ở mức ICC(A,1) = {icc} ({band}) trên "
+                                 "điểm tổng hợp; tự đánh giá cao hơn hội đồng trung bình {inflation} điểm (KTC 95%: "
+                                 "{low} đến {high}).",
+                           "en": "Self-assessment and the appraisal council agree at ICC(A,1) = {icc} ({band}) on the "
+                                 "overall score; self-assessment is {inflation} points above the council on average "
+                                 "(95% CI {low} to {high})."},
+    "ev_trust_flagged": {"vi": "{n} chỉ số cần xem lại trước khi dùng rộng rãi: {list}.",
+                         "en": "{n} indicators need review before wider use: {list}."},
+    "ev_trust_none_flagged": {"vi": "Không chỉ số nào bị đánh dấu cần xem lại.", "en": "No indicator is flagged for review."},
+    "ev_trust_national": {"vi": "{n} chỉ số cần xem lại ở mọi tỉnh: {list}.",
+                          "en": "{n} indicators need review in every province: {list}."},
+    "ev_trust_national_none": {"vi": "Không chỉ số nào bị đánh dấu cần xem lại ở mọi tỉnh.",
+                               "en": "No indicator is flagged in every province."},
+    "ev_trust_none": {"vi": "Chưa đánh giá được độ tin cậy: {why}", "en": "Reliability was not assessed: {why}"},
+    "ev_rollout_up": {"vi": "Kết quả ủng hộ việc nhân rộng thí điểm, kèm theo dõi bằng cùng bộ chỉ số và nhóm đối "
+                            "chứng để kiểm chứng ở địa bàn mới.",
+                      "en": "The results support a roll-out, monitored with the same indicators and a comparison "
+                            "group to check it in new places."},
+    "ev_rollout_unclear": {"vi": "Chưa đủ bằng chứng để khẳng định hiệu quả; nếu nhân rộng, nên thiết kế để đánh giá "
+                                 "được: có năm gốc, có nhóm đối chứng và đủ số đơn vị.",
+                           "en": "The evidence does not yet establish an effect; a roll-out should be designed to be "
+                                 "evaluated: a baseline, a comparison group and enough bodies."},
+    "ev_rollout_unknown": {"vi": "Chưa thể kết luận về hiệu quả; cần bổ sung dữ liệu nêu trên trước khi đề xuất nhân "
+                                 "rộng.",
+                           "en": "No conclusion on the effect is possible yet; the data above is needed before "
+                                 "proposing a roll-out."},
+    "ev_rollout_keep_council": {"vi": "Giữ việc thẩm định độc lập của hội đồng: tự đánh giá cao hơn hội đồng một cách "
+                                      "có hệ thống.",
+                                "en": "Keep the council's independent appraisal: self-assessment is systematically "
+                                      "higher than the council's."},
+    "ev_rollout_guidance": {"vi": "Ban hành hướng dẫn chấm điểm chi tiết cho các chỉ số cần xem lại ({list}) trước khi "
+                                  "nhân rộng.",
+                            "en": "Issue detailed scoring guidance for the indicators to review ({list}) before a "
+                                  "roll-out."},
+    "ev_rollout_sample": {"vi": "Để phát hiện hiệu quả {effect} điểm trong một đánh giá toàn quốc (1 năm gốc, 2 năm "
+                                "sau) cần khoảng {n} đơn vị, một nửa thí điểm.",
+                          "en": "Detecting an effect of {effect} points in a national evaluation (one baseline, two "
+                                "follow-up years) needs about {n} bodies, half of them pilots."},
     "ev_more_rows": {"vi": "… còn {n} dòng nữa trong bảng Excel kèm theo.",
-                  "en": "… {n} more rows in the accompanying Excel workbook."},
+                     "en": "… {n} more rows in the accompanying Excel workbook."},
     "ev_data_hash": {"vi": "Mã băm dữ liệu đầu vào (SHA-256)", "en": "Input data hash (SHA-256)"},
+    "ev_data_kind": {"vi": "Loại dữ liệu", "en": "Data"},
+    "ev_synthetic": {"vi": "DỮ LIỆU MÔ PHỎNG (không phải số liệu thật)", "en": "SYNTHETIC (not real data)"},
+    "ev_real": {"vi": "số liệu do địa phương cung cấp", "en": "data supplied by the province"},
     "ev_created": {"vi": "Ngày tạo", "en": "Created"},
     "ev_version": {"vi": "Phiên bản iso18091lab", "en": "iso18091lab version"},
     "ev_seed": {"vi": "Hạt giống ngẫu nhiên", "en": "Random seed"},
     "ev_scope": {"vi": "Phạm vi", "en": "Scope"},
     "ev_about": {"vi": "Thông tin", "en": "About"},
+    # glossary (docs/glossary.md says the same)
+    "gl_att": {"vi": "Hiệu quả trung bình trên đơn vị thí điểm (ATT, average treatment effect on the treated): mức "
+                     "chênh điểm của đơn vị thí điểm so với mức dự kiến nếu không thí điểm, ước lượng từ các đơn vị "
+                     "đối chứng.",
+               "en": "ATT (average treatment effect on the treated): how far pilot bodies' scores differ from what "
+                     "they would have been without the pilot, estimated from comparison bodies."},
+    "gl_did": {"vi": "Sai khác kép (DiD, difference-in-differences): so sánh mức thay đổi của nhóm thí điểm với mức "
+                     "thay đổi của nhóm đối chứng trong cùng tỉnh.",
+               "en": "Difference-in-differences (DiD): the change in pilot bodies compared with the change in "
+                     "comparison bodies of the same province."},
+    "gl_imputation": {"vi": "Ước lượng quy gán (imputation): dự tính điểm mà đơn vị thí điểm sẽ có nếu không thí "
+                            "điểm, từ các đơn vị và năm chưa thí điểm, rồi lấy điểm thật trừ điểm dự tính. Không phải "
+                            "ngoại suy.",
+                      "en": "Imputation estimator: predicts the score a pilot body would have had without the pilot "
+                            "from untreated bodies and years, then subtracts it from the real score."},
+    "gl_ci": {"vi": "Khoảng tin cậy 95% (KTC 95%): khoảng giá trị phù hợp với dữ liệu; khoảng không chứa 0 nghĩa là "
+                    "khác biệt khó do ngẫu nhiên.",
+              "en": "95% confidence interval (CI): the range of values compatible with the data; an interval "
+                    "without 0 means the difference is unlikely to be chance."},
+    "gl_p": {"vi": "Giá trị p: xác suất thấy khác biệt ít nhất như vậy nếu thực ra không có hiệu quả; “< 0,001” là "
+                   "rất nhỏ. Giá trị q là p đã hiệu chỉnh khi kiểm định nhiều chỉ số.",
+             "en": "p-value: the chance of a difference at least this large if there were no effect; q-values are "
+                   "p-values adjusted for testing many indicators."},
+    "gl_icc": {"vi": "Hệ số tương quan nội lớp (ICC): mức thống nhất giữa hai bên chấm, từ 0 (không) đến 1 (hoàn "
+                     "toàn); dưới 0,5 kém, 0,5–0,75 trung bình, 0,75–0,9 tốt, trên 0,9 rất tốt.",
+               "en": "Intraclass correlation (ICC): agreement between raters, from 0 (none) to 1 (perfect); below 0.5 "
+                     "poor, 0.5–0.75 moderate, 0.75–0.9 good, above 0.9 excellent."},
+    "gl_kappa": {"vi": "Hệ số kappa: mức thống nhất về đèn tín hiệu sau khi trừ phần trùng hợp ngẫu nhiên.",
+                 "en": "Kappa: agreement on traffic lights beyond chance."},
+    "gl_alpha": {"vi": "Alpha của Cronbach: mức các chỉ số trong một trụ cột cùng đo một điều; từ 0,7 là chấp nhận "
+                       "được.",
+                 "en": "Cronbach's alpha: how far the indicators of a pillar measure one thing; 0.7 or more is "
+                       "acceptable."},
+    "gl_leniency": {"vi": "Chấm nới tay (leniency, self-inflation): tự đánh giá cao hơn hội đồng thẩm định.",
+                    "en": "Leniency (self-inflation): self-assessment scores above the appraisal council's."},
+    "gl_quarantine": {"vi": "Cách ly (quarantine): dòng dữ liệu không qua được kiểm tra, được giữ riêng trong tệp "
+                            "quarantine.csv kèm lý do, không dùng để tính toán.",
+                      "en": "Quarantine: rows that failed a check, kept apart in quarantine.csv with the reason and "
+                            "not used in any calculation."},
+    "gl_permutation": {"vi": "Kiểm định hoán vị (permutation test): đổi ngẫu nhiên nhãn thí điểm giữa các đơn vị cùng "
+                             "tỉnh, cùng cấp nhiều lần để xem khác biệt thật hiếm đến đâu.",
+                       "en": "Permutation test: reshuffles the pilot label among bodies of the same province and "
+                             "level many times to see how rare the real difference is."},
+    "gl_meta": {"vi": "Phân tích gộp hiệu ứng ngẫu nhiên (random-effects meta-analysis): gộp kết quả các tỉnh, cho "
+                      "phép hiệu quả khác nhau giữa các tỉnh; khoảng dự báo cho biết một tỉnh mới có thể thấy gì.",
+                "en": "Random-effects meta-analysis: combines provinces' results allowing the effect to differ "
+                      "between them; the prediction interval says what a new province might see."},
 }
+
+#: Glossary terms shown in the evidence pack, in order (keys gl_<term>).
+GLOSSARY = ("att", "did", "imputation", "ci", "p", "icc", "kappa", "alpha", "leniency", "quarantine", "permutation",
+            "meta")
 
 REASONS = {
     "low_agreement": {"vi": "tự đánh giá và hội đồng ít thống nhất", "en": "low self–council agreement"},
@@ -460,12 +641,74 @@ VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
 
 
 def localise(frame, lang: str = "vi"):
-    """A copy of ``frame`` with column names and rater/group values in ``lang``."""
+    """A copy of ``frame`` with column names, rater/group values and method/measure names in ``lang``."""
     out = frame.copy()
     for column, values in VALUE_LABELS.items():
         if column in out:
             out[column] = out[column].map(lambda v: t(v, lang) if v in values else v)
+    for column in ("method", "measure"):
+        if column in out:
+            out[column] = out[column].map(lambda v: method_label(v, lang) if isinstance(v, str) else v)
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
+
+
+#: Method and measure descriptions the statistics return (English), as Vietnamese readers see them: the
+#: Vietnamese name first, the English name in brackets where a researcher would look it up. Patterns are tried in
+#: order on each ";"/","-separated part; a part that matches none stays as it is.
+METHOD_PATTERNS_VI: list[tuple[str, str]] = [
+    (r"^DiD body FE \+ province×year FE$", "sai khác kép (DiD) với hiệu ứng cố định đơn vị và tỉnh × năm"),
+    (r"^p from permutation of pilot status within province × level \((?:Monte Carlo, )?(\d+) permutations\)$",
+     r"p từ hoán vị nhãn thí điểm trong cùng tỉnh × cấp (\1 lần)"),
+    (r"^p from permutation of pilot status within province × level \(exact(?:, (\d+) permutations)?\)$",
+     r"p từ hoán vị chính xác nhãn thí điểm trong cùng tỉnh × cấp"),
+    (r"^CI from SE clustered by body$", "KTC từ sai số chuẩn cụm theo đơn vị"),
+    (r"^Wilcoxon signed-rank test$", "kiểm định dấu-hạng Wilcoxon (Wilcoxon signed-rank)"),
+    (r"^exact distribution$", "phân phối chính xác"),
+    (r"^normal approximation$", "xấp xỉ chuẩn"),
+    (r"^Hodges-Lehmann median of Walsh averages$", "ước lượng Hodges–Lehmann (trung vị các trung bình Walsh)"),
+    (r"^exact signed-rank CI$", "KTC dấu-hạng chính xác"),
+    (r"^mean change$", "thay đổi trung bình"),
+    (r"^BCa bootstrap \((\d+) resamples\)$", r"KTC bootstrap BCa (\1 lần lấy mẫu lại)"),
+    (r"^random-effects meta-analysis$", "phân tích gộp hiệu ứng ngẫu nhiên (random-effects meta-analysis)"),
+    (r"^tau² by (.+)$", r"τ² theo \1"),
+    (r"^Hartung-Knapp$", "hiệu chỉnh Hartung–Knapp"),
+    (r"^imputation(?: estimator)?(.*)$", r"ước lượng quy gán (imputation)\1"),
+    (r"^ICC\(A,1\) single member$", "ICC(A,1) của một thành viên"),
+    (r"^ICC\(A,k\) mean of members$", "ICC(A,k) của điểm trung bình các thành viên"),
+    (r"^Krippendorff alpha \(interval\)$", "alpha của Krippendorff (thang khoảng)"),
+    (r"^Fleiss kappa \(traffic lights\)$", "kappa của Fleiss (đèn tín hiệu)"),
+]
+
+
+def method_label(text: str, lang: str = "vi") -> str:
+    """A method or measure description from the statistics, in ``lang`` (English is returned as is)."""
+    import re
+
+    if lang != "vi" or not isinstance(text, str):
+        return text
+    out = []
+    for clause in text.split("; "):
+        parts = []
+        for part in re.split(r", (?![^(]*\))", clause):
+            for pattern, replacement in METHOD_PATTERNS_VI:
+                if re.match(pattern, part.strip()):
+                    part = re.sub(pattern, replacement, part.strip())
+                    break
+            parts.append(part)
+        out.append(", ".join(parts))
+    text = "; ".join(out)
+    return text[:1].upper() + text[1:]
+
+
+def rule_label(rule: str, lang: str = "vi") -> str:
+    """A quarantine rule ('missing_value') as readers see it: 'thiếu giá trị bắt buộc [missing_value]'."""
+    from .clean import RULES
+
+    if rule not in RULES:
+        return str(rule)
+    vi, en = RULES[rule]
+    text = (vi if lang == "vi" else en).replace("{hint}", "").strip()
+    return f"{text} [{rule}]"
 
 
 MEASURES = {

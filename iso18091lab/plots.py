@@ -93,6 +93,13 @@ def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
         ax.annotate("", xy=(row.latest, y), xytext=(row.baseline, y),
                     arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
         ax.plot(row.baseline, y, "o", color=colour, ms=4)
+    # annotations do not widen the axes: set the limits from both ends so that every body's latest score shows
+    ends = pd.concat([rows["baseline"], rows["latest"]]).astype(float).dropna()
+    if len(ends):
+        low, high = float(ends.min()), float(ends.max())
+        pad = max(2.0, 0.05 * (high - low))
+        ax.set_xlim(max(0.0, low - pad) if low >= 0 else low - pad, min(100.0, high + pad) if high <= 100 else high + pad)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(rows["unit"], fontsize=7)
     ax.set_xlabel(t("score_100", lang))
@@ -132,14 +139,20 @@ def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     return fig
 
 
-def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "") -> plt.Figure:
-    """Horizontal bars of counts (e.g. quarantined rows per rule)."""
+def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "", labels: dict | None = None) -> plt.Figure:
+    """Horizontal bars of counts (e.g. quarantined rows per rule). Quarantine rule names ('missing_value') are
+    shown in words with the rule name in brackets; ``labels`` maps other index values to what to show."""
+    from .i18n import rule_label
+
     use_style()
     counts = counts.sort_values()
     fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(counts), 1) + 1.2))
-    ax.barh([str(i) for i in counts.index], counts.to_numpy(), color="#56B4E9")
+    names = [labels.get(i, str(i)) if labels else rule_label(str(i), lang) for i in counts.index]
+    ax.barh(names, counts.to_numpy(), color="#56B4E9")
     for y, v in enumerate(counts.to_numpy()):
         ax.text(v, y, f" {v}", va="center", fontsize=8)
+    if len(counts):
+        ax.set_xlim(0, float(counts.max()) * 1.15 + 0.5)
     ax.set_xlabel(xlabel or t("rows", lang))
     return fig
 
