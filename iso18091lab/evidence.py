@@ -5,7 +5,7 @@ and body codes stay text, counts integers, numbers numbers) and from ``results.j
 from CSV. They say exactly what the HTML reports say.
 
 The Word document is laid out as a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Appendix I):
-A4, Times New Roman, body text 13 pt, margins top/bottom 20 mm, left 30 mm, right 15 mm, page numbers at the
+A4, Times New Roman, body text 13 pt, margins top/bottom 20 mm, left 30 mm, right 17 mm, page numbers at the
 top from page 2. Its first page gives the answer — did the pilot work, by how much, how sure; can the
 indicators be trusted; what follows for a roll-out — then recommendations and each body's action list (its red
 indicators, with names), the detailed results with numbered tables and figures, methods, caveats, a glossary
@@ -40,7 +40,7 @@ BODY_PT = 13
 TABLE_PT = 11
 #: Nghị định 30/2020/NĐ-CP, Appendix I: A4; margins top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 PAGE_MM = (210, 297)
-MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 17}
 
 
 def _label(key: str, lang: str, **values) -> str:
@@ -368,9 +368,8 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             group = part.iloc[0, 1]
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{body}").bold = True
-            paragraph.add_run(f" ({group}): {_label('n_red', lang, n=len(part))}")
-            for row in part.itertuples(index=False):
-                doc.add_paragraph(f"{row[2]} {row[3]}".strip(), style="List Bullet")
+            paragraph.add_run(f" ({group}): {_label('n_red', lang, n=len(part))} — ")
+            paragraph.add_run("; ".join(f"{row[2]} {row[3]}".strip() for row in part.itertuples(index=False)) + ".")
 
     # 3. results by report: summary, numbered tables and figures
     doc.add_heading(f"{n.h1()} {_label('findings', lang)}", level=1)
@@ -466,7 +465,7 @@ def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], acti
                 provenance: dict, synthetic: bool, lang: str) -> None:
     banner = t("synthetic_banner", lang) if synthetic else ""
     about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang), columns=[_label("title", lang), scope])
-    used = {_label("about", lang), _label("actions_sheet", lang)}
+    names = sheet_names(results, lang)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         write_excel_sheet(writer, about, _label("about", lang), banner, lang=lang)
         writer.sheets[_label("about", lang)].set_column(0, 0, 38)
@@ -475,13 +474,12 @@ def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], acti
             write_excel_sheet(writer, actions, _label("actions_sheet", lang), banner, lang=lang)
         for entry in results.values():
             for info in entry.get("tables", []):
-                name = _sheet_name(Path(info["csv"]).stem, used)
-                write_excel_sheet(writer, tables[info["csv"]], name, banner, lang=lang)
+                write_excel_sheet(writer, tables[info["csv"]], names[info["csv"]], banner, lang=lang)
 
 
-def sheet_names(results: dict) -> dict[str, str]:
+def sheet_names(results: dict, lang: str = "vi") -> dict[str, str]:
     """{table csv path: its sheet name in the evidence workbook}."""
-    used: set[str] = set()
+    used = {_label("about", lang), _label("actions_sheet", lang)}
     return {info["csv"]: _sheet_name(Path(info["csv"]).stem, used)
             for entry in results.values() for info in entry.get("tables", [])}
 

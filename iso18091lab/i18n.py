@@ -586,6 +586,7 @@ REASONS = {
 #: Column and value labels for tables shown in reports.
 COLUMN_LABELS = {
     "unit": {"vi": "Đơn vị", "en": "Body"}, "year": {"vi": "Năm", "en": "Year"},
+    "body_label": {"vi": "Đơn vị", "en": "Body"}, "body_id": {"vi": "Mã định danh đơn vị", "en": "Body id"},
     "rater": {"vi": "Bên chấm", "en": "Rater"}, "group": {"vi": "Nhóm", "en": "Group"},
     "level": {"vi": "Cấp", "en": "Level"}, "scored": {"vi": "Có điểm", "en": "Scored"},
     "not_assessed": {"vi": "Không đánh giá", "en": "Not assessed"}, "missing": {"vi": "Thiếu", "en": "Missing"},
