@@ -17,11 +17,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 P_COLUMNS = {"p", "q", "p_value", "q_value", "p-value", "q-value"}
 
 FORMATS = {
+    "year": "0",
     "integer": "[$-42A]#,##0",
     "decimal": "[$-42A]#,##0.00",
     "p": '[$-42A][<0.001]"< 0,001";0.000',
 }
-FORMATS_EN = {"integer": "#,##0", "decimal": "#,##0.00", "p": '[<0.001]"< 0.001";0.000'}
+FORMATS_EN = {"year": "0", "integer": "#,##0", "decimal": "#,##0.00", "p": '[<0.001]"< 0.001";0.000'}
 
 
 def neutralise(value):
@@ -61,19 +62,22 @@ def is_whole_column(column: pd.Series) -> bool:
 
 
 def column_kind(name, column: pd.Series) -> str:
-    """How a column is shown: 'text', 'integer', 'p' or 'decimal'."""
+    """How a column is shown: 'text', 'year' (whole, no thousands separator), 'integer', 'p' or 'decimal'."""
     if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
         return "text"
-    if str(name).strip().lower() in P_COLUMNS:
+    label = str(name).strip().lower()
+    if label in P_COLUMNS:
         return "p"
-    return "integer" if is_whole_column(column) else "decimal"
+    if is_whole_column(column):
+        return "year" if ("year" in label or "năm" in label) else "integer"
+    return "decimal"
 
 
 def typed_for_excel(frame: pd.DataFrame) -> pd.DataFrame:
     """Whole-number float columns become integers (``Int64``); text neutralised; other columns unchanged."""
     out = safe_for_excel(frame)
     for j, name in enumerate(out.columns):
-        if column_kind(name, out.iloc[:, j]) == "integer" and not pd.api.types.is_integer_dtype(out.iloc[:, j]):
+        if column_kind(name, out.iloc[:, j]) in ("integer", "year") and not pd.api.types.is_integer_dtype(out.iloc[:, j]):
             out.isetitem(j, pd.to_numeric(out.iloc[:, j]).round().astype("Int64"))
     return out
 

@@ -67,6 +67,8 @@ def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
         kind = column_kind(name, column)
         if kind == "integer":
             shown = column.map(lambda v: "–" if pd.isna(v) else number(float(v), lang, 0))
+        elif kind == "year":
+            shown = column.map(lambda v: "–" if pd.isna(v) else str(int(v)))
         elif kind == "p":
             shown = column.map(lambda v: "–" if pd.isna(v) else p_text(float(v), lang).removeprefix("= "))
         elif kind == "decimal":
