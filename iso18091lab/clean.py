@@ -52,6 +52,13 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
+def rule_label(rule: str, lang: str = "vi") -> str:
+    """A rule's short reason in ``lang`` for charts and tables ('missing_value' -> 'thiếu giá trị bắt buộc')."""
+    vi, en = RULES.get(rule, (rule, rule))
+    text = (vi if lang == "vi" else en).format(hint="")
+    return text.split(" (")[0].split(";")[0]
+
+
 @dataclass
 class Problem:
     """One broken rule in one cell."""
@@ -278,6 +285,7 @@ class UnitMatcher:
         self._by_full: dict[tuple[str, str], set[int]] = {}
         self._by_short: dict[tuple[str, str], set[int]] = {}
         self._exact: dict[int, set[str]] = {}
+        self._tiers: dict[str, list[list[str]]] = {}
         self._level = [nfc(v) for v in self.units.get("level", pd.Series([""] * len(self.units)))]
         for index, unit in enumerate(self.units.to_dict(orient="records")):
             province = unit["province"]
@@ -298,6 +306,12 @@ class UnitMatcher:
 
     def province_tiers(self, value: object) -> list[list[str]]:
         """Units-table provinces a typed province may mean: same name first, then across the 2025 reform."""
+        key = province_key(value)
+        if key not in self._tiers:
+            self._tiers[key] = self._province_tiers(value)
+        return self._tiers[key]
+
+    def _province_tiers(self, value: object) -> list[list[str]]:
         same = {self.provinces[province_key(value)]} if province_key(value) in self.provinces else set()
         same |= {p for p in self.provinces.values() if p in official_names(value)}
         related = {p for p in self.provinces.values() if p in related_names(value)} - same

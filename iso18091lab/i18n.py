@@ -82,10 +82,51 @@ TEXT: dict[str, dict[str, str]] = {
                     "chỉ số có điểm ở mỗi lượt đánh giá.",
               "en": "{n_bodies} bodies, {n_rows} scores accepted ({years}); on average {share}% of the catalog's "
                     "indicators were scored in each assessment."},
-    "dq_s2": {"vi": "{n_quarantined} dòng bị cách ly vì vi phạm quy tắc kiểm tra (chi tiết ở Bảng 2); "
-                    "{n_not_assessed} điểm được ghi là 'không đánh giá' (coi là thiếu, không tính là 0).",
-              "en": "{n_quarantined} rows were quarantined for breaking a check (details in Table 2); "
-                    "{n_not_assessed} scores were marked 'not assessed' (treated as missing, never zero)."},
+    "dq_s2": {"vi": "{n_quarantined} dòng của tỉnh/thành phố này bị cách ly vì vi phạm quy tắc kiểm tra, và "
+                    "{n_unattributed} dòng không xác định được tỉnh/thành phố (mục 3); {n_not_assessed} điểm được "
+                    "ghi là 'không đánh giá' (coi là thiếu, không tính là 0).",
+              "en": "{n_quarantined} rows of this province were quarantined for breaking a check, and "
+                    "{n_unattributed} rows could not be attributed to any province (section 3); {n_not_assessed} "
+                    "scores were marked 'not assessed' (treated as missing, never zero)."},
+    "dq_s4": {"vi": "{n_pilot} đơn vị thí điểm; {n_unusable} đơn vị không có đợt đánh giá nào trước khi bắt đầu thí "
+                    "điểm nên không đưa vào so sánh được (mục 2).",
+              "en": "{n_pilot} pilot bodies; {n_unusable} have no assessment wave before their pilot started, so "
+                    "they cannot enter the comparison (section 2)."},
+    "dq_s5": {"vi": "{n_matches} cách viết tên đơn vị không trùng khớp hoàn toàn với danh sách đơn vị đã được đối "
+                    "chiếu (mục 4): hãy kiểm tra lại.",
+              "en": "{n_matches} spellings of body names that differ from the units table were matched (section 4): "
+                    "please check them."},
+    "dq_no_units": {"vi": "Không có danh sách đơn vị: tên đơn vị được giữ như đã ghi, và không biết đơn vị nào thí "
+                          "điểm, đơn vị nào đối chứng.",
+                    "en": "There is no units table: body names are kept as typed, and it is not known which bodies "
+                          "are pilots and which are comparison bodies."},
+    "dq_h_timing": {"vi": "2. Thời điểm thí điểm của từng đơn vị", "en": "2. Pilot timing per body"},
+    "dq_tab_timing": {"vi": "Các đợt đánh giá được tính là trước và trong thời gian thí điểm, theo đơn vị thí điểm "
+                            "(năm bắt đầu thí điểm = năm của đợt đánh giá đầu tiên trong thí điểm).",
+                      "en": "Waves counted as before and under the pilot, per pilot body (pilot start = the year of "
+                            "the first assessment wave under the pilot)."},
+    "dq_no_timing": {"vi": "Không có đơn vị thí điểm trong dữ liệu của tỉnh/thành phố này.",
+                     "en": "There are no pilot bodies in this province's data."},
+    "dq_h_unattributed": {"vi": "Các dòng bị cách ly không xác định được tỉnh/thành phố",
+                          "en": "Quarantined rows that could not be attributed to a province"},
+    "dq_tab_unattributed": {"vi": "Dòng bị cách ly không thuộc tỉnh/thành phố nào đã biết, với tỉnh/thành phố có khả "
+                                  "năng nhất.",
+                            "en": "Quarantined rows not attributable to a known province, with the likeliest "
+                                  "province."},
+    "dq_h_matches": {"vi": "4. Tên đơn vị được đối chiếu không hoàn toàn trùng khớp",
+                     "en": "4. Body names matched that were not written exactly as in the units table"},
+    "dq_tab_matches": {"vi": "Tên như đã ghi trong tệp → đơn vị trong danh sách, cách khớp và số dòng.",
+                       "en": "Name as typed in the files → body in the units table, how it matched, and rows."},
+    "dq_no_matches": {"vi": "Mọi tên đơn vị đều trùng khớp với danh sách đơn vị.",
+                      "en": "Every body name was written as in the units table."},
+    "dq_h_files": {"vi": "5. Các tệp đầu vào", "en": "5. Input files"},
+    "dq_tab_files": {"vi": "Mọi tệp trong thư mục dữ liệu thô: đã đọc, bỏ qua (và vì sao) hoặc lỗi (và vì sao).",
+                     "en": "Every file in the raw folder: read, skipped (and why) or failed (and why)."},
+    "how_code": {"vi": "theo mã", "en": "by code"}, "how_name": {"vi": "theo tên (khác dấu/chữ hoa)",
+                                                                 "en": "by name (diacritics/case differ)"},
+    "how_short name": {"vi": "theo tên bỏ cấp (Q., P., …)", "en": "by name without its level word"},
+    "status_ok": {"vi": "đã đọc", "en": "read"}, "status_skipped": {"vi": "bỏ qua", "en": "skipped"},
+    "status_error": {"vi": "lỗi", "en": "failed"},
     "dq_s3": {"vi": "{n_incomplete} lượt đánh giá (đơn vị × năm × bên chấm) thiếu từ 5 chỉ số trở lên.",
               "en": "{n_incomplete} assessments (body × year × rater) lack 5 or more indicators."},
     "dq_h_completeness": {"vi": "1. Mức đầy đủ theo đơn vị, năm và bên chấm",
@@ -95,13 +136,13 @@ TEXT: dict[str, dict[str, str]] = {
                             "en": "Share of indicators scored, by body (rows), year and rater (columns: S = self, "
                                   "C = council)."},
     "dq_tab_missing": {"vi": "Các lượt đánh giá còn thiếu chỉ số.", "en": "Assessments with indicators missing."},
-    "dq_h_quarantine": {"vi": "2. Các dòng bị cách ly và lý do", "en": "2. Quarantined rows and why"},
+    "dq_h_quarantine": {"vi": "3. Các dòng bị cách ly và lý do", "en": "3. Quarantined rows and why"},
     "dq_fig_quarantine": {"vi": "Số dòng bị cách ly theo quy tắc bị vi phạm.",
                           "en": "Quarantined rows by the rule broken."},
     "dq_tab_quarantine": {"vi": "Các dòng bị cách ly: tệp, trang, dòng, cột, giá trị và lý do.",
                           "en": "Quarantined rows: file, sheet, row, column, value and reason."},
     "dq_no_quarantine": {"vi": "Không có dòng nào bị cách ly.", "en": "No row was quarantined."},
-    "dq_h_indicators": {"vi": "3. Chỉ số ít được chấm", "en": "3. Indicators seldom scored"},
+    "dq_h_indicators": {"vi": "6. Chỉ số ít được chấm", "en": "6. Indicators seldom scored"},
     "dq_tab_indicators": {"vi": "Mười chỉ số có tỷ lệ được hội đồng chấm điểm thấp nhất.",
                           "en": "The ten indicators the council scored least often."},
     "dq_m1": {"vi": "Dữ liệu đọc từ các tệp gốc bằng `iso18091lab ingest`; tệp gốc không bị sửa. Mỗi dòng hoặc được "
@@ -131,6 +172,15 @@ TEXT: dict[str, dict[str, str]] = {
                     "đứng đầu là {top}.",
               "en": "In {latest} the council rated {n_red} indicators red across {n_bodies_red} bodies; the "
                     "top-ranked body is {top}."},
+    "sc_s1_one": {"vi": "Năm {latest}, điểm tổng hợp trung bình ({rater}) là {score} (thang 0–100).",
+                  "en": "In {latest} the mean overall score ({rater}) was {score} (0–100 scale)."},
+    "sc_s2_all": {"vi": "Từ {baseline} đến {latest}, điểm tổng hợp thay đổi trung bình {change} điểm. Đây là mô tả, "
+                        "chưa phải đánh giá hiệu quả.",
+                  "en": "From {baseline} to {latest} the overall score changed by {change} points on average. This "
+                        "is descriptive, not an effect estimate."},
+    "sc_s3_none": {"vi": "Năm {latest} không có chỉ số nào bị đánh giá màu đỏ; đơn vị đứng đầu là {top}.",
+                   "en": "In {latest} no indicator was rated red; the top-ranked body is {top}."},
+    "all_bodies": {"vi": "mọi đơn vị", "en": "all bodies"},
     "sc_h_matrix": {"vi": "1. Ma trận đèn tín hiệu năm {year}", "en": "1. Traffic-light matrix, {year}"},
     "sc_fig_matrix": {"vi": "Đèn tín hiệu theo chỉ số (hàng) và đơn vị ({group}); mỗi đơn vị có hai cột: tự đánh "
                             "giá (trái) và hội đồng (phải). Chữ trong ô: X = xanh, V = vàng, Đ = đỏ, – = không đánh giá.",
@@ -585,6 +635,19 @@ REASONS = {
 
 #: Column and value labels for tables shown in reports.
 COLUMN_LABELS = {
+    "body_label": {"vi": "Đơn vị", "en": "Body"}, "body_id": {"vi": "Mã định danh đơn vị", "en": "Body id"},
+    "waves_before": {"vi": "Đợt trước thí điểm", "en": "Waves before the pilot"},
+    "waves_under": {"vi": "Đợt trong thí điểm", "en": "Waves under the pilot"},
+    "usable": {"vi": "Dùng được để so sánh", "en": "Usable in the comparison"},
+    "pilot_start": {"vi": "Năm bắt đầu thí điểm", "en": "Pilot start"},
+    "pilot_start_round": {"vi": "Đợt bắt đầu", "en": "Start round"},
+    "typed": {"vi": "Tên như đã ghi", "en": "Name as typed"}, "matched": {"vi": "Khớp với đơn vị", "en": "Matched body"},
+    "how": {"vi": "Cách khớp", "en": "Matched by"}, "province": {"vi": "Tỉnh/Thành phố", "en": "Province"},
+    "province_suggested": {"vi": "Tỉnh/TP có khả năng nhất", "en": "Likeliest province"},
+    "status": {"vi": "Trạng thái", "en": "Status"}, "table": {"vi": "Loại bảng", "en": "Table"},
+    "rows_read": {"vi": "Dòng đã đọc", "en": "Rows read"}, "accepted": {"vi": "Nhận", "en": "Accepted"},
+    "quarantined": {"vi": "Cách ly", "en": "Quarantined"}, "duplicates": {"vi": "Trùng", "en": "Duplicates"},
+    "message": {"vi": "Ghi chú", "en": "Note"}, "wave": {"vi": "Đợt", "en": "Wave"},
     "unit": {"vi": "Đơn vị", "en": "Body"}, "year": {"vi": "Năm", "en": "Year"},
     "body_label": {"vi": "Đơn vị", "en": "Body"}, "body_id": {"vi": "Mã định danh đơn vị", "en": "Body id"},
     "rater": {"vi": "Bên chấm", "en": "Rater"}, "group": {"vi": "Nhóm", "en": "Group"},

@@ -3,6 +3,12 @@
 ``rows read = accepted + quarantined + duplicates dropped`` holds for every sheet and overall,
 and is checked here before anything is written. Empty rows are counted separately and are not
 rows read. Raw files are only read; outputs are written atomically (temporary file, rename).
+
+Cleaning is **columnar**: each column of a sheet is factorised once into its distinct raw values, every
+distinct value is normalised and parsed once (a national dataset repeats a few hundred provinces, bodies,
+years and scores 1.5 million times), and the results are mapped back to the rows with numpy. Bodies are
+located once per distinct (province, name, code) as typed. Only rows that need it (indicator ids Excel may
+have turned into numbers, duplicate keys) are looked at one by one.
 """
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
@@ -79,283 +86,482 @@ class IngestResult:
     catalog: pd.DataFrame | None = None
 
 
-@dataclass
-class _Record:
-    table: FoundTable
-    row: int
-    cells: dict
-    status: str = ""  # accepted / quarantined / duplicate
-    province: str | None = None  # canonical province once matched
-    clean: dict | None = None
-    problems: list[Problem] = field(default_factory=list)
-    recovered_indicator: str | None = None  # an id Excel turned into a number, recovered from the row order
-    indicator_problem: Problem | None = None
+# --------------------------------------------------------------------------- columnar tables
 
-    def get(self, column: str) -> object:
-        return self.cells.get(column, "")
+class _Table:
+    """A recognised table in columnar form: each column factorised into codes and its distinct raw values.
+
+    ``values(column)`` gives the distinct raw values with one more slot at the end for an empty cell; ``codes``
+    index into it (an empty cell points at the last slot)."""
+
+    def __init__(self, found: FoundTable, number: int):
+        self.file, self.sheet, self.kind = found.file, found.sheet, found.kind
+        self.headers, self.header_rows, self.empty_rows = found.headers, found.header_rows, found.empty_rows
+        self.number = number
+        self.n = len(found.records)
+        self.rows = np.fromiter((row for row, _ in found.records), dtype=np.int64, count=self.n)
+        self._codes: dict[str, np.ndarray] = {}
+        self._uniques: dict[str, np.ndarray] = {}
+        for column in found.headers:
+            raw = np.empty(self.n, dtype=object)
+            raw[:] = [cells.get(column, "") for _, cells in found.records]
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+            uniques = np.append(np.asarray(uniques, dtype=object), None)
+            codes = np.where(codes < 0, len(uniques) - 1, codes)
+            self._codes[column], self._uniques[column] = codes, uniques
+        found.records = []  # the raw rows are no longer needed
+
+    def has(self, column: str) -> bool:
+        return column in self._codes
+
+    def codes(self, column: str) -> np.ndarray:
+        return self._codes[column] if column in self._codes else np.zeros(self.n, dtype=np.intp)
+
+    def values(self, column: str) -> np.ndarray:
+        return self._uniques[column] if column in self._uniques else np.array([None], dtype=object)
+
+    def raw(self, column: str) -> np.ndarray:
+        """The raw cell of every row (object array; None for an empty or absent cell)."""
+        return self.values(column)[self.codes(column)]
 
 
-# --------------------------------------------------------------------------- per-row cleaning
+class _Problems:
+    """Broken rules found while cleaning one table: row positions, the column, the value as typed, the rule."""
 
-def _required(record: _Record, column: str) -> object:
-    value = record.get(column)
-    if is_blank(value):
-        raise Rejected("missing_value")
-    return value
+    def __init__(self):
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, positions: np.ndarray, column: str, values, rule, hint="", suggestion="") -> None:
+        positions = np.asarray(positions)
+        if not len(positions):
+            return
+        part = pd.DataFrame({"pos": positions, "column": column, "value": values, "rule": rule, "hint": hint,
+                             "suggestion": suggestion})
+        self.parts.append(part)
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"])
+        return pd.concat(self.parts, ignore_index=True)
 
 
-def _check(record: _Record, column: str, parse, *args):
-    """Run ``parse``; on failure remember the problem (column, value, rule) and return None."""
-    try:
-        return parse(*args)
-    except Rejected as exc:
-        record.problems.append(Problem(column, nfc(record.get(column)), exc.rule, exc.hint, exc.suggestion))
-        return None
+def _parse_unique(table: _Table, column: str, parse, problems: _Problems, required: bool = False,
+                  default=None) -> np.ndarray:
+    """Parse every distinct raw value of ``column`` once; return the parsed value per row (``default`` for
+    blanks) and record problems (``missing_value`` for blanks when ``required``)."""
+    uniques = table.values(column)
+    parsed = np.empty(len(uniques), dtype=object)
+    rules = np.full(len(uniques), None, dtype=object)
+    hints = np.full(len(uniques), "", dtype=object)
+    suggestions = np.full(len(uniques), "", dtype=object)
+    texts = np.array([nfc(u) for u in uniques], dtype=object)
+    for i, value in enumerate(uniques):
+        if texts[i] == "":
+            parsed[i] = default
+            if required:
+                rules[i] = "missing_value"
+            continue
+        try:
+            parsed[i] = parse(value)
+        except Rejected as exc:
+            parsed[i], rules[i], hints[i], suggestions[i] = default, exc.rule, exc.hint, exc.suggestion
+    codes = table.codes(column)
+    bad = np.flatnonzero(rules[codes] != None)  # noqa: E711 - elementwise on an object array
+    problems.add(bad, column, texts[codes[bad]], rules[codes[bad]], hints[codes[bad]], suggestions[codes[bad]])
+    return parsed[codes]
 
 
-class _Context:
-    """What row cleaning needs besides the row: the units matcher, the catalog, the scale, and a tally of the
-    name matches that were not exact (listed in the summary so a researcher can check them)."""
+def _texts(table: _Table, column: str) -> np.ndarray:
+    """The NFC text of every row's cell ('' when empty)."""
+    uniques = table.values(column)
+    return np.array([nfc(u) for u in uniques], dtype=object)[table.codes(column)]
 
-    def __init__(self, units: pd.DataFrame, catalog: pd.DataFrame, scale: Scale):
+
+def _blank(table: _Table, column: str) -> np.ndarray:
+    """True where the row's cell is empty."""
+    uniques = table.values(column)
+    return np.array([nfc(u) == "" for u in uniques], dtype=bool)[table.codes(column)]
+
+
+# --------------------------------------------------------------------------- bodies
+
+class _Bodies:
+    """Locates bodies typed as (province, name, code) — once per distinct combination — and keeps the table of
+    bodies rows refer to: the units table's rows, or, without one, the bodies as typed."""
+
+    def __init__(self, units: pd.DataFrame):
         self.matcher = UnitMatcher(units)
-        self.bodies = units.to_dict(orient="records")
-        self.catalog = catalog
-        self.scale = scale
+        self.rows: list[dict] = units[BODY_COLUMNS].to_dict(orient="records") if len(units) else []
+        self._ad_hoc: dict[str, int] = {}
+        self._cache: dict[tuple, tuple] = {}
         self.name_matches: dict[tuple, int] = {}
 
+    def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+        """(body index per row, -1 where none; attributed province per row, '' where none)."""
+        columns = ["province", "unit", "code"]
+        stacked = np.stack([table.codes(c) for c in columns], axis=1)
+        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        counts = np.bincount(inverse, minlength=len(combos))
+        body = np.full(len(combos), -1, dtype=np.int64)
+        province = np.full(len(combos), "", dtype=object)
+        failures: list[tuple[int, Problem]] = []
+        for k, (pc, uc, cc) in enumerate(combos):
+            typed = (table.values("province")[pc], table.values("unit")[uc], table.values("code")[cc])
+            key = tuple(nfc(v) for v in typed)
+            if key not in self._cache:
+                self._cache[key] = self._locate(*typed)
+            body[k], province[k], problem, match = self._cache[key]
+            if problem is not None:
+                failures.append((k, problem))
+            if match is not None:
+                self.name_matches[match] = self.name_matches.get(match, 0) + int(counts[k])
+        for k, problem in failures:
+            positions = np.flatnonzero(inverse == k)
+            problems.add(positions, problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
+        return body[inverse], province[inverse]
 
-def _locate_unit(record: _Record, context: _Context) -> tuple[str | None, dict | None]:
-    """(province, body columns) of a row's body, or problems recorded on the record."""
-    matcher = context.matcher
-    province = _check(record, "province", lambda: matcher.province(_required(record, "province")))
-    record.province = province
-    if province is None:
-        return None, None
-    name, code = record.get("unit"), record.get("code")
-    if is_blank(name) and is_blank(code):
-        record.problems.append(Problem("unit", "", "missing_value"))
-        return province, None
-    if matcher.empty:
-        unit = nfc(name) or nfc(code)
-        code_text = parse_code(code) or pd.NA
-        return province, {"province": province, "body_id": body_id(province, "" if code_text is pd.NA else code_text,
-                                                                    unit),
-                          "unit": unit, "body_label": unit, "code": code_text, "province_2025": name_2025(province)}
-    column = "unit" if not is_blank(name) else "code"
-    found = _check(record, column, matcher.locate, record.get("province"), name, code)
-    if found is None:
-        return province, None
-    body = context.bodies[found.index]
-    record.province = body["province"]
-    if not found.exact:
-        key = (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"], found.how)
-        context.name_matches[key] = context.name_matches.get(key, 0) + 1
-    return body["province"], {k: body.get(k, pd.NA) for k in BODY_COLUMNS}
-
-
-def _clean_unit_row(record: _Record) -> None:
-    province = _check(record, "province", lambda: nfc(_required(record, "province")))
-    if province is not None:
-        province = canonical_name(province) or province
-        record.province = province
-    name = _check(record, "unit", lambda: nfc(_required(record, "unit")))
-    level = tier = None
-    if not is_blank(record.get("level")):
-        level = _check(record, "level", parse_level, record.get("level"))
-        tier = TIER.get(level)
-    group = _check(record, "group", lambda: parse_group(_required(record, "group")))
-    pilot_start = pilot_round = pd.NA
-    if not is_blank(record.get("pilot_start")):
-        pilot_start = _check(record, "pilot_start", parse_whole, record.get("pilot_start"), "bad_year", 1990, 2100)
-    if not is_blank(record.get("pilot_start_round")):
-        pilot_round = _check(record, "pilot_start_round", parse_whole, record.get("pilot_start_round"), "bad_round",
-                             1, 1000)
-    if group == "pilot" and is_blank(record.get("pilot_start")):
-        record.problems.append(Problem("pilot_start", "", "pilot_without_start"))
-    if record.problems:
-        return
-    if group == "pilot":
-        pilot_round = 1 if pilot_round is pd.NA else pilot_round
-    else:  # a comparison body has no pilot start; what was typed there is not used
-        pilot_start = pilot_round = pd.NA
-    code = parse_code(record.get("code"), tier) or pd.NA
-    record.clean = {
-        "province": province, "body_id": body_id(province, "" if code is pd.NA else code, name), "unit": name,
-        "body_label": name, "code": code, "level": level or pd.NA, "tier": tier or pd.NA, "group": group,
-        "pilot_start": pilot_start, "pilot_start_round": pilot_round, "province_2025": name_2025(province) or pd.NA,
-        "aliases": ";".join(filter(None, map(nfc, nfc(record.get("aliases")).replace("|", ";").split(";"))))
-                   or pd.NA,
-    }
-
-
-def _indicator_info(record: _Record, context: _Context):
-    """The catalog row of a row's indicator (an id Excel turned into a number is recovered first)."""
-    raw = _required(record, "indicator")
-    indicator = record.recovered_indicator or normalise_indicator_id(raw)
-    if indicator not in context.catalog.index:
-        raise Rejected("unknown_indicator")
-    return context.catalog.loc[indicator]
-
-
-def _clean_assessment_row(record: _Record, context: _Context) -> None:
-    province, unit = _locate_unit(record, context)
-    year = _check(record, "year", lambda: parse_whole(_required(record, "year"), "bad_year", 1990, 2100))
-    round_ = 1
-    if not is_blank(record.get("round")):
-        round_ = _check(record, "round", parse_whole, record.get("round"), "bad_round", 1, 1000)
-    rater = _check(record, "rater", lambda: parse_rater(nfc(_required(record, "rater"))))
-    if record.indicator_problem:
-        record.problems.append(record.indicator_problem)
-        info = None
-    else:
-        info = _check(record, "indicator", _indicator_info, record, context)
-
-    score = rating = None
-    if not is_blank(record.get("score")):
-        score = _check(record, "score", parse_number, record.get("score"))
-        if score is not None and info is not None and not 0 <= score <= info["max_score"]:
-            record.problems.append(Problem("score", nfc(record.get("score")), "score_out_of_range",
-                                           f"{info['max_score']:g}"))
-    if not is_blank(record.get("rating")):
-        rating = _check(record, "rating", lambda: parse_rating(nfc(record.get("rating"))))
-    if is_blank(record.get("score")) and is_blank(record.get("rating")):
-        record.problems.append(Problem("score", "", "missing_score"))
-    if score is not None and rating == NOT_ASSESSED:
-        record.problems.append(Problem("rating", nfc(record.get("rating")), "score_and_not_assessed"))
-    if record.problems:
-        return
-    scale = context.scale
-    not_assessed = rating == NOT_ASSESSED
-    if score is not None:
-        score_100 = 100.0 * score / info["max_score"]
-        source = "points"
-        rating = rating if rating else scale.rating_of(score_100)
-    elif not_assessed:
-        score_100, source, rating = float("nan"), "not_assessed", None
-    else:
-        score_100, source = scale.rating_to_100[rating], "rating"
-    record.clean = {
-        **_body_cells(unit), "year": year, "round": round_, "rater": rater,
-        "rater_id": nfc(record.get("rater_id")) or pd.NA, "indicator": info.name, "pillar": info["pillar"],
-        "score": score if score is not None else float("nan"), "max_score": info["max_score"],
-        "score_100": score_100, "rating": rating, "not_assessed": not_assessed, "score_source": source,
-    }
-
-
-def _body_cells(unit: dict) -> dict:
-    """Body columns for an assessment or outcome row (the units table's ``code`` becomes ``unit_code``)."""
-    cells = {k: unit.get(k, pd.NA) for k in BODY_COLUMNS}
-    cells["unit_code"] = cells.pop("code")
-    return cells
-
-
-def _clean_outcome_row(record: _Record, context: _Context) -> None:
-    province, unit = _locate_unit(record, context)
-    year = _check(record, "year", lambda: parse_whole(_required(record, "year"), "bad_year", 1990, 2100))
-    measure = _check(record, "measure", lambda: nfc(_required(record, "measure")))
-
-    def number():
+    def _locate(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
+        """(body index, province, problem, non-exact match key) for one typed combination."""
+        matcher = self.matcher
+        if is_blank(typed_province):
+            return -1, "", Problem("province", "", "missing_value"), None
         try:
-            return parse_number(_required(record, "value"))
+            province = matcher.province(typed_province)
         except Rejected as exc:
-            raise Rejected("bad_value" if exc.rule == "bad_score" else exc.rule)
-    value = _check(record, "value", number)
-    if record.problems:
-        return
-    record.clean = {**_body_cells(unit), "year": year, "measure": measure, "value": value}
+            return -1, "", Problem("province", nfc(typed_province), exc.rule, exc.hint, exc.suggestion), None
+        if is_blank(name) and is_blank(code):
+            return -1, province, Problem("unit", "", "missing_value"), None
+        if matcher.empty:
+            unit = nfc(name) or nfc(code)
+            code_text = parse_code(code) if not is_blank(code) else ""
+            identity = body_id(province, code_text, unit)
+            if identity not in self._ad_hoc:
+                self._ad_hoc[identity] = len(self.rows)
+                self.rows.append({"province": province, "body_id": identity, "unit": unit, "body_label": unit,
+                                  "code": code_text or pd.NA, "province_2025": name_2025(province) or pd.NA})
+            return self._ad_hoc[identity], province, None, None
+        column = "unit" if not is_blank(name) else "code"
+        try:
+            found = matcher.locate(typed_province, name, code)
+        except Rejected as exc:
+            return -1, province, Problem(column, nfc(name if column == "unit" else code), exc.rule, exc.hint,
+                                         exc.suggestion), None
+        body = self.rows[found.index]
+        match = None if found.exact else (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"],
+                                          found.how)
+        return found.index, body["province"], None, match
+
+    def columns(self, index: np.ndarray) -> dict[str, np.ndarray]:
+        """Body columns for rows pointing at ``index`` (assessment/outcome naming: ``code`` -> ``unit_code``)."""
+        if not self.rows:
+            return {("unit_code" if c == "code" else c): np.full(len(index), None, dtype=object) for c in BODY_COLUMNS}
+        table = pd.DataFrame(self.rows, columns=BODY_COLUMNS)
+        picked = table.iloc[index].reset_index(drop=True)
+        out = {c: picked[c].to_numpy(dtype=object) for c in BODY_COLUMNS}
+        out["unit_code"] = out.pop("code")
+        return out
 
 
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
-def recover_indicator_ids(records: list[_Record], catalog_ids: list[str]) -> None:
-    """Indicator ids that Excel may have turned into numbers ('1.10' typed into a General cell is 1.1).
+def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
+    into numbers ('1.10' typed into a General cell is 1.1).
 
     A cell is *suspect* when its id has a longer sibling in the catalog that reads as the same number ('1.1'
     and '1.10') and either the cell holds a number or its block repeats the id. A block is one body, wave and
     rater in one sheet, in row order; sheets list indicators in catalog order, so a suspect cell is recovered
-    when exactly one candidate fits between its neighbours' positions and is not used elsewhere in the block.
-    Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet. Never dropped silently.
+    when exactly one candidate fits between its neighbours' positions (or the block holds as many such rows as
+    candidates, in order). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
+    Never dropped silently.
     """
+    uniques = table.values("indicator")
+    unique_ids = np.array([normalise_indicator_id(u) for u in uniques], dtype=object)
+    ids = unique_ids[table.codes("indicator")]
     position = {ind: i for i, ind in enumerate(catalog_ids)}
     same_number: dict[float, list[str]] = {}
     for ind in catalog_ids:
         same_number.setdefault(float(ind), []).append(ind)
-    blocks: dict[tuple, list[_Record]] = {}
-    for record in records:
-        key = (id(record.table),) + tuple(fold(record.get(c)) for c in
-                                          ("province", "unit", "code", "year", "round", "rater", "rater_id"))
-        blocks.setdefault(key, []).append(record)
-    for block in blocks.values():
-        ids = [normalise_indicator_id(r.get("indicator")) for r in block]
-        counts: dict[str, int] = {}
-        for ind in ids:
-            counts[ind] = counts.get(ind, 0) + 1
-        suspect = []
-        for i, (record, ind) in enumerate(zip(block, ids)):
-            siblings = same_number.get(float(ind), []) if ind in position else []
-            raw = record.get("indicator")
-            numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
-            suspect.append(len(siblings) > 1 and (numeric or counts[ind] > 1))
-        resolved = [position[ind] if (not s and ind in position) else None for ind, s in zip(ids, suspect)]
-        used = {ind for ind, s in zip(ids, suspect) if not s and ind in position}
-        for i, record in enumerate(block):
-            if not suspect[i]:
+    ambiguous = {ind for ids_ in same_number.values() if len(ids_) > 1 for ind in ids_}
+    unique_amb = np.array([u in ambiguous for u in unique_ids], dtype=bool)
+    flagged = np.zeros(table.n, dtype=bool)
+    if not unique_amb.any():
+        return ids, flagged
+    numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in uniques],
+                       dtype=bool)[table.codes("indicator")]
+    amb = unique_amb[table.codes("indicator")]
+    block_columns = ("province", "unit", "code", "year", "round", "rater", "rater_id")
+    folded = np.stack([pd.factorize(np.array([fold(u) for u in table.values(c)], dtype=object))[0][table.codes(c)]
+                       for c in block_columns], axis=1)
+    block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
+    number = np.array([float(i) if i is not None else np.nan for i in ids])
+    repeated = pd.Series(block).groupby([block, ids], dropna=False).transform("size").to_numpy() > 1
+    suspect = amb & (numeric | repeated)
+    if not suspect.any():
+        return ids, flagged
+    ids = ids.copy()
+    for b in np.unique(block[suspect]):
+        members = np.flatnonzero(block == b)  # in row order within the table
+        member_ids = ids[members]
+        member_suspect = suspect[members]
+        resolved = [position[i] if (not s and i in position) else None for i, s in zip(member_ids, member_suspect)]
+        used = {i for i, s in zip(member_ids, member_suspect) if not s and i in position}
+        for j, row in enumerate(members):
+            if not member_suspect[j]:
                 continue
-            before = [p for p in resolved[:i] if p is not None]
-            after = [p for p in resolved[i + 1:] if p is not None]
+            before = [p for p in resolved[:j] if p is not None]
+            after = [p for p in resolved[j + 1:] if p is not None]
             low, high = (before[-1] if before else -1), (after[0] if after else len(catalog_ids))
-            options = same_number[float(ids[i])]
+            options = same_number[number[row]]
             fits = [c for c in options if low < position[c] < high]
             if len(fits) > 1:
                 fits = [c for c in fits if c not in used]
-                waiting = sum(1 for j in range(i, len(block)) if suspect[j] and float(ids[j]) == float(ids[i]))
+                waiting = sum(1 for m in range(j, len(members))
+                              if member_suspect[m] and number[members[m]] == number[row])
                 if len(fits) > 1 and waiting == len(fits):  # as many rows as candidates: they come in order
                     fits = fits[:1]
-            raw = record.get("indicator")
-            numeric = isinstance(raw, (int, float)) and not isinstance(raw, bool)
             if len(fits) == 1:
                 choice = fits[0]
-            elif not fits and not numeric:  # text out of order: the id as typed
-                choice = ids[i]
+            elif not fits and not numeric[row]:  # text out of order: the id as typed
+                choice = member_ids[j]
             else:
-                record.indicator_problem = Problem("indicator", nfc(raw), "ambiguous_indicator",
-                                                   f" ({' / '.join(options)})")
+                problems.add([row], "indicator", nfc(table.raw("indicator")[row]), "ambiguous_indicator",
+                             f" ({' / '.join(options)})")
+                ids[row] = None
+                flagged[row] = True
                 continue
-            record.recovered_indicator = choice
-            resolved[i] = position[choice]
+            ids[row] = choice
+            resolved[j] = position[choice]
             used.add(choice)
+    return ids, flagged
 
 
-# --------------------------------------------------------------------------- duplicates
+# --------------------------------------------------------------------------- cleaning one table
 
-def _resolve_duplicates(records: list[_Record], key: list[str], values: list[str]) -> None:
-    """Exact duplicates: keep the first, mark the rest 'duplicate'. Same key, other values:
-    quarantine every row of the key ('conflicting_duplicate')."""
-    groups: dict[tuple, list[_Record]] = {}
-    for record in records:
-        if record.clean is not None:
-            groups.setdefault(tuple(_hashable(record.clean[k]) for k in key), []).append(record)
-    for group in groups.values():
-        if len(group) == 1:
+def _whole(low: int, high: int, rule: str):
+    return lambda value: parse_whole(value, rule, low, high)
+
+
+def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, scale: Scale,
+                       problems: _Problems) -> pd.DataFrame:
+    """The clean columns of every row of an assessments table (rows with problems are dropped later)."""
+    body, province = bodies.locate(table, problems)
+    year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
+    round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
+    rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
+    catalog_ids = catalog.index.tolist()
+    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems)
+    indicator_blank = _blank(table, "indicator")
+    missing = np.flatnonzero(indicator_blank)
+    problems.add(missing, "indicator", "", "missing_value")
+    known = np.array([i in catalog.index if i is not None else False for i in indicator], dtype=bool)
+    unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
+    problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
+    max_of = catalog["max_score"].to_dict()
+    pillar_of = catalog["pillar"].to_dict()
+    max_score = np.array([max_of.get(i, np.nan) for i in indicator], dtype=float)
+
+    score_blank = _blank(table, "score")
+    rating_blank = _blank(table, "rating")
+    score = np.array(_parse_unique(table, "score", parse_number, problems, default=np.nan), dtype=float)
+    out_of_range = np.flatnonzero(~np.isnan(score) & ~np.isnan(max_score) & ((score < 0) | (score > max_score)))
+    problems.add(out_of_range, "score", _texts(table, "score")[out_of_range], "score_out_of_range",
+                 np.array([f"{m:g}" for m in max_score[out_of_range]], dtype=object))
+    rating = _parse_unique(table, "rating", lambda v: parse_rating(nfc(v)), problems)
+    neither = np.flatnonzero(score_blank & rating_blank)
+    problems.add(neither, "score", "", "missing_score")
+    both = np.flatnonzero(~np.isnan(score) & (rating == NOT_ASSESSED))
+    problems.add(both, "rating", _texts(table, "rating")[both], "score_and_not_assessed")
+
+    not_assessed = rating == NOT_ASSESSED
+    has_score = ~np.isnan(score)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        from_points = 100.0 * score / max_score
+    light_100 = np.array([scale.rating_to_100.get(r, np.nan) if isinstance(r, str) else np.nan for r in rating])
+    score_100 = np.where(has_score, from_points, np.where(not_assessed, np.nan, light_100))
+    derived = np.array([scale.rating_of(v) for v in from_points], dtype=object)
+    final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
+                            np.where(not_assessed, None, rating))
+    source = np.where(has_score, "points", np.where(not_assessed, "not_assessed", "rating"))
+    rater_id = _texts(table, "rater_id")
+    frame = pd.DataFrame({
+        **bodies.columns(np.maximum(body, 0)), "year": year, "round": round_, "rater": rater,
+        "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
+        "pillar": [pillar_of.get(i) for i in indicator], "score": score, "max_score": max_score,
+        "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
+    })
+    frame.attrs["province"] = province
+    frame.attrs["located"] = body >= 0
+    return frame
+
+
+def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
+    body, province = bodies.locate(table, problems)
+    year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
+    measure = _parse_unique(table, "measure", nfc, problems, required=True)
+
+    def value(v):
+        try:
+            return parse_number(v)
+        except Rejected:
+            raise Rejected("bad_value")
+    values = np.array(_parse_unique(table, "value", value, problems, required=True, default=np.nan), dtype=float)
+    frame = pd.DataFrame({**bodies.columns(np.maximum(body, 0)), "year": year, "measure": measure, "value": values})
+    frame.attrs["province"] = province
+    frame.attrs["located"] = body >= 0
+    return frame
+
+
+def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
+    """Units rows, one by one (a units table is small)."""
+    rows = []
+    raw = {c: table.raw(c) for c in ("province", "unit", "code", "level", "group", "pilot_start",
+                                      "pilot_start_round", "aliases")}
+    provinces = np.full(table.n, "", dtype=object)
+    for i in range(table.n):
+        found: list[Problem] = []
+
+        def check(column, parse, required=False, default=None):
+            value = raw[column][i]
+            if is_blank(value):
+                if required:
+                    found.append(Problem(column, "", "missing_value"))
+                return default
+            try:
+                return parse(value)
+            except Rejected as exc:
+                found.append(Problem(column, nfc(value), exc.rule, exc.hint, exc.suggestion))
+                return default
+
+        province = check("province", nfc, required=True)
+        if province is not None:
+            province = canonical_name(province) or province
+            provinces[i] = province
+        name = check("unit", nfc, required=True)
+        level = check("level", parse_level)
+        tier = TIER.get(level) if level else None
+        group = check("group", parse_group, required=True)
+        pilot_start = check("pilot_start", _whole(1990, 2100, "bad_year"), default=pd.NA)
+        pilot_round = check("pilot_start_round", _whole(1, 1000, "bad_round"), default=pd.NA)
+        if group == "pilot" and is_blank(raw["pilot_start"][i]):
+            found.append(Problem("pilot_start", "", "pilot_without_start"))
+        for problem in found:
+            problems.add([i], problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
+        if found:
+            rows.append(None)
             continue
-        distinct = {tuple(_hashable(r.clean[v]) for v in values) for r in group}
+        if group == "pilot":
+            pilot_round = 1 if pilot_round is pd.NA else pilot_round
+        else:  # a comparison body has no pilot start; what was typed there is not used
+            pilot_start = pilot_round = pd.NA
+        code = parse_code(raw["code"][i], tier) if not is_blank(raw["code"][i]) else ""
+        rows.append({
+            "province": province, "body_id": body_id(province, code, name), "unit": name, "body_label": name,
+            "code": code or pd.NA, "level": level or pd.NA, "tier": tier or pd.NA, "group": group,
+            "pilot_start": pilot_start, "pilot_start_round": pilot_round, "province_2025": name_2025(province) or pd.NA,
+            "aliases": ";".join(filter(None, map(nfc, nfc(raw["aliases"][i]).replace("|", ";").split(";")))) or pd.NA,
+        })
+    empty = {c: None for c in UNIT_COLUMNS if c not in ("synthetic", "source_file", "source_sheet", "source_row")}
+    frame = pd.DataFrame([r if r is not None else empty for r in rows],
+                         columns=[c for c in UNIT_COLUMNS if c not in ("synthetic", "source_file", "source_sheet",
+                                                                     "source_row")])
+    frame.attrs["province"] = provinces
+    frame.attrs["located"] = np.ones(table.n, dtype=bool)
+    return frame
+
+
+# --------------------------------------------------------------------------- all tables of one kind
+
+@dataclass
+class _Kind:
+    """Every row of one kind of table: the clean columns, where each row came from, its status, its problems."""
+
+    frame: pd.DataFrame  # clean columns + _table, _row, _pos, _province, synthetic, source_*
+    problems: pd.DataFrame  # pos, column, value, rule, hint, suggestion (pos = position in frame)
+
+
+def _collect(tables: list[_Table], clean) -> _Kind:
+    frames, problem_parts, offset = [], [], 0
+    for table in tables:
+        problems = _Problems()
+        frame = clean(table, problems)
+        province = frame.attrs.pop("province")
+        frame.attrs.pop("located")
+        source = table.raw("source")
+        marks = {u: is_synthetic_marker(u) for u in table.values("source")}
+        frame["synthetic"] = np.array([marks[v] for v in source], dtype=bool) if table.has("source") else False
+        frame["source_file"] = table.file.as_posix()
+        frame["source_sheet"] = table.sheet
+        frame["source_row"] = table.rows
+        frame["_table"] = table.number
+        frame["_local"] = np.arange(table.n)
+        frame["_province"] = province
+        found = problems.frame()
+        found["pos"] = found["pos"].astype(np.int64) + offset
+        problem_parts.append(found)
+        frames.append(frame)
+        offset += table.n
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    problems = (pd.concat(problem_parts, ignore_index=True) if problem_parts
+                else pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"]))
+    if len(frame):
+        frame["_status"] = "accepted"
+        frame.loc[problems["pos"].unique(), "_status"] = "quarantined"
+    return _Kind(frame, problems)
+
+
+def _resolve_duplicates(kind: _Kind, key: list[str], values: list[str], value_column: str) -> None:
+    """Exact duplicates: keep the first, mark the rest 'duplicate'. Same key, other values: quarantine every
+    row of the key ('conflicting_duplicate', the reason names the other rows)."""
+    frame = kind.frame
+    if frame.empty:
+        return
+    live = frame[frame["_status"] == "accepted"]
+    repeated = live[live.duplicated(key, keep=False)]
+    if repeated.empty:
+        return
+    new_problems = []
+    for _, group in repeated.groupby(key, dropna=False, sort=False):
+        distinct = {tuple(_hashable(v) for v in row) for row in group[values].itertuples(index=False)}
         if len(distinct) == 1:
-            for record in group[1:]:
-                record.status = "duplicate"
+            frame.loc[group.index[1:], "_status"] = "duplicate"
             continue
-        places = [f"{r.table.file.name}/{r.table.sheet or '-'}/{r.row}" for r in group]
-        for record in group:
-            others = ", ".join(p for p, r in zip(places, group) if r is not record)
-            column = next((v for v in values if v in record.cells), values[0])
-            record.problems.append(Problem(column, nfc(record.get(column)), "conflicting_duplicate", f": {others}"))
-            record.clean = None
+        places = [f"{Path(f).name}/{s or '-'}/{r}" for f, s, r in
+                  zip(group["source_file"], group["source_sheet"], group["source_row"])]
+        for n, position in enumerate(group.index):
+            others = ", ".join(p for m, p in enumerate(places) if m != n)
+            shown = next((nfc(frame.at[position, c]) for c in values if _hashable(frame.at[position, c]) is not None), "")
+            column = next((c for c in values if _hashable(frame.at[position, c]) is not None), value_column)
+            new_problems.append({"pos": position, "column": column, "value": shown, "rule": "conflicting_duplicate",
+                                 "hint": f": {others}", "suggestion": ""})
+        frame.loc[group.index, "_status"] = "quarantined"
+    if new_problems:
+        kind.problems = pd.concat([kind.problems, pd.DataFrame(new_problems)], ignore_index=True)
 
 
 def _hashable(value: object) -> object:
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     return value
+
+
+def _flag_duplicate_codes(kind: _Kind) -> None:
+    """Two different bodies of one province with the same code: quarantine both."""
+    frame = kind.frame
+    if frame.empty:
+        return
+    live = frame[(frame["_status"] == "accepted") & frame["code"].notna()]
+    clash = live[live.duplicated(["province", "code"], keep=False)]
+    new_problems = []
+    for _, group in clash.groupby(["province", "code"], sort=False):
+        for position in group.index:
+            others = ", ".join(group.loc[group.index != position, "unit"])
+            new_problems.append({"pos": position, "column": "code", "value": str(frame.at[position, "code"]),
+                                 "rule": "duplicate_code", "hint": f": {others}", "suggestion": ""})
+        frame.loc[group.index, "_status"] = "quarantined"
+    if new_problems:
+        kind.problems = pd.concat([kind.problems, pd.DataFrame(new_problems)], ignore_index=True)
 
 
 # --------------------------------------------------------------------------- files
@@ -384,6 +590,10 @@ def _write_atomic(path: Path, write) -> None:
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+
+
+_BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025"]
+_BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
 _BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025"]
@@ -452,7 +662,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
         raise IngestError(f"no CSV or XLSX files under {raw_dir} / không có tệp CSV hoặc XLSX trong {raw_dir}")
 
     sheet_rows: list[dict] = []
-    tables: list[FoundTable] = []
+    tables: list[_Table] = []
     for path in tqdm(files, desc="Đọc tệp / reading files", unit="tệp", disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
         try:
@@ -474,37 +684,34 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                                    "message_vi": found.reason_vi, "message_en": found.reason_en})
             else:
                 found.file = Path(relative)
-                tables.append(found)
+                tables.append(_Table(found, len(tables)))
+        del sheets
 
-    records = {kind: [_Record(t, row, cells) for t in tables if t.kind == kind for row, cells in t.records]
-               for kind in ("units", "assessments", "outcomes")}
-    for record in records["units"]:
-        _clean_unit_row(record)
-    _resolve_duplicates(records["units"], ["province", "unit", "code"],
-                        ["level", "group", "pilot_start", "pilot_start_round", "aliases"])
-    _flag_duplicate_codes(records["units"])
-    units = _label_bodies(_finish(records["units"], UNIT_COLUMNS, _typed_units))
-    context = _Context(units, by_indicator, scale)
-    recover_indicator_ids(records["assessments"], catalog["indicator"].tolist())
-    for record in tqdm(records["assessments"], desc="Kiểm tra điểm / checking scores", unit="dòng",
-                       disable=not progress, mininterval=0.5):
-        _clean_assessment_row(record, context)
-    _resolve_duplicates(records["assessments"], ["body_id", "year", "round", "rater", "rater_id", "indicator"],
-                        ["score", "rating", "not_assessed"])
-    for record in records["outcomes"]:
-        _clean_outcome_row(record, context)
-    _resolve_duplicates(records["outcomes"], ["body_id", "year", "measure"], ["value"])
+    of_kind = lambda kind: [t for t in tables if t.kind == kind]  # noqa: E731
+    units_kind = _collect(of_kind("units"), _clean_units)
+    _resolve_duplicates(units_kind, ["province", "unit", "code"],
+                        ["level", "group", "pilot_start", "pilot_start_round", "aliases"], "unit")
+    _flag_duplicate_codes(units_kind)
+    units = _label_bodies(_finish(units_kind, UNIT_COLUMNS, _typed_units))
+    bodies = _Bodies(units)
+    assessments_kind = _collect(of_kind("assessments"),
+                                lambda t, p: _clean_assessments(t, bodies, by_indicator, scale, p))
+    _resolve_duplicates(assessments_kind, ["body_id", "year", "round", "rater", "rater_id", "indicator"],
+                        ["score", "rating", "not_assessed"], "score")
+    outcomes_kind = _collect(of_kind("outcomes"), lambda t, p: _clean_outcomes(t, bodies, p))
+    _resolve_duplicates(outcomes_kind, ["body_id", "year", "measure"], ["value"], "value")
 
-    assessments = _finish(records["assessments"], ASSESSMENT_COLUMNS, _typed_assessments)
-    outcomes = _finish(records["outcomes"], OUTCOME_COLUMNS, _typed_outcomes)
+    assessments = _finish(assessments_kind, ASSESSMENT_COLUMNS, _typed_assessments)
+    outcomes = _finish(outcomes_kind, OUTCOME_COLUMNS, _typed_outcomes)
     if units.empty:  # no units table: the label is the name as written (codes added where names repeat)
         for frame in (assessments, outcomes):
             shared = frame.groupby(["province", "unit"])["body_id"].transform("nunique") > 1
             frame["body_label"] = frame["unit"].where(~shared, frame["unit"] + " (" + frame["unit_code"].fillna("?")
                                                       + ")")
-    quarantine = _quarantine_table(records, context.matcher)
-    files_table = _file_summary(tables, records, sheet_rows)
-    name_matches = _frame([dict(zip(NAME_MATCH_COLUMNS, key + (n,))) for key, n in sorted(context.name_matches.items())],
+    kinds = {"units": units_kind, "assessments": assessments_kind, "outcomes": outcomes_kind}
+    quarantine = _quarantine_table(kinds, tables, bodies.matcher)
+    files_table = _file_summary(tables, kinds, sheet_rows)
+    name_matches = _frame([dict(zip(NAME_MATCH_COLUMNS, key + (n,))) for key, n in sorted(bodies.name_matches.items())],
                           NAME_MATCH_COLUMNS)
     summary = _summary(raw_dir, files_table, assessments, units, outcomes, catalog)
     summary.update(catalog_source=catalog_source, catalog_fingerprint=catalog_fingerprint(catalog),
@@ -527,77 +734,87 @@ def exit_status(summary: dict) -> int:
     return 0
 
 
-def _flag_duplicate_codes(records: list[_Record]) -> None:
-    by_code: dict[tuple, list[_Record]] = {}
-    for record in records:
-        if record.clean is not None and record.status != "duplicate" and record.clean["code"] is not pd.NA:
-            by_code.setdefault((record.clean["province"], record.clean["code"]), []).append(record)
-    for group in by_code.values():
-        if len(group) > 1:
-            for record in group:
-                others = ", ".join(r.clean["unit"] for r in group if r is not record)
-                record.problems.append(Problem("code", nfc(record.get("code")), "duplicate_code", f": {others}"))
-            for record in group:
-                record.clean = None
+def _finish(kind: _Kind, columns: list[str], typed) -> pd.DataFrame:
+    """The accepted rows of one kind, with the documented columns and types."""
+    frame = kind.frame
+    if frame.empty:
+        return typed(pd.DataFrame(columns=columns))
+    accepted = frame.loc[frame["_status"] == "accepted", columns].reset_index(drop=True)
+    return typed(accepted)
 
 
-def _finish(records: list[_Record], columns: list[str], typed) -> pd.DataFrame:
-    rows = []
-    for record in records:
-        if record.status == "duplicate":
-            continue
-        if record.clean is None:
-            record.status = "quarantined"
-            continue
-        record.status = "accepted"
-        rows.append({**record.clean, "synthetic": is_synthetic_marker(record.get("source")),
-                     "source_file": record.table.file.as_posix(), "source_sheet": record.table.sheet,
-                     "source_row": record.row})
-    return typed(_frame(rows, columns))
-
-
-def _quarantine_table(records: dict[str, list[_Record]], matcher: UnitMatcher) -> pd.DataFrame:
+def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: UnitMatcher) -> pd.DataFrame:
     """One row per broken rule. ``province`` is the province the row was attributed to ('' when none could
     be), ``province_suggested`` the likeliest one for rows that could not be attributed."""
-    rows = []
-    for kind, group in records.items():
-        for record in group:
-            if record.status != "quarantined":
-                continue
-            province = record.province or ""
-            suggested = "" if province else matcher.likely_province(record.get("province"), record.get("unit"))
-            for problem in record.problems:
-                reason_vi, reason_en = problem.reasons()
-                rows.append({"file": record.table.file.as_posix(), "sheet": record.table.sheet, "row": record.row,
-                             "table": kind, "column": record.table.headers.get(problem.column, problem.column),
-                             "value": problem.value, "rule": problem.rule,
-                             "reason_vi": reason_vi, "reason_en": reason_en,
-                             "province": province, "province_suggested": suggested})
-    frame = _frame(rows, QUARANTINE_COLUMNS)
-    return frame.astype({"row": "Int64"}).sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+    parts = []
+    for name, kind in kinds.items():
+        problems = kind.problems
+        if problems.empty:
+            continue
+        frame = kind.frame
+        positions = problems["pos"].to_numpy(np.int64)
+        table_of = frame["_table"].to_numpy()[positions]
+        part = pd.DataFrame({
+            "file": frame["source_file"].to_numpy()[positions], "sheet": frame["source_sheet"].to_numpy()[positions],
+            "row": frame["source_row"].to_numpy()[positions], "table": name,
+            "column": [tables[t].headers.get(c, c) for t, c in zip(table_of, problems["column"])],
+            "value": problems["value"].to_numpy(), "rule": problems["rule"].to_numpy(),
+            "province": frame["_province"].to_numpy()[positions],
+            "_hint": problems["hint"].to_numpy(), "_suggestion": problems["suggestion"].to_numpy(),
+            "_typed_province": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "province"),
+            "_typed_unit": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "unit"),
+        })
+        parts.append(part)
+    if not parts:
+        return _frame([], QUARANTINE_COLUMNS).astype({"row": "Int64"})
+    frame = pd.concat(parts, ignore_index=True)
+    reasons = [Problem("", "", r, h, s).reasons() for r, h, s in zip(frame["rule"], frame["_hint"], frame["_suggestion"])]
+    frame["reason_vi"] = [vi for vi, _ in reasons]
+    frame["reason_en"] = [en for _, en in reasons]
+    frame["province"] = frame["province"].fillna("").astype(str)
+    suggestions: dict[tuple, str] = {}
+    for key in {(nfc(p), nfc(u)) for p, u, q in zip(frame["_typed_province"], frame["_typed_unit"], frame["province"])
+                if q == ""}:
+        suggestions[key] = matcher.likely_province(*key)
+    frame["province_suggested"] = [suggestions.get((nfc(p), nfc(u)), "") if q == "" else ""
+                                   for p, u, q in zip(frame["_typed_province"], frame["_typed_unit"], frame["province"])]
+    frame = frame[QUARANTINE_COLUMNS].astype({"row": "Int64"})
+    return frame.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
 
 
-def _file_summary(tables: list[FoundTable], records: dict[str, list[_Record]], other_rows: list[dict]) -> pd.DataFrame:
+def _cells(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, column: str) -> np.ndarray:
+    """Raw cells of ``column`` for rows given by (table number, position within the table)."""
+    out = np.empty(len(local), dtype=object)
+    for number in np.unique(table_of):
+        mask = table_of == number
+        out[mask] = tables[number].raw(column)[local[mask]]
+    return out
+
+
+def _file_summary(tables: list[_Table], kinds: dict[str, _Kind], other_rows: list[dict]) -> pd.DataFrame:
     counts: dict[int, dict[str, int]] = {}
-    for group in records.values():
-        for record in group:
-            tally = counts.setdefault(id(record.table), {"accepted": 0, "quarantined": 0, "duplicate": 0})
-            tally[record.status] += 1
+    for kind in kinds.values():
+        if kind.frame.empty:
+            continue
+        tally = kind.frame.groupby(["_table", "_status"]).size()
+        for (table, status), n in tally.items():
+            counts.setdefault(int(table), {"accepted": 0, "quarantined": 0, "duplicate": 0})[status] = int(n)
     rows = list(other_rows)
     for table in tables:
-        tally = counts.get(id(table), {"accepted": 0, "quarantined": 0, "duplicate": 0})
-        read = len(table.records)
-        if read != tally["accepted"] + tally["quarantined"] + tally["duplicate"]:  # pragma: no cover - a bug
+        tally = counts.get(table.number, {"accepted": 0, "quarantined": 0, "duplicate": 0})
+        if table.n != tally["accepted"] + tally["quarantined"] + tally["duplicate"]:  # pragma: no cover - a bug
             raise AssertionError(f"row counts do not reconcile for {table.file}/{table.sheet}")
         rows.append({"file": table.file.as_posix(), "sheet": table.sheet, "table": table.kind, "status": "ok",
-                     "rows_read": read, "accepted": tally["accepted"], "quarantined": tally["quarantined"],
+                     "rows_read": table.n, "accepted": tally["accepted"], "quarantined": tally["quarantined"],
                      "duplicates": tally["duplicate"], "empty_rows": table.empty_rows,
-                     "header_row": "+".join(map(str, table.header_rows)),
-                     "message_vi": "", "message_en": ""})
+                     "header_row": "+".join(map(str, table.header_rows)), "message_vi": "", "message_en": ""})
     frame = _frame(rows, FILE_SUMMARY_COLUMNS)
     for column in ("rows_read", "accepted", "quarantined", "duplicates", "empty_rows"):
         frame[column] = frame[column].fillna(0).astype(int)
-    return frame.fillna("").sort_values(["file", "sheet"], kind="stable").reset_index(drop=True)
+    text = [c for c in FILE_SUMMARY_COLUMNS if c not in ("rows_read", "accepted", "quarantined", "duplicates",
+                                                          "empty_rows")]
+    frame[text] = frame[text].astype(object).fillna("")
+    return frame.sort_values(["file", "sheet"], kind="stable").reset_index(drop=True)
 
 
 def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, units: pd.DataFrame,

@@ -74,7 +74,7 @@ def score_bars(scores: pd.DataFrame, lang: str = "vi", value: str = "score", lab
     rows = scores.sort_values(value)
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.28 * len(rows) + 1)))
     colours = [GROUP_COLOURS.get(g, "#777777") for g in rows["group"]]
-    ax.barh(rows["unit"], rows[value], color=colours)
+    ax.barh(rows[_label_column(rows)].astype(str), rows[value], color=colours)
     for y, v in enumerate(rows[value]):
         ax.text(v + 0.8, y, number(v, lang), va="center", fontsize=7)
     ax.set_xlim(0, 100)
@@ -101,7 +101,7 @@ def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
         ax.set_xlim(max(0.0, low - pad) if low >= 0 else low - pad, min(100.0, high + pad) if high <= 100 else high + pad)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels(rows["unit"], fontsize=7)
+    ax.set_yticklabels(rows[_label_column(rows)].astype(str), fontsize=7)
     ax.set_xlabel(t("score_100", lang))
     _group_legend(ax, lang, rows["group"])
     return fig
@@ -155,6 +155,11 @@ def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "", labels: di
         ax.set_xlim(0, float(counts.max()) * 1.15 + 0.5)
     ax.set_xlabel(xlabel or t("rows", lang))
     return fig
+
+
+def _label_column(frame: pd.DataFrame) -> str:
+    """The column that names bodies in a chart: ``body_label`` (unique within a province), else ``unit``."""
+    return "body_label" if "body_label" in frame else "unit"
 
 
 def _group_legend(ax, lang: str, groups: pd.Series) -> None:

@@ -12,7 +12,8 @@ from iso18091lab.cli import main
 def test_synth_ingest_template(tmp_path, capsys):
     assert main(["synth", "--out", str(tmp_path / "raw"), "--seed", "3"]) == 0
     assert "SYNTHETIC DATA" in capsys.readouterr().out
-    assert main(["ingest", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--quiet"]) == 0
+    # the sample has rows spoiled on purpose: they are quarantined, so the exit status is 1 (documented)
+    assert main(["ingest", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--quiet"]) == 1
     out = capsys.readouterr().out
     assert "rows read" in out and "SYNTHETIC DATA" in out
     assert (tmp_path / "p" / "assessments.parquet").exists()
@@ -35,7 +36,8 @@ def test_errors_are_one_clear_line(tmp_path, capsys):
 def test_failed_file_gives_exit_code_1(tmp_path, capsys):
     raw = tmp_path / "raw"
     raw.mkdir()
-    (raw / "a.csv").write_text("unit,indicator,score\nA,1.1,5\n")
+    (raw / "a.csv").write_text("province,unit,year,rater,indicator,score\nHải Phòng,A,2023,self,1.1,5\n",
+                               encoding="utf-8")
     (raw / "b.xlsx").write_text("not a workbook")
     assert main(["ingest", "--raw", str(raw), "--processed", str(tmp_path / "p"), "--quiet"]) == 1
     assert "b.xlsx" in capsys.readouterr().err

@@ -63,6 +63,14 @@ def change_since_baseline(scores: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def self_minus_council(self_scores: pd.DataFrame, council_scores: pd.DataFrame) -> pd.DataFrame:
+    """Per body and wave: self score, council score and ``difference`` (self − council), where both exist."""
+    keys = ["body_id", "body_label", "group", "year", "round"]
+    both = self_scores[keys + ["score"]].merge(council_scores[["body_id", "year", "round", "score"]],
+                                               on=["body_id", "year", "round"], suffixes=("_self", "_council"))
+    return both.assign(difference=both["score_self"] - both["score_council"])
+
+
 def ranking(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     """Bodies ranked by score in ``year`` (1 = highest; ties share the best rank)."""
     rows = scores[scores["year"] == year].copy()
@@ -70,14 +78,19 @@ def ranking(scores: pd.DataFrame, year: int) -> pd.DataFrame:
     return rows.sort_values(["rank", "body_label"]).reset_index(drop=True)
 
 
-def red_indicators(assessments: pd.DataFrame, year: int, rater: str = "council") -> pd.DataFrame:
-    """Per body, the indicators rated red in ``year`` (input to its action programme)."""
+def red_indicators(assessments: pd.DataFrame, year: int, rater: str = "council", catalog: pd.DataFrame | None = None,
+                   lang: str = "vi") -> pd.DataFrame:
+    """Per body, the indicators rated red in ``year``'s last wave (input to its action programme); with a
+    ``catalog`` each id is followed by its name ('1.10 An ninh công cộng')."""
     rows = consensus(assessments, rater)
+    if catalog is not None:
+        names = dict(zip(catalog["indicator"], catalog["name_vi" if lang == "vi" else "name_en"].astype(str)))
+        rows = rows.assign(indicator=rows["indicator"].map(lambda i: f"{i} {names.get(i, '')}".strip()))
     rows = rows[rows["year"] == year]
     rows = rows[(rows["round"] == rows["round"].max()) & (rows["rating"] == "red")]
-    rows = rows.sort_values("indicator", key=indicator_sort_key)
+    rows = rows.sort_values("indicator", key=lambda s: indicator_sort_key(s.str.split(" ").str[0]))
     out = rows.groupby(["body_id", "body_label", "group"], observed=True, dropna=False)["indicator"].agg(
-        n_red="size", indicators=lambda s: ", ".join(s)).reset_index()
+        n_red="size", indicators=lambda s: "; ".join(s)).reset_index()
     return out.sort_values(["n_red", "body_label"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -180,3 +193,34 @@ def pilot_timing(assessments: pd.DataFrame) -> pd.DataFrame:
                     "pilot_start": first["pilot_start"], "pilot_start_round": first["pilot_start_round"],
                     "waves_before": ", ".join(before), "waves_under": ", ".join(under), "usable": bool(before)})
     return pd.DataFrame(out, columns=columns).sort_values("body_label").reset_index(drop=True)
+
+
+def waves(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The assessment waves in the data, in order: ``year, round, label`` ('2024' or '2024/2')."""
+    found = assessments[["year", "round"]].dropna().drop_duplicates().astype(int).sort_values(["year", "round"])
+    several = found.groupby("year")["round"].transform("nunique") > 1
+    found["label"] = [wave_label(y, r, s) for y, r, s in zip(found["year"], found["round"], several)]
+    return found.reset_index(drop=True)
+
+
+def count_rows(quarantine: pd.DataFrame) -> int:
+    """Number of distinct input rows in a quarantine table (a row may break several rules)."""
+    return int(len(quarantine[["file", "sheet", "row"]].drop_duplicates())) if len(quarantine) else 0
+
+
+def file_table(summary: dict, lang: str = "vi") -> pd.DataFrame:
+    """Every input file and sheet from the ingest summary: status (read / skipped / failed), counts, and why."""
+    from ..i18n import t
+
+    columns = ["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "message"]
+    files = pd.DataFrame(summary.get("files", []))
+    if files.empty:
+        return pd.DataFrame(columns=columns)
+    files["status"] = files["status"].map(lambda s: t(f"status_{s}", lang) if f"status_{s}" in _STATUS else s)
+    files["message"] = files["message_vi" if lang == "vi" else "message_en"]
+    for column in ("rows_read", "accepted", "quarantined", "duplicates"):
+        files[column] = pd.to_numeric(files[column], errors="coerce").fillna(0).astype(int)
+    return files[columns]
+
+
+_STATUS = {"status_ok", "status_skipped", "status_error"}
