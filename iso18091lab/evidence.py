@@ -30,7 +30,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import GLOSSARY, TEXT, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, number, p_text, t
 from .report import display_frame, read_typed
 from .text import slugify
 
@@ -80,9 +80,18 @@ def indicator_names(catalog: pd.DataFrame | None, lang: str) -> dict[str, str]:
     return names
 
 
-_INDICATOR_HEADERS = {"indicator", "Chỉ số", "Indicator"}
-_NAME_HEADERS = {"name_vi", "name_en", "Tên chỉ số", "Tên tiếng Anh", "Name (vi)", "Indicator name"}
-_LABELLED = re.compile(r"^(Chỉ số|Indicator|indicator) (\d+\.\d+)$")
+def _headers(*keys: str) -> set[str]:
+    """A column's raw name and its localised headers in both languages (tables are saved localised)."""
+    out = set(keys)
+    for key in keys:
+        entry = COLUMN_LABELS.get(key) or TEXT.get(key) or TEXT.get(f"ev_{key}") or {}
+        out |= {entry.get("vi", key), entry.get("en", key)}
+    return out
+
+
+_INDICATOR_HEADERS = _headers("indicator")
+_NAME_HEADERS = _headers("name_vi", "name_en", "indicator_name")
+_LABELLED = re.compile(r"^(" + "|".join(re.escape(h) for h in sorted(_INDICATOR_HEADERS)) + r") (\d+\.\d+)$")
 
 
 def with_indicator_names(frame: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
@@ -119,19 +128,24 @@ def action_list(tables: dict[str, pd.DataFrame], results: dict, names: dict[str,
     scorecard's red-indicator table."""
     entry = results.get("10_scorecard", {})
     info = next((i for i in entry.get("tables", []) if "red" in i["csv"]), None)
-    columns = [_label("col_body", lang), _label("col_group", lang), _label("col_code", lang),
+    columns = [t("unit", lang), _label("col_group", lang), _label("col_code", lang),
                _label("indicator_name", lang)]
     if info is None or info["csv"] not in tables:
         return pd.DataFrame(columns=columns, dtype="string")
     frame = tables[info["csv"]]
-    body = next((c for c in frame.columns if c in ("body_label", "unit", "Đơn vị", "Body")), frame.columns[0])
-    group = next((c for c in frame.columns if c in ("group", "Nhóm", "Group")), None)
-    codes = next((c for c in frame.columns if c in ("indicators", "Chỉ số", "Indicators")), None)
+    body = next((c for c in frame.columns if c in _headers("body_label", "unit")), frame.columns[0])
+    group = next((c for c in frame.columns if c in _headers("group")), None)
+    codes = next((c for c in frame.columns if c in _headers("indicators")), None)
     rows = []
     for _, row in frame.iterrows():
-        listed = [c.strip() for c in str(row[codes]).split(",") if c.strip()] if codes is not None else []
-        for code in listed:
-            rows.append([str(row[body]), str(row[group]) if group is not None else "", code, names.get(code, "")])
+        # "1.4, 1.10" or "1.4 Tài chính công…; 1.10 An ninh trật tự công cộng"
+        listed = re.split(r"[;,]\s*(?=\d+\.\d+)", str(row[codes])) if codes is not None else []
+        for part in listed:
+            match = re.match(r"\s*(\d+\.\d+)\s*(.*)$", part)
+            if match:
+                code = match.group(1)
+                rows.append([str(row[body]), str(row[group]) if group is not None else "", code,
+                             names.get(code) or match.group(2).strip()])
     return pd.DataFrame(rows, columns=columns).astype("string")
 
 
@@ -246,7 +260,7 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
 
 def _provenance_rows(scope: str, provenance: dict, synthetic: bool, lang: str) -> list[tuple[str, str]]:
     return [(_label("scope", lang), scope),
-            (_label("created", lang), datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M UTC")),
+            (t("generated", lang), datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M UTC")),
             (_label("data_kind", lang), _label("synthetic" if synthetic else "real", lang)),
             (_label("data_hash", lang), str(provenance.get("input_hash", "–"))),
             (_label("version", lang), __version__),
@@ -404,7 +418,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
             for sentence in entry["methods"]:
                 doc.add_paragraph(_plain(sentence), style="List Bullet")
-    doc.add_heading(f"{n.h1()} {_label('caveats', lang)}", level=1)
+    doc.add_heading(f"{n.h1()} {t('eff_h_caveats', lang)}", level=1)
     caveats = [c for entry in results.values() for c in entry.get("caveats", [])]
     for sentence in dict.fromkeys(caveats + [_label("effect_caveat", lang)]):
         doc.add_paragraph(_plain(sentence), style="List Bullet")

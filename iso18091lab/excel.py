@@ -61,6 +61,14 @@ def is_whole_column(column: pd.Series) -> bool:
     return len(values) > 0 and bool(((values % 1) == 0).all()) and bool((values.abs() < 1e15).all())
 
 
+def _year_headers() -> set[str]:
+    """Headers of year columns, raw and localised (years print without a thousands separator)."""
+    from .i18n import COLUMN_LABELS
+
+    keys = ("year", "baseline_year", "latest_year", "pilot_start")
+    return {k for k in keys} | {COLUMN_LABELS[k][lang].lower() for k in keys if k in COLUMN_LABELS for lang in ("vi", "en")}
+
+
 def column_kind(name, column: pd.Series) -> str:
     """How a column is shown: 'text', 'year' (whole, no thousands separator), 'integer', 'p' or 'decimal'."""
     if not (pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)):
@@ -69,7 +77,7 @@ def column_kind(name, column: pd.Series) -> str:
     if label in P_COLUMNS:
         return "p"
     if is_whole_column(column):
-        return "year" if ("year" in label or "năm" in label) else "integer"
+        return "year" if label in _year_headers() else "integer"
     return "decimal"
 
 

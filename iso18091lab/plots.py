@@ -180,9 +180,8 @@ def bland_altman_plot(result, lang: str = "vi", xlabel: str = "", ylabel: str = 
         ax.axhspan(ci[0], ci[1], color="#D55E00" if name == "bias" else "#999999", alpha=0.15, lw=0)
         ax.text(max(result.means), value, f" {number(value, lang)}", va="bottom", ha="right", fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlabel(xlabel or ("Trung bình tự đánh giá và hội đồng (0–100)" if lang == "vi"
-                             else "Mean of self and council (0–100)"))
-    ax.set_ylabel(ylabel or ("Tự đánh giá − hội đồng (điểm)" if lang == "vi" else "Self − council (points)"))
+    ax.set_xlabel(xlabel or t("plot_ba_x", lang))
+    ax.set_ylabel(ylabel or t("plot_ba_y", lang))
     return fig
 
 
@@ -219,8 +218,7 @@ def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xla
     for tick, primary in zip(ax.get_yticklabels(), rows.get("primary", pd.Series(False, index=rows.index))):
         if primary:
             tick.set_fontweight("bold")
-    ax.set_xlabel(xlabel or ("Hiệu quả ước tính (điểm, thang 0–100), KTC 95%" if lang == "vi"
-                             else "Estimated effect (points, 0–100 scale), 95% CI"))
+    ax.set_xlabel(xlabel or t("plot_effect_ci", lang))
     return fig
 
 
@@ -234,8 +232,8 @@ def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
                 yerr=[events["estimate"] - events["ci_low"], events["ci_high"] - events["estimate"]],
                 fmt="o", color="#0072B2", capsize=4)
     ax.set_xticks(events["event_time"])
-    ax.set_xlabel("Số năm kể từ năm gốc của thí điểm" if lang == "vi" else "Years since the pilot's baseline")
-    ax.set_ylabel("Hiệu quả (điểm, 0–100)" if lang == "vi" else "Effect (points, 0–100)")
+    ax.set_xlabel(t("plot_event_x", lang))
+    ax.set_ylabel(t("plot_event_y", lang))
     return fig
 
 
@@ -248,8 +246,8 @@ def power_curves(curves: pd.DataFrame, lang: str = "vi", target: float | None = 
         ax.plot(part["bodies"], part["mde"], color=colour, lw=2, label=str(design))
     if target is not None:
         ax.axhline(target, color="#999999", ls=":", lw=1)
-    ax.set_xlabel("Tổng số đơn vị (thí điểm + đối chứng)" if lang == "vi" else "Total bodies (pilot + comparison)")
-    ax.set_ylabel("Hiệu quả nhỏ nhất phát hiện được (điểm)" if lang == "vi" else "Minimum detectable effect (points)")
+    ax.set_xlabel(t("plot_power_x", lang))
+    ax.set_ylabel(t("plot_power_y", lang))
     ax.legend(frameon=False, fontsize=8)
     ax.set_ylim(bottom=0)
     return fig

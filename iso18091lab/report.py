@@ -187,8 +187,8 @@ class NotebookReport:
         if show:
             shown = frame.head(max_rows)
             html = display_frame(shown, self.lang).to_html(index=False, na_rep="–", border=0, classes="iso-table")
-            more = (f"<p>… {len(frame) - max_rows} {'dòng nữa trong tệp' if self.lang == 'vi' else 'more rows in'}"
-                    f" tables/{csv_path.name}</p>") if len(frame) > max_rows else ""
+            more = (f"<p>{escape(self.t('more_rows_in', n=len(frame) - max_rows, file='tables/' + xlsx_path.name))}"
+                    "</p>") if len(frame) > max_rows else ""
             self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")
         self.results["tables"].append({"number": self._tables, "caption": caption, "csv": f"tables/{csv_path.name}",
                                        "xlsx": f"tables/{xlsx_path.name}", "parquet": f"tables/{stem}.parquet",

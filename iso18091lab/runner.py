@@ -225,7 +225,7 @@ def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, r
         for info in entry.get("tables", []):
             rows.append({"report": _notebook_title(notebook, lang), "caption": info["caption"], "rows": info["rows"],
                          "csv": info["csv"], "xlsx": info["xlsx"]})
-    heads = [t(k, lang) for k in ("tables_report", "tables_caption", "rows", "tables_files")]
+    heads = [t(k, lang) for k in ("index_reports", "tables_caption", "rows", "tables_files")]
     html = _jinja().get_template("tables.html.j2").render(
         lang=lang, title=f"{t('nav_tables', lang)} — {province}", synthetic=synthetic,
         banner=t("synthetic_banner", lang), nav_label=t("nav_label", lang), index_title=t("nav_index", lang),
@@ -425,8 +425,8 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
     html = _jinja().get_template("index.html.j2").render(
         lang=lang, title=t("index_title", lang), synthetic=bool(synthetic), banner=t("synthetic_banner", lang),
         dataset_line=t("index_dataset", lang), input_hash=input_hash or "–",
-        ingest_line=_ingest_line(summary, lang), heads=[t(f"index_{k}", lang) for k in
-                                                        ("province", "status", "time", "headline", "reports", "record")],
+        ingest_line=_ingest_line(summary, lang), heads=[t(k, lang) for k in ("province", "index_status", "index_time", "index_headline",
+                                                       "index_reports", "index_record")],
         rows=rows, partial=t("partial", lang), tables_title=t("nav_tables", lang), archived=archived,
         version=__version__)
     path = reports / "index.html"
@@ -438,16 +438,9 @@ def _ingest_line(summary: dict | None, lang: str) -> str:
     """The ingest totals for the index page (plain text; the template escapes it)."""
     if not summary:
         return ""
-    if lang == "vi":
-        text = (f"Dữ liệu: đã đọc {summary['rows_read']} dòng = nhận {summary['accepted']} + cách ly "
-                f"{summary['quarantined']} + trùng lặp {summary['duplicates']}; "
-                f"{summary.get('quarantined_unattributed', 0)} dòng bị cách ly không xác định được tỉnh/thành phố "
-                f"(xem quarantine.csv trong thư mục dữ liệu đã xử lý và báo cáo chất lượng dữ liệu của từng tỉnh).")
-    else:
-        text = (f"Data: {summary['rows_read']} rows read = {summary['accepted']} accepted + {summary['quarantined']} "
-                f"quarantined + {summary['duplicates']} duplicates; {summary.get('quarantined_unattributed', 0)} "
-                f"quarantined rows could not be attributed to a province (see quarantine.csv in the processed "
-                f"folder and each province's data-quality report).")
+    text = t("index_ingest", lang, rows_read=summary["rows_read"], accepted=summary["accepted"],
+             quarantined=summary["quarantined"], duplicates=summary["duplicates"],
+             unattributed=summary.get("quarantined_unattributed", 0))
     return text
 
 
@@ -458,7 +451,7 @@ def headline(folder: Path, lang: str = "vi") -> str:
         return "–"
     results = json.loads(path.read_text(encoding="utf-8"))
     fmt = lambda x: number(x, lang)  # noqa: E731
-    word = "điểm" if lang == "vi" else "points"
+    word = t("points", lang)
     if "40_national" in results:
         p = results["40_national"]["values"]["pooled"]
         return f"{fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
@@ -467,7 +460,7 @@ def headline(folder: Path, lang: str = "vi") -> str:
         return f"{fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
-        return f"{quality['n_bodies']} {'đơn vị' if lang == 'vi' else 'bodies'}"
+        return f"{quality['n_bodies']} {t('bodies', lang)}"
     return "–"
 
 

@@ -38,13 +38,11 @@ def demo(out: Path, seed: int = 2024, small: bool = False, lang: str = "vi", pro
 
 
 def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", seed: int = 2024) -> list[Path]:
-    """Copies of the analysis notebooks in ``work``, parameterised (papermill's ``injected-parameters`` cell,
-    right after the notebook's own ``parameters`` cell) for ``province`` and the processed data, writing their
+    """Copies of the analysis notebooks in ``work``, parameterised (an ``injected-parameters`` cell, as papermill
+    writes it, right after the notebook's own ``parameters`` cell) for ``province`` and the processed data, writing their
     figures and tables to ``work/reports/<province>``. Run top to bottom in JupyterLab, they do what
     ``iso18091lab run`` does. Returns the notebooks written (province notebooks, then the national one)."""
     import nbformat
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
 
     from .dataset import load
     from .runner import NATIONAL_NAME, NATIONAL_SLUG, NOTEBOOKS_DIR, analysis_notebooks, national_notebooks, \
@@ -60,7 +58,12 @@ def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", se
         name, slug = (NATIONAL_NAME, NATIONAL_SLUG) if national else (canonical, slugify(canonical))
         parameters = {"province": name, "processed_dir": str(processed),
                       "output_dir": str(work / "reports" / slug), "lang": lang, "seed": seed}
-        node = parameterize_notebook(load_notebook_node(str(notebook)), parameters)
+        node = nbformat.read(notebook, as_version=4)
+        at = next(i for i, c in enumerate(node.cells) if "parameters" in c.metadata.get("tags", []))
+        source = "# Parameters for this copy (iso18091lab lab); change them and run all cells\n" + "".join(
+            f"{name} = {value!r}\n" for name, value in parameters.items())
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+        node.cells.insert(at + 1, cell)
         target = work / notebook.name
         nbformat.write(node, target)
         written.append(target)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -148,6 +149,8 @@ def test_excel_workbook_cell_by_cell(everything):
                 value = frame.iat[i, j]
                 if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
                     assert cell.value is None
+                elif isinstance(value, (bool, np.bool_)):
+                    assert cell.data_type == "b" and cell.value == bool(value)
                 elif isinstance(value, str):
                     assert cell.data_type == "s" and cell.value == safe_for_excel(pd.DataFrame({"v": [value]}))["v"][0]
                     checked_text += 1

@@ -27,9 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> tuple[Path, str]:
+    import shutil
+
     out = tmp_path_factory.mktemp("wheel")
+    source = out / "source"  # a clean copy: no stale build/ folder, nothing written into the repository
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "reports",
+                                                                "processed", "__pycache__", ".pytest_cache"))
     done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out),
-                           str(ROOT)], capture_output=True, text=True, cwd=out)
+                           str(source)], capture_output=True, text=True, cwd=out)
     assert done.returncode == 0, done.stderr[-3000:]
     [path] = out.glob("iso18091lab-*.whl")
     return path, done.stdout + done.stderr
@@ -54,14 +59,16 @@ def test_plain_install_runs_the_demo(wheel, tmp_path):
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
-    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
-                           str(path)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-2000:]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
+                           str(path)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0 and "Successfully installed iso18091lab" in done.stdout, done.stdout + done.stderr
+    # only now the dependencies (pip would otherwise see the development install there and skip the wheel)
+    Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
     where = subprocess.run([str(python), "-c", "import iso18091lab.runner as r; print(r.__file__); "
                             "print(r.NOTEBOOKS_DIR)"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert where.returncode == 0, where.stderr[-3000:]
     module, notebooks = where.stdout.split()
     assert Path(module).is_relative_to(venv) and Path(notebooks).is_relative_to(venv), where.stdout
     script = venv / ("Scripts/iso18091lab.exe" if os.name == "nt" else "bin/iso18091lab")
@@ -89,7 +96,7 @@ def test_lab_notebooks_run_top_to_bottom_with_their_defaults(small_processed, tm
     for name in ("00_data_quality.ipynb", "10_scorecard.ipynb"):
         nb = nbformat.read(work / name, as_version=4)
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
-        assert len(injected) == 1 and 'province = "Quảng Ninh"' in injected[0].source
+        assert len(injected) == 1 and "province = 'Quảng Ninh'" in injected[0].source
         NotebookClient(nb, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
     results = json.loads((work / "reports" / "quang-ninh" / "results.json").read_text(encoding="utf-8"))
     assert set(results) == {"00_data_quality", "10_scorecard"} and results["10_scorecard"]["province"] == "Quảng Ninh"
