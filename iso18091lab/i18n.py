@@ -64,7 +64,7 @@ REASONS = _section("reason.")
 
 #: Column names that are shown with a general key's text (one wording for one concept).
 _GENERAL_COLUMNS = ("province", "unit", "year", "share_scored", "indicator", "pillar", "baseline", "latest", "change",
-                    "rank")
+                    "rank", "rows")
 #: Column and value labels for tables shown in reports (``col.<column>`` in the text file).
 COLUMN_LABELS = {**{c: TEXT[c] for c in _GENERAL_COLUMNS}, **_section("col.")}
 VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
@@ -82,52 +82,42 @@ def localise(frame, lang: str = "vi"):
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
-#: Method and measure descriptions the statistics return (English), as Vietnamese readers see them: the
-#: Vietnamese name first, the English name in brackets where a researcher would look it up. Patterns are tried in
-#: order on each ";"/","-separated part; a part that matches none stays as it is.
-METHOD_PATTERNS_VI: list[tuple[str, str]] = [
-    (r"^DiD body FE \+ province×year FE$", "sai khác kép (DiD) với hiệu ứng cố định đơn vị và tỉnh × năm"),
-    (r"^p from permutation of pilot status within province × level \((?:Monte Carlo, )?(\d+) permutations\)$",
-     r"p từ hoán vị nhãn thí điểm trong cùng tỉnh × cấp (\1 lần)"),
-    (r"^p from permutation of pilot status within province × level \(exact(?:, (\d+) permutations)?\)$",
-     r"p từ hoán vị chính xác nhãn thí điểm trong cùng tỉnh × cấp"),
-    (r"^CI from SE clustered by body$", "KTC từ sai số chuẩn cụm theo đơn vị"),
-    (r"^Wilcoxon signed-rank test$", "kiểm định dấu-hạng Wilcoxon (Wilcoxon signed-rank)"),
-    (r"^exact distribution$", "phân phối chính xác"),
-    (r"^normal approximation$", "xấp xỉ chuẩn"),
-    (r"^Hodges-Lehmann median of Walsh averages$", "ước lượng Hodges–Lehmann (trung vị các trung bình Walsh)"),
-    (r"^exact signed-rank CI$", "KTC dấu-hạng chính xác"),
-    (r"^mean change$", "thay đổi trung bình"),
-    (r"^BCa bootstrap \((\d+) resamples\)$", r"KTC bootstrap BCa (\1 lần lấy mẫu lại)"),
-    (r"^random-effects meta-analysis$", "phân tích gộp hiệu ứng ngẫu nhiên (random-effects meta-analysis)"),
-    (r"^tau² by (.+)$", r"τ² theo \1"),
-    (r"^Hartung-Knapp$", "hiệu chỉnh Hartung–Knapp"),
-    (r"^imputation(?: estimator)?(.*)$", r"ước lượng quy gán (imputation)\1"),
-    (r"^ICC\(A,1\) single member$", "ICC(A,1) của một thành viên"),
-    (r"^ICC\(A,k\) mean of members$", "ICC(A,k) của điểm trung bình các thành viên"),
-    (r"^Krippendorff alpha \(interval\)$", "alpha của Krippendorff (thang khoảng)"),
-    (r"^Fleiss kappa \(traffic lights\)$", "kappa của Fleiss (đèn tín hiệu)"),
-]
+def _method_patterns() -> list[tuple["re.Pattern", str]]:
+    """(regex made from the ``en`` text, Vietnamese text) for every ``method.*`` row of the text file; ``{0}`` in
+    the English text matches anything and is copied into the Vietnamese one."""
+    import re
+
+    patterns = []
+    for key, entry in TEXT.items():
+        if key.startswith("method."):
+            regex = "^" + re.escape(entry["en"]).replace(re.escape("{0}"), "(.+?)") + "$"
+            patterns.append((re.compile(regex), entry["vi"]))
+    return patterns
 
 
 def method_label(text: str, lang: str = "vi") -> str:
-    """A method or measure description from the statistics, in ``lang`` (English is returned as is)."""
+    """A method or measure description the statistics return (English), as Vietnamese readers see it (rows
+    ``method.*`` of the text file): the Vietnamese name first, the English name in brackets where a researcher
+    would look it up. Each ";"/","-separated part is translated on its own; a part no row matches stays as is.
+    English is returned unchanged."""
     import re
 
     if lang != "vi" or not isinstance(text, str):
         return text
-    out = []
+    patterns = _method_patterns()
+    out, translated = [], False
     for clause in text.split("; "):
         parts = []
         for part in re.split(r", (?![^(]*\))", clause):
-            for pattern, replacement in METHOD_PATTERNS_VI:
-                if re.match(pattern, part.strip()):
-                    part = re.sub(pattern, replacement, part.strip())
+            for regex, vietnamese in patterns:
+                match = regex.match(part.strip())
+                if match:
+                    part, translated = vietnamese.format(*match.groups()), True
                     break
             parts.append(part)
         out.append(", ".join(parts))
     text = "; ".join(out)
-    return text[:1].upper() + text[1:]
+    return text[:1].upper() + text[1:] if translated else text
 
 
 def rule_label(rule: str, lang: str = "vi") -> str:
