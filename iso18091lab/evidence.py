@@ -511,4 +511,4 @@ def _sheet_name(stem: str, used: set[str]) -> str:
 
 
 __all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names",
-           "with_indicator_names", "write_evidence_pack", "TEXT"]
+           "with_indicator_names", "write_evidence_pack"]
