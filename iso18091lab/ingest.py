@@ -33,7 +33,8 @@ from .clean import (
 )
 from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
-from .io import FileReadError, FoundTable, SkippedSheet, find_table, iter_raw_files, read_sheets
+from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
+                 read_sheets, recognise_table)
 from .provinces import canonical_name, name_2025
 from .text import fold, nfc
 
@@ -657,11 +658,15 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     if not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
     by_indicator = catalog.set_index("indicator")
-    files = iter_raw_files(raw_dir)
+    listing = list_raw_files(raw_dir)
+    files = [f.path for f in listing if f.status == "read"]
     if not files:
-        raise IngestError(f"no CSV or XLSX files under {raw_dir} / không có tệp CSV hoặc XLSX trong {raw_dir}")
+        raise IngestError(f"no data files (CSV, XLSX, XLS, ODS, TXT) under {raw_dir} / không có tệp dữ liệu trong "
+                          f"{raw_dir}")
 
-    sheet_rows: list[dict] = []
+    sheet_rows: list[dict] = [{"file": f.relative, "sheet": "", "table": "", "status": "skipped",
+                               "message_vi": f.reason_vi, "message_en": f.reason_en}
+                              for f in listing if f.status != "read"]
     tables: list[_Table] = []
     for path in tqdm(files, desc="Đọc tệp / reading files", unit="tệp", disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
@@ -678,12 +683,15 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                                "message_en": f"unexpected error reading the file: {detail}"})
             continue
         for sheet in sheets:
-            found = find_table(sheet)
-            if isinstance(found, SkippedSheet):
+            sheet.file = Path(relative)  # messages name the file as the user sees it in the raw folder
+            found = recognise_table(sheet)
+            if isinstance(found, StructuralError):  # one file-level error, not one quarantine line per row
+                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": found.kind, "status": "error",
+                                   "message_vi": found.message_vi, "message_en": found.message_en})
+            elif isinstance(found, SkippedSheet):
                 sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "skipped",
                                    "message_vi": found.reason_vi, "message_en": found.reason_en})
             else:
-                found.file = Path(relative)
                 tables.append(_Table(found, len(tables)))
         del sheets
 

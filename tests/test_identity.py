@@ -242,3 +242,24 @@ def test_any_mix_of_rows_reconciles_and_never_raises(tmp_path_factory, rows):
     assert len(quarantined_rows) == s["quarantined"]
     assert s["accepted"] == len(result.assessments) + len(result.units) + len(result.outcomes)
     assert result.assessments["body_id"].notna().all()
+
+
+# --------------------------------------------------------------------------- structural errors and every file
+
+def test_a_missing_required_column_is_one_file_level_error(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    headers = [h for h in UNIT_HEADERS if h != "Nhóm"]
+    write_book(raw / "don vi.xlsx", {"Đơn vị": [headers] + [["Hải Phòng", f"xã Số {i}", f"1200{i}", "xã", 2023, 1]
+                                                            for i in range(150)]})
+    write_book(raw / "diem.xlsx", {"Điểm": [SCORE_HEADERS, ["Hải Phòng", "xã Số 1", "", 2023, 1, "Hội đồng", "1.1", 5]]})
+    (raw / "bien ban.pdf").write_bytes(b"%PDF-1.4")
+    result = lab.ingest(raw, None)
+    files = result.files.set_index("file")
+    assert files.loc["don vi.xlsx", "status"] == "error"
+    assert "Nhóm / group" in files.loc["don vi.xlsx", "message_vi"] and "don vi.xlsx" in files.loc["don vi.xlsx",
+                                                                                                   "message_en"]
+    assert files.loc["bien ban.pdf", "status"] == "skipped" and ".pdf" in files.loc["bien ban.pdf", "message_en"]
+    assert result.quarantine.empty  # not 150 lines of "required value is missing"
+    assert result.summary["files_failed"] == ["don vi.xlsx"] and result.summary["exit_status"] == 1
+    assert len(result.assessments) == 1 and result.summary["units_table_empty"]

@@ -164,7 +164,7 @@ def test_own_catalog_with_other_indicators_and_maximum(tmp_path):
 
 
 def test_no_input_files_is_a_clear_error(tmp_path):
-    with pytest.raises(IngestError, match="no CSV or XLSX"):
+    with pytest.raises(IngestError, match="no data files"):
         lab.ingest(tmp_path, None)
     with pytest.raises(IngestError, match="not found"):
         lab.ingest(tmp_path / "missing", None)
