@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup demo test sample clean
+.PHONY: setup demo test sample lab clean
 
 setup: $(STAMP)
 
@@ -23,10 +23,15 @@ test: setup
 	bash scripts/install-browser.sh
 	$(BIN)/python -m pytest -q
 
+# Open the notebooks in JupyterLab for one province: make lab PROVINCE="Hải Phòng"
+PROVINCE ?= Hải Phòng
+lab: setup
+	$(BIN)/iso18091lab lab --province "$(PROVINCE)" --processed data/processed --work lab
+
 # Regenerate the bundled synthetic sample (only when the generator changes).
 sample: setup
 	rm -rf data/raw/SYNTHETIC_* data/raw/_synthetic
 	$(BIN)/iso18091lab synth --out data/raw --seed 2024
 
 clean:
-	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json reports/*/ reports/index.html
+	rm -rf data/processed/*.parquet data/processed/*.csv data/processed/*.json reports/*/ reports/index.html reports/dataset.json

@@ -85,12 +85,17 @@ def _run(args: argparse.Namespace) -> int:
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
                progress=not args.quiet, national=args.national, catalog=args.catalog)
+    return _print_runs(runs, args.reports)
+
+
+def _print_runs(runs, reports: Path) -> int:
+    """One line per report and evidence pack, then where the index is; 1 when anything failed."""
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
             if item.status in ("ok", "partial"):
                 mark = "✔" if item.status == "ok" else "◐"
-                print(f"{mark} {province_run.province}: {args.reports / province_run.slug / item.html}")
+                print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}")
                 for note in item.not_estimable:
                     print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
             else:
@@ -98,16 +103,39 @@ def _run(args: argparse.Namespace) -> int:
                 cell = f", ô/cell {item.failing_cell}" if item.failing_cell is not None else ""
                 print(f"✘ {province_run.province}: {item.notebook}{cell}: {item.error}", file=sys.stderr)
         if province_run.evidence.get("docx"):
-            print(f"✔ {province_run.province}: {args.reports / province_run.slug / province_run.evidence['docx']}")
+            print(f"✔ {province_run.province}: {reports / province_run.slug / province_run.evidence['docx']}")
         elif province_run.evidence.get("error"):
             failed += 1
             print(f"✘ {province_run.province}: evidence pack: {province_run.evidence['error']}", file=sys.stderr)
-    print(f"Trang tổng hợp / index: {args.reports / 'index.html'}")
+    print(f"Trang tổng hợp / index: {(Path(reports) / 'index.html').resolve()}")
     return 1 if failed else 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from .workbench import demo
+
+    out = Path(args.out)
+    runs = demo(out, seed=args.seed, small=args.small, lang=args.lang, progress=not args.quiet)
+    code = _print_runs(runs, out / "reports")
+    print(f"Mẫu dữ liệu mô phỏng / synthetic sample: {out / 'raw'}")
+    return code
+
+
+def _lab(args: argparse.Namespace) -> int:
+    from .workbench import open_lab, prepare_lab
+
+    written = prepare_lab(args.processed, args.province, args.work, lang=args.lang, seed=args.seed)
+    print(f"Notebook đã chuẩn bị cho / notebooks prepared for {args.province}: {Path(args.work).resolve()}")
+    for path in written:
+        print(f"  {path.name}")
+    if args.no_start:
+        print(f"Mở bằng / open with: {sys.executable} -m jupyterlab --ServerApp.root_dir=\"{Path(args.work).resolve()}\"")
+        return 0
+    return open_lab(args.work, browser=not args.no_browser)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ingest, run, synth, template)."""
+    """The argument parser (sub-commands ingest, run, demo, lab, synth, template)."""
     parser = argparse.ArgumentParser(
         prog="iso18091lab",
         description="Bàn thí nghiệm TCVN ISO 18091:2020 / TCVN ISO 18091:2020 research workbench")
@@ -140,6 +168,27 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bộ chỉ số riêng (CSV), dùng khi nhập dữ liệu / own indicator catalog, used at ingest")
     p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("demo", help="chạy toàn bộ trên dữ liệu mô phỏng / run everything on the synthetic sample")
+    p.add_argument("--out", type=Path, default=Path("iso18091lab-demo"),
+                   help="thư mục ghi (raw/, processed/, reports/) / output folder (%(default)s)")
+    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.add_argument("--small", action="store_true", help="mẫu nhỏ, chạy nhanh / a small, quick sample")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
+    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("lab", help="mở các notebook trong JupyterLab cho một tỉnh / open the notebooks in JupyterLab")
+    p.add_argument("--province", required=True, help="tên hoặc mã tỉnh / province name or slug")
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help="dữ liệu đã xử lý (%(default)s)")
+    p.add_argument("--work", type=Path, default=Path("lab"),
+                   help="thư mục làm việc cho các bản notebook / work folder for the notebook copies (%(default)s)")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
+    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.add_argument("--no-start", action="store_true",
+                   help="chỉ chuẩn bị notebook, không mở JupyterLab / prepare the notebooks only")
+    p.add_argument("--no-browser", action="store_true", help="không mở trình duyệt / do not open a browser")
+    p.set_defaults(func=_lab)
 
     p = sub.add_parser("synth", help="tạo dữ liệu mô phỏng / write synthetic raw files")
     p.add_argument("--out", type=Path, required=True, help="thư mục ghi (nên là thư mục mới) / output folder (best a new one)")

@@ -1,28 +1,46 @@
 """The evidence pack: a Word document and an Excel workbook per province run and for the national run.
 
-Both are built from what the notebooks saved (``results.json``, ``tables/``, ``figures/``), so they say exactly
-what the HTML reports say. The Word document (python-docx) is in the report language (Vietnamese by default):
-banner when the data is synthetic, provenance (data hash, date, version), key findings, tables, figures,
-methods and caveats. The Excel workbook has one sheet per result table with formatted headers, frozen panes and
-text cells that Excel would read as formulas made safe.
+Both are built from the result tables *as the notebooks produced them* (``tables/*.parquet``, typed: indicator
+and body codes stay text, counts integers, numbers numbers) and from ``results.json``; nothing is re-guessed
+from CSV. They say exactly what the HTML reports say.
+
+The Word document is laid out as a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Appendix I):
+A4, Times New Roman, body text 13 pt, margins top/bottom 20 mm, left 30 mm, right 17 mm, page numbers at the
+top from page 2. Its first page gives the answer — did the pilot work, by how much, how sure; can the
+indicators be trusted; what follows for a roll-out — then recommendations and each body's action list (its red
+indicators, with names), the detailed results with numbered tables and figures, methods, caveats, a glossary
+and the provenance. The Excel workbook has one sheet per result table (codes as text, numbers as numbers with
+display formats), the action list, and an "about" sheet.
 """
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt, RGBColor
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
-from .i18n import number, t
-from .report import write_excel_sheet
+from .excel import write_excel_sheet
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, number, p_text, t
+from .report import display_frame, read_typed
 from .text import slugify
 
 MAX_TABLE_ROWS = 15
+FONT = "Times New Roman"
+BODY_PT = 13
+TABLE_PT = 11
+#: Nghị định 30/2020/NĐ-CP, Appendix I: A4; margins top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
+PAGE_MM = (210, 297)
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 17}
 
 
 def _label(key: str, lang: str, **values) -> str:
@@ -34,80 +52,390 @@ def pack_names(slug: str) -> tuple[str, str]:
     return f"ho-so-bang-chung-{slug}.docx", f"bang-ket-qua-{slug}.xlsx"
 
 
-def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: str = "vi") -> tuple[Path, Path]:
-    """Write the Word document and Excel workbook for one report folder; returns their paths."""
+# -- reading what the notebooks produced -----------------------------------------------------------------------
+def load_result_tables(folder: Path, results: dict) -> dict[str, pd.DataFrame]:
+    """Every table listed in ``results.json``, keyed by its CSV path, with the types the notebook gave it
+    (from Parquet). A table saved before Parquet existed is read as text (never type-guessed)."""
+    tables = {}
+    for entry in results.values():
+        for info in entry.get("tables", []):
+            parquet = info.get("parquet") or info["csv"].rsplit(".", 1)[0] + ".parquet"
+            if (folder / parquet).exists():
+                tables[info["csv"]] = read_typed(folder / parquet)
+            else:
+                tables[info["csv"]] = pd.read_csv(folder / info["csv"], dtype=str, keep_default_na=False,
+                                                  encoding="utf-8-sig")
+    return tables
+
+
+def indicator_names(catalog: pd.DataFrame | None, lang: str) -> dict[str, str]:
+    """{"1.10": "Public safety", ...} in ``lang`` (Vietnamese title, else the English one)."""
+    if catalog is None or not len(catalog):
+        return {}
+    first, second = ("name_vi", "name_en") if lang == "vi" else ("name_en", "name_vi")
+    names = {}
+    for row in catalog.itertuples():
+        name = getattr(row, first, "") or getattr(row, second, "")
+        names[str(row.indicator)] = str(name)
+    return names
+
+
+def _headers(*keys: str) -> set[str]:
+    """A column's raw name and its localised headers in both languages (tables are saved localised)."""
+    out = set(keys)
+    for key in keys:
+        entry = COLUMN_LABELS.get(key) or TEXT.get(key) or TEXT.get(f"ev_{key}") or {}
+        out |= {entry.get("vi", key), entry.get("en", key)}
+    return out
+
+
+_INDICATOR_HEADERS = _headers("indicator")
+_NAME_HEADERS = _headers("name_vi", "name_en", "indicator_name")
+_LABELLED = re.compile(r"^(" + "|".join(re.escape(h) for h in sorted(_INDICATOR_HEADERS)) + r") (\d+\.\d+)$")
+
+
+def with_indicator_names(frame: pd.DataFrame, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """The indicator's name beside its code: a name column after an indicator-code column (when the table has
+    none), and "Chỉ số 1.10" cells completed to "Chỉ số 1.10 — An toàn công cộng". Codes stay text."""
+    if not names:
+        return frame
+    out = frame.copy()
+    has_name = any(str(c) in _NAME_HEADERS for c in out.columns)
+    for position, column in reversed(list(enumerate(out.columns))):
+        values = out.iloc[:, position]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        texts = values.dropna().astype(str)
+        if str(column) in _INDICATOR_HEADERS and not has_name and len(texts) and texts.isin(names.keys()).all():
+            out.insert(position + 1, _label("indicator_name", lang),
+                       values.map(lambda v: names.get(str(v), "") if isinstance(v, str) else "").astype("string"))
+        elif len(texts) and texts.str.match(_LABELLED).any():
+            out.iloc[:, position] = values.map(lambda v: _labelled(v, names))
+    return out
+
+
+def _labelled(value, names: dict[str, str]):
+    if not isinstance(value, str):
+        return value
+    match = _LABELLED.match(value)
+    if match and match.group(2) in names:
+        return f"{value} — {names[match.group(2)]}"
+    return value
+
+
+def action_list(tables: dict[str, pd.DataFrame], results: dict, names: dict[str, str], lang: str) -> pd.DataFrame:
+    """One row per body and red indicator (council, latest year): body, group, code, name — from the
+    scorecard's red-indicator table."""
+    entry = results.get("10_scorecard", {})
+    info = next((i for i in entry.get("tables", []) if "red" in i["csv"]), None)
+    columns = [t("unit", lang), _label("col_group", lang), _label("col_code", lang),
+               _label("indicator_name", lang)]
+    if info is None or info["csv"] not in tables:
+        return pd.DataFrame(columns=columns, dtype="string")
+    frame = tables[info["csv"]]
+    body = next((c for c in frame.columns if c in _headers("body_label", "unit")), frame.columns[0])
+    group = next((c for c in frame.columns if c in _headers("group")), None)
+    codes = next((c for c in frame.columns if c in _headers("indicators")), None)
+    rows = []
+    for _, row in frame.iterrows():
+        # "1.4, 1.10" or "1.4 Tài chính công…; 1.10 An ninh trật tự công cộng"
+        listed = re.split(r"[;,]\s*(?=\d+\.\d+)", str(row[codes])) if codes is not None else []
+        for part in listed:
+            match = re.match(r"\s*(\d+\.\d+)\s*(.*)$", part)
+            if match:
+                code = match.group(1)
+                rows.append([str(row[body]), str(row[group]) if group is not None else "", code,
+                             names.get(code) or match.group(2).strip()])
+    return pd.DataFrame(rows, columns=columns).astype("string")
+
+
+# -- the answer ------------------------------------------------------------------------------------------------
+def _reasons(entry: dict | None) -> str:
+    notes = (entry or {}).get("not_estimable", [])
+    return "; ".join(dict.fromkeys(n["reason"] for n in notes))
+
+
+def _not_estimated(results: dict, notebook: str, lang: str) -> str:
+    entry = results.get(notebook)
+    if entry is None:
+        return _label("not_run", lang, report=t(f"title_{notebook}", lang))
+    reason = _reasons(entry)
+    return _label("not_estimated_because", lang, reason=reason or _label("no_reason", lang))
+
+
+def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[str]]:
+    """The first page: {"effect": [...], "trust": [...], "rollout": [...]} sentences, read from results.json
+    (notebooks 30 or 40, and 20); what was not estimated is said with the reasons the notebooks recorded."""
+    fmt = lambda x: number(x, lang)  # noqa: E731
+    effect, trust, rollout = [], [], []
+    clear = None
+    national = results.get("40_national", {}).get("values", {})
+    primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    if national.get("pooled"):
+        p = national["pooled"]
+        clear = "up" if p["ci_low"] > 0 else "down" if p["ci_high"] < 0 else "unclear"
+        effect.append(_label(f"national_{clear}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
+                             high=fmt(p["ci_high"]), pi_low=fmt(p.get("pi_low", float("nan"))),
+                             pi_high=fmt(p.get("pi_high", float("nan")))))
+        if national.get("strength"):
+            effect.append(t("nat_strength", lang, strength=t("strength_" + national["strength"], lang)))
+    elif primary and primary.get("estimate") is not None:
+        clear = "up" if primary["ci_low"] > 0 else "down" if primary["ci_high"] < 0 else "unclear"
+        effect.append(_label(f"effect_{clear}", lang, estimate=fmt(primary["estimate"]), low=fmt(primary["ci_low"]),
+                             high=fmt(primary["ci_high"]), p=p_text(primary.get("p_value", float("nan")), lang),
+                             n_pilot=int(primary.get("n_pilot") or 0),
+                             n_comparison=int(primary.get("n_comparison") or 0)))
+    else:
+        effect.append(_label("effect_none", lang, why=_not_estimated(
+            results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
+    if clear is not None:
+        effect.append(_label("effect_caveat", lang))
+
+    reliability = results.get("20_reliability", {}).get("values")
+    flagged: list[str] = []
+    if national:
+        flagged = list(national.get("flagged_everywhere") or [])
+        trust.append(_label("trust_national", lang, n=len(flagged), list=_named(flagged, names))
+                     if flagged else _label("trust_national_none", lang))
+    elif reliability:
+        from .stats.indicator_review import band
+
+        icc = reliability.get("overall_icc_a1")
+        low, high = (reliability.get("inflation_ci") or [float("nan"), float("nan")])[:2]
+        trust.append(_label("trust_agreement", lang, icc=number(icc if icc is not None else float("nan"), lang, 2),
+                            band=band(icc, "icc", lang), inflation=fmt(reliability.get("inflation", float("nan"))),
+                            low=fmt(low), high=fmt(high)))
+        flagged = list(reliability.get("flagged") or [])
+        trust.append(_label("trust_flagged", lang, n=len(flagged), list=_named(flagged, names))
+                     if flagged else _label("trust_none_flagged", lang))
+        if low == low and low > 0:
+            rollout.append(_label("rollout_keep_council", lang))
+    else:
+        trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
+
+    if clear == "up":
+        rollout.insert(0, _label("rollout_up", lang))
+    elif clear in ("unclear", "down"):
+        rollout.insert(0, _label("rollout_unclear", lang))
+    else:
+        rollout.insert(0, _label("rollout_unknown", lang))
+    if flagged:
+        rollout.append(_label("rollout_guidance", lang, list=", ".join(flagged)))
+    needed = national.get("bodies_needed") or []
+    row = next((r for r in needed if r.get("effect") == 3.0), needed[0] if needed else None)
+    if row and row.get("bodies_2y"):
+        rollout.append(_label("rollout_sample", lang, effect=fmt(row["effect"]), n=int(row["bodies_2y"])))
+    return {"effect": effect, "trust": trust, "rollout": rollout}
+
+
+def _named(codes: list[str], names: dict[str, str]) -> str:
+    return "; ".join(f"{c} {names[c]}" if names.get(c) else c for c in codes)
+
+
+# -- Word ------------------------------------------------------------------------------------------------------
+def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: str = "vi",
+                        catalog: pd.DataFrame | None = None) -> tuple[Path, Path]:
+    """Write the Word document and Excel workbook for one report folder; returns their paths.
+
+    ``catalog`` gives the indicator names shown beside their codes (default: the catalog recorded with the
+    processed data when ``provenance["processed"]`` names it, else the bundled one)."""
     folder = Path(folder)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     synthetic = any(entry.get("synthetic") for entry in results.values())
-    tables = {info["csv"]: pd.read_csv(folder / info["csv"], keep_default_na=False, encoding="utf-8-sig")
-              for entry in results.values() for info in entry.get("tables", [])}
+    if catalog is None:
+        from .catalog import load_catalog
+
+        recorded = Path(provenance.get("processed", "")) / "catalog.csv" if provenance.get("processed") else None
+        catalog = load_catalog(recorded if recorded is not None and recorded.exists() else None)
+    names = indicator_names(catalog, lang)
+    tables = {key: with_indicator_names(frame, names, lang)
+              for key, frame in load_result_tables(folder, results).items()}
+    actions = action_list(load_result_tables(folder, results), results, names, lang)
     docx_name, xlsx_name = pack_names(slugify(scope) if scope else folder.name)
     docx_path, xlsx_path = folder / docx_name, folder / xlsx_name
-    _write_docx(docx_path, folder, results, tables, scope, provenance, synthetic, lang)
-    _write_xlsx(xlsx_path, results, tables, scope, provenance, synthetic, lang)
+    _write_docx(docx_path, folder, results, tables, actions, names, scope, provenance, synthetic, lang)
+    _write_xlsx(xlsx_path, results, tables, actions, scope, provenance, synthetic, lang)
     return docx_path, xlsx_path
 
 
-def _provenance_rows(scope: str, provenance: dict, lang: str) -> list[tuple[str, str]]:
+def _provenance_rows(scope: str, provenance: dict, synthetic: bool, lang: str) -> list[tuple[str, str]]:
     return [(_label("scope", lang), scope),
-            (_label("created", lang), datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
+            (t("generated", lang), datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M UTC")),
+            (_label("data_kind", lang), _label("synthetic" if synthetic else "real", lang)),
             (_label("data_hash", lang), str(provenance.get("input_hash", "–"))),
             (_label("version", lang), __version__),
             (_label("seed", lang), str(provenance.get("seed", "–")))]
 
 
-def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], scope: str,
-                provenance: dict, synthetic: bool, lang: str) -> None:
+def _set_fonts(element, name: str) -> None:
+    """Times New Roman for every script (ascii, hAnsi, eastAsia, cs), theme fonts removed."""
+    rpr = element.get_or_add_rPr() if hasattr(element, "get_or_add_rPr") else element
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if fonts.get(qn(attr)) is not None:
+            del fonts.attrib[qn(attr)]
+
+
+def _setup_document(doc) -> None:
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
+        section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+        section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+        section.header_distance = section.footer_distance = Mm(10)
+        section.different_first_page_header_footer = True
+        paragraph = section.header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _page_field(paragraph)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if rpr is not None:
+            _set_fonts(rpr, FONT)
+    for style in doc.styles:
+        if getattr(style, "font", None) is None or style.type != 1:  # paragraph styles
+            continue
+        style.font.name = FONT
+        _set_fonts(style.element, FONT)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(BODY_PT)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+    for name, size in (("Title", 14), ("Heading 1", 14), ("Heading 2", 13), ("Heading 3", 13)):
+        style = doc.styles[name]
+        style.font.size, style.font.bold = Pt(size), True
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(12), Pt(6)
+    doc.styles["List Bullet"].font.size = Pt(BODY_PT)
+
+
+def _page_field(paragraph) -> None:
+    run = paragraph.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        else:
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        run._r.append(element)
+
+
+class _Numbers:
+    """Running numbers for headings, tables and figures."""
+
+    def __init__(self):
+        self.heading = [0, 0]
+        self.table = 0
+        self.figure = 0
+
+    def h1(self) -> str:
+        self.heading = [self.heading[0] + 1, 0]
+        return f"{self.heading[0]}."
+
+    def h2(self) -> str:
+        self.heading[1] += 1
+        return f"{self.heading[0]}.{self.heading[1]}."
+
+
+def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame,
+                names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str) -> None:
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "DejaVu Sans"
-    style.font.size = Pt(10)
+    _setup_document(doc)
+    n = _Numbers()
     if synthetic:
         banner = doc.add_paragraph()
         run = banner.add_run(t("synthetic_banner", lang))
         run.bold = True
         run.font.color.rgb = RGBColor(0x9C, 0x00, 0x06)
         banner.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_heading(f"{_label('title', lang)} — {scope}", level=0)
+    title = doc.add_paragraph(style="Title")
+    title.add_run(_label("title", lang).upper())
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle = doc.add_paragraph()
+    subtitle.add_run(f"{scope} — {datetime.now(timezone.utc).strftime('%d/%m/%Y')}").italic = True
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
-    doc.add_heading(_label("provenance", lang), level=1)
-    table = doc.add_table(rows=0, cols=2)
-    table.style = "Light List Accent 1"
-    for key, value in _provenance_rows(scope, provenance, lang):
-        cells = table.add_row().cells
-        cells[0].text, cells[1].text = key, value
+    # 1. the answer (first page)
+    found = answer(results, names, lang)
+    doc.add_heading(f"{n.h1()} {_label('answer', lang)}", level=1)
+    for key in ("effect", "trust", "rollout"):
+        doc.add_heading(f"{n.h2()} {_label('q_' + key, lang)}", level=2)
+        for sentence in found[key]:
+            doc.add_paragraph(_plain(sentence))
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    doc.add_heading(_label("findings", lang), level=1)
+    # 2. recommendations and each body's action list
+    doc.add_heading(f"{n.h1()} {_label('recommendations', lang)}", level=1)
+    for sentence in found["rollout"]:
+        doc.add_paragraph(_plain(sentence), style="List Bullet")
+    if len(actions):
+        doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)
+        doc.add_paragraph(_label("actions_intro", lang))
+        for body, part in actions.groupby(actions.columns[0], sort=False):
+            group = part.iloc[0, 1]
+            paragraph = doc.add_paragraph()
+            paragraph.add_run(f"{body}").bold = True
+            paragraph.add_run(f" ({group}): {_label('n_red', lang, n=len(part))} — ")
+            paragraph.add_run("; ".join(f"{row[2]} {row[3]}".strip() for row in part.itertuples(index=False)) + ".")
+
+    # 3. results by report: summary, numbered tables and figures
+    doc.add_heading(f"{n.h1()} {_label('findings', lang)}", level=1)
     for entry in results.values():
-        doc.add_heading(entry.get("title", entry["notebook"]), level=2)
+        doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
         for sentence in entry.get("summary", []):
             doc.add_paragraph(_plain(sentence), style="List Bullet")
-
-    doc.add_heading(_label("tables", lang), level=1)
-    for entry in results.values():
+        for note in entry.get("not_estimable", []):
+            text = f"{note['section']} — " if note.get("section") else ""
+            doc.add_paragraph(f"{text}{t('not_estimable', lang)}: {note['reason']}.", style="List Bullet")
         for info in entry.get("tables", []):
             if info.get("number") is None:
                 continue
-            frame = tables[info["csv"]]
-            doc.add_paragraph(f"{t('table', lang)} — {entry.get('title', '')}: {info['caption']}").runs[0].bold = True
-            _docx_table(doc, frame, lang)
-
-    doc.add_heading(_label("figures", lang), level=1)
-    for entry in results.values():
+            n.table += 1
+            caption = doc.add_paragraph()
+            caption.add_run(f"{t('table', lang)} {n.table}. ").bold = True
+            caption.add_run(info["caption"])
+            _docx_table(doc, tables[info["csv"]], lang)
         for info in entry.get("figures", []):
-            doc.add_picture(str(folder / info["png"]), width=Cm(16))
-            caption = doc.add_paragraph(f"{t('figure', lang)} — {entry.get('title', '')}: {info['caption']}")
-            caption.runs[0].italic = True
+            n.figure += 1
+            doc.add_picture(str(folder / info["png"]), width=Mm(160))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            caption = doc.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            caption.add_run(f"{t('figure', lang)} {n.figure}. ").bold = True
+            caption.add_run(info["caption"]).italic = True
 
-    doc.add_heading(_label("methods", lang), level=1)
+    # 4. methods; 5. caveats; 6. glossary; 7. provenance
+    doc.add_heading(f"{n.h1()} {_label('methods', lang)}", level=1)
     for entry in results.values():
-        sentences = entry.get("methods", []) + entry.get("caveats", [])
-        if sentences:
-            doc.add_heading(entry.get("title", entry["notebook"]), level=2)
-            for sentence in sentences:
+        if entry.get("methods"):
+            doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
+            for sentence in entry["methods"]:
                 doc.add_paragraph(_plain(sentence), style="List Bullet")
+    doc.add_heading(f"{n.h1()} {t('eff_h_caveats', lang)}", level=1)
+    caveats = [c for entry in results.values() for c in entry.get("caveats", [])]
+    for sentence in dict.fromkeys(caveats + [_label("effect_caveat", lang)]):
+        doc.add_paragraph(_plain(sentence), style="List Bullet")
     if synthetic:
         doc.add_paragraph(t("synthetic_banner", lang)).runs[0].bold = True
+    doc.add_heading(f"{n.h1()} {_label('glossary', lang)}", level=1)
+    for term in GLOSSARY:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(t(f"gl_{term}", lang).split(":", 1)[0] + ":").bold = True
+        paragraph.add_run(t(f"gl_{term}", lang).split(":", 1)[1])
+    doc.add_heading(f"{n.h1()} {_label('provenance', lang)}", level=1)
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for key, value in _provenance_rows(scope, provenance, synthetic, lang):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = key, value
+    _table_font(table)
     doc.save(path)
 
 
@@ -116,36 +444,58 @@ def _plain(text: str) -> str:
 
 
 def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
-    shown = frame.head(MAX_TABLE_ROWS)
+    shown = display_frame(frame.head(MAX_TABLE_ROWS), lang)
     table = doc.add_table(rows=1, cols=len(shown.columns))
-    table.style = "Light Grid Accent 1"
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, column in zip(table.rows[0].cells, shown.columns):
         cell.text = str(column)
+        cell.paragraphs[0].runs[0].bold = True
+    header = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header.append(repeat)
     for _, row in shown.iterrows():
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
-            cell.text = _cell_text(value, lang)
+            cell.text = str(value)
+    _table_font(table)
     if len(frame) > MAX_TABLE_ROWS:
         doc.add_paragraph(_label("more_rows", lang, n=len(frame) - MAX_TABLE_ROWS))
 
 
-def _cell_text(value, lang: str) -> str:
-    return number(value, lang, 2) if isinstance(value, float) else str(value)
+def _table_font(table) -> None:
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.space_after = Pt(0)
+                for run in paragraph.runs:
+                    run.font.size = Pt(TABLE_PT)
+                    run.font.name = FONT
 
 
-def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], scope: str, provenance: dict,
-                synthetic: bool, lang: str) -> None:
+# -- Excel -----------------------------------------------------------------------------------------------------
+def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame, scope: str,
+                provenance: dict, synthetic: bool, lang: str) -> None:
     banner = t("synthetic_banner", lang) if synthetic else ""
-    about = pd.DataFrame(_provenance_rows(scope, provenance, lang), columns=[_label("title", lang), scope])
-    used = {_label("about", lang)}
+    about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang), columns=[_label("title", lang), scope])
+    names = sheet_names(results, lang)
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
-        write_excel_sheet(writer, about, _label("about", lang), banner)
+        write_excel_sheet(writer, about, _label("about", lang), banner, lang=lang)
         writer.sheets[_label("about", lang)].set_column(0, 0, 38)
         writer.sheets[_label("about", lang)].set_column(1, 1, 70)
+        if len(actions):
+            write_excel_sheet(writer, actions, _label("actions_sheet", lang), banner, lang=lang)
         for entry in results.values():
             for info in entry.get("tables", []):
-                name = _sheet_name(Path(info["csv"]).stem, used)
-                write_excel_sheet(writer, tables[info["csv"]], name, banner)
+                write_excel_sheet(writer, tables[info["csv"]], names[info["csv"]], banner, lang=lang)
+
+
+def sheet_names(results: dict, lang: str = "vi") -> dict[str, str]:
+    """{table csv path: its sheet name in the evidence workbook}."""
+    used = {_label("about", lang), _label("actions_sheet", lang)}
+    return {info["csv"]: _sheet_name(Path(info["csv"]).stem, used)
+            for entry in results.values() for info in entry.get("tables", [])}
 
 
 def _sheet_name(stem: str, used: set[str]) -> str:
@@ -158,3 +508,7 @@ def _sheet_name(stem: str, used: set[str]) -> str:
         name = f"{base[:28]}~{n}"
     used.add(name)
     return name
+
+
+__all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names",
+           "with_indicator_names", "write_evidence_pack"]

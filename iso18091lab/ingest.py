@@ -31,6 +31,7 @@ from .clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
     parse_group, parse_level, parse_number, parse_rater, parse_rating, parse_whole,
 )
+from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
 from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
@@ -856,11 +857,11 @@ def write_processed(result: IngestResult, processed_dir: str | Path) -> None:
     out = Path(processed_dir)
     for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
         _write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-    _write_atomic(out / "quarantine.csv", lambda p: result.quarantine.to_csv(p, index=False, encoding="utf-8-sig"))
-    _write_atomic(out / "ingest_summary.csv", lambda p: result.files.to_csv(p, index=False, encoding="utf-8-sig"))
+    # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
+    _write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
+    _write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
     if result.name_matches is not None:
-        _write_atomic(out / "name_matches.csv",
-                      lambda p: result.name_matches.to_csv(p, index=False, encoding="utf-8-sig"))
+        _write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
     if result.catalog is not None:
         _write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
     _write_atomic(out / "ingest_summary.json", lambda p: p.write_text(

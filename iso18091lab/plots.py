@@ -93,6 +93,13 @@ def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
         ax.annotate("", xy=(row.latest, y), xytext=(row.baseline, y),
                     arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
         ax.plot(row.baseline, y, "o", color=colour, ms=4)
+    # annotations do not widen the axes: set the limits from both ends so that every body's latest score shows
+    ends = pd.concat([rows["baseline"], rows["latest"]]).astype(float).dropna()
+    if len(ends):
+        low, high = float(ends.min()), float(ends.max())
+        pad = max(2.0, 0.05 * (high - low))
+        ax.set_xlim(max(0.0, low - pad) if low >= 0 else low - pad, min(100.0, high + pad) if high <= 100 else high + pad)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels(rows[_label_column(rows)].astype(str), fontsize=7)
     ax.set_xlabel(t("score_100", lang))
@@ -132,14 +139,20 @@ def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     return fig
 
 
-def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "") -> plt.Figure:
-    """Horizontal bars of counts (e.g. quarantined rows per rule)."""
+def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "", labels: dict | None = None) -> plt.Figure:
+    """Horizontal bars of counts (e.g. quarantined rows per rule). Quarantine rule names ('missing_value') are
+    shown in words with the rule name in brackets; ``labels`` maps other index values to what to show."""
+    from .i18n import rule_label
+
     use_style()
     counts = counts.sort_values()
     fig, ax = plt.subplots(figsize=(7, 0.35 * max(len(counts), 1) + 1.2))
-    ax.barh([str(i) for i in counts.index], counts.to_numpy(), color="#56B4E9")
+    names = [labels.get(i, str(i)) if labels else rule_label(str(i), lang) for i in counts.index]
+    ax.barh(names, counts.to_numpy(), color="#56B4E9")
     for y, v in enumerate(counts.to_numpy()):
         ax.text(v, y, f" {v}", va="center", fontsize=8)
+    if len(counts):
+        ax.set_xlim(0, float(counts.max()) * 1.15 + 0.5)
     ax.set_xlabel(xlabel or t("rows", lang))
     return fig
 
@@ -167,9 +180,8 @@ def bland_altman_plot(result, lang: str = "vi", xlabel: str = "", ylabel: str = 
         ax.axhspan(ci[0], ci[1], color="#D55E00" if name == "bias" else "#999999", alpha=0.15, lw=0)
         ax.text(max(result.means), value, f" {number(value, lang)}", va="bottom", ha="right", fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
-    ax.set_xlabel(xlabel or ("Trung bình tự đánh giá và hội đồng (0–100)" if lang == "vi"
-                             else "Mean of self and council (0–100)"))
-    ax.set_ylabel(ylabel or ("Tự đánh giá − hội đồng (điểm)" if lang == "vi" else "Self − council (points)"))
+    ax.set_xlabel(xlabel or t("plot_ba_x", lang))
+    ax.set_ylabel(ylabel or t("plot_ba_y", lang))
     return fig
 
 
@@ -206,8 +218,7 @@ def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xla
     for tick, primary in zip(ax.get_yticklabels(), rows.get("primary", pd.Series(False, index=rows.index))):
         if primary:
             tick.set_fontweight("bold")
-    ax.set_xlabel(xlabel or ("Hiệu quả ước tính (điểm, thang 0–100), KTC 95%" if lang == "vi"
-                             else "Estimated effect (points, 0–100 scale), 95% CI"))
+    ax.set_xlabel(xlabel or t("plot_effect_ci", lang))
     return fig
 
 
@@ -219,9 +230,8 @@ def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(-0.5, color="#999999", ls=":", lw=1)
     kinds = events["kind"] if "kind" in events else pd.Series("effect", index=events.index)
-    styles = {"placebo": ("#777777", "o", "Trước thí điểm (kiểm tra giả định)" if lang == "vi"
-                          else "Before the pilot (placebo)"),
-              "effect": ("#0072B2", "s", "Trong thời gian thí điểm" if lang == "vi" else "Under the pilot")}
+    styles = {"placebo": ("#777777", "o", t("plot_event_placebo", lang)),
+              "effect": ("#0072B2", "s", t("plot_event_effect", lang))}
     for kind, (colour, marker, label) in styles.items():
         part = events[kinds == kind]
         if part.empty:
@@ -231,13 +241,10 @@ def event_study_plot(events: pd.DataFrame, lang: str = "vi") -> plt.Figure:
                     fmt=marker, color=colour, capsize=4, label=label)
     ref = events[kinds == "reference"]
     if not ref.empty:
-        ax.plot(ref["event_time"], ref["estimate"], "o", mfc="white", mec="black",
-                label="Mốc so sánh (đợt ngay trước)" if lang == "vi" else "Reference (wave just before)")
+        ax.plot(ref["event_time"], ref["estimate"], "o", mfc="white", mec="black", label=t("plot_event_reference", lang))
     ax.set_xticks(sorted(events["event_time"].unique()))
-    ax.set_xlabel("Số đợt kể từ khi bắt đầu thí điểm (0 = đợt đầu tiên thí điểm)" if lang == "vi"
-                  else "Waves since the pilot start (0 = first wave under the pilot)")
-    ax.set_ylabel("Chênh lệch so với đối chứng (điểm, 0–100)" if lang == "vi"
-                  else "Difference from comparison (points, 0–100)")
+    ax.set_xlabel(t("plot_event_x", lang))
+    ax.set_ylabel(t("plot_event_y", lang))
     ax.legend(frameon=False, fontsize=8)
     return fig
 
@@ -251,8 +258,8 @@ def power_curves(curves: pd.DataFrame, lang: str = "vi", target: float | None = 
         ax.plot(part["bodies"], part["mde"], color=colour, lw=2, label=str(design))
     if target is not None:
         ax.axhline(target, color="#999999", ls=":", lw=1)
-    ax.set_xlabel("Tổng số đơn vị (thí điểm + đối chứng)" if lang == "vi" else "Total bodies (pilot + comparison)")
-    ax.set_ylabel("Hiệu quả nhỏ nhất phát hiện được (điểm)" if lang == "vi" else "Minimum detectable effect (points)")
+    ax.set_xlabel(t("plot_power_x", lang))
+    ax.set_ylabel(t("plot_power_y", lang))
     ax.legend(frameon=False, fontsize=8)
     ax.set_ylim(bottom=0)
     return fig

@@ -18,11 +18,9 @@ import numpy as np
 import pandas as pd
 
 from .dataset import Dataset
-from .i18n import number, t
+from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
+from .i18n import number, p_text, t
 from .text import slugify
-
-_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _jsonable(value):
     if isinstance(value, dict):
@@ -38,32 +36,47 @@ def _jsonable(value):
     return value
 
 
-def safe_for_excel(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that Excel would read as formulas ('=', '+', '-', '@') are prefixed with an apostrophe."""
-    out = frame.copy()
-    for j in range(out.shape[1]):
-        column = out.iloc[:, j]
-        if column.dtype == object or pd.api.types.is_string_dtype(column):
-            out.iloc[:, j] = column.map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_CSV_FORMULA_START) else v)
+def write_typed(frame: pd.DataFrame, path: Path) -> None:
+    """Save a result table with its column types (Parquet). Columns of mixed Python objects that Arrow cannot
+    store are kept as text; numbers and codes keep their types ("1.10" stays the text "1.10")."""
+    out = frame.reset_index(drop=True).copy()
+    out.columns = [str(c) for c in out.columns]
+    try:
+        out.to_parquet(path, index=False)
+    except Exception:  # noqa: BLE001 - pyarrow raises several types for mixed object columns
+        for column in out.columns:
+            if out[column].dtype == object:
+                out[column] = out[column].map(lambda v: v if v is None or isinstance(v, str) or v != v else str(v))
+                out[column] = out[column].astype("string")
+        out.to_parquet(path, index=False)
+
+
+def read_typed(path: str | Path) -> pd.DataFrame:
+    """A result table saved by :class:`NotebookReport` with its types (codes stay text)."""
+    return pd.read_parquet(path)
+
+
+def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Cells as a reader sees them: counts as whole numbers, p/q-values as '< 0,001' or '0,012', other numbers
+    with two decimals in the language's style, missing as '–'. Text (codes such as "1.10") unchanged."""
+    from .excel import column_kind
+
+    out = pd.DataFrame(index=frame.index)
+    for j, name in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        kind = column_kind(name, column)
+        if kind == "integer":
+            shown = column.map(lambda v: "–" if pd.isna(v) else number(float(v), lang, 0))
+        elif kind == "year":
+            shown = column.map(lambda v: "–" if pd.isna(v) else str(int(v)))
+        elif kind == "p":
+            shown = column.map(lambda v: "–" if pd.isna(v) else p_text(float(v), lang).removeprefix("= "))
+        elif kind == "decimal":
+            shown = column.map(lambda v: "–" if pd.isna(v) else number(float(v), lang, 2))
+        else:
+            shown = column.map(lambda v: "–" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v))
+        out[str(name) if name not in out.columns else f"{name} "] = shown.to_numpy()
     return out
-
-
-def write_excel_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: str, banner: str = "") -> None:
-    """One formatted sheet: an optional banner row, bold wrapped headers, column widths from the content,
-    the header frozen, and text cells Excel would read as formulas made safe (xlsxwriter engine)."""
-    header_row = 1 if banner else 0
-    safe_for_excel(frame).to_excel(writer, sheet_name=sheet_name, index=False, startrow=header_row)
-    book, sheet = writer.book, writer.sheets[sheet_name]
-    if banner:
-        sheet.write_string(0, 0, banner, book.add_format({"bold": True, "font_color": "#9C0006",
-                                                          "bg_color": "#FFC7CE"}))
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
-    for j, column in enumerate(frame.columns):
-        sheet.write_string(header_row, j, str(column), head)
-        width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)])
-        sheet.set_column(j, j, min(max(width + 2, 8), 60))
-    sheet.freeze_panes(header_row + 1, 0)
 
 
 class NotebookReport:
@@ -103,14 +116,18 @@ class NotebookReport:
         period = f"{years[0]}–{years[-1]}" if years else "–"
         n_files = self.data.assessments["source_file"].nunique()
         source = self.t("source_synthetic") if self.data.synthetic else self.t("source_files", n=n_files)
-        banner = (f'<div style="background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;'
-                  f'font-weight:bold;font-size:1.1em;margin-bottom:8px">{escape(self.t("synthetic_banner"))}</div>'
-                  if self.data.synthetic else "")
+        if self.data.synthetic:
+            # shown in JupyterLab; the HTML report has its own page banner and leaves this one out (role "banner")
+            from IPython.display import HTML, display
+
+            display(HTML(f'<div style="background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;'
+                         f'font-weight:bold;font-size:1.1em;margin-bottom:8px">{escape(self.t("synthetic_banner"))}'
+                         '</div>'), metadata={"iso18091lab_role": "banner"})
         rows = [(self.t("province"), self.province), (self.t("period"), period), (self.t("data_source"), source),
                 (self.t("generated"), datetime.now(timezone.utc).strftime("%Y-%m-%d"))]
         table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{escape(k)}</th>"
                         f"<td>{escape(str(v))}</td></tr>" for k, v in rows)
-        self._show(f"{banner}<h1>{escape(title)}</h1><table>{table}</table>")
+        self._show(f"<h1>{escape(title)}</h1><table>{table}</table>")
         self.results.update(title=title, period=period)
 
     def summary(self, sentences: list[str]) -> None:
@@ -153,9 +170,10 @@ class NotebookReport:
         fig.savefig(svg)
         from IPython.display import Image, display
 
-        display(Image(filename=str(png)))
-        plt.close(fig)
         label = f"{self.t('figure')} {self._figures}. {caption}"
+        # the caption is the image's alt text (read by screen readers and shown when the image cannot load)
+        display(Image(filename=str(png), metadata={"alt": label}))
+        plt.close(fig)
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
                                         "png": f"figures/{png.name}", "svg": f"figures/{svg.name}"})
@@ -168,25 +186,29 @@ class NotebookReport:
         label = f"{self.t('table')} {self._tables}. {caption}"
         if show:
             shown = frame.head(max_rows)
-            html = shown.to_html(index=False, na_rep="–", float_format=lambda v: number(v, self.lang, 2), border=0,
-                                 classes="iso-table")
-            more = (f"<p>… {len(frame) - max_rows} {'dòng nữa trong tệp' if self.lang == 'vi' else 'more rows in'}"
-                    f" tables/{csv_path.name}</p>") if len(frame) > max_rows else ""
+            html = display_frame(shown, self.lang).to_html(index=False, na_rep="–", border=0, classes="iso-table")
+            more = (f"<p>{escape(self.t('more_rows_in', n=len(frame) - max_rows, file='tables/' + xlsx_path.name))}"
+                    "</p>") if len(frame) > max_rows else ""
             self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")
         self.results["tables"].append({"number": self._tables, "caption": caption, "csv": f"tables/{csv_path.name}",
-                                       "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
+                                       "xlsx": f"tables/{xlsx_path.name}", "parquet": f"tables/{stem}.parquet",
+                                       "rows": len(frame)})
 
     def export_table(self, frame: pd.DataFrame, filename: str) -> None:
         """Save ``frame`` under a fixed name (``tables/<filename>.csv`` and ``.xlsx``), without showing it."""
         csv_path, xlsx_path = self._write_table_files(frame, filename, sheet_name=filename[:31])
         self.results["tables"].append({"number": None, "caption": filename, "csv": f"tables/{csv_path.name}",
-                                       "xlsx": f"tables/{xlsx_path.name}", "rows": len(frame)})
+                                       "xlsx": f"tables/{xlsx_path.name}", "parquet": f"tables/{filename}.parquet",
+                                       "rows": len(frame)})
 
     def _write_table_files(self, frame: pd.DataFrame, stem: str, sheet_name: str) -> tuple[Path, Path]:
+        """The table as the notebook made it: Parquet (typed; what the evidence pack reads), CSV and XLSX for
+        people (formula-like text neutralised, numbers as numbers)."""
         csv_path, xlsx_path = self.tables_dir / f"{stem}.csv", self.tables_dir / f"{stem}.xlsx"
-        frame.to_csv(csv_path, index=False, encoding="utf-8-sig")
+        write_typed(frame, self.tables_dir / f"{stem}.parquet")
+        write_csv(frame, csv_path)
         with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
-            write_excel_sheet(writer, frame, sheet_name)
+            write_excel_sheet(writer, frame, sheet_name, lang=self.lang)
         return csv_path, xlsx_path
 
     # -- results ------------------------------------------------------------------------------------

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import platform
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from html import escape
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -31,11 +32,45 @@ from .catalog import load_catalog
 from .ingest import catalog_fingerprint, ingest, raw_fingerprint
 from .text import slugify
 
-NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def find_notebooks_dir() -> Path:
+    """Where the analysis notebooks are: the ``notebooks/`` folder of a source checkout (so edits there are
+    used at once), else the copy installed inside the package (``iso18091lab.notebooks``, found with
+    importlib.resources; the wheel maps the repository's ``notebooks/`` folder to it)."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").exists() and any((checkout / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        return checkout / "notebooks"
+    from importlib.resources import files
+
+    return Path(str(files("iso18091lab.notebooks")))
+
+
+NOTEBOOKS_DIR = find_notebooks_dir()
 KERNEL_NAME = "python3"
 BASE_PARAMETERS = ("province", "processed_dir", "output_dir", "lang", "seed")
 KEY_PACKAGES = ("pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert", "pyarrow", "python-calamine")
 REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
+
+
+def kernel_manager_class():
+    """The kernel manager for report runs: it gives each kernel CurveZMQ keys (so its messages are encrypted
+    and ipykernel has nothing to warn about), or — where pyzmq lacks CURVE — IPC transport on POSIX. A run then
+    prints its progress bar and one line per report, not one transport warning per kernel."""
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        def write_connection_file(self, **kwargs):
+            if self.curve_secretkey is None and zmq.has("curve"):
+                self.curve_publickey, self.curve_secretkey = zmq.curve_keypair()
+            elif self.curve_secretkey is None and os.name == "posix" and self.transport == "tcp":
+                self.transport = "ipc"
+                self.ip = str(Path(self.connection_file).with_suffix("")) + "-ipc"
+            return super().write_connection_file(**kwargs)
+
+    return QuietKernelManager
 
 
 class RunError(Exception):
@@ -147,29 +182,58 @@ def _not_estimable(folder: Path, notebook: str) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8")).get(notebook, {}).get("not_estimable", [])
 
 
-def render_html(executed: Path, html_path: Path, synthetic: bool, lang: str) -> None:
-    """HTML without code cells or prompts, figures embedded, synthetic banner on top when it applies."""
+def render_html(executed: Path, html_path: Path, synthetic: bool, lang: str, reports: list[dict] | None = None,
+                index_href: str = "../index.html", tables_href: str = "tables.html") -> None:
+    """HTML without code cells or prompts, through the project's nbconvert template (``templates/nbconvert/
+    iso18091lab``): page language ``lang``, figures embedded with their captions as alt text, nothing loaded
+    from the network, the synthetic banner only for synthetic data, and navigation to ``reports`` (a list of
+    {"title", "href", "current"}), the province's tables page and the index."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     notebook = nbformat.read(executed, as_version=4)
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="iso18091lab", extra_template_basedirs=[str(TEMPLATES / "nbconvert")])
+    exporter.language_code = lang
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     remover = TagRemovePreprocessor(remove_cell_tags=REMOVE_TAGS, enabled=True)
     exporter.register_preprocessor(remover, enabled=True)
-    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}})
-    body = body.replace("<html>", f'<html lang="{lang}">', 1)
-    if synthetic:
-        banner = ('<div style="position:sticky;top:0;z-index:10;background:#FFC7CE;color:#9C0006;'
-                  'border-bottom:2px solid #9C0006;padding:6px 12px;font-weight:bold;font-family:DejaVu Sans,'
-                  f'sans-serif">{escape(t("synthetic_banner", lang))}</div>')
-        body = body.replace("<body", "<body data-synthetic='true'", 1)
-        head_end = body.index(">", body.index("<body")) + 1
-        body = body[:head_end] + banner + body[head_end:]
+    iso = {"synthetic": bool(synthetic), "banner": t("synthetic_banner", lang), "reports": reports or [],
+           "index_href": index_href, "tables_href": tables_href, "index_title": t("nav_index", lang),
+           "tables_title": t("nav_tables", lang), "nav_label": t("nav_label", lang),
+           "figure_alt": t("figure", lang)}
+    notebook.metadata["title"] = _notebook_title(executed.stem, lang)
+    body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": executed.stem}, "iso": iso})
     html_path.write_text(body, encoding="utf-8")
+
+
+def _jinja():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]))
+
+
+def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, reports: list[dict],
+                      evidence: dict | None = None) -> Path:
+    """``<province>/tables.html``: every table of the province's reports (XLSX and CSV) and the evidence pack."""
+    results_path = folder / "results.json"
+    results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
+    rows = []
+    for notebook, entry in results.items():
+        for info in entry.get("tables", []):
+            rows.append({"report": _notebook_title(notebook, lang), "caption": info["caption"], "rows": info["rows"],
+                         "csv": info["csv"], "xlsx": info["xlsx"]})
+    heads = [t(k, lang) for k in ("index_reports", "tables_caption", "rows", "tables_files")]
+    html = _jinja().get_template("tables.html.j2").render(
+        lang=lang, title=f"{t('nav_tables', lang)} — {province}", synthetic=synthetic,
+        banner=t("synthetic_banner", lang), nav_label=t("nav_label", lang), index_title=t("nav_index", lang),
+        reports=reports, heads=heads, rows=rows, evidence=evidence if evidence and evidence.get("docx") else None,
+        evidence_title=t("ev_title", lang))
+    path = folder / "tables.html"
+    path.write_text(html, encoding="utf-8")
+    return path
 
 
 def _input_hash(processed: Path) -> str:
@@ -183,7 +247,8 @@ def _input_hash(processed: Path) -> str:
 
 
 def _run_province(province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
-                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None = None) -> ProvinceRun:
+                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None = None,
+                  input_hash: str = "") -> ProvinceRun:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -200,11 +265,12 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item = NotebookRun(notebook.stem)
         executed = out / notebook.name
         start = datetime.now(timezone.utc)
+        (out / f"{notebook.stem}.html").unlink(missing_ok=True)
         try:
             papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-                                       progress_bar=False, log_output=False)
+                                       progress_bar=False, log_output=False,
+                                       kernel_manager_class=kernel_manager_class())
             item.executed = executed.name
-            render_html(executed, out / f"{notebook.stem}.html", synthetic, lang)
             item.html, item.status = f"{notebook.stem}.html", "ok"
             item.not_estimable = _not_estimable(out, notebook.stem)
             if item.not_estimable:
@@ -219,13 +285,25 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         run.notebooks.append(item)
         bar.update(1)
-    provenance = {"input_hash": _input_hash(processed), "seed": seed}
+    provenance = {"input_hash": input_hash or _input_hash(processed), "seed": seed, "processed": str(processed)}
+    # HTML once every notebook has run, so each page links to the province's other reports that exist
+    done = [n for n in run.notebooks if n.status in ("ok", "partial")]
+    for item in done:
+        nav = [{"title": _notebook_title(other.notebook, lang), "href": other.html, "current": other is item}
+               for other in done]
+        try:
+            render_html(out / item.executed, out / item.html, synthetic, lang, nav)
+        except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
+            item.status, item.html = "failed", ""
+            item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
     if (out / "results.json").exists():
         try:
             docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
             run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
         except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
             run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
+    write_tables_page(out, province, lang, synthetic, [{"title": _notebook_title(n.notebook, lang), "href": n.html}
+                                                       for n in run.notebooks if n.html], run.evidence)
     if any(n.status == "failed" for n in run.notebooks) or "error" in run.evidence:
         run.status = "failed"
     else:
@@ -265,86 +343,105 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     if not targets and not national_set:
         raise RunError("name a province (--province), or use --all or --national")
     reports.mkdir(parents=True, exist_ok=True)
+    input_hash = _input_hash(processed)
+    claim_reports_folder(reports, input_hash, data.synthetic)
     runs: list[ProvinceRun] = []
     total = len(targets) * len(notebooks) + len(national_set)
     with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
         if targets:
             with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
                 futures = [pool.submit(_run_province, p, notebooks, processed, reports, lang, seed, extra,
-                                       data.synthetic, data.summary, bar) for p in targets]
+                                       data.synthetic, data.summary, bar, None, input_hash) for p in targets]
                 for future in as_completed(futures):
                     runs.append(future.result())
         if national_set:
             runs.append(_run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
-                                      data.synthetic, data.summary, bar, slug=NATIONAL_SLUG))
-    write_index(reports, lang, data.summary)
+                                      data.synthetic, data.summary, bar, NATIONAL_SLUG, input_hash))
+    write_index(reports, lang, data.summary, input_hash=input_hash, synthetic=data.synthetic)
     return sorted(runs, key=lambda r: (r.slug == NATIONAL_SLUG, r.province))
 
 
-def write_index(reports: Path, lang: str = "vi", summary: dict | None = None) -> Path:
-    """``reports/index.html``: every province's reports with status and date, from their manifests, and the
-    ingest totals (rows read, accepted, quarantined — also those not attributable to any province)."""
+DATASET_MARKER = "dataset.json"
+OTHER_DATA = "_du-lieu-khac"
+
+
+def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool) -> list[Path]:
+    """Make ``reports`` belong to the dataset ``input_hash``: report folders written from other data (their
+    manifest has another input hash) move to ``_du-lieu-khac/<hash>/`` — kept, never mixed into this
+    dataset's index — and ``dataset.json`` records the current data. Returns the folders moved."""
+    moved = []
+    for manifest_path in sorted(reports.glob("*/manifest.json")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("input_hash") == input_hash:
+            continue
+        folder = manifest_path.parent
+        target = reports / OTHER_DATA / str(manifest.get("input_hash") or "unknown")[:12] / folder.name
+        if target.exists():
+            shutil.rmtree(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(folder), str(target))
+        moved.append(target)
+    (reports / DATASET_MARKER).write_text(json.dumps({"input_hash": input_hash, "synthetic": bool(synthetic)},
+                                                     indent=2), encoding="utf-8")
+    return moved
+
+
+def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, input_hash: str | None = None,
+                synthetic: bool | None = None) -> Path:
+    """``reports/index.html`` (Jinja2 template ``templates/index.html.j2``): the runs of ONE input dataset —
+    ``input_hash``, by default the one recorded in ``dataset.json`` — with status, date, main result, links to
+    reports, tables and evidence packs, the ``not_estimable`` reasons, and the ingest totals (rows read,
+    accepted, quarantined — also those not attributable to any province). Runs on other data are not listed;
+    the synthetic banner follows the current data."""
+    marker = reports / DATASET_MARKER
+    recorded = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+    input_hash = input_hash or recorded.get("input_hash")
+    if synthetic is None:
+        synthetic = (summary or {}).get("synthetic") in ("yes", "mixed") if summary else bool(recorded.get("synthetic"))
     manifests = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(reports.glob("*/manifest.json"))]
-    synthetic = any(m.get("synthetic") for m in manifests)
+    manifests = [m for m in manifests if input_hash is None or m.get("input_hash") == input_hash]
     rows = []
     for m in sorted(manifests, key=lambda m: (m.get("scope") != "national", m["province"])):
-        links = []
+        items = []
         for n in m["notebooks"]:
-            title = escape(_notebook_title(n["notebook"], lang))
-            if n["status"] in ("ok", "partial"):
-                links.append(f'<a href="{escape(m["slug"])}/{escape(n["html"])}">{title}</a>')
-                links += [f'<span class="partial">({escape(t("partial", lang))}: {escape(x["reason"])})</span>'
-                          for x in n.get("not_estimable", [])]
+            title = _notebook_title(n["notebook"], lang)
+            if n["status"] in ("ok", "partial") and n.get("html"):
+                items.append({"title": title, "href": f"{m['slug']}/{n['html']}",
+                              "notes": [x["reason"] for x in n.get("not_estimable", [])]})
             else:
-                links.append(f'<span class="failed">{title}: {escape(n["error"])}</span>')
-        links = " · ".join(links)
+                items.append({"title": title, "href": "", "error": n.get("error", "")})
         evidence = m.get("evidence", {})
-        if evidence.get("docx"):
-            links += (f' · <a href="{escape(m["slug"])}/{escape(evidence["docx"])}">Word</a>'
-                      f' · <a href="{escape(m["slug"])}/{escape(evidence["xlsx"])}">Excel</a>')
-        elif evidence.get("error"):
-            links += f' · <span class="failed">{escape(evidence["error"])}</span>'
-        status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(
-            m["status"], "✘ " + ("lỗi" if lang == "vi" else "failed"))
-        rows.append(f"<tr><td>{escape(m['province'])}</td><td class='{m['status']}'>{status}</td>"
-                    f"<td>{escape(m['finished'][:16].replace('T', ' '))}</td>"
-                    f"<td>{escape(headline(reports / m['slug'], lang))}</td><td>{links}</td>"
-                    f"<td><a href='{escape(m['slug'])}/manifest.json'>manifest</a></td></tr>")
-    heads = (["Tỉnh/Thành phố", "Trạng thái", "Thời gian (UTC)", "Kết quả chính", "Báo cáo", "Lý lịch chạy"]
-             if lang == "vi" else ["Province", "Status", "Time (UTC)", "Main result", "Reports", "Run record"])
-    banner = (f'<div class="banner">{escape(t("synthetic_banner", lang))}</div>' if synthetic else "")
-    title = "Báo cáo thí điểm TCVN ISO 18091:2020" if lang == "vi" else "TCVN ISO 18091:2020 pilot reports"
-    html = f"""<!DOCTYPE html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>
-<style>body{{font-family:"DejaVu Sans",Arial,sans-serif;margin:2em;max-width:70em}}
-table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:6px 10px;text-align:left}}
-.banner{{background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;font-weight:bold}}
-.ok{{color:#007a55}}.failed{{color:#b00020}}.partial{{color:#b26a00}}</style></head>
-<body>{banner}<h1>{escape(title)}</h1>{_ingest_line(summary, lang)}
-<table><tr>{''.join(f'<th>{h}</th>' for h in heads)}</tr>
-{''.join(rows)}
-</table><p>iso18091lab {__version__}</p></body></html>
-"""
+        status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(m["status"], "✘ " + t("failed", lang))
+        tables_page = reports / m["slug"] / "tables.html"
+        rows.append({"province": m["province"], "status": m["status"], "status_text": status,
+                     "finished": m["finished"][:16].replace("T", " "), "headline": headline(reports / m["slug"], lang),
+                     "reports": items, "manifest": f"{m['slug']}/manifest.json",
+                     "tables_href": f"{m['slug']}/tables.html" if tables_page.exists() else "",
+                     "docx": f"{m['slug']}/{evidence['docx']}" if evidence.get("docx") else "",
+                     "xlsx": f"{m['slug']}/{evidence['xlsx']}" if evidence.get("xlsx") else "",
+                     "evidence_error": evidence.get("error", "")})
+    other = reports / OTHER_DATA
+    archived = t("index_archived", lang, folder=OTHER_DATA) if other.is_dir() and any(other.iterdir()) else ""
+    html = _jinja().get_template("index.html.j2").render(
+        lang=lang, title=t("index_title", lang), synthetic=bool(synthetic), banner=t("synthetic_banner", lang),
+        dataset_line=t("index_dataset", lang), input_hash=input_hash or "–",
+        ingest_line=_ingest_line(summary, lang), heads=[t(k, lang) for k in ("province", "index_status", "index_time", "index_headline",
+                                                       "index_reports", "index_record")],
+        rows=rows, partial=t("partial", lang), tables_title=t("nav_tables", lang), archived=archived,
+        version=__version__)
     path = reports / "index.html"
     path.write_text(html, encoding="utf-8")
     return path
 
 
 def _ingest_line(summary: dict | None, lang: str) -> str:
-    """One paragraph with the ingest totals for the index page."""
+    """The ingest totals for the index page (plain text; the template escapes it)."""
     if not summary:
         return ""
-    if lang == "vi":
-        text = (f"Dữ liệu: đã đọc {summary['rows_read']} dòng = nhận {summary['accepted']} + cách ly "
-                f"{summary['quarantined']} + trùng lặp {summary['duplicates']}; "
-                f"{summary.get('quarantined_unattributed', 0)} dòng bị cách ly không xác định được tỉnh/thành phố "
-                f"(xem quarantine.csv trong thư mục dữ liệu đã xử lý và báo cáo chất lượng dữ liệu của từng tỉnh).")
-    else:
-        text = (f"Data: {summary['rows_read']} rows read = {summary['accepted']} accepted + {summary['quarantined']} "
-                f"quarantined + {summary['duplicates']} duplicates; {summary.get('quarantined_unattributed', 0)} "
-                f"quarantined rows could not be attributed to a province (see quarantine.csv in the processed "
-                f"folder and each province's data-quality report).")
-    return f"<p class='ingest'>{escape(text)}</p>"
+    text = t("index_ingest", lang, rows_read=summary["rows_read"], accepted=summary["accepted"],
+             quarantined=summary["quarantined"], duplicates=summary["duplicates"],
+             unattributed=summary.get("quarantined_unattributed", 0))
+    return text
 
 
 def headline(folder: Path, lang: str = "vi") -> str:
@@ -354,7 +451,7 @@ def headline(folder: Path, lang: str = "vi") -> str:
         return "–"
     results = json.loads(path.read_text(encoding="utf-8"))
     fmt = lambda x: number(x, lang)  # noqa: E731
-    word = "điểm" if lang == "vi" else "points"
+    word = t("points", lang)
     if "40_national" in results:
         p = results["40_national"].get("values", {}).get("pooled")
         if not p:  # fewer than two provinces could be estimated: notebook 40 says why
@@ -365,7 +462,7 @@ def headline(folder: Path, lang: str = "vi") -> str:
         return f"{fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
-        return f"{quality['n_bodies']} {'đơn vị' if lang == 'vi' else 'bodies'}"
+        return f"{quality['n_bodies']} {t('bodies', lang)}"
     return "–"
 
 

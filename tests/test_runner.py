@@ -152,3 +152,58 @@ def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
     extra.write_text("province,unit,year,rater,indicator,score\nHải Phòng,Lê Chân,2023,self,1.1,7\n", encoding="utf-8")
     assert ensure_ingested(raw, processed) is True
     assert len(pd.read_parquet(processed / "assessments.parquet")) > 0
+
+
+def _fake_run(reports, slug, input_hash, synthetic=False):
+    folder = reports / slug
+    folder.mkdir(parents=True)
+    manifest = {"province": slug.title(), "slug": slug, "status": "ok", "finished": "2026-01-01T00:00:00",
+                "input_hash": input_hash, "synthetic": synthetic, "scope": "province",
+                "notebooks": [{"notebook": "10_scorecard", "status": "ok", "html": "10_scorecard.html"}],
+                "evidence": {}}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    (folder / "10_scorecard.html").write_text("<html></html>", encoding="utf-8")
+
+
+def test_a_reports_folder_belongs_to_one_dataset(tmp_path):
+    from iso18091lab.runner import OTHER_DATA, claim_reports_folder, write_index
+
+    reports = tmp_path / "reports"
+    _fake_run(reports, "hai-phong", "a" * 64, synthetic=True)
+    _fake_run(reports, "quang-ninh", "a" * 64, synthetic=True)
+    write_index(reports, "vi", {"synthetic": "yes", "rows_read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0},
+                input_hash="a" * 64)
+    assert "MÔ PHỎNG" in (reports / "index.html").read_text(encoding="utf-8")
+    # a run on other (real) data: the old folders move away, the index lists only the new data, no banner
+    moved = claim_reports_folder(reports, "b" * 64, synthetic=False)
+    assert sorted(p.name for p in moved) == ["hai-phong", "quang-ninh"]
+    assert (reports / OTHER_DATA / ("a" * 12) / "hai-phong" / "manifest.json").exists()
+    _fake_run(reports, "ha-noi", "b" * 64)
+    write_index(reports, "vi", {"synthetic": "no", "rows_read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0})
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "Ha-Noi" in index and "Hai-Phong" not in index and "Quang-Ninh" not in index
+    assert "b" * 64 in index and "MÔ PHỎNG" not in index and OTHER_DATA in index
+
+
+def test_kernels_run_without_transport_warnings(tmp_path, capfd):
+    import nbformat
+    import papermill
+
+    from iso18091lab.runner import KERNEL_NAME, kernel_manager_class
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "n.ipynb")
+    papermill.execute_notebook(str(tmp_path / "n.ipynb"), str(tmp_path / "out.ipynb"), kernel_name=KERNEL_NAME,
+                               progress_bar=False, kernel_manager_class=kernel_manager_class())
+    assert nbformat.read(tmp_path / "out.ipynb", as_version=4).cells[0].outputs[0]["text"] == "42\n"
+    err = capfd.readouterr().err
+    assert "without encryption" not in err and "WARNING" not in err, err
+
+
+def test_pyproject_license_is_an_spdx_string():
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"  # the table form {text = ...} makes pip/setuptools print a deprecation

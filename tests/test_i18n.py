@@ -1,0 +1,74 @@
+"""All report text lives in one file (iso18091lab/data/text.csv) that opens in Excel; keys are unique, both
+languages carry the same placeholders, and every key the code and notebooks ask for exists."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iso18091lab import i18n
+from iso18091lab.i18n import TEXT_FILE, TextFileError, load_text, localise, method_label, number, p_text, t
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_text_file_opens_as_a_table_and_has_unique_keys():
+    table = pd.read_csv(TEXT_FILE, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(table.columns[:3]) == ["key", "vi", "en"]
+    assert table["key"].is_unique and (table["vi"] != "").all() and (table["en"] != "").all()
+    assert TEXT_FILE.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: Excel reads Vietnamese correctly
+    assert len(i18n.TEXT) == len(table)
+
+
+def test_a_duplicate_key_or_mismatched_placeholder_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("key,vi,en\na,một,one\na,hai,two\n", encoding="utf-8")
+    with pytest.raises(TextFileError, match="twice"):
+        load_text(path)
+    path.write_text("key,vi,en\na,{n} dòng,{m} rows\n", encoding="utf-8")
+    with pytest.raises(TextFileError, match="placeholders"):
+        load_text(path)
+
+
+def test_every_key_used_exists():
+    sources = [p.read_text(encoding="utf-8") for p in (ROOT / "iso18091lab").rglob("*.py")]
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        nb = json.loads(notebook.read_text(encoding="utf-8"))
+        sources.append("\n".join("".join(c["source"]) for c in nb["cells"]))
+    used = set()
+    for text in sources:
+        used |= set(re.findall(r"\bt\(\s*[\"']([A-Za-z0-9_.]+)[\"']", text))
+        used |= {f"ev_{k}" for k in re.findall(r"_label\(\s*[\"']([A-Za-z0-9_]+)[\"']", text)}
+    missing = sorted(k for k in used if k not in i18n.TEXT and not k.endswith("_"))  # "_" ends a prefix
+    assert len(used) > 100 and not missing, missing
+
+
+def test_no_sentences_left_in_plots_reports_or_evidence_code():
+    vietnamese = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+    for name in ("plots.py", "report.py", "evidence.py", "excel.py"):
+        code = (ROOT / "iso18091lab" / name).read_text(encoding="utf-8")
+        code = re.sub(r'"""(.|\n)*?"""', "", code)  # docstrings may describe formats in Vietnamese
+        code = "\n".join(line.split("#")[0] for line in code.splitlines())
+        hits = [line for line in code.splitlines() if vietnamese.search(line)]
+        assert not hits, (name, hits[:5])
+
+
+def test_one_wording_per_concept():
+    assert i18n.COLUMN_LABELS["share_scored"] is i18n.TEXT["share_scored"]
+    assert i18n.COLUMN_LABELS["baseline"]["vi"] == t("baseline") == "Điểm năm gốc"
+    assert len({v["vi"] for k, v in i18n.TEXT.items() if k.startswith("ev_")}) == \
+        len([k for k in i18n.TEXT if k.startswith("ev_")])
+
+
+def test_public_helpers_still_work():
+    assert number(7.5) == "7,5" and number(1234.5, "en") == "1,234.5" and number(1234.5) == "1.234,5"
+    assert p_text(0.0004) == "< 0,001" and p_text(0.0123) == "= 0,012"
+    frame = localise(pd.DataFrame({"unit": ["A"], "rater": ["self"], "method": ["Wilcoxon signed-rank test"]}))
+    assert list(frame.columns) == ["Đơn vị", "Bên chấm", "Phương pháp"]
+    assert frame.iloc[0].tolist() == ["A", "Tự đánh giá", "Kiểm định dấu-hạng Wilcoxon (Wilcoxon signed-rank)"]
+    assert method_label("Wilcoxon signed-rank test", "en") == "Wilcoxon signed-rank test"
+    assert "ngoại suy" not in t("eff_fig_event") and "quy gán" in t("eff_fig_event")
+    assert "làm tăng" not in i18n.TEXT["eff_s1"]["vi"] and "làm tăng" not in i18n.TEXT["nat_s1"]["vi"]
