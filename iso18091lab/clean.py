@@ -52,13 +52,6 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def rule_label(rule: str, lang: str = "vi") -> str:
-    """A rule's short reason in ``lang`` for charts and tables ('missing_value' -> 'thiếu giá trị bắt buộc')."""
-    vi, en = RULES.get(rule, (rule, rule))
-    text = (vi if lang == "vi" else en).format(hint="")
-    return text.split(" (")[0].split(";")[0]
-
-
 @dataclass
 class Problem:
     """One broken rule in one cell."""
