@@ -198,18 +198,20 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
         trust.append(_label("trust_national", lang, n=len(flagged), list=_named(flagged, names))
                      if flagged else _label("trust_national_none", lang))
     elif reliability:
-        from .stats.indicator_review import band
-
-        icc = reliability.get("overall_icc_a1")
-        low, high = (reliability.get("inflation_ci") or [float("nan"), float("nan")])[:2]
-        trust.append(_label("trust_agreement", lang, icc=number(icc if icc is not None else float("nan"), lang, 2),
-                            band=band(icc, "icc", lang), inflation=fmt(reliability.get("inflation", float("nan"))),
-                            low=fmt(low), high=fmt(high)))
+        inflation = reliability.get("inflation") or {}
+        low, high = inflation.get("ci_low", float("nan")), inflation.get("ci_high", float("nan"))
+        if inflation.get("estimate") is not None:
+            trust.append(_label("trust_agreement", lang, inflation=fmt(inflation["estimate"]), low=fmt(low),
+                                high=fmt(high), n_bodies=int(inflation.get("n_bodies") or 0)))
         flagged = list(reliability.get("flagged") or [])
         trust.append(_label("trust_flagged", lang, n=len(flagged), list=_named(flagged, names))
                      if flagged else _label("trust_none_flagged", lang))
-        if low == low and low > 0:
+        if low is not None and low == low and low > 0:
             rollout.append(_label("rollout_keep_council", lang))
+        needed_members = reliability.get("raters_needed") or {}
+        if needed_members.get("0.8") is not None:
+            rollout.append(_label("rollout_council_size", lang, m80=needed_members["0.8"],
+                                  m90=needed_members.get("0.9") or "–"))
     else:
         trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
 

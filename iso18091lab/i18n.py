@@ -124,9 +124,12 @@ def rule_label(rule: str, lang: str = "vi") -> str:
     """A quarantine rule ('missing_value') as readers see it: 'thiếu giá trị bắt buộc [missing_value]' (the rule
     name in brackets is what quarantine.csv says). Anything that is not a rule name is returned as it is."""
     from .clean import RULES
-    from .clean import rule_label as words
 
-    return f"{words(rule, lang)} [{rule}]" if rule in RULES else str(rule)
+    if rule not in RULES:
+        return str(rule)
+    vi, en = RULES[rule]
+    words = (vi if lang == "vi" else en).format(hint="").split(" (")[0].split(";")[0]
+    return f"{words} [{rule}]"
 
 
 #: External outcomes (``measure.<name>`` in the text file).
