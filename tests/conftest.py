@@ -124,9 +124,9 @@ def small_design() -> list[ProvinceDesign]:
     hp = [b for b in HAI_PHONG if b[2] in ("quận", "xã")][:4] + [b for b in HAI_PHONG if b[3] == "comparison"
                                                                  and b[2] in ("quận", "xã")][:4]
     qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:10] + [b for b in QUANG_NINH if b[3] == "comparison"][5:9]
-    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=2),
+    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=4),
             ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2025, "csv_plain", light_levels=("xã", "thị trấn"),
-                           member_bodies=2)]
+                           member_bodies=4)]
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,9 @@
 """Notebooks 30 and 40 render for every valid design: what cannot be estimated is said, never a traceback.
 
-Designs are made from the small synthetic fixture by editing its processed tables. The generator still writes
-``pilot_start`` as the baseline year (the old convention); the estimable designs shift it to the first wave
-under the pilot, as the product reads it, until the synth branch lands.
+Designs are made from the small synthetic fixture by editing its processed tables. The fixture follows the
+product's timing rule (``pilot_start`` = the year of the first wave under the pilot); the "old timing" design
+writes the baseline year there instead, as the previous version read it, so that no pilot has a wave before its
+start.
 """
 from __future__ import annotations
 
@@ -19,8 +20,12 @@ from iso18091lab.stats import effect as ef
 
 
 def _shift(frames):
+    """Nothing to change: the fixture already follows the product's timing rule."""
+
+
+def _old_timing(frames):
     for frame in frames.values():
-        frame["pilot_start"] = frame["pilot_start"] + 1
+        frame["pilot_start"] = frame["pilot_start"] - 1
 
 
 def _drop(frames, keep):
@@ -59,7 +64,7 @@ DESIGNS = {
     "no pilot": (lambda f: (_shift(f), _drop(f, lambda x: x["group"] != "pilot")), ["no_pilot"]),
     "no units table": (_no_units, ["no_groups"]),
     "odd (blank levels, lights only, no self, no outcomes)": (_odd, []),
-    "old timing (no wave before the start)": (lambda f: None, ["no_pre_wave"]),
+    "old timing (no wave before the start)": (_old_timing, ["no_pre_wave"]),
     "one province": (lambda f: (_shift(f), _drop(f, lambda x: x["province"] == "Quảng Ninh")), []),
 }
 

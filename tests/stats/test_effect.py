@@ -315,12 +315,8 @@ def test_bootstrap_mean_change():
 
 def test_effectiveness_table_contract(synthetic_ingest):
     result, _ = synthetic_ingest
-    # the generator still writes pilot_start as the baseline year (old convention): shift to the first wave under
-    # the pilot, as the product reads it, until the synth branch lands
     a = result.assessments[result.assessments["province"] == "Quảng Ninh"]
-    a = a.assign(pilot_start=a["pilot_start"] + 1)
     outcomes = result.outcomes[result.outcomes["province"] == "Quảng Ninh"]
-    outcomes = outcomes.assign(pilot_start=outcomes["pilot_start"] + 1)
     table = ef.effectiveness_table(a, outcomes, result.units, n_permutations=100, seed=1)
     assert list(table.columns[:11]) == ef.EFFECTIVENESS_COLUMNS
     primary = table[(table["level"] == "overall") & (table["rater"] == "council")]
