@@ -75,7 +75,7 @@ def localise(frame, lang: str = "vi"):
     out = frame.copy()
     for column, values in VALUE_LABELS.items():
         if column in out:
-            out[column] = out[column].map(lambda v: t(v, lang) if v in values else v)
+            out[column] = out[column].map(lambda v: t(v, lang) if isinstance(v, str) and v in values else v)
     for column in ("method", "measure"):
         if column in out:
             out[column] = out[column].map(lambda v: method_label(v, lang) if isinstance(v, str) else v)

@@ -72,3 +72,15 @@ def test_public_helpers_still_work():
     assert method_label("Wilcoxon signed-rank test", "en") == "Wilcoxon signed-rank test"
     assert "ngoại suy" not in t("eff_fig_event") and "quy gán" in t("eff_fig_event")
     assert "làm tăng" not in i18n.TEXT["eff_s1"]["vi"] and "làm tăng" not in i18n.TEXT["nat_s1"]["vi"]
+
+
+def test_localise_keeps_missing_groups_and_raters():
+    import pandas as pd
+
+    from iso18091lab.i18n import localise, t
+
+    frame = pd.DataFrame({"group": pd.Series(["pilot", pd.NA], dtype="string"),
+                          "rater": pd.Series([pd.NA, "council"], dtype="string")})
+    out = localise(frame, "vi")
+    assert out.iloc[0, 0] == t("pilot", "vi") and pd.isna(out.iloc[1, 0])
+    assert pd.isna(out.iloc[0, 1]) and out.iloc[1, 1] == t("council", "vi")
