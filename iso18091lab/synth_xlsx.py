@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
+from .io import column_letter
+
 #: Cell styles: 0 plain, 1 title banner, 2 column header, 3 text ("@").
 PLAIN, BANNER, HEADER, TEXT = 0, 1, 2, 3
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -42,16 +44,6 @@ def number_text(value: float) -> str:
     if "e" in text or "n" in text:  # tiny, huge, inf or nan: the slow exact route
         return np.format_float_positional(float(value), unique=True, trim="-")
     return text[:-2] if text.endswith(".0") else text
-
-
-def column_letter(index: int) -> str:
-    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 class Sheet:
