@@ -90,7 +90,7 @@ def _method_patterns() -> list[tuple["re.Pattern", str]]:
     patterns = []
     for key, entry in TEXT.items():
         if key.startswith("method."):
-            regex = "^" + re.escape(entry["en"]).replace(re.escape("{0}"), "(.+?)") + "$"
+            regex = "^" + re.sub(r"\\\{\d\\\}", "(.+?)", re.escape(entry["en"])) + "$"
             patterns.append((re.compile(regex), entry["vi"]))
     return patterns
 
@@ -105,6 +105,11 @@ def method_label(text: str, lang: str = "vi") -> str:
     if lang != "vi" or not isinstance(text, str):
         return text
     patterns = _method_patterns()
+    for regex, vietnamese in patterns:  # a whole description first (some contain "; " inside brackets)
+        match = regex.match(text.strip())
+        if match:
+            text = vietnamese.format(*match.groups())
+            return text[:1].upper() + text[1:]
     out, translated = [], False
     for clause in text.split("; "):
         parts = []
@@ -147,6 +152,8 @@ def outcome_label(outcome: str, lang: str = "vi") -> str:
     """'overall' / 'pillar 2' / 'indicator 1.10' / a measure name -> readable label in ``lang``."""
     if outcome == "overall":
         return t("overall", lang)
+    if outcome == "overall (two-way FE)":
+        return t("overall_twfe", lang)
     kind, _, rest = outcome.partition(" ")
     if kind == "pillar" and rest:
         return f"{t('pillar', lang)} {rest}"
