@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt setuptools wheel
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
 	touch $(STAMP)
 
