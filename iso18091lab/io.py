@@ -469,9 +469,10 @@ def decode_text(data: bytes) -> str:
     head = data[:4096]
     if len(head) >= 4:
         even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd > len(head) // 4 and even == 0:
+        # ASCII and Vietnamese letters have a zero high byte far more often than a zero low byte
+        if odd > len(head) // 4 and even <= odd // 8:
             return data.decode("utf-16-le")
-        if even > len(head) // 4 and odd == 0:
+        if even > len(head) // 4 and odd <= even // 8:
             return data.decode("utf-16-be")
     try:
         return data.decode("utf-8")
