@@ -469,20 +469,15 @@ def decode_text(data: bytes) -> str:
     head = data[:4096]
     if len(head) >= 4:
         even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd > len(head) // 4 and even == 0:
+        # ASCII and Vietnamese letters have a zero high byte far more often than a zero low byte
+        if odd > len(head) // 4 and even <= odd // 8:
             return data.decode("utf-16-le")
-        if even > len(head) // 4 and odd == 0:
+        if even > len(head) // 4 and odd <= even // 8:
             return data.decode("utf-16-be")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1258")
-
-
-def _nfc_cell(value: object) -> object:
-    if type(value) is str and not value.isascii():
-        return unicodedata.normalize("NFC", value)
-    return value
 
 
 def _read_csv_rows(path: Path) -> list[list[object]]:
@@ -496,8 +491,17 @@ def _read_csv_rows(path: Path) -> list[list[object]]:
         raise FileReadError(path, "binary", "tệp không phải văn bản CSV", "file is not CSV text")
     default = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
     delimiter = detect_delimiter(text, default)
+    cache: dict[str, str] = {}
+
+    def cell(value: str) -> str:  # NFC; repeated values are normalised once
+        if value.isascii():
+            return value
+        done = cache.get(value)
+        if done is None:
+            done = cache[value] = unicodedata.normalize("NFC", value)
+        return done
     try:
-        return [[_nfc_cell(c) for c in row] for row in csv.reader(_io.StringIO(text), delimiter=delimiter)]
+        return [[cell(c) for c in row] for row in csv.reader(_io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
         raise FileReadError(path, "bad_csv", f"không đọc được tệp CSV ({exc})", f"cannot parse the CSV file ({exc})")
 
@@ -744,8 +748,14 @@ if suffix == fmt or fmt == "ods":  # calamine picks its reader from the name
 else:  # content and name differ (e.g. an .xlsx saved with a .xls name): let calamine detect it
     with open(path, "rb") as handle:
         wb = pc.CalamineWorkbook.from_filelike(handle)
-def text(v):
-    return unicodedata.normalize("NFC", v) if type(v) is str and not v.isascii() else v
+cache = {}
+def text(v):  # NFC; repeated values (province, unit, rater) are normalised once and shared
+    if type(v) is str and not v.isascii():
+        done = cache.get(v)
+        if done is None:
+            done = cache[v] = unicodedata.normalize("NFC", v)
+        return done
+    return v
 out = []
 for name in wb.sheet_names:
     sheet = wb.get_sheet_by_name(name)

@@ -313,6 +313,10 @@ def test_excel_unicode_text_export(tmp_path):
     # the same without the BOM (some tools drop it) is still UTF-16
     path.write_bytes(text.encode("utf-16-le"))
     assert read_sheets(path)[0].rows[1][1] == "phường Hồng Gai"
+    path.write_bytes(unicodedata.normalize("NFD", text).encode("utf-16-le"))  # combining marks: zero low bytes
+    assert read_sheets(path)[0].rows[1][1] == "phường Hồng Gai"
+    path.write_bytes(text.encode("utf-16-be"))
+    assert read_sheets(path)[0].rows[0][0] == "Tỉnh/Thành phố"
 
 
 def test_nfd_text_is_read_as_nfc(tmp_path):
