@@ -13,7 +13,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt setuptools wheel
-	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
+	# setuptools warns on every editable install that a folder named like the package could shadow it; known, harmless
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
 	touch $(STAMP)
 
 demo: setup
