@@ -8,12 +8,12 @@ STAMP := $(VENV)/.installed-stamp
 
 setup: $(STAMP)
 
+# PYTHONWARNINGS: setuptools warns on every editable install that a folder named like the package could shadow it.
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt setuptools wheel
-	# setuptools warns on every editable install that a folder named like the package could shadow it; known, harmless
 	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e ".[test]"
 	touch $(STAMP)
 
