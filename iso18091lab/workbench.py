@@ -12,15 +12,16 @@ from .text import slugify
 
 
 def small_design():
-    """A quick two-province sample (8 pilot + comparison bodies each) for ``demo --small``."""
+    """A quick two-province sample (4 pilot + 4 comparison bodies each) for ``demo --small`` and the tests; the
+    second wave of each province is the first under the pilot (pilot_start), so the first is its baseline."""
     from .synth import HAI_PHONG, QUANG_NINH, ProvinceDesign
 
     hp = [b for b in HAI_PHONG if b[2] in ("quận", "xã")][:4] + [b for b in HAI_PHONG if b[3] == "comparison"
                                                                  and b[2] in ("quận", "xã")][:4]
     qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:10] + [b for b in QUANG_NINH if b[3] == "comparison"][5:9]
-    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2022, "xlsx_vi", member_bodies=2),
-            ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2024, "csv_plain", light_levels=("xã", "thị trấn"),
-                           member_bodies=2)]
+    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=4),
+            ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2025, "csv_plain", light_levels=("xã", "thị trấn"),
+                           member_bodies=4)]
 
 
 def demo(out: Path, seed: int = 2024, small: bool = False, lang: str = "vi", progress: bool = True):

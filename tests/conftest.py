@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 
 from iso18091lab.ingest import ingest
+from iso18091lab.workbench import small_design  # noqa: F401 - one small design for demo --small and tests
 from iso18091lab.synth import HAI_PHONG, QUANG_NINH, ProvinceDesign, write_synthetic
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -116,17 +117,6 @@ def synthetic_ingest(synthetic_raw, tmp_path_factory):
     raw, _ = synthetic_raw
     processed = tmp_path_factory.mktemp("synthetic_processed")
     return ingest(raw, processed), processed
-
-
-def small_design() -> list[ProvinceDesign]:
-    """A small two-province design for notebook and report tests (8 + 8 bodies); the second wave of each
-    province is the first under the pilot."""
-    hp = [b for b in HAI_PHONG if b[2] in ("quận", "xã")][:4] + [b for b in HAI_PHONG if b[3] == "comparison"
-                                                                 and b[2] in ("quận", "xã")][:4]
-    qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:10] + [b for b in QUANG_NINH if b[3] == "comparison"][5:9]
-    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=4),
-            ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2025, "csv_plain", light_levels=("xã", "thị trấn"),
-                           member_bodies=4)]
 
 
 @pytest.fixture(scope="session")
