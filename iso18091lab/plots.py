@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from .i18n import number, t  # noqa: E402
@@ -30,39 +32,120 @@ def use_style() -> None:
     })
 
 
+LIGHT_LEVELS = ("red", "yellow", "green", "na")  # image codes 0..3 of the traffic-light matrix
+CELL_LABELS_MIN_INCH = 0.1  # cells smaller than this (in the saved figure) carry no label: it could not be read
+MAX_FIGURE_INCH = (16.0, 36.0)  # width, height of a grid figure at most (cells shrink to fit)
+
+
+def _grid_figsize(n_rows: int, n_cols: int, cell: tuple[float, float], margin: tuple[float, float]
+                  ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Figure size for a grid of ``n_rows`` x ``n_cols`` cells of ``cell`` inches (width, height) plus ``margin``
+    inches for labels, legend and colour bar; capped at :data:`MAX_FIGURE_INCH` by shrinking the cells.
+    Returns (figsize, cell size actually used)."""
+    sizes = []
+    for n, want, extra, most in zip((n_cols, n_rows), cell, margin, MAX_FIGURE_INCH):
+        size = min(want, (most - extra) / max(n, 1))
+        sizes.append((max(n * size + extra, 3.0), size))
+    (width, cell_w), (height, cell_h) = sizes
+    return (width, height), (cell_w, cell_h)
+
+
+def cell_labels(ax, x, y, labels, colours, fontsize: float) -> list:
+    """Write ``labels[k]`` centred at (``x[k]``, ``y[k]``) in ``colours[k]``, drawn as markers shaped like the
+    text: one artist per distinct (label, colour) pair instead of one Text per cell, so that a grid of
+    thousands of cells draws in a fraction of a second (and in SVG each shape is defined once). Each artist's
+    label is ``_cell:<text>`` (left out of legends; tests read it back). Returns the artists."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.markers import MarkerStyle
+    from matplotlib.path import Path
+    from matplotlib.textpath import TextPath
+
+    groups: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for xi, yi, text, colour in zip(x, y, labels, colours):
+        groups.setdefault((text, colour), []).append((xi, yi))
+    prop = FontProperties(family="DejaVu Sans", size=fontsize)
+    artists = []
+    for (text, colour), points in groups.items():
+        glyphs = TextPath((0, 0), text, prop=prop)
+        (x0, y0), (x1, y1) = glyphs.get_extents().get_points()
+        shape = Path(glyphs.vertices - [(x0 + x1) / 2, (y0 + y1) / 2], glyphs.codes)
+        # a path marker is scaled so that its largest |vertex| is half the marker size: this size keeps the
+        # glyphs at ``fontsize`` points
+        size = 2 * float(np.abs(shape.vertices).max())
+        xs, ys = zip(*points)
+        artists += ax.plot(xs, ys, linestyle="none", marker=MarkerStyle(shape), markersize=size, scalex=False,
+                           scaley=False, markerfacecolor=colour, markeredgewidth=0, label=f"_cell:{text}")
+    return artists
+
+
+SVG_MAX_ELEMENTS = 400  # a figure with more drawn elements is saved as PNG only (see drawn_elements)
+
+
+def drawn_elements(fig: plt.Figure) -> int:
+    """Roughly how many elements a vector (SVG) file of ``fig`` would hold and take time to write: one per
+    visible artist, plus one per marker of a line and per item of a collection (an image counts once)."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+
+    count = 0
+    for artist in fig.findobj(lambda a: a.get_visible()):
+        if isinstance(artist, Line2D) and artist.get_marker() not in (None, "None", "none", ""):
+            count += max(1, len(artist.get_xdata()))
+        elif isinstance(artist, Collection):
+            count += max(1, len(artist.get_offsets()), len(artist.get_paths()))
+        else:
+            count += 1
+    return count
+
+
 def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -> plt.Figure:
-    """Traffic-light matrix: indicators (rows) x bodies, self and council side by side."""
+    """Traffic-light matrix: bodies (rows; each body's self-assessment row above its council row) x indicators
+    (columns, codes such as "1.10" as text). One image for all cells, the level's letter in every cell that is
+    large enough to read it."""
     use_style()
-    n_rows, n_cols = matrix.shape
-    fig, ax = plt.subplots(figsize=(max(6, 0.32 * n_cols + 2.5), max(4, 0.26 * n_rows + 2.2)))
-    for j, (unit, rater) in enumerate(matrix.columns):
-        for i, indicator in enumerate(matrix.index):
-            light = matrix.iat[i, j]
-            if not isinstance(light, str):
-                continue
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=LIGHT_COLOURS[light], edgecolor="white", lw=0.6))
-            ax.text(j + 0.5, i + 0.52, t(f"{light}_letter", lang), ha="center", va="center", fontsize=6.5,
-                    color=TEXT_ON[light])
-    units = list(dict.fromkeys(u for u, _ in matrix.columns))
-    starts = {u: min(j for j, (v, _) in enumerate(matrix.columns) if v == u) for u in units}
-    widths = {u: sum(1 for v, _ in matrix.columns if v == u) for u in units}
-    ax.set_xticks([starts[u] + widths[u] / 2 for u in units])
-    ax.set_xticklabels(units, rotation=60, ha="right", fontsize=7)
-    for u in units[1:]:
-        ax.axvline(starts[u], color="black", lw=0.8)
-    ax.set_yticks(np.arange(n_rows) + 0.5)
-    ax.set_yticklabels(matrix.index, fontsize=7)
-    ax.set_xlim(0, n_cols)
-    ax.set_ylim(n_rows, 0)
+    raters = [r for r in ("self", "council") if r in set(matrix.columns.get_level_values(1))]
+    units = list(dict.fromkeys(matrix.columns.get_level_values(0)))
+    rows = [(u, r) for u in units for r in raters if (u, r) in matrix.columns]
+    lights = matrix.loc[:, rows].T  # (body, rater) x indicator
+    codes = np.full(lights.shape, -1)
+    for k, level in enumerate(LIGHT_LEVELS):
+        codes[(lights == level).to_numpy()] = k
+    n_rows, n_cols = codes.shape
+    (width, height), (cell_w, cell_h) = _grid_figsize(n_rows, n_cols, cell=(0.2, 0.14), margin=(4.8, 1.8))
+    fig, ax = plt.subplots(figsize=(width, height))
+    # no light (not in the data): an empty cell
+    cmap = ListedColormap([LIGHT_COLOURS[k] for k in LIGHT_LEVELS]).with_extremes(bad=(1, 1, 1, 0))
+    ax.imshow(np.ma.masked_less(codes, 0), cmap=cmap, vmin=-0.5, vmax=len(LIGHT_LEVELS) - 0.5, aspect="auto",
+              interpolation="nearest")
+    # thin white lines between cells, black lines between bodies (two artists, whatever the size)
+    ax.vlines(np.arange(n_cols + 1) - 0.5, -0.5, n_rows - 0.5, color="white", lw=0.6)
+    ax.hlines(np.arange(n_rows + 1) - 0.5, -0.5, n_cols - 0.5, color="white", lw=0.6)
+    firsts = [i for i, (u, _) in enumerate(rows) if i == 0 or rows[i - 1][0] != u]
+    ax.hlines(np.array(firsts[1:]) - 0.5, -0.5, n_cols - 0.5, color="black", lw=0.8)
+    if min(cell_w, cell_h) >= CELL_LABELS_MIN_INCH:
+        i, j = np.nonzero(codes >= 0)
+        levels = [LIGHT_LEVELS[c] for c in codes[i, j]]
+        cell_labels(ax, j, i, [t(f"{k}_letter", lang) for k in levels], [TEXT_ON[k] for k in levels],
+                    fontsize=min(6.5, 0.6 * 72 * min(cell_w, cell_h)))
+    ends = firsts[1:] + [n_rows]
+    ax.set_yticks([(a + b - 1) / 2 for a, b in zip(firsts, ends)])
+    ax.set_yticklabels([rows[a][0] for a in firsts], fontsize=7)
+    # each row's rater, right of the grid (as shapes, like the letters: hundreds of tick labels draw slowly)
+    tags = [t(f"{r}_short", lang) for _, r in rows]
+    for tag in cell_labels(ax, [n_cols - 0.5 + 12 / (72 * cell_w)] * n_rows, np.arange(n_rows), tags,
+                           ["black"] * n_rows, fontsize=min(5.5, 0.6 * 72 * cell_h)):
+        tag.set_clip_on(False)
+    ax.set_xticks(np.arange(n_cols), [str(c) for c in lights.columns], rotation=90, fontsize=7)
+    ax.tick_params(axis="x", labeltop=True)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    ax.set_ylabel(t("indicator", lang))
+    ax.set_xlabel(t("indicator", lang))
     handles = [Patch(facecolor=LIGHT_COLOURS[k], label=f"{t(k + '_letter', lang)} = {t(k, lang)}")
                for k in ("green", "yellow", "red", "na")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8,
-              title=f"{t('self_short', lang)} | {t('council_short', lang)}: "
-                    f"{t('self', lang)} | {t('council', lang)}", title_fontsize=7)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.06, 1), frameon=False, fontsize=8,
+              title=f"{t('self_short', lang)} = {t('self', lang)}\n{t('council_short', lang)} = {t('council', lang)}",
+              title_fontsize=7)
     if title:
         ax.set_title(title)
     return fig
@@ -84,59 +167,68 @@ def score_bars(scores: pd.DataFrame, lang: str = "vi", value: str = "score", lab
 
 
 def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
-    """Dumbbell plot: each body's score at baseline (circle) and latest year (arrow head)."""
+    """Dumbbell plot: each body's score at baseline (circle) and latest year (arrow head), drawn as one line
+    collection and three marker sets whatever the number of bodies."""
     use_style()
     rows = change.dropna(subset=["change"]).sort_values("change")
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.28 * len(rows) + 1)))
-    for y, row in enumerate(rows.itertuples()):
-        colour = GROUP_COLOURS.get(row.group, "#777777")
-        ax.annotate("", xy=(row.latest, y), xytext=(row.baseline, y),
-                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
-        ax.plot(row.baseline, y, "o", color=colour, ms=4)
-    # annotations do not widen the axes: set the limits from both ends so that every body's latest score shows
-    ends = pd.concat([rows["baseline"], rows["latest"]]).astype(float).dropna()
+    y = np.arange(len(rows))
+    colours = np.array([GROUP_COLOURS.get(g, "#777777") for g in rows["group"]], dtype=object)
+    base, last = rows["baseline"].to_numpy(dtype=float), rows["latest"].to_numpy(dtype=float)
+    ax.add_collection(LineCollection(np.stack([np.column_stack([base, y]), np.column_stack([last, y])], axis=1),
+                                     colors=list(colours), lw=1.5), autolim=False)
+    up = last >= base
+    for side, marker in ((up, ">"), (~up, "<")):
+        ax.scatter(last[side], y[side], marker=marker, c=list(colours[side]), s=26, lw=0, zorder=3)
+    ax.scatter(base, y, marker="o", c=list(colours), s=16, lw=0, zorder=3)
+    ends = np.concatenate([base, last])
+    ends = ends[np.isfinite(ends)]
     if len(ends):
         low, high = float(ends.min()), float(ends.max())
         pad = max(2.0, 0.05 * (high - low))
         ax.set_xlim(max(0.0, low - pad) if low >= 0 else low - pad, min(100.0, high + pad) if high <= 100 else high + pad)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.set_yticks(range(len(rows)))
+    ax.set_yticks(y)
     ax.set_yticklabels(rows[_label_column(rows)].astype(str), fontsize=7)
     ax.set_xlabel(t("score_100", lang))
     _group_legend(ax, lang, rows["group"])
     return fig
 
 
+def _value_heatmap(table: pd.DataFrame, cmap: str, vmax: float, text, dark_below: float, xticklabels: list,
+                   colour_label: str, cell: tuple[float, float], margin: tuple[float, float]) -> plt.Figure:
+    """Bodies (rows) x columns as one image, the value written in each cell (``text(v)``; white on values
+    below ``dark_below``) when the cells are large enough to read it; colour bar labelled ``colour_label``."""
+    use_style()
+    values = table.to_numpy(dtype=float)
+    (width, height), (cell_w, cell_h) = _grid_figsize(*values.shape, cell=cell, margin=margin)
+    fig, ax = plt.subplots(figsize=(width, height))
+    image = ax.imshow(values, cmap=cmap, vmin=0, vmax=vmax, aspect="auto", interpolation="nearest")
+    if min(cell_w, cell_h) >= CELL_LABELS_MIN_INCH:
+        i, j = np.nonzero(np.isfinite(values))
+        shown = values[i, j]
+        cell_labels(ax, j, i, [text(v) for v in shown], ["white" if v < dark_below else "black" for v in shown],
+                    fontsize=min(7, 0.6 * 72 * cell_h))
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_xticklabels(xticklabels, fontsize=7)
+    ax.set_yticks(range(values.shape[0]))
+    ax.set_yticklabels([str(v) for v in table.index], fontsize=7)
+    fig.colorbar(image, ax=ax, label=colour_label, shrink=0.6)
+    return fig
+
+
 def pillar_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     """Bodies x pillars, mean score with the number written in each cell."""
-    use_style()
-    fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 3.5, 0.3 * table.shape[0] + 1.5))
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=100, aspect="auto")
-    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-        if v == v:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
-    ax.set_xticks(range(table.shape[1]))
-    ax.set_xticklabels([f"{t('pillar', lang)} {p}" for p in table.columns], fontsize=8)
-    ax.set_yticks(range(table.shape[0]))
-    ax.set_yticklabels(table.index, fontsize=7)
-    fig.colorbar(image, ax=ax, label=t("score_100", lang), shrink=0.6)
-    return fig
+    return _value_heatmap(table, "viridis", 100, lambda v: f"{v:.0f}", 60,
+                          [f"{t('pillar', lang)} {p}" for p in table.columns], t("score_100", lang),
+                          cell=(1.2, 0.3), margin=(3.5, 1.5))
 
 
 def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     """Bodies x (year, rater): share of indicators scored, written as a percentage."""
-    use_style()
-    values = table.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(0.9 * table.shape[1] + 3.5, 0.28 * table.shape[0] + 1.5))
-    image = ax.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{100 * v:.0f}%", ha="center", va="center", fontsize=6.5, color="white" if v < 0.6 else "black")
-    ax.set_xticks(range(table.shape[1]))
-    ax.set_xticklabels([f"{y}\n{t(r + '_short', lang)}" for y, r in table.columns], fontsize=7)
-    ax.set_yticks(range(table.shape[0]))
-    ax.set_yticklabels(table.index, fontsize=7)
-    fig.colorbar(image, ax=ax, label=t("share_scored", lang), shrink=0.6)
-    return fig
+    return _value_heatmap(table, "cividis", 1, lambda v: f"{100 * v:.0f}%", 0.6,
+                          [f"{y}\n{t(r + '_short', lang)}" for y, r in table.columns], t("share_scored", lang),
+                          cell=(0.9, 0.28), margin=(3.5, 1.5))
 
 
 def count_bars(counts: pd.Series, lang: str = "vi", xlabel: str = "", labels: dict | None = None) -> plt.Figure:

@@ -1,7 +1,7 @@
 """What a notebook uses to build its report: title block, numbered figures and tables, results.json.
 
 A notebook makes one :class:`NotebookReport` and calls it; everything it shows is also saved:
-figures as PNG and SVG under ``figures/``, tables as CSV and XLSX under ``tables/``, key numbers in
+figures as PNG (and SVG when small) under ``figures/``, tables as CSV and XLSX under ``tables/``, key numbers in
 ``results.json`` (one entry per notebook), so tests and the index page read the same numbers.
 """
 from __future__ import annotations
@@ -163,12 +163,21 @@ class NotebookReport:
 
     # -- figures and tables -------------------------------------------------------------------------
     def figure(self, fig: plt.Figure, name: str, caption: str) -> None:
-        """Save ``fig`` as PNG and SVG and show it with a numbered caption (paths go to results.json)."""
+        """Save ``fig`` as PNG, and as SVG too when the SVG stays small (at most
+        :data:`~iso18091lab.plots.SVG_MAX_ELEMENTS` drawn elements: a grid of a hundred bodies would write
+        megabytes slowly), and show it with a numbered caption. Paths go to results.json; ``svg`` is None
+        when only the PNG was written (everything that shows or packs figures uses the PNG)."""
+        from .plots import SVG_MAX_ELEMENTS, drawn_elements
+
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
-        png, svg = self.figures_dir / f"{stem}.png", self.figures_dir / f"{stem}.svg"
+        png = self.figures_dir / f"{stem}.png"
+        svg = self.figures_dir / f"{stem}.svg" if drawn_elements(fig) <= SVG_MAX_ELEMENTS else None
         fig.savefig(png)
-        fig.savefig(svg)
+        if svg is not None:
+            fig.savefig(svg)
+        else:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
+            (self.figures_dir / f"{stem}.svg").unlink(missing_ok=True)
         from IPython.display import Image, display
 
         label = f"{self.t('figure')} {self._figures}. {caption}"
@@ -177,7 +186,8 @@ class NotebookReport:
         plt.close(fig)
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
-                                        "png": f"figures/{png.name}", "svg": f"figures/{svg.name}"})
+                                        "png": f"figures/{png.name}",
+                                        "svg": f"figures/{svg.name}" if svg is not None else None})
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""

@@ -22,6 +22,8 @@ def data_points(ax) -> list[tuple[float, float]]:
     for line in ax.lines:
         if line.get_transform() != ax.transData:  # axhline/axvline span the axes by construction
             continue
+        if not line.get_clip_on():  # drawn outside the axes on purpose (labels beside a grid)
+            continue
         points += list(zip(np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)))
     for collection in ax.collections:
         if isinstance(collection, PathCollection):
@@ -106,3 +108,132 @@ def test_heatmaps_and_light_matrix():
     matrix = pd.DataFrame([["red", "green"], ["na", "yellow"]], index=["1.1", "1.10"],
                           columns=pd.MultiIndex.from_tuples([("A", "self"), ("A", "council")]))
     assert_inside(plots.light_matrix_plot(matrix))
+
+
+LEVELS = ("red", "yellow", "green", "na")
+
+
+def planted_matrix(n_bodies: int, indicators: list[str], seed: int = 7) -> pd.DataFrame:
+    """indicators x (body, rater) as stats.descriptive.light_matrix makes it (raters sorted: council, self),
+    random lights with a few cells left empty (no light in the data)."""
+    rng = np.random.default_rng(seed)
+    columns = pd.MultiIndex.from_tuples([(f"xã Số {b:03d}", r) for b in range(n_bodies) for r in ("council", "self")])
+    lights = rng.choice(np.array(LEVELS + (None,), dtype=object), size=(len(indicators), len(columns)),
+                        p=[0.2, 0.4, 0.3, 0.05, 0.05])
+    return pd.DataFrame(lights, index=indicators, columns=columns)
+
+
+def cell_letters(ax) -> dict[tuple[int, int], str]:
+    """(row, column) -> the letter drawn in that cell (inside the axes), from the label artists."""
+    out = {}
+    for line in ax.lines:
+        if line.get_label().startswith("_cell:") and line.get_clip_on():
+            for x, y in zip(line.get_xdata(), line.get_ydata()):
+                out[(int(round(y)), int(round(x)))] = line.get_label().removeprefix("_cell:")
+    return out
+
+
+def expected_rows(matrix: pd.DataFrame) -> list[tuple[str, str]]:
+    """Rows of the plot: each body's self row, then its council row."""
+    bodies = list(dict.fromkeys(matrix.columns.get_level_values(0)))
+    return [(b, r) for b in bodies for r in ("self", "council")]
+
+
+@pytest.mark.parametrize("n_bodies", [2, 60])
+def test_light_matrix_is_one_image_with_the_planted_colours_and_letters(n_bodies):
+    from matplotlib.colors import to_rgba
+    from matplotlib.image import AxesImage
+    from matplotlib.text import Text
+
+    indicators = [f"{p}.{i}" for p in range(1, 5) for i in range(1, 11)][:39]
+    matrix = planted_matrix(n_bodies, indicators)
+    fig = plots.light_matrix_plot(matrix)
+    ax = fig.axes[0]
+    images = [a for a in ax.get_children() if isinstance(a, AxesImage)]
+    assert len(images) == 1
+    assert not [p for p in ax.patches if isinstance(p, Rectangle)], "no Rectangle per cell"
+    assert not ax.texts and not [a for a in ax.get_children() if type(a) is Text and a.get_text()
+                                 and a not in (ax.title, ax._left_title, ax._right_title)]
+    image = images[0]
+    shown = image.cmap(image.norm(image.get_array()))  # RGBA of every cell as drawn
+    letters = cell_letters(ax)
+    rows = expected_rows(matrix)
+    assert shown.shape[:2] == (len(rows), len(indicators))
+    for i, (body, rater) in enumerate(rows):
+        for j, indicator in enumerate(indicators):
+            light = matrix.loc[indicator, (body, rater)]
+            if not isinstance(light, str):
+                assert shown[i, j, 3] == 0 and (i, j) not in letters  # empty cell: transparent, no letter
+            else:
+                assert np.allclose(shown[i, j], to_rgba(plots.LIGHT_COLOURS[light])), (body, rater, indicator)
+                assert letters[(i, j)] == {"red": "Đ", "yellow": "V", "green": "X", "na": "–"}[light]
+    # indicator codes as text ("1.10", never the float 1.1), bodies once each, on the y axis
+    assert [t.get_text() for t in ax.get_xticklabels()] == indicators * 2  # below and above the grid
+    assert "1.10" in indicators
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(dict.fromkeys(b for b, _ in rows))
+    width, height = fig.get_size_inches()
+    assert width <= plots.MAX_FIGURE_INCH[0] and height <= plots.MAX_FIGURE_INCH[1]
+    assert_inside(fig)
+
+
+def test_light_matrix_too_large_to_read_has_no_letters_but_all_colours():
+    matrix = planted_matrix(200, [f"1.{i}" for i in range(1, 11)])
+    fig = plots.light_matrix_plot(matrix)
+    ax = fig.axes[0]
+    assert fig.get_size_inches()[1] <= plots.MAX_FIGURE_INCH[1]
+    assert not cell_letters(ax)
+    image = [a for a in ax.get_children() if a.__class__.__name__ == "AxesImage"][0]
+    assert image.get_array().shape == (400, 10)
+    plt.close(fig)
+
+
+def test_value_heatmaps_write_each_value_once_and_skip_missing():
+    values = np.array([[10.0, 95.0, np.nan], [50.0, 61.0, 7.0]])
+    fig = plots.pillar_heatmap(pd.DataFrame(values, index=["A", "B"], columns=[1, 2, 3]))
+    assert cell_letters(fig.axes[0]) == {(0, 0): "10", (0, 1): "95", (1, 0): "50", (1, 1): "61", (1, 2): "7"}
+    assert not fig.axes[0].texts
+    colours = {line.get_label(): line.get_markerfacecolor() for line in fig.axes[0].lines}
+    assert colours["_cell:10"] == "white" and colours["_cell:95"] == "black"
+    plt.close(fig)
+    share = pd.DataFrame([[1.0, np.nan]], index=["A"], columns=pd.MultiIndex.from_tuples([(2023, "self"),
+                                                                                         (2023, "council")]))
+    fig = plots.completeness_heatmap(share)
+    assert cell_letters(fig.axes[0]) == {(0, 0): "100%"}
+    plt.close(fig)
+
+
+def test_change_plot_draws_a_fixed_number_of_artists():
+    rng = np.random.default_rng(3)
+    change = pd.DataFrame({"unit": [f"B{i}" for i in range(97)], "group": ["pilot", "comparison"] * 48 + ["pilot"],
+                           "baseline": rng.uniform(20, 80, 97)})
+    change["latest"] = change["baseline"] + rng.normal(0, 10, 97)
+    change["change"] = change["latest"] - change["baseline"]
+    fig = plots.change_plot(change)
+    ax = fig.axes[0]
+    assert not [t for t in ax.texts if isinstance(t, Annotation)] and len(ax.collections) <= 4
+    heads = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections if isinstance(c, PathCollection)])
+    assert set(np.round(change["latest"], 9)) <= set(np.round(heads, 9))
+    assert_inside(fig)
+
+
+def report_for(tmp_path):
+    from iso18091lab.report import NotebookReport
+
+    return NotebookReport("99_test", tmp_path, SimpleNamespace(synthetic=True), "Hà Nội")
+
+
+def test_a_large_figure_is_saved_as_png_only_a_small_one_also_as_svg(tmp_path, capsys):
+    report = report_for(tmp_path)
+    small = planted_matrix(2, ["1.1", "1.10"])
+    large = planted_matrix(60, [f"1.{i}" for i in range(1, 40)])
+    report.figure(plots.light_matrix_plot(small), "lights small", "small")
+    report.figure(plots.light_matrix_plot(large), "lights large", "large")
+    first, second = report.results["figures"]
+    assert (tmp_path / first["png"]).exists() and (tmp_path / first["svg"]).exists()
+    assert (tmp_path / second["png"]).exists() and second["svg"] is None
+    assert not list((tmp_path / "figures").glob("99_test_fig02*.svg"))
+    # a re-run where the figure grew: the old SVG does not stay behind
+    again = report_for(tmp_path)
+    again.figure(plots.light_matrix_plot(large), "lights small", "now large")
+    assert again.results["figures"][0]["svg"] is None
+    assert not (tmp_path / "figures" / first["svg"].removeprefix("figures/")).exists()
