@@ -329,6 +329,19 @@ def _page_field(paragraph) -> None:
         run._r.append(element)
 
 
+def _add_figure(doc, png: Path) -> None:
+    """The figure 160 mm wide, or narrower where that would make it taller than the page's text area (a grid of
+    a hundred bodies is tall): the whole figure stays on one page."""
+    from docx.image.image import Image as DocxImage
+
+    image = DocxImage.from_file(str(png))
+    most_mm = PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"] - 25  # room for the caption
+    if 160 * image.px_height / image.px_width > most_mm:
+        doc.add_picture(str(png), height=Mm(most_mm))
+    else:
+        doc.add_picture(str(png), width=Mm(160))
+
+
 class _Numbers:
     """Running numbers for headings, tables and figures."""
 

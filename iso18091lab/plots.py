@@ -78,7 +78,7 @@ def cell_labels(ax, x, y, labels, colours, fontsize: float) -> list:
     return artists
 
 
-SVG_MAX_ELEMENTS = 400  # a figure with more drawn elements is saved as PNG only (see drawn_elements)
+SVG_MAX_ELEMENTS = 600  # more drawn elements: PNG only (a figure of ~100 bodies; see drawn_elements)
 
 
 def drawn_elements(fig: plt.Figure) -> int:

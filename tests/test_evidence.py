@@ -215,3 +215,19 @@ def test_quarantine_csv_is_formula_safe(tmp_path):
     assert len(quarantine) == 2
     values = set(quarantine["value"])
     assert "'=1+1" in values and "=1+1" not in values and "-3" not in values and "'-3" in values
+
+
+def test_a_tall_figure_fits_on_one_page_a_wide_one_is_160_mm(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from iso18091lab.evidence import MARGINS_MM, PAGE_MM, _add_figure
+
+    doc = Document()
+    for name, size in (("tall", (4, 14)), ("wide", (10, 4))):
+        fig = plt.figure(figsize=size)
+        fig.savefig(tmp_path / f"{name}.png", dpi=50)
+        plt.close(fig)
+        _add_figure(doc, tmp_path / f"{name}.png")
+    tall, wide = doc.inline_shapes
+    assert tall.height <= Mm(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) and tall.width < Mm(160)
+    assert wide.width == Mm(160)
