@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 from .i18n import number, t  # noqa: E402
 
@@ -50,11 +51,12 @@ def _grid_figsize(n_rows: int, n_cols: int, cell: tuple[float, float], margin: t
     return (width, height), (cell_w, cell_h)
 
 
-def cell_labels(ax, x, y, labels, colours, fontsize: float) -> list:
+def cell_labels(ax, x, y, labels, colours, fontsize: float, transform=None) -> list:
     """Write ``labels[k]`` centred at (``x[k]``, ``y[k]``) in ``colours[k]``, drawn as markers shaped like the
     text: one artist per distinct (label, colour) pair instead of one Text per cell, so that a grid of
     thousands of cells draws in a fraction of a second (and in SVG each shape is defined once). Each artist's
-    label is ``_cell:<text>`` (left out of legends; tests read it back). Returns the artists."""
+    label is ``_cell:<text>`` (left out of legends; tests read it back). ``transform``: of (x, y), data
+    coordinates by default. Returns the artists."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.markers import MarkerStyle
     from matplotlib.path import Path
@@ -73,8 +75,10 @@ def cell_labels(ax, x, y, labels, colours, fontsize: float) -> list:
         # glyphs at ``fontsize`` points
         size = 2 * float(np.abs(shape.vertices).max())
         xs, ys = zip(*points)
+        # a thin outline in the same colour: small glyphs (the dash of "not assessed") stay visible in the PNG
         artists += ax.plot(xs, ys, linestyle="none", marker=MarkerStyle(shape), markersize=size, scalex=False,
-                           scaley=False, markerfacecolor=colour, markeredgewidth=0, label=f"_cell:{text}")
+                           scaley=False, markerfacecolor=colour, markeredgecolor=colour, markeredgewidth=0.3,
+                           label=f"_cell:{text}", transform=ax.transData if transform is None else transform)
     return artists
 
 
@@ -130,10 +134,12 @@ def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -
     ends = firsts[1:] + [n_rows]
     ax.set_yticks([(a + b - 1) / 2 for a, b in zip(firsts, ends)])
     ax.set_yticklabels([rows[a][0] for a in firsts], fontsize=7)
-    # each row's rater, right of the grid (as shapes, like the letters: hundreds of tick labels draw slowly)
+    # each row's rater, 12 points right of the grid (as shapes, like the letters: hundreds of tick labels draw
+    # slowly)
     tags = [t(f"{r}_short", lang) for _, r in rows]
-    for tag in cell_labels(ax, [n_cols - 0.5 + 12 / (72 * cell_w)] * n_rows, np.arange(n_rows), tags,
-                           ["black"] * n_rows, fontsize=min(5.5, 0.6 * 72 * cell_h)):
+    beside = ax.get_yaxis_transform() + ScaledTranslation(12 / 72, 0, fig.dpi_scale_trans)
+    for tag in cell_labels(ax, [1.0] * n_rows, np.arange(n_rows), tags, ["black"] * n_rows,
+                           fontsize=min(5.5, 0.6 * 72 * cell_h), transform=beside):
         tag.set_clip_on(False)
     ax.set_xticks(np.arange(n_cols), [str(c) for c in lights.columns], rotation=90, fontsize=7)
     ax.tick_params(axis="x", labeltop=True)
@@ -143,7 +149,8 @@ def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -
     ax.set_xlabel(t("indicator", lang))
     handles = [Patch(facecolor=LIGHT_COLOURS[k], label=f"{t(k + '_letter', lang)} = {t(k, lang)}")
                for k in ("green", "yellow", "red", "na")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.06, 1), frameon=False, fontsize=8,
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8,
+              bbox_transform=ax.transAxes + ScaledTranslation(0.45, 0, fig.dpi_scale_trans),
               title=f"{t('self_short', lang)} = {t('self', lang)}\n{t('council_short', lang)} = {t('council', lang)}",
               title_fontsize=7)
     if title:
