@@ -13,6 +13,7 @@ have turned into numbers, duplicate keys) are looked at one by one.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
@@ -34,8 +35,8 @@ from .clean import (
 )
 from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
-from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
-                 read_sheets, recognise_table)
+from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, factorize_cells, iter_raw_files,
+                 list_raw_files, read_sheets, recognise_table)
 from .provinces import canonical_name, name_2025
 from .text import fold, nfc
 
@@ -100,18 +101,14 @@ class _Table:
         self.file, self.sheet, self.kind = found.file, found.sheet, found.kind
         self.headers, self.header_rows, self.empty_rows = found.headers, found.header_rows, found.empty_rows
         self.number = number
-        self.n = len(found.records)
-        self.rows = np.fromiter((row for row, _ in found.records), dtype=np.int64, count=self.n)
+        self.n = found.n
+        self.rows = found.row_numbers if found.row_numbers is not None else np.zeros(0, dtype=np.int64)
         self._codes: dict[str, np.ndarray] = {}
         self._uniques: dict[str, np.ndarray] = {}
         for column in found.headers:
-            raw = np.empty(self.n, dtype=object)
-            raw[:] = [cells.get(column, "") for _, cells in found.records]
-            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-            uniques = np.append(np.asarray(uniques, dtype=object), None)
-            codes = np.where(codes < 0, len(uniques) - 1, codes)
-            self._codes[column], self._uniques[column] = codes, uniques
-        found.records = []  # the raw rows are no longer needed
+            codes, uniques = factorize_cells(found.columns[column])
+            self._codes[column], self._uniques[column] = codes, np.append(uniques, None)
+        found.columns = {}  # the raw cells are no longer needed
 
     def has(self, column: str) -> bool:
         return column in self._codes
@@ -639,6 +636,27 @@ def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
+def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
+    """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
+    process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
+    current one; at most ``ahead + 1`` files' cells are held at a time."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    ahead = ahead or max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
+        pending: deque = deque()
+        queue = iter(files)
+        for path in itertools.islice(queue, ahead):
+            pending.append((path, pool.submit(read_sheets, path, limits)))
+        while pending:
+            path, future = pending.popleft()
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, pool.submit(read_sheets, following, limits)))
+            yield path, future
+
+
 def catalog_fingerprint(catalog: pd.DataFrame) -> str:
     """SHA-256 of a catalog's content (ids, pillars, names, maxima), as written to ``catalog.csv``."""
     return hashlib.sha256(catalog.to_csv(index=False).encode("utf-8")).hexdigest()
@@ -671,10 +689,11 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                                "message_vi": f.reason_vi, "message_en": f.reason_en}
                               for f in listing if f.status != "read"]
     tables: list[_Table] = []
-    for path in tqdm(files, desc="Đọc tệp / reading files", unit="tệp", disable=not progress):
+    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc="Đọc tệp / reading files", unit="tệp",
+                             disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
         try:
-            sheets = read_sheets(path, limits)
+            sheets = sheets.result()
         except FileReadError as exc:
             sheet_rows.append({"file": relative, "sheet": "", "table": "", "status": "error",
                                "message_vi": exc.reason_vi, "message_en": exc.reason_en})
