@@ -278,31 +278,31 @@ class StructuralError:
                 out.append((missing, None))
         return out
 
+    def _fixes(self, lang: str) -> list[str]:
+        """One fix per missing column: rename the cell that resembles it, else add the column."""
+        english = lang == "en"
+        fixes = []
+        for missing, cell in self._renames():
+            wanted = f"'{missing.header_vi}'" + (f" ({missing.header_en})" if english else "")
+            if cell is not None:
+                fixes.append(f"Rename column {cell.column} '{cell.header}' to {wanted}" if english else
+                             f"Đổi tiêu đề cột {cell.column} '{cell.header}' thành {wanted}")
+                continue
+            names = [f"'{EXPECTED_HEADERS[a][0]}'" + (f" ({EXPECTED_HEADERS[a][1]})" if english else "")
+                     for a in missing.alternatives]
+            other = "".join((" or " if english else " hoặc ") + name for name in names)
+            fixes.append(f"Add a column {wanted}{other}" if english else f"Thêm cột {wanted}{other}")
+        return fixes
+
     @property
     def fixes_vi(self) -> list[str]:
         """One fix per missing column, in Vietnamese."""
-        fixes = []
-        for missing, cell in self._renames():
-            if cell is not None:
-                fixes.append(f"Đổi tiêu đề cột {cell.column} '{cell.header}' thành '{missing.header_vi}'")
-            else:
-                other = "".join(f" hoặc '{EXPECTED_HEADERS[a][0]}'" for a in missing.alternatives)
-                fixes.append(f"Thêm cột '{missing.header_vi}'{other}")
-        return fixes
+        return self._fixes("vi")
 
     @property
     def fixes_en(self) -> list[str]:
         """One fix per missing column, in English."""
-        fixes = []
-        for missing, cell in self._renames():
-            if cell is not None:
-                fixes.append(f"Rename column {cell.column} '{cell.header}' to '{missing.header_vi}' "
-                             f"({missing.header_en})")
-            else:
-                other = "".join(f" or '{EXPECTED_HEADERS[a][0]}' ({EXPECTED_HEADERS[a][1]})"
-                                for a in missing.alternatives)
-                fixes.append(f"Add a column '{missing.header_vi}' ({missing.header_en}){other}")
-        return fixes
+        return self._fixes("en")
 
     def _where(self, sheet_word: str, row_word: str) -> str:
         where = f"'{self.file.as_posix()}'"
