@@ -71,6 +71,16 @@ def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: 
     return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches)
 
 
+def _partition_current(folder: Path, partition: Path) -> bool:
+    """True when the province partition exists and is not older than the whole tables (ingest writes them
+    first; a table changed afterwards, by hand or by a test, makes the partition stale)."""
+    try:
+        return all((partition / name).stat().st_mtime_ns >= (folder / name).stat().st_mtime_ns
+                   for name in ("assessments.parquet", "units.parquet", "outcomes.parquet"))
+    except OSError:
+        return False
+
+
 def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | None = None,
          province: str | None = None) -> Dataset:
     """Read the tables written by :func:`iso18091lab.ingest` from ``processed_dir``.
@@ -87,7 +97,7 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     tables = folder
     if province is not None:
         partition = folder / PARTITIONS / slugify(province)
-        if not (partition / "assessments.parquet").exists():  # written before partitions, or no such province
+        if not _partition_current(folder, partition):  # no such province, or the tables were written after it
             return load(folder, catalog).for_province(province)
         tables = partition
     assessments = pd.read_parquet(tables / "assessments.parquet")

@@ -146,3 +146,13 @@ def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
         assert "remove_cell" in out.cells[0].metadata["tags"]  # the reset cell never shows in the HTML report
     finally:
         kernel.close()
+
+
+def test_a_table_changed_after_ingest_is_not_hidden_by_a_stale_partition(small_processed, tmp_path):
+    processed = tmp_path / "processed"
+    shutil.copytree(small_processed / "processed", processed)
+    province = lab.load(processed).provinces[0]
+    assert len(lab.load(processed, province=province).assessments) > 0
+    whole = pd.read_parquet(processed / "assessments.parquet")
+    whole[whole["province"] != province].to_parquet(processed / "assessments.parquet", index=False)
+    assert len(lab.load(processed, province=province).assessments) == 0
