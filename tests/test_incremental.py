@@ -22,57 +22,65 @@ def _reused(reports) -> dict[str, list[bool]]:
     return out
 
 
-def _report_files(folder) -> dict[str, bytes]:
-    """results.json and every exported table of a province folder (what a reader gets, minus pictures)."""
-    files = {"results.json": (folder / "results.json").read_bytes()}
-    for path in sorted((folder / "tables").glob("*.csv")):
-        files[path.name] = path.read_bytes()
-    return files
+def _one_notebook(folder, name):
+    from iso18091lab.runner import NOTEBOOKS_DIR
+
+    folder.mkdir()
+    shutil.copy(NOTEBOOKS_DIR / name, folder / name)
+    return folder
 
 
 @pytest.fixture(scope="module")
 def runs(small_processed, tmp_path_factory):
-    """Four runs on a copy of the small design: fresh kernels; unchanged; Hải Phòng forced on warm kernels;
-    after a Quảng Ninh file changed."""
+    """On a copy of the small design: a first run (warm kernels); an unchanged one; one after a Quảng Ninh file
+    changed; the scorecard of Hải Phòng again on a fresh kernel (elsewhere); then forced."""
     root = tmp_path_factory.mktemp("incremental")
     raw, processed, reports = root / "raw", root / "processed", root / "reports"
     shutil.copytree(small_processed / "raw", raw)
-    first = run(all_provinces=True, raw=raw, processed=processed, reports=reports, progress=False,
-                warm_kernels=False)
-    fresh = _report_files(reports / "hai-phong")
+    first = run(all_provinces=True, raw=raw, processed=processed, reports=reports, progress=False)
     second = run(all_provinces=True, raw=raw, processed=processed, reports=reports, progress=False)
     reused_second = _reused(reports)
-    forced = run(["Hải Phòng"], raw=raw, processed=processed, reports=reports, progress=False, force=True)
-    warm = _report_files(reports / "hai-phong")
     changed = sorted(raw.glob("*quang-ninh*.csv"))[-1]
     lines = changed.read_text(encoding="utf-8-sig").splitlines()
     assert lines[1].split(";")[7] == "diem"
     cells = lines[2].split(";")
     cells[7] = "3" if cells[7] != "3" else "4"  # one score of one body changed
     changed.write_text("\n".join(lines[:2] + [";".join(cells)] + lines[3:]) + "\n", encoding="utf-8")
-    fourth = run(all_provinces=True, raw=raw, processed=processed, reports=reports, progress=False)
-    return {"first": first, "second": second, "reused_second": reused_second, "forced": forced, "fourth": fourth,
-            "fresh": fresh, "warm": warm, "reports": reports, "processed": processed}
+    third = run(all_provinces=True, raw=raw, processed=processed, reports=reports, progress=False)
+    reused_third = _reused(reports)
+    # the scorecard ran second on its warm kernel (after 00_data_quality): the same report on a fresh kernel
+    scorecard = _one_notebook(root / "only", "10_scorecard.ipynb")
+    run(["Hải Phòng"], raw=raw, processed=processed, reports=root / "fresh", progress=False, warm_kernels=False,
+        notebooks_dir=scorecard)
+    forced = run(["Hải Phòng"], raw=raw, processed=processed, reports=root / "fresh", progress=False, force=True,
+                 notebooks_dir=scorecard)
+    return {"first": first, "second": second, "reused_second": reused_second, "third": third,
+            "reused_third": reused_third, "forced": forced, "reports": reports, "processed": processed,
+            "fresh": root / "fresh" / "hai-phong"}
 
 
 def test_every_report_runs_the_first_time_and_is_reused_when_nothing_changed(runs):
     assert all(r.status in ("ok", "partial") for r in runs["first"]), [(n.notebook, n.error) for r in runs["first"]
-                                                          for n in r.notebooks]
+                                                                       for n in r.notebooks]
     assert not any(n.reused for r in runs["first"] for n in r.notebooks)
     assert runs["reused_second"] == {"hai-phong": [True] * 4, "quang-ninh": [True] * 4, "toan-quoc": [True]}
     assert all(n.status in ("ok", "partial") and n.inputs_hash for r in runs["second"] for n in r.notebooks)
 
 
-def test_force_runs_again_and_a_warm_kernel_gives_the_same_reports(runs):
-    assert [n.reused for r in runs["forced"] for n in r.notebooks] == [False] * 4
-    assert runs["warm"].keys() == runs["fresh"].keys()
-    for name, content in runs["fresh"].items():
-        assert runs["warm"][name] == content, f"{name} differs between a fresh and a warm kernel"
+def test_force_runs_again_and_a_warm_kernel_gives_the_same_report(runs):
+    assert [n.reused for r in runs["forced"] for n in r.notebooks] == [False]
+    warm, fresh = runs["reports"] / "hai-phong", runs["fresh"]
+    entry = lambda folder: json.loads((folder / "results.json").read_text(encoding="utf-8"))["10_scorecard"]  # noqa
+    assert entry(warm) == entry(fresh)
+    tables = sorted(p.name for p in (fresh / "tables").glob("10_scorecard*.csv"))
+    assert tables
+    for name in tables:
+        assert (warm / "tables" / name).read_bytes() == (fresh / "tables" / name).read_bytes(), name
 
 
 def test_a_changed_province_re_runs_only_itself_and_the_national_synthesis(runs):
     reports = runs["reports"]
-    assert _reused(reports) == {"hai-phong": [True] * 4, "quang-ninh": [False] * 4, "toan-quoc": [False]}
+    assert runs["reused_third"] == {"hai-phong": [True] * 4, "quang-ninh": [False] * 4, "toan-quoc": [False]}
     # the kept province belongs to the new dataset: it is on the index, not moved away as other data
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "hai-phong/10_scorecard.html" in index and "quang-ninh/10_scorecard.html" in index
