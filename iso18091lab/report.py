@@ -22,6 +22,10 @@ from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (r
 from .i18n import number, p_text, t
 from .text import slugify
 
+SVG_MAX_ELEMENTS = 4000  # a figure with more shapes is saved as PNG only (its SVG would be megabytes)
+MAX_PIXELS = 6000  # the long side of a PNG figure
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -163,12 +167,21 @@ class NotebookReport:
 
     # -- figures and tables -------------------------------------------------------------------------
     def figure(self, fig: plt.Figure, name: str, caption: str) -> None:
-        """Save ``fig`` as PNG and SVG and show it with a numbered caption (paths go to results.json)."""
+        """Save ``fig`` as PNG — and as SVG when the vector file stays small (at most ``SVG_MAX_ELEMENTS`` shapes;
+        a large traffic-light matrix is PNG only) — and show it with a numbered caption (paths go to
+        results.json; ``svg`` is None when there is no SVG)."""
+        from .plots import drawn_elements
+
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png, svg = self.figures_dir / f"{stem}.png", self.figures_dir / f"{stem}.svg"
-        fig.savefig(png)
-        fig.savefig(svg)
+        # at most MAX_PIXELS on the long side: a 100-body matrix stays sharp without a 9,000-pixel file
+        dpi = plt.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+        fig.savefig(png, dpi=min(dpi, MAX_PIXELS / max(fig.get_size_inches())))
+        svg.unlink(missing_ok=True)
+        if drawn_elements(fig) <= SVG_MAX_ELEMENTS:
+            fig.savefig(svg)
         from IPython.display import Image, display
 
         label = f"{self.t('figure')} {self._figures}. {caption}"
@@ -177,7 +190,8 @@ class NotebookReport:
         plt.close(fig)
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
-                                        "png": f"figures/{png.name}", "svg": f"figures/{svg.name}"})
+                                        "png": f"figures/{png.name}",
+                                        "svg": f"figures/{svg.name}" if svg.exists() else None})
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""

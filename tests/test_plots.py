@@ -106,3 +106,57 @@ def test_heatmaps_and_light_matrix():
     matrix = pd.DataFrame([["red", "green"], ["na", "yellow"]], index=["1.1", "1.10"],
                           columns=pd.MultiIndex.from_tuples([("A", "self"), ("A", "council")]))
     assert_inside(plots.light_matrix_plot(matrix))
+
+
+def _planted_matrix(n_indicators: int, n_bodies: int, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    lights = np.array(["green", "yellow", "red", "na", None], dtype=object)
+    values = lights[rng.integers(0, 5, size=(n_indicators, 2 * n_bodies))]
+    index = [f"{p}.{i}" for p in range(1, 5) for i in range(1, 11)][:n_indicators]
+    columns = pd.MultiIndex.from_tuples([(f"Body {b}", r) for b in range(n_bodies) for r in ("self", "council")])
+    return pd.DataFrame(values, index=index, columns=columns)
+
+
+def test_the_light_matrix_is_one_image_whose_cells_have_the_planted_colours_and_letters():
+    from matplotlib.colors import to_rgba
+    from matplotlib.image import AxesImage
+
+    matrix = _planted_matrix(39, 100)  # a province of 100 bodies: 7,800 cells
+    fig = plots.light_matrix_plot(matrix, "vi")
+    ax = fig.axes[0]
+    images = [a for a in ax.get_images() if isinstance(a, AxesImage)]
+    assert len(images) == 1 and not [p for p in ax.patches if isinstance(p, Rectangle)] and not ax.texts
+    image = images[0]
+    rgba = image.to_rgba(image.get_array())
+    values = matrix.to_numpy(dtype=object)
+    for light, colour in plots.LIGHT_COLOURS.items():
+        cells = values == light
+        assert cells.any() and np.allclose(rgba[cells], to_rgba(colour), atol=1e-6), light
+    assert image.get_array().mask[np.equal(values, None)].all()  # not in the data: no colour
+    # every coloured cell carries its letter at its centre: one marker collection per light
+    letters = sorted(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    assert letters == sorted(int((values == light).sum()) for light in plots.LIGHT_ORDER)
+    for collection in (c for c in ax.collections if isinstance(c, PathCollection)):
+        x, y = collection.get_offsets()[0]
+        assert values[int(y), int(x)] is not None and (x % 1, y % 1) == (0.5, 0.5)
+    assert [t.get_text() for t in ax.get_yticklabels()][:10] == [f"1.{i}" for i in range(1, 11)]
+    assert_inside(fig)
+
+
+def test_a_large_figure_is_png_only_and_a_small_one_also_svg(tmp_path):
+    from iso18091lab.dataset import Dataset
+    from iso18091lab.report import SVG_MAX_ELEMENTS, NotebookReport
+
+    empty = pd.DataFrame({"year": pd.Series([], dtype="Int64"), "source_file": pd.Series([], dtype=str)})
+    data = Dataset(empty, pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), {"synthetic": "yes"})
+    report = NotebookReport("10_scorecard", tmp_path, data, "Hải Phòng", "vi")
+    large, small = plots.light_matrix_plot(_planted_matrix(39, 100)), plots.light_matrix_plot(_planted_matrix(5, 3))
+    assert plots.drawn_elements(large) > SVG_MAX_ELEMENTS >= plots.drawn_elements(small)
+    report.figure(large, "large", "large matrix")
+    report.figure(small, "small", "small matrix")
+    first, second = report.results["figures"]
+    assert first["svg"] is None and not list(tmp_path.glob("figures/*large*.svg"))
+    assert (tmp_path / second["svg"]).exists() and (tmp_path / first["png"]).exists()
+    from PIL import Image
+
+    assert max(Image.open(tmp_path / first["png"]).size) <= 6000 + 1

@@ -42,7 +42,7 @@ def test_every_file_exists(two_provinces):
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         for entry in results.values():
             for fig in entry["figures"]:
-                assert (folder / fig["png"]).exists() and (folder / fig["svg"]).exists()
+                assert (folder / fig["png"]).exists() and (fig["svg"] is None or (folder / fig["svg"]).exists())
             for table in entry["tables"]:
                 assert (folder / table["csv"]).exists() and (folder / table["xlsx"]).exists()
     assert "DỮ LIỆU MÔ PHỎNG" in index
