@@ -128,12 +128,20 @@ def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     use_style()
     rows = change.dropna(subset=["change"]).sort_values("change")
     fig, ax = plt.subplots(figsize=(7.5, max(3, 0.28 * len(rows) + 1)))
-    for y, row in enumerate(rows.itertuples()):
-        colour = GROUP_COLOURS.get(row.group, "#777777")
-        ax.annotate("", xy=(row.latest, y), xytext=(row.baseline, y),
-                    arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.5})
-        ax.plot(row.baseline, y, "o", color=colour, ms=4)
-    # annotations do not widen the axes: set the limits from both ends so that every body's latest score shows
+    from matplotlib.collections import LineCollection
+
+    # one collection of segments and three of markers (not one arrow per body: fast for a hundred bodies)
+    y = np.arange(len(rows), dtype=float)
+    baseline, latest = rows["baseline"].to_numpy(dtype=float), rows["latest"].to_numpy(dtype=float)
+    colours = [GROUP_COLOURS.get(g, "#777777") for g in rows["group"]]
+    ax.add_collection(LineCollection(np.stack([np.column_stack([baseline, y]), np.column_stack([latest, y])], axis=1),
+                                     colors=colours, linewidths=1.5))
+    ax.scatter(baseline, y, marker="o", s=16, c=colours, zorder=3)
+    up = latest >= baseline
+    for mask, head in ((up, ">"), (~up, "<")):
+        if mask.any():
+            ax.scatter(latest[mask], y[mask], marker=head, s=30, c=[c for c, m in zip(colours, mask) if m], zorder=3)
+    # collections do not widen the axes: set the limits from both ends so that every body's latest score shows
     ends = pd.concat([rows["baseline"], rows["latest"]]).astype(float).dropna()
     if len(ends):
         low, high = float(ends.min()), float(ends.max())
@@ -147,14 +155,27 @@ def change_plot(change: pd.DataFrame, lang: str = "vi") -> plt.Figure:
     return fig
 
 
+ANNOTATE_MAX_CELLS = 250  # numbers written in heatmap cells up to this many (each is a text to lay out)
+
+
+def _annotate_cells(ax, values: np.ndarray, text, dark_below: float, show: np.ndarray | None = None) -> None:
+    """Write ``text(v)`` in the cells where ``show`` (default: every non-missing cell) — when they are at most
+    ``ANNOTATE_MAX_CELLS``; a larger grid keeps its colours and colour bar, the numbers are in the tables."""
+    show = ~np.isnan(values) if show is None else show & ~np.isnan(values)
+    if show.sum() > ANNOTATE_MAX_CELLS:
+        return
+    for i, j in zip(*np.nonzero(show)):
+        v = values[i, j]
+        ax.text(j, i, text(v), ha="center", va="center", fontsize=6.5, color="white" if v < dark_below else "black")
+
+
 def pillar_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
-    """Bodies x pillars, mean score with the number written in each cell."""
+    """Bodies x pillars, mean score (numbers written in the cells of a small grid)."""
     use_style()
     fig, ax = plt.subplots(figsize=(1.2 * table.shape[1] + 3.5, 0.3 * table.shape[0] + 1.5))
-    image = ax.imshow(table.to_numpy(dtype=float), cmap="viridis", vmin=0, vmax=100, aspect="auto")
-    for (i, j), v in np.ndenumerate(table.to_numpy(dtype=float)):
-        if v == v:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7, color="white" if v < 60 else "black")
+    values = table.to_numpy(dtype=float)
+    image = ax.imshow(values, cmap="viridis", vmin=0, vmax=100, aspect="auto")
+    _annotate_cells(ax, values, lambda v: f"{v:.0f}", 60)
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([f"{t('pillar', lang)} {p}" for p in table.columns], fontsize=8)
     ax.set_yticks(range(table.shape[0]))
@@ -164,13 +185,14 @@ def pillar_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
 
 
 def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
-    """Bodies x (year, rater): share of indicators scored, written as a percentage."""
+    """Bodies x (year, rater): share of indicators scored, written as a percentage in every cell of a small grid
+    and, in a large one, in the incomplete cells only."""
     use_style()
     values = table.to_numpy(dtype=float)
     fig, ax = plt.subplots(figsize=(0.9 * table.shape[1] + 3.5, 0.28 * table.shape[0] + 1.5))
     image = ax.imshow(values, cmap="cividis", vmin=0, vmax=1, aspect="auto")
-    for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{100 * v:.0f}%", ha="center", va="center", fontsize=6.5, color="white" if v < 0.6 else "black")
+    small = values.size <= ANNOTATE_MAX_CELLS
+    _annotate_cells(ax, values, lambda v: f"{100 * v:.0f}%", 0.6, None if small else values < 1)
     ax.set_xticks(range(table.shape[1]))
     ax.set_xticklabels([f"{y}\n{t(r + '_short', lang)}" for y, r in table.columns], fontsize=7)
     ax.set_yticks(range(table.shape[0]))
