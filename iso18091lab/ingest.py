@@ -636,6 +636,9 @@ def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
+DEFAULT_AHEAD = None  # workbooks parsed at once (None: one per core, at most four)
+
+
 def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
     """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
     process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
@@ -643,7 +646,7 @@ def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None)
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    ahead = ahead or max(1, min(4, os.cpu_count() or 1))
+    ahead = ahead or DEFAULT_AHEAD or max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
         pending: deque = deque()
         queue = iter(files)
