@@ -84,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
-               progress=not args.quiet, national=args.national, catalog=args.catalog)
+               progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force)
     return _print_runs(runs, args.reports)
 
 
@@ -95,7 +95,8 @@ def _print_runs(runs, reports: Path) -> int:
         for item in province_run.notebooks:
             if item.status in ("ok", "partial"):
                 mark = "✔" if item.status == "ok" else "◐"
-                print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}")
+                kept = " (giữ từ lần chạy trước, dữ liệu không đổi / reused: inputs unchanged)" if item.reused else ""
+                print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}{kept}")
                 for note in item.not_estimable:
                     print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
             else:
@@ -107,6 +108,10 @@ def _print_runs(runs, reports: Path) -> int:
         elif province_run.evidence.get("error"):
             failed += 1
             print(f"✘ {province_run.province}: evidence pack: {province_run.evidence['error']}", file=sys.stderr)
+    items = [item for province_run in runs for item in province_run.notebooks]
+    reused = sum(item.reused for item in items)
+    print(f"Đã chạy {len(items) - reused} báo cáo, giữ nguyên {reused} / {len(items) - reused} report(s) run, "
+          f"{reused} reused (--force: chạy lại tất cả / re-run all)")
     print(f"Trang tổng hợp / index: {(Path(reports) / 'index.html').resolve()}")
     return 1 if failed else 0
 
@@ -163,7 +168,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
-    p.add_argument("--workers", type=int, default=4, help="số tỉnh chạy song song / provinces at once (%(default)s)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="số tỉnh chạy song song / provinces at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
+    p.add_argument("--force", action="store_true",
+                   help="chạy lại mọi báo cáo, kể cả khi dữ liệu không đổi / re-run every report, even unchanged ones")
     p.add_argument("--catalog", type=Path, default=None,
                    help="bộ chỉ số riêng (CSV), dùng khi nhập dữ liệu / own indicator catalog, used at ingest")
     p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")

@@ -25,7 +25,8 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .config import DEFAULT_PROCESSED
-from .ingest import RATING_DTYPE
+from .ingest import PARTITIONS, RATING_DTYPE, province_files
+from .text import slugify
 
 
 class DatasetNotFound(FileNotFoundError):
@@ -55,25 +56,51 @@ class Dataset:
 
     def for_province(self, province: str) -> "Dataset":
         """The same dataset restricted to one province (canonical name). Its quarantine keeps the rows
-        attributed to that province and the rows that could not be attributed to any (``province`` empty)."""
+        attributed to that province and the rows that could not be attributed to any (``province`` empty);
+        its summary lists the files holding the province's rows and the files of no province."""
         pick = lambda frame: frame[frame["province"] == province].reset_index(drop=True)  # noqa: E731
-        quarantine = self.quarantine[self.quarantine["province"].isin([province, ""])].reset_index(drop=True)
-        return Dataset(pick(self.assessments), pick(self.units), pick(self.outcomes), quarantine,
-                       self.summary, self.catalog, self.name_matches[self.name_matches["province"] == province]
-                       .reset_index(drop=True) if self.name_matches is not None else None)
+        return _restricted(self, province, pick(self.assessments), pick(self.units), pick(self.outcomes))
 
 
-def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | None = None) -> Dataset:
+def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: pd.DataFrame,
+                outcomes: pd.DataFrame) -> Dataset:
+    quarantine = data.quarantine[data.quarantine["province"].isin([province, ""])].reset_index(drop=True)
+    matches = (data.name_matches[data.name_matches["province"] == province].reset_index(drop=True)
+               if data.name_matches is not None else None)
+    summary = {**data.summary, "files": province_files(data.summary, province)} if data.summary else data.summary
+    return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches)
+
+
+def _partition_current(folder: Path, partition: Path) -> bool:
+    """True when the province partition exists and is not older than the whole tables (ingest writes them
+    first; a table changed afterwards, by hand or by a test, makes the partition stale)."""
+    try:
+        return all((partition / name).stat().st_mtime_ns >= (folder / name).stat().st_mtime_ns
+                   for name in ("assessments.parquet", "units.parquet", "outcomes.parquet"))
+    except OSError:
+        return False
+
+
+def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | None = None,
+         province: str | None = None) -> Dataset:
     """Read the tables written by :func:`iso18091lab.ingest` from ``processed_dir``.
 
     The catalog is the one used at ingest (``catalog.csv`` in ``processed_dir``); pass ``catalog`` only to
-    override it (e.g. a processed folder written before the catalog was recorded)."""
+    override it (e.g. a processed folder written before the catalog was recorded). With ``province``, only
+    that province's rows are read (its partition under ``provinces/``), as :meth:`Dataset.for_province`
+    would give them."""
     folder = Path(processed_dir)
     if not (folder / "assessments.parquet").exists():
         raise DatasetNotFound(
             f"no processed data in {folder}: run 'iso18091lab ingest' first / "
             f"chưa có dữ liệu đã xử lý trong {folder}: hãy chạy 'iso18091lab ingest'")
-    assessments = pd.read_parquet(folder / "assessments.parquet")
+    tables = folder
+    if province is not None:
+        partition = folder / PARTITIONS / slugify(province)
+        if not _partition_current(folder, partition):  # no such province, or the tables were written after it
+            return load(folder, catalog).for_province(province)
+        tables = partition
+    assessments = pd.read_parquet(tables / "assessments.parquet")
     assessments["rating"] = assessments["rating"].astype(RATING_DTYPE)
     quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "province_suggested" not in quarantine:
@@ -84,12 +111,13 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
                     if matches_path.exists() else None)
     if catalog is None and (folder / "catalog.csv").exists():
         catalog = folder / "catalog.csv"
-    return Dataset(
+    data = Dataset(
         assessments=assessments,
-        units=pd.read_parquet(folder / "units.parquet"),
-        outcomes=pd.read_parquet(folder / "outcomes.parquet"),
+        units=pd.read_parquet(tables / "units.parquet"),
+        outcomes=pd.read_parquet(tables / "outcomes.parquet"),
         quarantine=quarantine,
         summary=summary,
         catalog=load_catalog(catalog),
         name_matches=name_matches,
     )
+    return data if province is None else _restricted(data, province, data.assessments, data.units, data.outcomes)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
@@ -38,6 +39,7 @@ MAX_TABLE_ROWS = 15
 FONT = "Times New Roman"
 BODY_PT = 13
 TABLE_PT = 11
+TABLE_STYLE = "Table Text"
 #: Nghị định 30/2020/NĐ-CP, Appendix I: A4; margins top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm.
 PAGE_MM = (210, 297)
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 17}
@@ -304,6 +306,11 @@ def _setup_document(doc) -> None:
             continue
         style.font.name = FONT
         _set_fonts(style.element, FONT)
+    cells = doc.styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.PARAGRAPH)  # the text of every table cell
+    cells.base_style = doc.styles["Normal"]
+    cells.font.name, cells.font.size = FONT, Pt(TABLE_PT)
+    _set_fonts(cells.element, FONT)
+    cells.paragraph_format.space_after = Pt(0)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(BODY_PT)
     normal.paragraph_format.space_after = Pt(6)
@@ -480,13 +487,10 @@ def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
 
 
 def _table_font(table) -> None:
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.space_after = Pt(0)
-                for run in paragraph.runs:
-                    run.font.size = Pt(TABLE_PT)
-                    run.font.name = FONT
+    """Every cell paragraph in the table-text style (one attribute per paragraph: fast on long tables)."""
+    style_id = table.part.document.styles[TABLE_STYLE].style_id
+    for paragraph in table._tbl.iter(qn("w:p")):
+        paragraph.style = style_id
 
 
 # -- Excel -----------------------------------------------------------------------------------------------------

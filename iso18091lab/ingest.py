@@ -13,8 +13,10 @@ have turned into numbers, duplicate keys) are looked at one by one.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -33,8 +35,8 @@ from .clean import (
 )
 from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
-from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
-                 read_sheets, recognise_table)
+from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, factorize_cells, iter_raw_files,
+                 list_raw_files, read_sheets, recognise_table)
 from .provinces import canonical_name, name_2025
 from .text import fold, nfc
 
@@ -99,18 +101,14 @@ class _Table:
         self.file, self.sheet, self.kind = found.file, found.sheet, found.kind
         self.headers, self.header_rows, self.empty_rows = found.headers, found.header_rows, found.empty_rows
         self.number = number
-        self.n = len(found.records)
-        self.rows = np.fromiter((row for row, _ in found.records), dtype=np.int64, count=self.n)
+        self.n = found.n
+        self.rows = found.row_numbers if found.row_numbers is not None else np.zeros(0, dtype=np.int64)
         self._codes: dict[str, np.ndarray] = {}
         self._uniques: dict[str, np.ndarray] = {}
         for column in found.headers:
-            raw = np.empty(self.n, dtype=object)
-            raw[:] = [cells.get(column, "") for _, cells in found.records]
-            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-            uniques = np.append(np.asarray(uniques, dtype=object), None)
-            codes = np.where(codes < 0, len(uniques) - 1, codes)
-            self._codes[column], self._uniques[column] = codes, uniques
-        found.records = []  # the raw rows are no longer needed
+            codes, uniques = factorize_cells(found.columns[column])
+            self._codes[column], self._uniques[column] = codes, np.append(uniques, None)
+        found.columns = {}  # the raw cells are no longer needed
 
     def has(self, column: str) -> bool:
         return column in self._codes
@@ -638,6 +636,30 @@ def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
+DEFAULT_AHEAD = None  # workbooks parsed at once (None: one per core, at most four)
+
+
+def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
+    """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
+    process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
+    current one; at most ``ahead + 1`` files' cells are held at a time."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    ahead = ahead or DEFAULT_AHEAD or max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
+        pending: deque = deque()
+        queue = iter(files)
+        for path in itertools.islice(queue, ahead):
+            pending.append((path, pool.submit(read_sheets, path, limits)))
+        while pending:
+            path, future = pending.popleft()
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, pool.submit(read_sheets, following, limits)))
+            yield path, future
+
+
 def catalog_fingerprint(catalog: pd.DataFrame) -> str:
     """SHA-256 of a catalog's content (ids, pillars, names, maxima), as written to ``catalog.csv``."""
     return hashlib.sha256(catalog.to_csv(index=False).encode("utf-8")).hexdigest()
@@ -670,10 +692,11 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                                "message_vi": f.reason_vi, "message_en": f.reason_en}
                               for f in listing if f.status != "read"]
     tables: list[_Table] = []
-    for path in tqdm(files, desc="Đọc tệp / reading files", unit="tệp", disable=not progress):
+    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc="Đọc tệp / reading files", unit="tệp",
+                             disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
         try:
-            sheets = read_sheets(path, limits)
+            sheets = sheets.result()
         except FileReadError as exc:
             sheet_rows.append({"file": relative, "sheet": "", "table": "", "status": "error",
                                "message_vi": exc.reason_vi, "message_en": exc.reason_en})
@@ -729,7 +752,9 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                    quarantined_unattributed=int((quarantine.drop_duplicates(["file", "sheet", "row"])["province"]
                                                  == "").sum()))
     summary["exit_status"] = exit_status(summary)
+    summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
     result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog)
+    summary["province_hashes"] = province_hashes(result)
     if processed_dir is not None:
         write_processed(result, processed_dir)
     return result
@@ -852,11 +877,79 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
     }
 
 
+PARTITIONS = "provinces"  # <processed>/provinces/<slug>/{assessments,units,outcomes}.parquet
+
+
+def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.DataFrame,
+                   quarantine: pd.DataFrame) -> dict[str, list[str]]:
+    """Which provinces each input file holds rows of (accepted or quarantined); a file not listed holds none
+    that could be attributed (unreadable, or only unattributable rows) and concerns every province."""
+    pairs = [frame[["source_file", "province"]].set_axis(["file", "province"], axis=1)
+             for frame in (assessments, units, outcomes)]
+    pairs.append(quarantine.loc[quarantine["province"] != "", ["file", "province"]])
+    found = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
+    return {file: sorted(group["province"].astype(str)) for file, group in found.groupby("file", sort=True)}
+
+
+def province_files(summary: dict, province: str) -> list[dict]:
+    """The file entries of an ingest summary that concern ``province``: the files holding its rows, and the
+    files attributable to no province (unreadable ones, or with only unattributable rows)."""
+    where = summary.get("file_provinces") or {}
+    return [f for f in summary.get("files", []) if province in where.get(f["file"], [province])]
+
+
+def province_hashes(result: IngestResult) -> dict[str, str]:
+    """SHA-256 of everything a province's reports read: its rows of the three tables, its quarantine rows and
+    the unattributed ones, its name matches, its files' entries, the catalog and the synthetic flag. A
+    province whose hash is unchanged gets the same reports (the runner reuses them)."""
+    summary = {**result.summary, "files": result.files.to_dict(orient="records")}
+    common = json.dumps([summary.get("catalog_fingerprint"), summary.get("synthetic")]).encode()
+    frames = {"assessments": result.assessments, "units": result.units, "outcomes": result.outcomes,
+              "name_matches": result.name_matches if result.name_matches is not None else pd.DataFrame()}
+    hashes = {}
+    for province in summary["provinces"]:
+        digest = hashlib.sha256(common)
+        for name, frame in frames.items():
+            part = frame[frame["province"] == province] if "province" in frame else frame
+            digest.update(name.encode())
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+            digest.update(",".join(map(str, part.columns)).encode())
+        quarantine = result.quarantine[result.quarantine["province"].isin([province, ""])]
+        digest.update(pd.util.hash_pandas_object(quarantine, index=False).to_numpy().tobytes())
+        digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
+        hashes[province] = digest.hexdigest()
+    return hashes
+
+
+def write_partitions(result: IngestResult, out: Path) -> None:
+    """One folder per province under ``<out>/provinces/`` with its rows of the three tables, so that a province
+    report reads only its own province (the folder is replaced as a whole)."""
+    from .text import slugify
+
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
+    for province in result.summary["provinces"]:
+        folder = staging / slugify(province)
+        folder.mkdir()
+        for name in ("assessments", "units", "outcomes"):
+            frame = getattr(result, name)
+            frame[frame["province"] == province].reset_index(drop=True).to_parquet(folder / f"{name}.parquet",
+                                                                                  index=False)
+    (staging / "provinces.json").write_text(json.dumps({slugify(p): p for p in result.summary["provinces"]},
+                                                        ensure_ascii=False), encoding="utf-8")
+    old = out / PARTITIONS
+    if old.exists():
+        retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
+        os.replace(old, retired / PARTITIONS)
+        shutil.rmtree(retired, ignore_errors=True)
+    os.replace(staging, old)
+
+
 def write_processed(result: IngestResult, processed_dir: str | Path) -> None:
-    """Write the clean tables, quarantine and summary atomically into ``processed_dir``."""
+    """Write the clean tables (whole and by province), quarantine and summary atomically into ``processed_dir``."""
     out = Path(processed_dir)
     for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
         _write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    write_partitions(result, out)
     # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
     _write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
     _write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))

@@ -6,6 +6,16 @@ fork collide on kernel ports). papermill's ``cwd`` option changes the working di
 process* (``os.chdir``), which races between threads and can leave the process in another folder, so it is
 never passed: every path is made absolute first and notebooks read only the absolute paths they are given. Parameters are checked before anything runs: only names that the notebooks'
 ``parameters`` cells declare may be passed, and every value is passed as text or number exactly as given.
+
+Speed at national scale:
+
+* **Warm kernels.** Each worker keeps one kernel for all the notebooks it runs (papermill with our own engine
+  and a kernel manager we own); before each notebook a hidden first cell clears the namespace (``%reset -f``)
+  and closes figures, so only imported modules carry over. A kernel whose notebook failed is replaced.
+* **One BLAS thread per kernel** when several run at once (``OPENBLAS_NUM_THREADS`` etc. set for the kernels).
+* **Incremental runs.** A notebook is skipped when the hash of its inputs — the province's data (written by
+  ingest, ``province_hashes``), the catalog, its parameters, the notebook and the package — matches its last
+  successful run; ``force=True`` runs everything. Each manifest entry says ``reused`` true/false.
 """
 from __future__ import annotations
 
@@ -14,8 +24,10 @@ import json
 import os
 import shutil
 import platform
+import threading
 import traceback
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import lru_cache
+from queue import Empty, Queue
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -26,7 +38,6 @@ from tqdm import tqdm
 from . import __version__
 from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
-from .dataset import load
 from .i18n import TEXT, number, t
 from .catalog import load_catalog
 from .ingest import catalog_fingerprint, ingest, raw_fingerprint
@@ -87,6 +98,8 @@ class NotebookRun:
     failing_cell: int | None = None
     seconds: float = 0.0
     not_estimable: list = field(default_factory=list)  # [{"section", "reason"}]: the report is "partial"
+    inputs_hash: str = ""  # data, catalog, parameters, notebook, package: equal hash -> the report is reused
+    reused: bool = False  # True when this run kept the previous run's report (same inputs_hash)
 
 
 @dataclass
@@ -246,10 +259,154 @@ def _input_hash(processed: Path) -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def package_fingerprint() -> str:
+    """The package version and a hash of its code, texts and templates: a changed package re-runs reports."""
+    digest = hashlib.sha256(__version__.encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".csv", ".j2", ".css", ".json", ".tpl") and \
+                "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def notebook_inputs_hash(notebook: Path, data_hash: str, parameters: dict) -> str:
+    """Hash of everything a notebook's report depends on: the data it reads (``data_hash``: the province's,
+    or the whole dataset's for national notebooks), its parameters, the notebook and the package."""
+    payload = {"data": data_hash, "parameters": parameters, "notebook": hashlib.sha256(notebook.read_bytes()).hexdigest(),
+               "package": package_fingerprint()}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def thread_environment(workers: int) -> dict[str, str]:
+    """Environment for report kernels: one BLAS/OpenMP thread each when several kernels run at once (the
+    user's own settings win)."""
+    env = dict(os.environ)
+    if workers > 1:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+                     "NUMEXPR_NUM_THREADS"):
+            env.setdefault(name, "1")
+    return env
+
+
+RESET_SOURCE = """# iso18091lab: a fresh namespace for this report (the kernel is kept warm between reports)
+get_ipython().run_line_magic("reset", "-f")
+import matplotlib.pyplot as _plt
+_plt.close("all")
+del _plt"""
+
+
+class WarmKernel:
+    """One kernel kept across the notebooks that one worker thread runs; created on first use, replaced after
+    a failure, shut down by :meth:`close` (from the same thread: its event loop is that thread's)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env, self.manager = env, None
+
+    def get(self):
+        from jupyter_core.utils import run_sync
+
+        if self.manager is None:
+            manager = kernel_manager_class()(kernel_name=KERNEL_NAME)
+            run_sync(manager.start_kernel)(env=self.env)
+            self.manager = manager
+        return self.manager
+
+    def close(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.manager is not None:
+            try:
+                run_sync(self.manager.shutdown_kernel)(now=True)
+            except Exception:  # noqa: BLE001 - already dead
+                pass
+            self.manager = None
+
+
+def _warm_engine() -> str:
+    """Register (once) the papermill engine that runs a notebook on a kernel it is given and leaves it running."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class WarmKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None, stderr_file=None,
+                                     start_timeout=60, execution_timeout=None, km=None, **kwargs):
+            from papermill.clientwrap import PapermillNotebookClient
+            from papermill.log import logger
+
+            client = PapermillNotebookClient(nb_man, km=km, kernel_name=kernel_name, timeout=execution_timeout,
+                                             startup_timeout=start_timeout, log=logger, log_output=log_output,
+                                             stdout_file=stdout_file, stderr_file=stderr_file)
+            try:
+                return client.execute()
+            finally:
+                if client.kc is not None:  # the channels of this notebook's client; the kernel stays
+                    client.kc.stop_channels()
+
+    papermill_engines.register("iso18091lab-warm", WarmKernelEngine)
+    return "iso18091lab-warm"
+
+
+def _with_reset_cell(notebook: Path):
+    import nbformat
+
+    node = nbformat.read(notebook, as_version=4)
+    cell = nbformat.v4.new_code_cell(RESET_SOURCE, metadata={"tags": ["remove_cell", "iso18091lab-reset"]})
+    node.cells.insert(0, cell)
+    return node
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict, kernel: WarmKernel | None) -> None:
+    """Run one notebook with papermill: on the worker's warm kernel, or (``kernel`` None) on a fresh one."""
+    import papermill
+
+    if kernel is None:
+        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
+                                   progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
+        return
+    try:
+        papermill.execute_notebook(_with_reset_cell(notebook), str(executed), parameters=parameters,
+                                   kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
+                                   engine_name=_warm_engine(), km=kernel.get())
+    except BaseException:
+        kernel.close()  # whatever state the failure left: the next notebook gets a new kernel
+        raise
+
+
+def _previous_notebooks(out: Path) -> dict[str, dict]:
+    """The notebook entries of the last manifest in ``out`` whose report can be kept (ok or partial, files there)."""
+    path = out / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8")).get("notebooks", [])
+    except (OSError, ValueError):
+        return {}
+    return {e["notebook"]: e for e in entries if e.get("status") in ("ok", "partial") and e.get("inputs_hash")
+            and (out / str(e.get("executed"))).is_file() and (out / str(e.get("html"))).is_file()}
+
+
+def _forget_results(out: Path, notebooks: list[str]) -> None:
+    """Drop the results.json entries of the notebooks about to run (the reused ones keep theirs)."""
+    path = out / "results.json"
+    if not path.exists():
+        return
+    results = json.loads(path.read_text(encoding="utf-8"))
+    kept = {k: v for k, v in results.items() if k not in notebooks}
+    if kept:
+        path.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
+    else:
+        path.unlink()
+
+
 def _run_province(province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
                   extra: dict, synthetic: bool, summary: dict, bar, slug: str | None = None,
-                  input_hash: str = "") -> ProvinceRun:
-    import papermill
+                  input_hash: str = "", data_hash: str = "", kernel: WarmKernel | None = None,
+                  force: bool = False) -> ProvinceRun:
+    """Run (or reuse) one province's notebooks, render them, write its evidence pack, tables page and manifest.
+    ``data_hash`` is the hash of the data the notebooks read (the province's; the dataset's for national)."""
     from papermill.exceptions import PapermillExecutionError
 
     from .evidence import write_evidence_pack
@@ -257,19 +414,30 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     slug = slug or slugify(province)
     out = reports / slug
     out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").unlink(missing_ok=True)
+    input_hash = input_hash or _input_hash(processed)
+    data_hash = data_hash or input_hash
     run = ProvinceRun(province, slug, started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     parameters = {"province": province, "processed_dir": str(processed), "output_dir": str(out),
                   "lang": lang, "seed": seed, **extra}
+    previous = {} if force else _previous_notebooks(out)
+    hashes = {nb.stem: notebook_inputs_hash(nb, data_hash, parameters) for nb in notebooks}
+    reusable = {stem for stem, h in hashes.items() if previous.get(stem, {}).get("inputs_hash") == h}
+    _forget_results(out, [nb.stem for nb in notebooks if nb.stem not in reusable])
     for notebook in notebooks:
-        item = NotebookRun(notebook.stem)
+        if notebook.stem in reusable:
+            kept = previous[notebook.stem]
+            item = NotebookRun(notebook.stem, status=kept["status"], html=kept["html"], executed=kept["executed"],
+                               seconds=0.0, not_estimable=kept.get("not_estimable", []),
+                               inputs_hash=hashes[notebook.stem], reused=True)
+            run.notebooks.append(item)
+            bar.update(1)
+            continue
+        item = NotebookRun(notebook.stem, inputs_hash=hashes[notebook.stem])
         executed = out / notebook.name
         start = datetime.now(timezone.utc)
         (out / f"{notebook.stem}.html").unlink(missing_ok=True)
         try:
-            papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-                                       progress_bar=False, log_output=False,
-                                       kernel_manager_class=kernel_manager_class())
+            _execute(notebook, executed, parameters, kernel)
             item.executed = executed.name
             item.html, item.status = f"{notebook.stem}.html", "ok"
             item.not_estimable = _not_estimable(out, notebook.stem)
@@ -285,10 +453,14 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         run.notebooks.append(item)
         bar.update(1)
-    provenance = {"input_hash": input_hash or _input_hash(processed), "seed": seed, "processed": str(processed)}
-    # HTML once every notebook has run, so each page links to the province's other reports that exist
+    provenance = {"input_hash": data_hash, "seed": seed, "processed": str(processed)}
+    # HTML once every notebook has run, so each page links to the province's other reports that exist; a reused
+    # page is rendered again only when that set of reports changed
     done = [n for n in run.notebooks if n.status in ("ok", "partial")]
+    same_pages = {n.notebook for n in done} == set(previous)
     for item in done:
+        if item.reused and same_pages:
+            continue
         nav = [{"title": _notebook_title(other.notebook, lang), "href": other.html, "current": other is item}
                for other in done]
         try:
@@ -296,7 +468,10 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
             item.status, item.html = "failed", ""
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    if (out / "results.json").exists():
+    old_manifest = _read_json(out / "manifest.json")
+    if all(n.reused for n in run.notebooks) and same_pages and old_manifest.get("evidence", {}).get("docx"):
+        run.evidence = old_manifest["evidence"]
+    elif (out / "results.json").exists():
         try:
             docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
             run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
@@ -312,7 +487,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     manifest = {
         "province": province, "slug": slug, "status": run.status, "started": run.started, "finished": run.finished,
         "parameters": parameters, "seed": seed, "lang": lang, "synthetic": synthetic,
-        "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": provenance["input_hash"],
+        "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": input_hash, "data_hash": data_hash,
         "versions": dependency_versions(),
         "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
         "scope": "national" if slug == NATIONAL_SLUG else "province",
@@ -321,43 +496,97 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     return run
 
 
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def default_workers() -> int:
+    """Provinces run at once by default: one per core, at most four."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _in_workers(tasks: list, workers: int, env: dict[str, str], work) -> list[ProvinceRun]:
+    """``work(task, kernel)`` for every task, in order, on ``workers`` threads, each with its own warm kernel."""
+    queue: Queue = Queue()
+    for task in tasks:
+        queue.put(task)
+    runs: list[ProvinceRun] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        kernel = WarmKernel(env)
+        try:
+            while True:
+                try:
+                    task = queue.get_nowait()
+                except Empty:
+                    return
+                runs.append(work(task, kernel))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            errors.append(exc)
+        finally:
+            kernel.close()
+
+    threads = [threading.Thread(target=worker, name=f"iso18091lab-worker-{i}", daemon=True)
+               for i in range(max(1, min(workers, len(tasks))))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+    return runs
+
+
 def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Path = DEFAULT_RAW,
         processed: Path = DEFAULT_PROCESSED, reports: Path = DEFAULT_REPORTS, lang: str = "vi", seed: int = 2024,
-        extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int = 4,
-        progress: bool = True, national: bool = False, catalog: Path | None = None) -> list[ProvinceRun]:
+        extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int | None = None,
+        progress: bool = True, national: bool = False, catalog: Path | None = None,
+        force: bool = False, warm_kernels: bool = True) -> list[ProvinceRun]:
     """Run every analysis notebook for the given provinces (or all), then — with ``all_provinces`` or
-    ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page."""
+    ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page.
+
+    Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
+    ``workers`` provinces run at once (default :func:`default_workers`), each worker on one warm kernel
+    (``warm_kernels=False``: a fresh kernel per notebook)."""
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
     extra = dict(extra or {})
+    workers = workers or default_workers()
     if lang not in ("vi", "en"):
         raise RunError(f"unknown language {lang!r}: use vi or en")
     notebooks = analysis_notebooks(notebooks_dir)
     national_set = national_notebooks(notebooks_dir) if (all_provinces or national) else []
     check_parameters(notebooks + national_set, extra)
     ensure_ingested(raw, processed, progress=progress, catalog=catalog)
-    data = load(processed)
-    known = data.provinces
+    summary = _read_json(processed / "ingest_summary.json")
+    synthetic = summary.get("synthetic") in ("yes", "mixed")
+    known = list(summary.get("provinces", []))
     targets = known if all_provinces else ([] if national and not provinces else
                                            resolve_provinces(provinces or [], known))
     if not targets and not national_set:
         raise RunError("name a province (--province), or use --all or --national")
     reports.mkdir(parents=True, exist_ok=True)
     input_hash = _input_hash(processed)
-    claim_reports_folder(reports, input_hash, data.synthetic)
-    runs: list[ProvinceRun] = []
+    province_hashes = summary.get("province_hashes", {})
+    claim_reports_folder(reports, input_hash, synthetic, province_hashes)
+    env = thread_environment(workers)
     total = len(targets) * len(notebooks) + len(national_set)
     with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
-        if targets:
-            with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
-                futures = [pool.submit(_run_province, p, notebooks, processed, reports, lang, seed, extra,
-                                       data.synthetic, data.summary, bar, None, input_hash) for p in targets]
-                for future in as_completed(futures):
-                    runs.append(future.result())
-        if national_set:
-            runs.append(_run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
-                                      data.synthetic, data.summary, bar, NATIONAL_SLUG, input_hash))
-    write_index(reports, lang, data.summary, input_hash=input_hash, synthetic=data.synthetic)
+        def work(task: str | None, kernel: WarmKernel) -> ProvinceRun:
+            kernel = kernel if warm_kernels else None
+            if task is None:  # the national notebooks read the processed data, not the province reports
+                return _run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
+                                     summary, bar, NATIONAL_SLUG, input_hash, input_hash, kernel, force)
+            return _run_province(task, notebooks, processed, reports, lang, seed, extra, synthetic, summary,
+                                 bar, None, input_hash, province_hashes.get(task, input_hash), kernel, force)
+
+        # the national synthesis first: it runs beside the provinces instead of after them
+        runs = _in_workers(([None] if national_set else []) + list(targets), workers, env, work)
+    write_index(reports, lang, summary, input_hash=input_hash, synthetic=synthetic)
     return sorted(runs, key=lambda r: (r.slug == NATIONAL_SLUG, r.province))
 
 
@@ -365,14 +594,23 @@ DATASET_MARKER = "dataset.json"
 OTHER_DATA = "_du-lieu-khac"
 
 
-def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool) -> list[Path]:
+def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool,
+                         province_hashes: dict[str, str] | None = None) -> list[Path]:
     """Make ``reports`` belong to the dataset ``input_hash``: report folders written from other data (their
     manifest has another input hash) move to ``_du-lieu-khac/<hash>/`` — kept, never mixed into this
-    dataset's index — and ``dataset.json`` records the current data. Returns the folders moved."""
+    dataset's index — and ``dataset.json`` records the current data. A province folder whose own data is
+    unchanged (its ``data_hash`` equals the province's hash in ``province_hashes``) stays and is marked as
+    belonging to this dataset: its reports are those of the same rows. Returns the folders moved."""
     moved = []
     for manifest_path in sorted(reports.glob("*/manifest.json")):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         if manifest.get("input_hash") == input_hash:
+            continue
+        same_rows = (manifest.get("scope") == "province" and manifest.get("data_hash")
+                     and (province_hashes or {}).get(manifest.get("province")) == manifest["data_hash"])
+        if same_rows:
+            manifest["input_hash"] = input_hash
+            manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
             continue
         folder = manifest_path.parent
         target = reports / OTHER_DATA / str(manifest.get("input_hash") or "unknown")[:12] / folder.name
