@@ -115,6 +115,13 @@ def _check(assessments, what: str) -> pd.DataFrame:
     return out
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of the values as text (as :func:`stats.reliability.variance_components` tells levels
+    apart) and how many there are."""
+    codes, uniques = pd.factorize(values.astype(str))
+    return codes.astype(np.int64), len(uniques)
+
+
 def _wave_body(a: pd.DataFrame) -> dict:
     """body-wave key -> body_id (the key is never parsed: body ids may contain any character)."""
     return dict(zip(a["wave"], a["body_id"]))
@@ -426,16 +433,24 @@ def raters_needed(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: i
     table = rel.d_study(components, range(1, max_raters + 1))
     needed = {t: rel.raters_needed(components, t) for t in (0.8, 0.9)}
     # cluster bootstrap: resample bodies (all their waves), refit the G study
+    # (each copy of a body is a body of its own: its body-waves are keyed by (copy, body-wave); the scores are
+    # refitted from integer keys, in the row order of the resampled frame: the bodies' rows one copy after another)
     bodies = members["body_id"].unique()
     rng = np.random.default_rng(seed)
-    by_body = {b: part for b, part in members.groupby("body_id")}
+    body_code = pd.Index(bodies).get_indexer(members["body_id"])
+    rows_of = np.split(np.argsort(body_code, kind="stable"), np.cumsum(np.bincount(body_code))[:-1])
+    score = members["score_100"].to_numpy(float)
+    wave_code, n_waves = _codes(members["wave"])
+    indicator_code, _ = _codes(members["indicator"])
+    rater_code, _ = _codes(members["rater_id"])
     reps, need_reps = [], {t: [] for t in needed}
     for _ in range(n_resamples):
         chosen = rng.integers(0, len(bodies), len(bodies))
-        frame = pd.concat([by_body[bodies[c]].assign(wave=by_body[bodies[c]]["wave"] + f"#{i}")
-                           for i, c in enumerate(chosen)], ignore_index=True)
+        rows = np.concatenate([rows_of[c] for c in chosen])
+        copy = np.repeat(np.arange(len(chosen)), [len(rows_of[c]) for c in chosen])
         try:
-            comp = rel.g_study(frame, "score_100", "wave", "rater_id", "indicator", start=components.attrs["theta"])
+            comp = rel._g_study_codes(score[rows], copy * n_waves + wave_code[rows], indicator_code[rows],
+                                      rater_code[rows], start=components.attrs["theta"])
             reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
             for t in needed:
                 need_reps[t].append(rel.raters_needed(comp, t))
