@@ -123,8 +123,10 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def _wave_body(a: pd.DataFrame) -> dict:
-    """body-wave key -> body_id (the key is never parsed: body ids may contain any character)."""
-    return dict(zip(a["wave"], a["body_id"]))
+    """body-wave key -> body_id (the key is never parsed: body ids may contain any character). One entry per
+    key, its last row's body_id (as a dict of every row would keep), from the distinct keys only."""
+    last = a[["wave", "body_id"]].drop_duplicates("wave", keep="last")
+    return dict(zip(last["wave"].to_numpy(object), last["body_id"].to_numpy(object)))
 
 
 def _consensus(a: pd.DataFrame, rater: str) -> pd.DataFrame:
@@ -303,8 +305,8 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
     return out
 
 
-def _wide(a: pd.DataFrame, rater: str, pillar) -> pd.DataFrame:
-    rows = _consensus(a, rater)
+def _wide(rows: pd.DataFrame, pillar) -> pd.DataFrame:
+    """Body-waves x the pillar's indicators from consensus rows (:func:`_consensus`)."""
     rows = rows[rows["pillar"] == pillar]
     return rows.pivot(index="wave", columns="indicator", values="score_100")
 
@@ -315,11 +317,12 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> p
     rows = _consensus(a, rater)
     _need(rows, "no_council" if rater == "council" else "no_self", "internal_consistency")
     out = []
+    wave_body = _wave_body(a)
     for pillar in sorted(rows["pillar"].dropna().unique()):
-        wide = _wide(a, rater, pillar)
+        wide = _wide(rows, pillar)
         complete = wide.dropna()
         record = {"pillar": int(pillar), "k": wide.shape[1], "n_body_years": len(complete),
-                  "n_bodies": int(complete.index.map(_wave_body(a)).nunique()),
+                  "n_bodies": int(complete.index.map(wave_body).nunique()),
                   "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "omega": np.nan}
         try:
             alpha = rel.cronbach_alpha(wide)
@@ -355,8 +358,9 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
     _need(rows_all, "no_council" if rater == "council" else "no_self", "item_review")
     z = sps.norm.ppf((1 + confidence) / 2)
     parts = []
+    wave_body = _wave_body(a)
     for j, pillar in enumerate(sorted(rows_all["pillar"].dropna().unique())):
-        wide = _wide(a, rater, pillar).dropna()
+        wide = _wide(rows_all, pillar).dropna()
         items = list(wide.columns)
         base = {"pillar": int(pillar), "n_body_years": len(wide)}
         if len(items) < 3 or len(wide) < 4:
@@ -366,11 +370,11 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
         n, k = x.shape
         total = x.sum(axis=1)
         alpha = float(_alpha_from_cov(np.cov(x, rowvar=False)))
-        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(_wave_body(a))))
+        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(wave_body)))
         counts = _resample_counts(len(bodies), n_resamples, None if seed is None else [seed, j])[:, body_codes]
         w = counts / counts.sum(axis=1, keepdims=True)
         mean = w @ x
-        second = np.einsum("rn,ni,nj->rij", w, x, x)
+        second = (w @ (x[:, :, None] * x[:, None, :]).reshape(n, k * k)).reshape(-1, k, k)  # one BLAS product
         cov = second - mean[:, :, None] * mean[:, None, :]
         alpha_reps = _alpha_from_cov(cov)
         for c, indicator in enumerate(items):

@@ -129,3 +129,39 @@ def test_raters_needed_bootstrap_matches_the_frame_loop():
     assert table.attrs["n_resamples"] == n > 20
     np.testing.assert_allclose(table["ci_low"], low, rtol=0, atol=1e-10)
     np.testing.assert_allclose(table["ci_high"], high, rtol=0, atol=1e-10)
+
+
+# --------------------------------------------------------------------------- indicator review: loop references
+
+def test_wave_body_is_the_dict_of_every_row():
+    a = review._check(simulate(n_bodies=6, waves=2, seed=2), "test")
+    assert review._wave_body(a) == dict(zip(a["wave"], a["body_id"]))
+
+
+def _reference_alpha_gain_ci(a, pillar, j, n_resamples, seed, confidence=0.95):
+    """Per resample of bodies, the pillar's covariance matrix of the resampled body-waves (frequency weights),
+    alpha without each indicator minus the pillar's alpha; percentiles."""
+    rows = review._consensus(review._check(a, "test"), "council")
+    wide = rows[rows["pillar"] == pillar].pivot(index="wave", columns="indicator", values="score_100").dropna()
+    body_codes, bodies = pd.factorize(pd.Series(wide.index.map(review._wave_body(review._check(a, "test")))))
+    counts = review._resample_counts(len(bodies), n_resamples, [seed, j])
+    x = wide.to_numpy(float)
+    k = x.shape[1]
+    alpha = lambda cov: cov.shape[0] / (cov.shape[0] - 1) * (1 - np.trace(cov) / cov.sum())  # noqa: E731
+    gains = np.empty((n_resamples, k))
+    for r in range(n_resamples):
+        cov = np.cov(x, rowvar=False, fweights=counts[r, body_codes].astype(int), ddof=0)
+        for c in range(k):
+            keep = [i for i in range(k) if i != c]
+            gains[r, c] = alpha(cov[np.ix_(keep, keep)]) - alpha(cov)
+    lo, hi = review._percentiles(gains, confidence)
+    return pd.DataFrame({"low": lo, "high": hi}, index=list(wide.columns))
+
+
+def test_item_review_bootstrap_matches_a_loop_over_resamples():
+    a = simulate(n_bodies=15, waves=2, seed=4, unreliable={"2.3"})
+    table = review.item_review(a, n_resamples=60, seed=9).set_index("indicator")
+    for j, pillar in enumerate(sorted(a["pillar"].unique())):
+        ref = _reference_alpha_gain_ci(a, pillar, j, 60, 9)
+        np.testing.assert_allclose(table.loc[ref.index, "alpha_gain_ci_low"], ref["low"], rtol=0, atol=1e-10)
+        np.testing.assert_allclose(table.loc[ref.index, "alpha_gain_ci_high"], ref["high"], rtol=0, atol=1e-10)
