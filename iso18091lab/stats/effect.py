@@ -907,10 +907,13 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     scored = consensus(assessments, "council").dropna(subset=["score_100"])
     keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
     start = len(rows)
+    # every indicator's panel from one groupby (the same groups and means as one groupby per indicator)
+    by_indicator = (scored.groupby(["indicator"] + keys, dropna=False, observed=True)["score_100"].mean()
+                    .rename("score").reset_index())
     for indicator in indicator_order(scored["indicator"]):
-        part = scored[scored["indicator"] == indicator]
-        panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
-        add(panel, f"indicator {indicator}", "indicator", "council", n_perm=max(n_permutations // 4, 0))
+        panel = by_indicator[by_indicator["indicator"] == indicator].drop(columns="indicator")
+        add(panel.reset_index(drop=True), f"indicator {indicator}", "indicator", "council",
+            n_perm=max(n_permutations // 4, 0))
     if len(rows) > start:
         q = bh_qvalues([r["p_value"] for r in rows[start:]])
         for offset, value in enumerate(q):

@@ -199,3 +199,33 @@ def test_prepare_says_the_same_reason_as_the_reference(change):
     with pytest.raises(NotEstimable) as ref:
         reference_prepare(panel, "score")
     assert ours.value.reason == ref.value.reason and ours.value.values == ref.value.values
+
+
+# --------------------------------------------------------------------------- effectiveness table: indicator panels
+
+def test_indicator_rows_equal_one_groupby_per_indicator(synthetic_ingest):
+    """The indicator panels come from one groupby over all indicators; the reference groups each indicator's
+    rows on its own (the old loop) and estimates it with the same seed."""
+    from iso18091lab.catalog import indicator_order
+    from iso18091lab.stats.descriptive import BODY_KEYS, consensus
+
+    result, _ = synthetic_ingest
+    a = result.assessments[result.assessments["province"] == "Quảng Ninh"]
+    table = ef.effectiveness_table(a, None, result.units, n_permutations=40, seed=3)
+    rows = table[table["level"] == "indicator"].set_index("outcome")
+    scored = consensus(a, "council").dropna(subset=["score_100"])
+    keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
+    checked = 0
+    for indicator in indicator_order(scored["indicator"]):
+        part = scored[scored["indicator"] == indicator]
+        panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
+        try:
+            ref = ef.imputation_att(panel, "score", n_permutations=10, seed=3)
+        except NotEstimable:
+            assert f"indicator {indicator}" not in rows.index
+            continue
+        row = rows.loc[f"indicator {indicator}"]
+        assert (row["estimate"], row["ci_low"], row["ci_high"], row["p_value"]) == (
+            ref.estimate, ref.ci_low, ref.ci_high, ref.p_value)
+        checked += 1
+    assert checked >= 10
