@@ -54,6 +54,12 @@ def _require_frame(data, columns, what: str) -> pd.DataFrame:
 
 def _numeric(values, what: str, column: str = "ratings") -> np.ndarray:
     """Numbers as floats (missing as NaN); text that is not a number is an error, never silently dropped."""
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values) \
+            and not pd.api.types.is_bool_dtype(values):  # already numbers: no per-value conversion
+        out = values.to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(out).any():
+            raise ValueError(f"{what}: {column} contain infinite values")
+        return out
     series = pd.Series(values).astype(object).where(pd.Series(values).notna(), np.nan)
     converted = pd.to_numeric(series, errors="coerce")
     bad = series.notna() & converted.isna()

@@ -165,3 +165,28 @@ def test_item_review_bootstrap_matches_a_loop_over_resamples():
         ref = _reference_alpha_gain_ci(a, pillar, j, 60, 9)
         np.testing.assert_allclose(table.loc[ref.index, "alpha_gain_ci_low"], ref["low"], rtol=0, atol=1e-10)
         np.testing.assert_allclose(table.loc[ref.index, "alpha_gain_ci_high"], ref["high"], rtol=0, atol=1e-10)
+
+
+def _reference_numeric(values, what, column="ratings"):
+    """The per-value conversion _numeric does for every input (its fast path skips it for numeric dtypes)."""
+    series = pd.Series(values).astype(object).where(pd.Series(values).notna(), np.nan)
+    converted = pd.to_numeric(series, errors="coerce")
+    if (series.notna() & converted.isna()).any():
+        raise ValueError("text")
+    out = converted.to_numpy(dtype=float)
+    if np.isinf(out).any():
+        raise ValueError("infinite")
+    return out
+
+
+@pytest.mark.parametrize("values", [pd.Series([1.5, np.nan, 3.0]), pd.Series([1, 2, 3]), pd.Series([2 ** 60, 3]),
+                                    pd.Series([1, None, 3], dtype="Int64"), pd.Series([1.0, None], dtype="Float64"),
+                                    pd.Series(np.array([1, 2], dtype=np.int8)), pd.Series(np.float32([0.1, 2.5])),
+                                    pd.Series([True, False]), pd.Series(["1", "2.5", None])])
+def test_numeric_fast_path_converts_as_the_general_one(values):
+    np.testing.assert_array_equal(rel._numeric(values, "test"), _reference_numeric(values, "test"))
+
+
+def test_numeric_still_rejects_infinite_numbers():
+    with pytest.raises(ValueError, match="infinite"):
+        rel._numeric(pd.Series([1.0, np.inf]), "test")
