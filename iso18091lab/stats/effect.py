@@ -269,95 +269,123 @@ class _Prepared:
 EXCLUSION_COLUMNS = ["province", "body_id", "body_label", "group", "reason"]
 
 
-def _text(series: pd.Series) -> pd.Series:
-    return series.astype(object).where(series.notna(), "").astype(str)
+def _text(series: pd.Series) -> np.ndarray:
+    """Text values as an object array of ``str`` (``""`` where missing)."""
+    values = series.to_numpy(dtype=object)
+    return np.where(pd.isna(values), "", values).astype(str).astype(object)
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _first_valid(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per run ``values[starts[g]:ends[g]]``: its first non-NaN value (NaN when none), as pandas ``first``."""
+    position = np.where(np.isnan(values), len(values), np.arange(len(values)))
+    first = np.minimum.reduceat(position, starts)
+    return np.where(first < ends, values[np.minimum(first, len(values) - 1)], np.nan)
+
+
+def _runs(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of equal keys in rows sorted by ``codes``."""
+    change = np.zeros(len(codes[0]), bool)
+    change[0] = True
+    for c in codes:
+        change[1:] |= c[1:] != c[:-1]
+    starts = np.flatnonzero(change)
+    return starts, np.append(starts[1:], len(codes[0]))
 
 
 def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True) -> _Prepared:
-    """Clean a panel, apply the timing rule, and list every pilot body that cannot enter the comparison."""
+    """Clean a panel, apply the timing rule, and list every pilot body that cannot enter the comparison.
+
+    Works on numpy arrays over sorted codes (no pandas groupby): it runs once per outcome of the effectiveness
+    table. Bodies are ordered by (province, body_id) as text, waves ascending; duplicate body-waves are averaged,
+    and the other columns take a body-wave's first non-missing value (as pandas ``groupby.first``)."""
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
-    data = panel.copy()
-    data[outcome] = pd.to_numeric(data[outcome].astype(object), errors="coerce").astype(float)
-    data["year"] = pd.to_numeric(data["year"].astype(object), errors="coerce").astype(float)
-    data = data[data[outcome].notna() & data["year"].notna()]
-    if data.empty:
+    y = _numbers(panel[outcome])
+    year = _numbers(panel["year"])
+    keep = ~np.isnan(y) & ~np.isnan(year)
+    if not keep.any():
         raise NotEstimable("too_few", "no scores in the panel", detail="0 scores")
-    data["round"] = (pd.to_numeric(data["round"].astype(object), errors="coerce").fillna(1).astype(float)
-                     if "round" in data else 1.0)
-    data["wave"] = wave_order(data["year"], data["round"])
-    waves_all = data[["year", "round"]].drop_duplicates()
-    if len(waves_all) < 2:
-        several = False
-        row = waves_all.iloc[0]
-        raise NotEstimable("one_wave", "only one assessment wave", wave=wave_label(row["year"], row["round"],
-                                                                                    several))
+    data = panel[keep]
+    y, year = y[keep], year[keep]
+    round_ = _numbers(data["round"]) if "round" in data else np.ones(len(data))
+    round_ = np.where(np.isnan(round_), 1.0, round_)
+    wave = wave_order(year, round_)
+    if len(np.unique(wave)) < 2:
+        raise NotEstimable("one_wave", "only one assessment wave", wave=wave_label(year[0], round_[0], False))
     if "group" not in data or data["group"].isna().all():
         raise NotEstimable("no_groups", "no pilot/comparison groups (no units table)")
-    data["group"] = _text(data["group"])
-    for column in ("province", "body_id"):
-        data[column] = _text(data[column])
-    data["level"] = _text(data["level"]) if "level" in data else ""
-    data["body_label"] = _text(data["body_label"]) if "body_label" in data else data["body_id"]
-    start_year = (pd.to_numeric(data["pilot_start"].astype(object), errors="coerce").astype(float)
-                  if "pilot_start" in data else pd.Series(np.nan, index=data.index))
-    start_round = (pd.to_numeric(data["pilot_start_round"].astype(object), errors="coerce").fillna(1).astype(float)
-                   if "pilot_start_round" in data else 1.0)
-    data["start_wave"] = wave_order(start_year, start_round)
-    # one row per body-wave (average duplicates)
-    data = (data.groupby(["province", "body_id", "wave"], sort=True, dropna=False)
-            .agg(y=(outcome, "mean"), year=("year", "first"), round=("round", "first"), group=("group", "first"),
-                 level=("level", "first"), body_label=("body_label", "first"), start_wave=("start_wave", "first"))
-            .reset_index())
-    bodies = data.groupby(["province", "body_id"], sort=True).agg(
-        group=("group", "first"), level=("level", "first"), body_label=("body_label", "first"),
-        start_wave=("start_wave", "first"), first_wave=("wave", "min")).reset_index()
-    excluded = []
-    is_pilot = bodies["group"].eq("pilot")
-    is_comp = bodies["group"].eq("comparison")
-    n_pilot_all = int(is_pilot.sum())
-    for reason, mask in (("no_group", ~is_pilot & ~is_comp), ("no_start", is_pilot & bodies["start_wave"].isna()),
-                         ("no_pre_wave", is_pilot & bodies["start_wave"].notna()
-                          & (bodies["first_wave"] >= bodies["start_wave"]))):
-        for row in bodies[mask].itertuples():
-            excluded.append({"province": row.province, "body_id": row.body_id, "body_label": row.body_label,
-                             "group": row.group, "reason": reason})
-    drop = {(e["province"], e["body_id"]) for e in excluded}
-    keep_body = [(p, b) not in drop for p, b in zip(bodies["province"], bodies["body_id"])]
-    bodies = bodies[keep_body].reset_index(drop=True)
+    group = _text(data["group"])
+    province, body = _text(data["province"]), _text(data["body_id"])
+    level = _text(data["level"]) if "level" in data else np.full(len(data), "", dtype=object)
+    label = _text(data["body_label"]) if "body_label" in data else body
+    start_year = _numbers(data["pilot_start"]) if "pilot_start" in data else np.full(len(data), np.nan)
+    start_round = _numbers(data["pilot_start_round"]) if "pilot_start_round" in data else np.ones(len(data))
+    start_round = np.where(np.isnan(start_round), 1.0, start_round)
+    start_wave = wave_order(start_year, start_round)
+    # one row per body-wave, sorted by (province, body_id, wave); duplicates averaged
+    _, p_code = np.unique(province, return_inverse=True)
+    _, b_code = np.unique(body, return_inverse=True)
+    order = np.lexsort((np.arange(len(y)), wave, b_code, p_code))
+    starts, ends = _runs(p_code[order], b_code[order], wave[order])
+    head = order[starts]
+    cell_y = np.add.reduceat(y[order], starts) / (ends - starts)
+    cell_start = _first_valid(start_wave[order], starts, ends)
+    cell_wave, cell_p, cell_b = wave[head], p_code[head], b_code[head]
+    # one row per body (its first row is its earliest wave)
+    b_starts, b_ends = _runs(cell_p, cell_b)
+    first_cell = head[b_starts]
+    bodies = {"province": province[first_cell], "body_id": body[first_cell], "body_label": label[first_cell],
+              "group": group[first_cell], "level": level[first_cell],
+              "start_wave": _first_valid(cell_start, b_starts, b_ends), "first_wave": cell_wave[b_starts]}
+    is_pilot = bodies["group"] == "pilot"
+    is_comp = bodies["group"] == "comparison"
+    has_start = ~np.isnan(bodies["start_wave"])
+    excluded, dropped = [], np.zeros(len(b_starts), bool)
+    for reason, mask in (("no_group", ~is_pilot & ~is_comp), ("no_start", is_pilot & ~has_start),
+                         ("no_pre_wave", is_pilot & has_start & (bodies["first_wave"] >= bodies["start_wave"]))):
+        for i in np.flatnonzero(mask):
+            excluded.append({"province": bodies["province"][i], "body_id": bodies["body_id"][i],
+                             "body_label": bodies["body_label"][i], "group": bodies["group"][i], "reason": reason})
+        dropped |= mask
     excluded = pd.DataFrame(excluded, columns=EXCLUSION_COLUMNS)
-    if n_pilot_all == 0:
+    if not is_pilot.any():
         raise NotEstimable("no_pilot", "no pilot bodies")
     if not is_comp.any() and require_comparison:
         raise NotEstimable("no_comparison", "no comparison bodies")
-    if not bodies["group"].eq("pilot").any():
+    if not (is_pilot & ~dropped).any():
         raise NotEstimable("no_pre_wave", "no pilot body was assessed before its start")
     blocks, skipped = [], []
-    keyed = data.set_index(["province", "body_id"])
-    for province, members in bodies.groupby("province", sort=True):
-        part = keyed.loc[[(province, b) for b in members["body_id"]]].reset_index()
-        waves = np.sort(part["wave"].unique())
-        labels_df = part[["wave", "year", "round"]].drop_duplicates("wave").set_index("wave").loc[waves]
-        several = labels_df.groupby("year")["round"].nunique().gt(1).to_dict()
-        labels = [wave_label(r.year, r.round, several.get(r.year, False)) for r in labels_df.itertuples()]
-        ids = members["body_id"].to_numpy()
-        row = pd.Index(ids).get_indexer(part["body_id"])
-        col = np.searchsorted(waves, part["wave"].to_numpy())
-        y = np.full((len(ids), len(waves)), np.nan)
-        y[row, col] = part["y"].to_numpy(float)
-        pilot = members["group"].eq("pilot").to_numpy()
-        start = np.where(pilot, np.searchsorted(waves, members["start_wave"].fillna(np.inf).to_numpy(), side="left"),
-                         len(waves))
-        block = _Block(province, waves, labels, ids, members["level"].to_numpy(str), pilot, start, y, ~np.isnan(y))
+    body_of_cell = np.repeat(np.arange(len(b_starts)), b_ends - b_starts)
+    for p in np.unique(cell_p[b_starts][~dropped]):
+        members = np.flatnonzero((cell_p[b_starts] == p) & ~dropped)
+        cells = np.flatnonzero(np.isin(body_of_cell, members))
+        waves = np.unique(cell_wave[cells])
+        first_of_wave = head[cells][np.unique(cell_wave[cells], return_index=True)[1]]
+        wave_year, wave_round = year[first_of_wave], round_[first_of_wave]
+        several = {y_: len(np.unique(wave_round[wave_year == y_])) > 1 for y_ in np.unique(wave_year)}
+        labels = [wave_label(y_, r_, several[y_]) for y_, r_ in zip(wave_year, wave_round)]
+        row = np.searchsorted(members, body_of_cell[cells])
+        col = np.searchsorted(waves, cell_wave[cells])
+        values = np.full((len(members), len(waves)), np.nan)
+        values[row, col] = cell_y[cells]
+        pilot = is_pilot[members]
+        start_at = np.where(np.isnan(bodies["start_wave"][members]), np.inf, bodies["start_wave"][members])
+        start = np.where(pilot, np.searchsorted(waves, start_at, side="left"), len(waves))
+        block = _Block(str(bodies["province"][members[0]]), waves, labels, bodies["body_id"][members],
+                       bodies["level"][members].astype(str), pilot, start, values, ~np.isnan(values))
         if not pilot.any():
-            skipped.append((province, "no_pilot"))
+            skipped.append((block.province, "no_pilot"))
         elif pilot.all() and require_comparison:
-            skipped.append((province, "no_comparison"))
+            skipped.append((block.province, "no_comparison"))
         elif not block.treated.any():
-            skipped.append((province, "no_post_wave"))
+            skipped.append((block.province, "no_post_wave"))
         else:
             blocks.append(block)
     if not blocks:
@@ -365,12 +393,11 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
         reason = "no_post_wave" if "no_post_wave" in reasons else ("no_comparison" if "no_comparison" in reasons
                                                                    else "no_pilot")
         raise NotEstimable(reason, f"no province has what the comparison needs ({', '.join(reasons)})")
-    used = pd.concat([pd.DataFrame({"body_id": b.body_ids, "pilot": b.pilot, "province": b.province})
-                      for b in blocks])
-    first = data.sort_values("wave").groupby(["province", "body_id"])["y"].first()
-    sd = float(first.std(ddof=1)) if len(first) > 1 else float("nan")
-    return _Prepared(blocks, excluded, skipped, int(used["pilot"].sum()), int((~used["pilot"]).sum()),
-                     sd if sd > 0 else float("nan"))
+    n_pilot = sum(int(b.pilot.sum()) for b in blocks)
+    n_comparison = sum(int((~b.pilot).sum()) for b in blocks)
+    first = cell_y[b_starts]
+    sd = float(pd.Series(first).std(ddof=1)) if len(first) > 1 else float("nan")
+    return _Prepared(blocks, excluded, skipped, n_pilot, n_comparison, sd if sd > 0 else float("nan"))
 
 
 # --------------------------------------------------------------------------- two-way FE on a masked panel
@@ -880,10 +907,13 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     scored = consensus(assessments, "council").dropna(subset=["score_100"])
     keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
     start = len(rows)
+    # every indicator's panel from one groupby (the same groups and means as one groupby per indicator)
+    by_indicator = (scored.groupby(["indicator"] + keys, dropna=False, observed=True)["score_100"].mean()
+                    .rename("score").reset_index())
     for indicator in indicator_order(scored["indicator"]):
-        part = scored[scored["indicator"] == indicator]
-        panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
-        add(panel, f"indicator {indicator}", "indicator", "council", n_perm=max(n_permutations // 4, 0))
+        panel = by_indicator[by_indicator["indicator"] == indicator].drop(columns="indicator")
+        add(panel.reset_index(drop=True), f"indicator {indicator}", "indicator", "council",
+            n_perm=max(n_permutations // 4, 0))
     if len(rows) > start:
         q = bh_qvalues([r["p_value"] for r in rows[start:]])
         for offset, value in enumerate(q):

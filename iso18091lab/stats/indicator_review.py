@@ -115,9 +115,18 @@ def _check(assessments, what: str) -> pd.DataFrame:
     return out
 
 
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of the values as text (as :func:`stats.reliability.variance_components` tells levels
+    apart) and how many there are."""
+    codes, uniques = pd.factorize(values.astype(str))
+    return codes.astype(np.int64), len(uniques)
+
+
 def _wave_body(a: pd.DataFrame) -> dict:
-    """body-wave key -> body_id (the key is never parsed: body ids may contain any character)."""
-    return dict(zip(a["wave"], a["body_id"]))
+    """body-wave key -> body_id (the key is never parsed: body ids may contain any character). One entry per
+    key, its last row's body_id (as a dict of every row would keep), from the distinct keys only."""
+    last = a[["wave", "body_id"]].drop_duplicates("wave", keep="last")
+    return dict(zip(last["wave"].to_numpy(object), last["body_id"].to_numpy(object)))
 
 
 def _consensus(a: pd.DataFrame, rater: str) -> pd.DataFrame:
@@ -296,8 +305,8 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
     return out
 
 
-def _wide(a: pd.DataFrame, rater: str, pillar) -> pd.DataFrame:
-    rows = _consensus(a, rater)
+def _wide(rows: pd.DataFrame, pillar) -> pd.DataFrame:
+    """Body-waves x the pillar's indicators from consensus rows (:func:`_consensus`)."""
     rows = rows[rows["pillar"] == pillar]
     return rows.pivot(index="wave", columns="indicator", values="score_100")
 
@@ -308,11 +317,12 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> p
     rows = _consensus(a, rater)
     _need(rows, "no_council" if rater == "council" else "no_self", "internal_consistency")
     out = []
+    wave_body = _wave_body(a)
     for pillar in sorted(rows["pillar"].dropna().unique()):
-        wide = _wide(a, rater, pillar)
+        wide = _wide(rows, pillar)
         complete = wide.dropna()
         record = {"pillar": int(pillar), "k": wide.shape[1], "n_body_years": len(complete),
-                  "n_bodies": int(complete.index.map(_wave_body(a)).nunique()),
+                  "n_bodies": int(complete.index.map(wave_body).nunique()),
                   "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "omega": np.nan}
         try:
             alpha = rel.cronbach_alpha(wide)
@@ -348,8 +358,9 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
     _need(rows_all, "no_council" if rater == "council" else "no_self", "item_review")
     z = sps.norm.ppf((1 + confidence) / 2)
     parts = []
+    wave_body = _wave_body(a)
     for j, pillar in enumerate(sorted(rows_all["pillar"].dropna().unique())):
-        wide = _wide(a, rater, pillar).dropna()
+        wide = _wide(rows_all, pillar).dropna()
         items = list(wide.columns)
         base = {"pillar": int(pillar), "n_body_years": len(wide)}
         if len(items) < 3 or len(wide) < 4:
@@ -359,11 +370,11 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
         n, k = x.shape
         total = x.sum(axis=1)
         alpha = float(_alpha_from_cov(np.cov(x, rowvar=False)))
-        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(_wave_body(a))))
+        body_codes, bodies = pd.factorize(pd.Series(wide.index.map(wave_body)))
         counts = _resample_counts(len(bodies), n_resamples, None if seed is None else [seed, j])[:, body_codes]
         w = counts / counts.sum(axis=1, keepdims=True)
         mean = w @ x
-        second = np.einsum("rn,ni,nj->rij", w, x, x)
+        second = (w @ (x[:, :, None] * x[:, None, :]).reshape(n, k * k)).reshape(-1, k, k)  # one BLAS product
         cov = second - mean[:, :, None] * mean[:, None, :]
         alpha_reps = _alpha_from_cov(cov)
         for c, indicator in enumerate(items):
@@ -426,16 +437,24 @@ def raters_needed(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: i
     table = rel.d_study(components, range(1, max_raters + 1))
     needed = {t: rel.raters_needed(components, t) for t in (0.8, 0.9)}
     # cluster bootstrap: resample bodies (all their waves), refit the G study
+    # (each copy of a body is a body of its own: its body-waves are keyed by (copy, body-wave); the scores are
+    # refitted from integer keys, in the row order of the resampled frame: the bodies' rows one copy after another)
     bodies = members["body_id"].unique()
     rng = np.random.default_rng(seed)
-    by_body = {b: part for b, part in members.groupby("body_id")}
+    body_code = pd.Index(bodies).get_indexer(members["body_id"])
+    rows_of = np.split(np.argsort(body_code, kind="stable"), np.cumsum(np.bincount(body_code))[:-1])
+    score = members["score_100"].to_numpy(float)
+    wave_code, n_waves = _codes(members["wave"])
+    indicator_code, _ = _codes(members["indicator"])
+    rater_code, _ = _codes(members["rater_id"])
     reps, need_reps = [], {t: [] for t in needed}
     for _ in range(n_resamples):
         chosen = rng.integers(0, len(bodies), len(bodies))
-        frame = pd.concat([by_body[bodies[c]].assign(wave=by_body[bodies[c]]["wave"] + f"#{i}")
-                           for i, c in enumerate(chosen)], ignore_index=True)
+        rows = np.concatenate([rows_of[c] for c in chosen])
+        copy = np.repeat(np.arange(len(chosen)), [len(rows_of[c]) for c in chosen])
         try:
-            comp = rel.g_study(frame, "score_100", "wave", "rater_id", "indicator", start=components.attrs["theta"])
+            comp = rel._g_study_codes(score[rows], copy * n_waves + wave_code[rows], indicator_code[rows],
+                                      rater_code[rows], start=components.attrs["theta"])
             reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
             for t in needed:
                 need_reps[t].append(rel.raters_needed(comp, t))

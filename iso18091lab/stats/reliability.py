@@ -22,11 +22,11 @@ Missing data (documented policy):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, sparse, stats
+from scipy.linalg import lapack
 
 ICC_FORMS = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 ICC_DESCRIPTIONS = {
@@ -54,6 +54,12 @@ def _require_frame(data, columns, what: str) -> pd.DataFrame:
 
 def _numeric(values, what: str, column: str = "ratings") -> np.ndarray:
     """Numbers as floats (missing as NaN); text that is not a number is an error, never silently dropped."""
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values) \
+            and not pd.api.types.is_bool_dtype(values):  # already numbers: no per-value conversion
+        out = values.to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(out).any():
+            raise ValueError(f"{what}: {column} contain infinite values")
+        return out
     series = pd.Series(values).astype(object).where(pd.Series(values).notna(), np.nan)
     converted = pd.to_numeric(series, errors="coerce")
     bad = series.notna() & converted.isna()
@@ -231,7 +237,11 @@ def icc_reml(data: pd.DataFrame, targets: str, raters: str, ratings: str, confid
 # --------------------------------------------------------------------------- REML variance components
 
 def _reml_setup(y: np.ndarray, codes: list[np.ndarray]):
-    """Cross-products for the REML deviance of y = mu + sum_j u_j[codes_j] + e (all random intercepts)."""
+    """Cross-products for the REML deviance of y = mu + sum_j u_j[codes_j] + e (all random intercepts).
+
+    ``cross`` (levels of the largest factor x the other levels + intercept) is kept as its non-zero entries,
+    and ``pairs``, the sparse linear map w -> cross' diag(w) cross (flattened), so that each deviance evaluation
+    is a few sparse products instead of a dense (s x big) @ (big x s) one."""
     n = len(y)
     sizes = [int(c.max()) + 1 for c in codes]
     big = int(np.argmax(sizes))
@@ -242,53 +252,66 @@ def _reml_setup(y: np.ndarray, codes: list[np.ndarray]):
     for pos, j in enumerate(others):
         cols[:, pos] = codes[j] + offsets[pos]
     cols[:, -1] = s - 1
-    small = np.zeros((s, s))
-    cross = np.zeros((sizes[big], s))
-    zsy = np.zeros(s)
-    for a in range(cols.shape[1]):
-        np.add.at(cross, (codes[big], cols[:, a]), 1.0)
-        np.add.at(zsy, cols[:, a], y)
-        for b in range(cols.shape[1]):
-            np.add.at(small, (cols[:, a], cols[:, b]), 1.0)
-    return {"n": n, "big": big, "others": others, "offsets": offsets, "s": s, "small": small, "cross": cross,
+    # the sparse (big x s) cross-product as its non-zero entries, rows sorted
+    keys, counts = np.unique(codes[big][:, None] * s + cols, return_counts=True)
+    nz_row, nz_col, nz_val = keys // s, keys % s, counts.astype(float)
+    small = np.bincount((cols[:, :, None] * s + cols[:, None, :]).ravel(), minlength=s * s).reshape(s, s)
+    zsy = np.bincount(cols.ravel(), weights=np.repeat(y, cols.shape[1]), minlength=s)
+    # cross' diag(w) cross = sum over the pairs of a row's non-zero entries: (i, j) <- value_i * value_j * w_row
+    per_row = np.bincount(nz_row, minlength=sizes[big])
+    starts = np.cumsum(per_row) - per_row
+    pair_row = np.repeat(np.arange(sizes[big]), per_row ** 2)
+    within = np.arange(pair_row.size) - np.repeat(np.cumsum(per_row ** 2) - per_row ** 2, per_row ** 2)
+    left = starts[pair_row] + within // per_row[pair_row]
+    right = starts[pair_row] + within % per_row[pair_row]
+    return {"n": n, "big": big, "others": others, "offsets": offsets, "s": s, "small": small.astype(float),
+            "nz_row": nz_row, "nz_col": nz_col, "nz_val": nz_val, "n_big": sizes[big],
+            "pairs": sparse.csr_matrix((nz_val[left] * nz_val[right], (nz_col[left] * s + nz_col[right], pair_row)),
+                                       shape=(s * s, sizes[big])),
             "counts": np.bincount(codes[big], minlength=sizes[big]).astype(float),
-            "zby": np.bincount(codes[big], weights=y, minlength=sizes[big]), "zsy": zsy, "yy": float(y @ y)}
+            "zby": np.bincount(codes[big], weights=y, minlength=sizes[big]), "zsy": zsy, "yy": float(y @ y),
+            "level_factor": np.concatenate([np.full(sizes[j], j) for j in others]),
+            "penalty": np.diag(np.append(np.ones(s - 1), 0.0))}
 
 
 def _reml_pieces(setup: dict, theta: np.ndarray):
     """log|M| (M = the penalised system of Bates et al. 2015, incl. the fixed effect), penalised RSS, solution.
 
     The factor with most levels is eliminated first (its block is diagonal), so the dense algebra is only
-    over the other factors' levels."""
-    big, s = setup["big"], setup["s"]
-    lam = np.ones(s)
-    for pos, j in enumerate(setup["others"]):
-        lam[setup["offsets"][pos]:setup["offsets"][pos + 1]] = theta[j]
-    penalty = np.ones(s)
-    penalty[-1] = 0.0
-    lb = theta[big]
+    over the other factors' levels: with w = 1 / d, the Schur complement is
+    Lambda (small - theta_big^2 cross' W cross) Lambda + the intercept's zero penalty."""
+    lam = np.append(theta[setup["level_factor"]], 1.0)
+    lb = theta[setup["big"]]
     d = lb ** 2 * setup["counts"] + 1.0
-    b = lb * setup["cross"] * lam[None, :]
-    schur = lam[:, None] * setup["small"] * lam[None, :] + np.diag(penalty) - b.T @ (b / d[:, None])
+    inv_d = 1.0 / d
+    s = setup["s"]
+    inner = (setup["pairs"] @ inv_d).reshape(s, s)  # cross' diag(1 / d) cross
+    schur = lam[:, None] * (setup["small"] - lb ** 2 * inner) * lam[None, :] + setup["penalty"]
     rb = lb * setup["zby"]
     rs = lam * setup["zsy"]
-    chol = np.linalg.cholesky(schur)
-    xs = np.linalg.solve(chol.T, np.linalg.solve(chol, rs - b.T @ (rb / d)))
-    xb = (rb - b @ xs) / d
+    chol, info = lapack.dpotrf(schur, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("the REML system is not positive definite")
+    rows, cols, values = setup["nz_row"], setup["nz_col"], setup["nz_val"]
+    cross_t_rb = np.bincount(cols, weights=values * (rb * inv_d)[rows], minlength=s)  # cross' (rb / d)
+    xs, _ = lapack.dpotrs(chol, rs - lb * lam * cross_t_rb, lower=1)
+    cross_xs = np.bincount(rows, weights=values * (lam * xs)[cols], minlength=setup["n_big"])  # cross (lam xs)
+    xb = (rb - lb * cross_xs) * inv_d
     rss = setup["yy"] - rb @ xb - rs @ xs
     return np.log(d).sum() + 2 * np.log(np.diag(chol)).sum(), rss, xs
 
 
-@lru_cache(maxsize=1)
-def _blas_controller():
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # finds the BLAS libraries once (a few ms each time otherwise)
+_THREADPOOLS = []
 
 
 def _one_blas_thread():
-    """Context: BLAS limited to one thread (small dense algebra only loses to thread start-up)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+    """A context limiting BLAS to one thread; the controller (slow to build: it scans the loaded libraries) is
+    made once, at the first REML fit, when numpy's and scipy's BLAS are loaded."""
+    if not _THREADPOOLS:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1)
 
 
 def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None = None, polish: bool = False):
@@ -345,8 +368,14 @@ def variance_components(data: pd.DataFrame, response: str, factors: list[str], s
     keep = ~np.isnan(y)
     if frame.loc[keep, list(factors)].isna().any().any():
         raise ValueError("variance_components: factor columns must not be missing")
-    y = y[keep]
     codes = [pd.factorize(frame.loc[keep, f].astype(str))[0] for f in factors]
+    return _variance_components_codes(y[keep], codes, list(factors), start)
+
+
+def _variance_components_codes(y: np.ndarray, codes: list[np.ndarray], factors: list[str],
+                               start=None) -> pd.DataFrame:
+    """:func:`variance_components` on the responses and each factor's level codes (0, 1, … in order of first
+    appearance, as ``pd.factorize``)."""
     levels = {f: int(c.max()) + 1 if len(c) else 0 for f, c in zip(factors, codes)}
     if len(y) < 3 or any(v < 2 for v in levels.values()):
         raise ValueError(f"variance_components needs at least 3 responses and 2 levels per factor (have "
@@ -433,13 +462,32 @@ def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: st
     if frame[body].nunique() < 2 or frame[rater].nunique() < 2 or frame[indicator].nunique() < 2:
         raise ValueError("g_study needs at least 2 bodies, 2 raters and 2 indicators")
     vc = variance_components(frame, score, [body, indicator, "_target", rater], start=start)
-    out = pd.DataFrame({"component": G_COMPONENTS, "variance": vc["variance"].to_numpy(),
-                        "share": vc["share"].to_numpy()})
-    out.attrs.update(vc.attrs)
+    out = _g_table(vc)
     out.attrs.update(method="G study: REML variance components, body x indicator x rater (crossed, random)",
                      n_bodies=int(frame[body].nunique()), n_raters=int(frame[rater].nunique()),
                      n_indicators=int(frame[indicator].nunique()))
     return out
+
+
+def _g_table(vc: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"component": G_COMPONENTS, "variance": vc["variance"].to_numpy(),
+                        "share": vc["share"].to_numpy()})
+    out.attrs.update(vc.attrs)
+    return out
+
+
+def _g_study_codes(y: np.ndarray, body: np.ndarray, indicator: np.ndarray, rater: np.ndarray,
+                   start=None) -> pd.DataFrame:
+    """:func:`g_study` on integer keys of the body (-wave), indicator and rater of each score (no missing
+    scores, no duplicate body x indicator x rater): the same fit, without the frame (bootstrap refits).
+    Levels are coded in order of first appearance, as :func:`variance_components` codes them."""
+    codes = [pd.factorize(body)[0], pd.factorize(indicator)[0]]
+    codes.append(pd.factorize(codes[0].astype(np.int64) * (int(codes[1].max()) + 1) + codes[1])[0])
+    codes.append(pd.factorize(rater)[0])
+    if min(int(codes[j].max()) + 1 for j in (0, 1, 3)) < 2:
+        raise ValueError("g_study needs at least 2 bodies, 2 raters and 2 indicators")
+    return _g_table(_variance_components_codes(np.asarray(y, dtype=float), codes,
+                                               ["body", "indicator", "_target", "rater"], start=start))
 
 
 def _components(components) -> dict[str, float]:
