@@ -311,8 +311,9 @@ def _wide(rows: pd.DataFrame, pillar) -> pd.DataFrame:
     return rows.pivot(index="wave", columns="indicator", values="score_100")
 
 
-def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> pd.DataFrame:
-    """Per pillar: Cronbach's alpha (Feldt CI) and McDonald's omega over body-waves (listwise deletion)."""
+def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omega: bool = True) -> pd.DataFrame:
+    """Per pillar: Cronbach's alpha (Feldt CI) and McDonald's omega over body-waves (listwise deletion);
+    ``omega=False`` leaves omega empty (its one-factor fit is most of the cost)."""
     a = _check(assessments, "internal_consistency")
     rows = _consensus(a, rater)
     _need(rows, "no_council" if rater == "council" else "no_self", "internal_consistency")
@@ -327,7 +328,8 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council") -> p
         try:
             alpha = rel.cronbach_alpha(wide)
             record.update(alpha=alpha.alpha, alpha_ci_low=alpha.ci_low, alpha_ci_high=alpha.ci_high)
-            record["omega"] = rel.mcdonald_omega(wide).omega
+            if omega:
+                record["omega"] = rel.mcdonald_omega(wide).omega
         except ValueError:
             pass
         out.append(record)
@@ -641,7 +643,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=
                   "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
                   "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
         try:
-            record["alpha_min"] = internal_consistency(part)["alpha"].min()
+            record["alpha_min"] = internal_consistency(part, omega=False)["alpha"].min()
         except NotEstimable:
             pass
         try:

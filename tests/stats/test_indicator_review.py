@@ -273,3 +273,11 @@ def test_cluster_bootstrap_mean_equals_generic_on_same_draws():
     draws = np.random.default_rng(9).integers(0, 20, size=(400, 20))
     manual = [np.concatenate([values[clusters == c] for c in row]).mean() for row in draws]
     assert fast["ci_low"] == pytest.approx(np.percentile(manual, 2.5), abs=1e-12)
+
+
+def test_internal_consistency_without_omega_keeps_alpha():
+    data = simulate(n_bodies=30, seed=2)
+    full = review.internal_consistency(data)
+    alpha_only = review.internal_consistency(data, omega=False)
+    pd.testing.assert_frame_equal(full.drop(columns="omega"), alpha_only.drop(columns="omega"))
+    assert alpha_only["omega"].isna().all() and full["omega"].notna().any()
