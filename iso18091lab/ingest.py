@@ -35,10 +35,10 @@ from .clean import (
 )
 from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
-from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, factorize_cells, iter_raw_files,
-                 list_raw_files, read_sheets, recognise_table)
+from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
+                 read_sheets, recognise_table)
 from .provinces import canonical_name, name_2025
-from .text import fold, nfc
+from .text import nfc
 
 ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
@@ -105,10 +105,9 @@ class _Table:
         self.rows = found.row_numbers if found.row_numbers is not None else np.zeros(0, dtype=np.int64)
         self._codes: dict[str, np.ndarray] = {}
         self._uniques: dict[str, np.ndarray] = {}
-        for column in found.headers:
-            codes, uniques = factorize_cells(found.columns[column])
-            self._codes[column], self._uniques[column] = codes, np.append(uniques, None)
-        found.columns = {}  # the raw cells are no longer needed
+        for column in found.headers:  # factorised once, when the table was recognised
+            self._codes[column], self._uniques[column] = found.codes[column], np.append(found.uniques[column], None)
+        found.codes, found.uniques = {}, {}  # held here now
 
     def has(self, column: str) -> bool:
         return column in self._codes
@@ -636,9 +635,6 @@ def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
     return units
 
 
-DEFAULT_AHEAD = None  # workbooks parsed at once (None: one per core, at most four)
-
-
 def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
     """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
     process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
@@ -646,7 +642,7 @@ def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None)
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
-    ahead = ahead or DEFAULT_AHEAD or max(1, min(4, os.cpu_count() or 1))
+    ahead = ahead or max(1, min(4, os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
         pending: deque = deque()
         queue = iter(files)
@@ -754,9 +750,10 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     summary["exit_status"] = exit_status(summary)
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
     result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog)
-    summary["province_hashes"] = province_hashes(result)
+    parts = by_province(result)
+    summary["province_hashes"] = province_hashes(result, parts)
     if processed_dir is not None:
-        write_processed(result, processed_dir)
+        write_processed(result, processed_dir, parts)
     return result
 
 
@@ -878,6 +875,23 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
 
 
 PARTITIONS = "provinces"  # <processed>/provinces/<slug>/{assessments,units,outcomes}.parquet
+HASHED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv")
+
+
+def processed_hash(processed_dir: str | Path) -> str:
+    """SHA-256 of the processed tables: the identity of a dataset (reports folder, caches, evidence packs)."""
+    if not isinstance(processed_dir, (str, os.PathLike)):
+        raise ValueError(f"processed_dir must be a folder path, not {type(processed_dir).__name__}")
+    folder = Path(processed_dir)
+    if not (folder / "assessments.parquet").exists():
+        raise ValueError(f"no processed data in {folder}")
+    digest = hashlib.sha256()
+    for name in HASHED_FILES:
+        path = folder / name
+        if path.exists():
+            digest.update(name.encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.DataFrame,
@@ -898,44 +912,55 @@ def province_files(summary: dict, province: str) -> list[dict]:
     return [f for f in summary.get("files", []) if province in where.get(f["file"], [province])]
 
 
-def province_hashes(result: IngestResult) -> dict[str, str]:
-    """SHA-256 of everything a province's reports read: its rows of the three tables, its quarantine rows and
-    the unattributed ones, its name matches, its files' entries, the catalog and the synthetic flag. A
-    province whose hash is unchanged gets the same reports (the runner reuses them)."""
+def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
+    """Each province's rows of the three tables (row order kept, index reset), split in one pass per table."""
+    split = {province: {} for province in result.summary["provinces"]}
+    for name in ("assessments", "units", "outcomes"):
+        frame = getattr(result, name)
+        groups = dict(tuple(frame.groupby("province", sort=False, observed=True))) if len(frame) else {}
+        for province, parts in split.items():
+            part = groups.get(province)
+            parts[name] = (part if part is not None else frame.iloc[:0]).reset_index(drop=True)
+    return split
+
+
+def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
+    """SHA-256 of everything a province's reports read: its rows of the three tables (``parts``, from
+    :func:`by_province`), its quarantine rows and the unattributed ones, its name matches, its files' entries,
+    the catalog and the synthetic flag. A province whose hash is unchanged gets the same reports (the runner
+    reuses them)."""
     summary = {**result.summary, "files": result.files.to_dict(orient="records")}
     common = json.dumps([summary.get("catalog_fingerprint"), summary.get("synthetic")]).encode()
-    frames = {"assessments": result.assessments, "units": result.units, "outcomes": result.outcomes,
-              "name_matches": result.name_matches if result.name_matches is not None else pd.DataFrame()}
+    matches = result.name_matches if result.name_matches is not None else pd.DataFrame(columns=["province"])
+
+    def update(digest, name: str, frame: pd.DataFrame) -> None:
+        digest.update(name.encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+        digest.update(",".join(map(str, frame.columns)).encode())
+
     hashes = {}
-    for province in summary["provinces"]:
+    for province, tables in parts.items():
         digest = hashlib.sha256(common)
-        for name, frame in frames.items():
-            part = frame[frame["province"] == province] if "province" in frame else frame
-            digest.update(name.encode())
-            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-            digest.update(",".join(map(str, part.columns)).encode())
-        quarantine = result.quarantine[result.quarantine["province"].isin([province, ""])]
-        digest.update(pd.util.hash_pandas_object(quarantine, index=False).to_numpy().tobytes())
+        for name, frame in tables.items():
+            update(digest, name, frame)
+        update(digest, "name_matches", matches[matches["province"] == province])
+        update(digest, "quarantine", result.quarantine[result.quarantine["province"].isin([province, ""])])
         digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
         hashes[province] = digest.hexdigest()
     return hashes
 
 
-def write_partitions(result: IngestResult, out: Path) -> None:
-    """One folder per province under ``<out>/provinces/`` with its rows of the three tables, so that a province
-    report reads only its own province (the folder is replaced as a whole)."""
+def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
+    """One folder per province under ``<out>/provinces/`` with its rows of the three tables (``parts``, from
+    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole."""
     from .text import slugify
 
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
-    for province in result.summary["provinces"]:
+    for province, tables in parts.items():
         folder = staging / slugify(province)
         folder.mkdir()
-        for name in ("assessments", "units", "outcomes"):
-            frame = getattr(result, name)
-            frame[frame["province"] == province].reset_index(drop=True).to_parquet(folder / f"{name}.parquet",
-                                                                                  index=False)
-    (staging / "provinces.json").write_text(json.dumps({slugify(p): p for p in result.summary["provinces"]},
-                                                        ensure_ascii=False), encoding="utf-8")
+        for name, frame in tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
@@ -944,12 +969,14 @@ def write_partitions(result: IngestResult, out: Path) -> None:
     os.replace(staging, old)
 
 
-def write_processed(result: IngestResult, processed_dir: str | Path) -> None:
-    """Write the clean tables (whole and by province), quarantine and summary atomically into ``processed_dir``."""
+def write_processed(result: IngestResult, processed_dir: str | Path,
+                    parts: dict[str, dict[str, pd.DataFrame]] | None = None) -> None:
+    """Write the clean tables (whole and by province: ``parts`` from :func:`by_province`, split here when not
+    given), quarantine and summary atomically into ``processed_dir``."""
     out = Path(processed_dir)
     for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
         _write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-    write_partitions(result, out)
+    write_partitions(parts if parts is not None else by_province(result), out)
     # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
     _write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
     _write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))

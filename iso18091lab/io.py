@@ -168,7 +168,8 @@ class RawSheet:
 @dataclass
 class FoundTable:
     """A recognised table: its kind, where its header is, and its data rows — kept by column: ``row_numbers``
-    (spreadsheet row of each data row) and ``columns`` (canonical column -> the cells, an object array)."""
+    (spreadsheet row of each data row), and per canonical column its distinct cells (``uniques``) and each row's
+    index into them (``codes``; an empty cell, None, is ``len(uniques)``)."""
 
     file: Path
     sheet: str
@@ -176,9 +177,16 @@ class FoundTable:
     header_rows: tuple[int, ...]
     headers: dict[str, str]  # canonical column -> header text as written in the file
     row_numbers: "np.ndarray" = None
-    columns: dict = field(default_factory=dict)
+    codes: dict = field(default_factory=dict)
+    uniques: dict = field(default_factory=dict)
     empty_rows: int = 0
     title: str = ""
+
+    def cells(self, column: str) -> "np.ndarray":
+        """The cells of one column, row by row (an object array; None for an empty cell)."""
+        import numpy as np
+
+        return np.append(self.uniques[column], None)[self.codes[column]]
 
     @property
     def n(self) -> int:
@@ -187,8 +195,8 @@ class FoundTable:
     @property
     def records(self) -> list[tuple[int, dict[str, object]]]:
         """The data rows as (row number, {column: cell}) — a row view for callers and tests that want one."""
-        names = list(self.columns)
-        return [(int(row), {name: self.columns[name][i] for name in names})
+        columns = {name: self.cells(name) for name in self.codes}
+        return [(int(row), {name: cells[i] for name, cells in columns.items()})
                 for i, row in enumerate(self.row_numbers if self.row_numbers is not None else [])]
 
 
@@ -565,7 +573,6 @@ def _header_hits(record: list[str]) -> int:
 
 # --------------------------------------------------------------------------- workbook checks
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
@@ -1021,21 +1028,20 @@ def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:
     first = header_rows[-1] + 1
     data = rows[first:]
     blank = np.ones(len(data), dtype=bool)
-    columns = {}
     for col, (canonical, _) in mapping.items():
         cells = np.empty(len(data), dtype=object)
         cells[:] = [row[col] if col < len(row) else "" for row in data]
-        codes, uniques = factorize_cells(cells)
+        codes, uniques = _factorize_cells(cells)
         blank &= np.append(np.array([nfc(u) == "" for u in uniques], dtype=bool), True)[codes]
-        columns[canonical] = cells
+        table.codes[canonical], table.uniques[canonical] = codes, uniques
     keep = ~blank
     table.empty_rows = int(blank.sum())
     table.row_numbers = np.flatnonzero(keep).astype(np.int64) + first + 1
-    table.columns = {name: cells[keep] for name, cells in columns.items()}
+    table.codes = {name: codes[keep] for name, codes in table.codes.items()}
     return table
 
 
-def factorize_cells(values: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
+def _factorize_cells(values: "np.ndarray") -> tuple["np.ndarray", "np.ndarray"]:
     """Codes and distinct values of an object array; missing values (None, NaN) get the code ``len(uniques)``."""
     import numpy as np
     import pandas as pd

@@ -40,7 +40,7 @@ from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .i18n import TEXT, number, t
 from .catalog import load_catalog
-from .ingest import catalog_fingerprint, ingest, raw_fingerprint
+from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
 from .text import slugify
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -249,16 +249,6 @@ def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, r
     return path
 
 
-def _input_hash(processed: Path) -> str:
-    digest = hashlib.sha256()
-    for name in ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv"):
-        path = processed / name
-        if path.exists():
-            digest.update(name.encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def package_fingerprint() -> str:
     """The package version and a hash of its code, texts and templates: a changed package re-runs reports."""
@@ -358,34 +348,27 @@ def _with_reset_cell(notebook: Path):
     return node
 
 
-def _execute(notebook: Path, executed: Path, parameters: dict, kernel: WarmKernel | None) -> None:
-    """Run one notebook with papermill: on the worker's warm kernel, or (``kernel`` None) on a fresh one."""
+def _execute(notebook: Path, executed: Path, parameters: dict, kernel: WarmKernel, keep: bool = True) -> None:
+    """Run one notebook with papermill on the worker's kernel; ``keep=False`` shuts it down afterwards (the next
+    notebook gets a fresh kernel). A failure always replaces the kernel, whatever state it left."""
     import papermill
 
-    if kernel is None:
-        papermill.execute_notebook(str(notebook), str(executed), parameters=parameters, kernel_name=KERNEL_NAME,
-                                   progress_bar=False, log_output=False, kernel_manager_class=kernel_manager_class())
-        return
     try:
         papermill.execute_notebook(_with_reset_cell(notebook), str(executed), parameters=parameters,
                                    kernel_name=KERNEL_NAME, progress_bar=False, log_output=False,
                                    engine_name=_warm_engine(), km=kernel.get())
     except BaseException:
-        kernel.close()  # whatever state the failure left: the next notebook gets a new kernel
+        kernel.close()
         raise
+    if not keep:
+        kernel.close()
 
 
-def _previous_notebooks(out: Path) -> dict[str, dict]:
-    """The notebook entries of the last manifest in ``out`` whose report can be kept (ok or partial, files there)."""
-    path = out / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        entries = json.loads(path.read_text(encoding="utf-8")).get("notebooks", [])
-    except (OSError, ValueError):
-        return {}
-    return {e["notebook"]: e for e in entries if e.get("status") in ("ok", "partial") and e.get("inputs_hash")
-            and (out / str(e.get("executed"))).is_file() and (out / str(e.get("html"))).is_file()}
+def _reusable(manifest: dict, out: Path) -> dict[str, dict]:
+    """The notebook entries of a province's last manifest whose report can be kept (ok or partial, files there)."""
+    return {e["notebook"]: e for e in manifest.get("notebooks", []) if e.get("status") in ("ok", "partial")
+            and e.get("inputs_hash") and (out / str(e.get("executed"))).is_file()
+            and (out / str(e.get("html"))).is_file()}
 
 
 def _forget_results(out: Path, notebooks: list[str]) -> None:
@@ -402,11 +385,12 @@ def _forget_results(out: Path, notebooks: list[str]) -> None:
 
 
 def _run_province(province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
-                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None = None,
-                  input_hash: str = "", data_hash: str = "", kernel: WarmKernel | None = None,
-                  force: bool = False) -> ProvinceRun:
-    """Run (or reuse) one province's notebooks, render them, write its evidence pack, tables page and manifest.
-    ``data_hash`` is the hash of the data the notebooks read (the province's; the dataset's for national)."""
+                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None,
+                  input_hash: str, data_hash: str, kernel: WarmKernel, force: bool = False,
+                  keep_kernel: bool = True) -> ProvinceRun:
+    """Run (or reuse) one province's notebooks on the worker's ``kernel``, render them, write its evidence pack,
+    tables page and manifest. ``input_hash`` identifies the dataset, ``data_hash`` the data the notebooks read
+    (the province's rows; the whole dataset for the national notebooks)."""
     from papermill.exceptions import PapermillExecutionError
 
     from .evidence import write_evidence_pack
@@ -414,12 +398,11 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
     slug = slug or slugify(province)
     out = reports / slug
     out.mkdir(parents=True, exist_ok=True)
-    input_hash = input_hash or _input_hash(processed)
-    data_hash = data_hash or input_hash
     run = ProvinceRun(province, slug, started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
     parameters = {"province": province, "processed_dir": str(processed), "output_dir": str(out),
                   "lang": lang, "seed": seed, **extra}
-    previous = {} if force else _previous_notebooks(out)
+    old_manifest = _read_json(out / "manifest.json")
+    previous = {} if force else _reusable(old_manifest, out)
     hashes = {nb.stem: notebook_inputs_hash(nb, data_hash, parameters) for nb in notebooks}
     reusable = {stem for stem, h in hashes.items() if previous.get(stem, {}).get("inputs_hash") == h}
     _forget_results(out, [nb.stem for nb in notebooks if nb.stem not in reusable])
@@ -437,7 +420,7 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         start = datetime.now(timezone.utc)
         (out / f"{notebook.stem}.html").unlink(missing_ok=True)
         try:
-            _execute(notebook, executed, parameters, kernel)
+            _execute(notebook, executed, parameters, kernel, keep_kernel)
             item.executed = executed.name
             item.html, item.status = f"{notebook.stem}.html", "ok"
             item.not_estimable = _not_estimable(out, notebook.stem)
@@ -468,7 +451,6 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
         except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
             item.status, item.html = "failed", ""
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    old_manifest = _read_json(out / "manifest.json")
     if all(n.reused for n in run.notebooks) and same_pages and old_manifest.get("evidence", {}).get("docx"):
         run.evidence = old_manifest["evidence"]
     elif (out / "results.json").exists():
@@ -551,7 +533,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
 
     Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
     ``workers`` provinces run at once (default :func:`default_workers`), each worker on one warm kernel
-    (``warm_kernels=False``: a fresh kernel per notebook)."""
+    (``warm_kernels=False``: a fresh kernel per notebook, with the same environment)."""
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
     extra = dict(extra or {})
@@ -570,19 +552,20 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     if not targets and not national_set:
         raise RunError("name a province (--province), or use --all or --national")
     reports.mkdir(parents=True, exist_ok=True)
-    input_hash = _input_hash(processed)
+    input_hash = processed_hash(processed)
     province_hashes = summary.get("province_hashes", {})
     claim_reports_folder(reports, input_hash, synthetic, province_hashes)
     env = thread_environment(workers)
     total = len(targets) * len(notebooks) + len(national_set)
     with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
         def work(task: str | None, kernel: WarmKernel) -> ProvinceRun:
-            kernel = kernel if warm_kernels else None
             if task is None:  # the national notebooks read the processed data, not the province reports
                 return _run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
-                                     summary, bar, NATIONAL_SLUG, input_hash, input_hash, kernel, force)
+                                     summary, bar, NATIONAL_SLUG, input_hash, input_hash, kernel, force,
+                                     warm_kernels)
             return _run_province(task, notebooks, processed, reports, lang, seed, extra, synthetic, summary,
-                                 bar, None, input_hash, province_hashes.get(task, input_hash), kernel, force)
+                                 bar, None, input_hash, province_hashes.get(task, input_hash), kernel, force,
+                                 warm_kernels)
 
         # the national synthesis first: it runs beside the provinces instead of after them
         runs = _in_workers(([None] if national_set else []) + list(targets), workers, env, work)

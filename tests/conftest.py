@@ -9,7 +9,7 @@ import pytest
 
 from iso18091lab.ingest import ingest
 from iso18091lab.workbench import small_design  # noqa: F401 - one small design for demo --small and tests
-from iso18091lab.synth import HAI_PHONG, QUANG_NINH, ProvinceDesign, write_synthetic
+from iso18091lab.synth import write_synthetic
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -910,10 +910,10 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     # every indicator's panel from one groupby (the same groups and means as one groupby per indicator)
     by_indicator = (scored.groupby(["indicator"] + keys, dropna=False, observed=True)["score_100"].mean()
                     .rename("score").reset_index())
+    panels = {i: part.drop(columns="indicator").reset_index(drop=True)
+              for i, part in by_indicator.groupby("indicator", sort=False, observed=True)}
     for indicator in indicator_order(scored["indicator"]):
-        panel = by_indicator[by_indicator["indicator"] == indicator].drop(columns="indicator")
-        add(panel.reset_index(drop=True), f"indicator {indicator}", "indicator", "council",
-            n_perm=max(n_permutations // 4, 0))
+        add(panels[indicator], f"indicator {indicator}", "indicator", "council", n_perm=max(n_permutations // 4, 0))
     if len(rows) > start:
         q = bh_qvalues([r["p_value"] for r in rows[start:]])
         for offset, value in enumerate(q):

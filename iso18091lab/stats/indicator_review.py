@@ -21,7 +21,6 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -32,6 +31,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..catalog import indicator_order, indicator_sort_key
+from ..ingest import processed_hash  # noqa: F401 (the cache key of cross_province; public here too)
 from . import NotEstimable
 from . import reliability as rel
 
@@ -664,25 +664,6 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=
             pass
         rows.append(record)
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
-
-
-PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv")
-
-
-def processed_hash(processed_dir: str | Path) -> str:
-    """SHA-256 of the processed tables (the same files and order as the runner's input hash)."""
-    if not isinstance(processed_dir, (str, os.PathLike)):
-        raise ValueError(f"processed_dir must be a folder path, not {type(processed_dir).__name__}")
-    folder = Path(processed_dir)
-    if not (folder / "assessments.parquet").exists():
-        raise ValueError(f"no processed data in {folder}")
-    digest = hashlib.sha256()
-    for name in PROCESSED_FILES:
-        path = folder / name
-        if path.exists():
-            digest.update(name.encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def _lock(handle) -> None:

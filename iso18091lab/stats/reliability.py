@@ -22,6 +22,7 @@ Missing data (documented policy):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -301,17 +302,18 @@ def _reml_pieces(setup: dict, theta: np.ndarray):
     return np.log(d).sum() + 2 * np.log(np.diag(chol)).sum(), rss, xs
 
 
-_THREADPOOLS = []
+@lru_cache(maxsize=1)
+def _blas_threads():
+    """The thread-pool controller (slow to build: it scans the loaded libraries), made once, at the first REML
+    fit, when numpy's and scipy's BLAS are loaded."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _one_blas_thread():
-    """A context limiting BLAS to one thread; the controller (slow to build: it scans the loaded libraries) is
-    made once, at the first REML fit, when numpy's and scipy's BLAS are loaded."""
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1)
+    """A context limiting BLAS to one thread (small dense algebra only loses to thread start-up)."""
+    return _blas_threads().limit(limits=1)
 
 
 def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None = None, polish: bool = False):
