@@ -139,8 +139,58 @@ def _lab(args: argparse.Namespace) -> int:
     return open_lab(args.work, browser=not args.no_browser)
 
 
+def _float_list(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
+    except ValueError:
+        raise UserError(f"--effects needs numbers separated by commas (e.g. 0,0.5,1), not {text!r}") from None
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from . import simulation as sim
+
+    common = dict(runs=args.runs, seed=args.seed, scheduler=args.scheduler, n_jobs=args.jobs,
+                  progress=not args.quiet)
+    try:
+        if args.study == "calibration":
+            designs = [d.strip() for d in args.designs.split(",")] if args.designs else None
+            result = sim.calibration_study(permutations=500 if args.permutations is None else args.permutations,
+                                           designs=designs, **common)
+            figure = None
+        else:
+            cov = sim.covariances_from_data(args.processed) if args.processed else None
+            design = sim.NationalDesign(provinces=args.provinces, bodies=args.bodies, years=args.years,
+                                        pre_years=args.pre_years, pilot_share=args.pilot_share,
+                                        staggered=args.staggered, effect_sd=args.effect_sd,
+                                        **({"cov": cov} if cov is not None else {}))
+            result = sim.power_study(design, effects=_float_list(args.effects), alpha=args.alpha,
+                                     permutations=args.permutations or 0, **common)
+            from .i18n import t
+            from .plots import simulated_power
+
+            figure = simulated_power(result.summary, args.lang, t("plot_simpower_title", args.lang,
+                                                                   provinces=design.provinces, bodies=design.bodies,
+                                                                   years=design.years, runs=args.runs), args.alpha)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    except OSError as exc:
+        if args.scheduler is None:
+            raise
+        raise UserError(f"không kết nối được Dask scheduler / cannot reach the Dask scheduler "
+                        f"{args.scheduler}: {exc}") from None
+    import pandas as pd
+
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(result.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    paths = sim.write_study(result, args.out, args.study, figure)
+    print(f"\nMÔ PHỎNG / SIMULATION — {result.method}")
+    print(f"{result.describe()['runs']} dòng / rows, {result.seconds:.0f} s, {result.executor}; {result.machine}")
+    print("Kết quả / output: " + ", ".join(str(p) for p in paths))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (sub-commands ingest, run, demo, lab, synth, template)."""
+    """The argument parser (sub-commands ingest, run, demo, lab, synth, template, simulate)."""
     parser = argparse.ArgumentParser(
         prog="iso18091lab",
         description="Bàn thí nghiệm TCVN ISO 18091:2020 / TCVN ISO 18091:2020 research workbench")
@@ -217,6 +267,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit", default="", help="đơn vị điền sẵn / unit to pre-fill")
     p.add_argument("--year", type=int, default=None, help="năm điền sẵn / year to pre-fill")
     p.set_defaults(func=_template)
+
+    p = sub.add_parser("simulate", help="nghiên cứu mô phỏng: hiệu chỉnh, lực kiểm định / simulation studies: "
+                                        "calibration, power")
+    p.add_argument("study", choices=["calibration", "power"],
+                   help="calibration: các phương pháp ước lượng hiệu quả / the effectiveness estimators; "
+                        "power: lực kiểm định cho thiết kế toàn quốc / power of a national design")
+    p.add_argument("--runs", type=int, default=200, help="số lần mô phỏng mỗi kịch bản / runs per scenario (%(default)s)")
+    p.add_argument("--seed", type=int, default=1, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="số tiến trình cục bộ / local processes (mặc định: số lõi / default: cores; 1 = trong tiến trình này)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="địa chỉ Dask scheduler, vd. tcp://10.0.0.5:8786 / a Dask scheduler address")
+    p.add_argument("--out", type=Path, default=Path("simulations"), help="thư mục ghi / output folder (%(default)s)")
+    p.add_argument("--permutations", type=int, default=None,
+                   help="số hoán vị cho giá trị p / permutations for p (calibration 500, power 0 = p từ SE)")
+    p.add_argument("--designs", default=None,
+                   help="calibration: thiết kế, cách nhau dấu phẩy / designs (staggered,two rounds,pilot-like,pre-trend)")
+    p.add_argument("--provinces", type=int, default=34, help="power: số tỉnh / provinces (%(default)s)")
+    p.add_argument("--bodies", type=int, default=97, help="power: đơn vị mỗi tỉnh / bodies per province (%(default)s)")
+    p.add_argument("--years", type=int, default=5, help="power: số năm / yearly waves (%(default)s)")
+    p.add_argument("--pre-years", type=int, default=2, help="power: năm trước thí điểm / waves before the start (%(default)s)")
+    p.add_argument("--pilot-share", type=float, default=0.5, help="power: tỷ lệ thí điểm / pilot share (%(default)s)")
+    p.add_argument("--staggered", action="store_true", help="power: bắt đầu so le / pilots start in turn")
+    p.add_argument("--effect-sd", type=float, default=0.0,
+                   help="power: độ lệch chuẩn hiệu quả giữa các tỉnh / SD of the effect between provinces (%(default)s)")
+    p.add_argument("--effects", default="0,0.25,0.5,1",
+                   help="power: các mức hiệu quả cần phát hiện (điểm) / effects to detect, points (%(default)s)")
+    p.add_argument("--alpha", type=float, default=0.05, help="power: mức ý nghĩa / significance level (%(default)s)")
+    p.add_argument("--processed", type=Path, default=None,
+                   help="power: ước lượng phương sai, hiệp phương sai từ dữ liệu đã xử lý / take the variances from data")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ hình / figure language (%(default)s)")
+    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p.set_defaults(func=_simulate)
     return parser
 
 

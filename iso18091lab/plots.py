@@ -362,3 +362,27 @@ def power_curves(curves: pd.DataFrame, lang: str = "vi", target: float | None = 
     ax.legend(frameon=False, fontsize=8)
     ax.set_ylim(bottom=0)
     return fig
+
+
+def simulated_power(summary: pd.DataFrame, lang: str = "vi", title: str = "", alpha: float = 0.05) -> plt.Figure:
+    """Simulated power (share of runs rejecting "no effect") against the planted effect, with its Wilson
+    interval, and the normal-approximation formula where it applies (``simulation.power_study`` summary)."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(7, 4.3))
+    data = summary.sort_values("effect")
+    ax.errorbar(data["effect"], data["power"],
+                yerr=[data["power"] - data["power_ci_low"], data["power_ci_high"] - data["power"]],
+                fmt="o-", color=GROUP_COLOURS["pilot"], capsize=4, label=t("plot_simpower_sim", lang))
+    formula = data.dropna(subset=["analytic_power"])
+    if len(formula):
+        ax.plot(formula["effect"], formula["analytic_power"], ls="--", color="#555555",
+                label=t("plot_simpower_formula", lang))
+    ax.axhline(0.8, color="#999999", ls=":", lw=1)
+    ax.axhline(alpha, color="#999999", ls=":", lw=1)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel(t("plot_simpower_x", lang))
+    ax.set_ylabel(t("plot_simpower_y", lang))
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    return fig
