@@ -112,15 +112,27 @@ class _Table:
     def has(self, column: str) -> bool:
         return column in self._codes
 
+    def _check(self, column: str) -> None:
+        if column in self._codes and self._codes[column] is None:  # pragma: no cover - a bug
+            raise AssertionError(f"column {column!r} of {self.file}/{self.sheet} was released")
+
     def codes(self, column: str) -> np.ndarray:
+        self._check(column)
         return self._codes[column] if column in self._codes else np.zeros(self.n, dtype=np.intp)
 
     def values(self, column: str) -> np.ndarray:
+        self._check(column)
         return self._uniques[column] if column in self._uniques else np.array([None], dtype=object)
 
     def raw(self, column: str) -> np.ndarray:
         """The raw cell of every row (object array; None for an empty or absent cell)."""
         return self.values(column)[self.codes(column)]
+
+    def release(self, keep: tuple[str, ...] = ("province", "unit")) -> None:
+        """Forget the cells of every column but ``keep`` (what the quarantine table still reads) once the
+        table is cleaned: at national scale each column's codes are ~10 MB."""
+        for column in [c for c in self._codes if c not in keep]:
+            self._codes[column] = self._uniques[column] = None
 
 
 class _Problems:
@@ -250,15 +262,16 @@ class _Bodies:
                                           found.how)
         return found.index, body["province"], None, match
 
-    def columns(self, index: np.ndarray) -> dict[str, np.ndarray]:
-        """Body columns for rows pointing at ``index`` (assessment/outcome naming: ``code`` -> ``unit_code``)."""
-        if not self.rows:
-            return {("unit_code" if c == "code" else c): np.full(len(index), None, dtype=object) for c in BODY_COLUMNS}
-        table = pd.DataFrame(self.rows, columns=BODY_COLUMNS)
-        picked = table.iloc[index].reset_index(drop=True)
-        out = {c: picked[c].to_numpy(dtype=object) for c in BODY_COLUMNS}
-        out["unit_code"] = out.pop("code")
-        return out
+    def columns(self, index: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
+        """Body columns, typed as in the output tables, for rows pointing at ``index`` (assessment/outcome
+        naming: ``code`` -> ``unit_code``). Cleaning keeps only the body's index per row (``_body``); the columns
+        are taken from the bodies table for the accepted rows (no per-row Python objects)."""
+        table = pd.DataFrame(self.rows, columns=BODY_COLUMNS).astype(
+            {**{c: "string" for c in BODY_COLUMNS if c not in _BODY_WHOLE}, **_BODY_WHOLE})
+        if table.empty:
+            table = table.reindex(range(1))  # no body at all: every row is quarantined; one empty body to point at
+        index = np.maximum(np.asarray(index, dtype=np.intp), 0)
+        return {("unit_code" if c == "code" else c): table[c].array.take(index) for c in BODY_COLUMNS}
 
 
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
@@ -348,9 +361,9 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
     catalog_ids = catalog.index.tolist()
-    typed_body = np.array([f"?{p}|{u}|{c}" for p, u, c in zip(table.codes("province"), table.codes("unit"),
-                                                              table.codes("code"))], dtype=object)
-    block_keys = [np.where(body >= 0, body.astype(str), typed_body), year, round_, rater, _texts(table, "rater_id")]
+    typed = np.unique(np.stack([table.codes(c) for c in ("province", "unit", "code")], axis=1), axis=0,
+                      return_inverse=True)[1].reshape(-1)
+    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
@@ -383,10 +396,11 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     derived = np.array([scale.rating_of(v) for v in from_points], dtype=object)
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
-    source = np.where(has_score, "points", np.where(not_assessed, "not_assessed", "rating"))
+    source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
+                                       ["points", "not_assessed", "rating"])
     rater_id = _texts(table, "rater_id")
     frame = pd.DataFrame({
-        **bodies.columns(np.maximum(body, 0)), "year": year, "round": round_, "rater": rater,
+        "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
         "pillar": [pillar_of.get(i) for i in indicator], "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
@@ -407,7 +421,7 @@ def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.D
         except Rejected:
             raise Rejected("bad_value")
     values = np.array(_parse_unique(table, "value", value, problems, required=True, default=np.nan), dtype=float)
-    frame = pd.DataFrame({**bodies.columns(np.maximum(body, 0)), "year": year, "measure": measure, "value": values})
+    frame = pd.DataFrame({"_body": body, "year": year, "measure": measure, "value": values})
     frame.attrs["province"] = province
     frame.attrs["located"] = body >= 0
     return frame
@@ -480,6 +494,12 @@ class _Kind:
     frame: pd.DataFrame  # clean columns + _table, _row, _pos, _province, synthetic, source_*
     problems: pd.DataFrame  # pos, column, value, rule, hint, suggestion (pos = position in frame)
 
+    def keep_provenance(self) -> None:
+        """Once the accepted rows are out, keep only what the quarantine and file tables read."""
+        if not self.frame.empty:
+            self.frame = self.frame[["_table", "_local", "_status", "_province", "source_file", "source_sheet",
+                                     "source_row"]]
+
 
 def _collect(tables: list[_Table], clean) -> _Kind:
     frames, problem_parts, offset = [], [], 0
@@ -497,6 +517,7 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         frame["_table"] = table.number
         frame["_local"] = np.arange(table.n)
         frame["_province"] = province
+        table.release()
         found = problems.frame()
         found["pos"] = found["pos"].astype(np.int64) + offset
         problem_parts.append(found)
@@ -517,10 +538,11 @@ def _resolve_duplicates(kind: _Kind, key: list[str], values: list[str], value_co
     frame = kind.frame
     if frame.empty:
         return
-    live = frame[frame["_status"] == "accepted"]
-    repeated = live[live.duplicated(key, keep=False)]
-    if repeated.empty:
+    keys = frame.loc[frame["_status"].to_numpy() == "accepted", key]
+    index = keys.index[keys.duplicated(keep=False)]
+    if index.empty:
         return
+    repeated = frame.loc[index, list(dict.fromkeys(key + values + ["source_file", "source_sheet", "source_row"]))]
     new_problems = []
     for _, group in repeated.groupby(key, dropna=False, sort=False):
         distinct = {tuple(_hashable(v) for v in row) for row in group[values].itertuples(index=False)}
@@ -590,10 +612,6 @@ def _write_atomic(path: Path, write) -> None:
 
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
-
-
-_BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025"]
-_BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
 _BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025"]
@@ -725,13 +743,15 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     bodies = _Bodies(units)
     assessments_kind = _collect(of_kind("assessments"),
                                 lambda t, p: _clean_assessments(t, bodies, by_indicator, scale, p))
-    _resolve_duplicates(assessments_kind, ["body_id", "year", "round", "rater", "rater_id", "indicator"],
+    _resolve_duplicates(assessments_kind, ["_body", "year", "round", "rater", "rater_id", "indicator"],
                         ["score", "rating", "not_assessed"], "score")
     outcomes_kind = _collect(of_kind("outcomes"), lambda t, p: _clean_outcomes(t, bodies, p))
-    _resolve_duplicates(outcomes_kind, ["body_id", "year", "measure"], ["value"], "value")
+    _resolve_duplicates(outcomes_kind, ["_body", "year", "measure"], ["value"], "value")
 
-    assessments = _finish(assessments_kind, ASSESSMENT_COLUMNS, _typed_assessments)
-    outcomes = _finish(outcomes_kind, OUTCOME_COLUMNS, _typed_outcomes)
+    assessments = _finish(assessments_kind, ASSESSMENT_COLUMNS, _typed_assessments, bodies)
+    assessments_kind.keep_provenance()
+    outcomes = _finish(outcomes_kind, OUTCOME_COLUMNS, _typed_outcomes, bodies)
+    outcomes_kind.keep_provenance()
     if units.empty:  # no units table: the label is the name as written (codes added where names repeat)
         for frame in (assessments, outcomes):
             shared = frame.groupby(["province", "unit"])["body_id"].transform("nunique") > 1
@@ -766,13 +786,18 @@ def exit_status(summary: dict) -> int:
     return 0
 
 
-def _finish(kind: _Kind, columns: list[str], typed) -> pd.DataFrame:
-    """The accepted rows of one kind, with the documented columns and types."""
+def _finish(kind: _Kind, columns: list[str], typed, bodies: _Bodies | None = None) -> pd.DataFrame:
+    """The accepted rows of one kind, with the documented columns and types (``bodies``: fill in the body
+    columns from each row's ``_body``)."""
     frame = kind.frame
     if frame.empty:
         return typed(pd.DataFrame(columns=columns))
-    accepted = frame.loc[frame["_status"] == "accepted", columns].reset_index(drop=True)
-    return typed(accepted)
+    accepted = frame["_status"].to_numpy() == "accepted"
+    if bodies is None:
+        return typed(frame.loc[accepted, columns].reset_index(drop=True))
+    body_columns = pd.DataFrame(bodies.columns(frame["_body"].to_numpy()[accepted]))
+    own = frame.loc[accepted, [c for c in columns if c not in body_columns]].reset_index(drop=True)  # keeps Arrow text
+    return typed(pd.concat([body_columns, own], axis=1)[columns])
 
 
 def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: UnitMatcher) -> pd.DataFrame:
