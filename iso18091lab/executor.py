@@ -38,17 +38,24 @@ def map_tasks(function: Callable[[Any, int], Any], tasks: Sequence, seed: int, s
         return []
     if scheduler is not None:
         return _dask_map(function, tasks, seeds, scheduler, progress, description)
+    bar = _progress_bar(len(tasks), progress, description)
     if n_jobs == 1:
-        from tqdm import tqdm
-
-        return [function(task, s) for task, s in tqdm(list(zip(tasks, seeds)), desc=description or "mô phỏng / "
-                                                      "simulating", disable=not progress)]
+        return [function(task, s) for task, s in bar(zip(tasks, seeds))]
     from joblib import Parallel, delayed, parallel_config
 
     workers = n_jobs or os.cpu_count() or 1
     with parallel_config(backend="loky", inner_max_num_threads=1):
-        return list(Parallel(n_jobs=workers, verbose=5 if progress else 0)(
-            delayed(function)(task, s) for task, s in zip(tasks, seeds)))
+        results = Parallel(n_jobs=workers, return_as="generator")(  # in task order, as they finish
+            delayed(function)(task, s) for task, s in zip(tasks, seeds))
+        return list(bar(results))
+
+
+def _progress_bar(total: int, progress: bool, description: str):
+    """Wrap an iterable of ``total`` results in a tqdm bar (or not, when ``progress`` is off)."""
+    from tqdm import tqdm
+
+    return lambda items: tqdm(items, total=total, desc=description or "mô phỏng / simulating", unit="lần",
+                              disable=not progress)
 
 
 def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress: bool, description: str) -> list:
@@ -67,9 +74,10 @@ def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress:
         client.run(_one_blas_thread)
         futures = client.map(function, tasks, seeds, pure=False)
         if progress:
-            from distributed import progress as show
+            from distributed import as_completed
 
-            show(futures)
+            for _ in _progress_bar(len(futures), progress, description)(as_completed(futures)):
+                pass
         return client.gather(futures)
     finally:
         if own_client:
