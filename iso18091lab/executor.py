@@ -68,7 +68,7 @@ def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress:
     if isinstance(scheduler, Client):
         client = scheduler
     else:  # an address, or a LocalCluster object
-        client = Client(scheduler)
+        client = Client(scheduler, timeout="15s")  # an unreachable address fails in 15 s, not 30
         own_client = True
     try:
         client.run(_one_blas_thread)

@@ -193,3 +193,14 @@ def test_cli_simulate_bad_input_is_one_clear_message(tmp_path, capsys, args, mes
     assert main(["simulate", *args, "--runs", "1", "--jobs", "1", "--out", str(tmp_path), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_cli_unreachable_scheduler_is_one_clear_message(tmp_path, capsys, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OSError("Timed out trying to connect to tcp://10.9.9.9:8786 after 15 s")
+
+    monkeypatch.setattr(sim, "power_study", unreachable)
+    assert main(["simulate", "power", "--runs", "1", "--scheduler", "tcp://10.9.9.9:8786", "--out", str(tmp_path),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler tcp://10.9.9.9:8786" in err and "Traceback" not in err
