@@ -87,6 +87,13 @@ def wilson_interval(successes, n, confidence: float = 0.95) -> tuple[np.ndarray,
     return centre - half, centre + half
 
 
+def _streams(seed: int) -> tuple[np.random.Generator, int]:
+    """Independent random streams from a task's seed: one draws the panel, the other the permutations (the
+    permutation test must not reuse the draws that made the data)."""
+    data, permutations = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(data), int(permutations.generate_state(1)[0])
+
+
 # --------------------------------------------------------------------------- calibration
 
 def simulate_calibration_panel(design: dict, effect: bool, rng: np.random.Generator) -> tuple[pd.DataFrame, float,
@@ -123,9 +130,9 @@ def simulate_calibration_panel(design: dict, effect: bool, rng: np.random.Genera
 def calibration_run(task: tuple[str, bool, int], seed: int) -> list[dict]:
     """One simulated panel of ``task = (design name, planted effect?, permutations)``, estimated by every method."""
     name, effect, permutations = task
-    rng = np.random.default_rng(seed)
+    rng, permutation_seed = _streams(seed)
     panel, att, design_att = simulate_calibration_panel(CALIBRATION_DESIGNS[name], effect, rng)
-    head = ef.imputation_att(panel, "score", n_permutations=permutations, seed=seed)
+    head = ef.imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed)
     plain = ef.imputation_att(panel, "score", n_permutations=0, leave_one_out=False, df="normal")
     twfe = ef.did_within_province(panel, "score")
     rows = [(HEADLINE, head, head.p_value),
@@ -288,9 +295,10 @@ def power_run(task: tuple[NationalDesign, float, float, int], seed: int) -> dict
     """One simulated national panel of ``task = (design, effect, alpha, permutations)``, estimated by the
     headline method."""
     design, effect, alpha, permutations = task
-    rng = np.random.default_rng(seed)
+    rng, permutation_seed = _streams(seed)
     panel, att = simulate_national_panel(design, effect, rng)
-    result = ef.imputation_att(panel, "score", n_permutations=permutations, seed=seed, confidence=1 - alpha)
+    result = ef.imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed,
+                               confidence=1 - alpha)
     return {"effect": effect, "estimate": result.estimate, "se": result.se, "p_value": result.p_value,
             "rejected": bool(result.p_value < alpha), "covered": bool(result.ci_low <= att <= result.ci_high),
             "truth": att, "n_pilot": result.n_pilot, "n_comparison": result.n_comparison, "seed": seed}

@@ -204,3 +204,12 @@ def test_cli_unreachable_scheduler_is_one_clear_message(tmp_path, capsys, monkey
                  "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "cannot reach the Dask scheduler tcp://10.9.9.9:8786" in err and "Traceback" not in err
+
+
+def test_the_permutations_do_not_reuse_the_draws_that_made_the_panel():
+    rng, permutation_seed = sim._streams(123)
+    first = rng.random(5)
+    assert not np.allclose(first, np.random.default_rng(permutation_seed).random(5))
+    assert not np.allclose(first, np.random.default_rng(123).random(5))
+    again, same_seed = sim._streams(123)
+    assert np.array_equal(again.random(5), first) and same_seed == permutation_seed
