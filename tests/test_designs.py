@@ -90,8 +90,13 @@ def test_run_all_exits_0_and_every_report_renders(ran):
             executed = json.loads((reports / slug / notebook["executed"]).read_text(encoding="utf-8"))
             errors = [o for c in executed["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
             assert not errors, (slug, notebook["notebook"], errors[:1])
+            warned = [o["text"] for c in executed["cells"] for o in c.get("outputs", [])
+                      if o.get("name") == "stderr" and "Warning" in "".join(o.get("text", ""))]
+            assert not warned, (slug, notebook["notebook"], warned[:1])  # fix a warning at its source
             html = unescape((reports / slug / notebook["html"]).read_text(encoding="utf-8"))
             assert "Traceback (most recent call last)" not in html and not re.search(r"\b[A-Z]\w+Error: ", html)
+            # nor a Python warning with a file path: a reader cannot act on it (fix it at its source)
+            assert not re.search(r"\w+Warning: ", html), (slug, notebook["notebook"])
             for note in notebook.get("not_estimable", []):
                 assert note["reason"] in html  # the reason is shown in the report, in words
     index = (reports / "index.html").read_text(encoding="utf-8")

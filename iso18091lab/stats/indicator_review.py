@@ -343,9 +343,11 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omeg
 
 
 def _alpha_from_cov(cov: np.ndarray) -> np.ndarray:
-    """Alpha from covariance matrices (..., k, k)."""
+    """Alpha from covariance matrices (..., k, k); NaN where the total variance is 0 (every body the same, e.g.
+    a bootstrap replicate of one body), where alpha is undefined."""
     k = cov.shape[-1]
-    return k / (k - 1) * (1 - np.trace(cov, axis1=-2, axis2=-1) / cov.sum(axis=(-2, -1)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return k / (k - 1) * (1 - np.trace(cov, axis1=-2, axis2=-1) / cov.sum(axis=(-2, -1)))
 
 
 def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: int = 1000, seed=None,

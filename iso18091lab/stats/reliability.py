@@ -631,10 +631,14 @@ def one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     if cov.ndim != 2 or cov.shape[0] != cov.shape[1] or cov.shape[0] < 3 or not np.isfinite(cov).all():
         raise ValueError("one_factor_ml needs a finite square covariance matrix of at least 3 items")
     k = cov.shape[0]
+    eigen = np.linalg.eigvalsh(cov)
+    _, logdet_s = np.linalg.slogdet(cov)
+    if not (np.diag(cov) > 0).all() or eigen[0] <= 1e-12 * eigen[-1]:  # a constant item, or one repeating others
+        raise ValueError("one_factor_ml needs a positive definite covariance matrix (no constant item, no item "
+                         "a combination of the others): the one-factor ML fit is not defined")
     sign_ref = np.linalg.eigh(cov)[1][:, -1]
     start_load = np.sqrt(np.clip(np.linalg.eigh(cov)[0][-1], 1e-9, None)) * np.abs(sign_ref)
     start_psi = np.clip(np.diag(cov) - start_load ** 2, 1e-3 * np.diag(cov), None)
-    _, logdet_s = np.linalg.slogdet(cov)
 
     def discrepancy(theta):
         lam, psi = theta[:k], np.exp(theta[k:])

@@ -133,6 +133,24 @@ def test_mcdonald_omega_recovers_a_known_model_and_matches_sklearn():
     np.testing.assert_allclose(np.abs(result.loadings), lam, atol=1e-4)
 
 
+@pytest.mark.parametrize("case", ["constant item", "repeated item"])
+def test_mcdonald_omega_refuses_a_singular_covariance_without_warnings(case):
+    """A constant item (every body scored the same) or an item that repeats another leaves the one-factor ML fit
+    undefined: a plain ValueError (the report shows omega as not estimable), not a fit on log(0)."""
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame(rng.normal(size=(30, 4)), columns=list("abcd"))
+    if case == "constant item":
+        data["d"] = 5.0
+    else:
+        data["d"] = data["a"]
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="positive definite"):
+            rel.mcdonald_omega(data)
+
+
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", 4 observers x 12 units
 KRIPP_2011 = np.array([
     [1, 2, 3, 3, 2, 1, 4, 1, 2, np.nan, np.nan, np.nan],
