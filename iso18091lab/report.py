@@ -167,16 +167,14 @@ class NotebookReport:
         :data:`~iso18091lab.plots.SVG_MAX_ELEMENTS` drawn elements: a grid of a hundred bodies would write
         megabytes slowly), and show it with a numbered caption. Paths go to results.json; ``svg`` is None
         when only the PNG was written (everything that shows or packs figures uses the PNG)."""
-        from .plots import SVG_MAX_ELEMENTS, drawn_elements
+        from .plots import SVG_MAX_ELEMENTS, drawn_elements, save_figure
 
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png = self.figures_dir / f"{stem}.png"
         svg = self.figures_dir / f"{stem}.svg" if drawn_elements(fig) <= SVG_MAX_ELEMENTS else None
-        fig.savefig(png)
-        if svg is not None:
-            fig.savefig(svg)
-        else:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
+        save_figure(fig, [png] if svg is None else [png, svg])
+        if svg is None:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
             (self.figures_dir / f"{stem}.svg").unlink(missing_ok=True)
         from IPython.display import Image, display
 

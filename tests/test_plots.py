@@ -237,3 +237,22 @@ def test_a_large_figure_is_saved_as_png_only_a_small_one_also_as_svg(tmp_path, c
     again.figure(plots.light_matrix_plot(large), "lights small", "now large")
     assert again.results["figures"][0]["svg"] is None
     assert not (tmp_path / "figures" / first["svg"].removeprefix("figures/")).exists()
+
+
+@pytest.mark.parametrize("make", [lambda: plots.light_matrix_plot(planted_matrix(12, ["1.1", "1.10", "2.3"])),
+                                  lambda: plots.pillar_heatmap(pd.DataFrame(
+                                      [[10.0, 95.0], [50.0, np.nan]], index=["Ủy ban nhân dân xã Số 1", "B"],
+                                      columns=[1, 2]))])
+def test_save_figure_writes_what_savefig_tight_writes(tmp_path, make):
+    """save_figure lays the figure out once; its PNG is pixel for pixel matplotlib's own bbox_inches='tight'."""
+    from PIL import Image
+
+    plots.use_style()
+    reference = make()
+    reference.savefig(tmp_path / "tight.png", bbox_inches="tight")
+    figure = make()
+    plots.save_figure(figure, [tmp_path / "once.png", tmp_path / "once.svg"])
+    tight, once = (np.asarray(Image.open(tmp_path / f"{n}.png")) for n in ("tight", "once"))
+    assert tight.shape == once.shape and (tight == once).all()
+    assert (tmp_path / "once.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    plt.close("all")
