@@ -21,9 +21,12 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -505,11 +508,23 @@ def _flag_reasons(row) -> list[str]:
 
 
 def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
-                      seed=None, confidence: float = 0.95) -> pd.DataFrame:
+                      seed=None, confidence: float = 0.95, cache: str | Path | None = None) -> pd.DataFrame:
     """``tables/indicator_review.csv``: one row per indicator of ``catalog`` (or of the data), the measures of
     question 1, the mean self − council of question 2 (not a flag), ``flag`` and ``reason`` (rule names, see
     :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
-    ``attrs['not_estimable']`` as (part, NotEstimable)."""
+    ``attrs['not_estimable']`` as (part, NotEstimable).
+
+    ``cache``: a folder (a run uses ``<processed>/cache``). The table is kept there under a hash of the rows,
+    the catalog, the parameters and the statistics code, and a call with the same inputs reads it instead of
+    computing it again: a province's report and the national comparison (:func:`cross_province`) review each
+    province once. A concurrent call with the same inputs waits for the one computing (a lock per entry).
+    Without a whole-number ``seed`` nothing is cached (the resamples would differ)."""
+    if cache is not None and isinstance(seed, (int, np.integer)):
+        read = assessments[[c for c in ASSESSMENT_COLUMNS if c in assessments]] \
+            if isinstance(assessments, pd.DataFrame) else assessments  # the columns a review reads
+        parts = [read, catalog, n_resamples, int(seed), confidence]
+        return _cached(Path(cache), "review", parts,
+                       lambda: review_indicators(assessments, catalog, n_resamples, seed, confidence))
     problems = []
     try:
         a = _check(assessments, "review_indicators")
@@ -631,16 +646,20 @@ def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
     return indicator_order(common)
 
 
-def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=2024) -> tuple[pd.DataFrame,
-                                                                                                  pd.DataFrame]:
+def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed=2024,
+                        catalog: pd.DataFrame | None = None, cache: str | Path | None = None
+                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per province and pooled (last row, ``province='pooled'``): bodies, lowest pillar alpha, median
     self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
-    table of :func:`flags_by_province`. Use :func:`cross_province` to compute it once per run."""
+    table of :func:`flags_by_province`. ``catalog`` and ``cache`` go to :func:`review_indicators` (with the
+    province report's catalog, resamples and seed, each province's review is the one its report shows, computed
+    once). Use :func:`cross_province` to compute it once per run."""
     a = _check(assessments, "summary_by_province")
     provinces = sorted(a["province"].dropna().unique())
     rows, flags = [], []
     for name in provinces + ["pooled"]:
         part = a if name == "pooled" else a[a["province"] == name]
+        given = assessments if name == "pooled" else assessments[assessments["province"] == name]
         record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
                   "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
                   "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
@@ -655,7 +674,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=
         except NotEstimable:
             pass
         try:
-            review = review_indicators(part, n_resamples=n_resamples, seed=seed)
+            review = review_indicators(given, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
             record["icc_c1_median"] = review["icc_c1"].median()
             flagged = review[review["flag"]]
             record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
@@ -698,13 +717,58 @@ def _unlock(handle) -> None:
     fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int = 2024) -> dict:
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """A hash of the statistics code (and the catalog module): a changed method never reads an old cache."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.glob("*.py")) + [root.parent / "catalog.py"]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_key(parts: list) -> str:
+    """A hash of frames (row by row, in order, with their column names) and plain values."""
+    digest = hashlib.sha256(_code_fingerprint().encode())
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest.update(repr(list(part.columns)).encode())
+            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+        else:
+            digest.update(repr(part).encode())
+    return digest.hexdigest()
+
+
+def _cached(cache: Path, name: str, parts: list, compute):
+    """``compute()``, kept in ``cache`` under ``name`` and the hash of ``parts`` (pickled: tables keep their
+    ``attrs``); a concurrent caller with the same key waits on the entry's lock and reads the result."""
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"{name}_{_cache_key(parts)[:24]}.pkl"
+    with open(path.with_suffix(".lock"), "a+") as lock:
+        _lock(lock)
+        try:
+            if path.exists():
+                with open(path, "rb") as handle:
+                    return pickle.load(handle)
+            result = compute()
+            handle, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+            return result
+        finally:
+            _unlock(lock)
+
+
+def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict:
     """The cross-province reliability comparison, computed **once per processed data** and shared.
 
     The first caller computes :func:`summary_by_province` on the whole dataset and stores it in
     ``<processed_dir>/cache/reliability_<hash>_<seed>_<n>.json``; later callers (every province report,
     the national report) read it. An exclusive file lock makes concurrent kernels wait for the first one
-    instead of recomputing; the file is written atomically. Returns ``{"summary": DataFrame, "flags":
+    instead of recomputing; the file is written atomically. Each province's review uses the dataset's catalog
+    and the review cache in the same folder, so it is the review of that province's report (same resamples
+    and seed: ``n_resamples`` is the report's default), computed once by whichever comes first. Returns ``{"summary": DataFrame, "flags":
     DataFrame, "hash": str, "computed": bool}`` (``computed`` is True only for the call that computed it).
     """
     from ..dataset import load
@@ -719,7 +783,9 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 500, seed: int 
         _lock(lock)
         try:
             if not path.exists():
-                summary, flags = summary_by_province(load(folder).assessments, n_resamples, seed)
+                data = load(folder)
+                summary, flags = summary_by_province(data.assessments, n_resamples, seed, catalog=data.catalog,
+                                                     cache=cache)
                 payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
                            "summary": json.loads(summary.to_json(orient="records")),
                            "flags": json.loads(flags.to_json(orient="records"))}

@@ -281,3 +281,64 @@ def test_internal_consistency_without_omega_keeps_alpha():
     alpha_only = review.internal_consistency(data, omega=False)
     pd.testing.assert_frame_equal(full.drop(columns="omega"), alpha_only.drop(columns="omega"))
     assert alpha_only["omega"].isna().all() and full["omega"].notna().any()
+
+
+def _count_member_agreement(monkeypatch) -> list:
+    """Count the indicator reviews actually computed (each computes members' agreement once)."""
+    calls = []
+    original = review.member_agreement
+    monkeypatch.setattr(review, "member_agreement", lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatch):
+    a = simulate(n_bodies=12, members=3, seed=5)
+    plain = review.review_indicators(a, CATALOG, n_resamples=60, seed=2)
+    calls = _count_member_agreement(monkeypatch)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        review.review_indicators(a, CATALOG, n_resamples=60, seed=2, cache=tmp_path))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(results) == 3  # the other two waited on the entry's lock and read it
+    for result in results:
+        pd.testing.assert_frame_equal(result, plain)
+    # any change of rows, resamples or seed is another entry; no seed (fresh resamples) is never cached
+    changed = a.assign(score_100=a["score_100"].where(a.index != a.index[0], 0.0))
+    review.review_indicators(changed, CATALOG, n_resamples=60, seed=2, cache=tmp_path)
+    review.review_indicators(a, CATALOG, n_resamples=61, seed=2, cache=tmp_path)
+    review.review_indicators(a, CATALOG, n_resamples=60, seed=3, cache=tmp_path)
+    review.review_indicators(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
+    review.review_indicators(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
+    assert len(calls) == 6 and len(list(tmp_path.glob("review_*.pkl"))) == 4
+
+
+def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
+    no_members = simulate(n_bodies=10, members=0, seed=1)
+    first = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
+    again = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
+    (part, why), = again.attrs["not_estimable"]
+    assert part == "members" and isinstance(why, NotEstimable)
+    assert why.reason == first.attrs["not_estimable"][0][1].reason and why.values == first.attrs["not_estimable"][0][1].values
+
+
+def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_ingest, tmp_path, monkeypatch):
+    import shutil
+
+    import iso18091lab as lab
+
+    _, source = synthetic_ingest
+    processed = tmp_path / "processed"
+    shutil.copytree(source, processed)
+    data = lab.load(processed, province="Hải Phòng")
+    report = review.review_indicators(data.assessments, data.catalog, n_resamples=80, seed=4,
+                                      cache=processed / "cache")  # as report 20 calls it
+    calls = _count_member_agreement(monkeypatch)
+    across = review.cross_province(processed, n_resamples=80, seed=4)
+    assert len(calls) == 2  # Quảng Ninh and pooled; Hải Phòng's review was read
+    flags = across["flags"]
+    assert sorted(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) == sorted(report.loc[report["flag"], "indicator"])
+    row = across["summary"].set_index("province").loc["Hải Phòng"]
+    assert row["icc_c1_median"] == pytest.approx(report["icc_c1"].median(), abs=1e-9)  # stored as JSON, 10 digits
