@@ -156,6 +156,30 @@ def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
         kernel.close()
 
 
+def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_left(tmp_path):
+    import nbformat
+
+    from iso18091lab.runner import _warm_up
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys\nprint(sorted(m for m in sys.modules if m.startswith('iso18091lab.stats.')))\n"
+                                  "print([n for n in ('iso18091lab', 'matplotlib') if n in dir()])")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "probe.ipynb")
+    kernel = WarmKernel(thread_environment(1))
+    try:
+        _warm_up(kernel)
+        warmed = kernel.manager
+        _execute(tmp_path / "probe.ipynb", tmp_path / "probe.out.ipynb", {"x": 1}, kernel)
+        assert kernel.manager is warmed  # the report ran on the kernel started during ingest
+    finally:
+        kernel.close()
+    modules, names = nbformat.read(tmp_path / "probe.out.ipynb", as_version=4).cells[-1].outputs[0]["text"].splitlines()
+    assert {"iso18091lab.stats.reliability", "iso18091lab.stats.synthesis", "iso18091lab.stats.effect"} <= set(eval(modules))
+    assert eval(names) == []  # the warm-up's imports are gone from the report's namespace
+
+
 def test_a_table_changed_after_ingest_is_not_hidden_by_a_stale_partition(small_processed, tmp_path):
     processed = tmp_path / "processed"
     shutil.copytree(small_processed / "processed", processed)
