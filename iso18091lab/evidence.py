@@ -27,6 +27,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.text.run import Run
 from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
@@ -466,21 +467,22 @@ def _plain(text: str) -> str:
 
 
 def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
+    """The table as the report shows it (header row repeated on each page). The rows are made in one go and
+    filled through the XML elements: python-docx's ``add_row`` and ``cell.text`` re-walk the table per cell."""
     shown = display_frame(frame.head(MAX_TABLE_ROWS), lang)
-    table = doc.add_table(rows=1, cols=len(shown.columns))
+    table = doc.add_table(rows=len(shown) + 1, cols=len(shown.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, column in zip(table.rows[0].cells, shown.columns):
-        cell.text = str(column)
-        cell.paragraphs[0].runs[0].bold = True
-    header = table.rows[0]._tr.get_or_add_trPr()
+    rows = table._tbl.tr_lst
+    values = [[str(c) for c in shown.columns]] + [[str(v) for v in row] for row in shown.itertuples(index=False)]
+    for tr, texts in zip(rows, values):
+        for tc, text in zip(tr.tc_lst, texts):
+            tc.p_lst[0].add_r().text = text
+    for run in rows[0].iter(qn("w:r")):
+        Run(run, None).bold = True
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
-    header.append(repeat)
-    for _, row in shown.iterrows():
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row):
-            cell.text = str(value)
+    rows[0].get_or_add_trPr().append(repeat)
     _table_font(table)
     if len(frame) > MAX_TABLE_ROWS:
         doc.add_paragraph(_label("more_rows", lang, n=len(frame) - MAX_TABLE_ROWS))
