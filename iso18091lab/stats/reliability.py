@@ -272,11 +272,13 @@ def _reml_setup(y: np.ndarray, codes: list[np.ndarray]):
             "counts": np.bincount(codes[big], minlength=sizes[big]).astype(float),
             "zby": np.bincount(codes[big], weights=y, minlength=sizes[big]), "zsy": zsy, "yy": float(y @ y),
             "level_factor": np.concatenate([np.full(sizes[j], j) for j in others]),
+            "levels": np.array(sizes, dtype=float),
             "penalty": np.diag(np.append(np.ones(s - 1), 0.0))}
 
 
-def _reml_pieces(setup: dict, theta: np.ndarray):
-    """log|M| (M = the penalised system of Bates et al. 2015, incl. the fixed effect), penalised RSS, solution.
+def _reml_pieces(setup: dict, theta: np.ndarray, gradient: bool = False):
+    """log|M| (M = the penalised system of Bates et al. 2015, incl. the fixed effect), penalised RSS, solution;
+    with ``gradient`` also the gradient of the REML deviance in theta (see :func:`_reml_gradient`).
 
     The factor with most levels is eliminated first (its block is diagonal), so the dense algebra is only
     over the other factors' levels: with w = 1 / d, the Schur complement is
@@ -299,7 +301,38 @@ def _reml_pieces(setup: dict, theta: np.ndarray):
     cross_xs = np.bincount(rows, weights=values * (lam * xs)[cols], minlength=setup["n_big"])  # cross (lam xs)
     xb = (rb - lb * cross_xs) * inv_d
     rss = setup["yy"] - rb @ xb - rs @ xs
-    return np.log(d).sum() + 2 * np.log(np.diag(chol)).sum(), rss, xs
+    logdet = np.log(d).sum() + 2 * np.log(np.diag(chol)).sum()
+    if not gradient:
+        return logdet, rss, xs
+    return logdet, rss, xs, _reml_gradient(setup, theta, chol, lam, lb, inv_d, xs, xb, rss)
+
+
+def _reml_gradient(setup: dict, theta, chol, lam, lb, inv_d, xs, xb, rss) -> np.ndarray:
+    """Gradient of the profiled REML deviance  log|M| + (n - p) (1 + log(2 pi r2 / (n - p))).
+
+    With M = D G D + P (D = diag(Lambda, 1), G the cross-products of [Z X], P = diag(I, 0)):
+    d log|M| / d theta_j = 2 (q_j - tr_j(M^-1)) / theta_j, where tr_j sums the diagonal of M^-1 over factor
+    j's q_j levels, and (envelope theorem, normal equations Lambda Z' r = u) d r2 / d theta_j =
+    -2 |u_j|^2 / theta_j. So the gradient is 2 / theta_j (q_j - tr_j - (n - p) |u_j|^2 / r2). The deviance is
+    even in each theta_j, so its derivative at theta_j = 0 is 0. The big block's trace is
+    sum(1 / d) + theta_big^2 tr(S^-1 Lambda cross' D^-2 cross Lambda) (S the Schur complement)."""
+    s, n_factors = setup["s"], len(theta)
+    inverse, info = lapack.dpotri(chol, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("the REML system is not positive definite")
+    inverse = np.tril(inverse) + np.tril(inverse, -1).T
+    traces = np.bincount(setup["level_factor"], weights=np.diag(inverse)[:-1], minlength=n_factors)
+    norms = np.bincount(setup["level_factor"], weights=xs[:-1] ** 2, minlength=n_factors)
+    inner2 = (setup["pairs"] @ inv_d ** 2).reshape(s, s)  # cross' diag(1 / d^2) cross
+    big = setup["big"]
+    traces[big] = inv_d.sum() + lb ** 2 * np.sum(inverse * (lam[:, None] * inner2 * lam[None, :]))
+    norms[big] = xb @ xb
+    residual_df = setup["n"] - 1
+    grad = np.zeros(n_factors)
+    positive = theta > 1e-8
+    grad[positive] = 2.0 / theta[positive] * (setup["levels"][positive] - traces[positive]
+                                              - residual_df * norms[positive] / rss)
+    return grad
 
 
 @lru_cache(maxsize=1)
@@ -320,28 +353,27 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
     setup = _reml_setup(y, codes)
     n, p = setup["n"], 1
 
-    def deviance(theta):
+    def deviance(theta):  # and its gradient (analytic: see _reml_gradient)
         theta = np.abs(theta)
         try:
-            logdet, rss, _ = _reml_pieces(setup, theta)
+            logdet, rss, _, grad = _reml_pieces(setup, theta, gradient=True)
         except np.linalg.LinAlgError:
-            return np.inf
+            return np.inf, np.zeros(len(theta))
         if not rss > 0:
-            return np.inf
-        return logdet + (n - p) * (1 + np.log(2 * np.pi * rss / (n - p)))
+            return np.inf, np.zeros(len(theta))
+        return logdet + (n - p) * (1 + np.log(2 * np.pi * rss / (n - p))), grad
 
     x0 = np.ones(len(codes)) if start is None else np.maximum(np.asarray(start, dtype=float), 1e-3)
     # a refit from a known optimum (a bootstrap replicate) stops at a relative change of 1e-10 in the REML
     # criterion (~1e-6 in the variances, far below the bootstrap's own spread); a first fit goes to 1e-13
-    options = {"ftol": 1e-13 if start is None else 1e-10, "gtol": 1e-9 if start is None else 1e-7, "eps": 1e-6,
-               "maxiter": 5000}
+    options = {"ftol": 1e-13 if start is None else 1e-10, "gtol": 1e-9 if start is None else 1e-7, "maxiter": 5000}
     # small dense algebra: BLAS threads only add overhead (8x slower with 2 threads on a 2-core machine)
     with _one_blas_thread():
-        fit = optimize.minimize(deviance, x0, method="L-BFGS-B", bounds=[(0, None)] * len(codes),
+        fit = optimize.minimize(deviance, x0, jac=True, method="L-BFGS-B", bounds=[(0, None)] * len(codes),
                                 options=options)
         best_x, best_f = fit.x, fit.fun
         if polish and start is not None:  # a bootstrap start can sit in a poor basin: also try from 1
-            again = optimize.minimize(deviance, np.ones(len(codes)), method="L-BFGS-B",
+            again = optimize.minimize(deviance, np.ones(len(codes)), jac=True, method="L-BFGS-B",
                                       bounds=[(0, None)] * len(codes),
                                       options=options)
             if again.fun < best_f:

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import reliability as rel
@@ -86,6 +88,36 @@ def test_reml_deviance_matches_the_dense_reference(seed, sizes):
         assert logdet == pytest.approx(ref_logdet, rel=1e-12, abs=1e-10)
         assert rss == pytest.approx(ref_rss, rel=1e-12, abs=1e-10)
         np.testing.assert_allclose(xs, ref_xs, rtol=1e-10, atol=1e-10)
+
+
+def _deviance(setup, theta):
+    logdet, rss, _ = rel._reml_pieces(setup, theta)
+    return logdet + (setup["n"] - 1) * (1 + np.log(2 * np.pi * rss / (setup["n"] - 1)))
+
+
+@given(seed=st.integers(0, 10_000), sizes=st.lists(st.integers(2, 60), min_size=2, max_size=4),
+       n=st.integers(40, 400), theta=st.lists(st.floats(0.02, 4.0), min_size=4, max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_reml_gradient_is_the_derivative_of_the_deviance(seed, sizes, n, theta):
+    """The analytic gradient (what L-BFGS-B is given) against central differences of the deviance."""
+    y, codes = _random_design(seed, n=n, sizes=tuple(sizes))
+    setup = rel._reml_setup(y, codes)
+    theta = np.array(theta[:len(codes)])
+    grad = rel._reml_pieces(setup, theta, gradient=True)[3]
+    h = 1e-5
+    central = np.array([(_deviance(setup, theta + e) - _deviance(setup, theta - e)) / (2 * h)
+                        for e in np.eye(len(theta)) * h])
+    np.testing.assert_allclose(grad, central, rtol=1e-5, atol=1e-5 * max(1.0, np.abs(central).max()))
+
+
+def test_reml_gradient_is_zero_where_a_variance_is_zero():
+    """The deviance is even in each theta_j: its derivative at theta_j = 0 vanishes (and is not 0 / 0)."""
+    y, codes = _random_design(5, sizes=(12, 5))
+    setup = rel._reml_setup(y, codes)
+    grad = rel._reml_pieces(setup, np.array([0.0, 0.7]), gradient=True)[3]
+    assert grad[0] == 0.0 and np.isfinite(grad).all()
+    for h in (1e-3, 0.3):  # even: the same deviance at -h and +h, so a zero slope at 0
+        assert _deviance(setup, np.array([h, 0.7])) == pytest.approx(_deviance(setup, np.array([-h, 0.7])), rel=1e-12)
 
 
 def test_g_study_from_codes_is_g_study_from_the_frame():
