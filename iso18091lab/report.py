@@ -20,6 +20,7 @@ import pandas as pd
 from .dataset import Dataset
 from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
 from .i18n import number, p_text, t
+from .locks import locked
 from .text import slugify
 
 def _jsonable(value):
@@ -238,13 +239,15 @@ class NotebookReport:
         self.results["caveats"] = list(sentences)
 
     def save(self) -> Path:
-        """Write this notebook's entry of ``results.json`` (atomically)."""
+        """Write this notebook's entry of ``results.json`` (atomically, under the folder's lock: a province's
+        notebooks may run at once in several kernels)."""
         path = self.output_dir / "results.json"
-        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        existing[self.notebook] = _jsonable(self.results)
-        handle, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".results.")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(existing, out, ensure_ascii=False, indent=2)
-        os.replace(tmp, path)
+        with locked(self.output_dir / ".results.lock"):
+            existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            existing[self.notebook] = _jsonable(self.results)
+            handle, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".results.")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(existing, out, ensure_ascii=False, indent=2)
+            os.replace(tmp, path)
         return path
 

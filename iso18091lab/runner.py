@@ -1,8 +1,11 @@
 """``iso18091lab run``: ingest when the raw data changed, run every analysis notebook per province with
 papermill, render HTML without code, write a manifest per province and ``reports/index.html``.
 
-Provinces run concurrently in a thread pool (each papermill kernel is its own process; process pools with
-fork collide on kernel ports). papermill's ``cwd`` option changes the working directory of the *whole
+Notebooks run concurrently in a thread pool, one task per notebook, so a worker never idles while another
+still has a province to run (each papermill kernel is its own process; process pools with fork collide on
+kernel ports). A province's notebooks may run at once in different kernels: each writes its own files and its
+``results.json`` entry under the folder's lock; the worker that runs a province's last notebook renders its pages
+and evidence pack. papermill's ``cwd`` option changes the working directory of the *whole
 process* (``os.chdir``), which races between threads and can leave the process in another folder, so it is
 never passed: every path is made absolute first and notebooks read only the absolute paths they are given. Parameters are checked before anything runs: only names that the notebooks'
 ``parameters`` cells declare may be passed, and every value is passed as text or number exactly as given.
@@ -10,7 +13,7 @@ never passed: every path is made absolute first and notebooks read only the abso
 Speed at national scale:
 
 * **Warm kernels.** Each worker keeps one kernel for all the notebooks it runs (papermill with our own engine
-  and a kernel manager we own); before each notebook a hidden first cell deletes every user name and the
+  and a kernel manager we own), started — and the package imported in it — while the data is ingested; before each notebook a hidden first cell deletes every user name and the
   output cache and closes figures, so only imported modules carry over (``%reset -f`` does the same plus two
   full garbage collections, ~0.25 s per notebook). A kernel whose notebook failed is replaced.
 * **One write per notebook.** papermill writes the output notebook when it ends (and when a cell fails), not
@@ -402,46 +405,64 @@ def _forget_results(out: Path, notebooks: list[str]) -> None:
         path.unlink()
 
 
-def _run_province(province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
-                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None,
-                  input_hash: str, data_hash: str, kernel: WarmKernel, force: bool = False,
-                  keep_kernel: bool = True) -> ProvinceRun:
-    """Run (or reuse) one province's notebooks on the worker's ``kernel``, render them, write its evidence pack,
-    tables page and manifest. ``input_hash`` identifies the dataset, ``data_hash`` the data the notebooks read
-    (the province's rows; the whole dataset for the national notebooks)."""
-    from papermill.exceptions import PapermillExecutionError
+class ProvinceJob:
+    """One report folder's run, in three steps so that its notebooks can run on different workers:
+    :meth:`prepare` (which reports can be reused, in the calling thread), :meth:`execute` (one notebook on a
+    worker's kernel; any worker, in any order) and :meth:`finish` (HTML, evidence pack, tables page and
+    manifest, once every notebook has run). ``input_hash`` identifies the dataset, ``data_hash`` the data the
+    notebooks read (the province's rows; the whole dataset for the national notebooks)."""
 
-    from .evidence import write_evidence_pack
+    def __init__(self, province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
+                 extra: dict, synthetic: bool, summary: dict, bar, slug: str | None, input_hash: str,
+                 data_hash: str, force: bool = False, keep_kernel: bool = True):
+        self.province, self.notebooks, self.processed, self.lang, self.seed = province, notebooks, processed, lang, seed
+        self.synthetic, self.summary, self.bar, self.force, self.keep_kernel = synthetic, summary, bar, force, keep_kernel
+        self.input_hash, self.data_hash = input_hash, data_hash
+        self.slug = slug or slugify(province)
+        self.out = reports / self.slug
+        self.parameters = {"province": province, "processed_dir": str(processed), "output_dir": str(self.out),
+                           "lang": lang, "seed": seed, **extra}
+        self.lock = threading.Lock()
+        self.items: dict[str, NotebookRun] = {}
+        self.remaining = 0
 
-    slug = slug or slugify(province)
-    out = reports / slug
-    out.mkdir(parents=True, exist_ok=True)
-    run = ProvinceRun(province, slug, started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    parameters = {"province": province, "processed_dir": str(processed), "output_dir": str(out),
-                  "lang": lang, "seed": seed, **extra}
-    old_manifest = _read_json(out / "manifest.json")
-    previous = {} if force else _reusable(old_manifest, out)
-    hashes = {nb.stem: notebook_inputs_hash(nb, data_hash, parameters) for nb in notebooks}
-    reusable = {stem for stem, h in hashes.items() if previous.get(stem, {}).get("inputs_hash") == h}
-    _forget_results(out, [nb.stem for nb in notebooks if nb.stem not in reusable])
-    for notebook in notebooks:
-        if notebook.stem in reusable:
-            kept = previous[notebook.stem]
-            item = NotebookRun(notebook.stem, status=kept["status"], html=kept["html"], executed=kept["executed"],
-                               seconds=0.0, not_estimable=kept.get("not_estimable", []),
-                               inputs_hash=hashes[notebook.stem], reused=True)
-            run.notebooks.append(item)
-            bar.update(1)
-            continue
-        item = NotebookRun(notebook.stem, inputs_hash=hashes[notebook.stem])
-        executed = out / notebook.name
+    def prepare(self) -> list[Path]:
+        """Keep the reports whose inputs are unchanged; the notebooks that must run (in reading order)."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.run = ProvinceRun(self.province, self.slug,
+                               started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.old_manifest = _read_json(self.out / "manifest.json")
+        self.previous = {} if self.force else _reusable(self.old_manifest, self.out)
+        hashes = {nb.stem: notebook_inputs_hash(nb, self.data_hash, self.parameters) for nb in self.notebooks}
+        reusable = {stem for stem, h in hashes.items() if self.previous.get(stem, {}).get("inputs_hash") == h}
+        _forget_results(self.out, [nb.stem for nb in self.notebooks if nb.stem not in reusable])
+        pending = []
+        for notebook in self.notebooks:
+            if notebook.stem in reusable:
+                kept = self.previous[notebook.stem]
+                self.items[notebook.stem] = NotebookRun(
+                    notebook.stem, status=kept["status"], html=kept["html"], executed=kept["executed"], seconds=0.0,
+                    not_estimable=kept.get("not_estimable", []), inputs_hash=hashes[notebook.stem], reused=True)
+                self.bar.update(1)
+            else:
+                self.items[notebook.stem] = NotebookRun(notebook.stem, inputs_hash=hashes[notebook.stem])
+                pending.append(notebook)
+        self.remaining = len(pending)
+        return pending
+
+    def execute(self, notebook: Path, kernel: WarmKernel) -> bool:
+        """Run one notebook on ``kernel`` (a failure is recorded, never raised); True when it was the job's last."""
+        from papermill.exceptions import PapermillExecutionError
+
+        item = self.items[notebook.stem]
+        executed = self.out / notebook.name
         start = datetime.now(timezone.utc)
-        (out / f"{notebook.stem}.html").unlink(missing_ok=True)
+        (self.out / f"{notebook.stem}.html").unlink(missing_ok=True)
         try:
-            _execute(notebook, executed, parameters, kernel, keep_kernel)
+            _execute(notebook, executed, self.parameters, kernel, self.keep_kernel)
             item.executed = executed.name
             item.html, item.status = f"{notebook.stem}.html", "ok"
-            item.not_estimable = _not_estimable(out, notebook.stem)
+            item.not_estimable = _not_estimable(self.out, notebook.stem)
             if item.not_estimable:
                 item.status = "partial"
         except PapermillExecutionError as exc:
@@ -452,48 +473,58 @@ def _run_province(province: str, notebooks: list[Path], processed: Path, reports
             item.status = "failed"
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
-        run.notebooks.append(item)
-        bar.update(1)
-    provenance = {"input_hash": data_hash, "seed": seed, "processed": str(processed)}
-    # HTML once every notebook has run, so each page links to the province's other reports that exist; a reused
-    # page is rendered again only when that set of reports changed
-    done = [n for n in run.notebooks if n.status in ("ok", "partial")]
-    same_pages = {n.notebook for n in done} == set(previous)
-    for item in done:
-        if item.reused and same_pages:
-            continue
-        nav = [{"title": _notebook_title(other.notebook, lang), "href": other.html, "current": other is item}
-               for other in done]
-        try:
-            render_html(out / item.executed, out / item.html, synthetic, lang, nav)
-        except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
-            item.status, item.html = "failed", ""
-            item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-    if all(n.reused for n in run.notebooks) and same_pages and old_manifest.get("evidence", {}).get("docx"):
-        run.evidence = old_manifest["evidence"]
-    elif (out / "results.json").exists():
-        try:
-            docx_path, xlsx_path = write_evidence_pack(out, province, provenance, lang)
-            run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
-        except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
-            run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
-    write_tables_page(out, province, lang, synthetic, [{"title": _notebook_title(n.notebook, lang), "href": n.html}
-                                                       for n in run.notebooks if n.html], run.evidence)
-    if any(n.status == "failed" for n in run.notebooks) or "error" in run.evidence:
-        run.status = "failed"
-    else:
-        run.status = "partial" if any(n.status == "partial" for n in run.notebooks) else "ok"
-    run.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    manifest = {
-        "province": province, "slug": slug, "status": run.status, "started": run.started, "finished": run.finished,
-        "parameters": parameters, "seed": seed, "lang": lang, "synthetic": synthetic,
-        "raw_fingerprint": summary.get("raw_fingerprint"), "input_hash": input_hash, "data_hash": data_hash,
-        "versions": dependency_versions(),
-        "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
-        "scope": "national" if slug == NATIONAL_SLUG else "province",
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    return run
+        self.bar.update(1)
+        with self.lock:
+            self.remaining -= 1
+            return self.remaining == 0
+
+    def finish(self) -> ProvinceRun:
+        """Render the pages, write the evidence pack, tables page and manifest."""
+        from .evidence import write_evidence_pack
+
+        out, lang, run = self.out, self.lang, self.run
+        run.notebooks = [self.items[nb.stem] for nb in self.notebooks]
+        provenance = {"input_hash": self.data_hash, "seed": self.seed, "processed": str(self.processed)}
+        # HTML once every notebook has run, so each page links to the province's other reports that exist; a
+        # reused page is rendered again only when that set of reports changed
+        done = [n for n in run.notebooks if n.status in ("ok", "partial")]
+        same_pages = {n.notebook for n in done} == set(self.previous)
+        for item in done:
+            if item.reused and same_pages:
+                continue
+            nav = [{"title": _notebook_title(other.notebook, lang), "href": other.html, "current": other is item}
+                   for other in done]
+            try:
+                render_html(out / item.executed, out / item.html, self.synthetic, lang, nav)
+            except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
+                item.status, item.html = "failed", ""
+                item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        if all(n.reused for n in run.notebooks) and same_pages and self.old_manifest.get("evidence", {}).get("docx"):
+            run.evidence = self.old_manifest["evidence"]
+        elif (out / "results.json").exists():
+            try:
+                docx_path, xlsx_path = write_evidence_pack(out, self.province, provenance, lang)
+                run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
+            except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
+                run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
+        write_tables_page(out, self.province, lang, self.synthetic,
+                          [{"title": _notebook_title(n.notebook, lang), "href": n.html} for n in run.notebooks
+                           if n.html], run.evidence)
+        if any(n.status == "failed" for n in run.notebooks) or "error" in run.evidence:
+            run.status = "failed"
+        else:
+            run.status = "partial" if any(n.status == "partial" for n in run.notebooks) else "ok"
+        run.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        manifest = {
+            "province": self.province, "slug": self.slug, "status": run.status, "started": run.started,
+            "finished": run.finished, "parameters": self.parameters, "seed": self.seed, "lang": lang,
+            "synthetic": self.synthetic, "raw_fingerprint": self.summary.get("raw_fingerprint"),
+            "input_hash": self.input_hash, "data_hash": self.data_hash, "versions": dependency_versions(),
+            "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
+            "scope": "national" if self.slug == NATIONAL_SLUG else "province",
+        }
+        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        return run
 
 
 def _read_json(path: Path) -> dict:
@@ -504,7 +535,7 @@ def _read_json(path: Path) -> dict:
 
 
 def default_workers() -> int:
-    """Provinces run at once by default: one per core, at most four."""
+    """Notebooks run at once by default: one per core, at most four."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -586,7 +617,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page.
 
     Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
-    ``workers`` provinces run at once (default :func:`default_workers`), each worker on one warm kernel
+    ``workers`` notebooks run at once (default :func:`default_workers`), each worker on one warm kernel
     (``warm_kernels=False``: a fresh kernel per notebook, with the same environment)."""
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -600,8 +631,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     env = thread_environment(workers)
     # when the data must be ingested first, the kernels start and import the package meanwhile
     ingesting = needs_ingest(raw, processed, catalog)
-    expected = workers if all_provinces else len(provinces or []) + bool(national_set)
-    pool = _Workers(max(1, min(workers, expected)), env, warm=ingesting and warm_kernels)
+    pool = _Workers(workers, env, warm=ingesting and warm_kernels)
     try:
         if ingesting:
             ingest(raw, processed, catalog=catalog, progress=progress)
@@ -618,17 +648,24 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         claim_reports_folder(reports, input_hash, synthetic, province_hashes)
         total = len(targets) * len(notebooks) + len(national_set)
         with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
-            def work(task: str | None, kernel: WarmKernel) -> ProvinceRun:
-                if task is None:  # the national notebooks read the processed data, not the province reports
-                    return _run_province(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
-                                         synthetic, summary, bar, NATIONAL_SLUG, input_hash, input_hash, kernel,
-                                         force, warm_kernels)
-                return _run_province(task, notebooks, processed, reports, lang, seed, extra, synthetic, summary,
-                                     bar, None, input_hash, province_hashes.get(task, input_hash), kernel, force,
-                                     warm_kernels)
-
             # the national synthesis first: it runs beside the provinces instead of after them
-            runs = pool.run(([None] if national_set else []) + list(targets), work)
+            jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
+                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels)]
+                    if national_set else [])
+            jobs += [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
+                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels)
+                     for p in targets]
+            # one task per notebook, so that no worker idles while another still has a province to run; the
+            # worker that runs a job's last notebook renders its pages and writes its evidence pack
+            tasks = []
+            for job in jobs:
+                tasks += [(job, notebook) for notebook in job.prepare()] or [(job, None)]
+
+            def work(task, kernel: WarmKernel) -> ProvinceRun | None:
+                job, notebook = task
+                return job.finish() if notebook is None or job.execute(notebook, kernel) else None
+
+            runs = [r for r in pool.run(tasks, work) if r is not None]
     finally:
         pool.close()
     write_index(reports, lang, summary, input_hash=input_hash, synthetic=synthetic)

@@ -256,3 +256,29 @@ def test_save_figure_writes_what_savefig_tight_writes(tmp_path, make):
     assert tight.shape == once.shape and (tight == once).all()
     assert (tmp_path / "once.svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
     plt.close("all")
+
+
+def _save_many(folder: str, name: str, times: int) -> None:
+    from iso18091lab.report import NotebookReport
+
+    report = NotebookReport(name, folder, SimpleNamespace(synthetic=True), "Hà Nội")
+    for i in range(times):
+        report.record(i=i)
+        report.save()
+
+
+def test_kernels_saving_into_one_folder_at_once_keep_every_entry(tmp_path):
+    """A province's notebooks may run at once in several kernels (processes): results.json keeps them all."""
+    import json
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    names = [f"{n:02d}_part" for n in range(6)]
+    workers = [context.Process(target=_save_many, args=(str(tmp_path), name, 40)) for name in names]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert all(worker.exitcode == 0 for worker in workers)
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert sorted(saved) == names and all(entry["values"]["i"] == 39 for entry in saved.values())

@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..catalog import indicator_order, indicator_sort_key
+from ..locks import locked
 from ..ingest import processed_hash  # noqa: F401 (the cache key of cross_province; public here too)
 from . import NotEstimable
 from . import reliability as rel
@@ -687,36 +688,6 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
 
 
-def _lock(handle) -> None:
-    """An exclusive lock on an open file, waiting for it (fcntl on Linux/macOS, msvcrt on Windows)."""
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
-        import msvcrt
-        import time
-
-        while True:
-            try:
-                handle.seek(0)
-                msvcrt.locking(handle.fileno(), msvcrt.LK_LOCK, 1)
-                return
-            except OSError:
-                time.sleep(0.1)
-    import fcntl
-
-    fcntl.flock(handle, fcntl.LOCK_EX)
-
-
-def _unlock(handle) -> None:
-    if os.name == "nt":  # pragma: no cover
-        import msvcrt
-
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
-        return
-    import fcntl
-
-    fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
     """A hash of the statistics code (and the catalog module): a changed method never reads an old cache."""
@@ -744,20 +715,16 @@ def _cached(cache: Path, name: str, parts: list, compute):
     ``attrs``); a concurrent caller with the same key waits on the entry's lock and reads the result."""
     cache.mkdir(parents=True, exist_ok=True)
     path = cache / f"{name}_{_cache_key(parts)[:24]}.pkl"
-    with open(path.with_suffix(".lock"), "a+") as lock:
-        _lock(lock)
-        try:
-            if path.exists():
-                with open(path, "rb") as handle:
-                    return pickle.load(handle)
-            result = compute()
-            handle, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-            return result
-        finally:
-            _unlock(lock)
+    with locked(path.with_suffix(".lock")):
+        if path.exists():
+            with open(path, "rb") as handle:
+                return pickle.load(handle)
+        result = compute()
+        handle, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        return result
 
 
 def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict:
@@ -779,23 +746,19 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int
     cache.mkdir(exist_ok=True)
     path = cache / f"reliability_{key[:16]}_{seed}_{n_resamples}.json"
     computed = False
-    with open(cache / "reliability.lock", "a+") as lock:
-        _lock(lock)
-        try:
-            if not path.exists():
-                data = load(folder)
-                summary, flags = summary_by_province(data.assessments, n_resamples, seed, catalog=data.catalog,
-                                                     cache=cache)
-                payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
-                           "summary": json.loads(summary.to_json(orient="records")),
-                           "flags": json.loads(flags.to_json(orient="records"))}
-                handle, tmp = tempfile.mkstemp(dir=cache, prefix=".reliability.")
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(payload, out, ensure_ascii=False)
-                os.replace(tmp, path)
-                computed = True
-        finally:
-            _unlock(lock)
+    with locked(cache / "reliability.lock"):
+        if not path.exists():
+            data = load(folder)
+            summary, flags = summary_by_province(data.assessments, n_resamples, seed, catalog=data.catalog,
+                                                 cache=cache)
+            payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
+                       "summary": json.loads(summary.to_json(orient="records")),
+                       "flags": json.loads(flags.to_json(orient="records"))}
+            handle, tmp = tempfile.mkstemp(dir=cache, prefix=".reliability.")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(payload, out, ensure_ascii=False)
+            os.replace(tmp, path)
+            computed = True
     payload = json.loads(path.read_text(encoding="utf-8"))
     summary = pd.DataFrame(payload["summary"])
     flags = pd.DataFrame(payload["flags"], columns=["indicator", "province", "reasons"])
