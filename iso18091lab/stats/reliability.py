@@ -673,14 +673,19 @@ def one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     start_psi = np.clip(np.diag(cov) - start_load ** 2, 1e-3 * np.diag(cov), None)
 
     def discrepancy(theta):
+        """F = log|Sigma| + tr(S Sigma^-1) - log|S| - k and its gradient: with G = Sigma^-1 - Sigma^-1 S Sigma^-1,
+        dF/dlambda = 2 G lambda and dF/dlog(psi_i) = G_ii psi_i."""
         lam, psi = theta[:k], np.exp(theta[k:])
         sigma = np.outer(lam, lam) + np.diag(psi)
         sign, logdet = np.linalg.slogdet(sigma)
         if sign <= 0:
-            return 1e10
-        return logdet + np.trace(np.linalg.solve(sigma, cov)) - logdet_s - k
+            return 1e10, np.zeros_like(theta)
+        inverse = np.linalg.inv(sigma)
+        inverse_s = inverse @ cov
+        g = inverse - inverse_s @ inverse
+        return logdet + np.trace(inverse_s) - logdet_s - k, np.concatenate([2 * g @ lam, np.diag(g) * psi])
 
-    fit = optimize.minimize(discrepancy, np.concatenate([start_load, np.log(start_psi)]), method="BFGS",
+    fit = optimize.minimize(discrepancy, np.concatenate([start_load, np.log(start_psi)]), jac=True, method="BFGS",
                             options={"gtol": 1e-10, "maxiter": 10_000})
     lam, psi = fit.x[:k], np.exp(fit.x[k:])
     if lam.sum() < 0:
