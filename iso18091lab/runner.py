@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 import platform
+import sys
 import threading
 import traceback
 from functools import lru_cache
@@ -69,6 +70,18 @@ KERNEL_NAME = "python3"
 BASE_PARAMETERS = ("province", "processed_dir", "output_dir", "lang", "seed")
 KEY_PACKAGES = ("pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert", "pyarrow", "python-calamine")
 REMOVE_TAGS = {"remove_cell", "parameters", "injected-parameters"}
+
+
+def skip_slow_iri_format_checker() -> None:
+    """Keep jsonschema from importing ``rfc3987_syntax`` in this process (when jsonschema is not loaded yet).
+
+    papermill and nbformat import jsonschema, whose ``_format`` module imports ``rfc3987_syntax`` if it is
+    installed (jupyterlab brings it, through jupyter-events' ``jsonschema[format-nongpl]``); that import builds a
+    Lark grammar and takes ~1.6 s of CPU on every run (jsonschema issue #1428). It only serves the "iri" format
+    checks, which notebook validation never uses. Marking the module absent makes jsonschema skip those two
+    checkers in the runner's process; kernels and other processes are unaffected."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
 
 
 def kernel_manager_class():
@@ -137,10 +150,24 @@ def national_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
 
 
 def declared_parameters(notebook: Path) -> set[str]:
-    """Names in the notebook's tagged ``parameters`` cell (as papermill reads them)."""
-    import papermill
+    """Names assigned in the notebook's tagged ``parameters`` cell (those papermill's ``inspect_notebook``
+    lists), read with ``ast``: checking a run's parameters does not import papermill and nbformat, whose
+    jsonschema import alone takes ~1.6 s (its ``rfc3987_syntax`` builds a grammar; jsonschema issue #1428),
+    so an unchanged re-run never pays for it. (Unlike papermill's line-by-line reading, names assigned in
+    a chained or tuple assignment count, and assignments nested in a block do not.)"""
+    import ast
 
-    return set(papermill.inspect_notebook(str(notebook)).keys())
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    names: set[str] = set()
+    for cell in cells:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            for node in ast.parse(source).body:
+                targets = node.targets if isinstance(node, ast.Assign) else \
+                    [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
+                names |= {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
+            break  # papermill reads the first tagged cell
+    return names
 
 
 def check_parameters(notebooks: list[Path], extra: dict[str, object]) -> None:
@@ -619,6 +646,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
     ``workers`` notebooks run at once (default :func:`default_workers`), each worker on one warm kernel
     (``warm_kernels=False``: a fresh kernel per notebook, with the same environment)."""
+    skip_slow_iri_format_checker()
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
     extra = dict(extra or {})

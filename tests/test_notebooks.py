@@ -32,6 +32,20 @@ def test_notebook_passes_nbval_on_fixture(notebook, small_processed, tmp_path):
     assert " passed" in done.stdout
 
 
+def test_declared_parameters_are_those_papermill_reads(tmp_path):
+    """declared_parameters reads the parameters cell with ast; papermill's inspect_notebook is the reference."""
+    import papermill
+
+    source = ('# a comment\nprovince = "Hà Nội"  # the province\nseed: int = 2024\nlimit: float\n'
+              'names = [\n    "a",\n    "b",\n]\neffects = {"x": 1.5}\n')
+    made = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("before = 0"),
+                                           nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]})])
+    made.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(made, tmp_path / "made.ipynb")
+    for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")) + [tmp_path / "made.ipynb"]:
+        assert declared_parameters(path) == set(papermill.inspect_notebook(str(path))), path.name
+
+
 def test_notebooks_are_committed_clean_with_tagged_parameters():
     for path in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)

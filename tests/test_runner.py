@@ -208,3 +208,29 @@ def test_pyproject_license_is_an_spdx_string():
 
     project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT"  # the table form {text = ...} makes pip/setuptools print a deprecation
+
+
+def test_the_runner_skips_only_the_slow_iri_checker_and_notebooks_still_validate():
+    """skip_slow_iri_format_checker (jsonschema issue #1428): no rfc3987_syntax in the runner's process, and
+    nbformat still rejects an invalid notebook and accepts ours."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from iso18091lab.runner import NOTEBOOKS_DIR, skip_slow_iri_format_checker
+skip_slow_iri_format_checker()
+import nbformat, papermill
+from jsonschema import FormatChecker
+for path in sorted(NOTEBOOKS_DIR.glob('*.ipynb')):
+    nbformat.validate(nbformat.read(path, as_version=4))
+bad = nbformat.v4.new_notebook()
+bad.cells.append({"cell_type": "code", "source": "x", "metadata": {}})  # no outputs, no execution_count
+try:
+    nbformat.validate(bad)
+except nbformat.ValidationError:
+    print("invalid rejected")
+print(sys.modules.get("rfc3987_syntax"), "iri" in FormatChecker.checkers, "date-time" in FormatChecker.checkers)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["invalid rejected", "None False True"], done.stdout + done.stderr
