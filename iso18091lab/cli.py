@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
     p.add_argument("--workers", type=int, default=None,
-                   help="số tỉnh chạy song song / provinces at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
+                   help="số báo cáo chạy song song / reports at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
     p.add_argument("--force", action="store_true",
                    help="chạy lại mọi báo cáo, kể cả khi dữ liệu không đổi / re-run every report, even unchanged ones")
     p.add_argument("--catalog", type=Path, default=None,
