@@ -86,11 +86,16 @@ def save_figure(fig: plt.Figure, paths) -> None:
     """Save ``fig`` to each of ``paths`` (format from the suffix) at the style's resolution, cropped as
     ``bbox_inches="tight"`` would, but laid out once: "tight" draws the whole figure once more per file only to
     measure it (text layout is most of a figure's cost). The files are identical to ``savefig`` with "tight"."""
-    fig.set_dpi(plt.rcParams["savefig.dpi"])
-    fig.draw_without_rendering()
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(plt.rcParams["savefig.pad_inches"])
-    for path in paths:
-        fig.savefig(path, bbox_inches=bbox)
+    dpi, pad = plt.rcParams["savefig.dpi"], plt.rcParams["savefig.pad_inches"]
+    shown = fig.dpi
+    fig.set_dpi(shown if dpi == "figure" else dpi)  # measured at the resolution it is saved at
+    try:
+        fig.draw_without_rendering()
+        bbox = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1 if pad == "layout" else pad)
+        for path in paths:
+            fig.savefig(path, bbox_inches=bbox)
+    finally:
+        fig.set_dpi(shown)
 
 
 SVG_MAX_ELEMENTS = 600  # more drawn elements: PNG only (a figure of ~100 bodies; see drawn_elements)

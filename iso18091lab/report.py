@@ -248,6 +248,21 @@ class NotebookReport:
             handle, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".results.")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
                 json.dump(existing, out, ensure_ascii=False, indent=2)
-            os.replace(tmp, path)
+            _replace(tmp, path)
         return path
+
+
+def _replace(source: str, target: Path, attempts: int = 50) -> None:
+    """``os.replace``, retried for a few seconds where the target may be open for reading elsewhere (Windows
+    refuses to replace an open file; another kernel or the runner may be reading results.json)."""
+    import time
+
+    for attempt in range(attempts):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 

@@ -13,9 +13,10 @@ never passed: every path is made absolute first and notebooks read only the abso
 Speed at national scale:
 
 * **Warm kernels.** Each worker keeps one kernel for all the notebooks it runs (papermill with our own engine
-  and a kernel manager we own), started — and the package imported in it — while the data is ingested; before each notebook a hidden first cell deletes every user name and the
-  output cache and closes figures, so only imported modules carry over (``%reset -f`` does the same plus two
-  full garbage collections, ~0.25 s per notebook). A kernel whose notebook failed is replaced.
+  and a kernel manager we own), started — and the package imported in it — while the data is ingested.
+  Before each notebook a hidden first cell deletes every user name (not ``__name__`` and the other dunders)
+  and the output cache and closes figures, so only imported modules carry over (``%reset -f`` does the same
+  plus two full garbage collections, ~0.25 s per notebook). A kernel whose notebook failed is replaced.
 * **One write per notebook.** papermill writes the output notebook when it ends (and when a cell fails), not
   after every cell (``request_save_on_cell_execute=False``): each write serialises every figure again.
 * **One BLAS thread per kernel** when several run at once (``OPENBLAS_NUM_THREADS`` etc. set for the kernels).
@@ -162,7 +163,13 @@ def declared_parameters(notebook: Path) -> set[str]:
     for cell in cells:
         if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
             source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-            for node in ast.parse(source).body:
+            try:
+                body = ast.parse(source).body
+            except SyntaxError:  # e.g. an IPython magic in the cell: papermill's own line-by-line reading
+                import papermill
+
+                return set(papermill.inspect_notebook(str(notebook)).keys())
+            for node in body:
                 targets = node.targets if isinstance(node, ast.Assign) else \
                     [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else []
                 names |= {n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name)}
@@ -328,7 +335,8 @@ def _iso18091lab_reset(shell):
     plt.close("all")
     shell.displayhook._ = shell.displayhook.__ = shell.displayhook.___ = ""
     shell.user_ns["_oh"].clear()
-    for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden]:
+    for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden
+                 and not (n.startswith("__") and n.endswith("__"))]:  # __name__, __builtins__... stay
         del shell.user_ns[name]
 
 
@@ -456,8 +464,7 @@ class ProvinceJob:
     def prepare(self) -> list[Path]:
         """Keep the reports whose inputs are unchanged; the notebooks that must run (in reading order)."""
         self.out.mkdir(parents=True, exist_ok=True)
-        self.run = ProvinceRun(self.province, self.slug,
-                               started=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.run = ProvinceRun(self.province, self.slug)  # started: when its first notebook starts
         self.old_manifest = _read_json(self.out / "manifest.json")
         self.previous = {} if self.force else _reusable(self.old_manifest, self.out)
         hashes = {nb.stem: notebook_inputs_hash(nb, self.data_hash, self.parameters) for nb in self.notebooks}
@@ -484,6 +491,8 @@ class ProvinceJob:
         item = self.items[notebook.stem]
         executed = self.out / notebook.name
         start = datetime.now(timezone.utc)
+        with self.lock:
+            self.run.started = self.run.started or start.isoformat(timespec="seconds")
         (self.out / f"{notebook.stem}.html").unlink(missing_ok=True)
         try:
             _execute(notebook, executed, self.parameters, kernel, self.keep_kernel)
@@ -510,6 +519,7 @@ class ProvinceJob:
         from .evidence import write_evidence_pack
 
         out, lang, run = self.out, self.lang, self.run
+        run.started = run.started or datetime.now(timezone.utc).isoformat(timespec="seconds")
         run.notebooks = [self.items[nb.stem] for nb in self.notebooks]
         provenance = {"input_hash": self.data_hash, "seed": self.seed, "processed": str(self.processed)}
         # HTML once every notebook has run, so each page links to the province's other reports that exist; a
@@ -590,7 +600,9 @@ def _warm_up(kernel: WarmKernel) -> None:
 class _Workers:
     """``count`` worker threads, each with its own warm kernel, started before the tasks are known: with
     ``warm=True`` each starts its kernel and imports the package in it at once (while the main thread ingests).
-    :meth:`run` gives them the tasks; :meth:`close` stops them and their kernels (also after an error)."""
+    :meth:`run` gives them the tasks; :meth:`close` stops them and their kernels (also after an error);
+    :meth:`cancel` (Ctrl-C) drops the tasks not started yet. An exception in one task is raised by :meth:`run`
+    once the other tasks are done (one province's failure does not stop the others)."""
 
     _STOP = object()
 
@@ -598,6 +610,7 @@ class _Workers:
         self.queue: Queue = Queue()
         self.results: list = []
         self.errors: list[BaseException] = []
+        self.cancelled = threading.Event()
         self.threads = [threading.Thread(target=self._worker, args=(WarmKernel(env), warm), daemon=True,
                                          name=f"iso18091lab-worker-{i}") for i in range(max(1, count))]
         for thread in self.threads:
@@ -605,17 +618,22 @@ class _Workers:
 
     def _worker(self, kernel: WarmKernel, warm: bool) -> None:
         try:
-            if warm:
+            if warm and not self.cancelled.is_set():
                 _warm_up(kernel)
             while True:
                 item = self.queue.get()
                 if item is self._STOP:
                     return
+                if self.cancelled.is_set():
+                    continue
                 work, task = item
-                if not self.errors:  # after a failure the remaining tasks are dropped
+                try:
                     self.results.append(work(task, kernel))
+                except Exception as exc:  # noqa: BLE001 - raised again in the calling thread, after the others
+                    self.errors.append(exc)
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
             self.errors.append(exc)
+            self.cancelled.set()
         finally:
             kernel.close()
 
@@ -627,6 +645,10 @@ class _Workers:
         if self.errors:
             raise self.errors[0]
         return self.results
+
+    def cancel(self) -> None:
+        """Drop every task not started yet (the running notebooks end, then the kernels are shut down)."""
+        self.cancelled.set()
 
     def close(self) -> None:
         for _ in self.threads:
@@ -659,7 +681,9 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     env = thread_environment(workers)
     # when the data must be ingested first, the kernels start and import the package meanwhile
     ingesting = needs_ingest(raw, processed, catalog)
-    pool = _Workers(workers, env, warm=ingesting and warm_kernels)
+    # (the number of notebooks is known before ingest unless every province is run)
+    expected = workers if all_provinces else len(provinces or []) * len(notebooks) + len(national_set)
+    pool = _Workers(max(1, min(workers, expected)), env, warm=ingesting and warm_kernels)
     try:
         if ingesting:
             ingest(raw, processed, catalog=catalog, progress=progress)
@@ -694,6 +718,9 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
                 return job.finish() if notebook is None or job.execute(notebook, kernel) else None
 
             runs = [r for r in pool.run(tasks, work) if r is not None]
+    except BaseException:  # Ctrl-C or a failure: no further notebook starts
+        pool.cancel()
+        raise
     finally:
         pool.close()
     write_index(reports, lang, summary, input_hash=input_hash, synthetic=synthetic)

@@ -164,7 +164,7 @@ def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_lef
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("import sys\nprint(sorted(m for m in sys.modules if m.startswith('iso18091lab.stats.')))\n"
-                                  "print([n for n in ('iso18091lab', 'matplotlib') if n in dir()])")])
+                                  "print([n for n in ('iso18091lab', 'matplotlib') if n in dir()])\nprint(__name__)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, tmp_path / "probe.ipynb")
     kernel = WarmKernel(thread_environment(1))
@@ -175,7 +175,8 @@ def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_lef
         assert kernel.manager is warmed  # the report ran on the kernel started during ingest
     finally:
         kernel.close()
-    modules, names = nbformat.read(tmp_path / "probe.out.ipynb", as_version=4).cells[-1].outputs[0]["text"].splitlines()
+    modules, names, module_name = nbformat.read(tmp_path / "probe.out.ipynb", as_version=4).cells[-1].outputs[0]["text"].splitlines()
+    assert module_name == "__main__"  # the reset keeps the dunders (%reset restored them; code may test __name__)
     assert {"iso18091lab.stats.reliability", "iso18091lab.stats.synthesis", "iso18091lab.stats.effect"} <= set(eval(modules))
     assert eval(names) == []  # the warm-up's imports are gone from the report's namespace
 
@@ -188,3 +189,38 @@ def test_a_table_changed_after_ingest_is_not_hidden_by_a_stale_partition(small_p
     whole = pd.read_parquet(processed / "assessments.parquet")
     whole[whole["province"] != province].to_parquet(processed / "assessments.parquet", index=False)
     assert len(lab.load(processed, province=province).assessments) == 0
+
+
+def test_one_failing_task_does_not_stop_the_others_and_cancel_drops_the_rest():
+    import threading
+    import time
+
+    from iso18091lab.runner import _Workers
+
+    def work(task, kernel):
+        if task == "bad":
+            raise RuntimeError("this province's pages could not be written")
+        time.sleep(0.01)
+        return task
+
+    pool = _Workers(2, thread_environment(2))
+    with pytest.raises(RuntimeError, match="could not be written"):
+        pool.run(["a", "bad", "b", "c", "d"], work)
+    assert sorted(pool.results) == ["a", "b", "c", "d"]  # the other tasks still ran
+
+    started, release = [], threading.Event()
+
+    def slow(task, kernel):
+        started.append(task)
+        release.wait(5)
+        return task
+
+    pool = _Workers(2, thread_environment(2))
+    for task in range(10):
+        pool.queue.put((slow, task))
+    while len(started) < 2:
+        time.sleep(0.01)
+    pool.cancel()  # what run() does on Ctrl-C
+    release.set()
+    pool.close()
+    assert sorted(started) == [0, 1] and sorted(pool.results) == [0, 1]  # the running two end; no new one starts

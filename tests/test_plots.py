@@ -282,3 +282,19 @@ def test_kernels_saving_into_one_folder_at_once_keep_every_entry(tmp_path):
     assert all(worker.exitcode == 0 for worker in workers)
     saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert sorted(saved) == names and all(entry["values"]["i"] == 39 for entry in saved.values())
+
+
+def test_save_figure_with_matplotlib_defaults_keeps_the_figure_resolution(tmp_path):
+    """With matplotlib's own defaults (savefig.dpi = "figure") the figure is saved at its own dpi and keeps it."""
+    import matplotlib
+
+    with matplotlib.rc_context(matplotlib.rcParamsDefault):
+        figure, ax = plt.subplots(figsize=(3, 2), dpi=80)
+        ax.plot([0, 1], [1, 0])
+        plots.save_figure(figure, [tmp_path / "default.png"])
+        assert figure.dpi == 80
+        figure.savefig(tmp_path / "tight.png", bbox_inches="tight")
+    from PIL import Image
+
+    assert Image.open(tmp_path / "default.png").size == Image.open(tmp_path / "tight.png").size
+    plt.close("all")

@@ -690,8 +690,11 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
 
 @lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    """A hash of the statistics code (and the catalog module): a changed method never reads an old cache."""
-    digest = hashlib.sha256()
+    """A hash of the statistics code (and the catalog module) and of the pandas, numpy and scipy versions: a
+    changed method or library never reads an old cache entry."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(" ".join(version(n) for n in ("pandas", "numpy", "scipy")).encode())
     root = Path(__file__).resolve().parent
     for path in sorted(root.glob("*.py")) + [root.parent / "catalog.py"]:
         digest.update(path.read_bytes())
@@ -717,8 +720,11 @@ def _cached(cache: Path, name: str, parts: list, compute):
     path = cache / f"{name}_{_cache_key(parts)[:24]}.pkl"
     with locked(path.with_suffix(".lock")):
         if path.exists():
-            with open(path, "rb") as handle:
-                return pickle.load(handle)
+            try:
+                with open(path, "rb") as handle:
+                    return pickle.load(handle)
+            except Exception:  # noqa: BLE001 - an unreadable entry (cut short, other library) is a miss
+                pass
         result = compute()
         handle, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
         with os.fdopen(handle, "wb") as out:

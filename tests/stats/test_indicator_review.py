@@ -342,3 +342,13 @@ def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_i
     assert sorted(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) == sorted(report.loc[report["flag"], "indicator"])
     row = across["summary"].set_index("province").loc["Hải Phòng"]
     assert row["icc_c1_median"] == pytest.approx(report["icc_c1"].median(), abs=1e-9)  # stored as JSON, 10 digits
+
+
+def test_an_unreadable_cache_entry_is_computed_again(tmp_path):
+    a = simulate(n_bodies=8, seed=6)
+    first = review.review_indicators(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("review_*.pkl")
+    entry.write_bytes(b"cut short")
+    again = review.review_indicators(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(pd.read_pickle(entry), first)  # and the entry is written again
