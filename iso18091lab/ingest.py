@@ -28,6 +28,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import __version__
+from .files import write_atomic
 from .catalog import load_catalog, normalise_indicator_id
 from .clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
@@ -598,18 +599,6 @@ def raw_fingerprint(raw_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
@@ -1000,15 +989,15 @@ def write_processed(result: IngestResult, processed_dir: str | Path,
     given), quarantine and summary atomically into ``processed_dir``."""
     out = Path(processed_dir)
     for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
-        _write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+        write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
     write_partitions(parts if parts is not None else by_province(result), out)
     # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
-    _write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
-    _write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
+    write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
+    write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
     if result.name_matches is not None:
-        _write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
+        write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
     if result.catalog is not None:
-        _write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
-    _write_atomic(out / "ingest_summary.json", lambda p: p.write_text(
+        write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
+    write_atomic(out / "ingest_summary.json", lambda p: p.write_text(
         json.dumps({**result.summary, "files": result.files.to_dict(orient="records")}, ensure_ascii=False, indent=2),
         encoding="utf-8"))

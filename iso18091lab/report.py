@@ -7,8 +7,6 @@ figures as PNG (and SVG when small) under ``figures/``, tables as CSV and XLSX u
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
@@ -20,7 +18,7 @@ import pandas as pd
 from .dataset import Dataset
 from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
 from .i18n import number, p_text, t
-from .locks import locked
+from .files import locked, write_atomic
 from .text import slugify
 
 def _jsonable(value):
@@ -245,24 +243,6 @@ class NotebookReport:
         with locked(self.output_dir / ".results.lock"):
             existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
             existing[self.notebook] = _jsonable(self.results)
-            handle, tmp = tempfile.mkstemp(dir=self.output_dir, prefix=".results.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(existing, out, ensure_ascii=False, indent=2)
-            _replace(tmp, path)
+            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(existing, ensure_ascii=False, indent=2),
+                                                          encoding="utf-8"))
         return path
-
-
-def _replace(source: str, target: Path, attempts: int = 50) -> None:
-    """``os.replace``, retried for a few seconds where the target may be open for reading elsewhere (Windows
-    refuses to replace an open file; another kernel or the runner may be reading results.json)."""
-    import time
-
-    for attempt in range(attempts):
-        try:
-            os.replace(source, target)
-            return
-        except PermissionError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
-

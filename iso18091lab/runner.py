@@ -34,8 +34,7 @@ import platform
 import sys
 import threading
 import traceback
-from functools import lru_cache
-from queue import Empty, Queue
+from queue import Queue
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
@@ -48,6 +47,7 @@ from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .i18n import TEXT, number, t
 from .catalog import load_catalog
+from .files import package_fingerprint
 from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
 from .text import slugify
 
@@ -294,19 +294,6 @@ def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, r
     path = folder / "tables.html"
     path.write_text(html, encoding="utf-8")
     return path
-
-
-@lru_cache(maxsize=1)
-def package_fingerprint() -> str:
-    """The package version and a hash of its code, texts and templates: a changed package re-runs reports."""
-    digest = hashlib.sha256(__version__.encode())
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".csv", ".j2", ".css", ".json", ".tpl") and \
-                "__pycache__" not in path.parts:
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def notebook_inputs_hash(notebook: Path, data_hash: str, parameters: dict) -> str:

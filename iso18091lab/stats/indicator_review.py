@@ -21,12 +21,8 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import pickle
-import tempfile
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +30,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ..catalog import indicator_order, indicator_sort_key
-from ..locks import locked
+from ..files import cached, locked, write_atomic
 from ..ingest import processed_hash  # noqa: F401 (the cache key of cross_province; public here too)
 from . import NotEstimable
 from . import reliability as rel
@@ -515,17 +511,16 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
     ``attrs['not_estimable']`` as (part, NotEstimable).
 
-    ``cache``: a folder (a run uses ``<processed>/cache``). The table is kept there under a hash of the rows,
+    ``cache``: a folder (a run uses :func:`cache_folder` of its processed data). The table is kept there under a hash of the rows,
     the catalog, the parameters and the statistics code, and a call with the same inputs reads it instead of
     computing it again: a province's report and the national comparison (:func:`cross_province`) review each
     province once. A concurrent call with the same inputs waits for the one computing (a lock per entry).
     Without a whole-number ``seed`` nothing is cached (the resamples would differ)."""
-    if cache is not None and isinstance(seed, (int, np.integer)):
-        read = assessments[[c for c in ASSESSMENT_COLUMNS if c in assessments]] \
-            if isinstance(assessments, pd.DataFrame) else assessments  # the columns a review reads
-        parts = [read, catalog, n_resamples, int(seed), confidence]
-        return _cached(Path(cache), "review", parts,
-                       lambda: review_indicators(assessments, catalog, n_resamples, seed, confidence))
+    if cache is not None and isinstance(seed, (int, np.integer)) and isinstance(assessments, pd.DataFrame) \
+            and not assessments.empty:
+        read = _check(assessments, "review_indicators")[ASSESSMENT_COLUMNS]  # what a review reads, as it reads it
+        return cached(Path(cache), "review", [read, catalog, n_resamples, int(seed), confidence],
+                      lambda: review_indicators(assessments, catalog, n_resamples, seed, confidence))
     problems = []
     try:
         a = _check(assessments, "review_indicators")
@@ -660,7 +655,6 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
     rows, flags = [], []
     for name in provinces + ["pooled"]:
         part = a if name == "pooled" else a[a["province"] == name]
-        given = assessments if name == "pooled" else assessments[assessments["province"] == name]
         record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
                   "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
                   "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
@@ -675,7 +669,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
         except NotEstimable:
             pass
         try:
-            review = review_indicators(given, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
+            review = review_indicators(part, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
             record["icc_c1_median"] = review["icc_c1"].median()
             flagged = review[review["flag"]]
             record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
@@ -688,49 +682,11 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
 
 
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """A hash of the statistics code (and the catalog module) and of the pandas, numpy and scipy versions: a
-    changed method or library never reads an old cache entry."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(" ".join(version(n) for n in ("pandas", "numpy", "scipy")).encode())
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.glob("*.py")) + [root.parent / "catalog.py"]:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _cache_key(parts: list) -> str:
-    """A hash of frames (row by row, in order, with their column names) and plain values."""
-    digest = hashlib.sha256(_code_fingerprint().encode())
-    for part in parts:
-        if isinstance(part, pd.DataFrame):
-            digest.update(repr(list(part.columns)).encode())
-            digest.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-        else:
-            digest.update(repr(part).encode())
-    return digest.hexdigest()
-
-
-def _cached(cache: Path, name: str, parts: list, compute):
-    """``compute()``, kept in ``cache`` under ``name`` and the hash of ``parts`` (pickled: tables keep their
-    ``attrs``); a concurrent caller with the same key waits on the entry's lock and reads the result."""
-    cache.mkdir(parents=True, exist_ok=True)
-    path = cache / f"{name}_{_cache_key(parts)[:24]}.pkl"
-    with locked(path.with_suffix(".lock")):
-        if path.exists():
-            try:
-                with open(path, "rb") as handle:
-                    return pickle.load(handle)
-            except Exception:  # noqa: BLE001 - an unreadable entry (cut short, other library) is a miss
-                pass
-        result = compute()
-        handle, tmp = tempfile.mkstemp(dir=cache, prefix=f".{name}.")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-        return result
+def cache_folder(processed_dir: str | Path) -> Path:
+    """Where a run keeps results shared between its reports: ``<processed_dir>/cache``."""
+    if not isinstance(processed_dir, (str, os.PathLike)):
+        raise ValueError(f"cache_folder needs the processed data folder, not {type(processed_dir).__name__}")
+    return Path(processed_dir) / "cache"
 
 
 def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict:
@@ -748,7 +704,7 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int
 
     folder = Path(processed_dir)
     key = processed_hash(folder)
-    cache = folder / "cache"
+    cache = cache_folder(folder)
     cache.mkdir(exist_ok=True)
     path = cache / f"reliability_{key[:16]}_{seed}_{n_resamples}.json"
     computed = False
@@ -760,10 +716,7 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int
             payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
                        "summary": json.loads(summary.to_json(orient="records")),
                        "flags": json.loads(flags.to_json(orient="records"))}
-            handle, tmp = tempfile.mkstemp(dir=cache, prefix=".reliability.")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(payload, out, ensure_ascii=False)
-            os.replace(tmp, path)
+            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8"))
             computed = True
     payload = json.loads(path.read_text(encoding="utf-8"))
     summary = pd.DataFrame(payload["summary"])

@@ -207,6 +207,7 @@ BAD_INPUT = [
     ("band", lambda: review.band(0.5, kind="alpha")),
     ("band_ci", lambda: review.band_ci(0.5, 0.1, 0.9, kind="alpha")),
     ("processed_hash", lambda: review.processed_hash(None)),
+    ("cache_folder", lambda: review.cache_folder(None)),
 ]
 
 
