@@ -36,8 +36,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..catalog import indicator_order
 from . import NotEstimable
@@ -402,13 +400,29 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
 
 # --------------------------------------------------------------------------- two-way FE on a masked panel
 
+def _wave_components(m: np.ndarray) -> np.ndarray:
+    """(…, B, T) masks -> (…, T) component label of every wave: the smallest wave index linked to it through
+    bodies with fitted cells in both (a wave without fitted cells is its own component). Transitive closure by
+    repeated boolean squaring of the wave adjacency, so a batch of masks costs a few (T x T) products."""
+    mf = m.astype(float)
+    n_t = m.shape[-1]
+    reach = (np.swapaxes(mf, -1, -2) @ mf) > 0
+    reach |= np.eye(n_t, dtype=bool)
+    for _ in range(max(int(np.ceil(np.log2(max(n_t, 2)))), 1)):
+        reach = (reach.astype(float) @ reach.astype(float)) > 0
+    return np.argmax(reach, axis=-1)
+
+
 def _fit_masked(y: np.ndarray, m: np.ndarray):
     """Least-squares body + wave effects fitted on the cells where ``m`` is True.
 
     ``y``: (B, T) (NaN allowed outside ``m``); ``m``: (B, T) or (P, B, T) boolean — P masks at once (one per
-    permutation). Solves the reduced T x T normal equations of the wave effects (body effects eliminated), so a
-    batch of fits is a few matrix products, not P dummy-matrix regressions. Returns alpha (…, B), lambda (…, T),
-    and which bodies / waves have fitted cells. Sums alpha_i + lambda_t are unique within a connected design."""
+    permutation). Body effects are eliminated, which leaves T x T normal equations for the wave effects; they are
+    singular (one direction per connected component of the body-wave design), so one wave effect per component
+    is fixed at 0 and the rest solved exactly (LU on a non-singular system, not a pseudo-inverse whose cutoff
+    can keep a round-off eigenvalue: the ``mpdta`` failure). Fitted values alpha_i + lambda_t are the unique
+    least-squares fit within a component. Returns alpha (…, B), lambda (…, T), which bodies / waves have fitted
+    cells, and the component label of each wave (…, T)."""
     mf = m.astype(float)
     ym = np.where(m, np.nan_to_num(y), 0.0)
     n_b = mf.sum(-1)
@@ -421,18 +435,22 @@ def _fit_masked(y: np.ndarray, m: np.ndarray):
     a = -np.swapaxes(scaled, -1, -2) @ mf
     idx = np.arange(a.shape[-1])
     a[..., idx, idx] += n_t
-    lam = (np.linalg.pinv(a, hermitian=True) @ b[..., None])[..., 0]
+    label = _wave_components(m)
+    fixed = label == idx  # one wave per component (its first) is the reference: lambda = 0
+    a = np.where(fixed[..., :, None] | fixed[..., None, :], 0.0, a)
+    a[..., idx, idx] = np.where(fixed, 1.0, a[..., idx, idx])
+    b = np.where(fixed, 0.0, b)
+    lam = np.linalg.solve(a, b[..., None])[..., 0]
     alpha = (row_sum - np.einsum("...bt,...t->...b", mf, lam)) * inv_n
-    return alpha, lam, n_b > 0, n_t > 0
+    return alpha, lam, n_b > 0, n_t > 0, label
 
 
-def _connected(m: np.ndarray) -> np.ndarray:
-    """(B, T) -> for every cell, whether its body and wave are linked through fitted cells (same component)."""
-    b, t = m.shape
-    rows, cols = np.nonzero(m)
-    graph = coo_matrix((np.ones(len(rows)), (rows, b + cols)), shape=(b + t, b + t))
-    _, label = connected_components(graph, directed=False)
-    return label[:b, None] == label[None, b:]
+def _body_components(m: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """(…, B, T) masks and (…, T) wave labels -> (…, B) component of each body (that of its first fitted wave;
+    -1 for a body without fitted cells)."""
+    first = np.argmax(m, axis=-1)
+    body_label = np.take_along_axis(label, first, axis=-1) if label.ndim > 1 else label[first]
+    return np.where(m.any(axis=-1), body_label, -1)
 
 
 # --------------------------------------------------------------------------- the imputation estimator
@@ -450,9 +468,10 @@ class _Imputed:
 def _impute(block: _Block) -> _Imputed:
     treated = block.treated
     m0 = block.obs & ~treated
-    alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
+    alpha, lam, body_ok, wave_ok, label = _fit_masked(block.y, m0)
     fitted = alpha[:, None] + lam[None, :]
-    ok = treated & body_ok[:, None] & wave_ok[None, :] & _connected(m0)
+    linked = _body_components(m0, label)[:, None] == label[None, :]
+    ok = treated & body_ok[:, None] & wave_ok[None, :] & linked
     tau = np.where(ok, block.y - fitted, np.nan)
     resid = np.where(m0, block.y - fitted, np.nan)
     event = np.arange(len(block.waves))[None, :] - block.start[:, None]
@@ -480,7 +499,9 @@ def _bjs_se(fits: list[_Imputed], weights: list[np.ndarray], leave_one_out: bool
         x1[np.arange(len(i1)), i1] = 1
         x1[np.arange(len(i1)), n_b + t1] = 1
         w1 = w[i1, t1]  # (n1, K)
-        v0 = -x0 @ (np.linalg.pinv(x0.T @ x0, hermitian=True) @ (x1.T @ w1))
+        # v0 = -X0 (X0'X0)^+ X1'w1 = -(X0^+)' X1'w1: the minimum-norm solution of X0' u = X1'w1, by SVD of X0
+        # itself (forming X0'X0 squares its condition number and lets round-off eigenvalues through)
+        v0 = -np.linalg.lstsq(x0.T, x1.T @ w1, rcond=None)[0]
         tau = fit.tau[i1, t1]
         groups = pd.factorize(pd.Series(list(zip(block.start[i1], fit.event[i1, t1]))))[0]
         sizes = np.bincount(groups)
@@ -525,8 +546,9 @@ def _permutation_att(prepared: _Prepared, observed: float, n_permutations: int, 
             start = block.start[source]
             d = pilot[:, :, None] & (widx[None, None, :] >= start[:, :, None]) & block.obs[None]
             m0 = block.obs[None] & ~d
-            alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
-            ok = d & body_ok[:, :, None] & wave_ok[:, None, :]
+            alpha, lam, body_ok, wave_ok, label = _fit_masked(block.y, m0)
+            linked = _body_components(m0, label)[:, :, None] == label[:, None, :]
+            ok = d & body_ok[:, :, None] & wave_ok[:, None, :] & linked
             tau = np.where(ok, np.nan_to_num(block.y)[None] - alpha[:, :, None] - lam[:, None, :], 0.0)
             sums[lo:lo + p] += tau.sum(axis=(1, 2))
             counts[lo:lo + p] += ok.sum(axis=(1, 2))
@@ -611,12 +633,12 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
         m0 = block.obs & ~block.treated
         event = np.arange(len(block.waves))[None, :] - block.start[:, None]
         columns = [np.where(m0 & block.pilot[:, None] & (event == h), 1.0, 0.0) for h in leads]
-        a, lam, _, _ = _fit_masked(block.y, m0)
+        a, lam, *_ = _fit_masked(block.y, m0)
         i0, t0 = np.nonzero(m0)
         ys.append((block.y - a[:, None] - lam[None, :])[i0, t0])
         resid_x = []
         for c in columns:
-            ac, lc, _, _ = _fit_masked(c, m0)
+            ac, lc, *_ = _fit_masked(c, m0)
             resid_x.append((c - ac[:, None] - lc[None, :])[i0, t0])
         xs.append(np.column_stack(resid_x) if resid_x else np.zeros((len(i0), 0)))
         clusters.append(i0 + offset)
@@ -625,8 +647,9 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
     y, x, g_ids = np.concatenate(ys), np.vstack(xs), np.concatenate(clusters)
     keep = np.abs(x).sum(axis=0) > 1e-10
     xk = x[:, keep]
-    xtx_inv = np.linalg.pinv(xk.T @ xk)
-    gamma = xtx_inv @ xk.T @ y
+    xk_pinv = np.linalg.pinv(xk)  # SVD of xk, not of xk'xk
+    xtx_inv = xk_pinv @ xk_pinv.T
+    gamma = xk_pinv @ y
     e = y - xk @ gamma
     g = len(np.unique(g_ids))
     scores = np.zeros((offset, xk.shape[1]))
@@ -785,8 +808,8 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
     n_fe = 0
     for block in prepared.blocks:
         d = block.treated.astype(float)
-        ay, ly, _, _ = _fit_masked(block.y, block.obs)
-        ad, ld, _, _ = _fit_masked(d, block.obs)
+        ay, ly, *_ = _fit_masked(block.y, block.obs)
+        ad, ld, *_ = _fit_masked(d, block.obs)
         y_t = np.where(block.obs, block.y - ay[:, None] - ly[None, :], 0.0)
         d_t = np.where(block.obs, d - ad[:, None] - ld[None, :], 0.0)
         num += (d_t * y_t).sum()
