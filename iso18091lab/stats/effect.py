@@ -908,11 +908,17 @@ def imputation_att(panel: pd.DataFrame, outcome: str = "score", confidence: floa
         ri = randomization_inference(prepared, att, n_permutations, seed)
         low, high = ri.interval(confidence)
         p, exact, p_min, draws = ri.p_value(0.0), ri.exact, ri.p_min, len(ri.a)
-        how = (f"all {draws} distinct assignments" if exact else f"{draws} random assignments of "
-               f"{n_assign:.3g} possible, p = (1 + extreme) / (1 + draws)")
-        method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level ({how}); CI by "
-                  f"inverting that test under a constant effect; smallest possible p = {p_min:.3g} (start cohorts "
-                  f"of {smallest} pilot bodies: fewer than the {MIN_PILOTS_PER_START} the BJS interval needs)")
+        possible = f"{int(n_assign)}" if n_assign < 1e15 else "more than 10^15"
+        if exact:
+            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level (all "
+                      f"{draws} distinct assignments, smallest possible p = 1/{draws}); CI by inverting that test "
+                      f"under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
+                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
+        else:
+            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level ({draws} "
+                      f"random assignments of {possible} possible, p = (1 + extreme) / (1 + draws)); CI by inverting "
+                      f"that test under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
+                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
     not_imputable = [(f.block.province, f.block.body_ids[i], f.block.wave_labels[t])
                      for f in fits for i, t in zip(*np.nonzero(f.not_imputable))]
     return EffectResult(float(att), float(low), float(high), float(p), method,
@@ -1172,6 +1178,9 @@ def bh_qvalues(p_values) -> np.ndarray:
 
 EFFECTIVENESS_COLUMNS = ["outcome", "level", "rater", "estimate", "ci_low", "ci_high", "p_value", "q_value", "method",
                          "n_pilot", "n_comparison"]
+#: Columns after the contract: the SE, the effect size, which procedure gave CI and p, the smallest p possible,
+#: and the number of distinct assignments.
+EFFECTIVENESS_EXTRA = ["se", "effect_size", "inference", "p_min", "n_assignments"]
 
 
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
@@ -1180,7 +1189,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     """Every effectiveness estimate of a province (or several), one row each.
 
     Columns: ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method, n_pilot,
-    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus ``se`` and ``effect_size``. The primary
+    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus :data:`EFFECTIVENESS_EXTRA`. The primary
     row (``level=overall, rater=council``) is the ATT by :func:`imputation_att`; pillars, indicators, self
     scores and external outcomes use the same estimator; the two-way FE estimate of the overall council score
     is a secondary row (``level=secondary``). ``n_pilot``/``n_comparison`` count bodies. q-values
@@ -1203,7 +1212,8 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         return {"outcome": outcome_name, "level": level, "rater": rater, "estimate": res.estimate,
                 "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value, "q_value": np.nan,
                 "method": res.method, "n_pilot": res.n_pilot, "n_comparison": res.n_comparison, "se": res.se,
-                "effect_size": res.effect_size}
+                "effect_size": res.effect_size, "inference": res.inference, "p_min": res.p_min,
+                "n_assignments": res.n_assignments}
 
     def add(panel, outcome_name, level, rater, column="score", primary=False, n_perm=n_permutations):
         try:
@@ -1212,6 +1222,12 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
             if primary:
                 raise
             skipped.append({"outcome": outcome_name, "rater": rater, "reason": exc.reason, "values": exc.values})
+            return None
+        except ValueError as exc:  # values that are not numbers, conflicting duplicates: said, not hidden
+            if primary:
+                raise
+            skipped.append({"outcome": outcome_name, "rater": rater, "reason": "invalid_values",
+                            "values": {"detail": str(exc)}})
             return None
         rows.append(row(res, outcome_name, level, rater))
         return res
@@ -1253,7 +1269,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
             add(part.rename(columns={"value": "score"}), str(measure), "external", "")
     else:
         skipped.append({"outcome": "external", "rater": "", "reason": "no_outcomes", "values": {}})
-    table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + ["se", "effect_size"])
+    table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
     table.attrs.update(
         method="ATT on pilot body-waves under the pilot by the imputation estimator within province (BJS); p by "
                "re-assigning pilot status and start waves within province × level; two-way FE as a secondary "
