@@ -1,6 +1,9 @@
 """Meta-analysis against metafor's BCG example and statsmodels; power formulas against simulation."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,11 +11,12 @@ import pytest
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import synthesis as syn
 
-# metafor dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg for 13 BCG vaccine trials
-BCG = np.array([[4, 119, 11, 128], [6, 300, 29, 274], [3, 228, 11, 209], [62, 13536, 248, 12619],
-                [33, 5036, 47, 5761], [180, 1361, 372, 1079], [8, 2537, 10, 619], [505, 87886, 499, 87892],
-                [29, 7470, 45, 7232], [17, 1699, 65, 1600], [186, 50448, 141, 27197], [5, 2493, 3, 2338],
-                [27, 16886, 29, 17825]], float)
+# metafor dat.bcg (Colditz et al. 1994): 13 BCG vaccine trials, and metafor's results on them at full precision
+# (tests/references/metafor_bcg: bcg.csv, values.json, make_reference.R)
+METAFOR = Path(__file__).resolve().parents[1] / "references" / "metafor_bcg"
+BCG = pd.read_csv(METAFOR / "bcg.csv")[["tpos", "tneg", "cpos", "cneg"]].to_numpy(float)
+METAFOR_VALUES = json.loads((METAFOR / "values.json").read_text(encoding="utf-8"))
+FIELDS = ["estimate", "se", "ci_low", "ci_high", "tau2", "i2", "h2", "q", "pi_low", "pi_high"]
 
 
 def _bcg():
@@ -20,22 +24,35 @@ def _bcg():
     return np.log((a / (a + b)) / (c / (c + d))), 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
 
 
-def test_reml_matches_metafor_bcg():
-    # metafor: rma(yi, vi, data = dat) on escalc(measure = "RR", ...)
-    r = syn.meta_analysis(*_bcg(), method="REML")
-    assert round(r.estimate, 4) == -0.7145 and round(r.se, 4) == 0.1798
-    assert round(r.ci_low, 4) == -1.0669 and round(r.ci_high, 4) == -0.3622
-    assert round(r.tau2, 4) == 0.3132 and round(r.i2, 2) == 92.22 and round(r.h2, 2) == 12.86
-    assert round(r.q, 4) == 152.2330 and r.k == 13
-    assert r.pi_low == pytest.approx(r.estimate - 1.959964 * np.sqrt(r.tau2 + r.se ** 2), abs=1e-6)
+def _assert_metafor(result, reference):
+    # metafor run with control = list(threshold = 1e-12, tol = 1e-12): agreement to ~1e-13 measured
+    for field in FIELDS:
+        assert getattr(result, field) == pytest.approx(reference[field], rel=1e-9, abs=1e-12), field
+    assert result.k == reference["k"] == 13
 
 
-def test_dl_matches_metafor_and_statsmodels():
+def test_bcg_effect_sizes_equal_metafor_escalc():
+    y, v = _bcg()
+    np.testing.assert_allclose(y, METAFOR_VALUES["yi"], rtol=1e-13)
+    np.testing.assert_allclose(v, METAFOR_VALUES["vi"], rtol=1e-13)
+
+
+@pytest.mark.parametrize("method", ["REML", "DL", "PM"])
+def test_random_effects_match_metafor_bcg(method):
+    # metafor: rma(yi, vi, data = dat, method = method) on escalc(measure = "RR", ...)
+    _assert_metafor(syn.meta_analysis(*_bcg(), method=method), METAFOR_VALUES[method])
+
+
+def test_hartung_knapp_matches_metafor_knha():
+    # metafor: rma(yi, vi, data = dat, test = "knha")
+    _assert_metafor(syn.meta_analysis(*_bcg(), method="REML", hartung_knapp=True), METAFOR_VALUES["REML_knha"])
+
+
+def test_dl_matches_statsmodels():
     from statsmodels.stats.meta_analysis import combine_effects
 
     y, v = _bcg()
     r = syn.meta_analysis(y, v, method="DL")
-    assert round(r.tau2, 4) == 0.3088 and round(r.estimate, 4) == -0.7141  # metafor method = "DL"
     ref = combine_effects(y, v, method_re="dl")
     frame = ref.summary_frame().loc["random effect"]
     assert r.tau2 == pytest.approx(ref.tau2, abs=1e-10)
