@@ -32,9 +32,10 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, p_text, t
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
+from .summaries import effect_verdict_of
 from .text import slugify
 
 MAX_TABLE_ROWS = 15
@@ -175,20 +176,21 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     clear = None
     national = results.get("40_national", {}).get("values", {})
     primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    verdict = effect_verdict_of(results)
     if national.get("pooled"):
         p = national["pooled"]
-        clear = "up" if p["ci_low"] > 0 else "down" if p["ci_high"] < 0 else "unclear"
-        effect.append(_label(f"national_{clear}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
+        clear = verdict.answer
+        key = {"improved": "up", "improved_small": "up", "worsened": "down",
+               "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
+        effect.append(_label(f"national_{key}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
                              high=fmt(p["ci_high"]), pi_low=fmt(p.get("pi_low", float("nan"))),
-                             pi_high=fmt(p.get("pi_high", float("nan")))))
+                             pi_high=fmt(p.get("pi_high", float("nan"))),
+                             min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
         if national.get("strength"):
             effect.append(t("nat_strength", lang, strength=t("strength_" + national["strength"], lang)))
     elif primary and primary.get("estimate") is not None:
-        clear = "up" if primary["ci_low"] > 0 else "down" if primary["ci_high"] < 0 else "unclear"
-        effect.append(_label(f"effect_{clear}", lang, estimate=fmt(primary["estimate"]), low=fmt(primary["ci_low"]),
-                             high=fmt(primary["ci_high"]), p=p_text(primary.get("p_value", float("nan")), lang),
-                             n_pilot=int(primary.get("n_pilot") or 0),
-                             n_comparison=int(primary.get("n_comparison") or 0)))
+        clear = verdict.answer
+        effect.append(effect_answer(verdict.to_dict(), primary, lang))
     else:
         effect.append(_label("effect_none", lang, why=_not_estimated(
             results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
@@ -222,9 +224,11 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     else:
         trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
 
-    if clear == "up":
+    if clear == "yes" and verdict.reason == "improved":
         rollout.insert(0, _label("rollout_up", lang))
-    elif clear in ("unclear", "down"):
+    elif clear == "no":
+        rollout.insert(0, _label("rollout_no", lang))
+    elif clear is not None and verdict.reason != "not_estimated":
         rollout.insert(0, _label("rollout_unclear", lang))
     else:
         rollout.insert(0, _label("rollout_unknown", lang))

@@ -49,6 +49,7 @@ from .i18n import TEXT, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
 from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
+from .summaries import effect_verdict_of
 from .text import slugify
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -818,10 +819,12 @@ def headline(folder: Path, lang: str = "vi") -> str:
         p = results["40_national"].get("values", {}).get("pooled")
         if not p:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-        return f"{fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
+        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
+        return f"{verdict}: {fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
     primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
     if primary:
-        return f"{fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
+        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
+        return f"{verdict}: {fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
         return f"{quality['n_bodies']} {t('bodies', lang)}"

@@ -134,6 +134,28 @@ def effect_verdict(estimate, ci_low, ci_high, p_value=float("nan"), p_min=float(
     return Verdict("unclear", "inconclusive", values)
 
 
+def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA) -> tuple[int, int]:
+    """The smallest design, keeping at least the bodies there are, whose randomization test can reach
+    p < ``alpha``: bodies are added to the smaller group until the assignments number at least 2 / alpha (the
+    observed assignment and its mirror image can both be most extreme). An indication for a one-stratum,
+    one-start design; strata and several starts change the count.
+
+    Examples
+    --------
+    >>> bodies_to_answer(3, 3)
+    (4, 4)
+    >>> bodies_to_answer(1, 6)
+    (3, 6)
+    """
+    p, c = max(int(n_pilot), 1), max(int(n_comparison), 1)
+    while math.comb(p + c, p) < 2 / alpha:
+        if p <= c:
+            p += 1
+        else:
+            c += 1
+    return p, c
+
+
 # --------------------------------------------------------------------------- can the indicators be scored consistently?
 
 #: The agreement measures that answer "can this indicator be scored consistently?" (columns of
