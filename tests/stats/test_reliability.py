@@ -457,6 +457,13 @@ BAD_INPUT = [
     ("cluster_bootstrap_mean empty", lambda: rel.cluster_bootstrap_mean([], [])),
     ("cluster_bootstrap_mean NaN", lambda: rel.cluster_bootstrap_mean([np.nan, 1.0, 2.0], [1, 2, 3])),
     ("cluster_bootstrap_mean lengths", lambda: rel.cluster_bootstrap_mean([1.0, 2.0], [1])),
+    ("cr1_means shapes", lambda: rel.cr1_means(np.ones((3, 2)), np.ones((3, 1)))),
+    ("cr1_means confidence", lambda: rel.cr1_means(np.ones((3, 1)), np.ones((3, 1)), confidence=95)),
+    ("cluster_robust_mean one cluster", lambda: rel.cluster_robust_mean([1.0, 2.0], [1, 1])),
+    ("cluster_robust_mean NaN", lambda: rel.cluster_robust_mean([np.nan, 1.0, 2.0], [1, 2, 3])),
+    ("cluster_robust_mean text", lambda: rel.cluster_robust_mean(["x", 1.0, 2.0], [1, 2, 3])),
+    ("icc_subjects_needed k", lambda: rel.icc_subjects_needed(0.3, 0.5, k=1)),
+    ("icc_subjects_needed estimate", lambda: rel.icc_subjects_needed(1.5, 0.5)),
     ("check_duplicates", lambda: rel.check_duplicates(pd.DataFrame({"a": [1, 1]}), ["a"])),
 ]
 
