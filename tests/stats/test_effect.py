@@ -220,12 +220,25 @@ def test_the_one_timing_rule_and_pilots_without_a_wave_before_their_start():
 
 def test_permutation_p_is_never_zero_and_keeps_blank_levels_as_their_own_stratum():
     panel = staggered_panel(seed=7, starts=(2,), n_per_cohort=6, n_comparison=6, effect=lambda e: 30.0)
-    result = ef.imputation_att(panel, "score", n_permutations=199, seed=1)
-    assert result.p_value == pytest.approx(1 / 200)  # nothing as extreme as a 30-point effect: (1 + 0) / (1 + 199)
+    result = ef.imputation_att(panel, "score", n_permutations=199, seed=1, inference="randomization")
+    # every distinct assignment within the level strata is enumerated: prod C(n_level, pilots_level); nothing but
+    # the observed one and its mirror (groups swapped, about -30) is as extreme as a 30-point effect
+    import math
+    bodies = panel.drop_duplicates("body_id")
+    n = math.prod(math.comb(len(part), int((part["group"] == "pilot").sum())) for _, part in bodies.groupby("level"))
+    assert n >= 100 and result.details["exact"] and result.n_assignments == n
+    assert result.p_min == pytest.approx(1 / n) and 1 / n <= result.p_value <= 2 / n
     # pilots all have a blank level, comparison bodies all 'xã': within-stratum reassignment changes nothing,
-    # so every draw equals the observed estimate and p = 1 (pooling the blank level with 'xã' would give ~0)
+    # so the only assignment is the observed one and p = 1 (pooling the blank level with 'xã' would give ~0)
     blank = panel.assign(level=np.where(panel["group"] == "pilot", None, "xã"))
-    assert ef.imputation_att(blank, "score", n_permutations=99, seed=1).p_value == 1.0
+    only = ef.imputation_att(blank, "score", n_permutations=99, seed=1, inference="randomization")
+    assert only.p_value == 1.0 and only.n_assignments == 1 and only.p_min == 1.0
+    assert (only.ci_low, only.ci_high) == (-np.inf, np.inf)
+    # Monte Carlo when the assignments are too many to enumerate: p = (1 + extreme) / (1 + draws)
+    many = ef.imputation_att(staggered_panel(seed=7, starts=(2,), n_per_cohort=12, n_comparison=12,
+                                             effect=lambda e: 30.0), "score", n_permutations=199, seed=1,
+                             inference="randomization")
+    assert not many.details["exact"] and many.p_value == pytest.approx(1 / 200)
 
 
 def test_pretrend_test_catches_a_planted_pre_trend_and_single_pre_wave_has_none():
