@@ -319,14 +319,20 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score")
     return out
 
 
+def poolable(by_province: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`effects_by_group` a meta-analysis can weigh: a finite, positive SE (a province whose
+    only pilot body gives an SE of 0 has no within-province variance to weigh it by)."""
+    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
+    return by_province[(se > 0) & np.isfinite(se)]
+
+
 def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True) -> MetaResult:
     """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group`. Raises
     :class:`NotEstimable` (``one_province``) with fewer than two provinces: one province says nothing about how
     the effect varies between provinces, and a national statement needs that variation."""
     if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
         raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
-    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
-    usable = by_province[(se > 0) & np.isfinite(se)]
+    usable = poolable(by_province)
     if len(usable) < 2:
         total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
         if total >= 2:
