@@ -255,8 +255,15 @@ def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: i
                            wave="–")
     variance = float(np.mean(covs["var"]))
     cross = float(np.mean(covs["cross"])) if covs["cross"] else 0.0
-    return Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
-                       float(np.mean(covs["post"])) if covs["post"] else cross, cross)
+    out = Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
+                      float(np.mean(covs["post"])) if covs["post"] else cross, cross)
+    # the moments are averaged over provinces with different numbers of waves, so together they need not be a
+    # valid covariance: the variance of a body's change (1 wave before, 2 under the pilot) can come out negative
+    change = did_variance(1, 1, 1, 2, out) / 2  # per body: (1/n_T + 1/n_C) = 2
+    if not change > 0:
+        raise NotEstimable("too_few", "the pooled covariances give a non-positive variance of a body's change",
+                           detail=f"comparison bodies' covariances give a variance of change of {change:.3g}")
+    return out
 
 
 def effect_icc(tau2: float, per_body_variance: float) -> float:
