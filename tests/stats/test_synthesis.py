@@ -122,6 +122,24 @@ def test_general_covariances_and_bodies_needed():
     assert syn.bodies_needed(3.0, 1, 2, cov, design_effect=1.45) > n
 
 
+def test_serial_covariances_refuse_moments_that_give_a_negative_variance_of_change():
+    """Worked by hand. Comparison bodies after removing province x wave means: P1 and P2 (2 waves) have bodies at
+    -10, 0, 10 in both waves (variance 100, covariance 100); P3 (4 waves) has identical bodies (all 0). Pooled:
+    sigma2 = (4 * 100 + 4 * 0) / 8 = 50; cross (pairs with the first wave) = (100 + 100 + 0 + 0 + 0) / 5 = 40;
+    post (pairs after the first wave, only P3) = 0. Variance of a body's change with 1 wave before and 2 under the
+    pilot: sigma2 + (sigma2 + post) / 2 - 2 cross = 50 + 25 - 80 = -5 < 0: not a variance, so not estimable."""
+    rows = [{"province": p, "body_id": f"{p}{b}", "year": y, "group": "comparison", "score": v}
+            for p in ("P1", "P2") for b, v in enumerate((-10.0, 0.0, 10.0)) for y in (2022, 2023)]
+    rows += [{"province": "P3", "body_id": f"P3{b}", "year": y, "group": "comparison", "score": 5.0}
+             for b in range(3) for y in (2021, 2022, 2023, 2024)]
+    with pytest.raises(NotEstimable) as caught:
+        syn.serial_covariances(pd.DataFrame(rows), "score")
+    assert caught.value.reason == "too_few" and "-5" in caught.value.values["detail"]
+    rows = [r for r in rows if r["province"] != "P3"]  # P1, P2 alone: 100 + (100 + 100) / 2 - 200 = 0, no variance
+    with pytest.raises(NotEstimable):
+        syn.serial_covariances(pd.DataFrame(rows), "score")
+
+
 def test_serial_covariances_and_cluster_icc_recover_simulated_values():
     rng = np.random.default_rng(3)
     rows = []
