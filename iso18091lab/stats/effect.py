@@ -1114,8 +1114,14 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
     """Two-way fixed effects: outcome on the under-pilot indicator with body FE and province × wave FE; SE
     clustered by body (CR1 counting only the FE not nested in the body clusters, t with G − 1 df). A
     variance-weighted average of effects — not the ATT when starts are staggered or effects change over time;
-    shown as a labelled secondary estimate."""
+    shown as a labelled secondary estimate. Its cluster-robust SE is not trustworthy with few treated clusters
+    (one pilot gives SE 0): with fewer than :data:`MIN_PILOTS_PER_START` pilot bodies under the pilot it raises
+    :class:`NotEstimable` (``too_few``)."""
     prepared = _prepare(panel, outcome)
+    n_treated_bodies = sum(int(b.treated.any(axis=1).sum()) for b in prepared.blocks)
+    if n_treated_bodies < MIN_PILOTS_PER_START:
+        raise NotEstimable("too_few", "the two-way FE clustered SE needs more pilot bodies under the pilot",
+                           detail=f"{n_treated_bodies} < {MIN_PILOTS_PER_START} pilot bodies (two-way FE)")
     num = den = 0.0
     parts = []
     n_fe = 0
