@@ -45,7 +45,7 @@ ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
     "pilot_start_round", "province_2025", "year", "round", "rater",
     "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
-    "score_source", "synthetic", "source_file", "source_sheet", "source_row",
+    "score_source", "synthetic", "source_file", "source_sheet", "source_row", "source_column",
 ]
 UNIT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start", "pilot_start_round",
@@ -57,8 +57,11 @@ OUTCOME_COLUMNS = [
     "pilot_start_round", "province_2025", "year", "measure", "value", "synthetic",
     "source_file", "source_sheet", "source_row",
 ]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "value", "rule", "reason_vi", "reason_en",
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "reason_vi", "reason_en",
                       "province", "province_suggested"]
+#: Totals written beside the scores (summary-matrix columns, form rows) and their checks.
+CHECK_COLUMNS = ["file", "sheet", "row", "cell", "column", "unit", "rater", "pillar", "total", "sum_scores",
+                 "n_scores", "difference", "status", "province"]
 #: Body columns copied from the units table onto assessment and outcome rows.
 BODY_COLUMNS = ["province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start",
                 "pilot_start_round", "province_2025"]
@@ -69,7 +72,7 @@ FILE_SUMMARY_COLUMNS = [
 ]
 RATING_DTYPE = pd.CategoricalDtype(list(RATINGS), ordered=True)
 PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv",
-                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv")
+                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv")
 
 
 class IngestError(RuntimeError):
@@ -88,6 +91,7 @@ class IngestResult:
     summary: dict = field(default_factory=dict)
     name_matches: pd.DataFrame | None = None
     catalog: pd.DataFrame | None = None
+    checks: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- columnar tables
@@ -103,6 +107,8 @@ class _Table:
         self.headers, self.header_rows, self.empty_rows = found.headers, found.header_rows, found.empty_rows
         self.number = number
         self.n = found.n
+        self.places, self.layout, self.checks = dict(found.places), found.layout, list(found.checks)
+        self.column_names = dict(found.column_names)
         self.rows = found.row_numbers if found.row_numbers is not None else np.zeros(0, dtype=np.int64)
         self._codes: dict[str, np.ndarray] = {}
         self._uniques: dict[str, np.ndarray] = {}
@@ -515,6 +521,13 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         frame["source_file"] = table.file.as_posix()
         frame["source_sheet"] = table.sheet
         frame["source_row"] = table.rows
+        if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
+            from .layouts import column_of
+
+            local = np.arange(table.n)
+            score_at = column_of(table.places.get("score", table.places.get("rating")), local)
+            rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
+            frame["source_column"] = np.where(_blank(table, "score"), rating_at, score_at)
         frame["_table"] = table.number
         frame["_local"] = np.arange(table.n)
         frame["_province"] = province
@@ -543,15 +556,17 @@ def _resolve_duplicates(kind: _Kind, key: list[str], values: list[str], value_co
     index = keys.index[keys.duplicated(keep=False)]
     if index.empty:
         return
-    repeated = frame.loc[index, list(dict.fromkeys(key + values + ["source_file", "source_sheet", "source_row"]))]
+    provenance = ["source_file", "source_sheet", "source_row"] + (["source_column"] if "source_column" in frame else [])
+    repeated = frame.loc[index, list(dict.fromkeys(key + values + provenance))]
     new_problems = []
     for _, group in repeated.groupby(key, dropna=False, sort=False):
         distinct = {tuple(_hashable(v) for v in row) for row in group[values].itertuples(index=False)}
         if len(distinct) == 1:
             frame.loc[group.index[1:], "_status"] = "duplicate"
             continue
-        places = [f"{Path(f).name}/{s or '-'}/{r}" for f, s, r in
-                  zip(group["source_file"], group["source_sheet"], group["source_row"])]
+        columns = group["source_column"] if "source_column" in group else [""] * len(group)
+        places = [f"{Path(f).name}/{s or '-'}/{c}{r}" for f, s, r, c in
+                  zip(group["source_file"], group["source_sheet"], group["source_row"], columns)]
         for n, position in enumerate(group.index):
             others = ", ".join(p for m, p in enumerate(places) if m != n)
             shown = next((nfc(frame.at[position, c]) for c in values if _hashable(frame.at[position, c]) is not None), "")
@@ -608,7 +623,8 @@ _BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
 def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet"]
+    text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet",
+                         "source_column"]
     frame = frame.astype({c: "string" for c in text})
     frame = frame.astype({**_BODY_WHOLE, "year": "Int64", "round": "Int64", "pillar": "Int64",
                           "source_row": "Int64", "score": "Float64", "max_score": "Float64",
@@ -747,23 +763,46 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             frame["body_label"] = frame["unit"].where(~shared, frame["unit"] + " (" + frame["unit_code"].fillna("?")
                                                       + ")")
     kinds = {"units": units_kind, "assessments": assessments_kind, "outcomes": outcomes_kind}
+    checks = _check_table(tables, assessments_kind)
     quarantine = _quarantine_table(kinds, tables, bodies.matcher)
     files_table = _file_summary(tables, kinds, sheet_rows)
     name_matches = _frame([dict(zip(NAME_MATCH_COLUMNS, key + (n,))) for key, n in sorted(bodies.name_matches.items())],
                           NAME_MATCH_COLUMNS)
     summary = _summary(raw_dir, files_table, assessments, units, outcomes, catalog)
     summary.update(catalog_source=catalog_source, catalog_fingerprint=catalog_fingerprint(catalog),
-                   name_matches=len(name_matches),
+                   name_matches=len(name_matches), total_checks=len(checks),
+                   total_mismatches=int((checks["status"] == "mismatch").sum()),
                    quarantined_unattributed=int((quarantine.drop_duplicates(["file", "sheet", "row"])["province"]
                                                  == "").sum()))
     summary["exit_status"] = exit_status(summary)
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
-    result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog)
+    result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog, checks)
     parts = by_province(result)
     summary["province_hashes"] = province_hashes(result, parts)
     if processed_dir is not None:
         write_processed(result, processed_dir, parts)
     return result
+
+
+def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
+    """Every total written beside the scores (:class:`iso18091lab.layouts.TotalCheck`), with the province its
+    row's scores were attributed to ('' when none)."""
+    rows = [dict(c.__dict__, difference=c.difference, _table=t.number) for t in tables for c in t.checks]
+    if not rows:
+        return _frame([], CHECK_COLUMNS)
+    frame = pd.DataFrame(rows)
+    province = {}
+    if not kind.frame.empty:
+        located = kind.frame[kind.frame["_province"] != ""]
+        province = dict(zip(zip(located["_table"], located["source_row"]), located["_province"]))
+    frame["province"] = [province.get((t, r), "") for t, r in zip(frame["_table"], frame["row"])]
+    if (frame["province"] == "").any():  # a form's total row: the province of the table's scores
+        by_table = {}
+        if not kind.frame.empty:
+            by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
+        frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
+    frame["pillar"] = frame["pillar"].astype("Int64")
+    return frame[CHECK_COLUMNS].reset_index(drop=True)
 
 
 def exit_status(summary: dict) -> int:
@@ -803,7 +842,10 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
         part = pd.DataFrame({
             "file": frame["source_file"].to_numpy()[positions], "sheet": frame["source_sheet"].to_numpy()[positions],
             "row": frame["source_row"].to_numpy()[positions], "table": name,
-            "column": [tables[t].headers.get(c, c) for t, c in zip(table_of, problems["column"])],
+            "column": _column_names(tables, table_of, frame["_local"].to_numpy()[positions],
+                                    problems["column"].to_numpy()),
+            "cell": _cell_refs(tables, table_of, frame["_local"].to_numpy()[positions],
+                               frame["source_row"].to_numpy()[positions], problems["column"].to_numpy()),
             "value": problems["value"].to_numpy(), "rule": problems["rule"].to_numpy(),
             "province": frame["_province"].to_numpy()[positions],
             "_hint": problems["hint"].to_numpy(), "_suggestion": problems["suggestion"].to_numpy(),
@@ -826,6 +868,39 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
                                    for p, u, q in zip(frame["_typed_province"], frame["_typed_unit"], frame["province"])]
     frame = frame[QUARANTINE_COLUMNS].astype({"row": "Int64"})
     return frame.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+
+
+def _column_names(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, columns: np.ndarray) -> list[str]:
+    """The header as written of each problem's column; in a wide layout, of the cell's own column (the indicator
+    '2.2' of a summary matrix, the rater 'Hội đồng thẩm định / Điểm' of a form)."""
+    out = []
+    for t, i, c in zip(table_of, local, columns):
+        table = tables[t]
+        place = table.places.get("rating" if c == "not_assessed" else c)
+        if table.column_names and isinstance(place, np.ndarray):
+            out.append(table.column_names.get(int(place[i]), table.headers.get(c, c)))
+        elif table.column_names and isinstance(place, tuple):
+            out.append(table.column_names.get(int(place[2][i]), table.headers.get(c, c)))
+        else:
+            out.append(table.headers.get(c, c))
+    return out
+
+
+def _cell_refs(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, rows: np.ndarray,
+               columns: np.ndarray) -> np.ndarray:
+    """The cell ('J7', or a title / labelled cell such as 'B3'; '' for a value from the sheet name) of each
+    problem: (table number, position within the table, spreadsheet row, canonical column)."""
+    from .layouts import cell_refs
+
+    out = np.full(len(local), "", dtype=object)
+    columns = np.array(["rating" if c == "not_assessed" else c for c in columns], dtype=object)
+    for number in np.unique(table_of):
+        for column in np.unique(columns[table_of == number]):
+            mask = (table_of == number) & (columns == column)
+            place = tables[number].places.get(column)
+            if place is not None:
+                out[mask] = cell_refs(place, local[mask], rows[mask])
+    return out
 
 
 def _cells(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, column: str) -> np.ndarray:
@@ -959,6 +1034,8 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
             update(digest, name, frame)
         update(digest, "name_matches", matches[matches["province"] == province])
         update(digest, "quarantine", result.quarantine[result.quarantine["province"].isin([province, ""])])
+        if result.checks is not None and len(result.checks):
+            update(digest, "total_checks", result.checks[result.checks["province"].isin([province, ""])])
         digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
         hashes[province] = digest.hexdigest()
     return hashes
@@ -996,6 +1073,8 @@ def write_processed(result: IngestResult, processed_dir: str | Path,
     write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
     if result.name_matches is not None:
         write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
+    if result.checks is not None:
+        write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
     if result.catalog is not None:
         write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
     write_atomic(out / "ingest_summary.json", lambda p: p.write_text(
