@@ -50,7 +50,13 @@ def _synth(args: argparse.Namespace) -> int:
         raise UserError("--provinces, --bodies, --years and --member-share apply to --design national only")
     start = time.perf_counter()
     design = design_by_name(args.design, **sizes)
-    manifest = write_synthetic(args.out, seed=args.seed, design=design)
+    if args.layout == "long":
+        manifest = write_synthetic(args.out, seed=args.seed, design=design)
+    else:  # the same planted data in a wide layout (no planted row errors)
+        from .synth_wide import write_layouts
+
+        manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
+                                 total_mismatch=args.total_mismatch)
     counts = manifest["counts"]
     print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA ({args.design}, seed {args.seed}): "
           f"{len(manifest['files'])} tệp / files -> {args.out}")
@@ -258,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=None, help="national: số năm / yearly waves (5)")
     p.add_argument("--member-share", type=float, default=None,
                    help="national: tỷ lệ đơn vị có điểm từng thành viên hội đồng / share of bodies with members (0.1)")
+    p.add_argument("--layout", default="long", choices=["long", "matrix", "matrix2", "rater_column", "forms"],
+                   help="cách trình bày / layout (%(default)s): long (mỗi dòng một điểm / one row per score), matrix, "
+                        "matrix2 (bảng tổng hợp / summary matrices), rater_column, forms (phiếu từng đơn vị / "
+                        "per-body forms)")
+    p.add_argument("--total-mismatch", action="store_true",
+                   help="ghi sai một ô tổng mỗi tỉnh (matrix2, forms) / write one wrong total per province")
     p.set_defaults(func=_synth)
 
     p = sub.add_parser("template", help="tạo phiếu chấm điểm Excel / write an Excel scoring workbook")

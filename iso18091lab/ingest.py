@@ -770,7 +770,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                           NAME_MATCH_COLUMNS)
     summary = _summary(raw_dir, files_table, assessments, units, outcomes, catalog)
     summary.update(catalog_source=catalog_source, catalog_fingerprint=catalog_fingerprint(catalog),
-                   name_matches=len(name_matches), total_checks=len(checks),
+                   name_matches=len(name_matches), total_checks=len(checks) + checks.attrs.get("ok", 0),
                    total_mismatches=int((checks["status"] == "mismatch").sum()),
                    quarantined_unattributed=int((quarantine.drop_duplicates(["file", "sheet", "row"])["province"]
                                                  == "").sum()))
@@ -785,11 +785,16 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
 
 
 def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
-    """Every total written beside the scores (:class:`iso18091lab.layouts.TotalCheck`), with the province its
-    row's scores were attributed to ('' when none)."""
-    rows = [dict(c.__dict__, difference=c.difference, _table=t.number) for t in tables for c in t.checks]
+    """The totals written beside the scores that do not match them or cannot be checked
+    (:class:`iso18091lab.layouts.TotalCheck`), with the province their row's scores were attributed to ('' when
+    none); ``attrs["ok"]`` is the number of totals that match (a table's ``checks`` holds such counts as ints)."""
+    ok = sum(c for t in tables for c in t.checks if isinstance(c, int))
+    rows = [dict(c.__dict__, difference=c.difference, _table=t.number) for t in tables for c in t.checks
+            if not isinstance(c, int)]
     if not rows:
-        return _frame([], CHECK_COLUMNS)
+        frame = _frame([], CHECK_COLUMNS)
+        frame.attrs["ok"] = ok
+        return frame
     frame = pd.DataFrame(rows)
     province = {}
     if not kind.frame.empty:
@@ -802,7 +807,9 @@ def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
             by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
         frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
     frame["pillar"] = frame["pillar"].astype("Int64")
-    return frame[CHECK_COLUMNS].reset_index(drop=True)
+    frame = frame[CHECK_COLUMNS].reset_index(drop=True)
+    frame.attrs["ok"] = ok
+    return frame
 
 
 def exit_status(summary: dict) -> int:

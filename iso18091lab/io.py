@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io as _io
 import itertools
 import os
@@ -877,6 +878,19 @@ def _fill_merged(rows: list[list[object]], merged: list) -> None:
 
 def canonical_header(text: object) -> str | None:
     """Canonical column for a header cell ('Tỉnh/Thành phố' -> 'province'), or None."""
+    if not isinstance(text, str):  # a number, date or empty cell is never a header: every alias is words
+        return None
+    if len(text) > 200:
+        return _canonical_header(text)
+    return _canonical_header_cached(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_header_cached(text: str) -> str | None:
+    return _canonical_header(text)
+
+
+def _canonical_header(text: str) -> str | None:
     folded = fold(_PARENTHESES.sub(" ", nfc(text)))
     if folded in _ALIAS_LOOKUP:
         return _ALIAS_LOOKUP[folded]

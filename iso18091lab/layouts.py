@@ -24,6 +24,7 @@ of every canonical column (a title or labelled cell is named by its reference, e
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -125,8 +126,15 @@ class LayoutError(StructuralError):
 
 def indicator_header(cell: object) -> str | None:
     """The indicator id a header cell names ('1.1', 'Chỉ số 1.10', 'CS 4.9', '2.3. Đổi mới'), or None."""
-    if cell is None or isinstance(cell, bool):
+    if cell is None or isinstance(cell, bool) or cell == "":
         return None
+    if isinstance(cell, (str, int, float)) and (not isinstance(cell, str) or len(cell) <= 120):
+        return _indicator_header_cached(cell)
+    return None
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _indicator_header_cached(cell: object) -> str | None:
     if isinstance(cell, (int, float)):
         if float(cell).is_integer():
             return None  # '1' or '2024' is not an indicator id
@@ -454,7 +462,8 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     if n_rows:
         row_blank &= ~nonblank.reshape(n_rows, k).any(axis=1)
         for j in range(k, grid.shape[1]):
-            row_blank &= np.array([nfc(v) == "" for v in grid[:, j]], dtype=bool)
+            codes, uq = _factorize_cells(grid[:, j])
+            row_blank &= np.append(np.array([nfc(u) == "" for u in uq], dtype=bool), True)[codes]
     keep = np.flatnonzero(nonblank)
     body = keep // k
     column = keep % k
@@ -490,7 +499,9 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
 
 def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uniques, number_u, no_points, mapping,
                    header) -> list[TotalCheck]:
-    """Check each total column against the sum of the row's points in its scope (all indicators, or one pillar).
+    """Check each total column against the sum of the row's points in its scope (all indicators, or one pillar);
+    returns a :class:`TotalCheck` for every total that does not match (or cannot be checked) and, for the totals
+    that match, their number.
     Traffic lights carry no points and are left out of the sum; a cell that is neither (a typo) makes the total
     ``not_checked``."""
     if not totals or not len(data):
@@ -506,27 +517,36 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uni
     unit_col = next((c for c, m in mapping.items() if m[0] == "unit"), None)
     code_col = next((c for c, m in mapping.items() if m[0] == "code"), None)
     checks = []
+    file, letters = sheet.file.as_posix(), {c: column_letter(c) for c in totals}
     for c, pillar in totals.items():
         scope = np.ones(k, dtype=bool) if pillar is None else pillar_of == pillar
         sums = np.nansum(grid[:, scope], axis=1)
         counts = (~np.isnan(grid[:, scope])).sum(axis=1)
-        lights = text_cell[:, scope].any(axis=1)
-        for i, row in enumerate(data):
-            total = row[c] if c < len(row) else None
-            if nfc(total) == "":
-                continue
+        typos = text_cell[:, scope].any(axis=1)
+        cells = np.empty(n_rows, dtype=object)
+        cells[:] = [row[c] if c < len(row) else None for row in data]
+        codes, typed = _factorize_cells(cells)
+        texts = np.array([nfc(u) for u in typed] + [""], dtype=object)
+        parsed = np.full(len(typed) + 1, np.nan)
+        for i, u in enumerate(typed):
             try:
-                value = parse_number(total)
-                status = "not_checked" if lights[i] or not counts[i] else (
-                    "mismatch" if abs(value - sums[i]) > TOTAL_TOLERANCE else "ok")
+                parsed[i] = parse_number(u)
             except Rejected:
-                status = "not_checked"
+                pass
+        value = parsed[codes]
+        status = np.where(np.isnan(value) | typos | (counts == 0), "not_checked",
+                          np.where(np.abs(value - sums) > TOTAL_TOLERANCE, "mismatch", "ok"))
+        name = nfc(header[c]) or "Tổng"
+        written = texts[codes] != ""
+        ok = written & (status == "ok")
+        checks.append(int(ok.sum()))  # totals that match are counted, not listed
+        for i in np.flatnonzero(written & ~ok):
+            row = data[i]
             unit = nfc(row[unit_col]) if unit_col is not None and unit_col < len(row) else ""
             if not unit and code_col is not None and code_col < len(row):
                 unit = nfc(row[code_col])
-            checks.append(TotalCheck(sheet.file.as_posix(), sheet.sheet, r + 2 + i, f"{column_letter(c)}{r + 2 + i}",
-                                     nfc(header[c]) or "Tổng", pillar, nfc(total), float(sums[i]), int(counts[i]),
-                                     status, unit))
+            checks.append(TotalCheck(file, sheet.sheet, r + 2 + i, f"{letters[c]}{r + 2 + i}", name, pillar,
+                                     texts[codes[i]], float(sums[i]), int(counts[i]), str(status[i]), unit))
     return checks
 
 
@@ -665,7 +685,8 @@ def _form(sheet: RawSheet) -> FoundTable | LayoutError | None:
     long.cells("rating", np.array(out["rating"], dtype=object), np.array(out["rating_col"], dtype=np.int32),
                " / ".join(dict.fromkeys(rc.header for rc in raters)))
     long.column_names = {rc.column: rc.header for rc in raters}
-    checks = _form_totals(sheet, last, data, ind, totals, out, groups)
+    unit = nfc(long.uniques["unit"][0]) if "unit" in long.uniques else nfc(long.uniques["code"][0])
+    checks = _form_totals(sheet, last, data, ind, totals, out, groups, unit)
     return long.table(sheet, header_rows, np.array(out["row"], dtype=np.int64), title, "form", empty, checks)
 
 
@@ -681,8 +702,10 @@ def _is_light(value: object) -> bool:
             return False
 
 
-def _form_totals(sheet, last, data, ind, totals, out, groups) -> list[TotalCheck]:
-    checks = []
+def _form_totals(sheet, last, data, ind, totals, out, groups, unit) -> list:
+    """Check each total row ('Tổng cộng', 'Tổng trụ cột 1') against the sum of the points above it, per rater;
+    the totals that do not match or cannot be checked, then the number that match."""
+    checks, ok = [], 0
     for i, pillar, values in totals:
         label = nfc(data[i][ind])
         for key, columns in groups.items():
@@ -713,10 +736,13 @@ def _form_totals(sheet, last, data, ind, totals, out, groups) -> list[TotalCheck
             except Rejected:
                 status = "not_checked"
             row = last + 2 + i
+            if status == "ok":
+                ok += 1
+                continue
             checks.append(TotalCheck(sheet.file.as_posix(), sheet.sheet, row, f"{column_letter(rc.column)}{row}",
-                                     label, pillar, nfc(total), float(sum(scores)), len(scores), status,
+                                     label, pillar, nfc(total), float(sum(scores)), len(scores), status, unit,
                                      rater=key[1] or key[0]))
-    return checks
+    return checks + [ok]
 
 
 # --------------------------------------------------------------------------- entry point
