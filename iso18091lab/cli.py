@@ -73,8 +73,18 @@ def _synth(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from .template import write_template
 
-    path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
-                          year=args.year if args.year is not None else "")
+    if args.kind == "form":
+        from .template import write_form
+
+        path = write_form(args.out, catalog=args.catalog, province=args.province, unit=args.unit, code=args.code,
+                          year=args.year if args.year is not None else "", members=args.members)
+    elif args.kind == "units":
+        from .template import write_units_template
+
+        path = write_units_template(args.out, province=args.province)
+    else:
+        path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
+                              year=args.year if args.year is not None else "")
     print(f"Đã tạo phiếu chấm điểm / scoring workbook written: {path}")
     return 0
 
@@ -278,6 +288,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default="", help="tỉnh/thành phố điền sẵn / province to pre-fill")
     p.add_argument("--unit", default="", help="đơn vị điền sẵn / unit to pre-fill")
     p.add_argument("--year", type=int, default=None, help="năm điền sẵn / year to pre-fill")
+    p.add_argument("--kind", default="sheet", choices=["sheet", "form", "units"],
+                   help="sheet: bảng chấm điểm (mỗi dòng một điểm) / long scoring sheet; form: phiếu của một đơn vị "
+                        "/ per-body form; units: danh sách đơn vị / units table (%(default)s)")
+    p.add_argument("--code", default="", help="form: mã đơn vị điền sẵn / unit code to pre-fill")
+    p.add_argument("--members", type=int, default=0, help="form: số thành viên hội đồng chấm riêng / council "
+                                                          "members scoring separately (%(default)s)")
     p.set_defaults(func=_template)
 
     p = sub.add_parser("simulate", help="nghiên cứu mô phỏng: hiệu chỉnh, lực kiểm định / simulation studies: "

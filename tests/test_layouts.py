@@ -263,3 +263,41 @@ def test_any_mix_reconciles_to_the_long_rows(long_equivalent, hp, qn, mismatch):
     pd.testing.assert_frame_equal(_rows(result.assessments), _rows(long_equivalent.assessments))
     planted = mismatch * sum(layout in ("matrix2", "forms") for layout in (hp, qn))
     assert result.summary["total_mismatches"] == planted
+
+
+# --------------------------------------------------------------------------- templates
+
+def test_form_and_units_templates_round_trip(tmp_path):
+    from iso18091lab.cli import main
+
+    raw = tmp_path / "raw"
+    assert main(["template", "--kind", "units", "--out", str(raw / "don_vi.xlsx"), "--province", "Hải Phòng"]) == 0
+    assert main(["template", "--kind", "form", "--out", str(raw / "2024" / "hong_bang.xlsx"), "--province",
+                 "Hải Phòng", "--unit", "quận Hồng Bàng", "--code", "303", "--year", "2024", "--members", "1"]) == 0
+    units = openpyxl.load_workbook(raw / "don_vi.xlsx")
+    sheet = units["Danh sách đơn vị"]
+    sheet["B4"], sheet["C4"], sheet["D4"], sheet["E4"], sheet["F4"], sheet["G4"] = (
+        "quận Hồng Bàng", "303", "quận", "Thí điểm", 2024, 2)
+    for row in range(5, 104):  # rows pre-filled with the province only are not bodies: clear them
+        sheet[f"A{row}"] = None
+    units.save(raw / "don_vi.xlsx")
+    form = openpyxl.load_workbook(raw / "2024" / "hong_bang.xlsx")
+    sheet = form["Phiếu chấm điểm"]
+    header = next(r for r in range(1, 20) if sheet[f"A{r}"].value == "Chỉ số")
+    first = header + 2
+    assert [sheet.cell(header, c).value for c in (3, 5, 7)] == ["Tự đánh giá", "Hội đồng thẩm định", "TV01"]
+    sheet.cell(first, 3).value, sheet.cell(first, 5).value, sheet.cell(first, 8).value = 7.5, 6, "Vàng"  # 1.1
+    sheet.cell(first + 1, 4).value = "Xanh"  # 1.2: self, light
+    form.save(raw / "2024" / "hong_bang.xlsx")
+    result = ingest(raw, None)
+    assert result.summary["exit_status"] == 0, result.files.to_dict("records")
+    units = result.units.iloc[0]
+    assert (units["group"], units["pilot_start"], units["pilot_start_round"], units["code"]) == ("pilot", 2024, 2,
+                                                                                                 "303")
+    a = result.assessments.sort_values(["indicator", "rater", "rater_id"])
+    got = list(zip(a["indicator"], a["rater"], a["rater_id"].fillna(""), a["score"].fillna(-1),
+                   a["rating"].astype(object).fillna(""), a["year"], a["round"], a["body_id"]))
+    assert sorted(got) == [("1.1", "council", "", 6, "yellow", 2024, 1, "hai-phong:303"),
+                   ("1.1", "council", "TV01", -1, "yellow", 2024, 1, "hai-phong:303"),
+                   ("1.1", "self", "", 7.5, "green", 2024, 1, "hai-phong:303"),
+                   ("1.2", "self", "", -1, "green", 2024, 1, "hai-phong:303")]
