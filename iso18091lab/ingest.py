@@ -728,7 +728,16 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             continue
         for sheet in sheets:
             sheet.file = Path(relative)  # messages name the file as the user sees it in the raw folder
-            found = recognise_table(sheet)
+            try:
+                found = recognise_table(sheet)
+            except Exception as exc:  # noqa: BLE001 - one sheet the readers cannot make sense of must not stop the run
+                from .i18n import t
+
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "error",
+                                   "message_vi": t("ingest_sheet_unexpected", "vi", detail=detail),
+                                   "message_en": t("ingest_sheet_unexpected", "en", detail=detail)})
+                continue
             if isinstance(found, StructuralError):  # one file-level error, not one quarantine line per row
                 sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": found.kind, "status": "error",
                                    "message_vi": found.message_vi, "message_en": found.message_en})

@@ -301,3 +301,51 @@ def test_form_and_units_templates_round_trip(tmp_path):
                    ("1.1", "council", "TV01", -1, "yellow", 2024, 1, "hai-phong:303"),
                    ("1.1", "self", "", 7.5, "green", 2024, 1, "hai-phong:303"),
                    ("1.2", "self", "", -1, "green", 2024, 1, "hai-phong:303")]
+
+
+_CELLS = st.one_of(
+    st.none(), st.just(""), st.sampled_from(["1.1", "1.10", "Chỉ số 2.3", "CS 4.9", "Đơn vị", "Mã đơn vị", "Năm",
+                                             "Đợt", "Loại đánh giá", "Tổng điểm", "Tổng trụ cột 1", "Tổng cộng",
+                                             "Chỉ số", "Tự đánh giá", "Hội đồng thẩm định", "TV01", "Điểm", "Mức",
+                                             "Đơn vị: quận Hồng Bàng", "Tỉnh/Thành phố:", "Hải Phòng", "NĂM 2024",
+                                             "HĐTĐ", "TĐG", "Xanh", "KĐG", "tám", "7,5"]),
+    st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 3000), st.text(max_size=12))
+
+
+_HEADERS = [[], [["Đơn vị", "1.1", "1.2", "Tổng"]], [["Tỉnh/Thành phố: Hải Phòng"], ["Đơn vị", "Trụ cột 1", None],
+                                                       [None, "1.1", 1.1]],
+            [["Năm: 2024"], ["Chỉ số", "Tự đánh giá", "TV01"]], [["Chỉ số", "Hội đồng thẩm định", None], [None, "Điểm", "Mức"]]]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(head=st.sampled_from(_HEADERS), rows=st.lists(st.lists(_CELLS, max_size=7), max_size=9),
+       name=st.sampled_from(["", "Sheet1", "HĐTĐ 2024"]))
+def test_any_grid_is_a_table_an_error_or_skipped_never_a_crash(head, rows, name):
+    """Whatever the cells, recognising a sheet returns a table (whose long rows reconcile with its columns), a
+    structural error or a skipped sheet."""
+    from iso18091lab.io import FoundTable, RawSheet, SkippedSheet, StructuralError, recognise_table
+
+    found = recognise_table(RawSheet(Path("x.xlsx"), name, [list(r) for r in head + rows]))
+    assert isinstance(found, (FoundTable, SkippedSheet, StructuralError))
+    if isinstance(found, FoundTable):
+        assert all(len(codes) == found.n for codes in found.codes.values())
+        assert found.n == 0 or found.row_numbers.min() > max(found.header_rows)
+        if isinstance(found, StructuralError):  # pragma: no cover - exclusive types
+            raise AssertionError
+        str(found.title)
+    else:
+        assert found.reason_vi and found.reason_en
+
+
+def test_a_sheet_that_breaks_the_recogniser_fails_alone(tmp_path, monkeypatch):
+    import iso18091lab.layouts as layouts
+
+    _book(tmp_path / "raw" / "a.xlsx", [["Tỉnh/Thành phố: Hải Phòng"], ["Bảng tổng hợp tự đánh giá năm 2023"],
+                                        ["Đơn vị", "1.1", "1.2"], ["quận Hồng Bàng", 5, 6]])
+    _book(tmp_path / "raw" / "b.xlsx", [["Tỉnh/Thành phố", "Đơn vị", "Năm", "Loại đánh giá", "Chỉ số", "Điểm"],
+                                        ["Hải Phòng", "quận Lê Chân", 2023, "self", "1.1", 7]])
+    monkeypatch.setattr(layouts, "_matrix", lambda sheet: 1 / 0)
+    result = ingest(tmp_path / "raw", None)
+    error = result.files[result.files["status"] == "error"].iloc[0]
+    assert error["file"] == "a.xlsx" and "ZeroDivisionError" in error["message_en"]
+    assert list(result.assessments["unit"]) == ["quận Lê Chân"] and result.summary["exit_status"] == 1
