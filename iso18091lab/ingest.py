@@ -188,6 +188,31 @@ def _parse_unique(table: _Table, column: str, parse, problems: _Problems, requir
     return parsed[codes]
 
 
+def _per_unique(values: np.ndarray, function, dtype=object) -> np.ndarray:
+    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    results = np.array([function(u) for u in uniques] + [function(None)], dtype=dtype)
+    return results[np.where(codes < 0, len(uniques), codes)]
+
+
+def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows as a k x m array, index of each row's distinct row) of non-negative integer code columns —
+    one hash pass over a combined key instead of sorting rows (``np.unique(axis=0)``)."""
+    sizes = [int(c.max()) + 1 if len(c) else 1 for c in columns]
+    if float(np.prod([float(x) for x in sizes])) >= 2.0 ** 62:  # pragma: no cover - astronomically many values
+        combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+        return combos, inverse.reshape(-1)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for codes, size in zip(columns, sizes):
+        key = key * size + codes.astype(np.int64)
+    inverse, distinct = pd.factorize(key)
+    combos = np.empty((len(distinct), len(columns)), dtype=np.int64)
+    rest = distinct.astype(np.int64)
+    for j in range(len(columns) - 1, -1, -1):
+        rest, combos[:, j] = np.divmod(rest, sizes[j])
+    return combos, inverse
+
+
 def _texts(table: _Table, column: str) -> np.ndarray:
     """The NFC text of every row's cell ('' when empty)."""
     uniques = table.values(column)
@@ -216,9 +241,7 @@ class _Bodies:
     def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
         """(body index per row, -1 where none; attributed province per row, '' where none)."""
         columns = ["province", "unit", "code"]
-        stacked = np.stack([table.codes(c) for c in columns], axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        combos, inverse = _unique_rows([table.codes(c) for c in columns])
         counts = np.bincount(inverse, minlength=len(combos))
         body = np.full(len(combos), -1, dtype=np.int64)
         province = np.full(len(combos), "", dtype=object)
@@ -311,13 +334,20 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in uniques],
                        dtype=bool)[table.codes("indicator")]
     amb = unique_amb[table.codes("indicator")]
-    folded = np.stack([pd.factorize(np.asarray(key, dtype=object))[0] for key in block_keys], axis=1)
-    block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
-    number = np.array([float(i) if i is not None else np.nan for i in ids])
-    repeated = pd.Series(block).groupby([block, ids], dropna=False).transform("size").to_numpy() > 1
+    # a repeated id is an ambiguous one: look for repeats among the ambiguous rows only
+    among = np.flatnonzero(amb)
+    keys = [pd.factorize(np.asarray(key, dtype=object)[among])[0] for key in block_keys]
+    keys.append(pd.factorize(ids[among])[0])
+    repeated = np.zeros(table.n, dtype=bool)
+    if len(among):
+        same = _unique_rows([k + 1 for k in keys])[1]  # NA (-1) becomes a value of its own
+        repeated[among] = np.bincount(same)[same] > 1
     suspect = amb & (numeric | repeated)
     if not suspect.any():
         return ids, flagged
+    folded = np.stack([pd.factorize(np.asarray(key, dtype=object))[0] for key in block_keys], axis=1)
+    block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
+    number = np.array([float(i) if i is not None else np.nan for i in ids])
     ids = ids.copy()
     for b in np.unique(block[suspect]):
         members = np.flatnonzero(block == b)  # in row order within the table
@@ -368,19 +398,19 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
     catalog_ids = catalog.index.tolist()
-    typed = np.unique(np.stack([table.codes(c) for c in ("province", "unit", "code")], axis=1), axis=0,
-                      return_inverse=True)[1].reshape(-1)
+    typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
     block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
-    known = np.array([i in catalog.index if i is not None else False for i in indicator], dtype=bool)
+    in_catalog = set(catalog.index)
+    known = _per_unique(indicator, lambda i: i is not None and i in in_catalog, bool)
     unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
     problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
     max_of = catalog["max_score"].to_dict()
     pillar_of = catalog["pillar"].to_dict()
-    max_score = np.array([max_of.get(i, np.nan) for i in indicator], dtype=float)
+    max_score = _per_unique(indicator, lambda i: max_of.get(i, np.nan), float)
 
     score_blank = _blank(table, "score")
     rating_blank = _blank(table, "rating")
@@ -398,9 +428,10 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     has_score = ~np.isnan(score)
     with np.errstate(invalid="ignore", divide="ignore"):
         from_points = 100.0 * score / max_score
-    light_100 = np.array([scale.rating_to_100.get(r, np.nan) if isinstance(r, str) else np.nan for r in rating])
+    light_100 = _per_unique(rating, lambda r: scale.rating_to_100.get(r, np.nan) if isinstance(r, str) else np.nan,
+                            float)
     score_100 = np.where(has_score, from_points, np.where(not_assessed, np.nan, light_100))
-    derived = np.array([scale.rating_of(v) for v in from_points], dtype=object)
+    derived = _per_unique(from_points, lambda v: scale.rating_of(v) if v is not None else None)
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
     source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
@@ -409,7 +440,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     frame = pd.DataFrame({
         "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
-        "pillar": [pillar_of.get(i) for i in indicator], "score": score, "max_score": max_score,
+        "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
     })
     frame.attrs["province"] = province
@@ -973,7 +1004,7 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
         **totals,
         "tables": {"assessments": len(assessments), "units": len(units), "outcomes": len(outcomes)},
         "synthetic": "yes" if len(flags) and bool(flags.all()) else ("mixed" if bool(flags.any()) else "no"),
-        "provinces": sorted(set(assessments["province"].dropna()) | set(units["province"].dropna())),
+        "provinces": sorted(set(assessments["province"].dropna().unique()) | set(units["province"].dropna().unique())),
         "catalog_indicators": len(catalog),
         "units_table_empty": bool(units.empty),
     }

@@ -237,8 +237,10 @@ def _labelled_cells(rows: list[list[object]], stop: int, context: _Context) -> s
     for r in range(min(stop, len(rows))):
         row = rows[r]
         for c, cell in enumerate(row):
+            if cell is None or cell == "" or (c and cell == row[c - 1]) or (r, c) in used:
+                continue  # empty, or a merged cell filled across
             text = nfc(cell)
-            if not text or (r, c) in used:
+            if not text:
                 continue
             label, sep, rest = text.partition(":")
             canonical = canonical_header(label) if len(label) <= 40 else None
@@ -301,6 +303,12 @@ def _context(sheet: RawSheet, top: int) -> _Context:
     if sheet.sheet:
         _text_context(sheet.sheet, "", context, True)
     return context
+
+
+def _title(rows: list[list[object]], top: int) -> str:
+    """The text above the header, each merged cell once."""
+    return " ".join(nfc(c) for row in rows[:top] for k, c in enumerate(row)
+                    if c not in (None, "") and (not k or c != row[k - 1]) and nfc(c))
 
 
 # --------------------------------------------------------------------------- building the long rows
@@ -432,7 +440,7 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     top = r - 1 if two_rows else r
     header_rows = (top + 1, r + 1) if two_rows else (r + 1,)
     context = _context(sheet, top)
-    title = " ".join(nfc(c) for row in rows[:top] for c in row if nfc(c))
+    title = _title(rows, top)
     id_cols = sorted(ids)
     totals = {}
     for c in range(len(header)):
@@ -616,7 +624,7 @@ def _form(sheet: RawSheet) -> FoundTable | LayoutError | None:
     top, last, ind, raters = found
     header_rows = tuple(range(top + 1, last + 2))
     context = _context(sheet, top)
-    title = " ".join(nfc(c) for row in rows[:top] for c in row if nfc(c))
+    title = _title(rows, top)
     needs_rater = any(not rc.rater for rc in raters)
     required = tuple(c for c in REQUIRED_CONTEXT if c != "rater" or needs_rater)
     data = rows[last + 1:]
