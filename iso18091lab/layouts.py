@@ -305,6 +305,21 @@ def _context(sheet: RawSheet, top: int) -> _Context:
     return context
 
 
+def _columns(data: list[list[object]], columns: list[int]) -> np.ndarray:
+    """The cells of ``columns`` in every row of ``data`` as an object array (rows x columns; None past a row's
+    end). Rows of one width (calamine gives a rectangle) are converted in one go."""
+    out = np.empty((len(data), len(columns)), dtype=object)
+    if not data:
+        return out
+    width = len(data[0])
+    if all(len(row) == width for row in data) and columns and max(columns) < width:
+        block = np.empty((len(data), width), dtype=object)
+        block[:] = data
+        return block[:, columns]
+    out[:] = [[row[c] if c < len(row) else None for c in columns] for row in data]
+    return out
+
+
 def _title(rows: list[list[object]], top: int) -> str:
     """The text above the header, each merged cell once."""
     return " ".join(nfc(c) for row in rows[:top] for k, c in enumerate(row)
@@ -456,9 +471,7 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     data = rows[r + 1:]
     n_rows = len(data)
     used_cols = id_cols + sorted(mapping) + sorted(totals)
-    grid = np.empty((n_rows, len(used_cols)), dtype=object)
-    if n_rows:
-        grid[:] = [[row[c] if c < len(row) else None for c in used_cols] for row in data]
+    grid = _columns(data, used_cols)
     k = len(id_cols)
     values = grid[:, :k]
     flat_codes, uniques = _factorize_cells(values.ravel())
@@ -531,8 +544,7 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uni
         sums = np.nansum(grid[:, scope], axis=1)
         counts = (~np.isnan(grid[:, scope])).sum(axis=1)
         typos = text_cell[:, scope].any(axis=1)
-        cells = np.empty(n_rows, dtype=object)
-        cells[:] = [row[c] if c < len(row) else None for row in data]
+        cells = _columns(data, [c])[:, 0]
         codes, typed = _factorize_cells(cells)
         texts = np.array([nfc(u) for u in typed] + [""], dtype=object)
         parsed = np.full(len(typed) + 1, np.nan)
