@@ -95,12 +95,20 @@ def pillars(catalog: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _id_key(indicator: object) -> tuple[int, int]:
+    pillar, number = str(indicator).split(".")
+    return int(pillar), int(number)
+
+
 def indicator_order(ids) -> list[str]:
-    """Indicator ids in catalog order ('1.2' before '1.10'), duplicates removed."""
-    return sorted(set(ids), key=lambda i: tuple(int(p) for p in str(i).split(".")))
+    """Indicator ids in catalog order ('1.2' before '1.10'), duplicates removed; no ids give []."""
+    return sorted(set(ids), key=_id_key)
 
 
 def indicator_sort_key(ids: pd.Series) -> pd.Series:
-    """Sort key placing '1.2' before '1.10'."""
-    parts = ids.str.split(".", expand=True).astype(int)
-    return parts[0] * 1000 + parts[1]
+    """Sort key placing '1.2' before '1.10', for ``sort_values(key=...)``: an integer per id, on ``ids``' index.
+
+    An empty Series gives an empty key (a wave with no red indicator sorts an empty table:
+    ``str.split(expand=True)`` of no rows has no columns to read)."""
+    keys = [pillar * 1000 + number for pillar, number in map(_id_key, ids.tolist())]
+    return pd.Series(keys, index=ids.index, dtype="int64")

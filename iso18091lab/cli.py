@@ -117,8 +117,12 @@ def _print_runs(runs, reports: Path) -> int:
                     print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
             else:
                 failed += 1
-                cell = f", ô/cell {item.failing_cell}" if item.failing_cell is not None else ""
-                print(f"✘ {province_run.province}: {item.notebook}{cell}: {item.error}", file=sys.stderr)
+                where = ""
+                if item.failing_cell is not None:  # the cell's position in the notebook file, from 1
+                    where = f", ô/cell {item.failing_cell}"
+                    if item.failing_line is not None:
+                        where += f", dòng/line {item.failing_line}: {item.failing_source}"
+                print(f"✘ {province_run.province}: {item.notebook}{where} — {item.error}", file=sys.stderr)
         if province_run.evidence.get("docx"):
             print(f"✔ {province_run.province}: {reports / province_run.slug / province_run.evidence['docx']}")
         elif province_run.evidence.get("error"):

@@ -32,8 +32,10 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, p_text, t
 from .report import display_frame, read_typed
+from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
+from .summaries import effect_verdict_of
 from .text import slugify
 
 MAX_TABLE_ROWS = 15
@@ -174,20 +176,21 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     clear = None
     national = results.get("40_national", {}).get("values", {})
     primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    verdict = effect_verdict_of(results)
     if national.get("pooled"):
         p = national["pooled"]
-        clear = "up" if p["ci_low"] > 0 else "down" if p["ci_high"] < 0 else "unclear"
-        effect.append(_label(f"national_{clear}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
+        clear = verdict.answer
+        key = {"improved": "up", "improved_small": "up", "worsened": "down",
+               "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
+        effect.append(_label(f"national_{key}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
                              high=fmt(p["ci_high"]), pi_low=fmt(p.get("pi_low", float("nan"))),
-                             pi_high=fmt(p.get("pi_high", float("nan")))))
+                             pi_high=fmt(p.get("pi_high", float("nan"))),
+                             min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
         if national.get("strength"):
             effect.append(t("nat_strength", lang, strength=t("strength_" + national["strength"], lang)))
     elif primary and primary.get("estimate") is not None:
-        clear = "up" if primary["ci_low"] > 0 else "down" if primary["ci_high"] < 0 else "unclear"
-        effect.append(_label(f"effect_{clear}", lang, estimate=fmt(primary["estimate"]), low=fmt(primary["ci_low"]),
-                             high=fmt(primary["ci_high"]), p=p_text(primary.get("p_value", float("nan")), lang),
-                             n_pilot=int(primary.get("n_pilot") or 0),
-                             n_comparison=int(primary.get("n_comparison") or 0)))
+        clear = verdict.answer
+        effect.append(effect_answer(verdict.to_dict(), primary, lang))
     else:
         effect.append(_label("effect_none", lang, why=_not_estimated(
             results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
@@ -207,8 +210,11 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
             trust.append(_label("trust_agreement", lang, inflation=fmt(inflation["estimate"]), low=fmt(low),
                                 high=fmt(high), n_bodies=int(inflation.get("n_bodies") or 0)))
         flagged = list(reliability.get("flagged") or [])
-        trust.append(_label("trust_flagged", lang, n=len(flagged), list=_named(flagged, names))
-                     if flagged else _label("trust_none_flagged", lang))
+        if reliability.get("trust_verdict"):  # "consistent" only where the intervals showed it (stats.verdict)
+            trust += consistency_sentences(Verdict.from_dict(reliability["trust_verdict"]), lang, names)
+        else:
+            trust.append(_label("trust_flagged", lang, n=len(flagged), list=_named(flagged, names))
+                         if flagged else _label("trust_no_verdict", lang))
         if low is not None and low == low and low > 0:
             rollout.append(_label("rollout_keep_council", lang))
         needed_members = reliability.get("raters_needed") or {}
@@ -218,19 +224,38 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     else:
         trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
 
-    if clear == "up":
+    if clear == "yes" and verdict.reason == "improved":
         rollout.insert(0, _label("rollout_up", lang))
-    elif clear in ("unclear", "down"):
+    elif clear == "no":
+        rollout.insert(0, _label("rollout_no", lang))
+    elif clear is not None and verdict.reason != "not_estimated":
         rollout.insert(0, _label("rollout_unclear", lang))
     else:
         rollout.insert(0, _label("rollout_unknown", lang))
     if flagged:
         rollout.append(_label("rollout_guidance", lang, list=", ".join(flagged)))
-    needed = national.get("bodies_needed") or []
-    row = next((r for r in needed if r.get("effect") == 3.0), needed[0] if needed else None)
-    if row and row.get("bodies_2y"):
-        rollout.append(_label("rollout_sample", lang, effect=fmt(row["effect"]), n=int(row["bodies_2y"])))
+    rollout += _bodies_needed(national, fmt, lang)
     return {"effect": effect, "trust": trust, "rollout": rollout}
+
+
+def _bodies_needed(national: dict, fmt, lang: str) -> list[str]:
+    """The national sample size for an effect of MIN_EFFECT points as a range over the assumed between-province
+    heterogeneity (the power sensitivity table: from tau = 0, the optimistic end, to the largest tau assumed),
+    with the assumption said; the estimate from the provinces' own heterogeneity is added when there was one."""
+    sensitivity = national.get("power_sensitivity") or []
+    column = f"bodies_{MIN_EFFECT:g}"
+    rows = sorted((r for r in sensitivity if r.get(column) is not None), key=lambda r: r["tau"])
+    if not rows:
+        return []
+    inputs = national.get("power_inputs") or {}
+    out = [_label("rollout_sample", lang, effect=fmt(MIN_EFFECT), low=int(rows[0][column]),
+                  high=int(rows[-1][column]), tau=fmt(rows[-1]["tau"]), m=inputs.get("bodies_per_province", "–"))]
+    if inputs.get("tau2_estimated"):
+        row = next((r for r in national.get("bodies_needed") or [] if r.get("effect") == MIN_EFFECT), None)
+        if row and row.get("bodies_2y"):
+            out.append(_label("rollout_sample_estimated", lang, k=int((national.get("pooled") or {}).get("k") or 0),
+                              deff=number(inputs.get("design_effect", float("nan")), lang, 2), n=int(row["bodies_2y"])))
+    return out
 
 
 def _named(codes: list[str], names: dict[str, str]) -> str:

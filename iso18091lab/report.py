@@ -144,20 +144,21 @@ class NotebookReport:
 
         ``why`` is a :class:`iso18091lab.stats.NotEstimable` (its reason key is looked up as ``ne_<reason>``)
         or a sentence. The note is shown in the report and recorded in ``results.json`` under
-        ``not_estimable``; the runner then marks the report "partial" with this reason. Returns the sentence.
+        ``not_estimable`` (``section``, ``reason`` in words, ``key``: the NotEstimable reason key, '' for a
+        sentence); the runner then marks the report "partial" with this reason. Returns the sentence.
         """
         from .stats import NotEstimable
 
         if isinstance(why, NotEstimable):
-            reason = self.t(f"ne_{why.reason}", **why.values)
+            reason, key = self.t(f"ne_{why.reason}", **why.values), why.reason
         else:
-            reason = str(why)
+            reason, key = str(why), ""
         sentence = f"{self.t('not_estimable')}: {reason}."
         if section:
             sentence = f"{section} — {sentence}"
         self._show("<div class='not-estimable' style='border-left:4px solid #b26a00;background:#fff4e5;"
                    f"padding:6px 12px;margin:6px 0'>{escape(sentence)}</div>")
-        self.results.setdefault("not_estimable", []).append({"section": section, "reason": reason})
+        self.results.setdefault("not_estimable", []).append({"section": section, "reason": reason, "key": key})
         return sentence
 
     # -- figures and tables -------------------------------------------------------------------------

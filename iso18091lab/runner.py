@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import platform
 import sys
@@ -49,6 +50,7 @@ from .i18n import TEXT, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
 from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
+from .summaries import effect_verdict_of
 from .text import slugify
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -115,7 +117,9 @@ class NotebookRun:
     html: str = ""
     executed: str = ""
     error: str = ""
-    failing_cell: int | None = None
+    failing_cell: int | None = None  # position of the failing cell in the notebook file, counted from 1
+    failing_line: int | None = None  # line of that cell where it failed, counted from 1
+    failing_source: str = ""  # that line's text
     seconds: float = 0.0
     not_estimable: list = field(default_factory=list)  # [{"section", "reason"}]: the report is "partial"
     inputs_hash: str = ""  # data, catalog, parameters, notebook, package: equal hash -> the report is reused
@@ -407,6 +411,51 @@ def _execute(notebook: Path, executed: Path, parameters: dict, kernel: WarmKerne
         kernel.close()
 
 
+_CELL_FRAME = re.compile(r"Cell In\[\d*\], line (\d+)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _source(cell: dict) -> str:
+    return cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+
+
+def failure_location(notebook: Path, error) -> tuple[int | None, int | None, str]:
+    """Where a notebook failed, as its user finds it: (position of the cell in the notebook file, counted from 1
+    over all its cells; line in that cell, from 1; that line's text). None/'' where unknown, e.g. a failure in a
+    cell the runner added.
+
+    papermill's ``cell_index`` counts the cells it ran: the hidden reset cell the runner puts first, and the
+    injected-parameters cell papermill puts after the ``parameters`` cell (first, when there is none). Its
+    ``exec_count`` is the kernel's execution counter, which a warm kernel carries over from earlier reports, so it
+    is not shown. The line comes from IPython's traceback frame of the cell ("Cell In[n], line k")."""
+    cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    parameters = next((i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])), None)
+    index = error.cell_index - 1  # the reset cell
+    if parameters is None or index > parameters + 1:
+        index -= 1  # the injected-parameters cell
+    if not (0 <= index < len(cells) and _source(cells[index]) == error.source):
+        same = [i for i, c in enumerate(cells) if _source(c) == error.source]
+        index = same[0] if len(same) == 1 else None
+    if index is None:
+        return None, None, ""
+    frame = _CELL_FRAME.search(_ANSI.sub("", "\n".join(error.traceback or [])))
+    lines = _source(cells[index]).splitlines()
+    if frame is None or not 1 <= int(frame.group(1)) <= len(lines):
+        return index + 1, None, ""
+    line = int(frame.group(1))
+    return index + 1, line, lines[line - 1].strip()
+
+
+def failure_text(item: dict, lang: str = "vi") -> str:
+    """'ô 8, dòng 16: reds = …' for a failed report's manifest entry ('' when the cell is unknown)."""
+    if item.get("failing_cell") is None:
+        return ""
+    if item.get("failing_line") is None:
+        return t("failed_cell", lang, cell=item["failing_cell"])
+    return t("failed_cell_line", lang, cell=item["failing_cell"], line=item["failing_line"],
+             source=item.get("failing_source", ""))
+
+
 def _reusable(manifest: dict, out: Path) -> dict[str, dict]:
     """The notebook entries of a province's last manifest whose report can be kept (ok or partial, files there)."""
     return {e["notebook"]: e for e in manifest.get("notebooks", []) if e.get("status") in ("ok", "partial")
@@ -489,7 +538,8 @@ class ProvinceJob:
             if item.not_estimable:
                 item.status = "partial"
         except PapermillExecutionError as exc:
-            item.status, item.failing_cell = "failed", exc.exec_count
+            item.status = "failed"
+            item.failing_cell, item.failing_line, item.failing_source = failure_location(notebook, exc)
             item.error = f"{exc.ename}: {exc.evalue}"
             item.executed = executed.name if executed.exists() else ""
         except Exception as exc:  # noqa: BLE001 - one province's failure must not stop the others
@@ -771,7 +821,7 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
                 items.append({"title": title, "href": f"{m['slug']}/{n['html']}",
                               "notes": [x["reason"] for x in n.get("not_estimable", [])]})
             else:
-                items.append({"title": title, "href": "", "error": n.get("error", "")})
+                items.append({"title": title, "href": "", "error": n.get("error", ""), "where": failure_text(n, lang)})
         evidence = m.get("evidence", {})
         status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(m["status"], "✘ " + t("failed", lang))
         tables_page = reports / m["slug"] / "tables.html"
@@ -818,10 +868,12 @@ def headline(folder: Path, lang: str = "vi") -> str:
         p = results["40_national"].get("values", {}).get("pooled")
         if not p:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-        return f"{fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
+        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
+        return f"{verdict}: {fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
     primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
     if primary:
-        return f"{fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
+        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
+        return f"{verdict}: {fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
         return f"{quality['n_bodies']} {t('bodies', lang)}"

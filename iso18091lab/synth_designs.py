@@ -2,7 +2,9 @@
 
 ``design_by_name(name)`` returns a fresh :class:`~iso18091lab.synth.Design`; ``DESIGNS`` maps every
 name to its factory. Small designs have 8-16 bodies per province and 2-3 waves, so a test can run
-the notebooks on each in seconds. ``national(...)`` takes its sizes as parameters.
+the notebooks on each in seconds; the designs in ``SMALLEST`` go below that (one body, 3 + 3 bodies, one pilot
+per start cohort, one indicator, no red light in the latest wave). ``national(...)`` takes its sizes as
+parameters.
 """
 from __future__ import annotations
 
@@ -219,6 +221,58 @@ def no_noise() -> Design:
     return Design("no_noise", [province], params=params, description=no_noise.__doc__)
 
 
+# --------------------------------------------------------------------------- the smallest designs
+# Fewer bodies than the other small designs (issue 19): each report must run and say what it cannot estimate.
+
+def no_red_latest() -> Design:
+    """No indicator red in the latest wave (every score floored at the yellow cut-off in Hải Phòng 2023 and
+    Quảng Ninh 2025): the scorecard's list of red indicators is empty."""
+    return _small("no_red_latest", no_red_latest.__doc__, hp={"no_red_years": (2023,)}, qn={"no_red_years": (2025,)})
+
+
+def three_plus_three() -> Design:
+    """3 pilot + 3 comparison bodies per province over two waves (Hải Phòng 2022-2023, Quảng Ninh 2024-2025):
+    only C(6, 3) = 20 labellings of pilot status exist, so no permutation p-value can fall below 1/20."""
+    return _small("three_plus_three", three_plus_three.__doc__, hp={"n": 3}, qn={"n": 3})
+
+
+def one_pilot_per_start() -> Design:
+    """Staggered starts with one pilot body per start cohort: Hải Phòng 2021-2024 with pilots starting 2022,
+    2023 and 2024 (one each) and 5 comparison bodies; Quảng Ninh 2023-2025 with pilots starting 2024 and 2025
+    (one each) and 4 comparison bodies. A cohort of one body has no within-cohort variance term."""
+    hp = _hp(n=5, waves=(2021, 2022, 2023, 2024), start=None)
+    pilots = [b for b in hp.bodies if b.group == "pilot"][:3]
+    hp.bodies = [replace(b, pilot_start=(2022 + k, 1)) for k, b in enumerate(pilots)] + \
+        [b for b in hp.bodies if b.group == "comparison"]
+    qn = _qn(n=4, waves=(2023, 2024, 2025), start=None)
+    pilots = [b for b in qn.bodies if b.group == "pilot"][:2]
+    qn.bodies = [replace(b, pilot_start=(2024 + k, 1)) for k, b in enumerate(pilots)] + \
+        [b for b in qn.bodies if b.group == "comparison"]
+    return Design("one_pilot_per_start", [hp, qn], description=one_pilot_per_start.__doc__)
+
+
+def one_body() -> Design:
+    """One body per province: a pilot body in Hải Phòng (2022-2023, under the pilot from 2023, with council
+    members' scores in 2023) and a comparison body in Quảng Ninh (2024-2025)."""
+    hp = ProvinceDesign("Hải Phòng", [Body(*HAI_PHONG[0])], (2022, 2023), 2023, "xlsx_vi", member_bodies=1)
+    qn = ProvinceDesign("Quảng Ninh", [Body(*QUANG_NINH[16])], (2024, 2025), None, "csv_plain", member_bodies=0)
+    return Design("one_body", [hp, qn], description=one_body.__doc__)
+
+
+def one_indicator() -> Design:
+    """Every body scores a single indicator (Hải Phòng 1.2, Quảng Ninh 2.3): one pillar, no internal consistency,
+    no indicator-by-indicator comparison. (Not 1.1: with one indicator per body, ingest cannot tell a repeated
+    '1.1' from a '1.10' that Excel turned into a number.)"""
+    design = _small("one_indicator", one_indicator.__doc__)
+    for province, indicator in zip(design.provinces, ("1.2", "2.3")):
+        province.bodies = [replace(b, indicators=(indicator,)) for b in province.bodies]
+    return design
+
+
+#: designs with fewer bodies, waves or indicators than the "small" ones (8-16 bodies per province)
+SMALLEST = ("no_red_latest", "three_plus_three", "one_pilot_per_start", "one_body", "one_indicator")
+
+
 def national(provinces: int = 34, bodies: int = 97, years: int = 5, member_share: float = 0.1,
              first_year: int = 2025, pilot_share: float = 0.5, seed: int = 18091) -> Design:
     """A national roll-out after the 2025 reform: ``provinces`` provinces (the 34 of 2025 first), each with
@@ -257,6 +311,8 @@ DESIGNS: dict[str, Callable[..., Design]] = {
     "indicator_subset": indicator_subset, "no_red_year": no_red_year, "one_province": one_province,
     "no_outcomes": no_outcomes, "staggered": staggered, "growing_effect": growing_effect, "two_rounds": two_rounds,
     "pre_trend": pre_trend, "duplicate_names": duplicate_names, "no_noise": no_noise, "national": national,
+    "no_red_latest": no_red_latest, "three_plus_three": three_plus_three, "one_pilot_per_start": one_pilot_per_start,
+    "one_body": one_body, "one_indicator": one_indicator,
 }
 
 

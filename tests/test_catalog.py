@@ -1,9 +1,11 @@
 """The indicator catalog."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from iso18091lab.catalog import CatalogError, indicator_sort_key, load_catalog, normalise_indicator_id, pillars
+from iso18091lab.catalog import (CatalogError, indicator_order, indicator_sort_key, load_catalog,
+                                 normalise_indicator_id, pillars)
 
 
 def test_bundled_catalog_has_39_indicators_in_4_pillars():
@@ -16,6 +18,35 @@ def test_bundled_catalog_has_39_indicators_in_4_pillars():
     assert catalog["name_vi"].str.len().min() > 3 and catalog["name_en"].str.len().min() > 3
     ordered = catalog.sort_values("indicator", key=indicator_sort_key)["indicator"].tolist()
     assert ordered[:10] == [f"1.{i}" for i in range(1, 11)]
+
+
+def test_indicator_order_and_sort_key_by_hand():
+    ids = pd.Series(["1.10", "2.1", "1.2", "1.1"], index=[7, 8, 9, 10])
+    assert indicator_sort_key(ids).tolist() == [1010, 2001, 1002, 1001]
+    assert indicator_sort_key(ids).index.tolist() == [7, 8, 9, 10]
+    assert indicator_order(["1.10", "2.1", "1.2", "1.2"]) == ["1.2", "1.10", "2.1"]
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "category"])
+def test_no_indicators_sort_to_nothing(dtype):
+    """A wave with no red indicator: sorting the empty list of reds must not fail (issue 19: KeyError: 0)."""
+    empty = pd.Series([], dtype=dtype)
+    assert indicator_sort_key(empty).empty and indicator_order(empty) == []
+    table = pd.DataFrame({"indicator": empty, "n": pd.Series([], dtype=int)})
+    assert table.sort_values("indicator", key=indicator_sort_key).empty
+
+
+def test_red_indicators_of_a_wave_without_red_is_an_empty_table():
+    from iso18091lab.stats import descriptive as d
+
+    rows = pd.DataFrame({"body_id": ["b1", "b1", "b2"], "body_label": ["xã A", "xã A", "xã B"],
+                         "group": ["pilot", "pilot", "comparison"], "year": [2023] * 3, "round": [1] * 3,
+                         "rater": ["council"] * 3, "rater_id": [None] * 3, "indicator": ["1.1", "1.10", "1.2"],
+                         "rating": ["yellow", "green", "yellow"]})
+    reds = d.red_indicators(rows, 2023)
+    assert reds.empty and {"body_label", "n_red", "indicators"} <= set(reds.columns)
+    reds = d.red_indicators(rows.assign(rating=["red", "yellow", "red"]), 2023)
+    assert reds[["body_label", "n_red", "indicators"]].values.tolist() == [["xã A", 1, "1.1"], ["xã B", 1, "1.2"]]
 
 
 @pytest.mark.parametrize("raw, normal", [("1.1", "1.1"), ("1,10", "1.10"), (" Chỉ số 2.3", "2.3"),

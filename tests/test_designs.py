@@ -4,7 +4,9 @@ analysis or says, in plain Vietnamese, what cannot be estimated and why.
 To keep the suite fast, designs that are a property of one province share a dataset: each province of the
 "mixed" dataset exhibits one situation (one wave, no comparison bodies, no pilot bodies, blank levels, traffic
 lights only, points only without council members, a body's own subset of indicators, a year with no red light,
-two bodies with one name; staggered starts are run by tests/test_effect_notebooks.py and the calibration). Designs that are a property of the whole dataset get a
+two bodies with one name, and the smallest designs: no red light in the latest wave, 3 + 3 bodies, one pilot per
+start cohort, one body, one indicator; staggered starts are run by tests/test_effect_notebooks.py and the
+calibration). Designs that are a property of the whole dataset get a
 dataset each: no units table with no self scores and no outcomes in one province (so ``--all`` meets a single
 province), and a units table without its group column. Expected counts come from the designs (planted), never from
 the code under test.
@@ -35,6 +37,12 @@ MIXED = {
     "Nghệ An": ("indicator_subset", 0, "each body's own indicator subset"),
     "Huế": ("no_red_year", 0, "a year with no red light"),
     "Cà Mau": ("duplicate_names", 0, "two bodies with one name"),
+    # the smallest designs (issue 19)
+    "Thanh Hóa": ("no_red_latest", 0, "no red light in the latest wave"),
+    "Ninh Bình": ("three_plus_three", 0, "3 pilot + 3 comparison bodies, two waves"),
+    "Đồng Nai": ("one_pilot_per_start", 0, "one pilot body per start cohort"),
+    "Lai Châu": ("one_body", 0, "one body"),
+    "Gia Lai": ("one_indicator", 0, "one indicator"),
 }
 
 
@@ -77,6 +85,11 @@ def _results(folder: Path) -> dict:
 
 def _reasons(results: dict, notebook: str) -> str:
     return " ".join(item["reason"] for item in results.get(notebook, {}).get("not_estimable", []))
+
+
+def _keys(results: dict, notebook: str) -> set[str]:
+    """The NotEstimable reason keys a report recorded (results.json, beside each reason in words)."""
+    return {item.get("key") for item in results.get(notebook, {}).get("not_estimable", [])}
 
 
 def test_run_all_exits_0_and_every_report_renders(ran):
@@ -130,6 +143,7 @@ def test_what_cannot_be_estimated_says_why(ran):
         full = _results(reports / "can-tho")
         assert full["30_effectiveness"]["values"]["primary"]["estimate"] is not None  # blank levels: estimated
         assert national["40_national"]["values"].get("pooled")  # several provinces could be pooled
+        _smallest_designs_say_why(reports)
     elif name == "one_province_no_units_no_self":
         province = _results(reports / "hai-phong")
         assert vi("no_groups") in _reasons(province, "30_effectiveness")
@@ -138,3 +152,47 @@ def test_what_cannot_be_estimated_says_why(ran):
     else:  # units without group: the units file is one structural error; groups are unknown
         province = _results(reports / "hai-phong")
         assert vi("no_groups") in _reasons(province, "30_effectiveness")
+
+
+def _smallest_designs_say_why(reports: Path) -> None:
+    """The smallest designs of the mixed dataset (issue 19): expected from the design, never from the code."""
+    status = {slug: {n["notebook"]: n["status"] for n in json.loads((reports / slug / "manifest.json")
+                                                                   .read_text(encoding="utf-8"))["notebooks"]}
+              for slug in ("thanh-hoa", "ninh-binh", "dong-nai", "lai-chau", "gia-lai")}
+    assert not [(slug, nb) for slug, notebooks in status.items() for nb, s in notebooks.items() if s == "failed"]
+    # no red light in the latest wave (2023): the scorecard runs, counts no red, lists none, the Word pack is written
+    card = _results(reports / "thanh-hoa")["10_scorecard"]
+    assert card["values"]["latest_year"] == 2023 and card["values"]["n_red"] == 0
+    red_table = next(info for info in card["tables"] if "red" in info["csv"])
+    assert red_table["rows"] == 0
+    assert t("sc_s3_none", "vi", latest=2023, top=card["values"]["top_body"]) in card["summary"]
+    assert json.loads((reports / "thanh-hoa" / "manifest.json").read_text(encoding="utf-8"))["evidence"].get("docx")
+    # 3 + 3 bodies: council members scored 2 bodies (member_bodies=2), too few for their agreement; at most
+    # C(6, 3) = 20 labellings of pilot status exist, so the permutation p cannot fall below 1/20
+    three = _results(reports / "ninh-binh")
+    assert "too_few" in _keys(three, "20_reliability")
+    primary = three["30_effectiveness"]["values"]["primary"]
+    assert primary["n_pilot"] == 3 and primary["p_value"] >= 1 / 20
+    # ... so the headline uses randomization inference, says the design cannot answer, and the Word pack's answer
+    # is not "Có": its interval (unbounded) and its p (>= 0.05) agree
+    assert primary["inference"] == "randomization" and primary["p_min"] == pytest.approx(1 / 20)
+    assert three["30_effectiveness"]["values"]["verdict"]["reason"] == "design_too_small"
+    from docx import Document
+
+    manifest = json.loads((reports / "ninh-binh" / "manifest.json").read_text(encoding="utf-8"))
+    pack = "\n".join(p.text for p in Document(reports / "ninh-binh" / manifest["evidence"]["docx"]).paragraphs)
+    assert "Chưa trả lời được với thiết kế này" in pack and "p nhỏ nhất có thể là 0,05" in pack
+    assert not re.search(r"^Có[.,]", pack, re.M) and "khó là do ngẫu nhiên" not in pack
+    assert "ủng hộ việc nhân rộng" not in pack.replace("không ủng hộ việc nhân rộng", "")
+    # one pilot per start cohort: the 3 pilots (starts 2022, 2023, 2024; waves from 2021) all enter
+    staggered = _results(reports / "dong-nai")["30_effectiveness"]["values"]["primary"]
+    assert staggered["n_pilot"] == 3 and 0 < staggered["p_value"] <= 1
+    assert staggered["inference"] == "randomization"  # single-pilot start cohorts: never the BJS interval
+    # one body (a pilot): nothing to compare it with, and one body's members cannot show agreement between bodies
+    one = _results(reports / "lai-chau")
+    assert one["00_data_quality"]["values"]["n_bodies"] == 1
+    assert "no_comparison" in _keys(one, "30_effectiveness") and "primary" not in one["30_effectiveness"]["values"]
+    assert "too_few" in _keys(one, "20_reliability")
+    # one indicator: no indicator set whose consistency could be measured
+    single = _results(reports / "gia-lai")
+    assert "too_few" in _keys(single, "20_reliability")

@@ -157,6 +157,8 @@ def test_excel_workbook_cell_by_cell(everything):
                 elif isinstance(value, str):
                     assert cell.data_type == "s" and cell.value == safe_for_excel(pd.DataFrame({"v": [value]}))["v"][0]
                     checked_text += 1
+                elif not np.isfinite(float(value)):  # an unbounded CI (randomization inference on few bodies)
+                    assert cell.data_type == "s" and cell.value == ("inf" if value > 0 else "-inf"), (name, i, j)
                 else:
                     assert cell.data_type == "n" and cell.value == pytest.approx(float(value)), (name, i, j)
                     checked_numbers += 1
@@ -187,6 +189,38 @@ def test_the_answer_says_why_when_nothing_was_estimated():
     assert any("hội đồng" in s for s in found["rollout"])
     missing = answer({}, {}, "vi")
     assert "không chạy được" in missing["effect"][0] and "không chạy được" in missing["trust"][0]
+
+
+def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bodies_needed_as_a_range():
+    from iso18091lab.stats.verdict import Verdict
+
+    unsure = Verdict("unclear", "consistency_uncertain", {
+        "n": 39, "n_yes": 0, "n_no": 0, "n_unclear": 39, "flagged": [], "unclear": ["1.1"], "needed_low": 35,
+        "needed_high": 35, "n_unmeasurable": 0, "subjects_now": 6, "n_bodies": 6})
+    results = {"20_reliability": {"values": {"inflation": {"estimate": 4.0, "ci_low": 1.0, "ci_high": 7.0,
+                                                           "n_bodies": 6}, "flagged": [],
+                                             "trust_verdict": unsure.to_dict()}}}
+    trust = answer(results, {}, "vi")["trust"]
+    assert not any("Bộ chỉ số chấm được nhất quán" in s or "Không chỉ số nào bị đánh dấu" in s for s in trust)
+    assert any(s.startswith("Chưa đủ dữ liệu để nói") for s in trust) and any("35 cặp điểm" in s for s in trust)
+    shown = Verdict("yes", "consistency_shown", {**unsure.values, "n_yes": 39, "n_unclear": 0})
+    results["20_reliability"]["values"]["trust_verdict"] = shown.to_dict()
+    assert any(s.startswith("Bộ chỉ số chấm được nhất quán") for s in answer(results, {}, "vi")["trust"])
+    del results["20_reliability"]["values"]["trust_verdict"]  # an older results.json: no claim either way
+    assert not any("nhất quán:" in s for s in answer(results, {}, "vi")["trust"])
+    # national: the bodies needed span the assumed heterogeneity, never the optimistic end alone
+    sensitivity = [{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))]
+    national = {"40_national": {"values": {"bodies_needed": [{"effect": 3.0, "bodies_2y": 18}],
+                                           "power_sensitivity": sensitivity,
+                                           "power_inputs": {"tau2_estimated": False, "bodies_per_province": 30}}}}
+    rollout = " ".join(answer(national, {}, "vi")["rollout"])
+    assert "từ 18 đơn vị" in rollout and "đến 339 đơn vị" in rollout and "giả định" in rollout
+    assert "khoảng 18 đơn vị" not in rollout
+    national["40_national"]["values"]["power_inputs"].update(tau2_estimated=True, design_effect=1.6)
+    national["40_national"]["values"]["pooled"] = {"k": 6, "estimate": 2.0, "ci_low": -1.0, "ci_high": 5.0}
+    rollout = answer(national, {}, "en")["rollout"]
+    assert any("from 18 bodies" in s and "to 339 bodies" in s for s in rollout)
+    assert any("estimated from 6 provinces" in s and "about 18 bodies" in s for s in rollout)
 
 
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):

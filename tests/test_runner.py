@@ -134,9 +134,58 @@ def test_a_failing_province_does_not_stop_the_other(small_processed, tmp_path):
     status = {r.province: r for r in runs}
     assert status["Quảng Ninh"].status == "ok"
     failed = status["Hải Phòng"].notebooks[0]
-    assert failed.status == "failed" and "hỏng có chủ ý" in failed.error and failed.failing_cell is not None
+    assert failed.status == "failed" and "hỏng có chủ ý" in failed.error
+    # the cell inserted at index 3 is the notebook's 4th cell; it raises on its 2nd line
+    assert (failed.failing_cell, failed.failing_line) == (4, 2)
+    assert failed.failing_source == "raise ValueError('hỏng có chủ ý')"
     index = (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
     assert "hỏng có chủ ý" in index
+
+
+def _notebook(cells: list[str]) -> dict:
+    """A notebook of code cells after a title cell; the first code cell is the parameters cell."""
+    import nbformat
+
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# thử / test")])
+    for k, source in enumerate(cells):
+        node.cells.append(nbformat.v4.new_code_cell(source, metadata={"tags": ["parameters"]} if k == 0 else {}))
+    node.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return node
+
+
+def test_a_failing_notebook_is_reported_by_its_cell_in_the_file_and_its_line(small_processed, tmp_path, capsys):
+    """The failing cell is named by its position in the notebook file and the failing line by its text, in the
+    CLI output, manifest.json and the index — not by the kernel's execution count, which a warm kernel carries
+    over from the report it ran before (here 01_first on the same kernel: one worker)."""
+    import nbformat
+
+    from iso18091lab.cli import _print_runs
+
+    parameters = ('province = "x"\nprocessed_dir = "."\noutput_dir = "."\nlang = "vi"\nseed = 1')
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(_notebook([parameters] + [f"a{k} = {k}" for k in range(6)]), notebooks / "01_first.ipynb")
+    broken = _notebook([parameters, "def helper():\n    return {}['khong-co']", "y = 2", "y = 2",
+                        "z = 3\n# gọi hàm / call it\nhelper()\nz = 4", "w = 5"])
+    nbformat.write(broken, notebooks / "02_broken.ipynb")
+    reports = tmp_path / "reports"
+    runs = run(["hai-phong"], raw=small_processed / "raw", processed=small_processed / "processed", reports=reports,
+               notebooks_dir=notebooks, progress=False, workers=1)
+    first, failed = runs[0].notebooks
+    assert first.status == "ok" and failed.status == "failed" and failed.error == "KeyError: 'khong-co'"
+    # cells of 02_broken: 1 title, 2 parameters, 3 helper, 4-5 'y = 2', 6 the call (its 3rd line), 7 not run
+    assert (failed.failing_cell, failed.failing_line, failed.failing_source) == (6, 3, "helper()")
+    executed = json.loads((reports / "hai-phong" / "02_broken.ipynb").read_text(encoding="utf-8"))
+    counts = [c["execution_count"] for c in executed["cells"]
+              if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    assert len(counts) == 1 and counts[0] > 6  # the kernel's count (In [16] here) would have misled
+    manifest = json.loads((reports / "hai-phong" / "manifest.json").read_text(encoding="utf-8"))
+    entry = {n["notebook"]: n for n in manifest["notebooks"]}["02_broken"]
+    assert (entry["failing_cell"], entry["failing_line"], entry["failing_source"]) == (6, 3, "helper()")
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    assert "KeyError: &#39;khong-co&#39; (ô thứ 6 của notebook, dòng 3: helper())" in index
+    assert _print_runs(runs, reports) == 1
+    assert "02_broken, ô/cell 6, dòng/line 3: helper() — KeyError: 'khong-co'" in capsys.readouterr().err
 
 
 def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):

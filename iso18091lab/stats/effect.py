@@ -36,8 +36,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..catalog import indicator_order
 from . import NotEstimable
@@ -60,6 +58,9 @@ class EffectResult:
     se: float = float("nan")
     effect_size: float = float("nan")  # estimate / SD of the outcome among bodies in their first wave
     confidence: float = 0.95
+    inference: str = ""  # "bjs" or "randomization" for the headline estimator (which procedure gave CI and p)
+    p_min: float = float("nan")  # smallest p the design allows (randomization inference)
+    n_assignments: float = float("nan")  # distinct assignments re-assigning pilot status within strata
     details: dict = field(default_factory=dict, repr=False)
 
 
@@ -279,6 +280,24 @@ def _numbers(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series.astype(object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
+def _shown(values) -> str:
+    """Up to five distinct offending values, as a message shows them."""
+    distinct = list(dict.fromkeys(repr(v) if isinstance(v, str) else str(v) for v in values))
+    return ", ".join(distinct[:5]) + (f" (+{len(distinct) - 5} more)" if len(distinct) > 5 else "")
+
+
+def _checked_numbers(series: pd.Series, column: str) -> np.ndarray:
+    """A numeric column as floats, missing as NaN; any value that is present but not a finite number (text such
+    as "n/a" or "12,5", inf) raises a ``ValueError`` naming the column and the values — never silently NaN."""
+    values = _numbers(series)
+    present = ~pd.isna(series.to_numpy(dtype=object))
+    bad = present & ~np.isfinite(values)
+    if bad.any():
+        raise ValueError(f"column {column!r} has {int(bad.sum())} value(s) that are not finite numbers: "
+                         f"{_shown(series.to_numpy(dtype=object)[bad])}")
+    return values
+
+
 def _first_valid(values: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Per run ``values[starts[g]:ends[g]]``: its first non-NaN value (NaN when none), as pandas ``first``."""
     position = np.where(np.isnan(values), len(values), np.arange(len(values)))
@@ -296,22 +315,46 @@ def _runs(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.append(starts[1:], len(codes[0]))
 
 
+def _unscored_bodies(panel: pd.DataFrame, keep: np.ndarray) -> list[dict]:
+    """Pilot bodies none of whose rows has a usable score: exclusion rows (reason ``no_scores``)."""
+    if "group" not in panel:
+        return []
+    group = _text(panel["group"])
+    key = pd.Series(list(zip(_text(panel["province"]), _text(panel["body_id"]))))
+    scored = set(key[keep])
+    label = _text(panel["body_label"]) if "body_label" in panel else _text(panel["body_id"])
+    out, seen = [], set()
+    for i in np.flatnonzero((group == "pilot") & ~keep):
+        k = key.iloc[i]
+        if k not in scored and k not in seen:
+            seen.add(k)
+            out.append({"province": k[0], "body_id": k[1], "body_label": label[i], "group": "pilot",
+                        "reason": "no_scores"})
+    return out
+
+
 def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True) -> _Prepared:
     """Clean a panel, apply the timing rule, and list every pilot body that cannot enter the comparison.
 
     Works on numpy arrays over sorted codes (no pandas groupby): it runs once per outcome of the effectiveness
-    table. Bodies are ordered by (province, body_id) as text, waves ascending; duplicate body-waves are averaged,
-    and the other columns take a body-wave's first non-missing value (as pandas ``groupby.first``)."""
+    table. Bodies are ordered by (province, body_id) as text, waves ascending; repeated body-wave rows must agree
+    (conflicting ones raise ``ValueError``), and the other columns take a body-wave's first non-missing value (as
+    pandas ``groupby.first``). Values that are present but not finite numbers raise ``ValueError``; a pilot body
+    with no usable score is listed in ``excluded`` (``no_scores``)."""
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
-    y = _numbers(panel[outcome])
-    year = _numbers(panel["year"])
+    y = _checked_numbers(panel[outcome], outcome)
+    year = _checked_numbers(panel["year"], "year")
+    for column in ("round", "pilot_start", "pilot_start_round"):
+        if column in panel:
+            _checked_numbers(panel[column], column)
     keep = ~np.isnan(y) & ~np.isnan(year)
     if not keep.any():
         raise NotEstimable("too_few", "no scores in the panel", detail="0 scores")
+    unscored = _unscored_bodies(panel, keep)
     data = panel[keep]
     y, year = y[keep], year[keep]
     round_ = _numbers(data["round"]) if "round" in data else np.ones(len(data))
@@ -329,13 +372,20 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     start_round = _numbers(data["pilot_start_round"]) if "pilot_start_round" in data else np.ones(len(data))
     start_round = np.where(np.isnan(start_round), 1.0, start_round)
     start_wave = wave_order(start_year, start_round)
-    # one row per body-wave, sorted by (province, body_id, wave); duplicates averaged
+    # one row per body-wave, sorted by (province, body_id, wave); exact repeats collapse, conflicting ones raise
     _, p_code = np.unique(province, return_inverse=True)
     _, b_code = np.unique(body, return_inverse=True)
     order = np.lexsort((np.arange(len(y)), wave, b_code, p_code))
     starts, ends = _runs(p_code[order], b_code[order], wave[order])
     head = order[starts]
     cell_y = np.add.reduceat(y[order], starts) / (ends - starts)
+    spread = np.maximum.reduceat(y[order], starts) - np.minimum.reduceat(y[order], starts)
+    if (spread > 1e-9 * (1 + np.abs(cell_y))).any():
+        bad = np.flatnonzero(spread > 1e-9 * (1 + np.abs(cell_y)))
+        shown = "; ".join(f"{province[head[i]]} / {body[head[i]]} / {wave_label(year[head[i]], round_[head[i]])}: "
+                          f"{_shown(y[order][starts[i]:ends[i]])}" for i in bad[:5])
+        raise ValueError(f"column {outcome!r}: {len(bad)} body-wave(s) have conflicting values (one row per body "
+                         f"and wave is expected): {shown}")
     cell_start = _first_valid(start_wave[order], starts, ends)
     cell_wave, cell_p, cell_b = wave[head], p_code[head], b_code[head]
     # one row per body (its first row is its earliest wave)
@@ -354,7 +404,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
             excluded.append({"province": bodies["province"][i], "body_id": bodies["body_id"][i],
                              "body_label": bodies["body_label"][i], "group": bodies["group"][i], "reason": reason})
         dropped |= mask
-    excluded = pd.DataFrame(excluded, columns=EXCLUSION_COLUMNS)
+    excluded = pd.DataFrame(excluded + unscored, columns=EXCLUSION_COLUMNS)
     if not is_pilot.any():
         raise NotEstimable("no_pilot", "no pilot bodies")
     if not is_comp.any() and require_comparison:
@@ -402,37 +452,64 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
 
 # --------------------------------------------------------------------------- two-way FE on a masked panel
 
-def _fit_masked(y: np.ndarray, m: np.ndarray):
-    """Least-squares body + wave effects fitted on the cells where ``m`` is True.
-
-    ``y``: (B, T) (NaN allowed outside ``m``); ``m``: (B, T) or (P, B, T) boolean — P masks at once (one per
-    permutation). Solves the reduced T x T normal equations of the wave effects (body effects eliminated), so a
-    batch of fits is a few matrix products, not P dummy-matrix regressions. Returns alpha (…, B), lambda (…, T),
-    and which bodies / waves have fitted cells. Sums alpha_i + lambda_t are unique within a connected design."""
+def _wave_components(m: np.ndarray) -> np.ndarray:
+    """(…, B, T) masks -> (…, T) component label of every wave: the smallest wave index linked to it through
+    bodies with fitted cells in both (a wave without fitted cells is its own component). Transitive closure by
+    repeated boolean squaring of the wave adjacency, so a batch of masks costs a few (T x T) products."""
     mf = m.astype(float)
-    ym = np.where(m, np.nan_to_num(y), 0.0)
+    n_t = m.shape[-1]
+    reach = (np.swapaxes(mf, -1, -2) @ mf) > 0
+    reach |= np.eye(n_t, dtype=bool)
+    for _ in range(max(int(np.ceil(np.log2(max(n_t, 2)))), 1)):
+        reach = (reach.astype(float) @ reach.astype(float)) > 0
+    return np.argmax(reach, axis=-1)
+
+
+def _fe_solve(m: np.ndarray, zb: np.ndarray, zt: np.ndarray):
+    """Solve the normal equations of body + wave effects on the cells where ``m`` is True, exactly.
+
+    ``m``: (…, B, T) boolean; right-hand sides ``zb`` (…, B, K) and ``zt`` (…, T, K) — for a least-squares fit of
+    ``y`` they are its body and wave sums over the cells. Body effects are eliminated, which leaves T x T normal
+    equations for the wave effects; they are singular (one direction per connected component of the body-wave
+    design), so one wave effect per component is fixed at 0 and the rest solved by LU on a non-singular system —
+    not a pseudo-inverse, whose cutoff can keep a round-off eigenvalue (the ``mpdta`` failure). Returns body
+    parts (…, B, K), wave parts (…, T, K), the component label of each wave (…, T), and which bodies / waves
+    have cells. Within a component, ``gb_i + gt_t`` is unique."""
+    mf = m.astype(float)
     n_b = mf.sum(-1)
     n_t = mf.sum(-2)
     inv_n = np.where(n_b > 0, 1.0 / np.maximum(n_b, 1), 0.0)
-    row_sum = ym.sum(-1)
-    ybar = row_sum * inv_n
-    b = ym.sum(-2) - np.einsum("...bt,...b->...t", mf, ybar)
-    scaled = mf * inv_n[..., None]
-    a = -np.swapaxes(scaled, -1, -2) @ mf
+    scaled_t = np.swapaxes(mf * inv_n[..., None], -1, -2)
+    a = -scaled_t @ mf
     idx = np.arange(a.shape[-1])
     a[..., idx, idx] += n_t
-    lam = (np.linalg.pinv(a, hermitian=True) @ b[..., None])[..., 0]
-    alpha = (row_sum - np.einsum("...bt,...t->...b", mf, lam)) * inv_n
-    return alpha, lam, n_b > 0, n_t > 0
+    rhs = zt - scaled_t @ zb
+    label = _wave_components(m)
+    fixed = label == idx  # one wave per component (its first) is the reference: its effect is 0
+    a = np.where(fixed[..., :, None] | fixed[..., None, :], 0.0, a)
+    a[..., idx, idx] = np.where(fixed, 1.0, a[..., idx, idx])
+    rhs = np.where(fixed[..., None], 0.0, rhs)
+    gt = np.linalg.solve(a, rhs)
+    gb = (zb - mf @ gt) * inv_n[..., None]
+    return gb, gt, label, n_b > 0, n_t > 0
 
 
-def _connected(m: np.ndarray) -> np.ndarray:
-    """(B, T) -> for every cell, whether its body and wave are linked through fitted cells (same component)."""
-    b, t = m.shape
-    rows, cols = np.nonzero(m)
-    graph = coo_matrix((np.ones(len(rows)), (rows, b + cols)), shape=(b + t, b + t))
-    _, label = connected_components(graph, directed=False)
-    return label[:b, None] == label[None, b:]
+def _fit_masked(y: np.ndarray, m: np.ndarray):
+    """Least-squares body + wave effects of ``y`` (B, T) fitted on the cells where ``m`` is True.
+
+    ``m``: (B, T) or (P, B, T) — P masks at once (one per permutation). Returns alpha (…, B), lambda (…, T),
+    which bodies / waves have fitted cells, and the component label of each wave (…, T); see :func:`_fe_solve`."""
+    ym = np.where(m, np.nan_to_num(y), 0.0)
+    gb, gt, label, body_ok, wave_ok = _fe_solve(m, ym.sum(-1)[..., None], ym.sum(-2)[..., None])
+    return gb[..., 0], gt[..., 0], body_ok, wave_ok, label
+
+
+def _body_components(m: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """(…, B, T) masks and (…, T) wave labels -> (…, B) component of each body (that of its first fitted wave;
+    -1 for a body without fitted cells)."""
+    first = np.argmax(m, axis=-1)
+    body_label = np.take_along_axis(label, first, axis=-1) if label.ndim > 1 else label[first]
+    return np.where(m.any(axis=-1), body_label, -1)
 
 
 # --------------------------------------------------------------------------- the imputation estimator
@@ -450,9 +527,10 @@ class _Imputed:
 def _impute(block: _Block) -> _Imputed:
     treated = block.treated
     m0 = block.obs & ~treated
-    alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
+    alpha, lam, body_ok, wave_ok, label = _fit_masked(block.y, m0)
     fitted = alpha[:, None] + lam[None, :]
-    ok = treated & body_ok[:, None] & wave_ok[None, :] & _connected(m0)
+    linked = _body_components(m0, label)[:, None] == label[None, :]
+    ok = treated & body_ok[:, None] & wave_ok[None, :] & linked
     tau = np.where(ok, block.y - fitted, np.nan)
     resid = np.where(m0, block.y - fitted, np.nan)
     event = np.arange(len(block.waves))[None, :] - block.start[:, None]
@@ -469,18 +547,15 @@ def _bjs_se(fits: list[_Imputed], weights: list[np.ndarray], leave_one_out: bool
     total = None
     for fit, w in zip(fits, weights):
         block = fit.block
-        n_b, n_t = block.y.shape
+        n_b = block.y.shape[0]
         m0 = block.obs & ~block.treated
         i0, t0 = np.nonzero(m0)
         i1, t1 = np.nonzero(fit.treated)
-        x0 = np.zeros((len(i0), n_b + n_t))
-        x0[np.arange(len(i0)), i0] = 1
-        x0[np.arange(len(i0)), n_b + t0] = 1
-        x1 = np.zeros((len(i1), n_b + n_t))
-        x1[np.arange(len(i1)), i1] = 1
-        x1[np.arange(len(i1)), n_b + t1] = 1
         w1 = w[i1, t1]  # (n1, K)
-        v0 = -x0 @ (np.linalg.pinv(x0.T @ x0, hermitian=True) @ (x1.T @ w1))
+        # v0 = -X0 g with g solving X0'X0 g = X1'w1 (X0, X1: body + wave dummies), by the exact FE solver
+        w_treated = np.where(fit.treated[..., None], w, 0.0)
+        gb, gt, *_ = _fe_solve(m0, w_treated.sum(axis=1), w_treated.sum(axis=0))
+        v0 = -(gb[i0] + gt[t0])
         tau = fit.tau[i1, t1]
         groups = pd.factorize(pd.Series(list(zip(block.start[i1], fit.event[i1, t1]))))[0]
         sizes = np.bincount(groups)
@@ -502,61 +577,298 @@ def _strata_codes(block: _Block) -> np.ndarray:
     return pd.factorize(pd.Series(block.levels).fillna(""))[0]
 
 
-def _permutation_att(prepared: _Prepared, observed: float, n_permutations: int, seed: int | None,
-                     chunk: int = 256) -> tuple[float, int]:
-    """Two-sided Monte Carlo p-value of the ATT: each draw re-assigns (pilot status, start wave) among the
-    bodies of every province x level stratum and refits the imputation on the new untreated cells."""
-    rng = np.random.default_rng(seed)
-    sums = np.zeros(n_permutations)
-    counts = np.zeros(n_permutations)
-    for block in prepared.blocks:
-        strata = _strata_codes(block)
-        n_b, n_t = block.y.shape
-        widx = np.arange(n_t)
-        for lo in range(0, n_permutations, chunk):
-            p = min(chunk, n_permutations - lo)
-            source = np.tile(np.arange(n_b), (p, 1))
-            for s in np.unique(strata):
-                members = np.flatnonzero(strata == s)
-                if len(members) > 1:
-                    order = rng.random((p, len(members))).argsort(axis=1)
-                    source[:, members] = members[order]
-            pilot = block.pilot[source]
-            start = block.start[source]
-            d = pilot[:, :, None] & (widx[None, None, :] >= start[:, :, None]) & block.obs[None]
-            m0 = block.obs[None] & ~d
-            alpha, lam, body_ok, wave_ok = _fit_masked(block.y, m0)
-            ok = d & body_ok[:, :, None] & wave_ok[:, None, :]
-            tau = np.where(ok, np.nan_to_num(block.y)[None] - alpha[:, :, None] - lam[:, None, :], 0.0)
-            sums[lo:lo + p] += tau.sum(axis=(1, 2))
-            counts[lo:lo + p] += ok.sum(axis=(1, 2))
+#: The BJS interval is used only when every start cohort of every province has at least this many pilot bodies;
+#: below that its coverage falls (one pilot per cohort: 43 %, three: 92 %; docs/methods.md, calibration) and the
+#: headline's CI and p come from randomization inference instead.
+MIN_PILOTS_PER_START = 6
+#: Randomization inference enumerates every distinct assignment when there are at most this many; above, it
+#: draws ``n_permutations`` of them at random.
+EXACT_LIMIT = 20000
+
+
+def _assignment_codes(block: _Block) -> np.ndarray:
+    """Each body's assignment as one code: (start wave index, pilot)."""
+    return block.start.astype(np.int64) * 2 + block.pilot.astype(np.int64)
+
+
+def _multiset_permutations(codes: np.ndarray) -> np.ndarray:
+    """Every distinct ordering of a multiset of codes, (N, n), in lexicographic order."""
+    values, counts = np.unique(codes, return_counts=True)
+    out, current = [], np.empty(len(codes), dtype=codes.dtype)
+
+    def fill(pos: int) -> None:
+        if pos == len(codes):
+            out.append(current.copy())
+            return
+        for k, value in enumerate(values):
+            if counts[k]:
+                counts[k] -= 1
+                current[pos] = value
+                fill(pos + 1)
+                counts[k] += 1
+
+    fill(0)
+    return np.array(out, dtype=codes.dtype).reshape(len(out), len(codes))
+
+
+def _n_assignments(blocks: list[_Block]) -> float:
+    """How many distinct assignments re-assigning (pilot status, start) within province × level strata gives
+    (a float: it can exceed any integer type)."""
+    log_n = 0.0
+    for block in blocks:
+        codes, strata = _assignment_codes(block), _strata_codes(block)
+        for s in np.unique(strata):
+            _, counts = np.unique(codes[strata == s], return_counts=True)
+            log_n += math.lgamma(counts.sum() + 1) - sum(math.lgamma(c + 1) for c in counts)
+    return float(round(math.exp(log_n))) if log_n < 700 else float("inf")
+
+
+def _all_assignments(block: _Block) -> np.ndarray:
+    """(N_b, B) every distinct assignment of the block's codes within its strata."""
+    codes, strata = _assignment_codes(block), _strata_codes(block)
+    parts = [(np.flatnonzero(strata == s), None) for s in np.unique(strata)]
+    parts = [(members, _multiset_permutations(codes[members])) for members, _ in parts]
+    grid = np.indices([len(perms) for _, perms in parts]).reshape(len(parts), -1)
+    out = np.tile(codes, (grid.shape[1], 1))
+    for k, (members, perms) in enumerate(parts):
+        out[:, members] = perms[grid[k]]
+    return out
+
+
+def _random_assignments(block: _Block, n: int, rng: np.random.Generator) -> np.ndarray:
+    """(n, B) assignments drawn by shuffling the codes within each stratum."""
+    codes, strata = _assignment_codes(block), _strata_codes(block)
+    out = np.tile(codes, (n, 1))
+    for s in np.unique(strata):
+        members = np.flatnonzero(strata == s)
+        if len(members) > 1:
+            order = rng.random((n, len(members))).argsort(axis=1)
+            out[:, members] = codes[members][order]
+    return out
+
+
+def _assignment_sums(block: _Block, codes: np.ndarray, outcomes: list[np.ndarray], chunk: int = 256):
+    """For each assignment (rows of ``codes``): the imputation estimator's sum of treated effects for each
+    outcome (K, P) and the number of imputable treated cells (P,)."""
+    n_t = len(block.waves)
+    widx = np.arange(n_t)
+    sums = np.zeros((len(outcomes), len(codes)))
+    counts = np.zeros(len(codes))
+    for lo in range(0, len(codes), chunk):
+        c = codes[lo:lo + chunk]
+        pilot, start = (c % 2).astype(bool), c // 2
+        d = pilot[:, :, None] & (widx[None, None, :] >= start[:, :, None]) & block.obs[None]
+        m0 = block.obs[None] & ~d
+        ys = np.stack([np.nan_to_num(y) for y in outcomes], axis=-1)  # (B, T, K)
+        ym = np.where(m0[..., None], ys[None], 0.0)
+        alpha, lam, label, body_ok, wave_ok = _fe_solve(m0, ym.sum(axis=2), ym.sum(axis=1))
+        linked = _body_components(m0, label)[:, :, None] == label[:, None, :]
+        ok = d & body_ok[:, :, None] & wave_ok[:, None, :] & linked
+        counts[lo:lo + chunk] = ok.sum(axis=(1, 2))
+        tau = np.where(ok[..., None], ys[None] - alpha[:, :, None, :] - lam[:, None, :, :], 0.0)
+        sums[:, lo:lo + chunk] = tau.sum(axis=(1, 2)).T
+    return sums, counts
+
+
+@dataclass
+class RandomizationResult:
+    """Randomization inference for the ATT: the statistic under every assignment considered, and what follows.
+
+    ``a``/``b``: the ATT of the outcome and of the observed treatment indicator under each assignment, so that
+    the statistic under H0: effect = c is ``a - c b`` (the estimator is linear in the outcome). ``exact``: every
+    distinct assignment was enumerated (the observed one among them); otherwise ``a``/``b`` are random draws and
+    the observed assignment is added once (p = (1 + extreme) / (1 + draws))."""
+
+    observed: float
+    a: np.ndarray
+    b: np.ndarray
+    exact: bool
+    n_assignments: float  # distinct assignments the design allows
+
+    @property
+    def p_min(self) -> float:
+        """The smallest p-value the design allows: 1 / (number of distinct assignments)."""
+        return 1.0 / self.n_assignments if self.n_assignments > 0 else float("nan")
+
+    def p_value(self, c: float = 0.0) -> float:
+        """Two-sided p of H0: every pilot body-wave's effect is ``c``."""
+        extra = 0 if self.exact else 1
+        t_obs = abs(self.observed - c)
+        extreme = np.abs(self.a - c * self.b) >= t_obs - 1e-9 * (1 + t_obs)
+        return (extra + int(extreme.sum())) / (extra + len(self.a))
+
+    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        """The values c not rejected at level 1 − confidence (p(c) ≥ alpha), as an interval (its hull; ±inf
+        where no value far out is rejected). Exact: p(c) only changes where |a − c b| = |observed − c|, so it is
+        counted on every piece between those points (one sweep, no grid)."""
+        alpha = 1 - confidence
+        extra = 0 if self.exact else 1
+        total = extra + len(self.a)
+        lo, hi = _acceptance_sets(self.a, self.b, self.observed)
+        points = np.unique(np.concatenate([lo, hi]))
+        points = points[np.isfinite(points)]
+        lo_sorted, hi_sorted = np.sort(lo), np.sort(hi)
+        # count on the open pieces (-inf, x0), (x0, x1), ..., (x_last, inf) and at the points themselves
+        on_piece = np.concatenate([[np.sum(np.isneginf(lo))],
+                                   np.searchsorted(lo_sorted, points, "right") - np.searchsorted(hi_sorted, points, "right")])
+        at_point = np.searchsorted(lo_sorted, points, "right") - np.searchsorted(hi_sorted, points, "left")
+        keep_piece = (extra + on_piece) / total >= alpha - 1e-12
+        keep_point = (extra + at_point) / total >= alpha - 1e-12
+        left = np.concatenate([[-np.inf], points])
+        right = np.concatenate([points, [np.inf]])
+        candidates_low = np.concatenate([left[keep_piece], points[keep_point]])
+        candidates_high = np.concatenate([right[keep_piece], points[keep_point]])
+        if not len(candidates_low):
+            return self.observed, self.observed
+        return float(candidates_low.min()), float(candidates_high.max())
+
+
+def _acceptance_sets(a: np.ndarray, b: np.ndarray, observed: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each assignment j, the c where |a_j − c b_j| ≥ |observed − c|, as closed intervals (lo, hi).
+
+    The set is {q_j(c) ≥ 0} with q_j(c) = (b² − 1) c² − 2 (a b − observed) c + (a² − observed²): outside the
+    roots when b² > 1 (two intervals), between them when b² < 1, a half-line when b² = 1. Returns flat arrays of
+    interval ends (an assignment may give 0, 1 or 2 intervals)."""
+    k = b * b - 1.0
+    h = a * b - observed
+    m = a * a - observed * observed
+    los, his = [], []
+    linear = np.abs(k) < 1e-12
+    # linear: -2 h c + m >= 0
+    lin_h, lin_m = h[linear], m[linear]
+    flat = np.abs(lin_h) < 1e-12
+    everywhere = flat & (lin_m >= -1e-12)
+    los.append(np.full(int(everywhere.sum()), -np.inf))
+    his.append(np.full(int(everywhere.sum()), np.inf))
+    up = ~flat & (lin_h < 0)  # c >= m / (2h)
+    los.append(lin_m[up] / (2 * lin_h[up]))
+    his.append(np.full(int(up.sum()), np.inf))
+    down = ~flat & (lin_h > 0)  # c <= m / (2h)
+    los.append(np.full(int(down.sum()), -np.inf))
+    his.append(lin_m[down] / (2 * lin_h[down]))
+    kq, hq, mq = k[~linear], h[~linear], m[~linear]
+    disc = hq * hq - kq * mq
+    real = disc >= 0
+    root = np.sqrt(np.where(real, disc, 0.0))
+    r1 = np.where(real, (hq - root) / np.where(kq == 0, 1, kq), np.nan)
+    r2 = np.where(real, (hq + root) / np.where(kq == 0, 1, kq), np.nan)
+    r_lo, r_hi = np.minimum(r1, r2), np.maximum(r1, r2)
+    outside = kq > 0
+    # b^2 > 1: everywhere when no real root, else (-inf, r_lo] and [r_hi, inf)
+    all_out = outside & ~real
+    los.append(np.full(int(all_out.sum()), -np.inf))
+    his.append(np.full(int(all_out.sum()), np.inf))
+    two = outside & real
+    los.extend([np.full(int(two.sum()), -np.inf), r_hi[two]])
+    his.extend([r_lo[two], np.full(int(two.sum()), np.inf)])
+    # b^2 < 1: [r_lo, r_hi] when real roots, else empty
+    inside = ~outside & real
+    los.append(r_lo[inside])
+    his.append(r_hi[inside])
+    return np.concatenate(los), np.concatenate(his)
+
+
+def randomization_inference(prepared: _Prepared, observed: float, n_permutations: int, seed: int | None,
+                            exact_limit: int = EXACT_LIMIT) -> RandomizationResult:
+    """Re-assign (pilot status, start wave) among the bodies of every province × level stratum and recompute the
+    imputation ATT of the outcome and of the observed treatment indicator under each assignment: every distinct
+    assignment when there are at most ``exact_limit``, else ``n_permutations`` random ones."""
+    blocks = prepared.blocks
+    n_total = _n_assignments(blocks)
+    exact = n_total <= exact_limit
+    sums = np.zeros(0)
+    if exact:
+        per_block = []
+        for block in blocks:
+            d_obs = block.treated.astype(float)
+            s, c = _assignment_sums(block, _all_assignments(block), [block.y, d_obs])
+            per_block.append((s, c))
+        grid = np.indices([len(c) for _, c in per_block]).reshape(len(per_block), -1)
+        sums = sum(s[:, grid[j]] for j, (s, _) in enumerate(per_block))
+        counts = sum(c[grid[j]] for j, (_, c) in enumerate(per_block))
+    else:
+        rng = np.random.default_rng(seed)
+        sums, counts = np.zeros((2, n_permutations)), np.zeros(n_permutations)
+        for block in blocks:
+            s, c = _assignment_sums(block, _random_assignments(block, n_permutations, rng),
+                                    [block.y, block.treated.astype(float)])
+            sums += s
+            counts += c
+    valid = counts > 0
     with np.errstate(invalid="ignore", divide="ignore"):
-        draws = sums / counts
-    valid = np.isfinite(draws)
-    extreme = int(np.sum(np.abs(draws[valid]) >= abs(observed) - 1e-10))
-    return (1 + extreme) / (1 + int(valid.sum())), int(valid.sum())
+        a, b = sums[0][valid] / counts[valid], sums[1][valid] / counts[valid]
+    return RandomizationResult(float(observed), a, b, bool(exact), float(n_total))
+
+
+def start_cohort_sizes(prepared: _Prepared) -> pd.DataFrame:
+    """Pilot bodies per start cohort (province × first wave under the pilot) among the bodies that enter."""
+    rows = []
+    for block in prepared.blocks:
+        treated_in_data = block.pilot & (block.start < len(block.waves))
+        starts, counts = np.unique(block.start[treated_in_data], return_counts=True)
+        rows += [{"province": block.province, "start": block.wave_labels[s], "n_pilot": int(n)}
+                 for s, n in zip(starts, counts)]
+    return pd.DataFrame(rows, columns=["province", "start", "n_pilot"])
+
+
+INFERENCES = ("auto", "bjs", "randomization")
 
 
 def imputation_att(panel: pd.DataFrame, outcome: str = "score", confidence: float = 0.95,
                    n_permutations: int = 2000, seed: int | None = None, leave_one_out: bool = True,
-                   df: str = "t") -> EffectResult:
+                   df: str = "t", inference: str = "auto") -> EffectResult:
     """The headline: the average effect on pilot body-waves under the pilot (ATT), within province.
 
     Imputation estimator (Borusyak, Jaravel & Spiess 2024): body effects and province × wave effects are fitted
     on the untreated body-waves (comparison bodies, and pilot bodies before their own start); each treated
     body-wave's effect is its outcome minus the imputed untreated outcome; the ATT is their plain mean (each
-    treated body-wave weighs the same). SE: BJS Theorem 3, clustered by body (``leave_one_out``: their
-    finite-sample refinement); CI with t on (bodies − 1) df (``df="t"``) or normal (``df="normal"``). p-value:
-    re-assigning pilot status and start waves within province × level strata (``n_permutations`` Monte Carlo
-    draws, p = (1 + extreme) / (1 + draws); ``n_permutations=0``: p from the SE).
+    treated body-wave weighs the same).
 
-    ``details``: ``excluded`` (pilot bodies that cannot enter, with the reason), ``skipped_provinces``,
-    ``n_treated`` (body-waves), ``p_analytic``, ``permutations``, ``by_province`` (ATT, SE, n per province).
+    The CI and the p-value always come from **one** procedure, chosen by the design's size (``inference="auto"``)
+    and named in ``inference``:
+
+    * ``"bjs"`` — when every start cohort of every province has at least :data:`MIN_PILOTS_PER_START` pilot
+      bodies: BJS Theorem 3 SE clustered by body (``leave_one_out``: their finite-sample refinement), CI and p
+      with t on (bodies − 1) df (``df="t"``) or normal (``df="normal"``);
+    * ``"randomization"`` — otherwise: (pilot status, start wave) re-assigned among the bodies of each province ×
+      level stratum — every distinct assignment when there are at most :data:`EXACT_LIMIT`, else
+      ``n_permutations`` random ones, p = (1 + extreme) / (1 + draws) — and the CI by inverting that test under a
+      constant effect (the c with p(c) ≥ 1 − confidence). ``p_min`` = 1 / (distinct assignments) is the
+      smallest p the design allows: with 3 + 3 bodies over two waves there are 20, so p ≥ 0.05 whatever happens,
+      and the CI is unbounded.
+
+    ``n_permutations=0`` skips randomization (``"bjs"`` only). ``details``: ``excluded`` (pilot bodies that
+    cannot enter, with the reason), ``skipped_provinces``, ``n_treated`` (body-waves), ``cohorts`` (pilots per
+    start cohort), ``bjs`` (the BJS CI and p, whichever procedure is the headline), ``permutations`` (assignments
+    used), ``exact``, ``by_province`` (ATT, SE, n per province).
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs: robust and efficient
+    estimation. Review of Economic Studies 91(6), 3253–3285.
+    Imbens, G. W. & Rubin, D. B. (2015). Causal Inference for Statistics, Social, and Biomedical Sciences,
+    ch. 5 (Fisher exact p-values; intervals by inverting sharp-null tests).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("A", b, y, g, 2024 if g == "pilot" else None, s)
+    ...         for b, g, base in [("p1", "pilot", 50), ("p2", "pilot", 60), ("p3", "pilot", 55),
+    ...                            ("c1", "comparison", 52), ("c2", "comparison", 58), ("c3", "comparison", 61)]
+    ...         for y, s in [(2023, base), (2024, base + (8 if g == "pilot" else 1))]]
+    >>> panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
+    >>> r = imputation_att(panel)
+    >>> r.inference, round(r.estimate, 6), r.p_min, r.p_value >= 0.05
+    ('randomization', 7.0, 0.05, True)
     """
     if not 0 < confidence < 1:
         raise ValueError("confidence must be between 0 and 1")
     if df not in ("t", "normal"):
         raise ValueError("df must be 't' or 'normal'")
+    if inference not in INFERENCES:
+        raise ValueError(f"inference must be one of {INFERENCES}")
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, (int, np.integer)) or n_permutations < 0:
+        raise ValueError(f"n_permutations must be a whole number ≥ 0, not {n_permutations!r}")
     prepared = _prepare(panel, outcome)
     fits = [_impute(b) for b in prepared.blocks]
     n1 = sum(int(f.treated.sum()) for f in fits)
@@ -570,29 +882,52 @@ def imputation_att(panel: pd.DataFrame, outcome: str = "score", confidence: floa
     n_bodies = prepared.n_pilot + prepared.n_comparison
     crit_df = max(n_bodies - 1, 1)
     crit = stats.t.ppf((1 + confidence) / 2, crit_df) if df == "t" else stats.norm.ppf((1 + confidence) / 2)
-    p_analytic = float(2 * (stats.t.sf(abs(att / se), crit_df) if df == "t" else stats.norm.sf(abs(att / se)))) \
+    p_bjs = float(2 * (stats.t.sf(abs(att / se), crit_df) if df == "t" else stats.norm.sf(abs(att / se)))) \
         if se > 0 else float("nan")
+    bjs = {"ci_low": float(att - crit * se), "ci_high": float(att + crit * se), "p_value": p_bjs, "se": se}
     for row, f in zip(by_province, fits):
         own = np.where(f.treated, 1.0 / row["n_treated"], 0.0)[:, :, None]
         row["se"] = float(_bjs_se([f], [own], leave_one_out)[0])
-    if n_permutations > 0:
-        p, draws = _permutation_att(prepared, att, n_permutations, seed)
-        how = (f"p from re-assigning pilot status and start waves within province × level ({draws} Monte Carlo "
-               f"draws, (1 + extreme) / (1 + draws))")
+    cohorts = start_cohort_sizes(prepared)
+    smallest = int(cohorts["n_pilot"].min()) if len(cohorts) else 0
+    chosen = inference if inference != "auto" else ("bjs" if smallest >= MIN_PILOTS_PER_START else "randomization")
+    if n_permutations == 0:
+        chosen = "bjs"
+    bjs_text = ("SE BJS Theorem 3 clustered by body" + (" (leave-one-out)" if leave_one_out else "")
+                + (f", t with {crit_df} df" if df == "t" else ", normal"))
+    estimator = ("ATT on pilot body-waves under the pilot, imputation estimator (Borusyak-Jaravel-Spiess; body FE + "
+                 "province×wave FE fitted on untreated body-waves)")
+    n_assign, exact, p_min = _n_assignments(prepared.blocks), False, float("nan")
+    if chosen == "bjs":
+        low, high, p = bjs["ci_low"], bjs["ci_high"], p_bjs
+        draws = 0
+        why = (f"every start cohort has ≥ {MIN_PILOTS_PER_START} pilot bodies" if smallest >= MIN_PILOTS_PER_START
+               else "chosen by the caller")
+        method = f"{estimator}; CI and p from the {bjs_text} ({why})"
     else:
-        p, draws = p_analytic, 0
-        how = "p from the SE"
+        ri = randomization_inference(prepared, att, n_permutations, seed)
+        low, high = ri.interval(confidence)
+        p, exact, p_min, draws = ri.p_value(0.0), ri.exact, ri.p_min, len(ri.a)
+        possible = f"{int(n_assign)}" if n_assign < 1e15 else "more than 10^15"
+        if exact:
+            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level (all "
+                      f"{draws} distinct assignments, smallest possible p = 1/{draws}); CI by inverting that test "
+                      f"under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
+                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
+        else:
+            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level ({draws} "
+                      f"random assignments of {possible} possible, p = (1 + extreme) / (1 + draws)); CI by inverting "
+                      f"that test under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
+                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
     not_imputable = [(f.block.province, f.block.body_ids[i], f.block.wave_labels[t])
                      for f in fits for i, t in zip(*np.nonzero(f.not_imputable))]
-    method = ("ATT on pilot body-waves under the pilot, imputation estimator (Borusyak-Jaravel-Spiess; body FE + "
-              "province×wave FE fitted on untreated body-waves); SE BJS Theorem 3 clustered by body"
-              + (" (leave-one-out)" if leave_one_out else "") + (f", t with {crit_df} df" if df == "t" else ", normal")
-              + f"; {how}")
-    return EffectResult(float(att), float(att - crit * se), float(att + crit * se), float(p), method,
+    return EffectResult(float(att), float(low), float(high), float(p), method,
                         prepared.n_pilot, prepared.n_comparison, se=se,
                         effect_size=float(att / prepared.baseline_sd), confidence=confidence,
+                        inference=chosen, p_min=p_min, n_assignments=n_assign,
                         details={"excluded": prepared.excluded, "skipped_provinces": prepared.skipped,
-                                 "n_treated": n1, "p_analytic": p_analytic, "permutations": draws,
+                                 "n_treated": n1, "p_analytic": p_bjs, "bjs": bjs, "permutations": draws,
+                                 "exact": exact, "cohorts": cohorts, "smallest_cohort": smallest,
                                  "by_province": pd.DataFrame(by_province), "not_imputable": not_imputable})
 
 
@@ -611,12 +946,12 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
         m0 = block.obs & ~block.treated
         event = np.arange(len(block.waves))[None, :] - block.start[:, None]
         columns = [np.where(m0 & block.pilot[:, None] & (event == h), 1.0, 0.0) for h in leads]
-        a, lam, _, _ = _fit_masked(block.y, m0)
+        a, lam, *_ = _fit_masked(block.y, m0)
         i0, t0 = np.nonzero(m0)
         ys.append((block.y - a[:, None] - lam[None, :])[i0, t0])
         resid_x = []
         for c in columns:
-            ac, lc, _, _ = _fit_masked(c, m0)
+            ac, lc, *_ = _fit_masked(c, m0)
             resid_x.append((c - ac[:, None] - lc[None, :])[i0, t0])
         xs.append(np.column_stack(resid_x) if resid_x else np.zeros((len(i0), 0)))
         clusters.append(i0 + offset)
@@ -625,8 +960,9 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
     y, x, g_ids = np.concatenate(ys), np.vstack(xs), np.concatenate(clusters)
     keep = np.abs(x).sum(axis=0) > 1e-10
     xk = x[:, keep]
-    xtx_inv = np.linalg.pinv(xk.T @ xk)
-    gamma = xtx_inv @ xk.T @ y
+    xk_pinv = np.linalg.pinv(xk)  # SVD of xk, not of xk'xk
+    xtx_inv = xk_pinv @ xk_pinv.T
+    gamma = xk_pinv @ y
     e = y - xk @ gamma
     g = len(np.unique(g_ids))
     scores = np.zeros((offset, xk.shape[1]))
@@ -778,15 +1114,21 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
     """Two-way fixed effects: outcome on the under-pilot indicator with body FE and province × wave FE; SE
     clustered by body (CR1 counting only the FE not nested in the body clusters, t with G − 1 df). A
     variance-weighted average of effects — not the ATT when starts are staggered or effects change over time;
-    shown as a labelled secondary estimate."""
+    shown as a labelled secondary estimate. Its cluster-robust SE is not trustworthy with few treated clusters
+    (one pilot gives SE 0): with fewer than :data:`MIN_PILOTS_PER_START` pilot bodies under the pilot it raises
+    :class:`NotEstimable` (``too_few``)."""
     prepared = _prepare(panel, outcome)
+    n_treated_bodies = sum(int(b.treated.any(axis=1).sum()) for b in prepared.blocks)
+    if n_treated_bodies < MIN_PILOTS_PER_START:
+        raise NotEstimable("too_few", "the two-way FE clustered SE needs more pilot bodies under the pilot",
+                           detail=f"{n_treated_bodies} < {MIN_PILOTS_PER_START} pilot bodies (two-way FE)")
     num = den = 0.0
     parts = []
     n_fe = 0
     for block in prepared.blocks:
         d = block.treated.astype(float)
-        ay, ly, _, _ = _fit_masked(block.y, block.obs)
-        ad, ld, _, _ = _fit_masked(d, block.obs)
+        ay, ly, *_ = _fit_masked(block.y, block.obs)
+        ad, ld, *_ = _fit_masked(d, block.obs)
         y_t = np.where(block.obs, block.y - ay[:, None] - ly[None, :], 0.0)
         d_t = np.where(block.obs, d - ad[:, None] - ld[None, :], 0.0)
         num += (d_t * y_t).sum()
@@ -842,6 +1184,9 @@ def bh_qvalues(p_values) -> np.ndarray:
 
 EFFECTIVENESS_COLUMNS = ["outcome", "level", "rater", "estimate", "ci_low", "ci_high", "p_value", "q_value", "method",
                          "n_pilot", "n_comparison"]
+#: Columns after the contract: the SE, the effect size, which procedure gave CI and p, the smallest p possible,
+#: and the number of distinct assignments.
+EFFECTIVENESS_EXTRA = ["se", "effect_size", "inference", "p_min", "n_assignments"]
 
 
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
@@ -850,7 +1195,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     """Every effectiveness estimate of a province (or several), one row each.
 
     Columns: ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method, n_pilot,
-    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus ``se`` and ``effect_size``. The primary
+    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus :data:`EFFECTIVENESS_EXTRA`. The primary
     row (``level=overall, rater=council``) is the ATT by :func:`imputation_att`; pillars, indicators, self
     scores and external outcomes use the same estimator; the two-way FE estimate of the overall council score
     is a secondary row (``level=secondary``). ``n_pilot``/``n_comparison`` count bodies. q-values
@@ -873,7 +1218,8 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         return {"outcome": outcome_name, "level": level, "rater": rater, "estimate": res.estimate,
                 "ci_low": res.ci_low, "ci_high": res.ci_high, "p_value": res.p_value, "q_value": np.nan,
                 "method": res.method, "n_pilot": res.n_pilot, "n_comparison": res.n_comparison, "se": res.se,
-                "effect_size": res.effect_size}
+                "effect_size": res.effect_size, "inference": res.inference, "p_min": res.p_min,
+                "n_assignments": res.n_assignments}
 
     def add(panel, outcome_name, level, rater, column="score", primary=False, n_perm=n_permutations):
         try:
@@ -882,6 +1228,12 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
             if primary:
                 raise
             skipped.append({"outcome": outcome_name, "rater": rater, "reason": exc.reason, "values": exc.values})
+            return None
+        except ValueError as exc:  # values that are not numbers, conflicting duplicates: said, not hidden
+            if primary:
+                raise
+            skipped.append({"outcome": outcome_name, "rater": rater, "reason": "invalid_values",
+                            "values": {"detail": str(exc)}})
             return None
         rows.append(row(res, outcome_name, level, rater))
         return res
@@ -923,7 +1275,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
             add(part.rename(columns={"value": "score"}), str(measure), "external", "")
     else:
         skipped.append({"outcome": "external", "rater": "", "reason": "no_outcomes", "values": {}})
-    table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + ["se", "effect_size"])
+    table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
     table.attrs.update(
         method="ATT on pilot body-waves under the pilot by the imputation estimator within province (BJS); p by "
                "re-assigning pilot status and start waves within province × level; two-way FE as a secondary "

@@ -255,8 +255,15 @@ def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: i
                            wave="–")
     variance = float(np.mean(covs["var"]))
     cross = float(np.mean(covs["cross"])) if covs["cross"] else 0.0
-    return Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
-                       float(np.mean(covs["post"])) if covs["post"] else cross, cross)
+    out = Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,
+                      float(np.mean(covs["post"])) if covs["post"] else cross, cross)
+    # the moments are averaged over provinces with different numbers of waves, so together they need not be a
+    # valid covariance: the variance of a body's change (1 wave before, 2 under the pilot) can come out negative
+    change = did_variance(1, 1, 1, 2, out) / 2  # per body: (1/n_T + 1/n_C) = 2
+    if not change > 0:
+        raise NotEstimable("too_few", "the pooled covariances give a non-positive variance of a body's change",
+                           detail=f"comparison bodies' covariances give a variance of change of {change:.3g}")
+    return out
 
 
 def effect_icc(tau2: float, per_body_variance: float) -> float:
@@ -319,14 +326,20 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score")
     return out
 
 
+def poolable(by_province: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`effects_by_group` a meta-analysis can weigh: a finite, positive SE (a province whose
+    only pilot body gives an SE of 0 has no within-province variance to weigh it by)."""
+    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
+    return by_province[(se > 0) & np.isfinite(se)]
+
+
 def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True) -> MetaResult:
     """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group`. Raises
     :class:`NotEstimable` (``one_province``) with fewer than two provinces: one province says nothing about how
     the effect varies between provinces, and a national statement needs that variation."""
     if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
         raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
-    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
-    usable = by_province[(se > 0) & np.isfinite(se)]
+    usable = poolable(by_province)
     if len(usable) < 2:
         total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
         if total >= 2:

@@ -182,10 +182,10 @@ def test_several_provinces_pool_treated_body_waves_with_equal_weight():
 
 
 def test_no_noise_design_recovers_the_att_and_two_way_fe_does_not():
-    # Waves 0..3 (2021..2024). Cohort A (2 bodies) starts at wave 1, cohort B (2 bodies) at wave 2; 3 comparison
+    # Waves 0..3 (2021..2024). Cohort A (3 bodies) starts at wave 1, cohort B (3 bodies) at wave 2; 3 comparison
     # bodies. Effect at event time e = 2 + 3e. Treated body-waves: A at e = 0, 1, 2 (effects 2, 5, 8) and B at
-    # e = 0, 1 (2, 5), two bodies each: ATT = (2 * (2 + 5 + 8) + 2 * (2 + 5)) / 10 = 44 / 10 = 4.4.
-    panel = staggered_panel(seed=5, n_waves=4, starts=(1, 2), n_per_cohort=2, n_comparison=3,
+    # e = 0, 1 (2, 5), three bodies each: ATT = (3 * (2 + 5 + 8) + 3 * (2 + 5)) / 15 = 66 / 15 = 4.4.
+    panel = staggered_panel(seed=5, n_waves=4, starts=(1, 2), n_per_cohort=3, n_comparison=3,
                             effect=lambda e: 2.0 + 3.0 * e, noise=0.0, year0=2021)
     att = ef.imputation_att(panel, "score", n_permutations=200, seed=1)
     assert att.estimate == pytest.approx(4.4, abs=1e-10)
@@ -195,6 +195,11 @@ def test_no_noise_design_recovers_the_att_and_two_way_fe_does_not():
     assert events.loc[-2, "estimate"] == pytest.approx(0.0, abs=1e-10)  # no pre-trend planted
     twfe = ef.did_within_province(panel, "score")
     assert abs(twfe.estimate - 4.4) > 0.3  # two-way FE weights the effects by treatment variance, not equally
+    # with one pilot under the pilot its clustered SE would be 0: not estimable, with the reason
+    one = panel[(panel["group"] == "comparison") | (panel["body_id"] == "P-0")]
+    with pytest.raises(NotEstimable) as info:
+        ef.did_within_province(one, "score")
+    assert info.value.reason == "too_few"
 
 
 def test_the_one_timing_rule_and_pilots_without_a_wave_before_their_start():
@@ -220,12 +225,25 @@ def test_the_one_timing_rule_and_pilots_without_a_wave_before_their_start():
 
 def test_permutation_p_is_never_zero_and_keeps_blank_levels_as_their_own_stratum():
     panel = staggered_panel(seed=7, starts=(2,), n_per_cohort=6, n_comparison=6, effect=lambda e: 30.0)
-    result = ef.imputation_att(panel, "score", n_permutations=199, seed=1)
-    assert result.p_value == pytest.approx(1 / 200)  # nothing as extreme as a 30-point effect: (1 + 0) / (1 + 199)
+    result = ef.imputation_att(panel, "score", n_permutations=199, seed=1, inference="randomization")
+    # every distinct assignment within the level strata is enumerated: prod C(n_level, pilots_level); nothing but
+    # the observed one and its mirror (groups swapped, about -30) is as extreme as a 30-point effect
+    import math
+    bodies = panel.drop_duplicates("body_id")
+    n = math.prod(math.comb(len(part), int((part["group"] == "pilot").sum())) for _, part in bodies.groupby("level"))
+    assert n >= 100 and result.details["exact"] and result.n_assignments == n
+    assert result.p_min == pytest.approx(1 / n) and 1 / n <= result.p_value <= 2 / n
     # pilots all have a blank level, comparison bodies all 'xã': within-stratum reassignment changes nothing,
-    # so every draw equals the observed estimate and p = 1 (pooling the blank level with 'xã' would give ~0)
+    # so the only assignment is the observed one and p = 1 (pooling the blank level with 'xã' would give ~0)
     blank = panel.assign(level=np.where(panel["group"] == "pilot", None, "xã"))
-    assert ef.imputation_att(blank, "score", n_permutations=99, seed=1).p_value == 1.0
+    only = ef.imputation_att(blank, "score", n_permutations=99, seed=1, inference="randomization")
+    assert only.p_value == 1.0 and only.n_assignments == 1 and only.p_min == 1.0
+    assert (only.ci_low, only.ci_high) == (-np.inf, np.inf)
+    # Monte Carlo when the assignments are too many to enumerate: p = (1 + extreme) / (1 + draws)
+    many = ef.imputation_att(staggered_panel(seed=7, starts=(2,), n_per_cohort=12, n_comparison=12,
+                                             effect=lambda e: 30.0), "score", n_permutations=199, seed=1,
+                             inference="randomization")
+    assert not many.details["exact"] and many.p_value == pytest.approx(1 / 200)
 
 
 def test_pretrend_test_catches_a_planted_pre_trend_and_single_pre_wave_has_none():

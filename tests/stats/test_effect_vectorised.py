@@ -123,7 +123,7 @@ def reference_prepare(panel: pd.DataFrame, outcome: str, require_comparison: boo
 
 
 def _messy_panel(seed):
-    """Several provinces, two rounds in some years, duplicate body-waves, missing scores and levels, pilots
+    """Several provinces, two rounds in some years, repeated body-wave rows, missing scores and levels, pilots
     without a start or without a wave before it, bodies without a group, text and nullable-integer columns."""
     rng = np.random.default_rng(seed)
     parts = []
@@ -144,7 +144,7 @@ def _messy_panel(seed):
     panel = panel[~(late & (panel["year"] < panel["pilot_start"]))]  # no wave before its start
     # the start given on some rows only: the first non-missing one counts
     panel.loc[(panel["body_id"] == pilots[2]) & (panel["year"] == panel["year"].min()), "pilot_start"] = np.nan
-    duplicated = panel.sample(frac=0.1, random_state=seed).assign(score=lambda f: f["score"] + rng.normal(size=len(f)))
+    duplicated = panel.sample(frac=0.1, random_state=seed)  # exact repeats collapse (conflicting ones raise)
     panel = pd.concat([panel, duplicated]).sample(frac=1.0, random_state=seed + 1)
     if seed % 2:
         for column in ("province", "body_id", "body_label", "level", "group"):

@@ -1,17 +1,22 @@
 """Reliability statistics against published reference values and established packages on the same data."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from iso18091lab.stats import reliability as rel
 
-# Shrout & Fleiss (1979), Table 2: 6 targets x 4 judges
-SHROUT_FLEISS = np.array([[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]], float)
-# R psych::ICC on those data (ICC to 2 decimals, lower bounds to 3, upper bounds to 2)
-PSYCH = {"ICC1": (0.17, -0.133, 0.72), "ICC2": (0.29, 0.019, 0.76), "ICC3": (0.71, 0.342, 0.95),
-         "ICC1k": (0.44, -0.884, 0.91), "ICC2k": (0.62, 0.071, 0.93), "ICC3k": (0.91, 0.676, 0.99)}
+# Shrout & Fleiss (1979), Table 2: 6 targets x 4 judges; R psych and lme4 results on it and on the other data sets
+# below at full precision (tests/references/psych_icc: the CSV files, values.json, make_reference.R)
+PSYCH_DIR = Path(__file__).resolve().parents[1] / "references" / "psych_icc"
+PSYCH_VALUES = json.loads((PSYCH_DIR / "values.json").read_text(encoding="utf-8"))
+SHROUT_FLEISS = pd.read_csv(PSYCH_DIR / "shrout_fleiss.csv").to_numpy(float)
+# R psych::ICC(x, lmer = FALSE) on those data (ANOVA mean squares: exact)
+PSYCH = PSYCH_VALUES["shrout_fleiss"]
 # Shrout & Fleiss (1979) published values
 SHROUT_FLEISS_ICC = {"ICC1": 0.17, "ICC2": 0.29, "ICC3": 0.71, "ICC1k": 0.44, "ICC2k": 0.62, "ICC3k": 0.91}
 
@@ -28,10 +33,11 @@ def test_icc_matches_shrout_fleiss_and_psych():
     assert list(out.columns) == ["description", "icc", "F", "df1", "df2", "pval", "ci_low", "ci_high"]
     for form, published in SHROUT_FLEISS_ICC.items():
         assert round(out.loc[form, "icc"], 2) == published
-        value, low, high = PSYCH[form]
-        assert round(out.loc[form, "ci_low"], 3) == low and round(out.loc[form, "ci_high"], 2) == high
-    assert out.loc["ICC1", "F"] == pytest.approx(1.79, abs=0.005) and out.loc["ICC3", "F"] == pytest.approx(11.03, abs=0.005)
-    assert (out.loc["ICC1", "df1"], out.loc["ICC1", "df2"], out.loc["ICC2", "df2"]) == (5, 18, 15)
+    assert PSYCH["forms"] == rel.ICC_FORMS
+    for column, key in (("icc", "icc"), ("F", "F"), ("pval", "p"), ("ci_low", "lower"), ("ci_high", "upper")):
+        np.testing.assert_allclose(out[column], PSYCH[key], rtol=1e-10, atol=1e-14, err_msg=column)
+    np.testing.assert_array_equal(out["df1"], PSYCH["df1"])
+    np.testing.assert_array_equal(out["df2"], PSYCH["df2"])
     assert out.attrs["n"] == 6 and out.attrs["k"] == 4 and "McGraw" in out.loc["ICC2", "description"]
 
 
@@ -81,10 +87,12 @@ def test_vectorised_bootstrap_equals_pingouin_on_the_same_resamples():
 
 
 def test_cronbach_alpha_reference_and_pingouin():
-    # alpha of the judges as items equals ICC(3,k): Shrout & Fleiss 0.91, psych bounds 0.676 / 0.99
+    # alpha of the judges as items equals ICC(3,k): Shrout & Fleiss 0.91; Feldt's bounds = psych's ICC3k bounds
     result = rel.cronbach_alpha(pd.DataFrame(SHROUT_FLEISS))
     assert round(result.alpha, 2) == 0.91
-    assert round(result.ci_low, 3) == 0.676 and round(result.ci_high, 2) == 0.99
+    assert result.alpha == pytest.approx(PSYCH["icc"][5], rel=1e-10)
+    assert result.ci_low == pytest.approx(PSYCH["lower"][5], rel=1e-10)
+    assert result.ci_high == pytest.approx(PSYCH["upper"][5], rel=1e-10)
     import pingouin as pg
 
     rng = np.random.default_rng(7)
@@ -258,56 +266,12 @@ def test_floor_ceiling_and_cluster_bootstrap():
 
 
 # --------------------------------------------------------------------------- REML ICC and G study against R
-# 30 targets x 5 raters, 29 ratings missing (numpy seed 42, rounded to 2 decimals; NaN = missing).
-ICC_MISSING = np.array(
-[[14.11, 10.07, 9.09, 8.81, np.nan],
-[10.95, 8.17, 6.61, 7.38, 8.68],
-[13.9, 12.14, 11.26, 11.5, 12.2],
-[np.nan, np.nan, 9.62, np.nan, 11.93],
-[np.nan, 5.36, 7.38, 4.25, 7.88],
-[7.52, 6.59, 7.08, np.nan, np.nan],
-[13.35, 9.43, 9.19, 10.47, 10.64],
-[9.98, 7.6, 7.75, np.nan, 10.15],
-[12.94, np.nan, np.nan, 9.9, 10.21],
-[10.98, 7.09, 7.35, 7.02, 7.47],
-[np.nan, np.nan, 11.26, 11.52, 12.91],
-[14.5, 11.03, 10.54, 10.65, 10.15],
-[10.54, 8.14, 8.42, 9.8, 9.66],
-[13.94, 13.41, 11.31, 12.33, np.nan],
-[np.nan, 9.39, np.nan, 11.13, 9.48],
-[np.nan, 8.16, 7.06, 5.73, 8.98],
-[np.nan, np.nan, np.nan, 11.85, np.nan],
-[9.0, 7.89, 7.83, 8.9, 9.7],
-[14.33, 13.11, np.nan, 10.18, 11.26],
-[11.57, 7.84, 10.15, np.nan, 8.75],
-[10.55, np.nan, 10.12, np.nan, 13.74],
-[np.nan, 7.04, 5.57, 8.15, 8.28],
-[14.09, 11.3, 11.76, np.nan, 13.25],
-[11.64, 8.04, 7.17, 8.29, 10.24],
-[13.41, np.nan, 9.81, 7.73, 8.34],
-[10.28, 8.02, 11.34, 7.5, 10.92],
-[12.12, 11.78, 11.01, 10.06, 11.63],
-[12.09, 10.86, 9.67, 8.45, 9.81],
-[13.17, 12.31, 10.51, 9.87, 11.78],
-[14.57, np.nan, 9.86, np.nan, 11.99]]
-)
-# R 4.x, psych 2.2.9, lme4 1.1.31:
-#   x <- read.csv("icc_missing.csv"); r <- psych::ICC(x)          # default lmer = TRUE: incomplete targets kept
-#   r$results[, c("ICC", "F", "lower bound", "upper bound")]; r$lme
-PSYCH_LMER = {  # form: (ICC, F, lower, upper)
-    "ICC1": (0.497913112625, 5.95843573239, 0.333794817305, 0.671877166848),
-    "ICC2": (0.523570613344, 12.84973480344, 0.262667843827, 0.728169874895),
-    "ICC3": (0.703259424654, 12.84973480344, 0.566733177937, 0.823130063464),
-    "ICC1k": (0.832170716458, 5.95843573239, 0.714709191077, 0.911017745923),
-    "ICC2k": (0.846029121829, 12.84973480344, 0.640443532274, 0.930525839100),
-    "ICC3k": (0.922177382234, 12.84973480344, 0.867378100410, 0.958795782879)}
-# psych's own lmer fit stops at lme4's default tolerance; the same model with a tight optimizer:
-#   long <- data.frame(values = unlist(x), items = rep(colnames(x), each = 30), id = rep(paste0("S", 1:30), 5))
-#   m <- lme4::lmer(values ~ 1 + (1|id) + (1|items), long, na.action = na.omit,
-#                   control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))
-#   VarCorr(m); REMLcrit(m)
-LME4_TIGHT = {"id": 2.725661784085, "items": 1.330120082024, "residual": 1.150081327217}
-LME4_TIGHT_REML = 442.6652236203
+# 30 targets x 5 raters, 29 ratings missing (synthetic: numpy seed 42, rounded to 2 decimals; NA = missing).
+ICC_MISSING = pd.read_csv(PSYCH_DIR / "icc_missing.csv").to_numpy(float)
+# R 4.2, psych 2.2.9, lme4 1.1.31: psych::ICC(x) (default lmer = TRUE: incomplete targets kept), and the same
+# model refitted by lme4::lmer with a tight bobyqa (rhoend = 1e-12): tests/references/psych_icc/make_reference.R
+PSYCH_LMER = PSYCH_VALUES["icc_missing_psych"]
+LME4_TIGHT = PSYCH_VALUES["icc_missing_lme4"]
 
 
 def _long_nan(matrix):
@@ -317,21 +281,23 @@ def _long_nan(matrix):
 
 
 def test_reml_variance_components_equal_lme4():
+    assert np.isnan(ICC_MISSING).sum() == 29 and ICC_MISSING.shape == (30, 5)
     vc = rel.variance_components(_long_nan(ICC_MISSING), "rating", ["target", "rater"])
-    for ours, ref in zip(vc["variance"], LME4_TIGHT.values()):
-        assert ours == pytest.approx(ref, rel=2e-6)
-    assert vc.attrs["reml_criterion"] == pytest.approx(LME4_TIGHT_REML, abs=1e-7)
-    assert vc.attrs["n"] == 150 - 29
+    for ours, key in zip(vc["variance"], ["id", "items", "residual"]):
+        assert ours == pytest.approx(LME4_TIGHT[key], rel=2e-6)
+    assert vc.attrs["reml_criterion"] == pytest.approx(LME4_TIGHT["reml_criterion"], abs=1e-7)
+    assert vc.attrs["n"] == 150 - 29 == LME4_TIGHT["n"]
 
 
 def test_icc_reml_equals_psych_default_and_differs_from_complete_case():
     out = rel.icc_reml(_long_nan(ICC_MISSING), "target", "rater", "rating")
-    for form, (value, f_value, low, high) in PSYCH_LMER.items():
+    assert PSYCH_LMER["forms"] == rel.ICC_FORMS
+    for i, form in enumerate(PSYCH_LMER["forms"]):
         # psych's numbers carry lme4's default optimizer tolerance (~1e-5 on the components)
-        assert out.loc[form, "icc"] == pytest.approx(value, abs=2e-5)
-        assert out.loc[form, "F"] == pytest.approx(f_value, rel=5e-5)
-        assert out.loc[form, "ci_low"] == pytest.approx(low, abs=2e-5)
-        assert out.loc[form, "ci_high"] == pytest.approx(high, abs=2e-5)
+        assert out.loc[form, "icc"] == pytest.approx(PSYCH_LMER["icc"][i], abs=2e-5)
+        assert out.loc[form, "F"] == pytest.approx(PSYCH_LMER["F"][i], rel=5e-5)
+        assert out.loc[form, "ci_low"] == pytest.approx(PSYCH_LMER["lower"][i], abs=2e-5)
+        assert out.loc[form, "ci_high"] == pytest.approx(PSYCH_LMER["upper"][i], abs=2e-5)
     assert out.attrs["n"] == 30 and out.attrs["n_incomplete"] > 0 and "REML" in out.attrs["method"]
     complete = rel.icc(_long_nan(ICC_MISSING), "target", "rater", "rating")
     assert complete.attrs["n_dropped"] == out.attrs["n_incomplete"]
@@ -357,22 +323,19 @@ def _g_data():
     return pd.DataFrame(rows, columns=["body", "indicator", "rater", "score"])
 
 
-# R: d <- read.csv("g_small.csv"); d$target <- paste(d$body, d$indicator)
-#    m <- lmer(score ~ 1 + (1|body) + (1|indicator) + (1|target) + (1|rater), d, REML = TRUE,
-#              control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12, maxfun = 1e5)))
-#    as.data.frame(VarCorr(m)); REMLcrit(m)
-LME4_G = {"body": 106.9033210938, "indicator": 14.0671056941, "body_indicator": 13.4105814654,
-          "rater": 13.3210495794, "residual": 35.6530906770}
-LME4_G_REML = 2177.71017878
+# R: lme4 1.1.31 on g_small.csv (written from _g_data()) with a tight bobyqa:
+#    lmer(score ~ 1 + (1|body) + (1|indicator) + (1|body:indicator) + (1|rater)), tests/references/psych_icc
+LME4_G = PSYCH_VALUES["g_small_lme4"]
 
 
 def test_g_study_equals_lme4_with_missing_ratings():
     data = _g_data()
-    assert len(data) == 316 and data["score"].sum() == pytest.approx(15150.2)  # the data R saw
+    assert len(data) == 316 and data["score"].sum() == pytest.approx(15150.2)
+    pd.testing.assert_frame_equal(data, pd.read_csv(PSYCH_DIR / "g_small.csv"))  # the data R saw
     g = rel.g_study(data, "score", "body", "rater", "indicator").set_index("component")
-    for component, ref in LME4_G.items():
-        assert g.loc[component, "variance"] == pytest.approx(ref, rel=5e-6)
-    assert g.attrs["reml_criterion"] == pytest.approx(LME4_G_REML, abs=1e-6)
+    for component in ("body", "indicator", "body_indicator", "rater", "residual"):
+        assert g.loc[component, "variance"] == pytest.approx(LME4_G[component], rel=5e-6)
+    assert g.attrs["reml_criterion"] == pytest.approx(LME4_G["reml_criterion"], abs=1e-6)
 
 
 def test_d_study_and_raters_needed_closed_form():
@@ -494,6 +457,13 @@ BAD_INPUT = [
     ("cluster_bootstrap_mean empty", lambda: rel.cluster_bootstrap_mean([], [])),
     ("cluster_bootstrap_mean NaN", lambda: rel.cluster_bootstrap_mean([np.nan, 1.0, 2.0], [1, 2, 3])),
     ("cluster_bootstrap_mean lengths", lambda: rel.cluster_bootstrap_mean([1.0, 2.0], [1])),
+    ("cr1_means shapes", lambda: rel.cr1_means(np.ones((3, 2)), np.ones((3, 1)))),
+    ("cr1_means confidence", lambda: rel.cr1_means(np.ones((3, 1)), np.ones((3, 1)), confidence=95)),
+    ("cluster_robust_mean one cluster", lambda: rel.cluster_robust_mean([1.0, 2.0], [1, 1])),
+    ("cluster_robust_mean NaN", lambda: rel.cluster_robust_mean([np.nan, 1.0, 2.0], [1, 2, 3])),
+    ("cluster_robust_mean text", lambda: rel.cluster_robust_mean(["x", 1.0, 2.0], [1, 2, 3])),
+    ("icc_subjects_needed k", lambda: rel.icc_subjects_needed(0.3, 0.5, k=1)),
+    ("icc_subjects_needed estimate", lambda: rel.icc_subjects_needed(1.5, 0.5)),
     ("check_duplicates", lambda: rel.check_duplicates(pd.DataFrame({"a": [1, 1]}), ["a"])),
 ]
 

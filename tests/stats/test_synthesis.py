@@ -1,6 +1,9 @@
 """Meta-analysis against metafor's BCG example and statsmodels; power formulas against simulation."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,11 +11,12 @@ import pytest
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import synthesis as syn
 
-# metafor dat.bcg (Colditz et al. 1994): tpos, tneg, cpos, cneg for 13 BCG vaccine trials
-BCG = np.array([[4, 119, 11, 128], [6, 300, 29, 274], [3, 228, 11, 209], [62, 13536, 248, 12619],
-                [33, 5036, 47, 5761], [180, 1361, 372, 1079], [8, 2537, 10, 619], [505, 87886, 499, 87892],
-                [29, 7470, 45, 7232], [17, 1699, 65, 1600], [186, 50448, 141, 27197], [5, 2493, 3, 2338],
-                [27, 16886, 29, 17825]], float)
+# metafor dat.bcg (Colditz et al. 1994): 13 BCG vaccine trials, and metafor's results on them at full precision
+# (tests/references/metafor_bcg: bcg.csv, values.json, make_reference.R)
+METAFOR = Path(__file__).resolve().parents[1] / "references" / "metafor_bcg"
+BCG = pd.read_csv(METAFOR / "bcg.csv")[["tpos", "tneg", "cpos", "cneg"]].to_numpy(float)
+METAFOR_VALUES = json.loads((METAFOR / "values.json").read_text(encoding="utf-8"))
+FIELDS = ["estimate", "se", "ci_low", "ci_high", "tau2", "i2", "h2", "q", "pi_low", "pi_high"]
 
 
 def _bcg():
@@ -20,22 +24,35 @@ def _bcg():
     return np.log((a / (a + b)) / (c / (c + d))), 1 / a - 1 / (a + b) + 1 / c - 1 / (c + d)
 
 
-def test_reml_matches_metafor_bcg():
-    # metafor: rma(yi, vi, data = dat) on escalc(measure = "RR", ...)
-    r = syn.meta_analysis(*_bcg(), method="REML")
-    assert round(r.estimate, 4) == -0.7145 and round(r.se, 4) == 0.1798
-    assert round(r.ci_low, 4) == -1.0669 and round(r.ci_high, 4) == -0.3622
-    assert round(r.tau2, 4) == 0.3132 and round(r.i2, 2) == 92.22 and round(r.h2, 2) == 12.86
-    assert round(r.q, 4) == 152.2330 and r.k == 13
-    assert r.pi_low == pytest.approx(r.estimate - 1.959964 * np.sqrt(r.tau2 + r.se ** 2), abs=1e-6)
+def _assert_metafor(result, reference):
+    # metafor run with control = list(threshold = 1e-12, tol = 1e-12): agreement to ~1e-13 measured
+    for field in FIELDS:
+        assert getattr(result, field) == pytest.approx(reference[field], rel=1e-9, abs=1e-12), field
+    assert result.k == reference["k"] == 13
 
 
-def test_dl_matches_metafor_and_statsmodels():
+def test_bcg_effect_sizes_equal_metafor_escalc():
+    y, v = _bcg()
+    np.testing.assert_allclose(y, METAFOR_VALUES["yi"], rtol=1e-13)
+    np.testing.assert_allclose(v, METAFOR_VALUES["vi"], rtol=1e-13)
+
+
+@pytest.mark.parametrize("method", ["REML", "DL", "PM"])
+def test_random_effects_match_metafor_bcg(method):
+    # metafor: rma(yi, vi, data = dat, method = method) on escalc(measure = "RR", ...)
+    _assert_metafor(syn.meta_analysis(*_bcg(), method=method), METAFOR_VALUES[method])
+
+
+def test_hartung_knapp_matches_metafor_knha():
+    # metafor: rma(yi, vi, data = dat, test = "knha")
+    _assert_metafor(syn.meta_analysis(*_bcg(), method="REML", hartung_knapp=True), METAFOR_VALUES["REML_knha"])
+
+
+def test_dl_matches_statsmodels():
     from statsmodels.stats.meta_analysis import combine_effects
 
     y, v = _bcg()
     r = syn.meta_analysis(y, v, method="DL")
-    assert round(r.tau2, 4) == 0.3088 and round(r.estimate, 4) == -0.7141  # metafor method = "DL"
     ref = combine_effects(y, v, method_re="dl")
     frame = ref.summary_frame().loc["random effect"]
     assert r.tau2 == pytest.approx(ref.tau2, abs=1e-10)
@@ -103,6 +120,24 @@ def test_general_covariances_and_bodies_needed():
     assert mde_at_n <= 3.0 < syn.did_mde((n - 2) / 2, (n - 2) / 2, 1, 2, cov)
     assert syn.design_effect(10, 0.05) == pytest.approx(1.45)
     assert syn.bodies_needed(3.0, 1, 2, cov, design_effect=1.45) > n
+
+
+def test_serial_covariances_refuse_moments_that_give_a_negative_variance_of_change():
+    """Worked by hand. Comparison bodies after removing province x wave means: P1 and P2 (2 waves) have bodies at
+    -10, 0, 10 in both waves (variance 100, covariance 100); P3 (4 waves) has identical bodies (all 0). Pooled:
+    sigma2 = (4 * 100 + 4 * 0) / 8 = 50; cross (pairs with the first wave) = (100 + 100 + 0 + 0 + 0) / 5 = 40;
+    post (pairs after the first wave, only P3) = 0. Variance of a body's change with 1 wave before and 2 under the
+    pilot: sigma2 + (sigma2 + post) / 2 - 2 cross = 50 + 25 - 80 = -5 < 0: not a variance, so not estimable."""
+    rows = [{"province": p, "body_id": f"{p}{b}", "year": y, "group": "comparison", "score": v}
+            for p in ("P1", "P2") for b, v in enumerate((-10.0, 0.0, 10.0)) for y in (2022, 2023)]
+    rows += [{"province": "P3", "body_id": f"P3{b}", "year": y, "group": "comparison", "score": 5.0}
+             for b in range(3) for y in (2021, 2022, 2023, 2024)]
+    with pytest.raises(NotEstimable) as caught:
+        syn.serial_covariances(pd.DataFrame(rows), "score")
+    assert caught.value.reason == "too_few" and "-5" in caught.value.values["detail"]
+    rows = [r for r in rows if r["province"] != "P3"]  # P1, P2 alone: 100 + (100 + 100) / 2 - 200 = 0, no variance
+    with pytest.raises(NotEstimable):
+        syn.serial_covariances(pd.DataFrame(rows), "score")
 
 
 def test_serial_covariances_and_cluster_icc_recover_simulated_values():
