@@ -1035,15 +1035,6 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
     return SkippedSheet(sheet.file, sheet.sheet, vi, en)
 
 
-def find_table(sheet: RawSheet) -> FoundTable | SkippedSheet:
-    """Like :func:`recognise_table`, for callers that know only tables and skipped sheets: a
-    :class:`StructuralError` comes back as a :class:`SkippedSheet` whose reason is its message."""
-    found = recognise_table(sheet)
-    if isinstance(found, StructuralError):
-        return SkippedSheet(found.file, found.sheet, found.message_vi, found.message_en)
-    return found
-
-
 def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:
     rows = sheet.rows
     header_rows, mapping = best.rows, best.mapping

@@ -221,14 +221,6 @@ def needs_ingest(raw: Path, processed: Path, catalog: Path | None = None) -> boo
     return True
 
 
-def ensure_ingested(raw: Path, processed: Path, progress: bool = False, catalog: Path | None = None) -> bool:
-    """Ingest when :func:`needs_ingest`; True if it ran."""
-    if not needs_ingest(raw, processed, catalog):
-        return False
-    ingest(raw, processed, catalog=catalog, progress=progress)
-    return True
-
-
 def dependency_versions() -> dict[str, str]:
     versions = {"python": platform.python_version(), "iso18091lab": __version__}
     for name in KEY_PACKAGES:

@@ -264,19 +264,6 @@ def test_cross_province_is_computed_once_and_shared(synthetic_ingest):
         set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
 
 
-def test_cluster_bootstrap_mean_equals_generic_on_same_draws():
-    from iso18091lab.stats import reliability as rel
-
-    rng = np.random.default_rng(4)
-    values = rng.normal(size=60)
-    clusters = np.repeat(np.arange(20), 3)
-    fast = rel.cluster_bootstrap_mean(values, clusters, n_resamples=400, seed=9)
-    assert fast["estimate"] == pytest.approx(values.mean())
-    draws = np.random.default_rng(9).integers(0, 20, size=(400, 20))
-    manual = [np.concatenate([values[clusters == c] for c in row]).mean() for row in draws]
-    assert fast["ci_low"] == pytest.approx(np.percentile(manual, 2.5), abs=1e-12)
-
-
 def test_internal_consistency_without_omega_keeps_alpha():
     data = simulate(n_bodies=30, seed=2)
     full = review.internal_consistency(data)
