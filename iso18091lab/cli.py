@@ -50,7 +50,13 @@ def _synth(args: argparse.Namespace) -> int:
         raise UserError("--provinces, --bodies, --years and --member-share apply to --design national only")
     start = time.perf_counter()
     design = design_by_name(args.design, **sizes)
-    manifest = write_synthetic(args.out, seed=args.seed, design=design)
+    if args.layout == "long":
+        manifest = write_synthetic(args.out, seed=args.seed, design=design)
+    else:  # the same planted data in a wide layout (no planted row errors)
+        from .synth_wide import write_layouts
+
+        manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
+                                 total_mismatch=args.total_mismatch)
     counts = manifest["counts"]
     print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA ({args.design}, seed {args.seed}): "
           f"{len(manifest['files'])} tệp / files -> {args.out}")
@@ -67,8 +73,18 @@ def _synth(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from .template import write_template
 
-    path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
-                          year=args.year if args.year is not None else "")
+    if args.kind == "form":
+        from .template import write_form
+
+        path = write_form(args.out, catalog=args.catalog, province=args.province, unit=args.unit, code=args.code,
+                          year=args.year if args.year is not None else "", members=args.members)
+    elif args.kind == "units":
+        from .template import write_units_template
+
+        path = write_units_template(args.out, province=args.province)
+    else:
+        path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
+                              year=args.year if args.year is not None else "")
     print(f"Đã tạo phiếu chấm điểm / scoring workbook written: {path}")
     return 0
 
@@ -262,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", type=int, default=None, help="national: số năm / yearly waves (5)")
     p.add_argument("--member-share", type=float, default=None,
                    help="national: tỷ lệ đơn vị có điểm từng thành viên hội đồng / share of bodies with members (0.1)")
+    p.add_argument("--layout", default="long", choices=["long", "matrix", "matrix2", "rater_column", "forms"],
+                   help="cách trình bày / layout (%(default)s): long (mỗi dòng một điểm / one row per score), matrix, "
+                        "matrix2 (bảng tổng hợp / summary matrices), rater_column, forms (phiếu từng đơn vị / "
+                        "per-body forms)")
+    p.add_argument("--total-mismatch", action="store_true",
+                   help="ghi sai một ô tổng mỗi tỉnh (matrix2, forms) / write one wrong total per province")
     p.set_defaults(func=_synth)
 
     p = sub.add_parser("template", help="tạo phiếu chấm điểm Excel / write an Excel scoring workbook")
@@ -270,6 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", default="", help="tỉnh/thành phố điền sẵn / province to pre-fill")
     p.add_argument("--unit", default="", help="đơn vị điền sẵn / unit to pre-fill")
     p.add_argument("--year", type=int, default=None, help="năm điền sẵn / year to pre-fill")
+    p.add_argument("--kind", default="sheet", choices=["sheet", "form", "units"],
+                   help="sheet: bảng chấm điểm (mỗi dòng một điểm) / long scoring sheet; form: phiếu của một đơn vị "
+                        "/ per-body form; units: danh sách đơn vị / units table (%(default)s)")
+    p.add_argument("--code", default="", help="form: mã đơn vị điền sẵn / unit code to pre-fill")
+    p.add_argument("--members", type=int, default=0, help="form: số thành viên hội đồng chấm riêng / council "
+                                                          "members scoring separately (%(default)s)")
     p.set_defaults(func=_template)
 
     p = sub.add_parser("simulate", help="nghiên cứu mô phỏng: hiệu chỉnh, lực kiểm định / simulation studies: "

@@ -25,6 +25,7 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .config import DEFAULT_PROCESSED
+from .files import tables_digest
 from .ingest import PARTITIONS, RATING_DTYPE, province_files
 from .text import slugify
 
@@ -44,6 +45,8 @@ class Dataset:
     summary: dict = field(default_factory=dict)
     catalog: pd.DataFrame | None = None
     name_matches: pd.DataFrame | None = None
+    #: Totals written beside the scores (summary matrices, forms) that do not match them or cannot be checked.
+    checks: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -68,16 +71,19 @@ def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: 
     matches = (data.name_matches[data.name_matches["province"] == province].reset_index(drop=True)
                if data.name_matches is not None else None)
     summary = {**data.summary, "files": province_files(data.summary, province)} if data.summary else data.summary
-    return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches)
+    checks = (data.checks[data.checks["province"].isin([province, ""])].reset_index(drop=True)
+              if data.checks is not None else None)
+    return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches, checks)
 
 
 def _partition_current(folder: Path, partition: Path) -> bool:
-    """True when the province partition exists and is not older than the whole tables (ingest writes them
-    first; a table changed afterwards, by hand or by a test, makes the partition stale)."""
+    """True when the province partition exists and was cut from the whole tables as they are now (the digest
+    it recorded equals theirs: a table changed afterwards, by hand or by a test, makes it stale, whatever the
+    file times say)."""
     try:
-        return all((partition / name).stat().st_mtime_ns >= (folder / name).stat().st_mtime_ns
-                   for name in ("assessments.parquet", "units.parquet", "outcomes.parquet"))
-    except OSError:
+        recorded = json.loads((partition / "partition.json").read_text(encoding="utf-8"))["tables_digest"]
+        return recorded == tables_digest(folder)
+    except (OSError, ValueError, KeyError):
         return False
 
 
@@ -109,6 +115,12 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     matches_path = folder / "name_matches.csv"
     name_matches = (pd.read_csv(matches_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
                     if matches_path.exists() else None)
+    checks_path = folder / "total_checks.csv"
+    checks = (pd.read_csv(checks_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+              if checks_path.exists() else None)
+    if checks is not None:
+        for column in ("sum_scores", "difference"):
+            checks[column] = pd.to_numeric(checks[column], errors="coerce")
     if catalog is None and (folder / "catalog.csv").exists():
         catalog = folder / "catalog.csv"
     data = Dataset(
@@ -119,5 +131,6 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
         summary=summary,
         catalog=load_catalog(catalog),
         name_matches=name_matches,
+        checks=checks,
     )
     return data if province is None else _restricted(data, province, data.assessments, data.units, data.outcomes)

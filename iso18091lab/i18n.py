@@ -143,7 +143,7 @@ MEASURES = _section("measure.")
 
 def p_text(p: float, lang: str = "vi") -> str:
     """A p-value as reports print it: '< 0,001' below 0.001, else three decimals."""
-    if p != p:
+    if p is None or p != p:
         return "–"
     return ("< 0,001" if lang == "vi" else "< 0.001") if p < 0.001 else "= " + number(p, lang, 3)
 
@@ -177,7 +177,7 @@ def t(key: str, lang: str = "vi", **values) -> str:
 
 def number(value: float, lang: str = "vi", digits: int = 1) -> str:
     """A number as readers of ``lang`` write it: 7,5 in Vietnamese, 7.5 in English."""
-    if value != value:
+    if value is None or value != value:
         return "–"
     if value in (float("inf"), float("-inf")):
         return "+∞" if value > 0 else "−∞"

@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +29,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import __version__
-from .files import write_atomic
+from .files import tables_digest, write_atomic
 from .catalog import load_catalog, normalise_indicator_id
 from .clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
@@ -45,7 +46,7 @@ ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
     "pilot_start_round", "province_2025", "year", "round", "rater",
     "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
-    "score_source", "synthetic", "source_file", "source_sheet", "source_row",
+    "score_source", "synthetic", "source_file", "source_sheet", "source_row", "source_column",
 ]
 UNIT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start", "pilot_start_round",
@@ -57,8 +58,11 @@ OUTCOME_COLUMNS = [
     "pilot_start_round", "province_2025", "year", "measure", "value", "synthetic",
     "source_file", "source_sheet", "source_row",
 ]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "value", "rule", "reason_vi", "reason_en",
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "reason_vi", "reason_en",
                       "province", "province_suggested"]
+#: Totals written beside the scores (summary-matrix columns, form rows) and their checks.
+CHECK_COLUMNS = ["file", "sheet", "row", "cell", "column", "unit", "rater", "pillar", "total", "sum_scores",
+                 "n_scores", "difference", "status", "province"]
 #: Body columns copied from the units table onto assessment and outcome rows.
 BODY_COLUMNS = ["province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start",
                 "pilot_start_round", "province_2025"]
@@ -69,7 +73,7 @@ FILE_SUMMARY_COLUMNS = [
 ]
 RATING_DTYPE = pd.CategoricalDtype(list(RATINGS), ordered=True)
 PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv",
-                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv")
+                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv")
 
 
 class IngestError(RuntimeError):
@@ -88,6 +92,7 @@ class IngestResult:
     summary: dict = field(default_factory=dict)
     name_matches: pd.DataFrame | None = None
     catalog: pd.DataFrame | None = None
+    checks: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- columnar tables
@@ -103,6 +108,8 @@ class _Table:
         self.headers, self.header_rows, self.empty_rows = found.headers, found.header_rows, found.empty_rows
         self.number = number
         self.n = found.n
+        self.places, self.layout, self.checks = dict(found.places), found.layout, list(found.checks)
+        self.column_names = dict(found.column_names)
         self.rows = found.row_numbers if found.row_numbers is not None else np.zeros(0, dtype=np.int64)
         self._codes: dict[str, np.ndarray] = {}
         self._uniques: dict[str, np.ndarray] = {}
@@ -182,6 +189,31 @@ def _parse_unique(table: _Table, column: str, parse, problems: _Problems, requir
     return parsed[codes]
 
 
+def _per_unique(values: np.ndarray, function, dtype=object) -> np.ndarray:
+    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+    results = np.array([function(u) for u in uniques] + [function(None)], dtype=dtype)
+    return results[np.where(codes < 0, len(uniques), codes)]
+
+
+def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct rows as a k x m array, index of each row's distinct row) of non-negative integer code columns —
+    one hash pass over a combined key instead of sorting rows (``np.unique(axis=0)``)."""
+    sizes = [int(c.max()) + 1 if len(c) else 1 for c in columns]
+    if float(np.prod([float(x) for x in sizes])) >= 2.0 ** 62:  # pragma: no cover - astronomically many values
+        combos, inverse = np.unique(np.stack(columns, axis=1), axis=0, return_inverse=True)
+        return combos, inverse.reshape(-1)
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for codes, size in zip(columns, sizes):
+        key = key * size + codes.astype(np.int64)
+    inverse, distinct = pd.factorize(key)
+    combos = np.empty((len(distinct), len(columns)), dtype=np.int64)
+    rest = distinct.astype(np.int64)
+    for j in range(len(columns) - 1, -1, -1):
+        rest, combos[:, j] = np.divmod(rest, sizes[j])
+    return combos, inverse
+
+
 def _texts(table: _Table, column: str) -> np.ndarray:
     """The NFC text of every row's cell ('' when empty)."""
     uniques = table.values(column)
@@ -210,9 +242,7 @@ class _Bodies:
     def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
         """(body index per row, -1 where none; attributed province per row, '' where none)."""
         columns = ["province", "unit", "code"]
-        stacked = np.stack([table.codes(c) for c in columns], axis=1)
-        combos, inverse = np.unique(stacked, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        combos, inverse = _unique_rows([table.codes(c) for c in columns])
         counts = np.bincount(inverse, minlength=len(combos))
         body = np.full(len(combos), -1, dtype=np.int64)
         province = np.full(len(combos), "", dtype=object)
@@ -305,13 +335,20 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     numeric = np.array([isinstance(u, (int, float)) and not isinstance(u, bool) for u in uniques],
                        dtype=bool)[table.codes("indicator")]
     amb = unique_amb[table.codes("indicator")]
-    folded = np.stack([pd.factorize(np.asarray(key, dtype=object))[0] for key in block_keys], axis=1)
-    block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
-    number = np.array([float(i) if i is not None else np.nan for i in ids])
-    repeated = pd.Series(block).groupby([block, ids], dropna=False).transform("size").to_numpy() > 1
+    # a repeated id is an ambiguous one: look for repeats among the ambiguous rows only
+    among = np.flatnonzero(amb)
+    keys = [pd.factorize(np.asarray(key, dtype=object)[among])[0] for key in block_keys]
+    keys.append(pd.factorize(ids[among])[0])
+    repeated = np.zeros(table.n, dtype=bool)
+    if len(among):
+        same = _unique_rows([k + 1 for k in keys])[1]  # NA (-1) becomes a value of its own
+        repeated[among] = np.bincount(same)[same] > 1
     suspect = amb & (numeric | repeated)
     if not suspect.any():
         return ids, flagged
+    folded = np.stack([pd.factorize(np.asarray(key, dtype=object))[0] for key in block_keys], axis=1)
+    block = np.unique(folded, axis=0, return_inverse=True)[1].reshape(-1)
+    number = np.array([float(i) if i is not None else np.nan for i in ids])
     ids = ids.copy()
     for b in np.unique(block[suspect]):
         members = np.flatnonzero(block == b)  # in row order within the table
@@ -362,19 +399,19 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
     catalog_ids = catalog.index.tolist()
-    typed = np.unique(np.stack([table.codes(c) for c in ("province", "unit", "code")], axis=1), axis=0,
-                      return_inverse=True)[1].reshape(-1)
+    typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
     block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
-    known = np.array([i in catalog.index if i is not None else False for i in indicator], dtype=bool)
+    in_catalog = set(catalog.index)
+    known = _per_unique(indicator, lambda i: i is not None and i in in_catalog, bool)
     unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
     problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
     max_of = catalog["max_score"].to_dict()
     pillar_of = catalog["pillar"].to_dict()
-    max_score = np.array([max_of.get(i, np.nan) for i in indicator], dtype=float)
+    max_score = _per_unique(indicator, lambda i: max_of.get(i, np.nan), float)
 
     score_blank = _blank(table, "score")
     rating_blank = _blank(table, "rating")
@@ -392,9 +429,10 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     has_score = ~np.isnan(score)
     with np.errstate(invalid="ignore", divide="ignore"):
         from_points = 100.0 * score / max_score
-    light_100 = np.array([scale.rating_to_100.get(r, np.nan) if isinstance(r, str) else np.nan for r in rating])
+    light_100 = _per_unique(rating, lambda r: scale.rating_to_100.get(r, np.nan) if isinstance(r, str) else np.nan,
+                            float)
     score_100 = np.where(has_score, from_points, np.where(not_assessed, np.nan, light_100))
-    derived = np.array([scale.rating_of(v) for v in from_points], dtype=object)
+    derived = _per_unique(from_points, lambda v: scale.rating_of(v) if v is not None else None)
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
     source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
@@ -403,7 +441,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     frame = pd.DataFrame({
         "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
-        "pillar": [pillar_of.get(i) for i in indicator], "score": score, "max_score": max_score,
+        "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
     })
     frame.attrs["province"] = province
@@ -515,6 +553,13 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         frame["source_file"] = table.file.as_posix()
         frame["source_sheet"] = table.sheet
         frame["source_row"] = table.rows
+        if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
+            from .layouts import column_of
+
+            local = np.arange(table.n)
+            score_at = column_of(table.places.get("score", table.places.get("rating")), local)
+            rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
+            frame["source_column"] = np.where(_blank(table, "score"), rating_at, score_at)
         frame["_table"] = table.number
         frame["_local"] = np.arange(table.n)
         frame["_province"] = province
@@ -543,15 +588,17 @@ def _resolve_duplicates(kind: _Kind, key: list[str], values: list[str], value_co
     index = keys.index[keys.duplicated(keep=False)]
     if index.empty:
         return
-    repeated = frame.loc[index, list(dict.fromkeys(key + values + ["source_file", "source_sheet", "source_row"]))]
+    provenance = ["source_file", "source_sheet", "source_row"] + (["source_column"] if "source_column" in frame else [])
+    repeated = frame.loc[index, list(dict.fromkeys(key + values + provenance))]
     new_problems = []
     for _, group in repeated.groupby(key, dropna=False, sort=False):
         distinct = {tuple(_hashable(v) for v in row) for row in group[values].itertuples(index=False)}
         if len(distinct) == 1:
             frame.loc[group.index[1:], "_status"] = "duplicate"
             continue
-        places = [f"{Path(f).name}/{s or '-'}/{r}" for f, s, r in
-                  zip(group["source_file"], group["source_sheet"], group["source_row"])]
+        columns = group["source_column"] if "source_column" in group else [""] * len(group)
+        places = [f"{Path(f).name}/{s or '-'}/{c}{r}" for f, s, r, c in
+                  zip(group["source_file"], group["source_sheet"], group["source_row"], columns)]
         for n, position in enumerate(group.index):
             others = ", ".join(p for m, p in enumerate(places) if m != n)
             shown = next((nfc(frame.at[position, c]) for c in values if _hashable(frame.at[position, c]) is not None), "")
@@ -589,6 +636,57 @@ def _flag_duplicate_codes(kind: _Kind) -> None:
 
 # --------------------------------------------------------------------------- files
 
+def _package_imports(path: Path, root: Path) -> set[Path]:
+    """The package's own modules that the module at ``path`` imports (anywhere in it, functions included)."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = path.parent.relative_to(root.parent).parts  # e.g. ("iso18091lab", "stats")
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(package[:len(package) - node.level + 1])
+            elif node.module and node.module.split(".")[0] == root.name:
+                base = []
+            else:
+                continue
+            parts = base + (node.module.split(".") if node.module else [])
+            candidates = [parts] + [parts + [alias.name] for alias in node.names]
+        elif isinstance(node, ast.Import):
+            candidates = [a.name.split(".") for a in node.names if a.name.split(".")[0] == root.name]
+        else:
+            continue
+        for parts in candidates:
+            target = root.parent.joinpath(*parts)
+            for file in (target.with_suffix(".py"), target / "__init__.py"):
+                if file.is_file():
+                    found.add(file)
+    return found
+
+
+@lru_cache(maxsize=1)
+def ingest_fingerprint() -> str:
+    """A hash of everything ingest's output depends on besides the raw files and the catalog: the source of
+    this module and of every package module it imports, transitively (found from the code, so a new rule module
+    counts without a list to keep), and the package's data tables (official lists, texts of quarantine
+    reasons). Processed data written under another fingerprint is made again."""
+    root = Path(__file__).resolve().parent
+    todo, seen = [Path(__file__).resolve()], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.name != "__init__.py":  # a package's __init__ counts, but what it re-exports is not a dependency
+            todo.extend(_package_imports(path, root) - seen)
+    digest = hashlib.sha256()
+    for path in sorted(seen) + sorted((root / "data").glob("*.csv")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def raw_fingerprint(raw_dir: str | Path) -> str:
     """SHA-256 over the names and contents of every raw input file."""
     raw_dir = Path(raw_dir)
@@ -608,7 +706,8 @@ _BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
 def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet"]
+    text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet",
+                         "source_column"]
     frame = frame.astype({c: "string" for c in text})
     frame = frame.astype({**_BODY_WHOLE, "year": "Int64", "round": "Int64", "pillar": "Int64",
                           "source_row": "Int64", "score": "Float64", "max_score": "Float64",
@@ -712,7 +811,16 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             continue
         for sheet in sheets:
             sheet.file = Path(relative)  # messages name the file as the user sees it in the raw folder
-            found = recognise_table(sheet)
+            try:
+                found = recognise_table(sheet)
+            except Exception as exc:  # noqa: BLE001 - one sheet the readers cannot make sense of must not stop the run
+                from .i18n import t
+
+                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "error",
+                                   "message_vi": t("ingest_sheet_unexpected", "vi", detail=detail),
+                                   "message_en": t("ingest_sheet_unexpected", "en", detail=detail)})
+                continue
             if isinstance(found, StructuralError):  # one file-level error, not one quarantine line per row
                 sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": found.kind, "status": "error",
                                    "message_vi": found.message_vi, "message_en": found.message_en})
@@ -747,23 +855,53 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             frame["body_label"] = frame["unit"].where(~shared, frame["unit"] + " (" + frame["unit_code"].fillna("?")
                                                       + ")")
     kinds = {"units": units_kind, "assessments": assessments_kind, "outcomes": outcomes_kind}
+    checks = _check_table(tables, assessments_kind)
     quarantine = _quarantine_table(kinds, tables, bodies.matcher)
     files_table = _file_summary(tables, kinds, sheet_rows)
     name_matches = _frame([dict(zip(NAME_MATCH_COLUMNS, key + (n,))) for key, n in sorted(bodies.name_matches.items())],
                           NAME_MATCH_COLUMNS)
     summary = _summary(raw_dir, files_table, assessments, units, outcomes, catalog)
     summary.update(catalog_source=catalog_source, catalog_fingerprint=catalog_fingerprint(catalog),
-                   name_matches=len(name_matches),
+                   name_matches=len(name_matches), total_checks=len(checks) + checks.attrs.get("ok", 0),
+                   total_mismatches=int((checks["status"] == "mismatch").sum()),
                    quarantined_unattributed=int((quarantine.drop_duplicates(["file", "sheet", "row"])["province"]
                                                  == "").sum()))
     summary["exit_status"] = exit_status(summary)
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
-    result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog)
+    result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog, checks)
     parts = by_province(result)
     summary["province_hashes"] = province_hashes(result, parts)
     if processed_dir is not None:
         write_processed(result, processed_dir, parts)
     return result
+
+
+def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
+    """The totals written beside the scores that do not match them or cannot be checked
+    (:class:`iso18091lab.layouts.TotalCheck`), with the province their row's scores were attributed to ('' when
+    none); ``attrs["ok"]`` is the number of totals that match (a table's ``checks`` holds such counts as ints)."""
+    ok = sum(c for t in tables for c in t.checks if isinstance(c, int))
+    rows = [dict(c.__dict__, difference=c.difference, _table=t.number) for t in tables for c in t.checks
+            if not isinstance(c, int)]
+    if not rows:
+        frame = _frame([], CHECK_COLUMNS)
+        frame.attrs["ok"] = ok
+        return frame
+    frame = pd.DataFrame(rows)
+    province = {}
+    if not kind.frame.empty:
+        located = kind.frame[kind.frame["_province"] != ""]
+        province = dict(zip(zip(located["_table"], located["source_row"]), located["_province"]))
+    frame["province"] = [province.get((t, r), "") for t, r in zip(frame["_table"], frame["row"])]
+    if (frame["province"] == "").any():  # a form's total row: the province of the table's scores
+        by_table = {}
+        if not kind.frame.empty:
+            by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
+        frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
+    frame["pillar"] = frame["pillar"].astype("Int64")
+    frame = frame[CHECK_COLUMNS].reset_index(drop=True)
+    frame.attrs["ok"] = ok
+    return frame
 
 
 def exit_status(summary: dict) -> int:
@@ -803,7 +941,10 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
         part = pd.DataFrame({
             "file": frame["source_file"].to_numpy()[positions], "sheet": frame["source_sheet"].to_numpy()[positions],
             "row": frame["source_row"].to_numpy()[positions], "table": name,
-            "column": [tables[t].headers.get(c, c) for t, c in zip(table_of, problems["column"])],
+            "column": _column_names(tables, table_of, frame["_local"].to_numpy()[positions],
+                                    problems["column"].to_numpy()),
+            "cell": _cell_refs(tables, table_of, frame["_local"].to_numpy()[positions],
+                               frame["source_row"].to_numpy()[positions], problems["column"].to_numpy()),
             "value": problems["value"].to_numpy(), "rule": problems["rule"].to_numpy(),
             "province": frame["_province"].to_numpy()[positions],
             "_hint": problems["hint"].to_numpy(), "_suggestion": problems["suggestion"].to_numpy(),
@@ -826,6 +967,39 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
                                    for p, u, q in zip(frame["_typed_province"], frame["_typed_unit"], frame["province"])]
     frame = frame[QUARANTINE_COLUMNS].astype({"row": "Int64"})
     return frame.sort_values(["file", "sheet", "row"], kind="stable").reset_index(drop=True)
+
+
+def _column_names(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, columns: np.ndarray) -> list[str]:
+    """The header as written of each problem's column; in a wide layout, of the cell's own column (the indicator
+    '2.2' of a summary matrix, the rater 'Hội đồng thẩm định / Điểm' of a form)."""
+    out = []
+    for t, i, c in zip(table_of, local, columns):
+        table = tables[t]
+        place = table.places.get("rating" if c == "not_assessed" else c)
+        if table.column_names and isinstance(place, np.ndarray):
+            out.append(table.column_names.get(int(place[i]), table.headers.get(c, c)))
+        elif table.column_names and isinstance(place, tuple):
+            out.append(table.column_names.get(int(place[2][i]), table.headers.get(c, c)))
+        else:
+            out.append(table.headers.get(c, c))
+    return out
+
+
+def _cell_refs(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, rows: np.ndarray,
+               columns: np.ndarray) -> np.ndarray:
+    """The cell ('J7', or a title / labelled cell such as 'B3'; '' for a value from the sheet name) of each
+    problem: (table number, position within the table, spreadsheet row, canonical column)."""
+    from .layouts import cell_refs
+
+    out = np.full(len(local), "", dtype=object)
+    columns = np.array(["rating" if c == "not_assessed" else c for c in columns], dtype=object)
+    for number in np.unique(table_of):
+        for column in np.unique(columns[table_of == number]):
+            mask = (table_of == number) & (columns == column)
+            place = tables[number].places.get(column)
+            if place is not None:
+                out[mask] = cell_refs(place, local[mask], rows[mask])
+    return out
 
 
 def _cells(tables: list[_Table], table_of: np.ndarray, local: np.ndarray, column: str) -> np.ndarray:
@@ -874,6 +1048,7 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "package_version": __version__,
+        "ingest_fingerprint": ingest_fingerprint(),
         "raw_dir": str(raw_dir.resolve()),
         "raw_fingerprint": raw_fingerprint(raw_dir),
         "files_read": int(files.loc[files["status"] != "error", "file"].nunique()),
@@ -882,7 +1057,7 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
         **totals,
         "tables": {"assessments": len(assessments), "units": len(units), "outcomes": len(outcomes)},
         "synthetic": "yes" if len(flags) and bool(flags.all()) else ("mixed" if bool(flags.any()) else "no"),
-        "provinces": sorted(set(assessments["province"].dropna()) | set(units["province"].dropna())),
+        "provinces": sorted(set(assessments["province"].dropna().unique()) | set(units["province"].dropna().unique())),
         "catalog_indicators": len(catalog),
         "units_table_empty": bool(units.empty),
     }
@@ -959,6 +1134,8 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
             update(digest, name, frame)
         update(digest, "name_matches", matches[matches["province"] == province])
         update(digest, "quarantine", result.quarantine[result.quarantine["province"].isin([province, ""])])
+        if result.checks is not None and len(result.checks):
+            update(digest, "total_checks", result.checks[result.checks["province"].isin([province, ""])])
         digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
         hashes[province] = digest.hexdigest()
     return hashes
@@ -966,15 +1143,20 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
 
 def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
     """One folder per province under ``<out>/provinces/`` with its rows of the three tables (``parts``, from
-    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole."""
+    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole.
+    Each records the digest of the whole tables it was cut from (``partition.json``), so a reader can tell a
+    stale partition by content, not by file times."""
     from .text import slugify
 
+    source = tables_digest(out)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
     for province, tables in parts.items():
         folder = staging / slugify(province)
         folder.mkdir()
         for name, frame in tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "partition.json").write_text(json.dumps({"province": province, "tables_digest": source}),
+                                               encoding="utf-8")
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
@@ -996,6 +1178,8 @@ def write_processed(result: IngestResult, processed_dir: str | Path,
     write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
     if result.name_matches is not None:
         write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
+    if result.checks is not None:
+        write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
     if result.catalog is not None:
         write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
     write_atomic(out / "ingest_summary.json", lambda p: p.write_text(

@@ -11,7 +11,8 @@
   sheet dimensions) and parsed in a child process with a memory and time limit, so a hostile or
   broken workbook cannot take the whole run down.
 * :func:`recognise_table` recognises which table a sheet holds from its headers (Vietnamese or
-  English, any case, with or without diacritics, below a title, over one or two merged rows) and
+  English, any case, with or without diacritics, below a title, over one or two merged rows; the wide
+  layouts — summary matrices and per-body forms — through :mod:`iso18091lab.layouts`) and
   returns a :class:`FoundTable`, a :class:`SkippedSheet` (no table: instructions, lists) or a
   :class:`StructuralError` (a table of a known kind whose required column is missing or not
   recognised, with a fix in Vietnamese and English).
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import functools
 import io as _io
 import itertools
 import os
@@ -181,6 +183,16 @@ class FoundTable:
     uniques: dict = field(default_factory=dict)
     empty_rows: int = 0
     title: str = ""
+    #: Where each canonical column's cells are: a column index (the row's own row), an array of column indexes (one
+    #: per row), a cell reference for every row (a title or labelled cell; '' for the sheet name), or
+    #: ('header', row, column indexes). See :func:`iso18091lab.layouts.cell_refs`.
+    places: dict = field(default_factory=dict)
+    #: ``long``, or the wide layout the rows were built from: ``matrix`` or ``form``.
+    layout: str = "long"
+    #: Totals written beside the scores and their checks (:class:`iso18091lab.layouts.TotalCheck`).
+    checks: list = field(default_factory=list)
+    #: Wide layouts: the header of each column a value can come from (column index -> header as written).
+    column_names: dict = field(default_factory=dict)
 
     def cells(self, column: str) -> "np.ndarray":
         """The cells of one column, row by row (an object array; None for an empty cell)."""
@@ -866,6 +878,19 @@ def _fill_merged(rows: list[list[object]], merged: list) -> None:
 
 def canonical_header(text: object) -> str | None:
     """Canonical column for a header cell ('Tỉnh/Thành phố' -> 'province'), or None."""
+    if not isinstance(text, str):  # a number, date or empty cell is never a header: every alias is words
+        return None
+    if len(text) > 200:
+        return _canonical_header(text)
+    return _canonical_header_cached(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_header_cached(text: str) -> str | None:
+    return _canonical_header(text)
+
+
+def _canonical_header(text: str) -> str | None:
     folded = fold(_PARENTHESES.sub(" ", nfc(text)))
     if folded in _ALIAS_LOOKUP:
         return _ALIAS_LOOKUP[folded]
@@ -990,6 +1015,11 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
     if valid:
         best = max(valid, key=lambda c: len(c.mapping))  # the first on a tie
         return _found_table(sheet, best)
+    from .layouts import recognise_layout  # summary matrices and per-body forms become long rows
+
+    wide = recognise_layout(sheet)
+    if wide is not None:
+        return wide
     broken = [c for c in candidates if c.kind]
     if broken:
         best = max(broken, key=lambda c: (c.complete, len(c.mapping)))
@@ -1005,15 +1035,6 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
     return SkippedSheet(sheet.file, sheet.sheet, vi, en)
 
 
-def find_table(sheet: RawSheet) -> FoundTable | SkippedSheet:
-    """Like :func:`recognise_table`, for callers that know only tables and skipped sheets: a
-    :class:`StructuralError` comes back as a :class:`SkippedSheet` whose reason is its message."""
-    found = recognise_table(sheet)
-    if isinstance(found, StructuralError):
-        return SkippedSheet(found.file, found.sheet, found.message_vi, found.message_en)
-    return found
-
-
 def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:
     rows = sheet.rows
     header_rows, mapping = best.rows, best.mapping
@@ -1022,6 +1043,7 @@ def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:
         header_rows=tuple(r + 1 for r in header_rows),
         headers={canonical: text for canonical, text in mapping.values()},
         title=" ".join(nfc(c) for r in rows[: header_rows[0]] for c in r if nfc(c)),
+        places={canonical: col for col, (canonical, _) in mapping.items()},
     )
     import numpy as np
 

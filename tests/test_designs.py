@@ -175,13 +175,15 @@ def _smallest_designs_say_why(reports: Path) -> None:
     assert primary["n_pilot"] == 3 and primary["p_value"] >= 1 / 20
     # ... so the headline uses randomization inference, says the design cannot answer, and the Word pack's answer
     # is not "Có": its interval (unbounded) and its p (>= 0.05) agree
-    assert primary["inference"] == "randomization" and primary["p_min"] == pytest.approx(1 / 20)
+    # (bodies are re-assigned within their level, so there are at most 20 assignments; p_min = 1 / assignments)
+    assert primary["inference"] == "randomization" and primary["p_min"] >= 1 / 20
+    assert primary["p_min"] == pytest.approx(1 / primary["n_assignments"])
     assert three["30_effectiveness"]["values"]["verdict"]["reason"] == "design_too_small"
     from docx import Document
 
     manifest = json.loads((reports / "ninh-binh" / "manifest.json").read_text(encoding="utf-8"))
     pack = "\n".join(p.text for p in Document(reports / "ninh-binh" / manifest["evidence"]["docx"]).paragraphs)
-    assert "Chưa trả lời được với thiết kế này" in pack and "p nhỏ nhất có thể là 0,05" in pack
+    assert "Chưa trả lời được với thiết kế này" in pack and re.search(r"p nhỏ nhất có thể là 0,\d+", pack)
     assert not re.search(r"^Có[.,]", pack, re.M) and "khó là do ngẫu nhiên" not in pack
     assert "ủng hộ việc nhân rộng" not in pack.replace("không ủng hộ việc nhân rộng", "")
     # one pilot per start cohort: the 3 pilots (starts 2022, 2023, 2024; waves from 2021) all enter

@@ -271,3 +271,43 @@ def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
     assert (primary["n_pilot"], primary["n_comparison"]) == (191, 309)
     secondary = table[table["level"] == "secondary"].iloc[0]
     assert secondary["estimate"] == pytest.approx(ref["twfe_estimate"], abs=EXACT)
+
+
+def test_mpdta_through_iso18091lab_run_gives_the_exact_att_and_its_verdict(tmp_path):
+    """The same raw files through the whole product (``iso18091lab run``: ingest, notebooks, Word pack, index):
+    the report's headline is R's least-squares ATT, by the BJS procedure (every start cohort has >= 6 counties),
+    and its verdict is "no / worsened" (employment fell, p < 0.05)."""
+    import json
+
+    from iso18091lab.catalog import load_catalog
+    from iso18091lab.cli import main
+
+    ref = _values("mpdta")["r_lm"]
+    d = pd.read_csv(REFERENCES / "mpdta" / "mpdta.csv", dtype={"lemp": str})
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    counties = d.drop_duplicates("countyreal")
+    name = {c: f"xã Hạt {c}" for c in counties["countyreal"]}
+    pd.DataFrame({"Tỉnh/Thành phố": "Hải Phòng", "Tên đơn vị": counties["countyreal"].map(name),
+                  "Mã ĐVHC": counties["countyreal"].map(lambda c: f"{c:05d}"), "Cấp": "xã",
+                  "Nhóm": np.where(counties["first.treat"] > 0, "thí điểm", "đối chứng"),
+                  "Năm bắt đầu thí điểm": counties["first.treat"].map(lambda v: str(v) if v > 0 else "")}
+                 ).to_csv(raw / "don_vi.csv", index=False)
+    pd.DataFrame({"Tỉnh/Thành phố": "Hải Phòng", "Đơn vị": d["countyreal"].map(name),
+                  "Mã đơn vị": d["countyreal"].map(lambda c: f"{c:05d}"), "Năm": d["year"], "Đợt": 1,
+                  "Loại đánh giá": "Hội đồng thẩm định", "Chỉ số": "1.1", "Điểm": d["lemp"]}
+                 ).to_csv(raw / "diem.csv", index=False)
+    catalog = load_catalog(None)
+    catalog.loc[catalog["indicator"] == "1.1", "max_score"] = 100.0
+    catalog.to_csv(tmp_path / "catalog.csv", index=False)
+    code = main(["run", "--province", "Hải Phòng", "--raw", str(raw), "--processed", str(tmp_path / "processed"),
+                 "--reports", str(tmp_path / "reports"), "--catalog", str(tmp_path / "catalog.csv"), "--quiet"])
+    assert code == 0
+    folder = tmp_path / "reports" / "hai-phong"
+    values = json.loads((folder / "results.json").read_text(encoding="utf-8"))["30_effectiveness"]["values"]
+    assert values["primary"]["estimate"] == pytest.approx(ref["att"], abs=EXACT)
+    assert values["primary"]["inference"] == "bjs"
+    assert (values["verdict"]["answer"], values["verdict"]["reason"]) == ("no", "worsened")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["evidence"].get("docx"), manifest["evidence"]
+
