@@ -38,6 +38,7 @@ from scipy import optimize, stats
 from ..catalog import indicator_order
 from . import NotEstimable
 from .descriptive import wave_label, wave_order
+from .verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
 
 
 # --------------------------------------------------------------------------- results
@@ -575,10 +576,6 @@ def _strata_codes(block: _Block) -> np.ndarray:
     return pd.factorize(pd.Series(block.levels).fillna(""))[0]
 
 
-#: The BJS interval is used only when every start cohort of every province has at least this many pilot bodies;
-#: below that its coverage falls (one pilot per cohort: 43 %, three: 92 %; docs/methods.md, calibration) and the
-#: headline's CI and p come from randomization inference instead.
-MIN_PILOTS_PER_START = 6
 #: Randomization inference enumerates every distinct assignment when there are at most this many; above, it
 #: draws ``n_permutations`` of them at random.
 EXACT_LIMIT = 20000
