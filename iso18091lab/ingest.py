@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 import traceback
@@ -636,32 +637,36 @@ def _flag_duplicate_codes(kind: _Kind) -> None:
 
 # --------------------------------------------------------------------------- files
 
-def _package_imports(path: Path, root: Path) -> set[Path]:
-    """The package's own modules that the module at ``path`` imports (anywhere in it, functions included)."""
-    import ast
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)", re.M)
 
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+
+def _package_imports(path: Path, root: Path) -> set[Path]:
+    """The package's own modules that the module at ``path`` imports (anywhere in it, functions included), read
+    from its import statements (relative, or absolute from the package)."""
+    text = path.read_text(encoding="utf-8")
     package = path.parent.relative_to(root.parent).parts  # e.g. ("iso18091lab", "stats")
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = list(package[:len(package) - node.level + 1])
-            elif node.module and node.module.split(".")[0] == root.name:
-                base = []
-            else:
-                continue
-            parts = base + (node.module.split(".") if node.module else [])
-            candidates = [parts] + [parts + [alias.name] for alias in node.names]
-        elif isinstance(node, ast.Import):
-            candidates = [a.name.split(".") for a in node.names if a.name.split(".")[0] == root.name]
+    candidates = []
+    for dots, module, names in _FROM_IMPORT.findall(text):
+        if dots:
+            base = list(package[:len(package) - len(dots) + 1])
+        elif module.split(".")[0] == root.name:
+            base = []
         else:
             continue
-        for parts in candidates:
-            target = root.parent.joinpath(*parts)
-            for file in (target.with_suffix(".py"), target / "__init__.py"):
-                if file.is_file():
-                    found.add(file)
+        parts = base + (module.split(".") if module else [])
+        candidates.append(parts)
+        for name in names.strip("()").replace("\n", " ").split(","):
+            name = name.split(" as ")[0].strip()
+            if name.isidentifier():
+                candidates.append(parts + [name])
+    candidates += [m.split(".") for m in _PLAIN_IMPORT.findall(text) if m.split(".")[0] == root.name]
+    found = set()
+    for parts in candidates:
+        target = root.parent.joinpath(*parts)
+        for file in (target.with_suffix(".py"), target / "__init__.py"):
+            if file.is_file():
+                found.add(file)
     return found
 
 
