@@ -87,19 +87,7 @@ def write_template(path: str | Path, catalog: pd.DataFrame | str | Path | None =
     sheet.data_validation(first, 3, last, 3, {"validate": "integer", "criteria": "between",
                                               "minimum": 1990, "maximum": 2100})
     sheet.freeze_panes(first, 2)
-
-    listing = book.add_worksheet("Danh mục chỉ số")
-    columns = ["indicator", "pillar", "pillar_name_vi", "name_vi", "name_en", "max_score"]
-    labels = ["Chỉ số", "Trụ cột", "Tên trụ cột", "Tên chỉ số", "Indicator (working title)", "Điểm tối đa"]
-    for c, label in enumerate(labels):
-        listing.write_string(0, c, label, head)
-    for r, row in enumerate(catalog[columns].itertuples(index=False), start=1):
-        listing.write_string(r, 0, row.indicator)
-        listing.write_number(r, 1, int(row.pillar))
-        listing.write_string(r, 2, row.pillar_name_vi)
-        listing.write_string(r, 3, row.name_vi)
-        listing.write_string(r, 4, row.name_en)
-        listing.write_number(r, 5, float(row.max_score))
+    _catalog_sheet(book, catalog, head)
     book.close()
     return path
 
