@@ -199,8 +199,8 @@ def find(province: object, name: object = "", code: object = "", vintage: str = 
         hits = [u for p in provinces for u in table.get((p, key), [])]
         if level is not None:
             hits = [u for u in hits if u.level == level] or hits
-        if len(hits) > 1 and word:
-            hits = [u for u in hits if _keys(u.name)[2] == word] or hits
+        if word:  # 'Quận Hồng Bàng' is not 'Phường Hồng Bàng'
+            hits = [u for u in hits if _keys(u.name)[2] == word]
         if len(hits) > 1:
             exact = [u for u in hits if modern_tones(nfc(u.name)).lower().endswith(modern_tones(nfc(name)).lower())]
             hits = exact if len(exact) == 1 else hits

@@ -61,7 +61,7 @@ def post_reform_body(unit: admin_map.OfficialUnit) -> dict:
     return {"province": province, "body_id": body_id(province, unit.code + POST_REFORM_SUFFIX, unit.name),
             "unit": unit.name, "body_label": unit.name, "code": unit.code, "level": unit.kind or pd.NA,
             "tier": "commune", "group": pd.NA, "pilot_start": pd.NA, "pilot_start_round": pd.NA,
-            "province_2025": province, "vintage": NEW, "official_code": unit.code}
+            "province_2025": province, "vintage": NEW, "official_code": unit.code, "official_level": "commune"}
 
 
 def annotate(rows: list[dict]) -> None:
@@ -74,9 +74,8 @@ def annotate(rows: list[dict]) -> None:
             unit = place(row.get("province"), row.get("unit"), row.get("code"), row.get("tier"))
             row["vintage"] = unit.vintage if unit else OLD
             row["official_code"] = unit.code if unit else pd.NA
-            row["_level"] = unit.level if unit else ""
-        else:
-            row["_level"] = "commune"
+            row["official_level"] = unit.level if unit else ""
+        row["_level"] = row.get("official_level") or ("commune" if row["vintage"] == NEW else "")
     old = [r for r in rows if r["vintage"] == OLD and not _blank(r.get("official_code"))]
     new_by_code = {r["official_code"]: r for r in rows if r["vintage"] == NEW}
     # the successors of every study body of the old map
@@ -142,6 +141,7 @@ def annotate(rows: list[dict]) -> None:
             row["continues"] = row["body_id"]
     for row in rows:
         row.pop("_level", None)
+        row.pop("official_level", None)
 
 
 def _successor_id(province: str, pair: pd.Series) -> str:
