@@ -27,7 +27,9 @@ import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = ROOT.parent.parent / "shared" / "data" / "2025-commune-conversion.csv"
+DEFAULT_SOURCE = next((p / "shared" / "data" / "2025-commune-conversion.csv" for p in ROOT.parents
+                       if (p / "shared" / "data" / "2025-commune-conversion.csv").exists()),
+                      ROOT.parent / "shared" / "data" / "2025-commune-conversion.csv")
 OUT = ROOT / "iso18091lab" / "data"
 
 _CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>\d+)\)\s*$")
@@ -64,10 +66,16 @@ def split_code(text: str) -> tuple[str, str]:
     return (tidy_name(m["name"]), m["code"]) if m else (tidy_name(text), "")
 
 
+def _bare(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", nfc(text).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("đ", "d")
+
+
 def kind_of(name: str) -> str:
-    low = nfc(name).lower()
+    """The level word a name starts with ('Xa Ea Kly', typed without diacritics in the source, is a xã)."""
+    low = _bare(name)
     for kind in _KINDS:
-        if low.startswith(kind + " "):
+        if low.startswith(_bare(kind) + " "):
             return kind
     return ""
 
