@@ -232,3 +232,10 @@ def district_successors() -> dict[str, list[str]]:
         if new not in out[district]:
             out[district].append(new)
     return out
+
+
+def national_frame() -> dict[str, int]:
+    """The units a national roll-out is sized against, on the map of today (from the shipped official list):
+    ``provinces`` (34) and ``communes`` (3,321 commune-level units: xã, phường, đặc khu)."""
+    table = units(NEW)
+    return {"provinces": int((table["level"] == "province").sum()), "communes": int((table["level"] == "commune").sum())}

@@ -39,7 +39,7 @@ from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCAL
 from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
 from . import admin_map, lineage
-from .provinces import canonical_name, name_2025
+from .provinces import canonical_name, name_2025, of_today
 from .text import nfc
 
 ASSESSMENT_COLUMNS = [
@@ -1121,7 +1121,8 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
         **totals,
         "tables": {"assessments": len(assessments), "units": len(units), "outcomes": len(outcomes)},
         "synthetic": "yes" if len(flags) and bool(flags.all()) else ("mixed" if bool(flags.any()) else "no"),
-        "provinces": sorted(set(assessments["province"].dropna().unique()) | set(units["province"].dropna().unique())),
+        "provinces": sorted(set(of_today(pd.concat([assessments["province"], units["province"]]).dropna().unique()))
+                            - {""}),  # one report per province of today
         "catalog_indicators": len(catalog),
         "units_table_empty": bool(units.empty),
     }
@@ -1155,6 +1156,8 @@ def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.
              for frame in (assessments, units, outcomes)]
     pairs.append(quarantine.loc[quarantine["province"] != "", ["file", "province"]])
     found = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
+    found["province"] = of_today(found["province"]).to_numpy()
+    found = found.drop_duplicates()
     return {file: sorted(group["province"].astype(str)) for file, group in found.groupby("file", sort=True)}
 
 
@@ -1170,7 +1173,8 @@ def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
     split = {province: {} for province in result.summary["provinces"]}
     for name in ("assessments", "units", "outcomes"):
         frame = getattr(result, name)
-        groups = dict(tuple(frame.groupby("province", sort=False, observed=True))) if len(frame) else {}
+        key = of_today(frame["province"]).to_numpy() if len(frame) else None  # the province of today
+        groups = dict(tuple(frame.groupby(key, sort=False))) if len(frame) else {}
         for province, parts in split.items():
             part = groups.get(province)
             parts[name] = (part if part is not None else frame.iloc[:0]).reset_index(drop=True)
@@ -1196,10 +1200,12 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         digest = hashlib.sha256(common)
         for name, frame in tables.items():
             update(digest, name, frame)
-        update(digest, "name_matches", matches[matches["province"] == province])
-        update(digest, "quarantine", result.quarantine[result.quarantine["province"].isin([province, ""])])
+        update(digest, "name_matches", matches[of_today(matches["province"]).to_numpy() == province])
+        update(digest, "quarantine", result.quarantine[of_today(result.quarantine["province"]).isin([province, ""])
+                                                       .to_numpy()])
         if result.checks is not None and len(result.checks):
-            update(digest, "total_checks", result.checks[result.checks["province"].isin([province, ""])])
+            update(digest, "total_checks", result.checks[of_today(result.checks["province"]).isin([province, ""])
+                                                         .to_numpy()])
         digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
         hashes[province] = digest.hexdigest()
     return hashes

@@ -1249,15 +1249,15 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     if council.empty:
         raise NotEstimable("no_council", "no council scores")
     add(council, "overall", "overall", "council", primary=True)
-    from ..lineage import crosses_reform, post_reform
-
-    if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
-        add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")
     try:
         rows.append(row(did_within_province(council, "score"), "overall (two-way FE)", "secondary", "council"))
     except NotEstimable as exc:
         skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
                         "values": exc.values})
+    from ..lineage import crosses_reform, post_reform
+
+    if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
+        add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")
     for pillar, part in pillar_scores(assessments, "council").groupby("pillar"):
         add(part, f"pillar {int(pillar)}", "pillar", "council")
     own = overall_scores(assessments, "self")
