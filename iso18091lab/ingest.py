@@ -53,6 +53,7 @@ UNIT_COLUMNS = [
     "province_2025", "aliases", "synthetic",
     "source_file", "source_sheet", "source_row",
     "vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes", "pilot_exposure",
+    "label_today",
 ]
 OUTCOME_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
@@ -758,7 +759,7 @@ def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["code", "aliases", "source_file", "source_sheet", "official_code", "successor_code",
-                         "predecessor_codes"]
+                         "predecessor_codes", "label_today"]
     frame = frame.reindex(columns=UNIT_COLUMNS).astype({c: "string" for c in text})
     return frame.astype({**_BODY_WHOLE, "synthetic": "boolean", "source_row": "Int64", "pilot_exposure": "Float64"})
 
@@ -926,6 +927,11 @@ def _with_lineage(units: pd.DataFrame, bodies: _Bodies) -> pd.DataFrame:
         return units
     lineage.annotate(bodies.rows)
     units = units.copy()
+    if any(row.get("vintage") == admin_map.NEW for row in bodies.rows):  # data on the map of today: labels speak it
+        for index, row in enumerate(bodies.rows[:bodies.n_units]):
+            if not lineage._blank(row.get("label_today")):
+                row["body_label"] = row["label_today"]
+                units.at[index, "body_label"] = row["label_today"]
     for column in lineage.BODY_LINEAGE + ["group", "pilot_start", "pilot_start_round"]:
         values = [row.get(column, pd.NA) for row in bodies.rows[:bodies.n_units]]
         if column in ("group", "pilot_start", "pilot_start_round"):

@@ -32,7 +32,7 @@ from .text import nfc
 LINEAGE_COLUMNS = ["old_code", "old_name", "old_province", "new_code", "new_name", "new_province", "relation"]
 #: Columns a body gains (units table; the first three also on assessment and outcome rows).
 BODY_LINEAGE = ["vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes",
-                "pilot_exposure"]
+                "pilot_exposure", "label_today"]
 LEFT_REASONS = ("reform_mixed", "reform_partial", "district_ended")
 POST_REFORM_SUFFIX = "@2025"
 
@@ -65,6 +65,8 @@ def post_reform_body(unit: admin_map.OfficialUnit) -> dict:
 
 
 def annotate(rows: list[dict]) -> None:
+    from .i18n import t
+
     """Fill the lineage columns of every body row (in place). Rows that already carry ``vintage`` /
     ``official_code`` (post-reform bodies found on the official list) keep them; the others are placed on the
     official map by their province, code and name."""
@@ -139,6 +141,11 @@ def annotate(rows: list[dict]) -> None:
             row["group"], row["pilot_start"] = first.get("group"), first.get("pilot_start")
             row["pilot_start_round"] = first.get("pilot_start_round")
             row["continues"] = row["body_id"]
+    names = admin_map.units(NEW).query("level == 'commune'").set_index("code")["name"].to_dict()
+    for row in old:  # shown as assessed and as it is now: 'xã A (nay thuộc phường B)'
+        codes = [] if _blank(row.get("successor_code")) else str(row["successor_code"]).split(";")
+        now = " / ".join(names.get(c, c) for c in codes)
+        row["label_today"] = t("lineage_now_part_of", "vi", assessed=row["body_label"], now=now) if now else pd.NA
     for row in rows:
         row.pop("_level", None)
         row.pop("official_level", None)
@@ -241,7 +248,8 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
         members: dict[str, list[str]] = {}
         for body, target in zip(data["body_id"][moved & (vintage == OLD)], continues[moved & (vintage == OLD)]):
             members.setdefault(target, [])
-            label = data.loc[data["body_id"] == body, "body_label"].iloc[0] if "body_label" in data else body
+            column = "unit" if "unit" in data else ("body_label" if "body_label" in data else None)
+            label = data.loc[data["body_id"] == body, column].iloc[0] if column else body
             if label not in members[target]:
                 members[target].append(str(label))
         labels = {target: t("lineage_now_part_of", "vi", assessed=", ".join(names_),
