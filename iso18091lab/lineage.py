@@ -190,13 +190,21 @@ def post_reform(panel: pd.DataFrame) -> np.ndarray:
     """True for rows on the new map: rows of post-reform bodies, and rows of 2026 on (a wave of 2025 of a
     pre-reform body is taken as assessed before 1 July 2025)."""
     year = pd.to_numeric(panel["year"], errors="coerce").to_numpy(dtype=float)
-    vintage = panel["vintage"].astype(object).to_numpy() if "vintage" in panel else np.full(len(panel), OLD)
-    return (vintage == NEW) | (year >= 2026)
+    vintage = (panel["vintage"].astype(object).where(panel["vintage"].notna(), "").to_numpy(dtype=object)
+               if "vintage" in panel else np.full(len(panel), OLD, dtype=object))
+    return np.asarray(vintage == NEW, dtype=bool) | (year >= 2026)
+
+
+def on_new_map(panel: pd.DataFrame) -> bool:
+    """True when some row of the panel names a body of the new map. A panel whose later waves still name only
+    former bodies (as the bundled synthetic designs do) is taken as kept under those bodies throughout: the
+    convention below is not applied to it."""
+    return "vintage" in panel and bool((panel["vintage"].astype(object) == NEW).any())
 
 
 def crosses_reform(panel: pd.DataFrame) -> bool:
-    """True when a panel has waves on both maps."""
-    if "year" not in panel or panel.empty:
+    """True when a panel has waves on both maps (and names bodies of the new map)."""
+    if "year" not in panel or panel.empty or not on_new_map(panel):
         return False
     post = post_reform(panel)
     return bool(post.any() and (~post).any())
@@ -205,7 +213,7 @@ def crosses_reform(panel: pd.DataFrame) -> bool:
 def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.DataFrame, pd.DataFrame]:
     """(the continued panel, the bodies that leave at the reform with the reason).
 
-    A panel without post-reform rows, or without lineage columns, is returned unchanged. Otherwise every row
+    A panel without rows on the new map (:func:`on_new_map`), or without lineage columns, is returned unchanged. Otherwise every row
     is placed in the province of today (comparisons within today's province), continued bodies take their
     successor's id (several predecessors of one group: their mean per wave), the later waves of mixed and partly
     merged bodies are dropped, and districts end with the reform. ``body_label`` of a continued body reads as
@@ -216,14 +224,15 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
     empty = pd.DataFrame(columns=columns)
     if "lineage_status" not in panel or "year" not in panel or panel.empty:
         return panel, empty
-    post = post_reform(panel)
-    if not post.any():
+    if not on_new_map(panel):
         return panel, empty
+    post = post_reform(panel)
     data = panel.copy()
     status = data["lineage_status"].astype(object).where(data["lineage_status"].notna(), "").to_numpy()
     continues = data["continues"].astype(object).where(data["continues"].notna(), "").to_numpy() \
         if "continues" in data else np.full(len(data), "", dtype=object)
-    vintage = data["vintage"].astype(object).to_numpy() if "vintage" in data else np.full(len(data), OLD)
+    vintage = (data["vintage"].astype(object).where(data["vintage"].notna(), "").to_numpy(dtype=object)
+               if "vintage" in data else np.full(len(data), OLD, dtype=object))
     left_rows = []
     reason_of = {"mixed": "reform_mixed", "partial": "reform_partial", "district_ended": "district_ended"}
     leaving = data[(vintage == OLD) & np.isin(status, list(reason_of))]
