@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 import pandas as pd
 
 from .provinces import official_names, province_table, related_names
@@ -211,16 +212,23 @@ def find(province: object, name: object = "", code: object = "", vintage: str = 
     raise NotOnMap()
 
 
+@lru_cache(maxsize=2)
+def _rows_by(column: str) -> dict[str, np.ndarray]:
+    """code -> positions of its rows in :func:`conversion` (one pass; lookups then cost a dict access)."""
+    codes = conversion()[column].to_numpy()
+    order = np.argsort(codes, kind="stable")
+    keys, starts = np.unique(codes[order], return_index=True)
+    return {k: order[a:b] for k, a, b in zip(keys, starts, list(starts[1:]) + [len(order)])}
+
+
 def successors(old_code: str) -> pd.DataFrame:
     """The new communes an old commune went into, with the relation (several when it was split)."""
-    table = conversion()
-    return table[table["old_code"] == old_code].reset_index(drop=True)
+    return conversion().iloc[_rows_by("old_code").get(old_code, [])].reset_index(drop=True)
 
 
 def predecessors(new_code: str) -> pd.DataFrame:
     """The old communes a new commune was formed from, with the relation."""
-    table = conversion()
-    return table[table["new_code"] == new_code].reset_index(drop=True)
+    return conversion().iloc[_rows_by("new_code").get(new_code, [])].reset_index(drop=True)
 
 
 @lru_cache(maxsize=1)

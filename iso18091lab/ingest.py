@@ -342,6 +342,8 @@ class _Bodies:
                 column = "unit" if not is_blank(name) else "code"
                 return -1, "", Problem(column, nfc(name) or nfc(code), "ambiguous_unit", hint), None
             return None
+        if not lineage._consistent(unit, name, code):  # name of one commune, code of another: not this one
+            return None
         if unit.code not in self._post_reform:
             self._post_reform[unit.code] = len(self.rows)
             self.rows.append(lineage.post_reform_body(unit))

@@ -47,10 +47,24 @@ def place(province: object, name: object, code: object, tier: object = None) -> 
     level = {"district": "district", "commune": "commune"}.get(nfc(tier)) if not _blank(tier) else None
     for vintage in (OLD, NEW):
         try:
-            return admin_map.find(province, name, code, vintage, level=level if vintage == OLD else None)
+            unit = admin_map.find(province, name, code, vintage, level=level if vintage == OLD else None)
         except NotOnMap:
             continue
+        if _consistent(unit, name, code):
+            return unit
     return None
+
+
+def _consistent(unit: admin_map.OfficialUnit, name: object, code: object) -> bool:
+    """A listed body is that unit only if the name and the code it was listed with both fit it (a body whose
+    name is one unit's and code another's is not placed: its lineage is unknown)."""
+    from .clean import parse_code
+
+    if not _blank(code) and parse_code(code).lstrip("0") != unit.code.lstrip("0"):
+        return False
+    if not _blank(name) and admin_map._keys(name)[1] != admin_map._keys(unit.name)[1]:
+        return False
+    return True
 
 
 def post_reform_body(unit: admin_map.OfficialUnit) -> dict:
@@ -70,7 +84,6 @@ def annotate(rows: list[dict]) -> None:
     """Fill the lineage columns of every body row (in place). Rows that already carry ``vintage`` /
     ``official_code`` (post-reform bodies found on the official list) keep them; the others are placed on the
     official map by their province, code and name."""
-    conversion = admin_map.conversion()
     for row in rows:
         if _blank(row.get("vintage")):
             unit = place(row.get("province"), row.get("unit"), row.get("code"), row.get("tier"))
@@ -85,7 +98,7 @@ def annotate(rows: list[dict]) -> None:
     for i, row in enumerate(old):
         if row["_level"] == "district":
             continue
-        part = conversion[conversion["old_code"] == row["official_code"]]
+        part = admin_map.successors(row["official_code"])
         part = part[part["old_province"].map(lambda p: name_2025(p) or p) == (name_2025(row["province"]) or
                                                                                  row["province"])] \
             if len(part) > 1 else part
@@ -163,7 +176,6 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
     no successor (``relation = district_ended``)."""
     if units.empty or "vintage" not in units:
         return pd.DataFrame(columns=LINEAGE_COLUMNS)
-    conversion = admin_map.conversion()
     rows = []
     for unit in units.to_dict(orient="records"):
         code = unit.get("official_code")
@@ -174,9 +186,9 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
                 rows.append({"old_code": code, "old_name": unit["unit"], "old_province": unit["province"],
                              "new_code": "", "new_name": "", "new_province": "", "relation": "district_ended"})
                 continue
-            part = conversion[conversion["old_code"] == code]
+            part = admin_map.successors(code)
         else:
-            part = conversion[conversion["new_code"] == code]
+            part = admin_map.predecessors(code)
         for pair in part.to_dict(orient="records"):
             rows.append({"old_code": pair["old_code"], "old_name": pair["old_name"],
                          "old_province": pair["old_province"], "new_code": pair["new_code"],
