@@ -23,8 +23,6 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_value": ("thiếu giá trị bắt buộc", "required value is missing"),
     "unknown_province": ("tỉnh/thành phố không có trong danh sách đơn vị", "province not in the units table"),
     "unknown_unit": ("đơn vị không có trong danh sách đơn vị{hint}", "unit not in the units table{hint}"),
-    "unknown_unit_2025": ("đơn vị không có trong danh sách đơn vị hay danh mục đơn vị hành chính từ 01/7/2025{hint}",
-                          "unit neither in the units table nor on the official list of units since 1 July 2025{hint}"),
     "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}; hãy ghi thêm mã đơn vị",
                        "unit name matches several units{hint}; add the unit code"),
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),

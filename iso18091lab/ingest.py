@@ -297,8 +297,7 @@ class _Bodies:
             if old[2] is not None and old[2].rule == "unknown_unit":
                 from dataclasses import replace
 
-                problem = replace(old[2], rule="unknown_unit_2025",
-                                  suggestion=self._new_suggestion(typed_province, name) or old[2].suggestion)
+                problem = replace(old[2], suggestion=self._new_suggestion(typed_province, name) or old[2].suggestion)
                 return old[0], old[1], problem, old[3]
             return old
         old = self._locate_old(typed_province, name, code)  # a wave of 2025: the old map, then the new one

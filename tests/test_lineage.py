@@ -228,7 +228,7 @@ def test_any_mix_of_old_and_new_names_reconciles(typed):
             if is_new and year == 2026 and province != "Hà Nội":
                 assert body["vintage"] == NEW and body["official_code"] == code
         else:
-            assert problem.rule in ("unknown_unit", "unknown_unit_2025", "ambiguous_unit", "unknown_province")
+            assert problem.rule in ("unknown_unit", "ambiguous_unit", "unknown_province")
             if province != "Hà Nội" and not (is_new and year != 2026) and how != "folded":
                 pytest.fail(f"{province} / {shown_name} / {shown_code} / {year}: {problem}")
     lineage.annotate(bodies.rows)  # never raises on whatever was found
