@@ -53,6 +53,10 @@ def test_build_script_rebuilds_the_shipped_files(tmp_path):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
 
 
+def test_national_frame_is_the_map_of_today():
+    assert admin_map.national_frame() == {"provinces": 34, "communes": 3321}
+
+
 def test_wave_map():
     assert admin_map.map_of_wave(2024) == OLD and admin_map.map_of_wave(2026) == NEW
     assert admin_map.map_of_wave(2025) is None
@@ -149,6 +153,15 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
     assert units.loc["hai-duong:11101", "successor_code"] == "11074"
     assert units.loc["hai-duong:10528", "successor_code"] == "10532;10537"
     assert units.loc["hai-phong:303", "lineage_status"] == "district_ended"
+    # one report for the province of today, its title naming the former provinces in the data
+    from iso18091lab.ingest import by_province
+    from iso18091lab.provinces import province_title
+
+    assert result.summary["provinces"] == ["Hải Phòng"] and list(by_province(result)) == ["Hải Phòng"]
+    assert province_title("Hải Phòng", ["Hải Dương", "Hải Phòng"]) == "Hải Phòng (gồm Hải Phòng và Hải Dương trước 2025)"
+    assert province_title("Quảng Ninh", ["Quảng Ninh"]) == "Quảng Ninh"
+    # shown as assessed and as it is now
+    assert units.loc["hai-phong:11716", "body_label"] == "Xã Du Lễ (nay thuộc Xã Nghi Dương)"
     lineage_file = pd.read_csv(processed / "unit_lineage.csv", dtype=str, keep_default_na=False)
     assert list(lineage_file.columns) == lineage.LINEAGE_COLUMNS
     row = lineage_file[(lineage_file["old_code"] == "11644") & (lineage_file["new_code"] == "11647")]
