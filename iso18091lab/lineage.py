@@ -262,16 +262,14 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
     vintage = vintage[keep]
     moved = (status == "continued") & (continues != "")
     if moved.any():
-        new_labels = {}
-        names = data.loc[moved & (vintage == NEW)].drop_duplicates("body_id")
-        for row in names.itertuples(index=False):
-            new_labels[row.body_id] = getattr(row, "unit", row.body_label)
+        name_column = "unit" if "unit" in data else ("body_label" if "body_label" in data else "body_id")
+        new_labels = dict(data.loc[moved & (vintage == NEW)].drop_duplicates("body_id")[["body_id", name_column]]
+                          .itertuples(index=False, name=None))
+        former = data.loc[moved & (vintage == OLD), ["body_id", name_column]].assign(
+            _target=continues[moved & (vintage == OLD)]).drop_duplicates("body_id")
         members: dict[str, list[str]] = {}
-        for body, target in zip(data["body_id"][moved & (vintage == OLD)], continues[moved & (vintage == OLD)]):
-            members.setdefault(target, [])
-            column = "unit" if "unit" in data else ("body_label" if "body_label" in data else None)
-            label = data.loc[data["body_id"] == body, column].iloc[0] if column else body
-            if label not in members[target]:
+        for target, label in zip(former["_target"], former[name_column]):
+            if str(label) not in members.setdefault(target, []):
                 members[target].append(str(label))
         labels = {target: t("lineage_now_part_of", "vi", assessed=", ".join(names_),
                             now=new_labels.get(target) or _new_name(target))
