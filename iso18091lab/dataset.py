@@ -25,6 +25,7 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .config import DEFAULT_PROCESSED
+from .files import tables_digest
 from .ingest import PARTITIONS, RATING_DTYPE, province_files
 from .provinces import of_today
 from .text import slugify
@@ -78,12 +79,13 @@ def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: 
 
 
 def _partition_current(folder: Path, partition: Path) -> bool:
-    """True when the province partition exists and is not older than the whole tables (ingest writes them
-    first; a table changed afterwards, by hand or by a test, makes the partition stale)."""
+    """True when the province partition exists and was cut from the whole tables as they are now (the digest
+    it recorded equals theirs: a table changed afterwards, by hand or by a test, makes it stale, whatever the
+    file times say)."""
     try:
-        return all((partition / name).stat().st_mtime_ns >= (folder / name).stat().st_mtime_ns
-                   for name in ("assessments.parquet", "units.parquet", "outcomes.parquet"))
-    except OSError:
+        recorded = json.loads((partition / "partition.json").read_text(encoding="utf-8"))["tables_digest"]
+        return recorded == tables_digest(folder)
+    except (OSError, ValueError, KeyError):
         return False
 
 

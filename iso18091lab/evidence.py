@@ -32,7 +32,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, t
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
 from .summaries import effect_verdict_of

@@ -16,10 +16,12 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import __version__
-from .files import write_atomic
+from .files import tables_digest, write_atomic
 from .catalog import load_catalog, normalise_indicator_id
 from .clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
@@ -728,6 +730,61 @@ def _flag_duplicate_codes(kind: _Kind) -> None:
 
 # --------------------------------------------------------------------------- files
 
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)", re.M)
+
+
+def _package_imports(path: Path, root: Path) -> set[Path]:
+    """The package's own modules that the module at ``path`` imports (anywhere in it, functions included), read
+    from its import statements (relative, or absolute from the package)."""
+    text = path.read_text(encoding="utf-8")
+    package = path.parent.relative_to(root.parent).parts  # e.g. ("iso18091lab", "stats")
+    candidates = []
+    for dots, module, names in _FROM_IMPORT.findall(text):
+        if dots:
+            base = list(package[:len(package) - len(dots) + 1])
+        elif module.split(".")[0] == root.name:
+            base = []
+        else:
+            continue
+        parts = base + (module.split(".") if module else [])
+        candidates.append(parts)
+        for name in names.strip("()").replace("\n", " ").split(","):
+            name = name.split(" as ")[0].strip()
+            if name.isidentifier():
+                candidates.append(parts + [name])
+    candidates += [m.split(".") for m in _PLAIN_IMPORT.findall(text) if m.split(".")[0] == root.name]
+    found = set()
+    for parts in candidates:
+        target = root.parent.joinpath(*parts)
+        for file in (target.with_suffix(".py"), target / "__init__.py"):
+            if file.is_file():
+                found.add(file)
+    return found
+
+
+@lru_cache(maxsize=1)
+def ingest_fingerprint() -> str:
+    """A hash of everything ingest's output depends on besides the raw files and the catalog: the source of
+    this module and of every package module it imports, transitively (found from the code, so a new rule module
+    counts without a list to keep), and the package's data tables (official lists, texts of quarantine
+    reasons). Processed data written under another fingerprint is made again."""
+    root = Path(__file__).resolve().parent
+    todo, seen = [Path(__file__).resolve()], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.name != "__init__.py":  # a package's __init__ counts, but what it re-exports is not a dependency
+            todo.extend(_package_imports(path, root) - seen)
+    digest = hashlib.sha256()
+    for path in sorted(seen) + sorted((root / "data").glob("*.csv")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def raw_fingerprint(raw_dir: str | Path) -> str:
     """SHA-256 over the names and contents of every raw input file."""
     raw_dir = Path(raw_dir)
@@ -1120,6 +1177,7 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "package_version": __version__,
+        "ingest_fingerprint": ingest_fingerprint(),
         "raw_dir": str(raw_dir.resolve()),
         "raw_fingerprint": raw_fingerprint(raw_dir),
         "files_read": int(files.loc[files["status"] != "error", "file"].nunique()),
@@ -1220,15 +1278,20 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
 
 def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
     """One folder per province under ``<out>/provinces/`` with its rows of the three tables (``parts``, from
-    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole."""
+    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole.
+    Each records the digest of the whole tables it was cut from (``partition.json``), so a reader can tell a
+    stale partition by content, not by file times."""
     from .text import slugify
 
+    source = tables_digest(out)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
     for province, tables in parts.items():
         folder = staging / slugify(province)
         folder.mkdir()
         for name, frame in tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "partition.json").write_text(json.dumps({"province": province, "tables_digest": source}),
+                                               encoding="utf-8")
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))

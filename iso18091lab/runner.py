@@ -49,7 +49,7 @@ from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .i18n import TEXT, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
-from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
+from .ingest import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
 from .summaries import effect_verdict_of
 from .text import slugify
 
@@ -208,23 +208,16 @@ def resolve_provinces(requested: list[str], known: list[str]) -> list[str]:
 
 
 def needs_ingest(raw: Path, processed: Path, catalog: Path | None = None) -> bool:
-    """True when the processed data is missing, or the raw files, the catalog or the package version changed
-    since it was written. ``catalog`` None means the bundled catalog."""
+    """True when the processed data is missing, or the raw files, the catalog or the ingest code and its data
+    tables (:func:`ingest.ingest_fingerprint`) changed since it was written. ``catalog`` None means the bundled
+    catalog."""
     summary = processed / "ingest_summary.json"
     if summary.exists() and raw.is_dir():
         previous = json.loads(summary.read_text(encoding="utf-8"))
         wanted = catalog_fingerprint(load_catalog(catalog))
         if (previous.get("raw_fingerprint") == raw_fingerprint(raw) and previous.get("catalog_fingerprint") == wanted
-                and previous.get("package_version") == __version__):
+                and previous.get("ingest_fingerprint") == ingest_fingerprint()):
             return False
-    return True
-
-
-def ensure_ingested(raw: Path, processed: Path, progress: bool = False, catalog: Path | None = None) -> bool:
-    """Ingest when :func:`needs_ingest`; True if it ran."""
-    if not needs_ingest(raw, processed, catalog):
-        return False
-    ingest(raw, processed, catalog=catalog, progress=progress)
     return True
 
 

@@ -14,8 +14,6 @@ one timing rule. Every comparison stays **within province** (province × wave ef
 * :func:`event_study` — effects by waves since each body's first wave under the pilot, all pre-pilot waves as
   placebo estimates (BJS test: leads on the untreated body-waves, reference = the wave just before), and the
   joint pre-trend test (cluster-robust Wald F, as diff-diff's ``ImputationDiD.pretrend_test``).
-* :func:`callaway_santanna` — Callaway & Sant'Anna (2021) with not-yet-treated controls (point estimate; a
-  cross-check).
 * :func:`did_within_province` — two-way fixed effects (body + province × wave) with SE clustered by body: a
   labelled secondary estimate (a variance-weighted average, not the ATT, when starts are staggered or effects
   change over time).
@@ -40,6 +38,7 @@ from scipy import optimize, stats
 from ..catalog import indicator_order
 from . import NotEstimable
 from .descriptive import wave_label, wave_order
+from .verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
 
 
 # --------------------------------------------------------------------------- results
@@ -580,10 +579,6 @@ def _strata_codes(block: _Block) -> np.ndarray:
     return pd.factorize(pd.Series(block.levels).fillna(""))[0]
 
 
-#: The BJS interval is used only when every start cohort of every province has at least this many pilot bodies;
-#: below that its coverage falls (one pilot per cohort: 43 %, three: 92 %; docs/methods.md, calibration) and the
-#: headline's CI and p come from randomization inference instead.
-MIN_PILOTS_PER_START = 6
 #: Randomization inference enumerates every distinct assignment when there are at most this many; above, it
 #: draws ``n_permutations`` of them at random.
 EXACT_LIMIT = 20000
@@ -1062,41 +1057,6 @@ def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float =
     table.attrs["method"] = ("event study by the imputation estimator (BJS), 95% CI from BJS Theorem 3 SE "
                              "(normal); placebo pre-pilot estimates from the BJS lead regression")
     return table
-
-
-# --------------------------------------------------------------------------- Callaway–Sant'Anna (cross-check)
-
-def callaway_santanna(panel: pd.DataFrame, outcome: str = "score") -> EffectResult:
-    """Callaway & Sant'Anna (2021) ATT with not-yet-treated controls (comparison bodies and pilots not yet
-    under the pilot), base wave = the wave before each cohort's start, within province; overall = ATT(g, t)
-    over post-start cells weighted by cohort size ("simple" aggregation). Bodies enter a cell when observed in
-    both its waves. Point estimate only (a cross-check of the headline)."""
-    prepared = _prepare(panel, outcome)
-    num = den = 0.0
-    for block in prepared.blocks:
-        n_t = len(block.waves)
-        for g in np.unique(block.start[block.pilot]):
-            if g <= 0 or g >= n_t:
-                continue
-            cohort = block.pilot & (block.start == g)
-            size = int(cohort.sum())
-            for t in range(g, n_t):
-                both = block.obs[:, t] & block.obs[:, g - 1]
-                treated = cohort & both
-                control = (~block.pilot | (block.start > t)) & both
-                if not treated.any() or not control.any():
-                    continue
-                change = block.y[:, t] - block.y[:, g - 1]
-                att_gt = change[treated].mean() - change[control].mean()
-                num += size * att_gt
-                den += size
-    if den == 0:
-        raise NotEstimable("no_post_wave", "no cohort has a post-start wave with not-yet-treated controls")
-    est = num / den
-    return EffectResult(float(est), float("nan"), float("nan"), float("nan"),
-                        "Callaway-Sant'Anna ATT, not-yet-treated controls, base = wave before the start, within "
-                        "province, simple aggregation (point estimate only)", prepared.n_pilot,
-                        prepared.n_comparison, effect_size=float(est / prepared.baseline_sd))
 
 
 # --------------------------------------------------------------------------- two-way FE (secondary)

@@ -234,7 +234,8 @@ def test_sample_data_flags_only_planted_indicators(synthetic_ingest, synthetic_r
     planted = {i for i, r in manifest["indicator_reliability"].items() if r < 0.5}
     hp = result.assessments[result.assessments["province"] == "Hải Phòng"]
     table = review.review_indicators(hp, n_resamples=300, seed=1)
-    assert set(table.loc[table["flag"], "indicator"]) <= planted
+    flagged = set(table.loc[table["flag"], "indicator"])
+    assert flagged <= planted and flagged  # only planted ones, and not an empty set that passes trivially
     infl = review.self_inflation(hp, n_resamples=300, seed=1).iloc[0]
     # rounding to half points and clipping at 0/10 blur it a little; the CI must cover it
     assert infl["ci_low"] - 0.5 < manifest["params"]["self_inflation"] < infl["ci_high"] + 0.5
@@ -261,19 +262,6 @@ def test_cross_province_is_computed_once_and_shared(synthetic_ingest):
     everywhere = review.flagged_everywhere(flags, ["Hải Phòng", "Quảng Ninh"])
     assert set(everywhere) == set(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) & \
         set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
-
-
-def test_cluster_bootstrap_mean_equals_generic_on_same_draws():
-    from iso18091lab.stats import reliability as rel
-
-    rng = np.random.default_rng(4)
-    values = rng.normal(size=60)
-    clusters = np.repeat(np.arange(20), 3)
-    fast = rel.cluster_bootstrap_mean(values, clusters, n_resamples=400, seed=9)
-    assert fast["estimate"] == pytest.approx(values.mean())
-    draws = np.random.default_rng(9).integers(0, 20, size=(400, 20))
-    manual = [np.concatenate([values[clusters == c] for c in row]).mean() for row in draws]
-    assert fast["ci_low"] == pytest.approx(np.percentile(manual, 2.5), abs=1e-12)
 
 
 def test_internal_consistency_without_omega_keeps_alpha():
