@@ -22,12 +22,13 @@ Missing data (documented policy):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 from scipy.linalg import lapack
+
+from ..threads import one_blas_thread
 
 ICC_FORMS = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 ICC_DESCRIPTIONS = {
@@ -335,20 +336,6 @@ def _reml_gradient(setup: dict, theta, chol, lam, lb, inv_d, xs, xb, rss) -> np.
     return grad
 
 
-@lru_cache(maxsize=1)
-def _blas_threads():
-    """The thread-pool controller (slow to build: it scans the loaded libraries), made once, at the first REML
-    fit, when numpy's and scipy's BLAS are loaded."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context limiting BLAS to one thread (small dense algebra only loses to thread start-up)."""
-    return _blas_threads().limit(limits=1)
-
-
 def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None = None, polish: bool = False):
     setup = _reml_setup(y, codes)
     n, p = setup["n"], 1
@@ -368,7 +355,7 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
     # criterion (~1e-6 in the variances, far below the bootstrap's own spread); a first fit goes to 1e-13
     options = {"ftol": 1e-13 if start is None else 1e-10, "gtol": 1e-9 if start is None else 1e-7, "maxiter": 5000}
     # small dense algebra: BLAS threads only add overhead (8x slower with 2 threads on a 2-core machine)
-    with _one_blas_thread():
+    with one_blas_thread():
         fit = optimize.minimize(deviance, x0, jac=True, method="L-BFGS-B", bounds=[(0, None)] * len(codes),
                                 options=options)
         best_x, best_f = fit.x, fit.fun
@@ -379,7 +366,7 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
             if again.fun < best_f:
                 best_x, best_f = again.x, again.fun
     theta = np.abs(best_x)
-    with _one_blas_thread():
+    with one_blas_thread():
         _, rss, xs = _reml_pieces(setup, theta)
     sigma2 = rss / (n - p)
     return theta, sigma2, float(best_f), float(xs[-1])
