@@ -345,6 +345,9 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    from ..lineage import continued_panel
+
+    panel, left_at_reform = continued_panel(panel, outcome)  # a panel crossing 1 July 2025 (docs/methods.md)
     y = _checked_numbers(panel[outcome], outcome)
     year = _checked_numbers(panel["year"], "year")
     for column in ("round", "pilot_start", "pilot_start_round"):
@@ -403,7 +406,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
             excluded.append({"province": bodies["province"][i], "body_id": bodies["body_id"][i],
                              "body_label": bodies["body_label"][i], "group": bodies["group"][i], "reason": reason})
         dropped |= mask
-    excluded = pd.DataFrame(excluded + unscored, columns=EXCLUSION_COLUMNS)
+    excluded = pd.DataFrame(excluded + unscored + left_at_reform.to_dict(orient="records"), columns=EXCLUSION_COLUMNS)
     if not is_pilot.any():
         raise NotEstimable("no_pilot", "no pilot bodies")
     if not is_comp.any() and require_comparison:
@@ -1149,6 +1152,10 @@ EFFECTIVENESS_COLUMNS = ["outcome", "level", "rater", "estimate", "ci_low", "ci_
 EFFECTIVENESS_EXTRA = ["se", "effect_size", "inference", "p_min", "n_assignments"]
 
 
+#: The outcome name of the row estimated on the waves before 1 July 2025 only (a panel crossing the reform).
+PRE_REFORM_OUTCOME = "overall (pre-reform waves)"
+
+
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
                         units: pd.DataFrame | None = None, n_permutations: int = 2000,
                         seed: int | None = None) -> pd.DataFrame:
@@ -1207,6 +1214,10 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     except NotEstimable as exc:
         skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
                         "values": exc.values})
+    from ..lineage import crosses_reform, post_reform
+
+    if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
+        add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")
     for pillar, part in pillar_scores(assessments, "council").groupby("pillar"):
         add(part, f"pillar {int(pillar)}", "pillar", "council")
     own = overall_scores(assessments, "self")
