@@ -226,7 +226,8 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
     """(the continued panel, the bodies that leave at the reform with the reason).
 
     A panel without rows on the new map (:func:`on_new_map`), or without lineage columns, is returned unchanged. Otherwise every row
-    is placed in the province of today (comparisons within today's province), continued bodies take their
+    is placed in the province of today (comparisons within today's province; ``wave_province`` keeps the former
+    province of a pre-reform wave, whose province × wave effect is its own), continued bodies take their
     successor's id (several predecessors of one group: their mean per wave), the later waves of mixed and partly
     merged bodies are dropped, and districts end with the reform. ``body_label`` of a continued body reads as
     assessed and as it is now ('xã A (nay thuộc phường B)')."""
@@ -280,7 +281,11 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
                                              zip(data.loc[moved, "body_id"], data.loc[moved, "body_label"])]
     if "province_2025" in data:
         today = data["province_2025"].astype(object)
-        data["province"] = today.where(today.notna() & (today.astype(str) != ""), data["province"])
+        today = today.where(today.notna() & (today.astype(str) != ""), data["province"])
+        # the province of each wave's map: the former one before the reform, today's after it (province × wave
+        # effects are fitted per wave_province: stats.effect)
+        data["wave_province"] = np.where(post[keep], today.astype(object), data["province"].astype(object))
+        data["province"] = today
     data = _mean_per_wave(data, outcome)
     return data.reset_index(drop=True), pd.DataFrame(left_rows, columns=columns)
 

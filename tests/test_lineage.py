@@ -258,3 +258,32 @@ def _units_frame() -> pd.DataFrame:
                      else pd.NA, "province_2025": "Hải Phòng", "aliases": pd.NA, "vintage": pd.NA,
                      "lineage_status": pd.NA, "continues": pd.NA})
     return pd.DataFrame(rows)
+
+
+def test_before_the_reform_each_former_province_has_its_own_wave_effects():
+    """A province of today formed from two former ones (A1, A2): before the reform a province-wide shock hits
+    only A2's bodies; the convention fits province × wave effects on the province of each wave's map, so the
+    planted effect (6, no noise) is recovered exactly; pooling the former provinces' waves would not."""
+    import numpy as np
+    import pandas as pd
+
+    from iso18091lab.stats import effect as ef
+
+    rows = []
+    shock = {("A1", 2024): 0.0, ("A2", 2024): 9.0, ("A1", 2023): 0.0, ("A2", 2023): -4.0}
+    bodies = [("p1", "A1", "pilot"), ("p2", "A1", "pilot"), ("c1", "A1", "comparison"), ("c2", "A1", "comparison"),
+              ("c3", "A2", "comparison"), ("c4", "A2", "comparison"), ("c5", "A2", "comparison")]
+    for k, (body, former, group) in enumerate(bodies):
+        for year in (2023, 2024, 2026):
+            post = year >= 2026
+            treated = group == "pilot" and year >= 2024
+            rows.append({"province": "A", "wave_province": "A" if post else former, "body_id": body, "year": year,
+                         "group": group, "pilot_start": 2024 if group == "pilot" else np.nan,
+                         "score": 50 + 3 * k + (2.0 if post else shock[(former, year)]) + (6.0 if treated else 0.0)})
+    panel = pd.DataFrame(rows)
+    exact = ef.imputation_att(panel, "score", n_permutations=0)
+    assert exact.estimate == pytest.approx(6.0, abs=1e-10)
+    pooled = ef.imputation_att(panel.drop(columns="wave_province"), "score", n_permutations=0)
+    assert abs(pooled.estimate - 6.0) > 1.0
+    events = ef.event_study(panel, "score").set_index("event_time")
+    assert events.loc[[0, 1], "estimate"].tolist() == pytest.approx([6.0, 6.0], abs=1e-10)
