@@ -64,7 +64,7 @@ def map_of_wave(year: object, round_: object = None, date: object = None) -> str
         return NEW if str(pd.Timestamp(nfc(date)).date()) >= REFORM_DATE else OLD
     try:
         year = int(float(nfc(year)))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a year (text, or a number too large to be one): no map
         return None
     if year >= 2026:
         return NEW
@@ -133,7 +133,13 @@ _ABBREVIATION = {"tp": "thanh pho", "tx": "thi xa", "tt": "thi tran", "p": "phuo
 def _keys(name: object) -> tuple[str, str, str]:
     """(full key, key without the level word, level word) of a unit name, folded ('UBND P. Gia Viên' ->
     ('phuong gia vien', 'gia vien', 'phuong'))."""
-    text = fold(name)
+    return _keys_of(fold(name))
+
+
+@lru_cache(maxsize=1 << 15)
+def _keys_of(folded: str) -> tuple[str, str, str]:
+    """:func:`_keys` of a folded name, remembered (unit names recur across rows and look-ups)."""
+    text = folded
     for prefix in ("uy ban nhan dan ", "ubnd "):
         if text.startswith(prefix):
             text = text[len(prefix):]

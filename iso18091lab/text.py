@@ -46,8 +46,13 @@ def strip_diacritics(text: str) -> str:
 
 def fold(value: object) -> str:
     """Comparison key: NFC, no diacritics, lower case, punctuation as single spaces."""
-    text = strip_diacritics(nfc(value)).lower()
-    return _NON_WORD.sub(" ", text).strip()
+    return _fold_text(nfc(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _fold_text(text: str) -> str:
+    """:func:`fold` of NFC text, remembered: unit, province and header names recur across rows and files."""
+    return _NON_WORD.sub(" ", strip_diacritics(text).lower()).strip()
 
 
 def slugify(value: object) -> str:

@@ -287,3 +287,12 @@ def test_before_the_reform_each_former_province_has_its_own_wave_effects():
     assert abs(pooled.estimate - 6.0) > 1.0
     events = ef.event_study(panel, "score").set_index("event_time")
     assert events.loc[[0, 1], "estimate"].tolist() == pytest.approx([6.0, 6.0], abs=1e-10)
+
+
+def test_map_of_wave_of_a_value_that_is_no_year_is_none():
+    from iso18091lab import admin_map
+
+    assert admin_map.map_of_wave(2024) == "pre2025" and admin_map.map_of_wave("2026") == "2025"
+    assert admin_map.map_of_wave(2025) is None
+    for value in (float("inf"), float("-inf"), "n/a", ""):
+        assert admin_map.map_of_wave(value) is None  # found by hypothesis: an infinite year crashed ingest
