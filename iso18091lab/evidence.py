@@ -262,6 +262,94 @@ def _named(codes: list[str], names: dict[str, str]) -> str:
     return "; ".join(f"{c} {names[c]}" if names.get(c) else c for c in codes)
 
 
+# -- laying tables out on A4 -------------------------------------------------------------------------------------
+#: Width of one character of Times New Roman at 1 pt, in mm (0.55 em: wide letters, diacritics and bold
+#: headers included, so that a word measured to fit does fit),
+#: and the left + right padding of a cell (Word's default 1.9 mm each side).
+CHAR_MM_PER_PT = 0.55 * 25.4 / 72
+CELL_PAD_MM = 3.8
+#: Longest cell text counted when a column's natural width is measured (longer text wraps).
+NATURAL_CHARS = 42
+#: A text column whose value is the same in every row and longer than this is said once, under the table.
+REPEATED_TEXT_CHARS = 30
+
+
+def text_width_mm(landscape: bool = False) -> float:
+    """Width of the text area of an A4 page with the margins of Nghị định 30 (portrait 163 mm, landscape 247 mm)."""
+    page = PAGE_MM[1] if landscape else PAGE_MM[0]
+    return page - MARGINS_MM["left"] - MARGINS_MM["right"]
+
+
+def _chars_mm(chars: int, pt: float) -> float:
+    return chars * CHAR_MM_PER_PT * pt + CELL_PAD_MM
+
+
+def column_widths(shown: pd.DataFrame, numeric: list[bool], width_mm: float, pt: float) -> list[float] | None:
+    """Column widths (mm) from the content, summing to at most ``width_mm``: each column at least as wide as its
+    longest word (header included: no word is broken, "second/ary"), numbers and codes as wide as their longest
+    value, text columns sharing what is left in proportion to their natural width. None when the longest words
+    alone do not fit."""
+    least, natural = [], []
+    for j, header in enumerate(shown.columns):
+        cells = [str(v) for v in shown.iloc[:, j]]
+        words = [w for text in [str(header)] + cells for w in text.split()] or [""]
+        longest_word = max(len(w) for w in words)
+        longest_cell = max([len(c) for c in cells] + [0])
+        if numeric[j]:  # as wide as the longest value; the header on at most two lines when there is room
+            least.append(_chars_mm(max(longest_word, longest_cell), pt))
+            natural.append(_chars_mm(max(longest_word, longest_cell, min(len(str(header)) // 2 + 1, 12)), pt))
+        else:
+            least.append(_chars_mm(longest_word, pt))
+            natural.append(_chars_mm(max(longest_word, min(longest_cell, NATURAL_CHARS)), pt))
+    if sum(least) > width_mm:
+        return None
+    if sum(natural) <= width_mm:
+        return natural
+    spare, wanted = width_mm - sum(least), sum(n - m for n, m in zip(natural, least))
+    return [m + spare * (n - m) / wanted for n, m in zip(natural, least)]
+
+
+def table_layout(shown: pd.DataFrame, numeric: list[bool]) -> tuple[bool, float, list[float]]:
+    """(landscape, font size, column widths in mm) for a table: portrait at the table font size when it fits,
+    else landscape, else landscape in a smaller font, else landscape with the widths scaled to the page (words
+    may then break)."""
+    for landscape, pt in ((False, TABLE_PT), (True, TABLE_PT), (True, TABLE_PT - 2)):
+        widths = column_widths(shown, numeric, text_width_mm(landscape), pt)
+        if widths is not None:
+            return landscape, pt, widths
+    pt = TABLE_PT - 2
+    least = [max(_chars_mm(max([len(w) for t_ in [str(h)] + [str(v) for v in shown.iloc[:, j]] for w in t_.split()]
+                                   + [1]), pt), 8.0) for j, h in enumerate(shown.columns)]
+    scale = text_width_mm(True) / sum(least)
+    return True, pt, [w * scale for w in least]
+
+
+def said_once(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Long texts repeated down a column — a method description in each row — said once under the table: a
+    column with one such value is taken out of the table; a column with a few distinct long values keeps a
+    note number, "(1)", in each row. Returns (the table, [(label, text)] to print under it)."""
+    if len(frame) < 2:
+        return frame, []
+    notes, keep, out = [], [], frame.copy()
+    for j, name in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            keep.append(j)
+            continue
+        texts = column.dropna().astype(str)
+        values = list(dict.fromkeys(texts))
+        long = texts.str.len().max() > REPEATED_TEXT_CHARS if len(texts) else False
+        if long and len(values) == 1 and column.notna().all():
+            notes.append((str(name), values[0]))
+            continue
+        if long and len(values) <= max(3, len(frame) // 3) and len(values) < len(texts):
+            marks = {v: f"({len(notes) + k + 1})" for k, v in enumerate(values)}
+            notes += [(f"{marks[v]} {name}", v) for v in values]
+            out.isetitem(j, column.map(lambda v: marks.get(str(v), v) if isinstance(v, str) else v).astype("string"))
+        keep.append(j)
+    return out.iloc[:, keep], notes
+
+
 # -- Word ------------------------------------------------------------------------------------------------------
 def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: str = "vi",
                         catalog: pd.DataFrame | None = None) -> tuple[Path, Path]:
@@ -311,7 +399,21 @@ def _set_fonts(element, name: str) -> None:
             del fonts.attrib[qn(attr)]
 
 
-def _setup_document(doc) -> None:
+def _set_language(rpr, code: str) -> None:
+    """The proofing language of a run-properties element (``w:lang``): Word spell-checks the text in it."""
+    element = rpr.find(qn("w:lang"))
+    if element is None:
+        element = OxmlElement("w:lang")
+        rpr.append(element)
+    for attr in ("w:val", "w:eastAsia"):
+        element.set(qn(attr), code)
+
+
+#: Word's language code for each report language.
+WORD_LANGUAGE = {"vi": "vi-VN", "en": "en-GB"}
+
+
+def _setup_document(doc, lang: str = "vi") -> None:
     for section in doc.sections:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
@@ -327,6 +429,7 @@ def _setup_document(doc) -> None:
         rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
         if rpr is not None:
             _set_fonts(rpr, FONT)
+            _set_language(rpr, WORD_LANGUAGE[lang])
     for style in doc.styles:
         if getattr(style, "font", None) is None or style.type != 1:  # paragraph styles
             continue
@@ -347,6 +450,17 @@ def _setup_document(doc) -> None:
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(12), Pt(6)
     doc.styles["List Bullet"].font.size = Pt(BODY_PT)
+    for style in doc.styles.element.findall(qn("w:style")):  # every style says the language (no en-US left)
+        rpr = style.find(qn("w:rPr"))
+        if rpr is None:  # in schema order: before the table properties of a table style
+            rpr = OxmlElement("w:rPr")
+            later = [style.find(qn(tag)) for tag in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")]
+            later = [e for e in later if e is not None]
+            if later:
+                later[0].addprevious(rpr)
+            else:
+                style.append(rpr)
+        _set_language(rpr, WORD_LANGUAGE[lang])
 
 
 def _page_field(paragraph) -> None:
@@ -362,17 +476,46 @@ def _page_field(paragraph) -> None:
         run._r.append(element)
 
 
-def _add_figure(doc, png: Path) -> None:
-    """The figure 160 mm wide, or narrower where that would make it taller than the page's text area (a grid of
-    a hundred bodies is tall): the whole figure stays on one page."""
+#: Smallest printed text of a figure (pt), and the figure text assumed when results.json does not record it.
+FIGURE_MIN_PT = 9.0
+FIGURE_TEXT_PT = 7.0
+FIGURE_DPI = 150  # plots.use_style: savefig.dpi
+
+
+def figure_width_mm(px_width: int, px_height: int, min_font_pt: float | None, landscape: bool = False,
+                    dpi: float = FIGURE_DPI) -> float:
+    """Printed width of a figure: wide enough that its smallest text prints at :data:`FIGURE_MIN_PT` or more
+    (its natural width x 9 / smallest font size), at least 160 mm when that fits, at most the text width, and
+    not taller than the text area (a grid of a hundred bodies is tall)."""
+    natural_mm = px_width / dpi * 25.4
+    smallest = min_font_pt or FIGURE_TEXT_PT
+    width = max(160.0, natural_mm * FIGURE_MIN_PT / smallest)
+    width = min(width, text_width_mm(landscape))
+    tallest = (PAGE_MM[0] if landscape else PAGE_MM[1]) - MARGINS_MM["top"] - MARGINS_MM["bottom"] - 25
+    return min(width, tallest * px_width / px_height)
+
+
+def _add_figure(doc, png: Path, caption: tuple[str, str], min_font_pt: float | None) -> None:
+    """The figure sized by :func:`figure_width_mm` — on a landscape page of its own when its text would print
+    below 9 pt on a portrait page but not on a landscape one — centred, kept with its caption below."""
     from docx.image.image import Image as DocxImage
 
     image = DocxImage.from_file(str(png))
-    most_mm = PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"] - 25  # room for the caption
-    if 160 * image.px_height / image.px_width > most_mm:
-        doc.add_picture(str(png), height=Mm(most_mm))
-    else:
-        doc.add_picture(str(png), width=Mm(160))
+    px_w, px_h = image.px_width, image.px_height
+    portrait = figure_width_mm(px_w, px_h, min_font_pt)
+    smallest = min_font_pt or FIGURE_TEXT_PT
+    printed = lambda w: smallest * w / (px_w / FIGURE_DPI * 25.4)  # noqa: E731
+    landscape = printed(portrait) < FIGURE_MIN_PT and printed(figure_width_mm(px_w, px_h, min_font_pt, True)) > \
+        printed(portrait)
+    _orient(doc, landscape)
+    doc.add_picture(str(png), width=Mm(figure_width_mm(px_w, px_h, min_font_pt, landscape)))
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(caption[0]).bold = True
+    paragraph.add_run(caption[1]).italic = True
 
 
 class _Numbers:
@@ -395,7 +538,7 @@ class _Numbers:
 def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame,
                 names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str) -> None:
     doc = Document()
-    _setup_document(doc)
+    _setup_document(doc, lang)
     n = _Numbers()
     if synthetic:
         banner = doc.add_paragraph()
@@ -436,6 +579,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     # 3. results by report: summary, numbered tables and figures
     doc.add_heading(f"{n.h1()} {_label('findings', lang)}", level=1)
     for entry in results.values():
+        _orient(doc, landscape=False)
         doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
         for sentence in entry.get("summary", []):
             doc.add_paragraph(_plain(sentence), style="List Bullet")
@@ -446,20 +590,14 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             if info.get("number") is None:
                 continue
             n.table += 1
-            caption = doc.add_paragraph()
-            caption.add_run(f"{t('table', lang)} {n.table}. ").bold = True
-            caption.add_run(info["caption"])
-            _docx_table(doc, tables[info["csv"]], lang)
+            _docx_table(doc, tables[info["csv"]], lang, caption=(f"{t('table', lang)} {n.table}. ", info["caption"]))
         for info in entry.get("figures", []):
             n.figure += 1
-            doc.add_picture(str(folder / info["png"]), width=Mm(160))
-            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption = doc.add_paragraph()
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption.add_run(f"{t('figure', lang)} {n.figure}. ").bold = True
-            caption.add_run(info["caption"]).italic = True
+            _add_figure(doc, folder / info["png"], (f"{t('figure', lang)} {n.figure}. ", info["caption"]),
+                        info.get("min_font_pt"))
 
     # 4. methods; 5. caveats; 6. glossary; 7. provenance
+    _orient(doc, landscape=False)
     doc.add_heading(f"{n.h1()} {_label('methods', lang)}", level=1)
     for entry in results.values():
         if entry.get("methods"):
@@ -491,33 +629,106 @@ def _plain(text: str) -> str:
     return text.replace("`", "")
 
 
-def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
-    """The table as the report shows it (header row repeated on each page). The rows are made in one go and
-    filled through the XML elements: python-docx's ``add_row`` and ``cell.text`` re-walk the table per cell."""
-    shown = display_frame(frame.head(MAX_TABLE_ROWS), lang)
+def _docx_table(doc, frame: pd.DataFrame, lang: str, caption: tuple[str, str] | None = None) -> None:
+    """The table as the report shows it, laid out for A4: the caption kept with it, column widths from the
+    content (codes and numbers narrow, names wide), numbers right-aligned, the header row repeated on each page,
+    rows never split across pages, a text repeated in every row (a method) said once under the table, and a
+    table too wide for a portrait page on a landscape page of its own (:func:`table_layout`). The rows are made
+    in one go and filled through the XML elements: python-docx's ``add_row`` and ``cell.text`` re-walk the
+    table per cell."""
+    from .excel import column_kind
+
+    head = frame.head(MAX_TABLE_ROWS)
+    kept, notes = said_once(head)
+    shown = display_frame(kept, lang)
+    numeric = [column_kind(name, kept.iloc[:, j]) != "text" for j, name in enumerate(kept.columns)]
+    landscape, pt, widths = table_layout(shown, numeric)
+    _orient(doc, landscape)
+    if caption is not None:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(caption[0]).bold = True
+        paragraph.add_run(caption[1])
+        paragraph.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=len(shown) + 1, cols=len(shown.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fixed_widths(table, widths)
     rows = table._tbl.tr_lst
     values = [[str(c) for c in shown.columns]] + [[str(v) for v in row] for row in shown.itertuples(index=False)]
-    for tr, texts in zip(rows, values):
-        for tc, text in zip(tr.tc_lst, texts):
-            tc.p_lst[0].add_r().text = text
+    for r, (tr, texts) in enumerate(zip(rows, values)):
+        no_split = OxmlElement("w:cantSplit")
+        tr.get_or_add_trPr().append(no_split)
+        for tc, text, right in zip(tr.tc_lst, texts, numeric):
+            paragraph = tc.p_lst[0]
+            paragraph.add_r().text = text
+            if right:
+                paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.RIGHT
     for run in rows[0].iter(qn("w:r")):
         Run(run, None).bold = True
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     rows[0].get_or_add_trPr().append(repeat)
-    _table_font(table)
+    _table_font(table, pt)
+    for header, text in notes:
+        note = doc.add_paragraph()
+        note.add_run(f"{header}: ").italic = True
+        note.add_run(_plain(text))
     if len(frame) > MAX_TABLE_ROWS:
         doc.add_paragraph(_label("more_rows", lang, n=len(frame) - MAX_TABLE_ROWS))
 
 
-def _table_font(table) -> None:
-    """Every cell paragraph in the table-text style (one attribute per paragraph: fast on long tables)."""
+def _orient(doc, landscape: bool) -> None:
+    """Continue on a page of the given orientation: a new section (new page) only when the current one differs
+    (landscape tables and figures in a row share their pages)."""
+    if (doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE) != landscape:
+        _new_section(doc, landscape)
+
+
+def _new_section(doc, landscape: bool) -> None:
+    """A new page in the given orientation, with the margins of Nghị định 30 and the page number at the top."""
+    from docx.enum.section import WD_SECTION
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (PAGE_MM[1], PAGE_MM[0]) if landscape else PAGE_MM
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.different_first_page_header_footer = False  # the page number on every page of this section
+
+
+def _fixed_widths(table, widths_mm: list[float]) -> None:
+    """Fixed layout with the given column widths on the grid and on every cell (Word and LibreOffice read the
+    grid, some versions the cells), and the table as wide as their sum."""
+    from docx.shared import Emu
+
+    tbl = table._tbl
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl.tblPr.append(layout)
+    twips = [int(round(w / 25.4 * 1440)) for w in widths_mm]
+    tbl_w = tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl.tblPr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(twips)))
+    for col, w in zip(tbl.tblGrid.gridCol_lst, twips):
+        col.w = Emu(w * 635)
+    for tr in tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, twips):
+            tc.width = Emu(w * 635)
+
+
+def _table_font(table, pt: float = TABLE_PT) -> None:
+    """Every cell paragraph in the table-text style (one attribute per paragraph: fast on long tables); a
+    smaller size on the runs of a table that needs it to fit the page."""
     style_id = table.part.document.styles[TABLE_STYLE].style_id
     for paragraph in table._tbl.iter(qn("w:p")):
         paragraph.style = style_id
+    if pt != TABLE_PT:
+        for run in table._tbl.iter(qn("w:r")):
+            Run(run, None).font.size = Pt(pt)
 
 
 # -- Excel -----------------------------------------------------------------------------------------------------

@@ -167,13 +167,14 @@ class NotebookReport:
         :data:`~iso18091lab.plots.SVG_MAX_ELEMENTS` drawn elements: a grid of a hundred bodies would write
         megabytes slowly), and show it with a numbered caption. Paths go to results.json; ``svg`` is None
         when only the PNG was written (everything that shows or packs figures uses the PNG)."""
-        from .plots import SVG_MAX_ELEMENTS, drawn_elements, save_figure
+        from .plots import SVG_MAX_ELEMENTS, drawn_elements, save_figure, smallest_text_pt
 
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png = self.figures_dir / f"{stem}.png"
         svg = self.figures_dir / f"{stem}.svg" if drawn_elements(fig) <= SVG_MAX_ELEMENTS else None
-        save_figure(fig, [png] if svg is None else [png, svg])
+        save_figure(fig, [png] if svg is None else [png, svg], lang=self.lang)
+        smallest = smallest_text_pt(fig)
         if svg is None:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
             (self.figures_dir / f"{stem}.svg").unlink(missing_ok=True)
         from IPython.display import Image, display
@@ -185,7 +186,8 @@ class NotebookReport:
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
                                         "png": f"figures/{png.name}",
-                                        "svg": f"figures/{svg.name}" if svg is not None else None})
+                                        "svg": f"figures/{svg.name}" if svg is not None else None,
+                                        "min_font_pt": smallest})
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""
