@@ -101,11 +101,14 @@ def _run(args: argparse.Namespace) -> int:
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
                progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force)
-    return _print_runs(runs, args.reports)
+    return _print_runs(runs, args.reports, args.lang)
 
 
-def _print_runs(runs, reports: Path) -> int:
-    """One line per report and evidence pack, then where the index is; 1 when anything failed."""
+def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
+    """One line per report and evidence pack (in ``lang``; each reason for what could not be estimated once),
+    then where the index is; 1 when anything failed."""
+    from .i18n import t
+
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
@@ -113,8 +116,8 @@ def _print_runs(runs, reports: Path) -> int:
                 mark = "✔" if item.status == "ok" else "◐"
                 kept = " (giữ từ lần chạy trước, dữ liệu không đổi / reused: inputs unchanged)" if item.reused else ""
                 print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}{kept}")
-                for note in item.not_estimable:
-                    print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
+                for reason in dict.fromkeys(note["reason"] for note in item.not_estimable):
+                    print(f"    {t('not_estimable', lang)}: {reason}")
             else:
                 failed += 1
                 where = ""

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, t
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
 from .summaries import effect_verdict_of
@@ -378,7 +377,7 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
 
 def _provenance_rows(scope: str, provenance: dict, synthetic: bool, lang: str) -> list[tuple[str, str]]:
     return [(_label("scope", lang), scope),
-            (t("generated", lang), datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M UTC")),
+            (t("generated", lang), date_text(lang=lang, time=True)),
             (_label("data_kind", lang), _label("synthetic" if synthetic else "real", lang)),
             (_label("data_hash", lang), str(provenance.get("input_hash", "–"))),
             (_label("version", lang), __version__),
@@ -550,7 +549,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     title.add_run(_label("title", lang).upper())
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle = doc.add_paragraph()
-    subtitle.add_run(f"{scope} — {datetime.now(timezone.utc).strftime('%d/%m/%Y')}").italic = True
+    subtitle.add_run(f"{scope}, {date_text(lang=lang, formal=True)}").italic = True
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # 1. the answer (first page)

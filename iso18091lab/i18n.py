@@ -172,7 +172,56 @@ def t(key: str, lang: str = "vi", **values) -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
     entry = TEXT[key]
-    return entry.get(lang, entry["vi"]).format(**values)
+    return entry.get(lang, entry["vi"]).format(**{k: _in_text(k, v, lang) for k, v in values.items()})
+
+
+#: Placeholders whose whole numbers are names rather than amounts (a year, a seed): written without a
+#: thousands separator.
+_NOT_AMOUNTS = ("year", "start", "period", "wave", "seed", "line", "cell", "code", "hash", "version")
+
+
+def _in_text(name: str, value, lang: str):
+    """A whole number put into running text with the thousands separator of the tables (14.112 dòng), unless
+    the placeholder names a year or an identifier."""
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_numpy_int(value):
+        return value
+    if abs(int(value)) < 1000 or any(word in name.lower() for word in _NOT_AMOUNTS):
+        return value
+    return number(float(value), lang, 0)
+
+
+def _is_numpy_int(value) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iu"
+
+
+#: Vietnam's time zone: dates and times in reports and on the index page are local.
+LOCAL_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def local_time(moment=None):
+    """``moment`` (a datetime, or an ISO text as the manifests store it; now when None) in Vietnam's time. A
+    moment without a zone is taken as UTC (how the manifests were written)."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        moment = datetime.now(timezone.utc)
+    elif isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(LOCAL_ZONE))
+
+
+def date_text(moment=None, lang: str = "vi", time: bool = False, formal: bool = False) -> str:
+    """A date (and time) in Vietnam's time, written the way readers of ``lang`` write it: '05/12/2026',
+    '13:43 ngày 05/12/2026', formal 'ngày 05 tháng 12 năm 2026' (Nghị định 30); English '05/12/2026',
+    '05/12/2026, 13:43 (UTC+7)'."""
+    local = local_time(moment)
+    if formal:
+        return t("date_formal", lang, day=f"{local.day:02d}", month=f"{local.month:02d}", year_=local.year)
+    day = t("date_short", lang, day=f"{local.day:02d}", month=f"{local.month:02d}", year_=local.year)
+    return t("date_time", lang, date=day, time=local.strftime("%H:%M")) if time else day
 
 
 def number(value: float, lang: str = "vi", digits: int = 1) -> str:

@@ -120,6 +120,18 @@ def format_numbers(fig: plt.Figure, lang: str = "vi") -> None:
                 axis.set_major_formatter(NumberFormatter(lang))
 
 
+def drawn_texts(fig: plt.Figure) -> list[str]:
+    """Every piece of text ``fig`` draws — titles, axis labels, tick labels, legend entries and titles, text in
+    cells (drawn as shapes by :func:`cell_labels`) — once each, in drawing order (read by the tests that check
+    that a Vietnamese figure says nothing in English)."""
+    from matplotlib.text import Text
+
+    fig.draw_without_rendering()
+    texts = [a.get_text() for a in fig.findobj(Text) if a.get_visible() and a.get_text().strip()]
+    texts += [str(a.get_label())[len("_cell:"):] for a in fig.findobj(lambda a: hasattr(a, "iso_fontsize"))]
+    return list(dict.fromkeys(texts))
+
+
 def smallest_text_pt(fig: plt.Figure) -> float | None:
     """The smallest font size (pt) of the text matplotlib draws in ``fig`` (titles, labels, tick labels, legends,
     text in cells), or None when it draws none: the evidence pack sizes the figure so that it prints at 9 pt."""

@@ -7,7 +7,6 @@ figures as PNG (and SVG when small) under ``figures/``, tables as CSV and XLSX u
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
-from .i18n import number, p_text, t
+from .i18n import date_text, number, p_text, t
 from .files import locked, write_atomic
 from .text import slugify
 
@@ -124,7 +123,7 @@ class NotebookReport:
                          f'font-weight:bold;font-size:1.1em;margin-bottom:8px">{escape(self.t("synthetic_banner"))}'
                          '</div>'), metadata={"iso18091lab_role": "banner"})
         rows = [(self.t("province"), self.province), (self.t("period"), period), (self.t("data_source"), source),
-                (self.t("generated"), datetime.now(timezone.utc).strftime("%Y-%m-%d"))]
+                (self.t("generated"), date_text(lang=self.lang))]
         table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{escape(k)}</th>"
                         f"<td>{escape(str(v))}</td></tr>" for k, v in rows)
         self._show(f"<h1>{escape(title)}</h1><table>{table}</table>")
@@ -167,14 +166,14 @@ class NotebookReport:
         :data:`~iso18091lab.plots.SVG_MAX_ELEMENTS` drawn elements: a grid of a hundred bodies would write
         megabytes slowly), and show it with a numbered caption. Paths go to results.json; ``svg`` is None
         when only the PNG was written (everything that shows or packs figures uses the PNG)."""
-        from .plots import SVG_MAX_ELEMENTS, drawn_elements, save_figure, smallest_text_pt
+        from .plots import SVG_MAX_ELEMENTS, drawn_elements, drawn_texts, save_figure, smallest_text_pt
 
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png = self.figures_dir / f"{stem}.png"
         svg = self.figures_dir / f"{stem}.svg" if drawn_elements(fig) <= SVG_MAX_ELEMENTS else None
         save_figure(fig, [png] if svg is None else [png, svg], lang=self.lang)
-        smallest = smallest_text_pt(fig)
+        smallest, texts = smallest_text_pt(fig), drawn_texts(fig)
         if svg is None:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
             (self.figures_dir / f"{stem}.svg").unlink(missing_ok=True)
         from IPython.display import Image, display
@@ -187,7 +186,7 @@ class NotebookReport:
         self.results["figures"].append({"number": self._figures, "caption": caption,
                                         "png": f"figures/{png.name}",
                                         "svg": f"figures/{svg.name}" if svg is not None else None,
-                                        "min_font_pt": smallest})
+                                        "min_font_pt": smallest, "texts": texts})
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""

@@ -46,7 +46,7 @@ from tqdm import tqdm
 from . import __version__
 from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
-from .i18n import TEXT, number, t
+from .i18n import TEXT, date_text, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
 from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
@@ -819,14 +819,15 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
             title = _notebook_title(n["notebook"], lang)
             if n["status"] in ("ok", "partial") and n.get("html"):
                 items.append({"title": title, "href": f"{m['slug']}/{n['html']}",
-                              "notes": [x["reason"] for x in n.get("not_estimable", [])]})
+                              "notes": list(dict.fromkeys(x["reason"] for x in n.get("not_estimable", [])))})
             else:
                 items.append({"title": title, "href": "", "error": n.get("error", ""), "where": failure_text(n, lang)})
         evidence = m.get("evidence", {})
-        status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(m["status"], "✘ " + t("failed", lang))
+        status = {"ok": "✔ " + t("index_status_ok", lang), "partial": "◐ " + t("index_status_partial", lang)
+                  }.get(m["status"], "✘ " + t("failed", lang))
         tables_page = reports / m["slug"] / "tables.html"
         rows.append({"province": m["province"], "status": m["status"], "status_text": status,
-                     "finished": m["finished"][:16].replace("T", " "), "headline": headline(reports / m["slug"], lang),
+                     "finished": date_text(m["finished"], lang, time=True), "headline": headline(reports / m["slug"], lang),
                      "reports": items, "manifest": f"{m['slug']}/manifest.json",
                      "tables_href": f"{m['slug']}/tables.html" if tables_page.exists() else "",
                      "docx": f"{m['slug']}/{evidence['docx']}" if evidence.get("docx") else "",
@@ -840,6 +841,7 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
         ingest_line=_ingest_line(summary, lang), heads=[t(k, lang) for k in ("province", "index_status", "index_time", "index_headline",
                                                        "index_reports", "index_record")],
         rows=rows, partial=t("partial", lang), tables_title=t("nav_tables", lang), archived=archived,
+        record_link=t("index_record_link", lang),
         version=__version__)
     path = reports / "index.html"
     path.write_text(html, encoding="utf-8")
@@ -857,26 +859,30 @@ def _ingest_line(summary: dict | None, lang: str) -> str:
 
 
 def headline(folder: Path, lang: str = "vi") -> str:
-    """The main result of a report folder, read from its results.json (effect and 95% CI, else data size)."""
+    """The main result of a report folder in plain words, read from its results.json: the verdict word ("Có",
+    "Không", "Chưa rõ"), then how many points higher or lower the pilot bodies scored and the 95% interval as
+    "from … to …" (and over how many provinces, nationally); else the data size."""
     path = folder / "results.json"
     if not path.exists():
         return "–"
     results = json.loads(path.read_text(encoding="utf-8"))
     fmt = lambda x: number(x, lang)  # noqa: E731
-    word = t("points", lang)
+    record, key = None, "index_effect"
     if "40_national" in results:
-        p = results["40_national"].get("values", {}).get("pooled")
-        if not p:  # fewer than two provinces could be estimated: notebook 40 says why
+        record, key = results["40_national"].get("values", {}).get("pooled"), "index_effect_national"
+        if not record:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
-        return f"{verdict}: {fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
-    primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
-    if primary:
-        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
-        return f"{verdict}: {fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
+    else:
+        record = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    if record and record.get("estimate") is not None:
+        estimate = float(record["estimate"])
+        direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
+        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(results).answer, lang), direction=direction,
+                 estimate=fmt(abs(estimate)), low=fmt(record.get("ci_low")), high=fmt(record.get("ci_high")),
+                 k=record.get("k", "–"))
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
-        return f"{quality['n_bodies']} {t('bodies', lang)}"
+        return f"{number(float(quality['n_bodies']), lang, 0)} {t('bodies', lang)}"
     return "–"
 
 
