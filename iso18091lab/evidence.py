@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, t
+from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, readable, t
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
 from .summaries import effect_verdict_of
@@ -734,8 +734,12 @@ def _table_font(table, pt: float = TABLE_PT) -> None:
 def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame, scope: str,
                 provenance: dict, synthetic: bool, lang: str) -> None:
     banner = t("synthetic_banner", lang) if synthetic else ""
-    about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang), columns=[_label("title", lang), scope])
     names = sheet_names(results, lang)
+    listed = [(names[info["csv"]], table_caption(info, lang)) for entry in results.values()
+              for info in entry.get("tables", [])]
+    about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang)
+                         + ([("", ""), (_label("sheet_list", lang), "")] + listed if listed else []),
+                         columns=[_label("title", lang), scope])
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         write_excel_sheet(writer, about, _label("about", lang), banner, lang=lang)
         writer.sheets[_label("about", lang)].set_column(0, 0, 38)
@@ -744,27 +748,31 @@ def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], acti
             write_excel_sheet(writer, actions, _label("actions_sheet", lang), banner, lang=lang)
         for entry in results.values():
             for info in entry.get("tables", []):
-                write_excel_sheet(writer, tables[info["csv"]], names[info["csv"]], banner, lang=lang)
+                write_excel_sheet(writer, readable(tables[info["csv"]], lang), names[info["csv"]], banner, lang=lang)
 
 
 def sheet_names(results: dict, lang: str = "vi") -> dict[str, str]:
-    """{table csv path: its sheet name in the evidence workbook}."""
-    used = {_label("about", lang), _label("actions_sheet", lang)}
-    return {info["csv"]: _sheet_name(Path(info["csv"]).stem, used)
-            for entry in results.values() for info in entry.get("tables", [])}
+    """{table csv path: its sheet name in the evidence workbook}: "Bảng 7" for the pack's table 7 (numbered as
+    in the Word document), "Dữ liệu 2" for a table saved for re-analysis; the about sheet lists what each holds."""
+    names, table, data = {}, 0, 0
+    for entry in results.values():
+        for info in entry.get("tables", []):
+            if info.get("number") is None:
+                data += 1
+                names[info["csv"]] = _label("sheet_data", lang, n=data)
+            else:
+                table += 1
+                names[info["csv"]] = _label("sheet_table", lang, n=table)
+    return names
 
 
-def _sheet_name(stem: str, used: set[str]) -> str:
-    base = stem.replace("_tab", "_")[:31]
-    for char in "[]:*?/\\":
-        base = base.replace(char, "-")
-    name, n = base, 1
-    while name in used:
-        n += 1
-        name = f"{base[:28]}~{n}"
-    used.add(name)
-    return name
+def table_caption(info: dict, lang: str = "vi") -> str:
+    """A table's caption as people read it: its caption, or for a table saved for re-analysis (no number) its
+    description (``export.<name>`` in the text file) instead of its file name."""
+    if info.get("number") is None and f"export.{info['caption']}" in TEXT:
+        return t(f"export.{info['caption']}", lang)
+    return info["caption"]
 
 
-__all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names",
+__all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names", "table_caption",
            "with_indicator_names", "write_evidence_pack"]

@@ -107,8 +107,9 @@ def method_label(text: str, lang: str = "vi") -> str:
     patterns = _method_patterns()
     for regex, vietnamese in patterns:  # a whole description first (some contain "; " inside brackets)
         match = regex.match(text.strip())
-        if match:
-            text = vietnamese.format(*match.groups())
+        if match:  # what {0} stands for is translated in turn ("{0} — REML, missing kept")
+            text = vietnamese.format(*(_lower_first(method_label(g, lang)) if g != match.string.strip() else g
+                                       for g in match.groups()))
             return text[:1].upper() + text[1:]
     out, translated = [], False
     for clause in text.split("; "):
@@ -123,6 +124,54 @@ def method_label(text: str, lang: str = "vi") -> str:
         out.append(", ".join(parts))
     text = "; ".join(out)
     return text[:1].upper() + text[1:] if translated else text
+
+
+def _lower_first(text: str) -> str:
+    """'Phân phối chính xác' -> 'phân phối chính xác' (a translated part inside a sentence); acronyms stay."""
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+#: Cell values shown in tables (``value.<text>`` in the text file: the English text the statistics return).
+VALUES = {key: entry for key, entry in _section("value.").items()}
+
+
+def value_label(value, lang: str = "vi"):
+    """A text cell of a result table as readers of ``lang`` see it: True/False as "Có"/"Không", levels
+    ("overall", "pillar 2", "secondary"), kinds and components (``value.*`` rows), flag lists ("low_agreement,
+    floor_or_ceiling") in words, and method descriptions (:func:`method_label`). Anything else unchanged."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("yes" if value else "no", lang)
+    if not isinstance(value, str) or not value.strip():
+        return value
+    if value in ("True", "False"):
+        return t("yes" if value == "True" else "no", lang)
+    if value in VALUES:
+        return VALUES[value][lang]
+    kind, _, rest = value.partition(" ")
+    if value in ("overall", "overall (two-way FE)") or (kind in ("pillar", "indicator") and rest):
+        return outcome_label(value, lang)
+    flags = [f.strip() for f in value.split(",")]
+    if all(f in REASONS for f in flags):
+        return reasons_text(value, lang)
+    return method_label(value, lang)
+
+
+def readable(frame, lang: str = "vi"):
+    """What people read of a result table (pages, Word, the evidence workbook): column names from the text file
+    (``col.*``) where the table still has its machine name, text cells through :func:`value_label` (each
+    distinct value once). The machine-readable tables under ``tables/`` keep their names."""
+    import pandas as pd
+
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if pd.api.types.is_bool_dtype(column):
+            out.isetitem(j, column.map(lambda v: value_label(bool(v), lang) if pd.notna(v) else v).astype("string"))
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            labels = {v: value_label(v, lang) for v in column.dropna().unique() if isinstance(v, (str, bool))}
+            if any(k != v for k, v in labels.items()):
+                out.isetitem(j, column.map(lambda v: labels.get(v, v) if isinstance(v, (str, bool)) else v))
+    return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
 def rule_label(rule: str, lang: str = "vi") -> str:

@@ -17,7 +17,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import ScalarFormatter  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
-from .i18n import number, t  # noqa: E402
+from .i18n import number, t, value_label  # noqa: E402
 
 LIGHT_COLOURS = {"red": "#D55E00", "yellow": "#F0E442", "green": "#009E73", "na": "#BBBBBB"}
 GROUP_COLOURS = {"pilot": "#0072B2", "comparison": "#E69F00"}
@@ -123,10 +123,9 @@ def format_numbers(fig: plt.Figure, lang: str = "vi") -> None:
 def drawn_texts(fig: plt.Figure) -> list[str]:
     """Every piece of text ``fig`` draws — titles, axis labels, tick labels, legend entries and titles, text in
     cells (drawn as shapes by :func:`cell_labels`) — once each, in drawing order (read by the tests that check
-    that a Vietnamese figure says nothing in English)."""
+    that a Vietnamese figure says nothing in English). Call it after the figure was drawn or saved."""
     from matplotlib.text import Text
 
-    fig.draw_without_rendering()
     texts = [a.get_text() for a in fig.findobj(Text) if a.get_visible() and a.get_text().strip()]
     texts += [str(a.get_label())[len("_cell:"):] for a in fig.findobj(lambda a: hasattr(a, "iso_fontsize"))]
     return list(dict.fromkeys(texts))
@@ -375,7 +374,7 @@ def interval_plot(frame: pd.DataFrame, label: str, value: str, low: str, high: s
     for x in reference or []:
         ax.axvline(x, color="#999999", ls=":", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels(rows[label].astype(str), fontsize=7)
+    ax.set_yticklabels([value_label(str(v), lang) for v in rows[label]], fontsize=7)
     ax.set_xlabel(xlabel)
     return fig
 
@@ -391,7 +390,7 @@ def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xla
     ax.scatter(rows["estimate"], y, color=colours, s=22, zorder=3, marker="s")
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels(rows[label].astype(str), fontsize=8)
+    ax.set_yticklabels([value_label(str(v), lang) for v in rows[label]], fontsize=8)
     for tick, primary in zip(ax.get_yticklabels(), rows.get("primary", pd.Series(False, index=rows.index))):
         if primary:
             tick.set_fontweight("bold")

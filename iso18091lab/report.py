@@ -57,9 +57,13 @@ def read_typed(path: str | Path) -> pd.DataFrame:
 
 def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Cells as a reader sees them: counts as whole numbers, p/q-values as '< 0,001' or '0,012', other numbers
-    with two decimals in the language's style, missing as '–'. Text (codes such as "1.10") unchanged."""
+    with two decimals in the language's style, missing as '–'. Column names and text cells as readers of
+    ``lang`` read them (:func:`iso18091lab.i18n.readable`: "overall" -> "Điểm tổng hợp", True -> "Có");
+    codes such as "1.10" unchanged."""
     from .excel import column_kind
+    from .i18n import readable
 
+    frame = readable(frame, lang)
     out = pd.DataFrame(index=frame.index)
     for j, name in enumerate(frame.columns):
         column = frame.iloc[:, j]

@@ -282,12 +282,15 @@ def _jinja():
 def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, reports: list[dict],
                       evidence: dict | None = None) -> Path:
     """``<province>/tables.html``: every table of the province's reports (XLSX and CSV) and the evidence pack."""
+    from .evidence import table_caption
+
     results_path = folder / "results.json"
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     rows = []
     for notebook, entry in results.items():
         for info in entry.get("tables", []):
-            rows.append({"report": _notebook_title(notebook, lang), "caption": info["caption"], "rows": info["rows"],
+            rows.append({"report": _notebook_title(notebook, lang), "caption": table_caption(info, lang),
+                         "rows": number(float(info["rows"]), lang, 0),
                          "csv": info["csv"], "xlsx": info["xlsx"]})
     heads = [t(k, lang) for k in ("index_reports", "tables_caption", "rows", "tables_files")]
     html = _jinja().get_template("tables.html.j2").render(
