@@ -504,8 +504,9 @@ def _add_figure(doc, png: Path, caption: tuple[str, str], min_font_pt: float | N
     portrait = figure_width_mm(px_w, px_h, min_font_pt)
     smallest = min_font_pt or FIGURE_TEXT_PT
     printed = lambda w: smallest * w / (px_w / FIGURE_DPI * 25.4)  # noqa: E731
-    landscape = printed(portrait) < FIGURE_MIN_PT and printed(figure_width_mm(px_w, px_h, min_font_pt, True)) > \
-        printed(portrait)
+    # landscape when the text would print clearly below 9 pt on a portrait page and larger on a landscape one
+    landscape = printed(portrait) < FIGURE_MIN_PT - 0.5 and printed(figure_width_mm(px_w, px_h, min_font_pt, True)) > \
+        printed(portrait) + 0.5
     _orient(doc, landscape)
     doc.add_picture(str(png), width=Mm(figure_width_mm(px_w, px_h, min_font_pt, landscape)))
     picture = doc.paragraphs[-1]
@@ -620,6 +621,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     for key, value in _provenance_rows(scope, provenance, synthetic, lang):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = key, value
+    _fixed_widths(table, [50.0, text_width_mm() - 50.0])
     _table_font(table)
     doc.save(path)
 

@@ -159,7 +159,7 @@ def raw_words(raw: Path) -> set[str]:
     words: set[str] = set()
     for path in raw.rglob("*"):
         if path.suffix.lower() in (".xlsx", ".xls"):
-            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str)
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str, engine="openpyxl")
             frames = list(sheets.values())
         elif path.suffix.lower() == ".csv":
             frames = [pd.read_csv(path, header=None, dtype=str, encoding="utf-8-sig", on_bad_lines="skip")]
