@@ -148,7 +148,8 @@ def action_list(tables: dict[str, pd.DataFrame], results: dict, names: dict[str,
             match = re.match(r"\s*(\d+\.\d+)\s*(.*)$", part)
             if match:
                 code = match.group(1)
-                rows.append([str(row[body]), str(row[group]) if group is not None else "", code,
+                known = group is not None and not pd.isna(row[group]) and str(row[group]).strip()
+                rows.append([str(row[body]), str(row[group]) if known else "", code,
                              names.get(code) or match.group(2).strip()])
     return pd.DataFrame(rows, columns=columns).astype("string")
 
@@ -573,7 +574,8 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             group = part.iloc[0, 1]
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{body}").bold = True
-            paragraph.add_run(f" ({group}): {_label('n_red', lang, n=len(part))} — ")
+            paragraph.add_run(f" ({group}): " if group else ": ")
+            paragraph.add_run(f"{_label('n_red', lang, n=len(part))} — ")
             paragraph.add_run("; ".join(f"{row[2]} {row[3]}".strip() for row in part.itertuples(index=False)) + ".")
 
     # 3. results by report: summary, numbered tables and figures
