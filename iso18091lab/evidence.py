@@ -31,7 +31,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, readable, t
+from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, readable, t,
+                   value_label)
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
 from .summaries import effect_verdict_of
@@ -272,6 +273,13 @@ CELL_PAD_MM = 3.8
 NATURAL_CHARS = 42
 #: A text column whose value is the same in every row and longer than this is said once, under the table.
 REPEATED_TEXT_CHARS = 30
+
+
+def readable_header(header: str, lang: str) -> str:
+    """'(1) method' -> '(1) Phương pháp': a note's label with the column's name as readers see it."""
+    mark, _, name = header.rpartition(") ")
+    shown = COLUMN_LABELS.get(name, {}).get(lang, name) if name else COLUMN_LABELS.get(header, {}).get(lang, header)
+    return f"{mark}) {shown}" if mark else shown
 
 
 def text_width_mm(landscape: bool = False) -> float:
@@ -565,8 +573,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
 
     # 2. recommendations and each body's action list
     doc.add_heading(f"{n.h1()} {_label('recommendations', lang)}", level=1)
-    for sentence in found["rollout"]:
-        doc.add_paragraph(_plain(sentence), style="List Bullet")
+    doc.add_paragraph(_label("recommendations_see", lang, section="1.3"))  # said once, in section 1.3
     if len(actions):
         doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)
         doc.add_paragraph(_label("actions_intro", lang))
@@ -574,18 +581,25 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             group = part.iloc[0, 1]
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{body}").bold = True
-            paragraph.add_run(f" ({group}): " if group else ": ")
+            paragraph.add_run(f" — {group}: " if group else ": ")  # the group's name has its own brackets
             paragraph.add_run(f"{_label('n_red', lang, n=len(part))} — ")
             paragraph.add_run("; ".join(f"{row[2]} {row[3]}".strip() for row in part.itertuples(index=False)) + ".")
 
-    # 3. results by report: summary, numbered tables and figures
+    # 3. results by report: summary, numbered tables and figures (each sentence once in the pack)
+    said_already = {_plain(sentence) for key in ("effect", "trust", "rollout") for sentence in found[key]}
     doc.add_heading(f"{n.h1()} {_label('findings', lang)}", level=1)
     for entry in results.values():
         _orient(doc, landscape=False)
         doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
         for sentence in entry.get("summary", []):
-            doc.add_paragraph(_plain(sentence), style="List Bullet")
+            if _plain(sentence) not in said_already:  # page 1 said it (the effect answer)
+                said_already.add(_plain(sentence))
+                doc.add_paragraph(_plain(sentence), style="List Bullet")
+        said = set()
         for note in entry.get("not_estimable", []):
+            if note["reason"] in said:  # each reason once
+                continue
+            said.add(note["reason"])
             text = f"{note['section']} — " if note.get("section") else ""
             doc.add_paragraph(f"{text}{t('not_estimable', lang)}: {note['reason']}.", style="List Bullet")
         for info in entry.get("tables", []):
@@ -608,7 +622,9 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
                 doc.add_paragraph(_plain(sentence), style="List Bullet")
     doc.add_heading(f"{n.h1()} {t('eff_h_caveats', lang)}", level=1)
     caveats = [c for entry in results.values() for c in entry.get("caveats", [])]
-    for sentence in dict.fromkeys(caveats + [_label("effect_caveat", lang)]):
+    # the caveat next to the effect claim on page 1 is not repeated here
+    for sentence in dict.fromkeys(c for c in caveats if c != _label("effect_caveat", lang)
+                                  and _plain(c) not in said_already):
         doc.add_paragraph(_plain(sentence), style="List Bullet")
     if synthetic:
         doc.add_paragraph(t("synthetic_banner", lang)).runs[0].bold = True
@@ -628,8 +644,13 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     doc.save(path)
 
 
+#: "(mục 3)" / "(section 3)": a reference to a section of an HTML report, which the pack does not have.
+_PAGE_SECTION = re.compile(r" \((?:mục|section) \d+\)")
+
+
 def _plain(text: str) -> str:
-    return text.replace("`", "")
+    """A report sentence for the pack: no Markdown code marks, no references to the HTML pages' sections."""
+    return _PAGE_SECTION.sub("", text.replace("`", ""))
 
 
 def _docx_table(doc, frame: pd.DataFrame, lang: str, caption: tuple[str, str] | None = None) -> None:
@@ -674,8 +695,8 @@ def _docx_table(doc, frame: pd.DataFrame, lang: str, caption: tuple[str, str] | 
     _table_font(table, pt)
     for header, text in notes:
         note = doc.add_paragraph()
-        note.add_run(f"{header}: ").italic = True
-        note.add_run(_plain(text))
+        note.add_run(f"{readable_header(header, lang)}: ").italic = True
+        note.add_run(_plain(str(value_label(text, lang))))
     if len(frame) > MAX_TABLE_ROWS:
         doc.add_paragraph(_label("more_rows", lang, n=len(frame) - MAX_TABLE_ROWS))
 

@@ -17,6 +17,7 @@ import pandas as pd
 from .dataset import Dataset
 from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
 from .i18n import date_text, number, p_text, t
+from .i18n import value_label as readable_text
 from .files import locked, write_atomic
 from .text import slugify
 
@@ -117,7 +118,9 @@ class NotebookReport:
         """Title, province, period, data source, date; the synthetic banner whenever it applies."""
         years = sorted(int(y) for y in self.data.assessments["year"].dropna().unique())
         period = f"{years[0]}–{years[-1]}" if years else "–"
-        n_files = self.data.assessments["source_file"].nunique()
+        # every input file the report's rows come from: score sheets, the units list, outcomes
+        n_files = len({str(f) for frame in (self.data.assessments, self.data.units, self.data.outcomes)
+                       if frame is not None and "source_file" in frame for f in frame["source_file"].dropna()})
         source = self.t("source_synthetic") if self.data.synthetic else self.t("source_files", n=n_files)
         if self.data.synthetic:
             # shown in JupyterLab; the HTML report has its own page banner and leaves this one out (role "banner")
@@ -199,8 +202,14 @@ class NotebookReport:
         csv_path, xlsx_path = self._write_table_files(frame, stem, sheet_name=slugify(name)[:31])
         label = f"{self.t('table')} {self._tables}. {caption}"
         if show:
-            shown = frame.head(max_rows)
+            from .evidence import said_once
+
+            # a long text repeated down a column (a method) is said once, under the table
+            shown, notes = said_once(frame.head(max_rows))
             html = display_frame(shown, self.lang).to_html(index=False, na_rep="–", border=0, classes="iso-table")
+            html = html.replace("&lt; 0,001", "&lt;&nbsp;0,001").replace("&lt; 0.001", "&lt;&nbsp;0.001")
+            html += "".join(f"<p class='table-note'><em>{escape(head)}:</em> {escape(readable_text(text, self.lang))}</p>"
+                            for head, text in notes)
             more = (f"<p>{escape(self.t('more_rows_in', n=len(frame) - max_rows, file='tables/' + xlsx_path.name))}"
                     "</p>") if len(frame) > max_rows else ""
             self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")
