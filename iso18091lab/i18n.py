@@ -224,17 +224,18 @@ def t(key: str, lang: str = "vi", **values) -> str:
     return entry.get(lang, entry["vi"]).format(**{k: _in_text(k, v, lang) for k, v in values.items()})
 
 
-#: Placeholders whose whole numbers are names rather than amounts (a year, a seed): written without a
-#: thousands separator.
-_NOT_AMOUNTS = ("year", "start", "period", "wave", "seed", "line", "cell", "code", "hash", "version")
+#: Placeholders that always hold counts (of rows, bodies, ...): written with a thousands separator from 1.000.
+_COUNTS = ("rows_read", "accepted", "quarantined", "duplicates", "unattributed", "rows", "count", "n")
 
 
 def _in_text(name: str, value, lang: str):
-    """A whole number put into running text with the thousands separator of the tables (14.112 dòng), unless
-    the placeholder names a year or an identifier."""
+    """A whole number put into running text with the thousands separator of the tables: a count (``n``,
+    ``n_*``, ``rows_read`` ...) from 1.000 (14.112 dòng), any other whole number from 10.000 — a placeholder
+    such as ``latest`` may hold a year, which is never written 2.024."""
     if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_numpy_int(value):
         return value
-    if abs(int(value)) < 1000 or any(word in name.lower() for word in _NOT_AMOUNTS):
+    count = name in _COUNTS or name.startswith("n_")
+    if abs(int(value)) < (1000 if count else 10000):
         return value
     return number(float(value), lang, 0)
 
