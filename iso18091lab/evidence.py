@@ -645,7 +645,8 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
 
 
 #: "(mục 3)" / "(section 3)": a reference to a section of an HTML report, which the pack does not have.
-_PAGE_SECTION = re.compile(r" \((?:mục|section) \d+\)")
+_PAGE_SECTION = re.compile(r" \((?:" + "|".join(re.escape(TEXT["section_word"][k]) for k in ("vi", "en"))
+                           + r") \d+\)")
 
 
 def _plain(text: str) -> str:

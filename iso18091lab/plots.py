@@ -88,25 +88,30 @@ def cell_labels(ax, x, y, labels, colours, fontsize: float, transform=None) -> l
 class NumberFormatter(ScalarFormatter):
     """Tick labels written as the report's text and tables write numbers (:func:`iso18091lab.i18n.number`):
     in Vietnamese a decimal comma and a dot between thousands (0,5; 1,5; 12.000), in English the other way
-    round. Axes whose ticks are all years (whole numbers 1900–2100) keep no thousands separator (2024)."""
+    round. Axes whose ticks all lie between 1900 and 2100 (years) keep no thousands separator (2024)."""
 
     def __init__(self, lang: str = "vi"):
         super().__init__(useOffset=False, useMathText=False)
         self.set_scientific(False)
         self.lang = lang
 
+    def set_locs(self, locs):
+        self._iso_ticks = list(locs)  # the tick positions (matplotlib's own attribute is deprecated)
+        super().set_locs(locs)
+
     def __call__(self, x, pos=None):
         text = super().__call__(x, pos).replace("\u2212", "-")
         if not text:
             return text
-        years = all(float(v).is_integer() and 1900 <= v <= 2100 for v in self.locs) if len(self.locs) else False
+        ticks = getattr(self, "_iso_ticks", [])
+        years = bool(len(ticks)) and all(1900 <= v <= 2100 for v in ticks)
         digits = len(text.split(".")[1]) if "." in text else 0
         try:
             value = float(text)
         except ValueError:
             return text
-        if years:
-            return text
+        if years:  # 2024, 2024,5: no thousands separator
+            return text.replace(".", ",") if self.lang == "vi" else text
         shown = number(value, self.lang, digits)
         return shown.replace("-", "\u2212", 1) if shown.startswith("-") else shown
 
