@@ -319,10 +319,10 @@ def test_axes_use_the_reports_number_format():
         plt.close(fig)
         return labels
 
-    xs, ys = ticks([2021, 2024], [0.0, 2.0], "vi")
+    xs, ys = ticks([2021, 2024], [0.0, 3.0], "vi")
     assert xs == ["2021", "2022", "2023", "2024"]
     assert "0,5" in ys and "1,5" in ys and not any("." in y for y in ys)
     _, big = ticks([0, 1], [0, 20000], "vi")
     assert "20.000" in big and "10.000" in big
-    _, english = ticks([0, 1], [0.0, 2.0], "en")
+    _, english = ticks([0, 1], [0.0, 3.0], "en")
     assert "0.5" in english
