@@ -880,6 +880,9 @@ def headline(folder: Path, lang: str = "vi") -> str:
     if record and record.get("estimate") is not None:
         estimate = float(record["estimate"])
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
+        bounds = [record.get("ci_low"), record.get("ci_high")]
+        if any(b is None or b != b or abs(b) == float("inf") for b in bounds):
+            key = "index_effect_unbounded"  # too few bodies: the interval has no end
         return t(key, lang, verdict=t("verdict_" + effect_verdict_of(results).answer, lang), direction=direction,
                  estimate=fmt(abs(estimate)), low=fmt(record.get("ci_low")), high=fmt(record.get("ci_high")),
                  k=record.get("k", "–"))

@@ -437,3 +437,29 @@ def test_the_pack_says_each_thing_once(everything, slug):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert not re.search(r"\(mục \d+\)", text)  # the HTML pages' section numbers: the pack has its own
     assert "ISO 9001))" not in text  # a group name in brackets inside brackets
+
+
+def test_the_index_speaks_plainly(everything):
+    """The index a director reads: the verdict word, then the effect and its interval in words; the status in
+    Vietnamese; the run's record linked as 'Nhật ký chạy'; the time in Vietnam's time (the manifest's UTC + 7 h)."""
+    import re
+    from datetime import datetime, timedelta
+    from html import unescape
+
+    _, reports = everything
+    index = unescape((reports / "index.html").read_text(encoding="utf-8"))
+    assert "manifest</a>" not in index and ">Nhật ký chạy</a>" in index and "✔ ok" not in index
+    assert "k = " not in index
+    for slug in ("hai-phong", NATIONAL_SLUG):
+        values = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
+        record = (values["40_national"]["values"]["pooled"] if slug == NATIONAL_SLUG
+                  else values["30_effectiveness"]["values"]["primary"])
+        if not np.isfinite(record["ci_low"]):  # randomization inference on few bodies: no bound
+            assert "khoảng tin cậy 95% không có giới hạn" in index
+            continue
+        low = f"{abs(record['ci_low']):.1f}".replace(".", ",")
+        assert re.search(rf"(Có|Không|Chưa rõ) — .*điểm của đơn vị thí điểm (cao|thấp) hơn đơn vị đối chứng "
+                         rf"[\d,]+ điểm .*khoảng tin cậy 95%: từ [-−]?{re.escape(low)} đến", index), slug
+        finished = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))["finished"]
+        local = datetime.fromisoformat(finished) + timedelta(hours=7)
+        assert local.strftime("%H:%M ngày %d/%m/%Y") in index
