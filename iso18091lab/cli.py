@@ -100,7 +100,8 @@ def _run(args: argparse.Namespace) -> int:
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
-               progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force)
+               progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force,
+               document={"issuer": args.issuer, "number": args.doc_number, "motto": args.motto})
     return _print_runs(runs, args.reports, args.lang)
 
 
@@ -243,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
     p.add_argument("--workers", type=int, default=None,
                    help="số báo cáo chạy song song / reports at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
+    p.add_argument("--issuer", default=None, metavar="TÊN CƠ QUAN",
+                   help="cơ quan ban hành, in ở góc trái đầu hồ sơ Word / issuing body on the Word pack")
+    p.add_argument("--doc-number", default=None, metavar="SỐ",
+                   help="số, ký hiệu văn bản (vd. 123/BC-SKHCN) / document number on the Word pack")
+    p.add_argument("--motto", action="store_true",
+                   help="in Quốc hiệu, Tiêu ngữ (Nghị định 30/2020/NĐ-CP) / the national motto header")
     p.add_argument("--force", action="store_true",
                    help="chạy lại mọi báo cáo, kể cả khi dữ liệu không đổi / re-run every report, even unchanged ones")
     p.add_argument("--catalog", type=Path, default=None,

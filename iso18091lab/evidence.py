@@ -360,8 +360,12 @@ def said_once(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]
 
 # -- Word ------------------------------------------------------------------------------------------------------
 def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: str = "vi",
-                        catalog: pd.DataFrame | None = None) -> tuple[Path, Path]:
+                        catalog: pd.DataFrame | None = None, document: dict | None = None) -> tuple[Path, Path]:
     """Write the Word document and Excel workbook for one report folder; returns their paths.
+
+    ``document``: the head of an administrative document (Nghị định 30/2020/NĐ-CP, Appendix I), as the
+    Department chooses: ``issuer`` (the issuing body, top left), ``number`` (the document's number and symbol,
+    "Số: 123/BC-SKHCN", under it), ``motto`` (True: the national name and motto, top right).
 
     ``catalog`` gives the indicator names shown beside their codes (default: the catalog recorded with the
     processed data when ``provenance["processed"]`` names it, else the bundled one)."""
@@ -379,7 +383,8 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
     actions = action_list(load_result_tables(folder, results), results, names, lang)
     docx_name, xlsx_name = pack_names(slugify(scope) if scope else folder.name)
     docx_path, xlsx_path = folder / docx_name, folder / xlsx_name
-    _write_docx(docx_path, folder, results, tables, actions, names, scope, provenance, synthetic, lang)
+    _write_docx(docx_path, folder, results, tables, actions, names, scope, provenance, synthetic, lang,
+                document or {})
     _write_xlsx(xlsx_path, results, tables, actions, scope, provenance, synthetic, lang)
     return docx_path, xlsx_path
 
@@ -544,10 +549,39 @@ class _Numbers:
         return f"{self.heading[0]}.{self.heading[1]}."
 
 
+def _document_head(doc, document: dict, lang: str) -> None:
+    """The head of an administrative document (Nghị định 30/2020/NĐ-CP): the issuing body in capitals with the
+    document number under it on the left, the national name and motto on the right, in a table without borders;
+    only the parts the Department chose."""
+    if not (document.get("issuer") or document.get("number") or document.get("motto")):
+        return
+    table = doc.add_table(rows=1, cols=2)
+    _fixed_widths(table, [68.0, text_width_mm() - 68.0])
+    left, right = table.rows[0].cells
+    lines_left = []
+    if document.get("issuer"):
+        lines_left.append((str(document["issuer"]).upper(), True, False))
+    if document.get("number"):
+        lines_left.append((_label("doc_number", lang, number=document["number"]), False, False))
+    lines_right = [(_label("nation", lang), True, False), (_label("motto", lang), True, True)] \
+        if document.get("motto") else []
+    for cell, lines in ((left, lines_left), (right, lines_right)):
+        for k, (text, bold, underline) in enumerate(lines):
+            paragraph = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(text)
+            run.bold, run.underline, run.font.size = bold, underline, Pt(BODY_PT - 1 if k == 0 else BODY_PT)
+            run.font.name = FONT
+    doc.add_paragraph()
+
+
 def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame,
-                names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str) -> None:
+                names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str,
+                document: dict | None = None) -> None:
     doc = Document()
     _setup_document(doc, lang)
+    _document_head(doc, document or {}, lang)
     n = _Numbers()
     if synthetic:
         banner = doc.add_paragraph()

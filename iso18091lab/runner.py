@@ -488,7 +488,8 @@ class ProvinceJob:
 
     def __init__(self, province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None, input_hash: str,
-                 data_hash: str, force: bool = False, keep_kernel: bool = True):
+                 data_hash: str, force: bool = False, keep_kernel: bool = True, document: dict | None = None):
+        self.document = {k: v for k, v in (document or {}).items() if v}  # only what was chosen
         self.province, self.notebooks, self.processed, self.lang, self.seed = province, notebooks, processed, lang, seed
         self.synthetic, self.summary, self.bar, self.force, self.keep_kernel = synthetic, summary, bar, force, keep_kernel
         self.input_hash, self.data_hash = input_hash, data_hash
@@ -576,11 +577,13 @@ class ProvinceJob:
             except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
                 item.status, item.html = "failed", ""
                 item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        if all(n.reused for n in run.notebooks) and same_pages and self.old_manifest.get("evidence", {}).get("docx"):
+        if all(n.reused for n in run.notebooks) and same_pages and self.old_manifest.get("evidence", {}).get("docx") \
+                and self.old_manifest.get("document", {}) == self.document:
             run.evidence = self.old_manifest["evidence"]
         elif (out / "results.json").exists():
             try:
-                docx_path, xlsx_path = write_evidence_pack(out, self.province, provenance, lang)
+                docx_path, xlsx_path = write_evidence_pack(out, self.province, provenance, lang,
+                                                           document=self.document)
                 run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
             except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
                 run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
@@ -597,7 +600,7 @@ class ProvinceJob:
             "finished": run.finished, "parameters": self.parameters, "seed": self.seed, "lang": lang,
             "synthetic": self.synthetic, "raw_fingerprint": self.summary.get("raw_fingerprint"),
             "input_hash": self.input_hash, "data_hash": self.data_hash, "versions": dependency_versions(),
-            "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
+            "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence, "document": self.document,
             "scope": "national" if self.slug == NATIONAL_SLUG else "province",
         }
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -701,13 +704,15 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         processed: Path = DEFAULT_PROCESSED, reports: Path = DEFAULT_REPORTS, lang: str = "vi", seed: int = 2024,
         extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int | None = None,
         progress: bool = True, national: bool = False, catalog: Path | None = None,
-        force: bool = False, warm_kernels: bool = True) -> list[ProvinceRun]:
+        force: bool = False, warm_kernels: bool = True, document: dict | None = None) -> list[ProvinceRun]:
     """Run every analysis notebook for the given provinces (or all), then — with ``all_provinces`` or
     ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page.
 
     Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
     ``workers`` notebooks run at once (default :func:`default_workers`), each worker on one warm kernel
-    (``warm_kernels=False``: a fresh kernel per notebook, with the same environment)."""
+    (``warm_kernels=False``: a fresh kernel per notebook, with the same environment). ``document``: what the
+    Department chooses for the Word pack's head (``issuer``, ``number``, ``motto``; see
+    :func:`iso18091lab.evidence.write_evidence_pack`)."""
     skip_slow_iri_format_checker()
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -742,10 +747,11 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
             # the national synthesis first: it runs beside the provinces instead of after them
             jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
-                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels)]
+                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels,
+                                 document)]
                     if national_set else [])
             jobs += [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
-                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels)
+                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
                      for p in targets]
             # one task per notebook, so that no worker idles while another still has a province to run; the
             # worker that runs a job's last notebook renders its pages and writes its evidence pack

@@ -463,3 +463,25 @@ def test_the_index_speaks_plainly(everything):
         finished = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))["finished"]
         local = datetime.fromisoformat(finished) + timedelta(hours=7)
         assert local.strftime("%H:%M ngày %d/%m/%Y") in index
+
+
+def test_the_department_can_add_the_head_of_an_administrative_document(everything, tmp_path):
+    """Nghị định 30/2020/NĐ-CP, Appendix I: issuing body and document number top left, national name and motto
+    top right — only when the Department asks for them (iso18091lab run --issuer --doc-number --motto)."""
+    import shutil
+
+    from iso18091lab.evidence import write_evidence_pack
+
+    _, reports = everything
+    folder = tmp_path / "hai-phong"
+    shutil.copytree(reports / "hai-phong", folder)
+    docx, _ = write_evidence_pack(folder, "Hải Phòng", {"input_hash": "x"}, "vi",
+                                  document={"issuer": "Sở Khoa học và Công nghệ Hải Phòng",
+                                            "number": "123/BC-SKHCN", "motto": True})
+    head = Document(docx).tables[0]
+    left, right = [c.text.split("\n") for c in head.rows[0].cells]
+    assert left == ["SỞ KHOA HỌC VÀ CÔNG NGHỆ HẢI PHÒNG", "Số: 123/BC-SKHCN"]
+    assert right == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert head.rows[0].cells[1].paragraphs[1].runs[0].underline
+    plain = Document(reports / "hai-phong" / pack_names("hai-phong")[0])
+    assert "CỘNG HÒA" not in "\n".join(c.text for t in plain.tables for r in t.rows for c in r.cells)
