@@ -318,7 +318,7 @@ class _Bodies:
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
 def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
-                        block_keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                        block_keys: list[np.ndarray], recovered: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
     into numbers ('1.10' typed into a General cell is 1.1).
 
@@ -328,7 +328,8 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     when exactly one candidate not used by another row of the block fits between its neighbours' positions (or
     the block holds as many such rows as candidates, in order); a text cell with no such candidate keeps the id
     as typed (a repeated id is then a duplicate or a conflict, as any other). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
-    Never dropped silently.
+    Never dropped silently; every id read otherwise than typed is appended to ``recovered`` as (row, id as
+    typed, id recovered), for the data-quality report.
     """
     uniques = table.values("indicator")
     unique_ids = np.array([normalise_indicator_id(u) for u in uniques], dtype=object)
@@ -389,6 +390,8 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
                 ids[row] = None
                 flagged[row] = True
                 continue
+            if recovered is not None and choice != member_ids[j]:
+                recovered.append((row, member_ids[j], choice))
             ids[row] = choice
             resolved[j] = position[choice]
             used.add(choice)
@@ -411,7 +414,12 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     catalog_ids = catalog.index.tolist()
     typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
     block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
-    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
+    recovered: list[tuple[int, str, str]] = []
+    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys, recovered)
+    for row, typed_id, read_id in recovered:  # listed with the name matches: "1.1" read as "1.10", how many rows
+        if body[row] >= 0:
+            key = (bodies.rows[body[row]]["province"], typed_id, read_id, "", "indicator_order")
+            bodies.name_matches[key] = bodies.name_matches.get(key, 0) + 1
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")

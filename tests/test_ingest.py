@@ -268,3 +268,23 @@ def test_rows_of_a_rejected_unit_say_why_the_unit_was_rejected(tmp_path):
         assert rows["reason_vi"].str.contains(why).all() and not rows["reason_vi"].str.contains("có phải").any()
         assert not rows["reason_vi"].str.contains("không có trong danh sách").any()
     assert (scores.loc[["xã Vô Danh"], "rule"] == "unknown_unit").all()
+
+
+def test_indicator_ids_recovered_from_the_row_order_are_listed(tmp_path):
+    """A sheet typed in catalog order where Excel turned '1.10' into the number 1.1: the tenth row is read as
+    1.10 (never dropped), and the recovery is listed (name_matches.csv, shown in the data-quality report)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["province", "unit", "year", "rater", "indicator", "score"])
+    for k, number in enumerate([1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 1.1], start=1):
+        sheet.append(["Hải Phòng", "quận Hồng Bàng", 2023, "self", number, k])
+    book.save(raw / "a.xlsx")
+    ingest(raw, tmp_path / "p")
+    scores = pd.read_parquet(tmp_path / "p" / "assessments.parquet")
+    assert scores.set_index("indicator").loc["1.10", "score"] == 10 and len(scores) == 10
+    matches = pd.read_csv(tmp_path / "p" / "name_matches.csv", dtype=str, encoding="utf-8-sig")
+    recovered = matches[matches["how"] == "indicator_order"]
+    assert recovered[["typed", "matched", "rows"]].values.tolist() == [["1.1", "1.10", "1"]]
+    assert (recovered["province"] == "Hải Phòng").all()
