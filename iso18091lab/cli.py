@@ -115,7 +115,7 @@ def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
         for item in province_run.notebooks:
             if item.status in ("ok", "partial"):
                 mark = "✔" if item.status == "ok" else "◐"
-                kept = " (giữ từ lần chạy trước, dữ liệu không đổi / reused: inputs unchanged)" if item.reused else ""
+                kept = f" ({t('cli_reused', lang)})" if item.reused else ""
                 print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}{kept}")
                 for reason in dict.fromkeys(note["reason"] for note in item.not_estimable):
                     print(f"    {t('not_estimable', lang)}: {reason}")
@@ -123,20 +123,20 @@ def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
                 failed += 1
                 where = ""
                 if item.failing_cell is not None:  # the cell's position in the notebook file, from 1
-                    where = f", ô/cell {item.failing_cell}"
+                    where = f", {t('cli_cell', lang)} {item.failing_cell}"
                     if item.failing_line is not None:
-                        where += f", dòng/line {item.failing_line}: {item.failing_source}"
+                        where += f", {t('cli_line', lang)} {item.failing_line}: {item.failing_source}"
                 print(f"✘ {province_run.province}: {item.notebook}{where} — {item.error}", file=sys.stderr)
         if province_run.evidence.get("docx"):
             print(f"✔ {province_run.province}: {reports / province_run.slug / province_run.evidence['docx']}")
         elif province_run.evidence.get("error"):
             failed += 1
-            print(f"✘ {province_run.province}: evidence pack: {province_run.evidence['error']}", file=sys.stderr)
+            print(f"✘ {province_run.province}: {t('ev_title', lang)}: {province_run.evidence['error']}",
+                  file=sys.stderr)
     items = [item for province_run in runs for item in province_run.notebooks]
     reused = sum(item.reused for item in items)
-    print(f"Đã chạy {len(items) - reused} báo cáo, giữ nguyên {reused} / {len(items) - reused} report(s) run, "
-          f"{reused} reused (--force: chạy lại tất cả / re-run all)")
-    print(f"Trang tổng hợp / index: {(Path(reports) / 'index.html').resolve()}")
+    print(t("cli_done", lang, n_run=len(items) - reused, n_reused=reused))
+    print(f"{t('nav_index', lang)}: {(Path(reports) / 'index.html').resolve()}")
     return 1 if failed else 0
 
 
@@ -145,7 +145,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     runs = demo(out, seed=args.seed, small=args.small, lang=args.lang, progress=not args.quiet)
-    code = _print_runs(runs, out / "reports")
+    code = _print_runs(runs, out / "reports", args.lang)
     print(f"Mẫu dữ liệu mô phỏng / synthetic sample: {out / 'raw'}")
     return code
 

@@ -192,7 +192,7 @@ def test_a_failing_notebook_is_reported_by_its_cell_in_the_file_and_its_line(sma
     index = (reports / "index.html").read_text(encoding="utf-8")
     assert "KeyError: &#39;khong-co&#39; (ô thứ 6 của notebook, dòng 3: helper())" in index
     assert _print_runs(runs, reports) == 1
-    assert "02_broken, ô/cell 6, dòng/line 3: helper() — KeyError: 'khong-co'" in capsys.readouterr().err
+    assert "02_broken, ô 6, dòng 3: helper() — KeyError: 'khong-co'" in capsys.readouterr().err
 
 
 def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
