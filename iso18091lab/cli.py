@@ -325,7 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--permutations", type=int, default=None,
                    help="số hoán vị cho giá trị p / permutations for p (calibration 500, power 0 = p từ SE)")
     p.add_argument("--designs", default=None,
-                   help="calibration: thiết kế, cách nhau dấu phẩy / designs (staggered,two rounds,pilot-like,pre-trend)")
+                   help="calibration: thiết kế, cách nhau dấu phẩy / designs (staggered,two rounds,pilot-like,pre-trend,"
+                        "1 per start,2 per start,3 per start,6 per start,3 + 3,5 + 5; mặc định tất cả / default all)")
     p.add_argument("--provinces", type=int, default=34, help="power: số tỉnh / provinces (%(default)s)")
     p.add_argument("--bodies", type=int, default=97, help="power: đơn vị mỗi tỉnh / bodies per province (%(default)s)")
     p.add_argument("--years", type=int, default=5, help="power: số năm / yearly waves (%(default)s)")

@@ -25,7 +25,9 @@ import pandas as pd
 
 from .catalog import load_catalog
 from .config import DEFAULT_PROCESSED
+from .files import tables_digest
 from .ingest import PARTITIONS, RATING_DTYPE, province_files
+from .provinces import of_today
 from .text import slugify
 
 
@@ -60,28 +62,30 @@ class Dataset:
         """The same dataset restricted to one province (canonical name). Its quarantine keeps the rows
         attributed to that province and the rows that could not be attributed to any (``province`` empty);
         its summary lists the files holding the province's rows and the files of no province."""
-        pick = lambda frame: frame[frame["province"] == province].reset_index(drop=True)  # noqa: E731
+        pick = lambda frame: frame[(of_today(frame["province"]) == province).to_numpy()].reset_index(drop=True)  # noqa: E731
         return _restricted(self, province, pick(self.assessments), pick(self.units), pick(self.outcomes))
 
 
 def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: pd.DataFrame,
                 outcomes: pd.DataFrame) -> Dataset:
-    quarantine = data.quarantine[data.quarantine["province"].isin([province, ""])].reset_index(drop=True)
-    matches = (data.name_matches[data.name_matches["province"] == province].reset_index(drop=True)
+    quarantine = data.quarantine[of_today(data.quarantine["province"]).isin([province, ""]).to_numpy()
+                                 ].reset_index(drop=True)
+    matches = (data.name_matches[(of_today(data.name_matches["province"]) == province).to_numpy()].reset_index(drop=True)
                if data.name_matches is not None else None)
     summary = {**data.summary, "files": province_files(data.summary, province)} if data.summary else data.summary
-    checks = (data.checks[data.checks["province"].isin([province, ""])].reset_index(drop=True)
+    checks = (data.checks[of_today(data.checks["province"]).isin([province, ""]).to_numpy()].reset_index(drop=True)
               if data.checks is not None else None)
     return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches, checks)
 
 
 def _partition_current(folder: Path, partition: Path) -> bool:
-    """True when the province partition exists and is not older than the whole tables (ingest writes them
-    first; a table changed afterwards, by hand or by a test, makes the partition stale)."""
+    """True when the province partition exists and was cut from the whole tables as they are now (the digest
+    it recorded equals theirs: a table changed afterwards, by hand or by a test, makes it stale, whatever the
+    file times say)."""
     try:
-        return all((partition / name).stat().st_mtime_ns >= (folder / name).stat().st_mtime_ns
-                   for name in ("assessments.parquet", "units.parquet", "outcomes.parquet"))
-    except OSError:
+        recorded = json.loads((partition / "partition.json").read_text(encoding="utf-8"))["tables_digest"]
+        return recorded == tables_digest(folder)
+    except (OSError, ValueError, KeyError):
         return False
 
 

@@ -31,7 +31,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, p_text, readable, t,
+from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, readable, t,
                    value_label)
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences

@@ -18,6 +18,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .threads import limit_this_process
+
 
 def task_seeds(seed: int, n: int) -> list[int]:
     """Independent integer seeds for ``n`` tasks, derived from ``seed`` (the same on every executor)."""
@@ -86,11 +88,4 @@ def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress:
 
 def _one_blas_thread() -> None:
     """Limit BLAS/OpenMP to one thread in a Dask worker (called once per worker)."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover
-        pass
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = "1"
+    limit_this_process()

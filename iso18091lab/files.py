@@ -132,3 +132,18 @@ def cached(cache: Path, name: str, parts: list, compute):
         result = compute()
         write_atomic(path, lambda tmp: tmp.write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
         return result
+
+
+#: The whole processed tables a province partition is cut from; a partition records their digest.
+WHOLE_TABLES = ("assessments.parquet", "units.parquet", "outcomes.parquet")
+
+
+def tables_digest(folder: str | Path) -> str:
+    """SHA-256 of the whole processed tables' bytes (``WHOLE_TABLES`` in ``folder``): what a province partition
+    was cut from (``partition.json``), so staleness is judged by content, not file times."""
+    digest = hashlib.sha256()
+    for name in WHOLE_TABLES:
+        digest.update(name.encode())
+        digest.update((Path(folder) / name).read_bytes())
+    return digest.hexdigest()
+

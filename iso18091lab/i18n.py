@@ -203,6 +203,8 @@ def outcome_label(outcome: str, lang: str = "vi") -> str:
         return t("overall", lang)
     if outcome == "overall (two-way FE)":
         return t("overall_twfe", lang)
+    if outcome == "overall (pre-reform waves)":
+        return t("eff_pre_reform_row", lang)
     kind, _, rest = outcome.partition(" ")
     if kind == "pillar" and rest:
         return f"{t('pillar', lang)} {rest}"

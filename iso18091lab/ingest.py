@@ -16,10 +16,12 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,7 +30,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from . import __version__
-from .files import write_atomic
+from .files import tables_digest, write_atomic
 from .catalog import load_catalog, normalise_indicator_id
 from .clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
@@ -38,12 +40,13 @@ from .excel import write_csv
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
 from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
-from .provinces import canonical_name, name_2025, province_key
+from . import admin_map, lineage
+from .provinces import canonical_name, name_2025, of_today, province_key
 from .text import fold, nfc
 
 ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-    "pilot_start_round", "province_2025", "year", "round", "rater",
+    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "round", "rater",
     "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
     "score_source", "synthetic", "source_file", "source_sheet", "source_row", "source_column",
 ]
@@ -51,10 +54,13 @@ UNIT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start", "pilot_start_round",
     "province_2025", "aliases", "synthetic",
     "source_file", "source_sheet", "source_row",
+    "vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes", "pilot_exposure",
+    "label_today",
 ]
 OUTCOME_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-    "pilot_start_round", "province_2025", "year", "measure", "value", "synthetic",
+    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "measure", "value",
+    "synthetic",
     "source_file", "source_sheet", "source_row",
 ]
 QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "reason_vi", "reason_en",
@@ -64,7 +70,7 @@ CHECK_COLUMNS = ["file", "sheet", "row", "cell", "column", "unit", "rater", "pil
                  "n_scores", "difference", "status", "province"]
 #: Body columns copied from the units table onto assessment and outcome rows.
 BODY_COLUMNS = ["province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start",
-                "pilot_start_round", "province_2025"]
+                "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues"]
 NAME_MATCH_COLUMNS = ["province", "typed", "matched", "body_id", "how", "rows"]
 FILE_SUMMARY_COLUMNS = [
     "file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "empty_rows",
@@ -72,7 +78,8 @@ FILE_SUMMARY_COLUMNS = [
 ]
 RATING_DTYPE = pd.CategoricalDtype(list(RATINGS), ordered=True)
 PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv",
-                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv")
+                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv",
+                   "unit_lineage.csv")
 
 
 class IngestError(RuntimeError):
@@ -242,23 +249,39 @@ class _Bodies:
                 if key:
                     self.rejected[(province_key(province), fold(key))] = why
         self.rows: list[dict] = units[BODY_COLUMNS].to_dict(orient="records") if len(units) else []
+        self.n_units = len(self.rows)
         self._ad_hoc: dict[str, int] = {}
         self._cache: dict[tuple, tuple] = {}
         self.name_matches: dict[tuple, int] = {}
+        # the 2025 reform: each listed body placed on its map; waves on the new map are matched to the bodies of
+        # that map first (listed ones, then the official list), so a code reused by a new commune never points
+        # at its predecessor (lineage.py)
+        self._post_reform: dict[str, int] = {}
+        new = []
+        for index, row in enumerate(self.rows):
+            unit = lineage.place(row["province"], row["unit"], row["code"], row["tier"])
+            row.update(vintage=unit.vintage if unit else admin_map.OLD, official_code=unit.code if unit else pd.NA,
+                       official_level=unit.level if unit else "")
+            if row["vintage"] == admin_map.NEW:
+                new.append(index)
+                self._post_reform[unit.code] = index
+        self._new_index = np.array(new, dtype=np.int64)
+        self.matcher_new = UnitMatcher(units.iloc[new]) if new else None
 
     def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
         """(body index per row, -1 where none; attributed province per row, '' where none)."""
-        columns = ["province", "unit", "code"]
+        columns = ["province", "unit", "code", "year"]
         combos, inverse = _unique_rows([table.codes(c) for c in columns])
         counts = np.bincount(inverse, minlength=len(combos))
         body = np.full(len(combos), -1, dtype=np.int64)
         province = np.full(len(combos), "", dtype=object)
         failures: list[tuple[int, Problem]] = []
-        for k, (pc, uc, cc) in enumerate(combos):
+        maps = [admin_map.map_of_wave(v) for v in table.values("year")]  # the map each typed year is on
+        for k, (pc, uc, cc, yc) in enumerate(combos):
             typed = (table.values("province")[pc], table.values("unit")[uc], table.values("code")[cc])
-            key = tuple(nfc(v) for v in typed)
+            key = tuple(nfc(v) for v in typed) + (maps[yc],)
             if key not in self._cache:
-                self._cache[key] = self._locate(*typed)
+                self._cache[key] = self._locate(*typed, vintage=maps[yc])
             body[k], province[k], problem, match = self._cache[key]
             if problem is not None:
                 failures.append((k, problem))
@@ -269,8 +292,80 @@ class _Bodies:
             problems.add(positions, problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
         return body[inverse], province[inverse]
 
-    def _locate(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
-        """(body index, province, problem, non-exact match key) for one typed combination."""
+    def _locate(self, typed_province, name, code, vintage: str | None = admin_map.OLD
+                ) -> tuple[int, str, Problem | None, tuple | None]:
+        """(body index, province, problem, non-exact match key) for one typed combination on the map of its wave
+        (``vintage``: ``pre2025``, ``2025``, or None for a wave of 2025: the old map first, then the new)."""
+        if self.matcher.empty or vintage == admin_map.OLD or is_blank(typed_province) or (
+                is_blank(name) and is_blank(code)):
+            return self._locate_old(typed_province, name, code)
+        if vintage == admin_map.NEW:  # the new map first; else a former body's name typed after the reform
+            found = self._locate_new(typed_province, name, code)
+            if found is not None:
+                return found
+            old = self._locate_old(typed_province, name, code)
+            if old[2] is not None and old[2].rule == "unknown_unit":
+                from dataclasses import replace
+
+                problem = replace(old[2], suggestion=self._new_suggestion(typed_province, name) or old[2].suggestion)
+                return old[0], old[1], problem, old[3]
+            return old
+        old = self._locate_old(typed_province, name, code)  # a wave of 2025: the old map, then the new one
+        if old[2] is None:
+            return old
+        found = self._locate_new(typed_province, name, code)
+        return found if found is not None and found[2] is None else old
+
+    @staticmethod
+    def _new_suggestion(typed_province, name) -> str:
+        """The commune of the new map closest in spelling to a typed name ('' when none is close)."""
+        import difflib
+
+        from .text import fold
+
+        table = admin_map.units(admin_map.NEW)
+        names = table.loc[(table["level"] == "commune")
+                          & table["province"].isin(admin_map.provinces_on_map(typed_province, admin_map.NEW)), "name"]
+        close = difflib.get_close_matches(fold(name), [fold(n) for n in names], n=1, cutoff=0.75)
+        return next((n for n in names if fold(n) == close[0]), "") if close else ""
+
+    def _locate_new(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None] | None:
+        """A body typed in a wave on the new map: a listed post-reform body, else a commune of the official list
+        (added as a post-reform body); None when neither has it (the name may be a former body's)."""
+        if self.matcher_new is not None:
+            try:
+                found = self.matcher_new.locate(typed_province, name, code)
+            except Rejected:
+                found = None
+            if found is not None:
+                index = int(self._new_index[found.index])
+                body = self.rows[index]
+                match = None if found.exact else (body["province"], nfc(name) or nfc(code), body["unit"],
+                                                  body["body_id"], found.how)
+                return index, body["province"], None, match
+        try:
+            unit = admin_map.find(typed_province, name, code, admin_map.NEW)
+        except admin_map.NotOnMap as exc:
+            if exc.candidates:
+                hint = ": " + "; ".join(f"{u.name} (mã {u.code}, {u.province})" for u in exc.candidates)
+                column = "unit" if not is_blank(name) else "code"
+                return -1, "", Problem(column, nfc(name) or nfc(code), "ambiguous_unit", hint), None
+            return None
+        if not lineage._consistent(unit, name, code):  # name of one commune, code of another: not this one
+            return None
+        if unit.code not in self._post_reform:
+            self._post_reform[unit.code] = len(self.rows)
+            self.rows.append(lineage.post_reform_body(unit))
+        index = self._post_reform[unit.code]
+        body = self.rows[index]
+        typed = {exact_key(name)} | ({nfc(code)} if not is_blank(code) else set())
+        exact = bool(typed & {exact_key(unit.name), unit.code})
+        match = None if exact else (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"],
+                                    "official list 2025")
+        return index, body["province"], None, match
+
+    def _locate_old(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
+        """(body index, province, problem, non-exact match key) for one typed combination (units table)."""
         matcher = self.matcher
         if is_blank(typed_province):
             return -1, "", Problem("province", "", "missing_value"), None
@@ -661,6 +756,61 @@ def _flag_duplicate_codes(kind: _Kind) -> None:
 
 # --------------------------------------------------------------------------- files
 
+_FROM_IMPORT = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#]+)", re.M)
+_PLAIN_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+)", re.M)
+
+
+def _package_imports(path: Path, root: Path) -> set[Path]:
+    """The package's own modules that the module at ``path`` imports (anywhere in it, functions included), read
+    from its import statements (relative, or absolute from the package)."""
+    text = path.read_text(encoding="utf-8")
+    package = path.parent.relative_to(root.parent).parts  # e.g. ("iso18091lab", "stats")
+    candidates = []
+    for dots, module, names in _FROM_IMPORT.findall(text):
+        if dots:
+            base = list(package[:len(package) - len(dots) + 1])
+        elif module.split(".")[0] == root.name:
+            base = []
+        else:
+            continue
+        parts = base + (module.split(".") if module else [])
+        candidates.append(parts)
+        for name in names.strip("()").replace("\n", " ").split(","):
+            name = name.split(" as ")[0].strip()
+            if name.isidentifier():
+                candidates.append(parts + [name])
+    candidates += [m.split(".") for m in _PLAIN_IMPORT.findall(text) if m.split(".")[0] == root.name]
+    found = set()
+    for parts in candidates:
+        target = root.parent.joinpath(*parts)
+        for file in (target.with_suffix(".py"), target / "__init__.py"):
+            if file.is_file():
+                found.add(file)
+    return found
+
+
+@lru_cache(maxsize=1)
+def ingest_fingerprint() -> str:
+    """A hash of everything ingest's output depends on besides the raw files and the catalog: the source of
+    this module and of every package module it imports, transitively (found from the code, so a new rule module
+    counts without a list to keep), and the package's data tables (official lists, texts of quarantine
+    reasons). Processed data written under another fingerprint is made again."""
+    root = Path(__file__).resolve().parent
+    todo, seen = [Path(__file__).resolve()], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        if path.name != "__init__.py":  # a package's __init__ counts, but what it re-exports is not a dependency
+            todo.extend(_package_imports(path, root) - seen)
+    digest = hashlib.sha256()
+    for path in sorted(seen) + sorted((root / "data").glob("*.csv")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def raw_fingerprint(raw_dir: str | Path) -> str:
     """SHA-256 over the names and contents of every raw input file."""
     raw_dir = Path(raw_dir)
@@ -675,7 +825,8 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
-_BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025"]
+_BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025", "vintage",
+              "lineage_status", "continues"]
 _BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
@@ -691,9 +842,10 @@ def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["code", "aliases", "source_file", "source_sheet"]
-    frame = frame.astype({c: "string" for c in text})
-    return frame.astype({**_BODY_WHOLE, "synthetic": "boolean", "source_row": "Int64"})
+    text = _BODY_TEXT + ["code", "aliases", "source_file", "source_sheet", "official_code", "successor_code",
+                         "predecessor_codes", "label_today"]
+    frame = frame.reindex(columns=UNIT_COLUMNS).astype({c: "string" for c in text})
+    return frame.astype({**_BODY_WHOLE, "synthetic": "boolean", "source_row": "Int64", "pilot_exposure": "Float64"})
 
 
 def _typed_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -818,6 +970,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                         ["score", "rating", "not_assessed"], "score")
     outcomes_kind = _collect(of_kind("outcomes"), lambda t, p: _clean_outcomes(t, bodies, p))
     _resolve_duplicates(outcomes_kind, ["_body", "year", "measure"], ["value"], "value")
+    units = _with_lineage(units, bodies)
 
     assessments = _finish(assessments_kind, ASSESSMENT_COLUMNS, _typed_assessments, bodies)
     assessments_kind.keep_provenance()
@@ -848,6 +1001,33 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     if processed_dir is not None:
         write_processed(result, processed_dir, parts)
     return result
+
+
+def _with_lineage(units: pd.DataFrame, bodies: _Bodies) -> pd.DataFrame:
+    """The units table with each body's place across the 2025 reform (:func:`iso18091lab.lineage.annotate`), and
+    the communes of the new map that waves after 1 July 2025 named without the units table listing them (rows
+    with no source file: they come from the official list)."""
+    if bodies.matcher.empty:
+        return units
+    lineage.annotate(bodies.rows)
+    units = units.copy()
+    if any(row.get("vintage") == admin_map.NEW for row in bodies.rows):  # data on the map of today: labels speak it
+        for index, row in enumerate(bodies.rows[:bodies.n_units]):
+            if not lineage._blank(row.get("label_today")):
+                row["body_label"] = row["label_today"]
+                units.at[index, "body_label"] = row["label_today"]
+    for column in lineage.BODY_LINEAGE + ["group", "pilot_start", "pilot_start_round"]:
+        values = [row.get(column, pd.NA) for row in bodies.rows[:bodies.n_units]]
+        if column in ("group", "pilot_start", "pilot_start_round"):
+            continue  # listed bodies keep what the units table says
+        units[column] = pd.array(values, dtype="Float64" if column == "pilot_exposure" else "string")
+    added = bodies.rows[bodies.n_units:]
+    if added:
+        extra = pd.DataFrame(added).reindex(columns=UNIT_COLUMNS)
+        extra["synthetic"] = bool(units["synthetic"].any()) if len(units) else False
+        extra["aliases"] = pd.NA
+        units = pd.concat([units, _typed_units(extra)], ignore_index=True)
+    return _typed_units(units)
 
 
 def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
@@ -1014,7 +1194,8 @@ def _file_summary(tables: list[_Table], kinds: dict[str, _Kind], other_rows: lis
 def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, units: pd.DataFrame,
              outcomes: pd.DataFrame, catalog: pd.DataFrame) -> dict:
     totals = {c: int(files[c].sum()) for c in ("rows_read", "accepted", "quarantined", "duplicates", "empty_rows")}
-    accepted = len(assessments) + len(units) + len(outcomes)
+    listed = int(units["source_file"].notna().sum()) if "source_file" in units else len(units)  # + official list
+    accepted = len(assessments) + listed + len(outcomes)
     if totals["accepted"] != accepted or totals["rows_read"] != (
             totals["accepted"] + totals["quarantined"] + totals["duplicates"]):  # pragma: no cover - a bug
         raise AssertionError("ingest row counts do not reconcile")
@@ -1022,6 +1203,7 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
     return {
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "package_version": __version__,
+        "ingest_fingerprint": ingest_fingerprint(),
         "raw_dir": str(raw_dir.resolve()),
         "raw_fingerprint": raw_fingerprint(raw_dir),
         "files_read": int(files.loc[files["status"] != "error", "file"].nunique()),
@@ -1030,7 +1212,8 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
         **totals,
         "tables": {"assessments": len(assessments), "units": len(units), "outcomes": len(outcomes)},
         "synthetic": "yes" if len(flags) and bool(flags.all()) else ("mixed" if bool(flags.any()) else "no"),
-        "provinces": sorted(set(assessments["province"].dropna().unique()) | set(units["province"].dropna().unique())),
+        "provinces": sorted(set(of_today(pd.concat([assessments["province"], units["province"]]).dropna().unique()))
+                            - {""}),  # one report per province of today
         "catalog_indicators": len(catalog),
         "units_table_empty": bool(units.empty),
     }
@@ -1064,6 +1247,8 @@ def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.
              for frame in (assessments, units, outcomes)]
     pairs.append(quarantine.loc[quarantine["province"] != "", ["file", "province"]])
     found = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
+    found["province"] = of_today(found["province"]).to_numpy()
+    found = found.drop_duplicates()
     return {file: sorted(group["province"].astype(str)) for file, group in found.groupby("file", sort=True)}
 
 
@@ -1079,7 +1264,8 @@ def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
     split = {province: {} for province in result.summary["provinces"]}
     for name in ("assessments", "units", "outcomes"):
         frame = getattr(result, name)
-        groups = dict(tuple(frame.groupby("province", sort=False, observed=True))) if len(frame) else {}
+        key = of_today(frame["province"]).to_numpy() if len(frame) else None  # the province of today
+        groups = dict(tuple(frame.groupby(key, sort=False))) if len(frame) else {}
         for province, parts in split.items():
             part = groups.get(province)
             parts[name] = (part if part is not None else frame.iloc[:0]).reset_index(drop=True)
@@ -1105,10 +1291,12 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         digest = hashlib.sha256(common)
         for name, frame in tables.items():
             update(digest, name, frame)
-        update(digest, "name_matches", matches[matches["province"] == province])
-        update(digest, "quarantine", result.quarantine[result.quarantine["province"].isin([province, ""])])
+        update(digest, "name_matches", matches[of_today(matches["province"]).to_numpy() == province])
+        update(digest, "quarantine", result.quarantine[of_today(result.quarantine["province"]).isin([province, ""])
+                                                       .to_numpy()])
         if result.checks is not None and len(result.checks):
-            update(digest, "total_checks", result.checks[result.checks["province"].isin([province, ""])])
+            update(digest, "total_checks", result.checks[of_today(result.checks["province"]).isin([province, ""])
+                                                         .to_numpy()])
         digest.update(json.dumps(province_files(summary, province), sort_keys=True, default=str).encode())
         hashes[province] = digest.hexdigest()
     return hashes
@@ -1116,15 +1304,20 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
 
 def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
     """One folder per province under ``<out>/provinces/`` with its rows of the three tables (``parts``, from
-    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole."""
+    :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole.
+    Each records the digest of the whole tables it was cut from (``partition.json``), so a reader can tell a
+    stale partition by content, not by file times."""
     from .text import slugify
 
+    source = tables_digest(out)
     staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
     for province, tables in parts.items():
         folder = staging / slugify(province)
         folder.mkdir()
         for name, frame in tables.items():
             frame.to_parquet(folder / f"{name}.parquet", index=False)
+        (folder / "partition.json").write_text(json.dumps({"province": province, "tables_digest": source}),
+                                               encoding="utf-8")
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
@@ -1148,6 +1341,8 @@ def write_processed(result: IngestResult, processed_dir: str | Path,
         write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
     if result.checks is not None:
         write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
+    lineage_rows = lineage.lineage_table(result.units)
+    write_atomic(out / "unit_lineage.csv", lambda p: write_csv(lineage_rows, p))
     if result.catalog is not None:
         write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
     write_atomic(out / "ingest_summary.json", lambda p: p.write_text(

@@ -783,55 +783,17 @@ def _ods_areas(archive: zipfile.ZipFile) -> list[tuple[str, int]]:
 
 # --------------------------------------------------------------------------- parsing in a child process
 
-_CHILD = r"""
-import pickle, sys, unicodedata
-import python_calamine as pc
-path, fmt, max_cells = sys.argv[1], sys.argv[2], int(sys.argv[3])
-suffix = {"xlsm": "xlsx"}.get(path.rsplit(".", 1)[-1].lower(), path.rsplit(".", 1)[-1].lower())
-if suffix == fmt or fmt == "ods":  # calamine picks its reader from the name
-    wb = pc.CalamineWorkbook.from_path(path)
-else:  # content and name differ (e.g. an .xlsx saved with a .xls name): let calamine detect it
-    with open(path, "rb") as handle:
-        wb = pc.CalamineWorkbook.from_filelike(handle)
-cache = {}
-def text(v):  # NFC; repeated values (province, unit, rater) are normalised once and shared
-    if type(v) is str and not v.isascii():
-        done = cache.get(v)
-        if done is None:
-            done = cache[v] = unicodedata.normalize("NFC", v)
-        return done
-    return v
-out = []
-for name in wb.sheet_names:
-    sheet = wb.get_sheet_by_name(name)
-    end = sheet.end
-    area = (end[0] + 1) * (end[1] + 1) if end else 0
-    if area > max_cells:
-        sys.stderr.write(f"SHEET_TOO_LARGE\t{name}\t{area}\n")
-        sys.exit(3)
-    rows = [[text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-    merged = sheet.merged_cell_ranges or []
-    out.append((name, rows, [tuple(map(tuple, m)) for m in merged]))
-sys.stdout.buffer.write(pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL))
-"""
-
-
-def _limit_memory(max_bytes: int):
-    def apply() -> None:  # runs in the child before exec
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
-    return apply
-
+#: The script that parses a workbook in a child process.
+WORKBOOK_CHILD = Path(__file__).resolve().with_name("workbook_child.py")
 
 def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits) -> list[RawSheet]:
-    """Parse a workbook with calamine in a child process with a memory and time limit."""
+    """Parse a workbook with calamine in a child process (:mod:`iso18091lab.workbook_child`, run as a script so
+    it imports nothing of the package; -I keeps its folder off sys.path, where io.py would shadow the standard
+    library) that limits its own memory; the parent limits its time."""
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(path), fmt, str(limits.max_sheet_cells)], capture_output=True,
-            timeout=limits.parse_timeout_s,
-            preexec_fn=_limit_memory(limits.parse_memory_bytes) if sys.platform != "win32" else None,
-        )
+            [sys.executable, "-I", str(WORKBOOK_CHILD), str(path), fmt, str(limits.max_sheet_cells),
+             str(limits.parse_memory_bytes)], capture_output=True, timeout=limits.parse_timeout_s)
     except subprocess.TimeoutExpired:
         raise FileReadError(path, "timeout", "đọc tệp quá thời gian cho phép", "reading the file timed out")
     if done.returncode != 0:
@@ -1033,15 +995,6 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
         en += "; row {}: only {} recognised".format(best.rows[0] + 1,
                                                    ", ".join(f"'{h}' ({c})" for _, (c, h) in names))
     return SkippedSheet(sheet.file, sheet.sheet, vi, en)
-
-
-def find_table(sheet: RawSheet) -> FoundTable | SkippedSheet:
-    """Like :func:`recognise_table`, for callers that know only tables and skipped sheets: a
-    :class:`StructuralError` comes back as a :class:`SkippedSheet` whose reason is its message."""
-    found = recognise_table(sheet)
-    if isinstance(found, StructuralError):
-        return SkippedSheet(found.file, found.sheet, found.message_vi, found.message_en)
-    return found
 
 
 def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:

@@ -109,3 +109,34 @@ def official_names_all() -> list[str]:
     """Every official province name, former and since 2025 (each once)."""
     table = province_table()
     return list(dict.fromkeys(table.former + table.current))
+
+
+def province_of_today(name: object) -> str:
+    """The province a report is written for: the name since 1 July 2025 of a known province ('Hải Dương' ->
+    'Hải Phòng'), else the name as given. One report per province of today; bodies keep the province they were
+    assessed in."""
+    text = "" if name is None or name is pd.NA or (isinstance(name, float) and name != name) else str(name)
+    return (name_2025(text) or text) if text else ""
+
+
+def of_today(values) -> "pd.Series":
+    """:func:`province_of_today` of every value of a column (computed once per distinct value)."""
+    series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values.astype(object)
+    mapping = {v: province_of_today(v) for v in series.dropna().unique()}
+    return series.map(mapping).fillna("")
+
+
+def province_title(province: str, former: list[str] | None = None, lang: str = "vi") -> str:
+    """A province of today with the former provinces it comprises ('Hải Phòng (gồm Hải Phòng và Hải Dương trước
+    2025)'); the bare name when it was not merged. ``former``: the former provinces to name (default: all)."""
+    from .i18n import t
+
+    table = province_table()
+    names = former if former is not None else table.predecessors.get(province, [])
+    order = {n: i for i, n in enumerate(table.predecessors.get(province, []))}  # the namesake first
+    names = sorted((n for n in dict.fromkeys(names) if n), key=lambda n: (order.get(n, len(order)), n))
+    if len(names) < 2 and (not names or names == [province]):
+        return province
+    joined = (" và " if lang == "vi" else " and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 \
+        else names[0]
+    return t("province_with_former", lang, today=province, former=joined)

@@ -129,7 +129,12 @@ class NotebookReport:
             display(HTML(f'<div style="background:#FFC7CE;color:#9C0006;border:2px solid #9C0006;padding:8px 12px;'
                          f'font-weight:bold;font-size:1.1em;margin-bottom:8px">{escape(self.t("synthetic_banner"))}'
                          '</div>'), metadata={"iso18091lab_role": "banner"})
-        rows = [(self.t("province"), self.province), (self.t("period"), period), (self.t("data_source"), source),
+        from .provinces import province_title
+
+        former = sorted(set(self.data.assessments["province"].dropna().astype(str))) if len(self.data.assessments) \
+            else []
+        shown = province_title(self.province, former, self.lang) if former else self.province
+        rows = [(self.t("province"), shown), (self.t("period"), period), (self.t("data_source"), source),
                 (self.t("generated"), date_text(lang=self.lang))]
         table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{escape(k)}</th>"
                         f"<td>{escape(str(v))}</td></tr>" for k, v in rows)

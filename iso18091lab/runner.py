@@ -49,9 +49,10 @@ from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .i18n import TEXT, date_text, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
-from .ingest import catalog_fingerprint, ingest, processed_hash, raw_fingerprint
+from .ingest import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
 from .summaries import effect_verdict_of
 from .text import slugify
+from .threads import child_environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -208,23 +209,16 @@ def resolve_provinces(requested: list[str], known: list[str]) -> list[str]:
 
 
 def needs_ingest(raw: Path, processed: Path, catalog: Path | None = None) -> bool:
-    """True when the processed data is missing, or the raw files, the catalog or the package version changed
-    since it was written. ``catalog`` None means the bundled catalog."""
+    """True when the processed data is missing, or the raw files, the catalog or the ingest code and its data
+    tables (:func:`ingest.ingest_fingerprint`) changed since it was written. ``catalog`` None means the bundled
+    catalog."""
     summary = processed / "ingest_summary.json"
     if summary.exists() and raw.is_dir():
         previous = json.loads(summary.read_text(encoding="utf-8"))
         wanted = catalog_fingerprint(load_catalog(catalog))
         if (previous.get("raw_fingerprint") == raw_fingerprint(raw) and previous.get("catalog_fingerprint") == wanted
-                and previous.get("package_version") == __version__):
+                and previous.get("ingest_fingerprint") == ingest_fingerprint()):
             return False
-    return True
-
-
-def ensure_ingested(raw: Path, processed: Path, progress: bool = False, catalog: Path | None = None) -> bool:
-    """Ingest when :func:`needs_ingest`; True if it ran."""
-    if not needs_ingest(raw, processed, catalog):
-        return False
-    ingest(raw, processed, catalog=catalog, progress=progress)
     return True
 
 
@@ -313,28 +307,13 @@ def notebook_inputs_hash(notebook: Path, data_hash: str, parameters: dict) -> st
 
 def thread_environment(workers: int) -> dict[str, str]:
     """Environment for report kernels: one BLAS/OpenMP thread each when several kernels run at once (the
-    user's own settings win)."""
-    env = dict(os.environ)
-    if workers > 1:
-        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-                     "NUMEXPR_NUM_THREADS"):
-            env.setdefault(name, "1")
-    return env
+    user's own settings win; :func:`iso18091lab.threads.child_environment`)."""
+    return child_environment(workers)
 
 
-RESET_SOURCE = """# iso18091lab: a fresh namespace for this report (the kernel is kept warm between reports)
-def _iso18091lab_reset(shell):
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-    shell.displayhook._ = shell.displayhook.__ = shell.displayhook.___ = ""
-    shell.user_ns["_oh"].clear()
-    for name in [n for n in shell.user_ns if n not in shell.user_ns_hidden
-                 and not (n.startswith("__") and n.endswith("__"))]:  # __name__, __builtins__... stay
-        del shell.user_ns[name]
-
-
-_iso18091lab_reset(get_ipython())"""
+#: The hidden first cell of every report on a warm kernel: a call, the code is :mod:`iso18091lab.kernel_setup`.
+RESET_SOURCE = ("# iso18091lab: a fresh namespace for this report (the kernel is kept warm between reports)\n"
+                "__import__('iso18091lab.kernel_setup', fromlist=['reset_namespace']).reset_namespace(get_ipython())")
 
 
 class WarmKernel:
@@ -619,11 +598,9 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-WARM_UP_SOURCE = """# iso18091lab: import what the reports use while the data is ingested
-import matplotlib.pyplot
-import iso18091lab.plots, iso18091lab.report
-import iso18091lab.stats.descriptive, iso18091lab.stats.effect, iso18091lab.stats.indicator_review
-import iso18091lab.stats.reliability, iso18091lab.stats.synthesis"""
+#: The one cell a new kernel runs while the data is ingested: a call, the code is :mod:`iso18091lab.kernel_setup`.
+WARM_UP_SOURCE = ("# iso18091lab: import what the reports use while the data is ingested\n"
+                  "__import__('iso18091lab.kernel_setup', fromlist=['warm_up']).warm_up()")
 
 
 def _warm_up(kernel: WarmKernel) -> None:

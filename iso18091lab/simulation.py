@@ -2,7 +2,9 @@
 default, a Dask cluster with ``scheduler=``; the same seed gives the same results on either.
 
 * :func:`calibration_study` — how the effectiveness estimators behave on designs like the pilots (coverage of
-  the 95 % CI, false positives, bias): the four designs of ``CALIBRATION_DESIGNS``, each with no effect and
+  the 95 % CI, false positives, bias, which inference procedure the headline's rule chose, unbounded intervals
+  and verdicts): the designs of ``CALIBRATION_DESIGNS`` — pilot-sized ones and, for issue 19, small ones
+  (``SMALL_DESIGNS``: start cohorts of 1, 2, 3 and 6 pilots; 3 + 3 and 5 + 5 bodies) — each with no effect and
   with a planted effect that grows with time and differs between bodies.
 * :func:`power_study` — simulation-based power of the headline estimator (imputation ATT, BJS SE with
   leave-one-out, t on bodies − 1 df) for a national design (:class:`NationalDesign`): provinces × bodies ×
@@ -31,10 +33,15 @@ from .executor import map_tasks
 from .stats import NotEstimable
 from .stats import effect as ef
 from .stats.synthesis import Covariances, did_variance
+from .stats.verdict import effect_verdict
 
 #: The calibration designs (issue 10): provinces, pilot and comparison bodies per province, waves as
-#: (year, round), the start waves (indices) of the pilot cohorts, a pre-pilot drift per wave (parallel trends
-#: violated when > 0) and the share of bodies with a blank level.
+#: (year, round), the start waves (indices) of the pilot cohorts (pilot body b starts in ``starts[b % len(starts)]``),
+#: a pre-pilot drift per wave (parallel trends violated when > 0), the share of bodies with a blank level, and the
+#: levels bodies take in turn (``levels``, default ("xã", "quận"); randomization inference re-assigns within
+#: province × level). The small designs (issue 19): one province, 12 comparison bodies of one level, 5 yearly
+#: waves and three start cohorts of 1, 2, 3 or 6 pilot bodies; and 3 + 3 and 5 + 5 bodies over two waves with one
+#: start (20 and 252 possible assignments).
 CALIBRATION_DESIGNS = {
     "staggered": dict(provinces=3, pilots=12, comparison=12, waves=[(2021 + t, 1) for t in range(5)],
                       starts=(1, 2, 3), pretrend=0.0, blank_share=0.0),
@@ -44,9 +51,20 @@ CALIBRATION_DESIGNS = {
                        pretrend=0.0, blank_share=0.0),
     "pre-trend": dict(provinces=3, pilots=12, comparison=12, waves=[(2021 + t, 1) for t in range(5)],
                       starts=(1, 2, 3), pretrend=1.0, blank_share=0.0),
+    **{f"{k} per start": dict(provinces=1, pilots=3 * k, comparison=12, waves=[(2021 + t, 1) for t in range(5)],
+                              starts=(1, 2, 3), pretrend=0.0, blank_share=0.0, levels=("xã",))
+       for k in (1, 2, 3, 6)},
+    "3 + 3": dict(provinces=1, pilots=3, comparison=3, waves=[(2023, 1), (2024, 1)], starts=(1,), pretrend=0.0,
+                  blank_share=0.0, levels=("xã",)),
+    "5 + 5": dict(provinces=1, pilots=5, comparison=5, waves=[(2023, 1), (2024, 1)], starts=(1,), pretrend=0.0,
+                  blank_share=0.0, levels=("xã",)),
 }
+#: The designs added for issue 19 (few bodies), in the order of the table in docs/methods.md.
+SMALL_DESIGNS = ("1 per start", "2 per start", "3 per start", "6 per start", "3 + 3", "5 + 5")
 
-HEADLINE = "ATT imputation, BJS SE leave-one-out, t (headline)"
+HEADLINE = ("ATT imputation, headline (rule: BJS SE leave-one-out, t, when every start cohort has ≥ "
+            f"{ef.MIN_PILOTS_PER_START} pilots; else randomization inference)")
+BJS_ALWAYS = "ATT imputation, BJS SE leave-one-out, t, always (inference='bjs')"
 
 
 @dataclass
@@ -109,7 +127,8 @@ def simulate_calibration_panel(design: dict, effect: bool, rng: np.random.Genera
         for b in range(n):
             pilot = b < design["pilots"]
             g = design["starts"][b % len(design["starts"])] if pilot else None
-            level = "" if rng.random() < design["blank_share"] else ("quận" if b % 2 else "xã")
+            levels = design.get("levels", ("xã", "quận"))
+            level = "" if rng.random() < design["blank_share"] else levels[b % len(levels)]
             alpha = rng.normal(50, 8)
             slope = rng.normal(0, 1.0)  # body-specific effect heterogeneity
             for t, (year, rnd) in enumerate(waves):
@@ -127,39 +146,81 @@ def simulate_calibration_panel(design: dict, effect: bool, rng: np.random.Genera
     return pd.DataFrame(rows), float(np.mean(planted)), float(np.mean(expected))
 
 
+def _procedure(result) -> str:
+    """Which procedure gave a headline's CI and p: "bjs", "randomization, exact" or "randomization, Monte Carlo"."""
+    if result.inference != "randomization":
+        return result.inference
+    return "randomization, exact" if result.details.get("exact") else "randomization, Monte Carlo"
+
+
 def calibration_run(task: tuple[str, bool, int], seed: int) -> list[dict]:
-    """One simulated panel of ``task = (design name, planted effect?, permutations)``, estimated by every method."""
+    """One simulated panel of ``task = (design name, planted effect?, permutations)``, estimated by every method.
+
+    Rows: the headline (``imputation_att`` with ``inference="auto"``: the rule chooses BJS or randomization
+    inference), the same estimate with the BJS interval and p always (what ``inference="bjs"`` returns), BJS
+    without leave-one-out with normal quantiles, two-way FE, and the pre-trend test. Each estimate's row records
+    the procedure, coverage of the sample and the design ATT, rejection at 5 %, whether the CI is unbounded, and
+    the verdict (:func:`stats.verdict.effect_verdict`: answer and reason)."""
     name, effect, permutations = task
     rng, permutation_seed = _streams(seed)
     panel, att, design_att = simulate_calibration_panel(CALIBRATION_DESIGNS[name], effect, rng)
     head = ef.imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed)
+    bjs = head.details["bjs"]  # = imputation_att(..., inference="bjs") (tests/stats/test_small_designs.py)
     plain = ef.imputation_att(panel, "score", n_permutations=0, leave_one_out=False, df="normal")
-    twfe = ef.did_within_province(panel, "score")
-    rows = [(HEADLINE, head, head.p_value),
-            ("ATT imputation, p from the SE (no permutation)", head, head.details["p_analytic"]),
-            ("ATT imputation, BJS SE, normal (diff-diff default)", plain, plain.p_value),
-            ("two-way FE (body + province×wave), clustered by body", twfe, twfe.p_value)]
-    out = [{"method": method, "estimate": r.estimate, "se": r.se, "p_value": p,
-            "covered": bool(r.ci_low <= att <= r.ci_high), "covered_design": bool(r.ci_low <= design_att <= r.ci_high),
-            "rejected": bool(p < 0.05)} for method, r, p in rows]
+    nan = float("nan")
+    try:
+        twfe = ef.did_within_province(panel, "score")
+        twfe_row = (twfe.estimate, twfe.se, twfe.ci_low, twfe.ci_high, twfe.p_value, nan, "cluster-robust t")
+    except NotEstimable as exc:  # fewer than MIN_PILOTS_PER_START pilot bodies under the pilot: refused
+        twfe_row = (nan, nan, nan, nan, nan, nan, f"not estimable ({exc.reason})")
+    rows = [(HEADLINE, head.estimate, head.se, head.ci_low, head.ci_high, head.p_value, head.p_min, _procedure(head)),
+            (BJS_ALWAYS, head.estimate, head.se, bjs["ci_low"], bjs["ci_high"], bjs["p_value"], nan, "bjs"),
+            ("ATT imputation, BJS SE, normal (diff-diff default)", plain.estimate, plain.se, plain.ci_low,
+             plain.ci_high, plain.p_value, nan, "bjs, normal"),
+            ("two-way FE (body + province×wave), clustered by body", *twfe_row)]
+    out = []
+    for method, estimate, se, low, high, p, p_min, procedure in rows:
+        verdict = effect_verdict(estimate, low, high, p, p_min)
+        estimated = estimate == estimate
+        out.append({"method": method, "procedure": procedure, "estimate": estimate, "se": se, "ci_low": low,
+                    "ci_high": high, "p_value": p, "p_min": p_min,
+                    "covered": bool(low <= att <= high) if estimated else np.nan,
+                    "covered_design": bool(low <= design_att <= high) if estimated else np.nan,
+                    "rejected": bool(p < 0.05) if estimated else np.nan,
+                    "unbounded": bool(np.isinf(low) or np.isinf(high)) if estimated else np.nan,
+                    "verdict": verdict.answer, "verdict_reason": verdict.reason})
     try:
         pre = ef.event_study(panel, "score").attrs["pretrend"]
         p_pre = pre["all" if "all" in pre else next(iter(pre))]["p_value"]
     except NotEstimable:
         p_pre = np.nan
-    out.append({"method": "pre-trend test (BJS leads, Wald F)", "estimate": np.nan, "se": np.nan, "p_value": p_pre,
-                "covered": np.nan, "covered_design": np.nan, "rejected": p_pre < 0.05 if p_pre == p_pre else np.nan})
+    out.append({"method": "pre-trend test (BJS leads, Wald F)",
+                "procedure": "cluster-robust Wald F" if p_pre == p_pre else "not estimable",
+                "estimate": np.nan, "se": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p_value": p_pre,
+                "p_min": np.nan, "covered": np.nan, "covered_design": np.nan,
+                "rejected": p_pre < 0.05 if p_pre == p_pre else np.nan, "unbounded": np.nan, "verdict": "",
+                "verdict_reason": ""})
     for row in out:
         row.update(design=name, scenario="planted effect" if effect else "no effect", truth=att,
                    design_truth=design_att, seed=seed)
     return out
 
 
+def _shares(values: pd.Series) -> str:
+    """"a 97 %; b 3 %" — the share of each value, most frequent first (blank values left out)."""
+    counts = values[values.astype(str) != ""].value_counts(normalize=True)
+    return "; ".join(f"{k} {v:.0%}" for k, v in counts.items())
+
+
 def calibration_study(runs: int = 200, seed: int = 1, permutations: int = 500, designs=None, scheduler=None,
                       n_jobs: int | None = None, progress: bool = False) -> SimulationResult:
     """Coverage, false positives, power and bias of the effectiveness estimators on ``designs`` (names of
     ``CALIBRATION_DESIGNS``; default all), ``runs`` panels per design and scenario (no effect; planted effect,
-    except for the pre-trend design, whose drift is the only departure from the null)."""
+    except for the pre-trend design, whose drift is the only departure from the null).
+
+    The summary has, per design, scenario and method: runs, mean truth and bias, coverage of the sample and the
+    design ATT, the rejection rate, each with its Wilson 95 % interval (Monte Carlo uncertainty), the share of
+    unbounded intervals, the procedures used (``procedure``) and the verdicts (``verdicts``, answer / reason)."""
     designs = list(designs or CALIBRATION_DESIGNS)
     unknown = [d for d in designs if d not in CALIBRATION_DESIGNS]
     if unknown:
@@ -172,18 +233,27 @@ def calibration_study(runs: int = 200, seed: int = 1, permutations: int = 500, d
                         description="hiệu chỉnh / calibration")
     frame = pd.DataFrame([row for rows in results for row in rows])
     frame["bias"] = frame["estimate"] - frame["truth"]
-    summary = frame.groupby(["design", "scenario", "method"], sort=False).agg(
+    frame["verdict_full"] = np.where(frame["verdict"] != "", frame["verdict"] + " / " + frame["verdict_reason"], "")
+    keys = ["design", "scenario", "method"]
+    grouped = frame.groupby(keys, sort=False)
+    summary = grouped.agg(
         runs=("rejected", "size"), mean_truth=("truth", "mean"), mean_bias=("bias", "mean"),
         coverage=("covered", "mean"), coverage_design=("covered_design", "mean"),
-        rejection_rate=("rejected", "mean")).reset_index()
-    rejected = frame.groupby(["design", "scenario", "method"], sort=False)["rejected"].agg(["sum", "count"])
-    low, high = wilson_interval(rejected["sum"].to_numpy(), rejected["count"].to_numpy())
-    summary["rejection_ci_low"], summary["rejection_ci_high"] = low, high
+        rejection_rate=("rejected", "mean"), unbounded=("unbounded", "mean")).reset_index()
+    for column, prefix in (("rejected", "rejection"), ("covered", "coverage"), ("covered_design", "coverage_design")):
+        counts = grouped[column].agg(["sum", "count"])
+        low, high = wilson_interval(counts["sum"].to_numpy(), counts["count"].to_numpy())
+        summary[f"{prefix}_ci_low"], summary[f"{prefix}_ci_high"] = low, high
+    summary["procedure"] = grouped["procedure"].agg(_shares).to_numpy()
+    summary["verdicts"] = grouped["verdict_full"].agg(_shares).to_numpy()
+    frame = frame.drop(columns="verdict_full")
     return SimulationResult(
         frame, summary, "calibration of the effectiveness estimators: simulated panels (body effects SD 8, "
         "province × wave shocks SD 4, noise SD 3; planted effect 2 + 1.5 × waves since the start + body shift "
-        "SD 1); rejection = p < 0.05; coverage of the 95 % CI for the sample and the design ATT",
-        {"runs": runs, "seed": seed, "permutations": permutations, "designs": designs},
+        "SD 1); rejection = p < 0.05; coverage of the 95 % CI for the sample and the design ATT; headline = "
+        f"imputation ATT with CI and p from BJS when every start cohort has ≥ {ef.MIN_PILOTS_PER_START} pilots, "
+        f"else from randomization inference ({permutations} draws when the assignments exceed "
+        f"{ef.EXACT_LIMIT})", {"runs": runs, "seed": seed, "permutations": permutations, "designs": designs},
         _executor_name(scheduler, n_jobs), time.perf_counter() - start)
 
 

@@ -300,11 +300,6 @@ def as_design(design: Design | list | None) -> Design:
     return Design("custom", list(design))
 
 
-def default_design() -> Design:
-    """The bundled sample design (Hải Phòng 2022-2024 and Quảng Ninh 2024-2025)."""
-    return as_design(None)
-
-
 # --------------------------------------------------------------------------- timing
 
 def under_pilot(wave: Wave, start: Wave | None) -> bool:

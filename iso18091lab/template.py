@@ -46,14 +46,19 @@ INSTRUCTIONS = [
 ]
 
 
-def write_template(path: str | Path, catalog: pd.DataFrame | str | Path | None = None, province: str = "",
-                   unit: str = "", year: int | str = "", rater: str = "") -> Path:
-    """Write a scoring workbook for one body (fields left blank are filled in by hand)."""
+def _new_workbook(path, catalog) -> tuple[Path, pd.DataFrame, "xlsxwriter.Workbook"]:
+    """The output path (its folder made), the catalog (loaded unless given as a frame) and a new workbook."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
-    book = xlsxwriter.Workbook(str(path))
+    return path, catalog, xlsxwriter.Workbook(str(path))
+
+
+def write_template(path: str | Path, catalog: pd.DataFrame | str | Path | None = None, province: str = "",
+                   unit: str = "", year: int | str = "", rater: str = "") -> Path:
+    """Write a scoring workbook for one body (fields left blank are filled in by hand)."""
+    path, catalog, book = _new_workbook(path, catalog)
     title = book.add_format({"bold": True, "font_size": 14})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"})
     text = book.add_format({"num_format": "@"})
@@ -87,19 +92,7 @@ def write_template(path: str | Path, catalog: pd.DataFrame | str | Path | None =
     sheet.data_validation(first, 3, last, 3, {"validate": "integer", "criteria": "between",
                                               "minimum": 1990, "maximum": 2100})
     sheet.freeze_panes(first, 2)
-
-    listing = book.add_worksheet("Danh mục chỉ số")
-    columns = ["indicator", "pillar", "pillar_name_vi", "name_vi", "name_en", "max_score"]
-    labels = ["Chỉ số", "Trụ cột", "Tên trụ cột", "Tên chỉ số", "Indicator (working title)", "Điểm tối đa"]
-    for c, label in enumerate(labels):
-        listing.write_string(0, c, label, head)
-    for r, row in enumerate(catalog[columns].itertuples(index=False), start=1):
-        listing.write_string(r, 0, row.indicator)
-        listing.write_number(r, 1, int(row.pillar))
-        listing.write_string(r, 2, row.pillar_name_vi)
-        listing.write_string(r, 3, row.name_vi)
-        listing.write_string(r, 4, row.name_en)
-        listing.write_number(r, 5, float(row.max_score))
+    _catalog_sheet(book, catalog, head)
     book.close()
     return path
 
@@ -135,11 +128,7 @@ def write_form(path: str | Path, catalog: pd.DataFrame | str | Path | None = Non
     (:mod:`iso18091lab.layouts`)."""
     from .i18n import t
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not isinstance(catalog, pd.DataFrame):
-        catalog = load_catalog(catalog)
-    book = xlsxwriter.Workbook(str(path))
+    path, catalog, book = _new_workbook(path, catalog)
     title = book.add_format({"bold": True, "font_size": 14})
     label = book.add_format({"bold": True, "align": "right"})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 from pandas import NA as _NA
 
@@ -25,7 +26,13 @@ def nfc(value: object) -> str:
             return ""
         if value.is_integer():
             return str(int(value))
-    text = unicodedata.normalize("NFC", str(value))
+    return _nfc_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _nfc_text(text: str) -> str:
+    """:func:`nfc` of a string, remembered: cells of a sheet repeat the same few texts (scores, lights, names)."""
+    text = unicodedata.normalize("NFC", text)
     text = text.replace("\u00a0", " ").replace("\u200b", "")
     return _SPACES.sub(" ", text).strip()
 

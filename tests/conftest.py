@@ -11,8 +11,6 @@ from iso18091lab.ingest import ingest
 from iso18091lab.workbench import small_design  # noqa: F401 - one small design for demo --small and tests
 from iso18091lab.synth import write_synthetic
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
 UNIT_ROWS = [
     # province, unit, code, level, group, pilot start
     ("Hải Phòng", "quận Hồng Bàng", "303", "quận", "thí điểm", 2022),

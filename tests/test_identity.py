@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import iso18091lab as lab
 from iso18091lab.catalog import load_catalog
 from iso18091lab.provinces import canonical_name, name_2025, province_table, related_names
-from iso18091lab.runner import ensure_ingested
+from iso18091lab.runner import needs_ingest
 
 UNIT_HEADERS = ["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm", "Đợt bắt đầu thí điểm"]
 SCORE_HEADERS = ["Tỉnh/Thành phố", "Đơn vị", "Mã đơn vị", "Năm", "Đợt", "Loại đánh giá", "Chỉ số", "Điểm"]
@@ -213,8 +213,9 @@ def test_the_catalog_used_at_ingest_travels_with_the_data(reform_raw, tmp_path):
     data = lab.load(processed)
     assert len(data.catalog) == 10 and data.catalog.set_index("indicator").loc["1.1", "name_vi"] == "Chỉ số riêng của tỉnh"
     # re-ingest when the catalog changes, not when nothing changed
-    assert ensure_ingested(reform_raw, processed, catalog=path) is False
-    assert ensure_ingested(reform_raw, processed) is True  # bundled catalog now
+    assert needs_ingest(reform_raw, processed, catalog=path) is False
+    assert needs_ingest(reform_raw, processed) is True  # bundled catalog now
+    lab.ingest(reform_raw, processed)
     assert len(lab.load(processed).catalog) == 39
 
 

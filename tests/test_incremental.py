@@ -224,3 +224,34 @@ def test_one_failing_task_does_not_stop_the_others_and_cancel_drops_the_rest():
     release.set()
     pool.close()
     assert sorted(started) == [0, 1] and sorted(pool.results) == [0, 1]  # the running two end; no new one starts
+
+
+def test_the_kernel_code_lives_in_a_module_and_the_cells_only_call_it():
+    """RESET_SOURCE / WARM_UP_SOURCE are one call each into iso18091lab.kernel_setup (no code held in strings);
+    the reset keeps dunders and IPython's hidden names and deletes the user's."""
+    import ast
+
+    from iso18091lab import kernel_setup
+    from iso18091lab.runner import RESET_SOURCE, WARM_UP_SOURCE
+
+    for source in (RESET_SOURCE, WARM_UP_SOURCE):
+        body = ast.parse(source).body
+        assert len(body) == 1 and isinstance(body[0].value, ast.Call)
+
+    class Shell:
+        user_ns_hidden = {"In": 1, "_oh": 1}
+
+        def __init__(self):
+            self.user_ns = {"__name__": "__main__", "In": [], "_oh": {1: "x"}, "table": 1, "_private": 2}
+
+            class Hook:
+                pass
+            self.displayhook = Hook()
+
+    shell = Shell()
+    kernel_setup.reset_namespace(shell)
+    assert set(shell.user_ns) == {"__name__", "In", "_oh"} and shell.user_ns["_oh"] == {}
+    kernel_setup.warm_up()
+    import sys
+
+    assert all(name in sys.modules for name in kernel_setup.REPORT_MODULES)

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from iso18091lab.config import ReadLimits
 from iso18091lab.io import (
     DELIMITERS, EXPECTED_HEADERS, HEADER_ALIASES, FileReadError, FoundTable, MissingColumn, RawSheet, SkippedSheet,
-    StructuralError, UnrecognisedHeader, canonical_header, column_letter, detect_delimiter, find_table,
+    StructuralError, UnrecognisedHeader, canonical_header, column_letter, detect_delimiter,
     iter_raw_files, list_raw_files, read_sheets, recognise_table,
 )
 from iso18091lab.text import fold
@@ -166,9 +166,6 @@ def test_assessments_with_an_unrecognised_unit_header_is_a_structural_error():
                  "Tên đơn vị / unit (or Mã đơn vị / code)", "B: 'Tên ĐV'", "close to 'Tên đơn vị / unit'",
                  "Rename column B 'Tên ĐV' to 'Tên đơn vị' (unit)", "156 data rows"):
         assert part in en, part
-    # the old two-way function reports it as a skipped sheet with the same message, never reads it
-    legacy = find_table(_sheet(rows, "tong hop/ket qua.xlsx", "Chấm điểm"))
-    assert type(legacy) is SkippedSheet and legacy.reason_en == en and legacy.reason_vi == vi
 
 
 def test_units_table_without_group_says_add_the_column():

@@ -201,13 +201,16 @@ def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(small_processed / "raw", raw)
     processed = tmp_path / "processed"
-    from iso18091lab.runner import ensure_ingested
+    from iso18091lab.ingest import ingest
+    from iso18091lab.runner import needs_ingest
 
-    assert ensure_ingested(raw, processed) is True
-    assert ensure_ingested(raw, processed) is False
+    assert needs_ingest(raw, processed) is True
+    ingest(raw, processed)
+    assert needs_ingest(raw, processed) is False
     extra = raw / "extra.csv"
     extra.write_text("province,unit,year,rater,indicator,score\nHải Phòng,Lê Chân,2023,self,1.1,7\n", encoding="utf-8")
-    assert ensure_ingested(raw, processed) is True
+    assert needs_ingest(raw, processed) is True
+    ingest(raw, processed)
     assert len(pd.read_parquet(processed / "assessments.parquet")) > 0
 
 

@@ -213,3 +213,86 @@ def test_the_permutations_do_not_reuse_the_draws_that_made_the_panel():
     assert not np.allclose(first, np.random.default_rng(123).random(5))
     again, same_seed = sim._streams(123)
     assert np.array_equal(again.random(5), first) and same_seed == permutation_seed
+
+
+def test_small_designs_the_rule_the_verdicts_and_exact_false_positives():
+    """Issue 19: a few dozen runs of the small designs. Checked against values worked out by hand: the number of
+    distinct assignments (3 + 3: C(6, 3) = 20, so p >= 0.05 always; 5 + 5: C(10, 5) = 252; one pilot in each of
+    three starts among 15 bodies: 15 × 14 × 13 = 2730), the design ATT (three starts in waves 2, 3, 4 of 5: effects
+    2, 3.5, 5, 6.5 / 2, 3.5, 5 / 2, 3.5 over 9 body-waves = 33 / 9), and the exact test's false positives against a
+    binomial bound at 5 %."""
+    from math import comb
+
+    from scipy.stats import binom
+
+    runs = 25
+    result = sim.calibration_study(runs=runs, seed=11, permutations=99, designs=list(sim.SMALL_DESIGNS), n_jobs=1)
+    frame = result.runs
+    head = frame[frame["method"] == sim.HEADLINE]
+    assert len(head) == 2 * runs * len(sim.SMALL_DESIGNS)
+    by = {name: part for name, part in head.groupby("design")}
+    # the rule: randomization below MIN_PILOTS_PER_START pilots per start cohort, BJS at it; exact when few assignments
+    assert ef.MIN_PILOTS_PER_START == 6
+    assert set(by["6 per start"]["procedure"]) == {"bjs"}
+    assert set(by["1 per start"]["procedure"]) == {"randomization, exact"}
+    assert set(by["2 per start"]["procedure"]) == set(by["3 per start"]["procedure"]) == {"randomization, Monte Carlo"}
+    assert set(by["3 + 3"]["procedure"]) == set(by["5 + 5"]["procedure"]) == {"randomization, exact"}
+    assert (by["3 + 3"]["p_min"] == 1 / comb(6, 3)).all()
+    assert by["5 + 5"]["p_min"].to_numpy() == pytest.approx(1 / comb(10, 5))
+    assert by["1 per start"]["p_min"].to_numpy() == pytest.approx(1 / (15 * 14 * 13))
+    assert by["6 per start"]["p_min"].isna().all()
+    # 3 + 3 can never answer: no rejection, unbounded interval, "design too small" — with or without an effect
+    small = by["3 + 3"]
+    assert not small["rejected"].any() and small["unbounded"].all() and (small["p_value"] >= 0.05).all()
+    assert set(zip(small["verdict"], small["verdict_reason"])) == {("unclear", "design_too_small")}
+    bjs_small = frame[(frame["design"] == "3 + 3") & (frame["method"] == sim.BJS_ALWAYS)]
+    assert not bjs_small["unbounded"].any()  # what the rule replaced: a finite interval from 6 bodies
+    # two-way FE is refused below 6 pilot bodies under the pilot (3 + 3, 5 + 5, one pilot per start)
+    twfe = frame[frame["method"].str.startswith("two-way FE")].groupby("design")
+    assert set(twfe.get_group("3 + 3")["procedure"]) == {"not estimable (too_few)"}
+    assert set(twfe.get_group("3 + 3")["verdict_reason"]) == {"not_estimated"}
+    assert set(twfe.get_group("6 per start")["procedure"]) == {"cluster-robust t"}
+    # the planted truth
+    planted = head[head["scenario"] == "planted effect"]
+    stagger = planted["design"].str.endswith("per start")
+    assert planted.loc[stagger, "design_truth"].to_numpy() == pytest.approx(33 / 9)
+    assert planted.loc[~stagger, "design_truth"].to_numpy() == pytest.approx(2.0)
+    assert (head.loc[head["scenario"] == "no effect", "truth"] == 0).all()
+    # the exact tests (every assignment enumerated) reject a true null at most 5 % of the time: the count of false
+    # positives in 3 × 25 runs must not exceed the binomial 99.99 % quantile at 5 %
+    exact_null = head[(head["scenario"] == "no effect") & (head["procedure"] == "randomization, exact")]
+    assert len(exact_null) == 3 * runs
+    assert exact_null["rejected"].sum() <= binom.ppf(0.9999, len(exact_null), 0.05)
+    # one procedure: a rejection is exactly an interval without 0, and "yes" only with a rejection above 0
+    estimates = frame[frame["method"].isin([sim.HEADLINE, sim.BJS_ALWAYS])]
+    excludes = (estimates["ci_low"] > 0) | (estimates["ci_high"] < 0)
+    assert (estimates["rejected"].astype(bool) == excludes).all()
+    yes = estimates["verdict"] == "yes"
+    assert (estimates.loc[yes, "ci_low"] > 0).all() and estimates.loc[yes, "rejected"].astype(bool).all()
+    # the BJS-always row is what imputation_att(inference="bjs") returns on the same panel
+    row = frame[(frame["design"] == "2 per start") & (frame["method"] == sim.BJS_ALWAYS)].iloc[0]
+    rng, _ = sim._streams(int(row["seed"]))
+    panel, _, _ = sim.simulate_calibration_panel(sim.CALIBRATION_DESIGNS["2 per start"],
+                                                 row["scenario"] == "planted effect", rng)
+    bjs = ef.imputation_att(panel, "score", inference="bjs")
+    assert (row["ci_low"], row["ci_high"], row["p_value"]) == pytest.approx((bjs.ci_low, bjs.ci_high, bjs.p_value))
+    # the summary names procedures and verdicts
+    summary = result.summary.set_index(["design", "scenario", "method"])
+    assert summary.loc[("3 + 3", "no effect", sim.HEADLINE), "verdicts"] == "unclear / design_too_small 100%"
+    assert summary.loc[("6 per start", "planted effect", sim.HEADLINE), "procedure"] == "bjs 100%"
+    assert summary.loc[("3 + 3", "planted effect", sim.HEADLINE), "unbounded"] == 1.0
+
+
+def test_small_design_panels_have_the_stated_shape():
+    rng = np.random.default_rng(2)
+    for k in (1, 2, 3, 6):
+        panel, _, _ = sim.simulate_calibration_panel(sim.CALIBRATION_DESIGNS[f"{k} per start"], True, rng)
+        bodies = panel.drop_duplicates("body_id")
+        assert (bodies["group"] == "comparison").sum() == 12 and set(bodies["level"]) == {"xã"}
+        assert bodies.loc[bodies["group"] == "pilot", "pilot_start"].value_counts().to_dict() == {
+            2022: k, 2023: k, 2024: k}
+        assert panel["year"].nunique() == 5 and panel["province"].nunique() == 1
+    for name, n in (("3 + 3", 3), ("5 + 5", 5)):
+        panel, _, _ = sim.simulate_calibration_panel(sim.CALIBRATION_DESIGNS[name], False, rng)
+        assert panel.groupby("group")["body_id"].nunique().to_dict() == {"comparison": n, "pilot": n}
+        assert sorted(panel["year"].unique()) == [2023, 2024]

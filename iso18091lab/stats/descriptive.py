@@ -17,7 +17,7 @@ import pandas as pd
 from ..catalog import indicator_order, indicator_sort_key
 
 BODY_KEYS = ["province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-             "pilot_start_round"]
+             "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues"]
 
 
 def consensus(assessments: pd.DataFrame, rater: str | None = None) -> pd.DataFrame:

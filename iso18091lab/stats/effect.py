@@ -14,8 +14,6 @@ one timing rule. Every comparison stays **within province** (province × wave ef
 * :func:`event_study` — effects by waves since each body's first wave under the pilot, all pre-pilot waves as
   placebo estimates (BJS test: leads on the untreated body-waves, reference = the wave just before), and the
   joint pre-trend test (cluster-robust Wald F, as diff-diff's ``ImputationDiD.pretrend_test``).
-* :func:`callaway_santanna` — Callaway & Sant'Anna (2021) with not-yet-treated controls (point estimate; a
-  cross-check).
 * :func:`did_within_province` — two-way fixed effects (body + province × wave) with SE clustered by body: a
   labelled secondary estimate (a variance-weighted average, not the ATT, when starts are staggered or effects
   change over time).
@@ -40,6 +38,7 @@ from scipy import optimize, stats
 from ..catalog import indicator_order
 from . import NotEstimable
 from .descriptive import wave_label, wave_order
+from .verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
 
 
 # --------------------------------------------------------------------------- results
@@ -240,21 +239,38 @@ def bootstrap_mean_change(x, y=None, confidence: float = 0.95, n_resamples: int 
 
 @dataclass
 class _Block:
-    """One province: bodies x waves."""
+    """One province (of today): bodies x wave-effect columns.
+
+    A column is a wave, or — for waves before the 2025 reform in a province of today formed from several former
+    ones — a wave of one former province (province × wave effects use the province of each wave's map; the
+    ``wave_province`` column of a continued panel, :func:`iso18091lab.lineage.continued_panel`). ``pos`` is each
+    column's wave position; starts and event times count positions."""
 
     province: str
-    waves: np.ndarray  # (T,) sortable wave numbers, ascending
-    wave_labels: list
+    waves: np.ndarray  # (T,) sortable wave numbers of the columns, ascending (repeated for split waves)
+    wave_labels: list  # (T,) label of each column's wave
     body_ids: np.ndarray  # (B,)
     levels: np.ndarray  # (B,) text, "" when blank
     pilot: np.ndarray  # (B,) bool
-    start: np.ndarray  # (B,) index of the first wave under the pilot (T for comparison bodies / beyond the data)
+    start: np.ndarray  # (B,) position of the first wave under the pilot (n_positions for comparison bodies / beyond)
     y: np.ndarray  # (B, T), NaN where not observed
     obs: np.ndarray  # (B, T) bool
+    pos: np.ndarray = None  # (T,) wave position of each column (default: 0..T-1)
+    position_labels: list = None  # (n_positions,) label of each wave position
+
+    def __post_init__(self):
+        if self.pos is None:
+            self.pos = np.arange(len(self.waves))
+        if self.position_labels is None:
+            self.position_labels = list(self.wave_labels)
+
+    @property
+    def n_positions(self) -> int:
+        return len(self.position_labels)
 
     @property
     def treated(self) -> np.ndarray:
-        return self.pilot[:, None] & (np.arange(len(self.waves))[None, :] >= self.start[:, None]) & self.obs
+        return self.pilot[:, None] & (self.pos[None, :] >= self.start[:, None]) & self.obs
 
 
 @dataclass
@@ -346,6 +362,9 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
+    from ..lineage import continued_panel
+
+    panel, left_at_reform = continued_panel(panel, outcome)  # a panel crossing 1 July 2025 (docs/methods.md)
     y = _checked_numbers(panel[outcome], outcome)
     year = _checked_numbers(panel["year"], "year")
     for column in ("round", "pilot_start", "pilot_start_round"):
@@ -368,6 +387,8 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     province, body = _text(data["province"]), _text(data["body_id"])
     level = _text(data["level"]) if "level" in data else np.full(len(data), "", dtype=object)
     label = _text(data["body_label"]) if "body_label" in data else body
+    # the province whose map a wave is on (a continued panel: the former province before the reform)
+    wave_province = _text(data["wave_province"]) if "wave_province" in data else province
     start_year = _numbers(data["pilot_start"]) if "pilot_start" in data else np.full(len(data), np.nan)
     start_round = _numbers(data["pilot_start_round"]) if "pilot_start_round" in data else np.ones(len(data))
     start_round = np.where(np.isnan(start_round), 1.0, start_round)
@@ -388,6 +409,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
                          f"and wave is expected): {shown}")
     cell_start = _first_valid(start_wave[order], starts, ends)
     cell_wave, cell_p, cell_b = wave[head], p_code[head], b_code[head]
+    _, cell_wp = np.unique(wave_province[head], return_inverse=True)
     # one row per body (its first row is its earliest wave)
     b_starts, b_ends = _runs(cell_p, cell_b)
     first_cell = head[b_starts]
@@ -404,7 +426,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
             excluded.append({"province": bodies["province"][i], "body_id": bodies["body_id"][i],
                              "body_label": bodies["body_label"][i], "group": bodies["group"][i], "reason": reason})
         dropped |= mask
-    excluded = pd.DataFrame(excluded + unscored, columns=EXCLUSION_COLUMNS)
+    excluded = pd.DataFrame(excluded + unscored + left_at_reform.to_dict(orient="records"), columns=EXCLUSION_COLUMNS)
     if not is_pilot.any():
         raise NotEstimable("no_pilot", "no pilot bodies")
     if not is_comp.any() and require_comparison:
@@ -416,20 +438,26 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     for p in np.unique(cell_p[b_starts][~dropped]):
         members = np.flatnonzero((cell_p[b_starts] == p) & ~dropped)
         cells = np.flatnonzero(np.isin(body_of_cell, members))
-        waves = np.unique(cell_wave[cells])
+        positions = np.unique(cell_wave[cells])  # the waves, in order
         first_of_wave = head[cells][np.unique(cell_wave[cells], return_index=True)[1]]
         wave_year, wave_round = year[first_of_wave], round_[first_of_wave]
         several = {y_: len(np.unique(wave_round[wave_year == y_])) > 1 for y_ in np.unique(wave_year)}
         labels = [wave_label(y_, r_, several[y_]) for y_, r_ in zip(wave_year, wave_round)]
+        # columns: (wave, province of the wave's map) — one per wave unless former provinces differ
+        keys, col = np.unique(np.stack([cell_wave[cells], cell_wp[cells].astype(float)], axis=1), axis=0,
+                              return_inverse=True)
+        col = col.ravel()
+        waves = keys[:, 0]
+        pos = np.searchsorted(positions, waves)
         row = np.searchsorted(members, body_of_cell[cells])
-        col = np.searchsorted(waves, cell_wave[cells])
         values = np.full((len(members), len(waves)), np.nan)
         values[row, col] = cell_y[cells]
         pilot = is_pilot[members]
         start_at = np.where(np.isnan(bodies["start_wave"][members]), np.inf, bodies["start_wave"][members])
-        start = np.where(pilot, np.searchsorted(waves, start_at, side="left"), len(waves))
-        block = _Block(str(bodies["province"][members[0]]), waves, labels, bodies["body_id"][members],
-                       bodies["level"][members].astype(str), pilot, start, values, ~np.isnan(values))
+        start = np.where(pilot, np.searchsorted(positions, start_at, side="left"), len(positions))
+        block = _Block(str(bodies["province"][members[0]]), waves, [labels[i] for i in pos],
+                       bodies["body_id"][members], bodies["level"][members].astype(str), pilot, start, values,
+                       ~np.isnan(values), pos, labels)
         if not pilot.any():
             skipped.append((block.province, "no_pilot"))
         elif pilot.all() and require_comparison:
@@ -533,7 +561,7 @@ def _impute(block: _Block) -> _Imputed:
     ok = treated & body_ok[:, None] & wave_ok[None, :] & linked
     tau = np.where(ok, block.y - fitted, np.nan)
     resid = np.where(m0, block.y - fitted, np.nan)
-    event = np.arange(len(block.waves))[None, :] - block.start[:, None]
+    event = block.pos[None, :] - block.start[:, None]
     return _Imputed(block, ok, treated & ~ok, tau, resid, event)
 
 
@@ -577,10 +605,6 @@ def _strata_codes(block: _Block) -> np.ndarray:
     return pd.factorize(pd.Series(block.levels).fillna(""))[0]
 
 
-#: The BJS interval is used only when every start cohort of every province has at least this many pilot bodies;
-#: below that its coverage falls (one pilot per cohort: 43 %, three: 92 %; docs/methods.md, calibration) and the
-#: headline's CI and p come from randomization inference instead.
-MIN_PILOTS_PER_START = 6
 #: Randomization inference enumerates every distinct assignment when there are at most this many; above, it
 #: draws ``n_permutations`` of them at random.
 EXACT_LIMIT = 20000
@@ -650,8 +674,7 @@ def _random_assignments(block: _Block, n: int, rng: np.random.Generator) -> np.n
 def _assignment_sums(block: _Block, codes: np.ndarray, outcomes: list[np.ndarray], chunk: int = 256):
     """For each assignment (rows of ``codes``): the imputation estimator's sum of treated effects for each
     outcome (K, P) and the number of imputable treated cells (P,)."""
-    n_t = len(block.waves)
-    widx = np.arange(n_t)
+    widx = block.pos
     sums = np.zeros((len(outcomes), len(codes)))
     counts = np.zeros(len(codes))
     for lo in range(0, len(codes), chunk):
@@ -804,9 +827,9 @@ def start_cohort_sizes(prepared: _Prepared) -> pd.DataFrame:
     """Pilot bodies per start cohort (province × first wave under the pilot) among the bodies that enter."""
     rows = []
     for block in prepared.blocks:
-        treated_in_data = block.pilot & (block.start < len(block.waves))
+        treated_in_data = block.pilot & (block.start < block.n_positions)
         starts, counts = np.unique(block.start[treated_in_data], return_counts=True)
-        rows += [{"province": block.province, "start": block.wave_labels[s], "n_pilot": int(n)}
+        rows += [{"province": block.province, "start": block.position_labels[s], "n_pilot": int(n)}
                  for s, n in zip(starts, counts)]
     return pd.DataFrame(rows, columns=["province", "start", "n_pilot"])
 
@@ -944,7 +967,7 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
     offset = 0
     for block in blocks:
         m0 = block.obs & ~block.treated
-        event = np.arange(len(block.waves))[None, :] - block.start[:, None]
+        event = block.pos[None, :] - block.start[:, None]
         columns = [np.where(m0 & block.pilot[:, None] & (event == h), 1.0, 0.0) for h in leads]
         a, lam, *_ = _fit_masked(block.y, m0)
         i0, t0 = np.nonzero(m0)
@@ -979,7 +1002,7 @@ def _lead_regression(blocks: list[_Block], leads: list[int]):
 
 def _pretrend(blocks: list[_Block]) -> dict:
     leads = sorted({int(h) for b in blocks for h in np.unique(
-        (np.arange(len(b.waves))[None, :] - b.start[:, None])[b.obs & b.pilot[:, None] & ~b.treated]) if h <= -2})
+        (b.pos[None, :] - b.start[:, None])[b.obs & b.pilot[:, None] & ~b.treated]) if h <= -2})
     out = {"leads": leads, "gamma": np.array([]), "cov": np.zeros((0, 0)), "f_stat": float("nan"), "df1": 0,
            "df2": 0, "p_value": float("nan"),
            "method": "BJS pre-trend test: leads on untreated body-waves (reference: the wave just before the "
@@ -1036,18 +1059,18 @@ def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float =
                          "ci_high": est + crit * ses[k], "n_bodies": n_b, "kind": "effect", "se": ses[k]})
         blocks = [f.block for f in members]
         pre = _pretrend(blocks)
-        n_ref = sum(int((b.obs & b.pilot[:, None] & ((np.arange(len(b.waves))[None, :] - b.start[:, None]) == -1))
+        n_ref = sum(int((b.obs & b.pilot[:, None] & ((b.pos[None, :] - b.start[:, None]) == -1))
                         .any(axis=1).sum()) for b in blocks)
         rows.append({"province": name, "event_time": -1, "estimate": 0.0, "ci_low": np.nan, "ci_high": np.nan,
                      "n_bodies": n_ref, "kind": "reference", "se": np.nan})
         for j, h in enumerate(pre["leads"]):
             g, v = pre["gamma"][j], pre["cov"][j, j]
-            n_b = sum(int((b.obs & b.pilot[:, None] & ((np.arange(len(b.waves))[None, :] - b.start[:, None]) == h))
+            n_b = sum(int((b.obs & b.pilot[:, None] & ((b.pos[None, :] - b.start[:, None]) == h))
                           .any(axis=1).sum()) for b in blocks)
             se = math.sqrt(v) if np.isfinite(v) and v >= 0 else np.nan
             rows.append({"province": name, "event_time": h, "estimate": g, "ci_low": g - crit * se,
                          "ci_high": g + crit * se, "n_bodies": n_b, "kind": "placebo", "se": se})
-        pre_waves = max(int(-(np.arange(len(b.waves))[None, :] - b.start[:, None])[b.obs & b.pilot[:, None]
+        pre_waves = max(int(-(b.pos[None, :] - b.start[:, None])[b.obs & b.pilot[:, None]
                                                                                    & ~b.treated].min())
                         if (b.obs & b.pilot[:, None] & ~b.treated).any() else 0 for b in blocks)
         pretrends[name] = {k: pre[k] for k in ("f_stat", "df1", "df2", "p_value", "method")} | {
@@ -1059,41 +1082,6 @@ def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float =
     table.attrs["method"] = ("event study by the imputation estimator (BJS), 95% CI from BJS Theorem 3 SE "
                              "(normal); placebo pre-pilot estimates from the BJS lead regression")
     return table
-
-
-# --------------------------------------------------------------------------- Callaway–Sant'Anna (cross-check)
-
-def callaway_santanna(panel: pd.DataFrame, outcome: str = "score") -> EffectResult:
-    """Callaway & Sant'Anna (2021) ATT with not-yet-treated controls (comparison bodies and pilots not yet
-    under the pilot), base wave = the wave before each cohort's start, within province; overall = ATT(g, t)
-    over post-start cells weighted by cohort size ("simple" aggregation). Bodies enter a cell when observed in
-    both its waves. Point estimate only (a cross-check of the headline)."""
-    prepared = _prepare(panel, outcome)
-    num = den = 0.0
-    for block in prepared.blocks:
-        n_t = len(block.waves)
-        for g in np.unique(block.start[block.pilot]):
-            if g <= 0 or g >= n_t:
-                continue
-            cohort = block.pilot & (block.start == g)
-            size = int(cohort.sum())
-            for t in range(g, n_t):
-                both = block.obs[:, t] & block.obs[:, g - 1]
-                treated = cohort & both
-                control = (~block.pilot | (block.start > t)) & both
-                if not treated.any() or not control.any():
-                    continue
-                change = block.y[:, t] - block.y[:, g - 1]
-                att_gt = change[treated].mean() - change[control].mean()
-                num += size * att_gt
-                den += size
-    if den == 0:
-        raise NotEstimable("no_post_wave", "no cohort has a post-start wave with not-yet-treated controls")
-    est = num / den
-    return EffectResult(float(est), float("nan"), float("nan"), float("nan"),
-                        "Callaway-Sant'Anna ATT, not-yet-treated controls, base = wave before the start, within "
-                        "province, simple aggregation (point estimate only)", prepared.n_pilot,
-                        prepared.n_comparison, effect_size=float(est / prepared.baseline_sd))
 
 
 # --------------------------------------------------------------------------- two-way FE (secondary)
@@ -1189,6 +1177,10 @@ EFFECTIVENESS_COLUMNS = ["outcome", "level", "rater", "estimate", "ci_low", "ci_
 EFFECTIVENESS_EXTRA = ["se", "effect_size", "inference", "p_min", "n_assignments"]
 
 
+#: The outcome name of the row estimated on the waves before 1 July 2025 only (a panel crossing the reform).
+PRE_REFORM_OUTCOME = "overall (pre-reform waves)"
+
+
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
                         units: pd.DataFrame | None = None, n_permutations: int = 2000,
                         seed: int | None = None) -> pd.DataFrame:
@@ -1247,6 +1239,10 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     except NotEstimable as exc:
         skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
                         "values": exc.values})
+    from ..lineage import crosses_reform, post_reform
+
+    if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
+        add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")
     for pillar, part in pillar_scores(assessments, "council").groupby("pillar"):
         add(part, f"pillar {int(pillar)}", "pillar", "council")
     own = overall_scores(assessments, "self")
@@ -1294,7 +1290,7 @@ def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = Non
     prepared = _prepare(panel, outcome, require_comparison=False)
     before, after = [], []
     for block in prepared.blocks + []:
-        widx = np.arange(len(block.waves))
+        widx = block.pos
         for i in np.flatnonzero(block.pilot):
             pre = np.flatnonzero(block.obs[i] & (widx < block.start[i]))
             post = np.flatnonzero(block.obs[i] & (widx >= block.start[i]))

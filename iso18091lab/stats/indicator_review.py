@@ -23,17 +23,11 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
 from ..catalog import indicator_order, indicator_sort_key
-from ..files import cached, locked, write_atomic
-from ..ingest import processed_hash  # noqa: F401 (the cache key of cross_province; public here too)
 from . import NotEstimable
 from . import reliability as rel
 from .verdict import consistency_sentences, indicator_set_verdict
@@ -527,22 +521,13 @@ def _flag_reasons(row) -> list[str]:
 
 
 def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
-                      seed=None, confidence: float = 0.95, cache: str | Path | None = None) -> pd.DataFrame:
+                      seed=None, confidence: float = 0.95) -> pd.DataFrame:
     """``tables/indicator_review.csv``: one row per indicator of ``catalog`` (or of the data), the measures of
     question 1, the mean self − council of question 2 (not a flag), ``flag`` and ``reason`` (rule names, see
     :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
     ``attrs['not_estimable']`` as (part, NotEstimable).
 
-    ``cache``: a folder (a run uses :func:`cache_folder` of its processed data). The table is kept there under a hash of the rows,
-    the catalog, the parameters and the statistics code, and a call with the same inputs reads it instead of
-    computing it again: a province's report and the national comparison (:func:`cross_province`) review each
-    province once. A concurrent call with the same inputs waits for the one computing (a lock per entry).
-    Without a whole-number ``seed`` nothing is cached (the resamples would differ)."""
-    if cache is not None and isinstance(seed, (int, np.integer)) and isinstance(assessments, pd.DataFrame) \
-            and not assessments.empty:
-        read = _check(assessments, "review_indicators")[ASSESSMENT_COLUMNS]  # what a review reads, as it reads it
-        return cached(Path(cache), "review", [read, catalog, n_resamples, int(seed), confidence],
-                      lambda: review_indicators(assessments, catalog, n_resamples, seed, confidence))
+    A run keeps each province's review once for all its reports: :func:`iso18091lab.review_store.cached_review`."""
     problems = []
     try:
         a = _check(assessments, "review_indicators")
@@ -665,13 +650,13 @@ def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
 
 
 def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed=2024,
-                        catalog: pd.DataFrame | None = None, cache: str | Path | None = None
-                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                        catalog: pd.DataFrame | None = None, review=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per province and pooled (last row, ``province='pooled'``): bodies, lowest pillar alpha, median
     self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
-    table of :func:`flags_by_province`. ``catalog`` and ``cache`` go to :func:`review_indicators` (with the
-    province report's catalog, resamples and seed, each province's review is the one its report shows, computed
-    once). Use :func:`cross_province` to compute it once per run."""
+    table of :func:`flags_by_province`. Each part is reviewed by ``review(part, catalog, n_resamples=, seed=)``
+    (default :func:`review_indicators`; a run passes one that reads each province's review from its store, so
+    the national table shows the province reports' flags: :func:`iso18091lab.review_store.cross_province`)."""
+    review_of = review_indicators if review is None else review
     a = _check(assessments, "summary_by_province")
     provinces = sorted(a["province"].dropna().unique())
     rows, flags = [], []
@@ -691,7 +676,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
         except NotEstimable:
             pass
         try:
-            review = review_indicators(part, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
+            review = review_of(part, catalog, n_resamples=n_resamples, seed=seed)
             record["icc_c1_median"] = review["icc_c1"].median()
             flagged = review[review["flag"]]
             record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
@@ -702,48 +687,6 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
             pass
         rows.append(record)
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
-
-
-def cache_folder(processed_dir: str | Path) -> Path:
-    """Where a run keeps results shared between its reports: ``<processed_dir>/cache``."""
-    if not isinstance(processed_dir, (str, os.PathLike)):
-        raise ValueError(f"cache_folder needs the processed data folder, not {type(processed_dir).__name__}")
-    return Path(processed_dir) / "cache"
-
-
-def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict:
-    """The cross-province reliability comparison, computed **once per processed data** and shared.
-
-    The first caller computes :func:`summary_by_province` on the whole dataset and stores it in
-    ``<processed_dir>/cache/reliability_<hash>_<seed>_<n>.json``; later callers (every province report,
-    the national report) read it. An exclusive file lock makes concurrent kernels wait for the first one
-    instead of recomputing; the file is written atomically. Each province's review uses the dataset's catalog
-    and the review cache in the same folder, so it is the review of that province's report (same resamples
-    and seed: ``n_resamples`` is the report's default), computed once by whichever comes first. Returns ``{"summary": DataFrame, "flags":
-    DataFrame, "hash": str, "computed": bool}`` (``computed`` is True only for the call that computed it).
-    """
-    from ..dataset import load
-
-    folder = Path(processed_dir)
-    key = processed_hash(folder)
-    cache = cache_folder(folder)
-    cache.mkdir(exist_ok=True)
-    path = cache / f"reliability_{key[:16]}_{seed}_{n_resamples}.json"
-    computed = False
-    with locked(cache / "reliability.lock"):
-        if not path.exists():
-            data = load(folder)
-            summary, flags = summary_by_province(data.assessments, n_resamples, seed, catalog=data.catalog,
-                                                 cache=cache)
-            payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
-                       "summary": json.loads(summary.to_json(orient="records")),
-                       "flags": json.loads(flags.to_json(orient="records"))}
-            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8"))
-            computed = True
-    payload = json.loads(path.read_text(encoding="utf-8"))
-    summary = pd.DataFrame(payload["summary"])
-    flags = pd.DataFrame(payload["flags"], columns=["indicator", "province", "reasons"])
-    return {"summary": summary, "flags": flags, "hash": key, "computed": computed}
 
 
 # --------------------------------------------------------------------------- words for officials

@@ -15,19 +15,20 @@ Missing data (documented policy):
   (``lmer=TRUE``); checked against lme4 to ~1e-7.
 * Duplicate ratings (one rater rating one target twice) are an error: the ICC functions raise ``ValueError``
   naming them, never average them.
-* :func:`cronbach_alpha`, :func:`item_analysis` and :func:`mcdonald_omega` use listwise deletion.
+* :func:`cronbach_alpha` and :func:`mcdonald_omega` use listwise deletion.
 * :func:`krippendorff_alpha` uses every pairable value (units with fewer than two values drop out).
-* :func:`weighted_kappa` drops pairs with either rating missing; :func:`bland_altman` likewise.
+* :func:`bland_altman` drops pairs with either rating missing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, sparse, stats
 from scipy.linalg import lapack
+
+from ..threads import one_blas_thread
 
 ICC_FORMS = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 ICC_DESCRIPTIONS = {
@@ -335,20 +336,6 @@ def _reml_gradient(setup: dict, theta, chol, lam, lb, inv_d, xs, xb, rss) -> np.
     return grad
 
 
-@lru_cache(maxsize=1)
-def _blas_threads():
-    """The thread-pool controller (slow to build: it scans the loaded libraries), made once, at the first REML
-    fit, when numpy's and scipy's BLAS are loaded."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
-
-
-def _one_blas_thread():
-    """A context limiting BLAS to one thread (small dense algebra only loses to thread start-up)."""
-    return _blas_threads().limit(limits=1)
-
-
 def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None = None, polish: bool = False):
     setup = _reml_setup(y, codes)
     n, p = setup["n"], 1
@@ -368,7 +355,7 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
     # criterion (~1e-6 in the variances, far below the bootstrap's own spread); a first fit goes to 1e-13
     options = {"ftol": 1e-13 if start is None else 1e-10, "gtol": 1e-9 if start is None else 1e-7, "maxiter": 5000}
     # small dense algebra: BLAS threads only add overhead (8x slower with 2 threads on a 2-core machine)
-    with _one_blas_thread():
+    with one_blas_thread():
         fit = optimize.minimize(deviance, x0, jac=True, method="L-BFGS-B", bounds=[(0, None)] * len(codes),
                                 options=options)
         best_x, best_f = fit.x, fit.fun
@@ -379,7 +366,7 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
             if again.fun < best_f:
                 best_x, best_f = again.x, again.fun
     theta = np.abs(best_x)
-    with _one_blas_thread():
+    with one_blas_thread():
         _, rss, xs = _reml_pieces(setup, theta)
     sigma2 = rss / (n - p)
     return theta, sigma2, float(best_f), float(xs[-1])
@@ -423,52 +410,6 @@ def _variance_components_codes(y: np.ndarray, codes: list[np.ndarray], factors: 
                        index=pd.Index(list(factors) + ["residual"], name="component"))
     out.attrs.update(method="REML, crossed random intercepts (lme4 formulation)", n=int(len(y)), levels=levels,
                      reml_criterion=crit, intercept=mu, theta=theta)
-    return out
-
-
-def icc_bootstrap(matrix: np.ndarray, n_resamples: int = 1000, confidence: float = 0.95,
-                  seed: int | np.random.Generator | None = None, indices: np.ndarray | None = None) -> pd.DataFrame:
-    """Percentile bootstrap CIs of the six ICCs, resampling targets (bodies), vectorised.
-
-    Each resample is a vector of counts over targets; every sum the ANOVA needs is a count-weighted sum of
-    per-target quantities, so all resamples are one matrix product. ``indices`` (resamples x n) may be given
-    to reuse the same resamples elsewhere. Returns estimate, ci_low, ci_high per form (``attrs['replicates']``
-    holds the replicate values).
-    """
-    _check_confidence(confidence)
-    matrix = _check_matrix(matrix, "icc_bootstrap")
-    n, k = matrix.shape
-    rng = np.random.default_rng(seed)
-    if indices is None:
-        if not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1:
-            raise ValueError(f"n_resamples must be a positive whole number, not {n_resamples!r}")
-        indices = rng.integers(0, n, size=(n_resamples, n))
-    indices = np.asarray(indices)
-    if indices.ndim != 2 or indices.shape[1] != n or indices.min() < 0 or indices.max() >= n:
-        raise ValueError(f"indices must be resamples x {n} target positions")
-    resamples = len(indices)
-    flat = (np.arange(resamples)[:, None] * n + indices).ravel()
-    counts = np.bincount(flat, minlength=resamples * n).reshape(resamples, n).astype(float)
-    row_means = matrix.mean(axis=1)
-    per_target = np.column_stack([matrix, row_means, row_means ** 2, (matrix ** 2).sum(axis=1)])
-    sums = counts @ per_target / n  # weighted means over targets
-    col_means = sums[:, :k]
-    grand = sums[:, k]
-    ss_rows = k * n * (sums[:, k + 1] - grand ** 2)
-    ss_cols = n * ((col_means - grand[:, None]) ** 2).sum(axis=1)
-    ss_total = n * sums[:, k + 2] - n * k * grand ** 2
-    ss_error = ss_total - ss_rows - ss_cols
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reps = _icc_values(ss_rows / (n - 1), ss_cols / (k - 1), ss_error / ((n - 1) * (k - 1)),
-                           (ss_cols + ss_error) / (n * (k - 1)), n, k)
-    a = icc_anova(matrix)
-    point = _icc_values(a["msr"], a["msc"], a["mse"], a["msw"], n, k)
-    lo, hi = 100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2
-    out = pd.DataFrame({form: {"estimate": point[form], "ci_low": np.nanpercentile(reps[form], lo),
-                               "ci_high": np.nanpercentile(reps[form], hi)} for form in ICC_FORMS}).T
-    out.index.name = "form"
-    out.attrs.update(method="percentile bootstrap, resampling targets", n=n, k=k, n_resamples=len(indices),
-                     confidence=confidence, replicates=reps)
     return out
 
 
@@ -623,27 +564,6 @@ def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95) -> AlphaResult
     return AlphaResult(float(alpha), float(low), float(high), n, k, confidence)
 
 
-def item_analysis(items: pd.DataFrame) -> pd.DataFrame:
-    """Per item: corrected item-total correlation (item vs sum of the others) and alpha if item deleted."""
-    frame = _items_frame(items, "item_analysis").dropna(axis=0, how="any")
-    values = frame.to_numpy(dtype=float)
-    if values.shape[0] < 3 or values.shape[1] < 2:
-        raise ValueError(f"item_analysis needs at least 3 complete subjects and 2 items (have "
-                         f"{values.shape[0]} x {values.shape[1]})")
-    total = values.sum(axis=1)
-    rows = []
-    for j, name in enumerate(frame.columns):
-        rest = total - values[:, j]
-        r = np.corrcoef(values[:, j], rest)[0, 1] if values[:, j].std() > 0 and rest.std() > 0 else np.nan
-        others = np.delete(values, j, axis=1)
-        rows.append({"item": name, "item_rest_r": r,
-                     "alpha_if_deleted": _alpha(others) if others.shape[1] >= 2 else np.nan})
-    out = pd.DataFrame(rows)
-    out.attrs.update(method="corrected item-total correlation; alpha if item deleted; listwise deletion",
-                     n=len(frame), alpha=_alpha(values) if values.shape[1] >= 2 else np.nan)
-    return out
-
-
 @dataclass
 class OmegaResult:
     """McDonald's omega (total) from a one-factor model fitted by maximum likelihood."""
@@ -767,57 +687,6 @@ def krippendorff_alpha(reliability_data, level: str = "interval") -> float:
 # --------------------------------------------------------------------------- kappa
 
 @dataclass
-class KappaResult:
-    """Cohen's (weighted) kappa with its asymptotic standard error and confidence interval."""
-
-    kappa: float
-    se: float
-    ci_low: float
-    ci_high: float
-    n: int
-    weights: str | None
-    categories: list
-    confidence: float
-    method: str = "Cohen's kappa (statsmodels), full declared category set, Fleiss-Cohen-Everitt SE"
-
-
-def weighted_kappa(rater1, rater2, categories, weights: str | None = None, confidence: float = 0.95) -> KappaResult:
-    """Cohen's kappa (weights None) or weighted kappa ("linear", "quadratic") of two raters.
-
-    The contingency table is always built on the full declared ``categories`` (in their order), also when
-    some are not observed: observed-only tables give different weights and a different answer. Linear and
-    quadratic weights use the category positions, so declare equally spaced categories.
-    """
-    from statsmodels.stats.inter_rater import cohens_kappa
-
-    if weights not in (None, "linear", "quadratic"):
-        raise ValueError("weights must be None, 'linear' or 'quadratic'")
-    _check_confidence(confidence)
-    if np.ndim(rater1) != 1 or np.ndim(rater2) != 1 or len(rater1) != len(rater2):
-        raise ValueError("weighted_kappa needs two 1-D sequences of ratings of the same length")
-    categories = list(categories)
-    if len(categories) < 2 or len(set(map(str, categories))) != len(categories):
-        raise ValueError("weighted_kappa needs at least 2 distinct declared categories")
-    a, b = pd.Series(list(rater1)), pd.Series(list(rater2))
-    keep = a.notna() & b.notna()
-    a, b = a[keep], b[keep]
-    unknown = (set(a) | set(b)) - set(categories)
-    if unknown:
-        raise ValueError(f"ratings {sorted(map(str, unknown))} are not among the declared categories")
-    if len(a) < 2:
-        raise ValueError(f"weighted_kappa needs at least 2 pairs of ratings (have {len(a)})")
-    position = {c: i for i, c in enumerate(categories)}
-    table = np.zeros((len(categories), len(categories)))
-    np.add.at(table, (a.map(position).to_numpy(int), b.map(position).to_numpy(int)), 1)
-    if np.count_nonzero(table.sum(axis=0) + table.sum(axis=1)) < 2:
-        raise ValueError("kappa is undefined when every rating falls in one category")
-    res = cohens_kappa(table, wt=weights) if weights else cohens_kappa(table)
-    z = stats.norm.ppf((1 + confidence) / 2)
-    kappa, se = float(res.kappa), float(res.std_kappa)
-    return KappaResult(kappa, se, kappa - z * se, kappa + z * se, int(table.sum()), weights, categories, confidence)
-
-
-@dataclass
 class FleissResult:
     kappa: float
     n_subjects: int
@@ -906,68 +775,6 @@ def floor_ceiling(scores: pd.DataFrame, item: str = "indicator", value: str = "s
     return out
 
 
-def cluster_bootstrap(data: pd.DataFrame, statistic, cluster: str, n_resamples: int = 1000,
-                      confidence: float = 0.95, seed: int | None = None) -> dict:
-    """Percentile CI of ``statistic(frame) -> float`` resampling whole clusters (bodies) with replacement."""
-    _require_frame(data, [cluster], "cluster_bootstrap")
-    _check_confidence(confidence)
-    if not callable(statistic):
-        raise ValueError("statistic must be a function of a DataFrame")
-    if data[cluster].nunique() < 2:
-        raise ValueError("cluster_bootstrap needs at least 2 clusters")
-    rng = np.random.default_rng(seed)
-    groups = {key: frame for key, frame in data.groupby(cluster, observed=True)}
-    keys = list(groups)
-    replicates = np.empty(n_resamples)
-    for r in range(n_resamples):
-        chosen = rng.integers(0, len(keys), len(keys))
-        parts = []
-        for new_id, idx in enumerate(chosen):
-            part = groups[keys[idx]].copy()
-            part[cluster] = f"{keys[idx]}#{new_id}"
-            parts.append(part)
-        try:
-            replicates[r] = statistic(pd.concat(parts, ignore_index=True))
-        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):
-            replicates[r] = np.nan
-    estimate = statistic(data)
-    lo, hi = np.nanpercentile(replicates, [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
-    return {"estimate": float(estimate), "ci_low": float(lo), "ci_high": float(hi), "n_clusters": len(keys),
-            "n_resamples": n_resamples, "n_failed": int(np.isnan(replicates).sum()), "confidence": confidence,
-            "method": "percentile cluster bootstrap (resampling bodies)"}
-
-
-def cluster_bootstrap_mean(values, clusters, n_resamples: int = 1000, confidence: float = 0.95,
-                           seed: int | None = None) -> dict:
-    """Percentile CI of a mean over observations, resampling clusters (bodies) — vectorised.
-
-    Equals :func:`cluster_bootstrap` with ``statistic = mean`` for the same resampled clusters.
-    """
-    _check_confidence(confidence)
-    if np.ndim(values) != 1 or np.ndim(clusters) != 1 or len(values) != len(clusters):
-        raise ValueError("cluster_bootstrap_mean needs 1-D values and clusters of the same length")
-    values = _numeric(values, "cluster_bootstrap_mean", "values")
-    if np.isnan(values).any():
-        raise ValueError("cluster_bootstrap_mean: values contain missing values; drop them first")
-    if pd.Series(clusters).isna().any():
-        raise ValueError("cluster_bootstrap_mean: clusters must not be missing")
-    codes, keys = pd.factorize(pd.Series(clusters))
-    if len(keys) < 2:
-        raise ValueError("cluster_bootstrap_mean needs at least 2 clusters")
-    g = len(keys)
-    sums = np.bincount(codes, weights=values, minlength=g)
-    sizes = np.bincount(codes, minlength=g).astype(float)
-    rng = np.random.default_rng(seed)
-    chosen = rng.integers(0, g, size=(n_resamples, g))
-    counts = np.bincount((np.arange(n_resamples)[:, None] * g + chosen).ravel(),
-                         minlength=n_resamples * g).reshape(n_resamples, g)
-    replicates = (counts @ sums) / (counts @ sizes)
-    lo, hi = np.percentile(replicates, [100 * (1 - confidence) / 2, 100 * (1 + confidence) / 2])
-    return {"estimate": float(values.mean()), "ci_low": float(lo), "ci_high": float(hi), "n_clusters": g,
-            "n_resamples": n_resamples, "n_failed": 0, "confidence": confidence,
-            "method": "percentile cluster bootstrap of the mean (resampling bodies), vectorised"}
-
-
 # --------------------------------------------------------------------------- cluster-robust mean (CR1, t(G-1))
 
 def cr1_means(sums, sizes, confidence: float = 0.95) -> dict:
@@ -1003,7 +810,7 @@ def cluster_robust_mean(values, clusters, confidence: float = 0.95) -> dict:
     Equals OLS of the values on a constant with statsmodels ``cov_type="cluster"`` (its default small-sample
     correction) and a t interval on G − 1 degrees of freedom. With few clusters this interval keeps its
     coverage (93–97 % from 3 clusters in the calibration of ``docs/methods.md``), where a percentile bootstrap
-    over clusters (:func:`cluster_bootstrap_mean`) covers 78 % with 3. Needs at least 2 clusters (1 degree of
+    over clusters (removed) covered 78 % with 3. Needs at least 2 clusters (1 degree of
     freedom); callers set their own minimum above that."""
     _check_confidence(confidence)
     if np.ndim(values) != 1 or np.ndim(clusters) != 1 or len(values) != len(clusters):

@@ -7,7 +7,7 @@
 * :func:`did_variance` / :func:`did_mde` / :func:`bodies_needed` — power for a difference-in-differences on
   body means with serially correlated outcomes (Burlig, Preonas & Woerman 2020: the pre, post and cross-period
   covariances enter the variance) and a design effect for clustering of bodies.
-* :func:`serial_covariances`, :func:`effect_icc` and :func:`cluster_icc` estimate those inputs from loaded data.
+* :func:`serial_covariances` and :func:`effect_icc` estimate those inputs from loaded data.
 """
 from __future__ import annotations
 
@@ -277,23 +277,6 @@ def effect_icc(tau2: float, per_body_variance: float) -> float:
     if tau2 == 0:
         return 0.0
     return float(tau2 / (tau2 + per_body_variance))
-
-
-def cluster_icc(values: pd.Series, clusters: pd.Series) -> float:
-    """One-way ANOVA estimate of the intra-cluster correlation (truncated at 0)."""
-    try:
-        frame = pd.DataFrame({"v": np.asarray(values, float), "g": np.asarray(clusters)}).dropna()
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"values must be numbers and clusters of the same length: {exc}") from None
-    groups = frame.groupby("g")["v"]
-    k, n = groups.ngroups, len(frame)
-    if k < 2 or n <= k:
-        return 0.0
-    sizes = groups.size().to_numpy(float)
-    msb = (sizes * (groups.mean() - frame["v"].mean()) ** 2).sum() / (k - 1)
-    msw = groups.var(ddof=1).mul(sizes - 1).sum() / (n - k)
-    n0 = (n - (sizes ** 2).sum() / n) / (k - 1)
-    return float(max(0.0, (msb - msw) / (msb + (n0 - 1) * msw)))
 
 
 # --------------------------------------------------------------------------- helpers for the national report

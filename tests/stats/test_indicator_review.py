@@ -6,7 +6,6 @@ of the code under test (planted values, pingouin, closed-form formulas).
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -202,12 +201,9 @@ BAD_INPUT = [
     ("flags_by_province", lambda: review.flags_by_province(_A.iloc[:0])),
     ("flagged_everywhere", lambda: review.flagged_everywhere(pd.DataFrame(), ["A"])),
     ("summary_by_province", lambda: review.summary_by_province(pd.DataFrame())),
-    ("cross_province", lambda: review.cross_province("/nonexistent/folder")),
     ("summary_sentences", lambda: review.summary_sentences(pd.DataFrame())),
     ("band", lambda: review.band(0.5, kind="alpha")),
     ("band_ci", lambda: review.band_ci(0.5, 0.1, 0.9, kind="alpha")),
-    ("processed_hash", lambda: review.processed_hash(None)),
-    ("cache_folder", lambda: review.cache_folder(None)),
 ]
 
 
@@ -234,46 +230,11 @@ def test_sample_data_flags_only_planted_indicators(synthetic_ingest, synthetic_r
     planted = {i for i, r in manifest["indicator_reliability"].items() if r < 0.5}
     hp = result.assessments[result.assessments["province"] == "Hải Phòng"]
     table = review.review_indicators(hp, n_resamples=300, seed=1)
-    assert set(table.loc[table["flag"], "indicator"]) <= planted
+    flagged = set(table.loc[table["flag"], "indicator"])
+    assert flagged <= planted and flagged  # only planted ones, and not an empty set that passes trivially
     infl = review.self_inflation(hp, n_resamples=300, seed=1).iloc[0]
     # rounding to half points and clipping at 0/10 blur it a little; the CI must cover it
     assert infl["ci_low"] - 0.5 < manifest["params"]["self_inflation"] < infl["ci_high"] + 0.5
-
-
-def test_cross_province_is_computed_once_and_shared(synthetic_ingest):
-    _, processed = synthetic_ingest
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(review.cross_province(processed, 50, 3)))
-               for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(r["computed"] for r in results) == 1  # the others waited on the lock and read the file
-    again = review.cross_province(processed, 50, 3)
-    assert not again["computed"] and again["hash"] == review.processed_hash(processed)
-    summary = again["summary"].set_index("province")
-    assert list(summary.index) == ["Hải Phòng", "Quảng Ninh", "pooled"]
-    assert summary.loc["pooled", "n_bodies"] == summary.loc[["Hải Phòng", "Quảng Ninh"], "n_bodies"].sum()
-    pd.testing.assert_frame_equal(again["summary"], results[0]["summary"])
-    flags = again["flags"]
-    assert set(flags["province"]) <= {"Hải Phòng", "Quảng Ninh"}
-    everywhere = review.flagged_everywhere(flags, ["Hải Phòng", "Quảng Ninh"])
-    assert set(everywhere) == set(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) & \
-        set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
-
-
-def test_cluster_bootstrap_mean_equals_generic_on_same_draws():
-    from iso18091lab.stats import reliability as rel
-
-    rng = np.random.default_rng(4)
-    values = rng.normal(size=60)
-    clusters = np.repeat(np.arange(20), 3)
-    fast = rel.cluster_bootstrap_mean(values, clusters, n_resamples=400, seed=9)
-    assert fast["estimate"] == pytest.approx(values.mean())
-    draws = np.random.default_rng(9).integers(0, 20, size=(400, 20))
-    manual = [np.concatenate([values[clusters == c] for c in row]).mean() for row in draws]
-    assert fast["ci_low"] == pytest.approx(np.percentile(manual, 2.5), abs=1e-12)
 
 
 def test_internal_consistency_without_omega_keeps_alpha():
@@ -284,72 +245,3 @@ def test_internal_consistency_without_omega_keeps_alpha():
     assert alpha_only["omega"].isna().all() and full["omega"].notna().any()
 
 
-def _count_member_agreement(monkeypatch) -> list:
-    """Count the indicator reviews actually computed (each computes members' agreement once)."""
-    calls = []
-    original = review.member_agreement
-    monkeypatch.setattr(review, "member_agreement", lambda *a, **k: calls.append(1) or original(*a, **k))
-    return calls
-
-
-def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatch):
-    a = simulate(n_bodies=12, members=3, seed=5)
-    plain = review.review_indicators(a, CATALOG, n_resamples=60, seed=2)
-    calls = _count_member_agreement(monkeypatch)
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(
-        review.review_indicators(a, CATALOG, n_resamples=60, seed=2, cache=tmp_path))) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(calls) == 1 and len(results) == 3  # the other two waited on the entry's lock and read it
-    for result in results:
-        pd.testing.assert_frame_equal(result, plain)
-    # any change of rows, resamples or seed is another entry; no seed (fresh resamples) is never cached
-    changed = a.assign(score_100=a["score_100"].where(a.index != a.index[0], 0.0))
-    review.review_indicators(changed, CATALOG, n_resamples=60, seed=2, cache=tmp_path)
-    review.review_indicators(a, CATALOG, n_resamples=61, seed=2, cache=tmp_path)
-    review.review_indicators(a, CATALOG, n_resamples=60, seed=3, cache=tmp_path)
-    review.review_indicators(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
-    review.review_indicators(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
-    assert len(calls) == 6 and len(list(tmp_path.glob("review_*.pkl"))) == 4
-
-
-def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
-    no_members = simulate(n_bodies=10, members=0, seed=1)
-    first = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
-    again = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
-    (part, why), = again.attrs["not_estimable"]
-    assert part == "members" and isinstance(why, NotEstimable)
-    assert why.reason == first.attrs["not_estimable"][0][1].reason and why.values == first.attrs["not_estimable"][0][1].values
-
-
-def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_ingest, tmp_path, monkeypatch):
-    import shutil
-
-    import iso18091lab as lab
-
-    _, source = synthetic_ingest
-    processed = tmp_path / "processed"
-    shutil.copytree(source, processed)
-    data = lab.load(processed, province="Hải Phòng")
-    report = review.review_indicators(data.assessments, data.catalog, n_resamples=80, seed=4,
-                                      cache=processed / "cache")  # as report 20 calls it
-    calls = _count_member_agreement(monkeypatch)
-    across = review.cross_province(processed, n_resamples=80, seed=4)
-    assert len(calls) == 2  # Quảng Ninh and pooled; Hải Phòng's review was read
-    flags = across["flags"]
-    assert sorted(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) == sorted(report.loc[report["flag"], "indicator"])
-    row = across["summary"].set_index("province").loc["Hải Phòng"]
-    assert row["icc_c1_median"] == pytest.approx(report["icc_c1"].median(), abs=1e-9)  # stored as JSON, 10 digits
-
-
-def test_an_unreadable_cache_entry_is_computed_again(tmp_path):
-    a = simulate(n_bodies=8, seed=6)
-    first = review.review_indicators(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
-    (entry,) = tmp_path.glob("review_*.pkl")
-    entry.write_bytes(b"cut short")
-    again = review.review_indicators(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
-    pd.testing.assert_frame_equal(again, first)
-    pd.testing.assert_frame_equal(pd.read_pickle(entry), first)  # and the entry is written again

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iso18091lab.catalog import load_catalog
 from iso18091lab.stats.effect import did_within_province, event_study, imputation_att
 
 REFERENCES = Path(__file__).resolve().parents[1] / "references"
@@ -230,17 +231,9 @@ def test_random_mpdta_mix_panels_equal_dummy_variable_least_squares(seed):
 # --------------------------------------------------------------------------- end to end: ingest -> estimate
 
 
-def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
-    """mpdta written as one province's council scores (one indicator whose maximum is 100, so score_100 = lemp)
-    and a units table (group, pilot start), read by ingest and estimated by the effectiveness table."""
-    from iso18091lab.catalog import load_catalog
-    from iso18091lab.dataset import load
-    from iso18091lab.ingest import ingest
-    from iso18091lab.stats.effect import effectiveness_table
-
-    ref = _values("mpdta")["r_lm"]
-    raw_bytes = (REFERENCES / "mpdta" / "mpdta.csv").read_bytes()
-    assert hashlib.sha256(raw_bytes).hexdigest() == MPDTA_SHA256
+def _mpdta_as_council_scores(tmp_path: Path) -> tuple[pd.DataFrame, Path, pd.DataFrame]:
+    """mpdta as one province's raw files (a units table with group and pilot start, council scores of indicator
+    1.1) and a catalog giving 1.1 a maximum of 100, so score_100 = lemp. Returns (mpdta, raw folder, catalog)."""
     d = pd.read_csv(REFERENCES / "mpdta" / "mpdta.csv", dtype={"lemp": str})  # scores written as R wrote them
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -257,6 +250,20 @@ def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
                  ).to_csv(raw / "diem.csv", index=False)
     catalog = load_catalog(None)
     catalog.loc[catalog["indicator"] == "1.1", "max_score"] = 100.0
+    return d, raw, catalog
+
+
+def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
+    """mpdta written as one province's council scores (one indicator whose maximum is 100, so score_100 = lemp)
+    and a units table (group, pilot start), read by ingest and estimated by the effectiveness table."""
+    from iso18091lab.dataset import load
+    from iso18091lab.ingest import ingest
+    from iso18091lab.stats.effect import effectiveness_table
+
+    ref = _values("mpdta")["r_lm"]
+    raw_bytes = (REFERENCES / "mpdta" / "mpdta.csv").read_bytes()
+    assert hashlib.sha256(raw_bytes).hexdigest() == MPDTA_SHA256
+    d, raw, catalog = _mpdta_as_council_scores(tmp_path)
     result = ingest(raw, tmp_path / "processed", catalog=catalog)
     assert result.summary["exit_status"] == 0
     data = load(tmp_path / "processed")
@@ -279,26 +286,10 @@ def test_mpdta_through_iso18091lab_run_gives_the_exact_att_and_its_verdict(tmp_p
     and its verdict is "no / worsened" (employment fell, p < 0.05)."""
     import json
 
-    from iso18091lab.catalog import load_catalog
     from iso18091lab.cli import main
 
     ref = _values("mpdta")["r_lm"]
-    d = pd.read_csv(REFERENCES / "mpdta" / "mpdta.csv", dtype={"lemp": str})
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    counties = d.drop_duplicates("countyreal")
-    name = {c: f"xã Hạt {c}" for c in counties["countyreal"]}
-    pd.DataFrame({"Tỉnh/Thành phố": "Hải Phòng", "Tên đơn vị": counties["countyreal"].map(name),
-                  "Mã ĐVHC": counties["countyreal"].map(lambda c: f"{c:05d}"), "Cấp": "xã",
-                  "Nhóm": np.where(counties["first.treat"] > 0, "thí điểm", "đối chứng"),
-                  "Năm bắt đầu thí điểm": counties["first.treat"].map(lambda v: str(v) if v > 0 else "")}
-                 ).to_csv(raw / "don_vi.csv", index=False)
-    pd.DataFrame({"Tỉnh/Thành phố": "Hải Phòng", "Đơn vị": d["countyreal"].map(name),
-                  "Mã đơn vị": d["countyreal"].map(lambda c: f"{c:05d}"), "Năm": d["year"], "Đợt": 1,
-                  "Loại đánh giá": "Hội đồng thẩm định", "Chỉ số": "1.1", "Điểm": d["lemp"]}
-                 ).to_csv(raw / "diem.csv", index=False)
-    catalog = load_catalog(None)
-    catalog.loc[catalog["indicator"] == "1.1", "max_score"] = 100.0
+    d, raw, catalog = _mpdta_as_council_scores(tmp_path)
     catalog.to_csv(tmp_path / "catalog.csv", index=False)
     code = main(["run", "--province", "Hải Phòng", "--raw", str(raw), "--processed", str(tmp_path / "processed"),
                  "--reports", str(tmp_path / "reports"), "--catalog", str(tmp_path / "catalog.csv"), "--quiet"])

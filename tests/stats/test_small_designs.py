@@ -197,3 +197,18 @@ def test_a_pilot_without_any_score_is_listed_as_excluded():
 def test_invalid_options_raise(bad):
     with pytest.raises(ValueError, match="n_permutations"):
         ef.imputation_att(two_wave_panel(3, 3), "score", n_permutations=bad)
+
+
+@pytest.mark.parametrize("p, n_placebo, smallest, answer, reason", [
+    (0.01, 3, 12, "no", "rejected"),
+    (0.40, 3, 12, "unclear", "not_rejected"),
+    (0.01, 3, 1, "unclear", "unreliable"),  # over-rejects with single-pilot cohorts (64 % without any drift)
+    (0.40, 3, 5, "unclear", "unreliable"),
+    (float("nan"), 0, 12, "unclear", "not_tested"),
+])
+def test_pretrend_verdict_branches(p, n_placebo, smallest, answer, reason):
+    from iso18091lab.stats.verdict import MIN_PILOTS_PER_START, pretrend_verdict
+
+    v = pretrend_verdict(p, n_placebo, smallest)
+    assert (v.answer, v.reason) == (answer, reason) and v.values["min_cohort"] == MIN_PILOTS_PER_START
+    assert ef.MIN_PILOTS_PER_START == MIN_PILOTS_PER_START  # one threshold, one place

@@ -1,0 +1,129 @@
+"""The run layer around the indicator review: a province's review kept once per run and shared between report 20
+and the national comparison, and the cross-province comparison computed once per processed data."""
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from iso18091lab import review_store
+from iso18091lab.ingest import processed_hash
+from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import indicator_review as review
+
+from iso18091lab.catalog import load_catalog
+
+sys.path.insert(0, str(Path(__file__).parent / "stats"))
+from simulate import simulate  # noqa: E402
+
+CATALOG = load_catalog()
+
+
+@pytest.mark.parametrize("call", [lambda: review_store.cross_province("/nonexistent/folder"),
+                                  lambda: review_store.cache_folder(None), lambda: processed_hash(None)])
+def test_bad_folders_raise_valueerror(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_cross_province_is_computed_once_and_shared(synthetic_ingest):
+    _, processed = synthetic_ingest
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(review_store.cross_province(processed, 50, 3)))
+               for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["computed"] for r in results) == 1  # the others waited on the lock and read the file
+    again = review_store.cross_province(processed, 50, 3)
+    assert not again["computed"] and again["hash"] == processed_hash(processed)
+    summary = again["summary"].set_index("province")
+    assert list(summary.index) == ["Hải Phòng", "Quảng Ninh", "pooled"]
+    assert summary.loc["pooled", "n_bodies"] == summary.loc[["Hải Phòng", "Quảng Ninh"], "n_bodies"].sum()
+    pd.testing.assert_frame_equal(again["summary"], results[0]["summary"])
+    flags = again["flags"]
+    assert set(flags["province"]) <= {"Hải Phòng", "Quảng Ninh"}
+    everywhere = review.flagged_everywhere(flags, ["Hải Phòng", "Quảng Ninh"])
+    assert set(everywhere) == set(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) & \
+        set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
+
+
+
+def _count_member_agreement(monkeypatch) -> list:
+    """Count the indicator reviews actually computed (each computes members' agreement once)."""
+    calls = []
+    original = review.member_agreement
+    monkeypatch.setattr(review, "member_agreement", lambda *a, **k: calls.append(1) or original(*a, **k))
+    return calls
+
+
+
+def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatch):
+    a = simulate(n_bodies=12, members=3, seed=5)
+    plain = review.review_indicators(a, CATALOG, n_resamples=60, seed=2)
+    calls = _count_member_agreement(monkeypatch)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        review_store.cached_review(a, CATALOG, n_resamples=60, seed=2, cache=tmp_path))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(results) == 3  # the other two waited on the entry's lock and read it
+    for result in results:
+        pd.testing.assert_frame_equal(result, plain)
+    # any change of rows, resamples or seed is another entry; no seed (fresh resamples) is never cached
+    changed = a.assign(score_100=a["score_100"].where(a.index != a.index[0], 0.0))
+    review_store.cached_review(changed, CATALOG, n_resamples=60, seed=2, cache=tmp_path)
+    review_store.cached_review(a, CATALOG, n_resamples=61, seed=2, cache=tmp_path)
+    review_store.cached_review(a, CATALOG, n_resamples=60, seed=3, cache=tmp_path)
+    review_store.cached_review(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
+    review_store.cached_review(a, CATALOG, n_resamples=60, seed=None, cache=tmp_path)
+    assert len(calls) == 6 and len(list(tmp_path.glob("review_*.pkl"))) == 4
+
+
+
+def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
+    no_members = simulate(n_bodies=10, members=0, seed=1)
+    first = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
+    again = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
+    (part, why), = again.attrs["not_estimable"]
+    assert part == "members" and isinstance(why, NotEstimable)
+    assert why.reason == first.attrs["not_estimable"][0][1].reason and why.values == first.attrs["not_estimable"][0][1].values
+
+
+
+def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_ingest, tmp_path, monkeypatch):
+    import shutil
+
+    import iso18091lab as lab
+
+    _, source = synthetic_ingest
+    processed = tmp_path / "processed"
+    shutil.copytree(source, processed)
+    data = lab.load(processed, province="Hải Phòng")
+    report = review_store.cached_review(data.assessments, data.catalog, n_resamples=80, seed=4,
+                                        cache=processed / "cache")  # as report 20 calls it
+    calls = _count_member_agreement(monkeypatch)
+    across = review_store.cross_province(processed, n_resamples=80, seed=4)
+    assert len(calls) == 2  # Quảng Ninh and pooled; Hải Phòng's review was read
+    flags = across["flags"]
+    assert sorted(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) == sorted(report.loc[report["flag"], "indicator"])
+    row = across["summary"].set_index("province").loc["Hải Phòng"]
+    assert row["icc_c1_median"] == pytest.approx(report["icc_c1"].median(), abs=1e-9)  # stored as JSON, 10 digits
+
+
+
+def test_an_unreadable_cache_entry_is_computed_again(tmp_path):
+    a = simulate(n_bodies=8, seed=6)
+    first = review_store.cached_review(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
+    (entry,) = tmp_path.glob("review_*.pkl")
+    entry.write_bytes(b"cut short")
+    again = review_store.cached_review(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
+    pd.testing.assert_frame_equal(again, first)
+    pd.testing.assert_frame_equal(pd.read_pickle(entry), first)  # and the entry is written again
+
