@@ -23,6 +23,9 @@ RULES: dict[str, tuple[str, str]] = {
     "missing_value": ("thiếu giá trị bắt buộc", "required value is missing"),
     "unknown_province": ("tỉnh/thành phố không có trong danh sách đơn vị", "province not in the units table"),
     "unknown_unit": ("đơn vị không có trong danh sách đơn vị{hint}", "unit not in the units table{hint}"),
+    "unit_rejected": ("đơn vị có trong danh sách đơn vị nhưng dòng của nó bị loại: {hint}; sửa dòng đó trong danh "
+                      "sách đơn vị", "the unit is in the units table but its row was rejected: {hint}; fix that "
+                      "row of the units table"),
     "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}; hãy ghi thêm mã đơn vị",
                        "unit name matches several units{hint}; add the unit code"),
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),

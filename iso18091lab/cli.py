@@ -100,39 +100,43 @@ def _run(args: argparse.Namespace) -> int:
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
-               progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force)
-    return _print_runs(runs, args.reports)
+               progress=not args.quiet, national=args.national, catalog=args.catalog, force=args.force,
+               document={"issuer": args.issuer, "number": args.doc_number, "motto": args.motto})
+    return _print_runs(runs, args.reports, args.lang)
 
 
-def _print_runs(runs, reports: Path) -> int:
-    """One line per report and evidence pack, then where the index is; 1 when anything failed."""
+def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
+    """One line per report and evidence pack (in ``lang``; each reason for what could not be estimated once),
+    then where the index is; 1 when anything failed."""
+    from .i18n import t
+
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
             if item.status in ("ok", "partial"):
                 mark = "✔" if item.status == "ok" else "◐"
-                kept = " (giữ từ lần chạy trước, dữ liệu không đổi / reused: inputs unchanged)" if item.reused else ""
+                kept = f" ({t('cli_reused', lang)})" if item.reused else ""
                 print(f"{mark} {province_run.province}: {reports / province_run.slug / item.html}{kept}")
-                for note in item.not_estimable:
-                    print(f"    không ước lượng được / cannot be estimated: {note['reason']}")
+                for reason in dict.fromkeys(note["reason"] for note in item.not_estimable):
+                    print(f"    {t('not_estimable', lang)}: {reason}")
             else:
                 failed += 1
                 where = ""
                 if item.failing_cell is not None:  # the cell's position in the notebook file, from 1
-                    where = f", ô/cell {item.failing_cell}"
+                    where = f", {t('cli_cell', lang)} {item.failing_cell}"
                     if item.failing_line is not None:
-                        where += f", dòng/line {item.failing_line}: {item.failing_source}"
+                        where += f", {t('cli_line', lang)} {item.failing_line}: {item.failing_source}"
                 print(f"✘ {province_run.province}: {item.notebook}{where} — {item.error}", file=sys.stderr)
         if province_run.evidence.get("docx"):
             print(f"✔ {province_run.province}: {reports / province_run.slug / province_run.evidence['docx']}")
         elif province_run.evidence.get("error"):
             failed += 1
-            print(f"✘ {province_run.province}: evidence pack: {province_run.evidence['error']}", file=sys.stderr)
+            print(f"✘ {province_run.province}: {t('ev_title', lang)}: {province_run.evidence['error']}",
+                  file=sys.stderr)
     items = [item for province_run in runs for item in province_run.notebooks]
     reused = sum(item.reused for item in items)
-    print(f"Đã chạy {len(items) - reused} báo cáo, giữ nguyên {reused} / {len(items) - reused} report(s) run, "
-          f"{reused} reused (--force: chạy lại tất cả / re-run all)")
-    print(f"Trang tổng hợp / index: {(Path(reports) / 'index.html').resolve()}")
+    print(t("cli_done", lang, n_run=len(items) - reused, n_reused=reused))
+    print(f"{t('nav_index', lang)}: {(Path(reports) / 'index.html').resolve()}")
     return 1 if failed else 0
 
 
@@ -141,7 +145,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     runs = demo(out, seed=args.seed, small=args.small, lang=args.lang, progress=not args.quiet)
-    code = _print_runs(runs, out / "reports")
+    code = _print_runs(runs, out / "reports", args.lang)
     print(f"Mẫu dữ liệu mô phỏng / synthetic sample: {out / 'raw'}")
     return code
 
@@ -240,6 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
     p.add_argument("--workers", type=int, default=None,
                    help="số báo cáo chạy song song / reports at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
+    p.add_argument("--issuer", default=None, metavar="TÊN CƠ QUAN",
+                   help="cơ quan ban hành, in ở góc trái đầu hồ sơ Word / issuing body on the Word pack")
+    p.add_argument("--doc-number", default=None, metavar="SỐ",
+                   help="số, ký hiệu văn bản (vd. 123/BC-SKHCN) / document number on the Word pack")
+    p.add_argument("--motto", action="store_true",
+                   help="in Quốc hiệu, Tiêu ngữ (Nghị định 30/2020/NĐ-CP) / the national motto header")
     p.add_argument("--force", action="store_true",
                    help="chạy lại mọi báo cáo, kể cả khi dữ liệu không đổi / re-run every report, even unchanged ones")
     p.add_argument("--catalog", type=Path, default=None,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -32,7 +31,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 from . import __version__
 from .excel import write_excel_sheet
-from .i18n import COLUMN_LABELS, GLOSSARY, TEXT, effect_answer, number, t
+from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, readable, t,
+                   value_label)
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
 from .summaries import effect_verdict_of
@@ -149,7 +149,8 @@ def action_list(tables: dict[str, pd.DataFrame], results: dict, names: dict[str,
             match = re.match(r"\s*(\d+\.\d+)\s*(.*)$", part)
             if match:
                 code = match.group(1)
-                rows.append([str(row[body]), str(row[group]) if group is not None else "", code,
+                known = group is not None and not pd.isna(row[group]) and str(row[group]).strip()
+                rows.append([str(row[body]), str(row[group]) if known else "", code,
                              names.get(code) or match.group(2).strip()])
     return pd.DataFrame(rows, columns=columns).astype("string")
 
@@ -262,10 +263,109 @@ def _named(codes: list[str], names: dict[str, str]) -> str:
     return "; ".join(f"{c} {names[c]}" if names.get(c) else c for c in codes)
 
 
+# -- laying tables out on A4 -------------------------------------------------------------------------------------
+#: Width of one character of Times New Roman at 1 pt, in mm (0.55 em: wide letters, diacritics and bold
+#: headers included, so that a word measured to fit does fit),
+#: and the left + right padding of a cell (Word's default 1.9 mm each side).
+CHAR_MM_PER_PT = 0.55 * 25.4 / 72
+CELL_PAD_MM = 3.8
+#: Longest cell text counted when a column's natural width is measured (longer text wraps).
+NATURAL_CHARS = 42
+#: A text column whose value is the same in every row and longer than this is said once, under the table.
+REPEATED_TEXT_CHARS = 30
+
+
+def readable_header(header: str, lang: str) -> str:
+    """'(1) method' -> '(1) Phương pháp': a note's label with the column's name as readers see it."""
+    mark, _, name = header.rpartition(") ")
+    shown = COLUMN_LABELS.get(name, {}).get(lang, name) if name else COLUMN_LABELS.get(header, {}).get(lang, header)
+    return f"{mark}) {shown}" if mark else shown
+
+
+def text_width_mm(landscape: bool = False) -> float:
+    """Width of the text area of an A4 page with the margins of Nghị định 30 (portrait 163 mm, landscape 247 mm)."""
+    page = PAGE_MM[1] if landscape else PAGE_MM[0]
+    return page - MARGINS_MM["left"] - MARGINS_MM["right"]
+
+
+def _chars_mm(chars: int, pt: float) -> float:
+    return chars * CHAR_MM_PER_PT * pt + CELL_PAD_MM
+
+
+def column_widths(shown: pd.DataFrame, numeric: list[bool], width_mm: float, pt: float) -> list[float] | None:
+    """Column widths (mm) from the content, summing to at most ``width_mm``: each column at least as wide as its
+    longest word (header included: no word is broken, "second/ary"), numbers and codes as wide as their longest
+    value, text columns sharing what is left in proportion to their natural width. None when the longest words
+    alone do not fit."""
+    least, natural = [], []
+    for j, header in enumerate(shown.columns):
+        cells = [str(v) for v in shown.iloc[:, j]]
+        words = [w for text in [str(header)] + cells for w in text.split()] or [""]
+        longest_word = max(len(w) for w in words)
+        longest_cell = max([len(c) for c in cells] + [0])
+        if numeric[j]:  # as wide as the longest value; the header on at most two lines when there is room
+            least.append(_chars_mm(max(longest_word, longest_cell), pt))
+            natural.append(_chars_mm(max(longest_word, longest_cell, min(len(str(header)) // 2 + 1, 12)), pt))
+        else:
+            least.append(_chars_mm(longest_word, pt))
+            natural.append(_chars_mm(max(longest_word, min(longest_cell, NATURAL_CHARS)), pt))
+    if sum(least) > width_mm:
+        return None
+    if sum(natural) <= width_mm:
+        return natural
+    spare, wanted = width_mm - sum(least), sum(n - m for n, m in zip(natural, least))
+    return [m + spare * (n - m) / wanted for n, m in zip(natural, least)]
+
+
+def table_layout(shown: pd.DataFrame, numeric: list[bool]) -> tuple[bool, float, list[float]]:
+    """(landscape, font size, column widths in mm) for a table: portrait at the table font size when it fits,
+    else landscape, else landscape in a smaller font, else landscape with the widths scaled to the page (words
+    may then break)."""
+    for landscape, pt in ((False, TABLE_PT), (True, TABLE_PT), (True, TABLE_PT - 2)):
+        widths = column_widths(shown, numeric, text_width_mm(landscape), pt)
+        if widths is not None:
+            return landscape, pt, widths
+    pt = TABLE_PT - 2
+    least = [max(_chars_mm(max([len(w) for t_ in [str(h)] + [str(v) for v in shown.iloc[:, j]] for w in t_.split()]
+                                   + [1]), pt), 8.0) for j, h in enumerate(shown.columns)]
+    scale = text_width_mm(True) / sum(least)
+    return True, pt, [w * scale for w in least]
+
+
+def said_once(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Long texts repeated down a column — a method description in each row — said once under the table: a
+    column with one such value is taken out of the table; a column with a few distinct long values keeps a
+    note number, "(1)", in each row. Returns (the table, [(label, text)] to print under it)."""
+    if len(frame) < 2:
+        return frame, []
+    notes, keep, out = [], [], frame.copy()
+    for j, name in enumerate(frame.columns):
+        column = frame.iloc[:, j]
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+            keep.append(j)
+            continue
+        texts = column.dropna().astype(str)
+        values = list(dict.fromkeys(texts))
+        long = texts.str.len().max() > REPEATED_TEXT_CHARS if len(texts) else False
+        if long and len(values) == 1 and column.notna().all():
+            notes.append((str(name), values[0]))
+            continue
+        if long and len(values) <= max(3, len(frame) // 3) and len(values) < len(texts):
+            marks = {v: f"({len(notes) + k + 1})" for k, v in enumerate(values)}
+            notes += [(f"{marks[v]} {name}", v) for v in values]
+            out.isetitem(j, column.map(lambda v: marks.get(str(v), v) if isinstance(v, str) else v).astype("string"))
+        keep.append(j)
+    return out.iloc[:, keep], notes
+
+
 # -- Word ------------------------------------------------------------------------------------------------------
 def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: str = "vi",
-                        catalog: pd.DataFrame | None = None) -> tuple[Path, Path]:
+                        catalog: pd.DataFrame | None = None, document: dict | None = None) -> tuple[Path, Path]:
     """Write the Word document and Excel workbook for one report folder; returns their paths.
+
+    ``document``: the head of an administrative document (Nghị định 30/2020/NĐ-CP, Appendix I), as the
+    Department chooses: ``issuer`` (the issuing body, top left), ``number`` (the document's number and symbol,
+    "Số: 123/BC-SKHCN", under it), ``motto`` (True: the national name and motto, top right).
 
     ``catalog`` gives the indicator names shown beside their codes (default: the catalog recorded with the
     processed data when ``provenance["processed"]`` names it, else the bundled one)."""
@@ -283,14 +383,15 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
     actions = action_list(load_result_tables(folder, results), results, names, lang)
     docx_name, xlsx_name = pack_names(slugify(scope) if scope else folder.name)
     docx_path, xlsx_path = folder / docx_name, folder / xlsx_name
-    _write_docx(docx_path, folder, results, tables, actions, names, scope, provenance, synthetic, lang)
+    _write_docx(docx_path, folder, results, tables, actions, names, scope, provenance, synthetic, lang,
+                document or {})
     _write_xlsx(xlsx_path, results, tables, actions, scope, provenance, synthetic, lang)
     return docx_path, xlsx_path
 
 
 def _provenance_rows(scope: str, provenance: dict, synthetic: bool, lang: str) -> list[tuple[str, str]]:
     return [(_label("scope", lang), scope),
-            (t("generated", lang), datetime.now(timezone.utc).strftime("%d/%m/%Y %H:%M UTC")),
+            (t("generated", lang), date_text(lang=lang, time=True)),
             (_label("data_kind", lang), _label("synthetic" if synthetic else "real", lang)),
             (_label("data_hash", lang), str(provenance.get("input_hash", "–"))),
             (_label("version", lang), __version__),
@@ -311,7 +412,21 @@ def _set_fonts(element, name: str) -> None:
             del fonts.attrib[qn(attr)]
 
 
-def _setup_document(doc) -> None:
+def _set_language(rpr, code: str) -> None:
+    """The proofing language of a run-properties element (``w:lang``): Word spell-checks the text in it."""
+    element = rpr.find(qn("w:lang"))
+    if element is None:
+        element = OxmlElement("w:lang")
+        rpr.append(element)
+    for attr in ("w:val", "w:eastAsia"):
+        element.set(qn(attr), code)
+
+
+#: Word's language code for each report language.
+WORD_LANGUAGE = {"vi": "vi-VN", "en": "en-GB"}
+
+
+def _setup_document(doc, lang: str = "vi") -> None:
     for section in doc.sections:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = Mm(PAGE_MM[0]), Mm(PAGE_MM[1])
@@ -327,6 +442,7 @@ def _setup_document(doc) -> None:
         rpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
         if rpr is not None:
             _set_fonts(rpr, FONT)
+            _set_language(rpr, WORD_LANGUAGE[lang])
     for style in doc.styles:
         if getattr(style, "font", None) is None or style.type != 1:  # paragraph styles
             continue
@@ -347,6 +463,17 @@ def _setup_document(doc) -> None:
         style.font.color.rgb = RGBColor(0, 0, 0)
         style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(12), Pt(6)
     doc.styles["List Bullet"].font.size = Pt(BODY_PT)
+    for style in doc.styles.element.findall(qn("w:style")):  # every style says the language (no en-US left)
+        rpr = style.find(qn("w:rPr"))
+        if rpr is None:  # in schema order: before the table properties of a table style
+            rpr = OxmlElement("w:rPr")
+            later = [style.find(qn(tag)) for tag in ("w:tblPr", "w:trPr", "w:tcPr", "w:tblStylePr")]
+            later = [e for e in later if e is not None]
+            if later:
+                later[0].addprevious(rpr)
+            else:
+                style.append(rpr)
+        _set_language(rpr, WORD_LANGUAGE[lang])
 
 
 def _page_field(paragraph) -> None:
@@ -362,17 +489,47 @@ def _page_field(paragraph) -> None:
         run._r.append(element)
 
 
-def _add_figure(doc, png: Path) -> None:
-    """The figure 160 mm wide, or narrower where that would make it taller than the page's text area (a grid of
-    a hundred bodies is tall): the whole figure stays on one page."""
+#: Smallest printed text of a figure (pt), and the figure text assumed when results.json does not record it.
+FIGURE_MIN_PT = 9.0
+FIGURE_TEXT_PT = 7.0
+FIGURE_DPI = 150  # plots.use_style: savefig.dpi
+
+
+def figure_width_mm(px_width: int, px_height: int, min_font_pt: float | None, landscape: bool = False,
+                    dpi: float = FIGURE_DPI) -> float:
+    """Printed width of a figure: wide enough that its smallest text prints at :data:`FIGURE_MIN_PT` or more
+    (its natural width x 9 / smallest font size), at least 160 mm when that fits, at most the text width, and
+    not taller than the text area (a grid of a hundred bodies is tall)."""
+    natural_mm = px_width / dpi * 25.4
+    smallest = min_font_pt or FIGURE_TEXT_PT
+    width = max(160.0, natural_mm * FIGURE_MIN_PT / smallest)
+    width = min(width, text_width_mm(landscape))
+    tallest = (PAGE_MM[0] if landscape else PAGE_MM[1]) - MARGINS_MM["top"] - MARGINS_MM["bottom"] - 25
+    return min(width, tallest * px_width / px_height)
+
+
+def _add_figure(doc, png: Path, caption: tuple[str, str], min_font_pt: float | None) -> None:
+    """The figure sized by :func:`figure_width_mm` — on a landscape page of its own when its text would print
+    below 9 pt on a portrait page but not on a landscape one — centred, kept with its caption below."""
     from docx.image.image import Image as DocxImage
 
     image = DocxImage.from_file(str(png))
-    most_mm = PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"] - 25  # room for the caption
-    if 160 * image.px_height / image.px_width > most_mm:
-        doc.add_picture(str(png), height=Mm(most_mm))
-    else:
-        doc.add_picture(str(png), width=Mm(160))
+    px_w, px_h = image.px_width, image.px_height
+    portrait = figure_width_mm(px_w, px_h, min_font_pt)
+    smallest = min_font_pt or FIGURE_TEXT_PT
+    printed = lambda w: smallest * w / (px_w / FIGURE_DPI * 25.4)  # noqa: E731
+    # landscape when the text would print clearly below 9 pt on a portrait page and larger on a landscape one
+    landscape = printed(portrait) < FIGURE_MIN_PT - 0.5 and printed(figure_width_mm(px_w, px_h, min_font_pt, True)) > \
+        printed(portrait) + 0.5
+    _orient(doc, landscape)
+    doc.add_picture(str(png), width=Mm(figure_width_mm(px_w, px_h, min_font_pt, landscape)))
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True
+    paragraph = doc.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run(caption[0]).bold = True
+    paragraph.add_run(caption[1]).italic = True
 
 
 class _Numbers:
@@ -392,10 +549,39 @@ class _Numbers:
         return f"{self.heading[0]}.{self.heading[1]}."
 
 
+def _document_head(doc, document: dict, lang: str) -> None:
+    """The head of an administrative document (Nghị định 30/2020/NĐ-CP): the issuing body in capitals with the
+    document number under it on the left, the national name and motto on the right, in a table without borders;
+    only the parts the Department chose."""
+    if not (document.get("issuer") or document.get("number") or document.get("motto")):
+        return
+    table = doc.add_table(rows=1, cols=2)
+    _fixed_widths(table, [68.0, text_width_mm() - 68.0])
+    left, right = table.rows[0].cells
+    lines_left = []
+    if document.get("issuer"):
+        lines_left.append((str(document["issuer"]).upper(), True, False))
+    if document.get("number"):
+        lines_left.append((_label("doc_number", lang, number=document["number"]), False, False))
+    lines_right = [(_label("nation", lang), True, False), (_label("motto", lang), True, True)] \
+        if document.get("motto") else []
+    for cell, lines in ((left, lines_left), (right, lines_right)):
+        for k, (text, bold, underline) in enumerate(lines):
+            paragraph = cell.paragraphs[0] if k == 0 else cell.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.paragraph_format.space_after = Pt(0)
+            run = paragraph.add_run(text)
+            run.bold, run.underline, run.font.size = bold, underline, Pt(BODY_PT - 1 if k == 0 else BODY_PT)
+            run.font.name = FONT
+    doc.add_paragraph()
+
+
 def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame,
-                names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str) -> None:
+                names: dict[str, str], scope: str, provenance: dict, synthetic: bool, lang: str,
+                document: dict | None = None) -> None:
     doc = Document()
-    _setup_document(doc)
+    _setup_document(doc, lang)
+    _document_head(doc, document or {}, lang)
     n = _Numbers()
     if synthetic:
         banner = doc.add_paragraph()
@@ -407,7 +593,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     title.add_run(_label("title", lang).upper())
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle = doc.add_paragraph()
-    subtitle.add_run(f"{scope} — {datetime.now(timezone.utc).strftime('%d/%m/%Y')}").italic = True
+    subtitle.add_run(f"{scope}, {date_text(lang=lang, formal=True)}").italic = True
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # 1. the answer (first page)
@@ -421,8 +607,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
 
     # 2. recommendations and each body's action list
     doc.add_heading(f"{n.h1()} {_label('recommendations', lang)}", level=1)
-    for sentence in found["rollout"]:
-        doc.add_paragraph(_plain(sentence), style="List Bullet")
+    doc.add_paragraph(_label("recommendations_see", lang, section="1.3"))  # said once, in section 1.3
     if len(actions):
         doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)
         doc.add_paragraph(_label("actions_intro", lang))
@@ -430,36 +615,39 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
             group = part.iloc[0, 1]
             paragraph = doc.add_paragraph()
             paragraph.add_run(f"{body}").bold = True
-            paragraph.add_run(f" ({group}): {_label('n_red', lang, n=len(part))} — ")
+            paragraph.add_run(f" — {group}: " if group else ": ")  # the group's name has its own brackets
+            paragraph.add_run(f"{_label('n_red', lang, n=len(part))} — ")
             paragraph.add_run("; ".join(f"{row[2]} {row[3]}".strip() for row in part.itertuples(index=False)) + ".")
 
-    # 3. results by report: summary, numbered tables and figures
+    # 3. results by report: summary, numbered tables and figures (each sentence once in the pack)
+    said_already = {_plain(sentence) for key in ("effect", "trust", "rollout") for sentence in found[key]}
     doc.add_heading(f"{n.h1()} {_label('findings', lang)}", level=1)
     for entry in results.values():
+        _orient(doc, landscape=False)
         doc.add_heading(f"{n.h2()} {entry.get('title', entry['notebook'])}", level=2)
         for sentence in entry.get("summary", []):
-            doc.add_paragraph(_plain(sentence), style="List Bullet")
+            if _plain(sentence) not in said_already:  # page 1 said it (the effect answer)
+                said_already.add(_plain(sentence))
+                doc.add_paragraph(_plain(sentence), style="List Bullet")
+        said = set()
         for note in entry.get("not_estimable", []):
+            if note["reason"] in said:  # each reason once
+                continue
+            said.add(note["reason"])
             text = f"{note['section']} — " if note.get("section") else ""
             doc.add_paragraph(f"{text}{t('not_estimable', lang)}: {note['reason']}.", style="List Bullet")
         for info in entry.get("tables", []):
             if info.get("number") is None:
                 continue
             n.table += 1
-            caption = doc.add_paragraph()
-            caption.add_run(f"{t('table', lang)} {n.table}. ").bold = True
-            caption.add_run(info["caption"])
-            _docx_table(doc, tables[info["csv"]], lang)
+            _docx_table(doc, tables[info["csv"]], lang, caption=(f"{t('table', lang)} {n.table}. ", info["caption"]))
         for info in entry.get("figures", []):
             n.figure += 1
-            doc.add_picture(str(folder / info["png"]), width=Mm(160))
-            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption = doc.add_paragraph()
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            caption.add_run(f"{t('figure', lang)} {n.figure}. ").bold = True
-            caption.add_run(info["caption"]).italic = True
+            _add_figure(doc, folder / info["png"], (f"{t('figure', lang)} {n.figure}. ", info["caption"]),
+                        info.get("min_font_pt"))
 
     # 4. methods; 5. caveats; 6. glossary; 7. provenance
+    _orient(doc, landscape=False)
     doc.add_heading(f"{n.h1()} {_label('methods', lang)}", level=1)
     for entry in results.values():
         if entry.get("methods"):
@@ -468,7 +656,9 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
                 doc.add_paragraph(_plain(sentence), style="List Bullet")
     doc.add_heading(f"{n.h1()} {t('eff_h_caveats', lang)}", level=1)
     caveats = [c for entry in results.values() for c in entry.get("caveats", [])]
-    for sentence in dict.fromkeys(caveats + [_label("effect_caveat", lang)]):
+    # the caveat next to the effect claim on page 1 is not repeated here
+    for sentence in dict.fromkeys(c for c in caveats if c != _label("effect_caveat", lang)
+                                  and _plain(c) not in said_already):
         doc.add_paragraph(_plain(sentence), style="List Bullet")
     if synthetic:
         doc.add_paragraph(t("synthetic_banner", lang)).runs[0].bold = True
@@ -483,49 +673,133 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     for key, value in _provenance_rows(scope, provenance, synthetic, lang):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = key, value
+    _fixed_widths(table, [50.0, text_width_mm() - 50.0])
     _table_font(table)
     doc.save(path)
 
 
+#: "(mục 3)" / "(section 3)": a reference to a section of an HTML report, which the pack does not have.
+_PAGE_SECTION = re.compile(r" \((?:" + "|".join(re.escape(TEXT["section_word"][k]) for k in ("vi", "en"))
+                           + r") \d+\)")
+
+
 def _plain(text: str) -> str:
-    return text.replace("`", "")
+    """A report sentence for the pack: no Markdown code marks, no references to the HTML pages' sections."""
+    return _PAGE_SECTION.sub("", text.replace("`", ""))
 
 
-def _docx_table(doc, frame: pd.DataFrame, lang: str) -> None:
-    """The table as the report shows it (header row repeated on each page). The rows are made in one go and
-    filled through the XML elements: python-docx's ``add_row`` and ``cell.text`` re-walk the table per cell."""
-    shown = display_frame(frame.head(MAX_TABLE_ROWS), lang)
+def _docx_table(doc, frame: pd.DataFrame, lang: str, caption: tuple[str, str] | None = None) -> None:
+    """The table as the report shows it, laid out for A4: the caption kept with it, column widths from the
+    content (codes and numbers narrow, names wide), numbers right-aligned, the header row repeated on each page,
+    rows never split across pages, a text repeated in every row (a method) said once under the table, and a
+    table too wide for a portrait page on a landscape page of its own (:func:`table_layout`). The rows are made
+    in one go and filled through the XML elements: python-docx's ``add_row`` and ``cell.text`` re-walk the
+    table per cell."""
+    from .excel import column_kind
+
+    head = frame.head(MAX_TABLE_ROWS)
+    kept, notes = said_once(head)
+    shown = display_frame(kept, lang)
+    numeric = [column_kind(name, kept.iloc[:, j]) != "text" for j, name in enumerate(kept.columns)]
+    landscape, pt, widths = table_layout(shown, numeric)
+    _orient(doc, landscape)
+    if caption is not None:
+        paragraph = doc.add_paragraph()
+        paragraph.add_run(caption[0]).bold = True
+        paragraph.add_run(caption[1])
+        paragraph.paragraph_format.keep_with_next = True
     table = doc.add_table(rows=len(shown) + 1, cols=len(shown.columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _fixed_widths(table, widths)
     rows = table._tbl.tr_lst
     values = [[str(c) for c in shown.columns]] + [[str(v) for v in row] for row in shown.itertuples(index=False)]
-    for tr, texts in zip(rows, values):
-        for tc, text in zip(tr.tc_lst, texts):
-            tc.p_lst[0].add_r().text = text
+    for r, (tr, texts) in enumerate(zip(rows, values)):
+        no_split = OxmlElement("w:cantSplit")
+        tr.get_or_add_trPr().append(no_split)
+        for tc, text, right in zip(tr.tc_lst, texts, numeric):
+            paragraph = tc.p_lst[0]
+            paragraph.add_r().text = text
+            if right:
+                paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.RIGHT
     for run in rows[0].iter(qn("w:r")):
         Run(run, None).bold = True
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     rows[0].get_or_add_trPr().append(repeat)
-    _table_font(table)
+    _table_font(table, pt)
+    for header, text in notes:
+        note = doc.add_paragraph()
+        note.add_run(f"{readable_header(header, lang)}: ").italic = True
+        note.add_run(_plain(str(value_label(text, lang))))
     if len(frame) > MAX_TABLE_ROWS:
         doc.add_paragraph(_label("more_rows", lang, n=len(frame) - MAX_TABLE_ROWS))
 
 
-def _table_font(table) -> None:
-    """Every cell paragraph in the table-text style (one attribute per paragraph: fast on long tables)."""
+def _orient(doc, landscape: bool) -> None:
+    """Continue on a page of the given orientation: a new section (new page) only when the current one differs
+    (landscape tables and figures in a row share their pages)."""
+    if (doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE) != landscape:
+        _new_section(doc, landscape)
+
+
+def _new_section(doc, landscape: bool) -> None:
+    """A new page in the given orientation, with the margins of Nghị định 30 and the page number at the top."""
+    from docx.enum.section import WD_SECTION
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    width, height = (PAGE_MM[1], PAGE_MM[0]) if landscape else PAGE_MM
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    section.different_first_page_header_footer = False  # the page number on every page of this section
+
+
+def _fixed_widths(table, widths_mm: list[float]) -> None:
+    """Fixed layout with the given column widths on the grid and on every cell (Word and LibreOffice read the
+    grid, some versions the cells), and the table as wide as their sum."""
+    from docx.shared import Emu
+
+    tbl = table._tbl
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl.tblPr.append(layout)
+    twips = [int(round(w / 25.4 * 1440)) for w in widths_mm]
+    tbl_w = tbl.tblPr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl.tblPr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(twips)))
+    for col, w in zip(tbl.tblGrid.gridCol_lst, twips):
+        col.w = Emu(w * 635)
+    for tr in tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, twips):
+            tc.width = Emu(w * 635)
+
+
+def _table_font(table, pt: float = TABLE_PT) -> None:
+    """Every cell paragraph in the table-text style (one attribute per paragraph: fast on long tables); a
+    smaller size on the runs of a table that needs it to fit the page."""
     style_id = table.part.document.styles[TABLE_STYLE].style_id
     for paragraph in table._tbl.iter(qn("w:p")):
         paragraph.style = style_id
+    if pt != TABLE_PT:
+        for run in table._tbl.iter(qn("w:r")):
+            Run(run, None).font.size = Pt(pt)
 
 
 # -- Excel -----------------------------------------------------------------------------------------------------
 def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], actions: pd.DataFrame, scope: str,
                 provenance: dict, synthetic: bool, lang: str) -> None:
     banner = t("synthetic_banner", lang) if synthetic else ""
-    about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang), columns=[_label("title", lang), scope])
     names = sheet_names(results, lang)
+    listed = [(names[info["csv"]], table_caption(info, lang)) for entry in results.values()
+              for info in entry.get("tables", [])]
+    about = pd.DataFrame(_provenance_rows(scope, provenance, synthetic, lang)
+                         + ([("", ""), (_label("sheet_list", lang), "")] + listed if listed else []),
+                         columns=[_label("title", lang), scope])
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         write_excel_sheet(writer, about, _label("about", lang), banner, lang=lang)
         writer.sheets[_label("about", lang)].set_column(0, 0, 38)
@@ -534,27 +808,31 @@ def _write_xlsx(path: Path, results: dict, tables: dict[str, pd.DataFrame], acti
             write_excel_sheet(writer, actions, _label("actions_sheet", lang), banner, lang=lang)
         for entry in results.values():
             for info in entry.get("tables", []):
-                write_excel_sheet(writer, tables[info["csv"]], names[info["csv"]], banner, lang=lang)
+                write_excel_sheet(writer, readable(tables[info["csv"]], lang), names[info["csv"]], banner, lang=lang)
 
 
 def sheet_names(results: dict, lang: str = "vi") -> dict[str, str]:
-    """{table csv path: its sheet name in the evidence workbook}."""
-    used = {_label("about", lang), _label("actions_sheet", lang)}
-    return {info["csv"]: _sheet_name(Path(info["csv"]).stem, used)
-            for entry in results.values() for info in entry.get("tables", [])}
+    """{table csv path: its sheet name in the evidence workbook}: "Bảng 7" for the pack's table 7 (numbered as
+    in the Word document), "Dữ liệu 2" for a table saved for re-analysis; the about sheet lists what each holds."""
+    names, table, data = {}, 0, 0
+    for entry in results.values():
+        for info in entry.get("tables", []):
+            if info.get("number") is None:
+                data += 1
+                names[info["csv"]] = _label("sheet_data", lang, n=data)
+            else:
+                table += 1
+                names[info["csv"]] = _label("sheet_table", lang, n=table)
+    return names
 
 
-def _sheet_name(stem: str, used: set[str]) -> str:
-    base = stem.replace("_tab", "_")[:31]
-    for char in "[]:*?/\\":
-        base = base.replace(char, "-")
-    name, n = base, 1
-    while name in used:
-        n += 1
-        name = f"{base[:28]}~{n}"
-    used.add(name)
-    return name
+def table_caption(info: dict, lang: str = "vi") -> str:
+    """A table's caption as people read it: its caption, or for a table saved for re-analysis (no number) its
+    description (``export.<name>`` in the text file) instead of its file name."""
+    if info.get("number") is None and f"export.{info['caption']}" in TEXT:
+        return t(f"export.{info['caption']}", lang)
+    return info["caption"]
 
 
-__all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names",
+__all__ = ["action_list", "answer", "indicator_names", "load_result_tables", "pack_names", "sheet_names", "table_caption",
            "with_indicator_names", "write_evidence_pack"]

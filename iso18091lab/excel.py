@@ -97,7 +97,7 @@ def write_excel_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet_name: s
     (xlsxwriter engine)."""
     header_row = 1 if banner else 0
     typed = typed_for_excel(frame)
-    typed.to_excel(writer, sheet_name=sheet_name, index=False, startrow=header_row)
+    typed.to_excel(writer, sheet_name=sheet_name, index=False, startrow=header_row, inf_rep="∞")
     book, sheet = writer.book, writer.sheets[sheet_name]
     if banner:
         sheet.write_string(0, 0, banner, book.add_format({"bold": True, "font_color": "#9C0006",

@@ -107,8 +107,9 @@ def method_label(text: str, lang: str = "vi") -> str:
     patterns = _method_patterns()
     for regex, vietnamese in patterns:  # a whole description first (some contain "; " inside brackets)
         match = regex.match(text.strip())
-        if match:
-            text = vietnamese.format(*match.groups())
+        if match:  # what {0} stands for is translated in turn ("{0} — REML, missing kept")
+            text = vietnamese.format(*(_lower_first(method_label(g, lang)) if g != match.string.strip() else g
+                                       for g in match.groups()))
             return text[:1].upper() + text[1:]
     out, translated = [], False
     for clause in text.split("; "):
@@ -123,6 +124,54 @@ def method_label(text: str, lang: str = "vi") -> str:
         out.append(", ".join(parts))
     text = "; ".join(out)
     return text[:1].upper() + text[1:] if translated else text
+
+
+def _lower_first(text: str) -> str:
+    """'Phân phối chính xác' -> 'phân phối chính xác' (a translated part inside a sentence); acronyms stay."""
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+#: Cell values shown in tables (``value.<text>`` in the text file: the English text the statistics return).
+VALUES = {key: entry for key, entry in _section("value.").items()}
+
+
+def value_label(value, lang: str = "vi"):
+    """A text cell of a result table as readers of ``lang`` see it: True/False as "Có"/"Không", levels
+    ("overall", "pillar 2", "secondary"), kinds and components (``value.*`` rows), flag lists ("low_agreement,
+    floor_or_ceiling") in words, and method descriptions (:func:`method_label`). Anything else unchanged."""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return t("yes" if value else "no", lang)
+    if not isinstance(value, str) or not value.strip():
+        return value
+    if value in ("True", "False"):
+        return t("yes" if value == "True" else "no", lang)
+    if value in VALUES:
+        return VALUES[value][lang]
+    kind, _, rest = value.partition(" ")
+    if value in ("overall", "overall (two-way FE)") or (kind in ("pillar", "indicator") and rest):
+        return outcome_label(value, lang)
+    flags = [f.strip() for f in value.split(",")]
+    if all(f in REASONS for f in flags):
+        return reasons_text(value, lang)
+    return method_label(value, lang)
+
+
+def readable(frame, lang: str = "vi"):
+    """What people read of a result table (pages, Word, the evidence workbook): column names from the text file
+    (``col.*``) where the table still has its machine name, text cells through :func:`value_label` (each
+    distinct value once). The machine-readable tables under ``tables/`` keep their names."""
+    import pandas as pd
+
+    out = frame.copy()
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if pd.api.types.is_bool_dtype(column):
+            out.isetitem(j, column.map(lambda v: value_label(bool(v), lang) if pd.notna(v) else v).astype("string"))
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            labels = {v: value_label(v, lang) for v in column.dropna().unique() if isinstance(v, (str, bool))}
+            if any(k != v for k, v in labels.items()):
+                out.isetitem(j, column.map(lambda v: labels.get(v, v) if isinstance(v, (str, bool)) else v))
+    return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
 def rule_label(rule: str, lang: str = "vi") -> str:
@@ -174,7 +223,57 @@ def t(key: str, lang: str = "vi", **values) -> str:
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
     entry = TEXT[key]
-    return entry.get(lang, entry["vi"]).format(**values)
+    return entry.get(lang, entry["vi"]).format(**{k: _in_text(k, v, lang) for k, v in values.items()})
+
+
+#: Placeholders that always hold counts (of rows, bodies, ...): written with a thousands separator from 1.000.
+_COUNTS = ("rows_read", "accepted", "quarantined", "duplicates", "unattributed", "rows", "count", "n")
+
+
+def _in_text(name: str, value, lang: str):
+    """A whole number put into running text with the thousands separator of the tables: a count (``n``,
+    ``n_*``, ``rows_read`` ...) from 1.000 (14.112 dòng), any other whole number from 10.000 — a placeholder
+    such as ``latest`` may hold a year, which is never written 2.024."""
+    if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_numpy_int(value):
+        return value
+    count = name in _COUNTS or name.startswith("n_")
+    if abs(int(value)) < (1000 if count else 10000):
+        return value
+    return number(float(value), lang, 0)
+
+
+def _is_numpy_int(value) -> bool:
+    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iu"
+
+
+#: Vietnam's time zone: dates and times in reports and on the index page are local.
+LOCAL_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def local_time(moment=None):
+    """``moment`` (a datetime, or an ISO text as the manifests store it; now when None) in Vietnam's time. A
+    moment without a zone is taken as UTC (how the manifests were written)."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    if moment is None:
+        moment = datetime.now(timezone.utc)
+    elif isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo(LOCAL_ZONE))
+
+
+def date_text(moment=None, lang: str = "vi", time: bool = False, formal: bool = False) -> str:
+    """A date (and time) in Vietnam's time, written the way readers of ``lang`` write it: '05/12/2026',
+    '13:43 ngày 05/12/2026', formal 'ngày 05 tháng 12 năm 2026' (Nghị định 30); English '05/12/2026',
+    '05/12/2026, 13:43 (UTC+7)'."""
+    local = local_time(moment)
+    if formal:
+        return t("date_formal", lang, day=f"{local.day:02d}", month=f"{local.month:02d}", year_=local.year)
+    day = t("date_short", lang, day=f"{local.day:02d}", month=f"{local.month:02d}", year_=local.year)
+    return t("date_time", lang, date=day, time=local.strftime("%H:%M")) if time else day
 
 
 def number(value: float, lang: str = "vi", digits: int = 1) -> str:

@@ -41,8 +41,8 @@ from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCAL
 from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
 from . import admin_map, lineage
-from .provinces import canonical_name, name_2025, of_today
-from .text import nfc
+from .provinces import canonical_name, name_2025, of_today, province_key
+from .text import fold, nfc
 
 ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
@@ -238,8 +238,16 @@ class _Bodies:
     """Locates bodies typed as (province, name, code) — once per distinct combination — and keeps the table of
     bodies rows refer to: the units table's rows, or, without one, the bodies as typed."""
 
-    def __init__(self, units: pd.DataFrame):
+    def __init__(self, units: pd.DataFrame, rejected: list | None = None):
         self.matcher = UnitMatcher(units)
+        # units rows that were rejected, by (province key, folded name) and (province key, folded code): a
+        # score row for such a body says why its unit is missing, not "not in the units table"
+        self.rejected: dict[tuple[str, str], str] = {}
+        for province, name, code, found in rejected or []:
+            why = "; ".join(dict.fromkeys(p.reasons()[0] for p in found))
+            for key in (name, code):
+                if key:
+                    self.rejected[(province_key(province), fold(key))] = why
         self.rows: list[dict] = units[BODY_COLUMNS].to_dict(orient="records") if len(units) else []
         self.n_units = len(self.rows)
         self._ad_hoc: dict[str, int] = {}
@@ -380,8 +388,11 @@ class _Bodies:
         try:
             found = matcher.locate(typed_province, name, code)
         except Rejected as exc:
-            return -1, province, Problem(column, nfc(name if column == "unit" else code), exc.rule, exc.hint,
-                                         exc.suggestion), None
+            typed = nfc(name if column == "unit" else code)
+            why = self.rejected.get((province_key(province), fold(typed))) if exc.rule == "unknown_unit" else None
+            if why:
+                return -1, province, Problem(column, typed, "unit_rejected", why), None
+            return -1, province, Problem(column, typed, exc.rule, exc.hint, exc.suggestion), None
         body = self.rows[found.index]
         match = None if found.exact else (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"],
                                           found.how)
@@ -402,7 +413,7 @@ class _Bodies:
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
 def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
-                        block_keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+                        block_keys: list[np.ndarray], recovered: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
     into numbers ('1.10' typed into a General cell is 1.1).
 
@@ -412,7 +423,8 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     when exactly one candidate not used by another row of the block fits between its neighbours' positions (or
     the block holds as many such rows as candidates, in order); a text cell with no such candidate keeps the id
     as typed (a repeated id is then a duplicate or a conflict, as any other). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
-    Never dropped silently.
+    Never dropped silently; every id read otherwise than typed is appended to ``recovered`` as (row, id as
+    typed, id recovered), for the data-quality report.
     """
     uniques = table.values("indicator")
     unique_ids = np.array([normalise_indicator_id(u) for u in uniques], dtype=object)
@@ -473,6 +485,8 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
                 ids[row] = None
                 flagged[row] = True
                 continue
+            if recovered is not None and choice != member_ids[j]:
+                recovered.append((row, member_ids[j], choice))
             ids[row] = choice
             resolved[j] = position[choice]
             used.add(choice)
@@ -495,7 +509,12 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     catalog_ids = catalog.index.tolist()
     typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
     block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
-    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys)
+    recovered: list[tuple[int, str, str]] = []
+    indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys, recovered)
+    for row, typed_id, read_id in recovered:  # listed with the name matches: "1.1" read as "1.10", how many rows
+        if body[row] >= 0:
+            key = (bodies.rows[body[row]]["province"], typed_id, read_id, "", "indicator_order")
+            bodies.name_matches[key] = bodies.name_matches.get(key, 0) + 1
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
@@ -566,6 +585,7 @@ def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
     raw = {c: table.raw(c) for c in ("province", "unit", "code", "level", "group", "pilot_start",
                                       "pilot_start_round", "aliases")}
     provinces = np.full(table.n, "", dtype=object)
+    rejected: list[tuple[str, str, str, list[Problem]]] = []
     for i in range(table.n):
         found: list[Problem] = []
 
@@ -597,6 +617,8 @@ def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
             problems.add([i], problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
         if found:
             rows.append(None)
+            if province is not None and name is not None:  # its score rows will say why it is not there
+                rejected.append((province, name, nfc(raw["code"][i]), found))
             continue
         if group == "pilot":
             pilot_round = 1 if pilot_round is pd.NA else pilot_round
@@ -615,6 +637,7 @@ def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
                                                                      "source_row")])
     frame.attrs["province"] = provinces
     frame.attrs["located"] = np.ones(table.n, dtype=bool)
+    frame.attrs["rejected"] = rejected
     return frame
 
 
@@ -626,6 +649,8 @@ class _Kind:
 
     frame: pd.DataFrame  # clean columns + _table, _row, _pos, _province, synthetic, source_*
     problems: pd.DataFrame  # pos, column, value, rule, hint, suggestion (pos = position in frame)
+    #: units rows rejected: (province, name, code, problems) — rows that refer to them say why
+    rejected: list = field(default_factory=list)
 
     def keep_provenance(self) -> None:
         """Once the accepted rows are out, keep only what the quarantine and file tables read."""
@@ -635,10 +660,11 @@ class _Kind:
 
 
 def _collect(tables: list[_Table], clean) -> _Kind:
-    frames, problem_parts, offset = [], [], 0
+    frames, problem_parts, offset, rejected = [], [], 0, []
     for table in tables:
         problems = _Problems()
         frame = clean(table, problems)
+        rejected += frame.attrs.pop("rejected", [])
         province = frame.attrs.pop("province")
         frame.attrs.pop("located")
         source = table.raw("source")
@@ -669,7 +695,7 @@ def _collect(tables: list[_Table], clean) -> _Kind:
     if len(frame):
         frame["_status"] = "accepted"
         frame.loc[problems["pos"].unique(), "_status"] = "quarantined"
-    return _Kind(frame, problems)
+    return _Kind(frame, problems, rejected)
 
 
 def _resolve_duplicates(kind: _Kind, key: list[str], values: list[str], value_column: str) -> None:
@@ -937,7 +963,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                         ["level", "group", "pilot_start", "pilot_start_round", "aliases"], "unit")
     _flag_duplicate_codes(units_kind)
     units = _label_bodies(_finish(units_kind, UNIT_COLUMNS, _typed_units))
-    bodies = _Bodies(units)
+    bodies = _Bodies(units, units_kind.rejected)
     assessments_kind = _collect(of_kind("assessments"),
                                 lambda t, p: _clean_assessments(t, bodies, by_indicator, scale, p))
     _resolve_duplicates(assessments_kind, ["_body", "year", "round", "rater", "rater_id", "indicator"],

@@ -14,9 +14,10 @@ import pandas as pd  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import ScalarFormatter  # noqa: E402
 from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
-from .i18n import number, t  # noqa: E402
+from .i18n import number, t, value_label  # noqa: E402
 
 LIGHT_COLOURS = {"red": "#D55E00", "yellow": "#F0E442", "green": "#009E73", "na": "#BBBBBB"}
 GROUP_COLOURS = {"pilot": "#0072B2", "comparison": "#E69F00"}
@@ -79,13 +80,78 @@ def cell_labels(ax, x, y, labels, colours, fontsize: float, transform=None) -> l
         artists += ax.plot(xs, ys, linestyle="none", marker=MarkerStyle(shape), markersize=size, scalex=False,
                            scaley=False, markerfacecolor=colour, markeredgecolor=colour, markeredgewidth=0.3,
                            label=f"_cell:{text}", transform=ax.transData if transform is None else transform)
+    for artist in artists:
+        artist.iso_fontsize = fontsize  # read by smallest_text_pt
     return artists
 
 
-def save_figure(fig: plt.Figure, paths) -> None:
+class NumberFormatter(ScalarFormatter):
+    """Tick labels written as the report's text and tables write numbers (:func:`iso18091lab.i18n.number`):
+    in Vietnamese a decimal comma and a dot between thousands (0,5; 1,5; 12.000), in English the other way
+    round. Axes whose ticks all lie between 1900 and 2100 (years) keep no thousands separator (2024)."""
+
+    def __init__(self, lang: str = "vi"):
+        super().__init__(useOffset=False, useMathText=False)
+        self.set_scientific(False)
+        self.lang = lang
+
+    def set_locs(self, locs):
+        self._iso_ticks = list(locs)  # the tick positions (matplotlib's own attribute is deprecated)
+        super().set_locs(locs)
+
+    def __call__(self, x, pos=None):
+        text = super().__call__(x, pos).replace("\u2212", "-")
+        if not text:
+            return text
+        ticks = getattr(self, "_iso_ticks", [])
+        years = bool(len(ticks)) and all(1900 <= v <= 2100 for v in ticks)
+        digits = len(text.split(".")[1]) if "." in text else 0
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        if years:  # 2024, 2024,5: no thousands separator
+            return text.replace(".", ",") if self.lang == "vi" else text
+        shown = number(value, self.lang, digits)
+        return shown.replace("-", "\u2212", 1) if shown.startswith("-") else shown
+
+
+def format_numbers(fig: plt.Figure, lang: str = "vi") -> None:
+    """Put :class:`NumberFormatter` on every numeric axis of ``fig`` (axes with their own tick labels — names,
+    codes — are left as they are). Every figure a report saves goes through this (:func:`save_figure`)."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(NumberFormatter(lang))
+
+
+def drawn_texts(fig: plt.Figure) -> list[str]:
+    """Every piece of text ``fig`` draws — titles, axis labels, tick labels, legend entries and titles, text in
+    cells (drawn as shapes by :func:`cell_labels`) — once each, in drawing order (read by the tests that check
+    that a Vietnamese figure says nothing in English). Call it after the figure was drawn or saved."""
+    from matplotlib.text import Text
+
+    texts = [a.get_text() for a in fig.findobj(Text) if a.get_visible() and a.get_text().strip()]
+    texts += [str(a.get_label())[len("_cell:"):] for a in fig.findobj(lambda a: hasattr(a, "iso_fontsize"))]
+    return list(dict.fromkeys(texts))
+
+
+def smallest_text_pt(fig: plt.Figure) -> float | None:
+    """The smallest font size (pt) of the text matplotlib draws in ``fig`` (titles, labels, tick labels, legends,
+    text in cells), or None when it draws none: the evidence pack sizes the figure so that it prints at 9 pt."""
+    from matplotlib.text import Text
+
+    sizes = [a.get_fontsize() for a in fig.findobj(Text) if a.get_visible() and a.get_text().strip()]
+    sizes += [getattr(a, "iso_fontsize") for a in fig.findobj(lambda a: hasattr(a, "iso_fontsize"))]
+    return float(min(sizes)) if sizes else None
+
+
+def save_figure(fig: plt.Figure, paths, lang: str = "vi") -> None:
     """Save ``fig`` to each of ``paths`` (format from the suffix) at the style's resolution, cropped as
     ``bbox_inches="tight"`` would, but laid out once: "tight" draws the whole figure once more per file only to
-    measure it (text layout is most of a figure's cost). The files are identical to ``savefig`` with "tight"."""
+    measure it (text layout is most of a figure's cost). The files are identical to ``savefig`` with "tight".
+    Numeric axes are labelled in ``lang``'s number format first (:func:`format_numbers`)."""
+    format_numbers(fig, lang)
     dpi, pad = plt.rcParams["savefig.dpi"], plt.rcParams["savefig.pad_inches"]
     shown = fig.dpi
     fig.set_dpi(shown if dpi == "figure" else dpi)  # measured at the resolution it is saved at
@@ -313,7 +379,7 @@ def interval_plot(frame: pd.DataFrame, label: str, value: str, low: str, high: s
     for x in reference or []:
         ax.axvline(x, color="#999999", ls=":", lw=1)
     ax.set_yticks(y)
-    ax.set_yticklabels(rows[label].astype(str), fontsize=7)
+    ax.set_yticklabels([value_label(str(v), lang) for v in rows[label]], fontsize=7)
     ax.set_xlabel(xlabel)
     return fig
 
@@ -329,7 +395,7 @@ def forest_plot(table: pd.DataFrame, label: str = "label", lang: str = "vi", xla
     ax.scatter(rows["estimate"], y, color=colours, s=22, zorder=3, marker="s")
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels(rows[label].astype(str), fontsize=8)
+    ax.set_yticklabels([value_label(str(v), lang) for v in rows[label]], fontsize=8)
     for tick, primary in zip(ax.get_yticklabels(), rows.get("primary", pd.Series(False, index=rows.index))):
         if primary:
             tick.set_fontweight("bold")

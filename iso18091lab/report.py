@@ -7,7 +7,6 @@ figures as PNG (and SVG when small) under ``figures/``, tables as CSV and XLSX u
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
@@ -17,7 +16,8 @@ import pandas as pd
 
 from .dataset import Dataset
 from .excel import safe_for_excel, write_csv, write_excel_sheet  # noqa: F401 (re-exported)
-from .i18n import number, p_text, t
+from .i18n import date_text, number, p_text, t
+from .i18n import value_label as readable_text
 from .files import locked, write_atomic
 from .text import slugify
 
@@ -58,9 +58,13 @@ def read_typed(path: str | Path) -> pd.DataFrame:
 
 def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Cells as a reader sees them: counts as whole numbers, p/q-values as '< 0,001' or '0,012', other numbers
-    with two decimals in the language's style, missing as '–'. Text (codes such as "1.10") unchanged."""
+    with two decimals in the language's style, missing as '–'. Column names and text cells as readers of
+    ``lang`` read them (:func:`iso18091lab.i18n.readable`: "overall" -> "Điểm tổng hợp", True -> "Có");
+    codes such as "1.10" unchanged."""
     from .excel import column_kind
+    from .i18n import readable
 
+    frame = readable(frame, lang)
     out = pd.DataFrame(index=frame.index)
     for j, name in enumerate(frame.columns):
         column = frame.iloc[:, j]
@@ -114,7 +118,9 @@ class NotebookReport:
         """Title, province, period, data source, date; the synthetic banner whenever it applies."""
         years = sorted(int(y) for y in self.data.assessments["year"].dropna().unique())
         period = f"{years[0]}–{years[-1]}" if years else "–"
-        n_files = self.data.assessments["source_file"].nunique()
+        # every input file the report's rows come from: score sheets, the units list, outcomes
+        n_files = len({str(f) for frame in (self.data.assessments, self.data.units, self.data.outcomes)
+                       if frame is not None and "source_file" in frame for f in frame["source_file"].dropna()})
         source = self.t("source_synthetic") if self.data.synthetic else self.t("source_files", n=n_files)
         if self.data.synthetic:
             # shown in JupyterLab; the HTML report has its own page banner and leaves this one out (role "banner")
@@ -129,7 +135,7 @@ class NotebookReport:
             else []
         shown = province_title(self.province, former, self.lang) if former else self.province
         rows = [(self.t("province"), shown), (self.t("period"), period), (self.t("data_source"), source),
-                (self.t("generated"), datetime.now(timezone.utc).strftime("%Y-%m-%d"))]
+                (self.t("generated"), date_text(lang=self.lang))]
         table = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{escape(k)}</th>"
                         f"<td>{escape(str(v))}</td></tr>" for k, v in rows)
         self._show(f"<h1>{escape(title)}</h1><table>{table}</table>")
@@ -172,13 +178,14 @@ class NotebookReport:
         :data:`~iso18091lab.plots.SVG_MAX_ELEMENTS` drawn elements: a grid of a hundred bodies would write
         megabytes slowly), and show it with a numbered caption. Paths go to results.json; ``svg`` is None
         when only the PNG was written (everything that shows or packs figures uses the PNG)."""
-        from .plots import SVG_MAX_ELEMENTS, drawn_elements, save_figure
+        from .plots import SVG_MAX_ELEMENTS, drawn_elements, drawn_texts, save_figure, smallest_text_pt
 
         self._figures += 1
         stem = f"{self.notebook}_fig{self._figures:02d}_{slugify(name)}"
         png = self.figures_dir / f"{stem}.png"
         svg = self.figures_dir / f"{stem}.svg" if drawn_elements(fig) <= SVG_MAX_ELEMENTS else None
-        save_figure(fig, [png] if svg is None else [png, svg])
+        save_figure(fig, [png] if svg is None else [png, svg], lang=self.lang)
+        smallest, texts = smallest_text_pt(fig), drawn_texts(fig)
         if svg is None:  # a re-run with more data must not leave the SVG of an earlier run next to the new PNG
             (self.figures_dir / f"{stem}.svg").unlink(missing_ok=True)
         from IPython.display import Image, display
@@ -190,7 +197,8 @@ class NotebookReport:
         self._show(f"<p style='font-style:italic;margin-top:0'>{escape(label)}</p>")
         self.results["figures"].append({"number": self._figures, "caption": caption,
                                         "png": f"figures/{png.name}",
-                                        "svg": f"figures/{svg.name}" if svg is not None else None})
+                                        "svg": f"figures/{svg.name}" if svg is not None else None,
+                                        "min_font_pt": smallest, "texts": texts})
 
     def table(self, frame: pd.DataFrame, name: str, caption: str, show: bool = True, max_rows: int = 60) -> None:
         """Save ``frame`` as CSV and XLSX and show it with a numbered caption (paths go to results.json)."""
@@ -199,8 +207,14 @@ class NotebookReport:
         csv_path, xlsx_path = self._write_table_files(frame, stem, sheet_name=slugify(name)[:31])
         label = f"{self.t('table')} {self._tables}. {caption}"
         if show:
-            shown = frame.head(max_rows)
+            from .evidence import said_once
+
+            # a long text repeated down a column (a method) is said once, under the table
+            shown, notes = said_once(frame.head(max_rows))
             html = display_frame(shown, self.lang).to_html(index=False, na_rep="–", border=0, classes="iso-table")
+            html = html.replace("&lt; 0,001", "&lt;&nbsp;0,001").replace("&lt; 0.001", "&lt;&nbsp;0.001")
+            html += "".join(f"<p class='table-note'><em>{escape(head)}:</em> {escape(readable_text(text, self.lang))}</p>"
+                            for head, text in notes)
             more = (f"<p>{escape(self.t('more_rows_in', n=len(frame) - max_rows, file='tables/' + xlsx_path.name))}"
                     "</p>") if len(frame) > max_rows else ""
             self._show(f"<p style='font-weight:bold;margin-bottom:2px'>{escape(label)}</p>{html}{more}")

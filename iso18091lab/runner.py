@@ -46,7 +46,7 @@ from tqdm import tqdm
 from . import __version__
 from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
-from .i18n import TEXT, number, t
+from .i18n import TEXT, date_text, number, t
 from .catalog import load_catalog
 from .files import package_fingerprint
 from .ingest import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
@@ -276,12 +276,15 @@ def _jinja():
 def write_tables_page(folder: Path, province: str, lang: str, synthetic: bool, reports: list[dict],
                       evidence: dict | None = None) -> Path:
     """``<province>/tables.html``: every table of the province's reports (XLSX and CSV) and the evidence pack."""
+    from .evidence import table_caption
+
     results_path = folder / "results.json"
     results = json.loads(results_path.read_text(encoding="utf-8")) if results_path.exists() else {}
     rows = []
     for notebook, entry in results.items():
         for info in entry.get("tables", []):
-            rows.append({"report": _notebook_title(notebook, lang), "caption": info["caption"], "rows": info["rows"],
+            rows.append({"report": _notebook_title(notebook, lang), "caption": table_caption(info, lang),
+                         "rows": number(float(info["rows"]), lang, 0),
                          "csv": info["csv"], "xlsx": info["xlsx"]})
     heads = [t(k, lang) for k in ("index_reports", "tables_caption", "rows", "tables_files")]
     html = _jinja().get_template("tables.html.j2").render(
@@ -464,7 +467,8 @@ class ProvinceJob:
 
     def __init__(self, province: str, notebooks: list[Path], processed: Path, reports: Path, lang: str, seed: int,
                  extra: dict, synthetic: bool, summary: dict, bar, slug: str | None, input_hash: str,
-                 data_hash: str, force: bool = False, keep_kernel: bool = True):
+                 data_hash: str, force: bool = False, keep_kernel: bool = True, document: dict | None = None):
+        self.document = {k: v for k, v in (document or {}).items() if v}  # only what was chosen
         self.province, self.notebooks, self.processed, self.lang, self.seed = province, notebooks, processed, lang, seed
         self.synthetic, self.summary, self.bar, self.force, self.keep_kernel = synthetic, summary, bar, force, keep_kernel
         self.input_hash, self.data_hash = input_hash, data_hash
@@ -552,11 +556,13 @@ class ProvinceJob:
             except Exception as exc:  # noqa: BLE001 - a rendering failure is this report's failure
                 item.status, item.html = "failed", ""
                 item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        if all(n.reused for n in run.notebooks) and same_pages and self.old_manifest.get("evidence", {}).get("docx"):
+        if all(n.reused for n in run.notebooks) and same_pages and self.old_manifest.get("evidence", {}).get("docx") \
+                and self.old_manifest.get("document", {}) == self.document:
             run.evidence = self.old_manifest["evidence"]
         elif (out / "results.json").exists():
             try:
-                docx_path, xlsx_path = write_evidence_pack(out, self.province, provenance, lang)
+                docx_path, xlsx_path = write_evidence_pack(out, self.province, provenance, lang,
+                                                           document=self.document)
                 run.evidence = {"docx": docx_path.name, "xlsx": xlsx_path.name}
             except Exception as exc:  # noqa: BLE001 - reported in the manifest and the index
                 run.evidence = {"error": traceback.format_exception_only(type(exc), exc)[-1].strip()}
@@ -573,7 +579,7 @@ class ProvinceJob:
             "finished": run.finished, "parameters": self.parameters, "seed": self.seed, "lang": lang,
             "synthetic": self.synthetic, "raw_fingerprint": self.summary.get("raw_fingerprint"),
             "input_hash": self.input_hash, "data_hash": self.data_hash, "versions": dependency_versions(),
-            "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence,
+            "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence, "document": self.document,
             "scope": "national" if self.slug == NATIONAL_SLUG else "province",
         }
         (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -675,13 +681,15 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         processed: Path = DEFAULT_PROCESSED, reports: Path = DEFAULT_REPORTS, lang: str = "vi", seed: int = 2024,
         extra: dict | None = None, notebooks_dir: Path = NOTEBOOKS_DIR, workers: int | None = None,
         progress: bool = True, national: bool = False, catalog: Path | None = None,
-        force: bool = False, warm_kernels: bool = True) -> list[ProvinceRun]:
+        force: bool = False, warm_kernels: bool = True, document: dict | None = None) -> list[ProvinceRun]:
     """Run every analysis notebook for the given provinces (or all), then — with ``all_provinces`` or
     ``national`` — the national notebooks into ``reports/toan-quoc/``, and write the index page.
 
     Notebooks whose inputs are unchanged since their last successful run are reused (``force`` re-runs all);
     ``workers`` notebooks run at once (default :func:`default_workers`), each worker on one warm kernel
-    (``warm_kernels=False``: a fresh kernel per notebook, with the same environment)."""
+    (``warm_kernels=False``: a fresh kernel per notebook, with the same environment). ``document``: what the
+    Department chooses for the Word pack's head (``issuer``, ``number``, ``motto``; see
+    :func:`iso18091lab.evidence.write_evidence_pack`)."""
     skip_slow_iri_format_checker()
     raw, processed, reports = Path(raw).resolve(), Path(processed).resolve(), Path(reports).resolve()
     notebooks_dir = Path(notebooks_dir).resolve()
@@ -716,10 +724,11 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
             # the national synthesis first: it runs beside the provinces instead of after them
             jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
-                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels)]
+                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels,
+                                 document)]
                     if national_set else [])
             jobs += [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
-                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels)
+                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
                      for p in targets]
             # one task per notebook, so that no worker idles while another still has a province to run; the
             # worker that runs a job's last notebook renders its pages and writes its evidence pack
@@ -796,14 +805,15 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
             title = _notebook_title(n["notebook"], lang)
             if n["status"] in ("ok", "partial") and n.get("html"):
                 items.append({"title": title, "href": f"{m['slug']}/{n['html']}",
-                              "notes": [x["reason"] for x in n.get("not_estimable", [])]})
+                              "notes": list(dict.fromkeys(x["reason"] for x in n.get("not_estimable", [])))})
             else:
                 items.append({"title": title, "href": "", "error": n.get("error", ""), "where": failure_text(n, lang)})
         evidence = m.get("evidence", {})
-        status = {"ok": "✔ ok", "partial": "◐ " + t("partial", lang)}.get(m["status"], "✘ " + t("failed", lang))
+        status = {"ok": "✔ " + t("index_status_ok", lang), "partial": "◐ " + t("index_status_partial", lang)
+                  }.get(m["status"], "✘ " + t("failed", lang))
         tables_page = reports / m["slug"] / "tables.html"
         rows.append({"province": m["province"], "status": m["status"], "status_text": status,
-                     "finished": m["finished"][:16].replace("T", " "), "headline": headline(reports / m["slug"], lang),
+                     "finished": date_text(m["finished"], lang, time=True), "headline": headline(reports / m["slug"], lang),
                      "reports": items, "manifest": f"{m['slug']}/manifest.json",
                      "tables_href": f"{m['slug']}/tables.html" if tables_page.exists() else "",
                      "docx": f"{m['slug']}/{evidence['docx']}" if evidence.get("docx") else "",
@@ -817,6 +827,7 @@ def write_index(reports: Path, lang: str = "vi", summary: dict | None = None, in
         ingest_line=_ingest_line(summary, lang), heads=[t(k, lang) for k in ("province", "index_status", "index_time", "index_headline",
                                                        "index_reports", "index_record")],
         rows=rows, partial=t("partial", lang), tables_title=t("nav_tables", lang), archived=archived,
+        record_link=t("index_record_link", lang),
         version=__version__)
     path = reports / "index.html"
     path.write_text(html, encoding="utf-8")
@@ -834,26 +845,33 @@ def _ingest_line(summary: dict | None, lang: str) -> str:
 
 
 def headline(folder: Path, lang: str = "vi") -> str:
-    """The main result of a report folder, read from its results.json (effect and 95% CI, else data size)."""
+    """The main result of a report folder in plain words, read from its results.json: the verdict word ("Có",
+    "Không", "Chưa rõ"), then how many points higher or lower the pilot bodies scored and the 95% interval as
+    "from … to …" (and over how many provinces, nationally); else the data size."""
     path = folder / "results.json"
     if not path.exists():
         return "–"
     results = json.loads(path.read_text(encoding="utf-8"))
     fmt = lambda x: number(x, lang)  # noqa: E731
-    word = t("points", lang)
+    record, key = None, "index_effect"
     if "40_national" in results:
-        p = results["40_national"].get("values", {}).get("pooled")
-        if not p:  # fewer than two provinces could be estimated: notebook 40 says why
+        record, key = results["40_national"].get("values", {}).get("pooled"), "index_effect_national"
+        if not record:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
-        return f"{verdict}: {fmt(p['estimate'])} {word} ({fmt(p['ci_low'])} – {fmt(p['ci_high'])}), k = {p['k']}"
-    primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
-    if primary:
-        verdict = t("verdict_" + effect_verdict_of(results).answer, lang)
-        return f"{verdict}: {fmt(primary['estimate'])} {word} ({fmt(primary['ci_low'])} – {fmt(primary['ci_high'])})"
+    else:
+        record = results.get("30_effectiveness", {}).get("values", {}).get("primary")
+    if record and record.get("estimate") is not None:
+        estimate = float(record["estimate"])
+        direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
+        bounds = [record.get("ci_low"), record.get("ci_high")]
+        if any(b is None or b != b or abs(b) == float("inf") for b in bounds):
+            key = "index_effect_unbounded"  # too few bodies: the interval has no end
+        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(results).answer, lang), direction=direction,
+                 estimate=fmt(abs(estimate)), low=fmt(record.get("ci_low")), high=fmt(record.get("ci_high")),
+                 k=record.get("k", "–"))
     quality = results.get("00_data_quality", {}).get("values")
     if quality:
-        return f"{quality['n_bodies']} {t('bodies', lang)}"
+        return f"{number(float(quality['n_bodies']), lang, 0)} {t('bodies', lang)}"
     return "–"
 
 

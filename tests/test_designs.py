@@ -117,6 +117,16 @@ def test_run_all_exits_0_and_every_report_renders(ran):
         assert t("partial", "vi") in index
 
 
+def test_no_english_in_vietnamese_pages_packs_workbooks_and_figures(ran):
+    """Every design: the pages, the tables pages, the Word packs, the evidence workbooks and the text the figures
+    draw are in Vietnamese — no English word, no snake_case header (values typed so in the raw files excepted)."""
+    from english import english_in_outputs, raw_words
+
+    name, _, reports, _, _ = ran
+    found = english_in_outputs(reports, raw_words(reports.parent / "raw"))
+    assert not found, (name, found)
+
+
 def test_planted_bodies_and_waves_are_recovered(ran):
     name, design, reports, manifest, _ = ran
     for province in design.provinces:

@@ -10,11 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from iso18091lab.catalog import load_catalog
 from iso18091lab.evidence import (FONT, action_list, answer, indicator_names, load_result_tables, pack_names,
-                                  sheet_names, with_indicator_names)
+                                  said_once, sheet_names, with_indicator_names)
+from iso18091lab.i18n import readable
 from iso18091lab.excel import safe_for_excel, write_csv
 from iso18091lab.report import display_frame
 from iso18091lab.runner import NATIONAL_SLUG, run
@@ -68,8 +71,10 @@ def test_tables_are_saved_typed(everything):
 def test_word_document_is_an_official_document(everything, slug):
     _, reports = everything
     doc = Document(reports / slug / pack_names(slug)[0])
-    for section in doc.sections:
-        assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
+    for section in doc.sections:  # A4, portrait or (a wide table's page) landscape
+        sides = sorted([section.page_width, section.page_height])
+        assert abs(sides[0] - Mm(210)) < Mm(0.5) and abs(sides[1] - Mm(297)) < Mm(0.5)
+        assert (section.page_width > section.page_height) == (section.orientation == WD_ORIENT.LANDSCAPE)
         assert Mm(20) <= section.top_margin <= Mm(25) and Mm(20) <= section.bottom_margin <= Mm(25)
         assert Mm(30) <= section.left_margin <= Mm(35) and Mm(15) <= section.right_margin <= Mm(20)
     normal = doc.styles["Normal"]
@@ -106,8 +111,14 @@ def test_word_tables_match_the_result_tables_cell_by_cell(everything):
     doc = Document(folder / pack_names("hai-phong")[0])
     numbered = [info for entry in results.values() for info in entry["tables"] if info["number"] is not None]
     assert len(doc.tables) == len(numbered) + 1  # + the provenance table
+    body = "\n".join(p.text for p in doc.paragraphs)
     for info, table in zip(numbered, doc.tables):
-        expected = display_frame(tables[info["csv"]].head(15), "vi")
+        shown, notes = said_once(tables[info["csv"]].head(15))
+        for header, text in notes:  # a text repeated down a column is said once, under the table
+            original = header.split(") ", 1)[-1]
+            assert original in tables[info["csv"]].columns and text[5:40] in body
+            assert (tables[info["csv"]].head(15)[original].astype(str).isin([text])).any()
+        expected = display_frame(shown, "vi")
         assert [c.text for c in table.rows[0].cells] == [str(c) for c in expected.columns], info["csv"]
         for row, (_, values) in zip(table.rows[1:], expected.iterrows()):
             assert [c.text for c in row.cells] == [str(v) for v in values], info["csv"]
@@ -141,9 +152,15 @@ def test_excel_workbook_cell_by_cell(everything):
     assert book.sheetnames[:2] == ["Thông tin", "Việc cần làm"] and len(book.sheetnames) == n_tables + 2
     assert "SYNTHETIC DATA" in book["Thông tin"]["A1"].value
     checked_text = checked_numbers = 0
-    for csv, name in sheet_names(results).items():
+    names = sheet_names(results)
+    assert [names[i["csv"]] for e in results.values() for i in e["tables"] if i["number"] is not None][:3] == [
+        "Bảng 1", "Bảng 2", "Bảng 3"]  # numbered as in the Word document
+    listed = [(r[0].value, r[1].value) for r in book["Thông tin"].iter_rows(min_row=3)]
+    assert all((name, None) != (name, caption) for name, caption in listed if name in names.values())
+    assert set(names.values()) <= {name for name, _ in listed}
+    for csv, name in names.items():
         sheet = book[name]
-        frame = tables[csv]
+        frame = readable(tables[csv], "vi")  # what people read: headers and text cells in Vietnamese
         assert sheet.freeze_panes == "A3" and sheet["A2"].font.bold
         assert [c.value for c in sheet[2]][:len(frame.columns)] == [str(c) for c in frame.columns]
         assert sheet.max_row - 2 == len(frame)
@@ -158,19 +175,25 @@ def test_excel_workbook_cell_by_cell(everything):
                     assert cell.data_type == "s" and cell.value == safe_for_excel(pd.DataFrame({"v": [value]}))["v"][0]
                     checked_text += 1
                 elif not np.isfinite(float(value)):  # an unbounded CI (randomization inference on few bodies)
-                    assert cell.data_type == "s" and cell.value == ("inf" if value > 0 else "-inf"), (name, i, j)
+                    assert cell.data_type == "s" and cell.value == ("∞" if value > 0 else "-∞"), (name, i, j)
                 else:
                     assert cell.data_type == "n" and cell.value == pytest.approx(float(value)), (name, i, j)
                     checked_numbers += 1
     assert checked_text > 100 and checked_numbers > 100
-    sheet = book["effectiveness"]
+    sheet = book[names["tables/effectiveness.csv"]]
     header = [c.value for c in sheet[2]]
-    assert header == ["outcome", "level", "rater", "estimate", "ci_low", "ci_high", "p_value", "q_value", "method",
-                      "n_pilot", "n_comparison"]
+    # the table saved for re-analysis keeps its machine names under tables/; the workbook shows them translated
+    assert pd.read_csv(folder / "tables/effectiveness.csv", nrows=0).columns.tolist() == [
+        "outcome", "level", "rater", "estimate", "ci_low", "ci_high", "p_value", "q_value", "method", "n_pilot",
+        "n_comparison"]
+    assert header == ["Kết quả", "Cấp", "Bên chấm", "Ước lượng", "Cận dưới", "Cận trên", "p", "q", "Phương pháp",
+                      "Số đơn vị thí điểm", "Số đơn vị đối chứng"]
+    levels = {c.value for c in next(sheet.iter_cols(min_col=2, max_col=2, min_row=3))}
+    assert levels <= {"Điểm tổng hợp", "trụ cột", "chỉ số", "phụ", "chỉ số bên ngoài"} and "trụ cột" in levels
     row = [c for c in sheet[3]]
-    assert isinstance(row[header.index("n_pilot")].value, int)
-    assert "< 0,001" in row[header.index("p_value")].number_format
-    assert row[header.index("estimate")].number_format.endswith("#,##0.00")
+    assert isinstance(row[header.index("Số đơn vị thí điểm")].value, int)
+    assert "< 0,001" in row[header.index("p")].number_format
+    assert row[header.index("Ước lượng")].number_format.endswith("#,##0.00")
     agreement = book[sheet_names(results)[next(k for k in results["20_reliability"]["tables"]
                                                if "indicator-review" in k["csv"])["csv"]]]
     codes = [r[0].value for r in agreement.iter_rows(min_row=3)]
@@ -251,17 +274,214 @@ def test_quarantine_csv_is_formula_safe(tmp_path):
     assert "'=1+1" in values and "=1+1" not in values and "-3" not in values and "'-3" in values
 
 
-def test_a_tall_figure_fits_on_one_page_a_wide_one_is_160_mm(tmp_path):
+def test_a_tall_figure_fits_on_one_page_and_small_text_prints_at_9_pt(tmp_path):
     import matplotlib.pyplot as plt
 
     from iso18091lab.evidence import MARGINS_MM, PAGE_MM, _add_figure
 
     doc = Document()
-    for name, size in (("tall", (4, 14)), ("wide", (10, 4))):
+    for name, size, text_pt in (("tall", (4, 14), 10), ("wide", (10, 4), 10), ("small", (5, 3), 7)):
         fig = plt.figure(figsize=size)
-        fig.savefig(tmp_path / f"{name}.png", dpi=50)
+        fig.savefig(tmp_path / f"{name}.png", dpi=150)
         plt.close(fig)
-        _add_figure(doc, tmp_path / f"{name}.png")
-    tall, wide = doc.inline_shapes
+        _add_figure(doc, tmp_path / f"{name}.png", ("Hình 1. ", name), text_pt)
+    tall, wide, small = doc.inline_shapes
     assert tall.height <= Mm(PAGE_MM[1] - MARGINS_MM["top"] - MARGINS_MM["bottom"]) and tall.width < Mm(160)
-    assert wide.width == Mm(160)
+    # 10 in = 254 mm wide with 10 pt text: 163 mm on a portrait page would print it at 6.4 pt, so it gets a
+    # landscape page, 254 x 9 / 10 = 228.6 mm wide (9 pt)
+    assert wide.width.mm == pytest.approx(228.6, abs=0.5)
+    assert doc.sections[-2].orientation == WD_ORIENT.LANDSCAPE or doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    # 5 in wide with 7 pt text: 9/7 larger would be 163.3 mm, the text width is 163 mm (8.98 pt): portrait
+    assert small.width.mm == pytest.approx(163, abs=0.5)
+    # the caption is kept with the picture above it
+    pictures = [p for p in doc.paragraphs if p._p.xpath(".//pic:pic")]
+    assert all(p.paragraph_format.keep_with_next for p in pictures)
+
+
+# -- the Word pack laid out for A4, checked in its XML and once rendered by LibreOffice ---------------------------
+def _twips_mm(value) -> float:
+    return int(value) / 1440 * 25.4
+
+
+def test_word_tables_fit_the_page_numbers_right_header_repeated(everything):
+    from iso18091lab.evidence import MARGINS_MM
+
+    _, reports = everything
+    doc = Document(reports / "hai-phong" / pack_names("hai-phong")[0])
+    body = doc.element.body
+    checked_right = checked_left = 0
+    for k, table in enumerate(doc.tables):
+        # the section a table is in: the first section break after it
+        following = table._tbl.getnext()
+        while following is not None and not following.xpath(".//w:sectPr") and following.tag != qn("w:sectPr"):
+            following = following.getnext()
+        sect = (following.xpath(".//w:sectPr")[0] if following is not None and following.tag != qn("w:sectPr")
+                else body.find(qn("w:sectPr")))
+        page_w = _twips_mm(sect.find(qn("w:pgSz")).get(qn("w:w")))
+        text_w = page_w - MARGINS_MM["left"] - MARGINS_MM["right"]
+        grid = [_twips_mm(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+        assert sum(grid) <= text_w + 0.5, (table.rows[0].cells[0].text, sum(grid), text_w)
+        assert len(set(round(w) for w in grid)) > 1 or len(grid) <= 2  # widths from content, not all equal
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+        if k == len(doc.tables) - 1:  # the provenance table: two columns, no header
+            continue
+        first = table.rows[0]._tr.trPr
+        assert first is not None and first.find(qn("w:tblHeader")) is not None  # header repeated on each page
+        header = [c.text for c in table.rows[0].cells]
+        for name, right in (("Ước lượng", True), ("Cận dưới", True), ("Đơn vị", False), ("Chỉ số", False)):
+            if name in header and len(table.rows) > 1:
+                cell = table.rows[1].cells[header.index(name)].paragraphs[0]
+                is_right = cell.alignment is not None and cell.alignment == 2  # WD_ALIGN_PARAGRAPH.RIGHT
+                assert is_right == right, (name, header)
+                checked_right += right
+                checked_left += not right
+        # no long text repeated down a column (a method said once, under the table)
+        for j in range(len(header)):
+            cells = [row.cells[j].text for row in table.rows[1:]]
+            assert not (len(cells) > 1 and len(set(cells)) == 1 and len(cells[0]) > 30), (header[j], cells[0])
+        # the caption above the table is kept with it
+        before = table._tbl.getprevious()
+        if before is not None and before.tag == qn("w:p") and "".join(before.itertext()).startswith("Bảng "):
+            assert before.pPr is not None and before.pPr.keepNext_val
+    assert checked_right > 5 and checked_left > 5
+
+
+@pytest.mark.parametrize("slug", ["hai-phong", NATIONAL_SLUG])
+def test_word_styles_say_vietnamese(everything, slug):
+    import zipfile
+
+    _, reports = everything
+    with zipfile.ZipFile(reports / slug / pack_names(slug)[0]) as docx:
+        styles = docx.read("word/styles.xml").decode("utf-8")
+        document = docx.read("word/document.xml").decode("utf-8")
+    assert "en-US" not in styles and "en-US" not in document
+    from lxml import etree
+
+    root = etree.fromstring(styles.encode("utf-8"))
+    ns = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+    for style in root.findall("w:style", ns):
+        langs = style.findall("w:rPr/w:lang", ns)
+        assert langs and all(e.get(qn("w:val")) == "vi-VN" for e in langs), style.get(qn("w:styleId"))
+    assert root.find("w:docDefaults/w:rPrDefault/w:rPr/w:lang", ns).get(qn("w:val")) == "vi-VN"
+
+
+def test_nothing_in_english_in_what_a_vietnamese_reader_opens(everything, small_processed):
+    from english import english_in_outputs, raw_words
+
+    _, reports = everything
+    found = english_in_outputs(reports, raw_words(small_processed / "raw"))
+    assert not found, found
+
+
+def _soffice():
+    import os
+    import shutil
+
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if (found is None or shutil.which("pdftotext") is None):
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice or poppler-utils missing: run scripts/install-libreoffice.sh")
+        pytest.skip("LibreOffice/poppler-utils not installed: run scripts/install-libreoffice.sh")
+    return found
+
+
+def test_hai_phong_pack_renders_in_libreoffice_inside_the_page(everything, tmp_path):
+    """One rendering (docx -> PDF) as a reviewer opens it: every word of every page inside the page's text area
+    (a table wider than the page would run past the right margin), and no table or figure spread over more pages
+    than its rows need (at most 16 rows a table: from one caption to the next at most 2 pages)."""
+    import re
+    import subprocess
+    from xml.etree import ElementTree
+
+    from iso18091lab.evidence import MARGINS_MM
+
+    soffice = _soffice()
+    _, reports = everything
+    docx = reports / "hai-phong" / pack_names("hai-phong")[0]
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(docx)], check=True, capture_output=True, timeout=300)
+    pdf = tmp_path / (docx.stem + ".pdf")
+    subprocess.run(["pdftotext", "-bbox", str(pdf), str(tmp_path / "words.html")], check=True, timeout=120)
+    tree = ElementTree.parse(tmp_path / "words.html")
+    ns = "{http://www.w3.org/1999/xhtml}"
+    pages = tree.getroot().iter(f"{ns}page")
+    pt_mm = 25.4 / 72
+    texts, count = [], 0
+    for page in pages:
+        count += 1
+        width = float(page.get("width")) * pt_mm
+        words = list(page.iter(f"{ns}word"))
+        for word in words:
+            x_min, x_max = float(word.get("xMin")) * pt_mm, float(word.get("xMax")) * pt_mm
+            assert x_min >= MARGINS_MM["left"] - 3 and x_max <= width - MARGINS_MM["right"] + 3, (
+                count, word.text, x_min, x_max, width)
+        texts.append(" ".join(w.text or "" for w in words))
+    assert count >= 5
+    # captions in page order: a table (<= 16 rows) never spans more than 2 pages up to the next caption
+    caption_pages = [i for i, text in enumerate(texts) for _ in re.finditer(r"(?:Bảng|Hình) \d+\.", text)]
+    assert len(caption_pages) >= 10
+    gaps = [b - a for a, b in zip(caption_pages, caption_pages[1:])]
+    assert max(gaps) <= 2, gaps
+
+
+@pytest.mark.parametrize("slug", ["hai-phong", NATIONAL_SLUG])
+def test_the_pack_says_each_thing_once(everything, slug):
+    import re
+    from collections import Counter
+
+    _, reports = everything
+    doc = Document(reports / slug / pack_names(slug)[0])
+    sentences = Counter(p.text.strip() for p in doc.paragraphs if len(p.text.strip()) > 60)
+    repeated = [s for s, k in sentences.items() if k > 1]
+    assert not repeated, repeated
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert not re.search(r"\(mục \d+\)", text)  # the HTML pages' section numbers: the pack has its own
+    assert "ISO 9001))" not in text  # a group name in brackets inside brackets
+
+
+def test_the_index_speaks_plainly(everything):
+    """The index a director reads: the verdict word, then the effect and its interval in words; the status in
+    Vietnamese; the run's record linked as 'Nhật ký chạy'; the time in Vietnam's time (the manifest's UTC + 7 h)."""
+    import re
+    from datetime import datetime, timedelta
+    from html import unescape
+
+    _, reports = everything
+    index = unescape((reports / "index.html").read_text(encoding="utf-8"))
+    assert "manifest</a>" not in index and ">Nhật ký chạy</a>" in index and "✔ ok" not in index
+    assert "k = " not in index
+    for slug in ("hai-phong", NATIONAL_SLUG):
+        values = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
+        record = (values["40_national"]["values"]["pooled"] if slug == NATIONAL_SLUG
+                  else values["30_effectiveness"]["values"]["primary"])
+        if not np.isfinite(record["ci_low"]):  # randomization inference on few bodies: no bound
+            assert "khoảng tin cậy 95% không có giới hạn" in index
+            continue
+        low = f"{abs(record['ci_low']):.1f}".replace(".", ",")
+        assert re.search(rf"(Có|Không|Chưa rõ) — .*điểm của đơn vị thí điểm (cao|thấp) hơn đơn vị đối chứng "
+                         rf"[\d,]+ điểm .*khoảng tin cậy 95%: từ [-−]?{re.escape(low)} đến", index), slug
+        finished = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))["finished"]
+        local = datetime.fromisoformat(finished) + timedelta(hours=7)
+        assert local.strftime("%H:%M ngày %d/%m/%Y") in index
+
+
+def test_the_department_can_add_the_head_of_an_administrative_document(everything, tmp_path):
+    """Nghị định 30/2020/NĐ-CP, Appendix I: issuing body and document number top left, national name and motto
+    top right — only when the Department asks for them (iso18091lab run --issuer --doc-number --motto)."""
+    import shutil
+
+    from iso18091lab.evidence import write_evidence_pack
+
+    _, reports = everything
+    folder = tmp_path / "hai-phong"
+    shutil.copytree(reports / "hai-phong", folder)
+    docx, _ = write_evidence_pack(folder, "Hải Phòng", {"input_hash": "x"}, "vi",
+                                  document={"issuer": "Sở Khoa học và Công nghệ Hải Phòng",
+                                            "number": "123/BC-SKHCN", "motto": True})
+    head = Document(docx).tables[0]
+    left, right = [c.text.split("\n") for c in head.rows[0].cells]
+    assert left == ["SỞ KHOA HỌC VÀ CÔNG NGHỆ HẢI PHÒNG", "Số: 123/BC-SKHCN"]
+    assert right == ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"]
+    assert head.rows[0].cells[1].paragraphs[1].runs[0].underline
+    plain = Document(reports / "hai-phong" / pack_names("hai-phong")[0])
+    assert "CỘNG HÒA" not in "\n".join(c.text for t in plain.tables for r in t.rows for c in r.cells)

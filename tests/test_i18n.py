@@ -84,3 +84,21 @@ def test_localise_keeps_missing_groups_and_raters():
     out = localise(frame, "vi")
     assert out.iloc[0, 0] == t("pilot", "vi") and pd.isna(out.iloc[1, 0])
     assert pd.isna(out.iloc[0, 1]) and out.iloc[1, 1] == t("council", "vi")
+
+
+def test_dates_are_vietnam_time_written_the_vietnamese_way():
+    from iso18091lab.i18n import date_text
+
+    # 20:10 UTC on 5 December is 03:10 on 6 December in Hà Nội (UTC+7, no daylight saving)
+    assert date_text("2026-12-05T20:10:00+00:00", "vi", time=True) == "03:10 ngày 06/12/2026"
+    assert date_text("2026-12-05T20:10:00", "vi") == "06/12/2026"  # a time without a zone is UTC (manifests)
+    assert date_text("2026-01-02T01:00:00+00:00", "vi", formal=True) == "ngày 02 tháng 01 năm 2026"
+    assert date_text("2026-12-05T20:10:00+00:00", "en", time=True) == "06/12/2026, 03:10 (UTC+7)"
+
+
+def test_counts_in_running_text_have_a_thousands_separator_years_do_not():
+    from iso18091lab.i18n import t
+
+    line = t("index_ingest", "vi", rows_read=14112, accepted=13000, quarantined=1112, duplicates=0, unattributed=0)
+    assert "đã đọc 14.112 dòng" in line and "nhận 13.000" in line and "cách ly 1.112" in line
+    assert "năm 2024 " in t("sc_s3", "vi", latest=2024, top="xã A", n_red=1, n_bodies_red=1)

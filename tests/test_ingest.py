@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.ingest import IngestError, PROCESSED_FILES
+from iso18091lab.ingest import IngestError, PROCESSED_FILES, ingest
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -242,3 +242,49 @@ def test_remaining_rules_for_units_outcomes_and_missing_values(tmp_path):
     assert list(result.units["unit"]) == ["quận Kiến An"]
     s = result.summary
     assert s["rows_read"] == s["accepted"] + s["quarantined"] + s["duplicates"] == 11
+
+
+def test_rows_of_a_rejected_unit_say_why_the_unit_was_rejected(tmp_path):
+    """A pilot without a start year and a group typed 'đối chiếu' are rejected from the units table; their score
+    rows say so (and how to fix it), never 'not in the units table — did you mean …?'. A body that is in no
+    row of the units table still gets 'not in the units table'."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "units.csv").write_text("province,unit,code,level,group,pilot_start\n"
+                                   "Hải Phòng,xã Tân Thịnh,,xã,thí điểm,\n"
+                                   "Hải Phòng,xã An Hòa,,xã,đối chiếu,\n"
+                                   "Hải Phòng,quận Hồng Bàng,,quận,đối chứng,\n", encoding="utf-8")
+    (raw / "a.csv").write_text("province,unit,year,rater,indicator,score\n"
+                               + "".join(f"Hải Phòng,{u},2023,self,1.{k},5\n" for u in
+                                         ("xã Tân Thịnh", "xã An Hòa", "quận Hồng Bàng", "xã Vô Danh")
+                                         for k in (1, 2)), encoding="utf-8")
+    ingest(raw, tmp_path / "p")
+    quarantine = pd.read_csv(tmp_path / "p" / "quarantine.csv", encoding="utf-8-sig", dtype=str)
+    scores = quarantine[quarantine["file"] == "a.csv"].set_index("value")
+    assert len(scores) == 6  # 2 rows each for the two rejected units and the unknown one; Hồng Bàng accepted
+    for unit, why in (("xã Tân Thịnh", "chưa có năm bắt đầu thí điểm"), ("xã An Hòa", "nhóm không hợp lệ")):
+        rows = scores.loc[[unit]]
+        assert (rows["rule"] == "unit_rejected").all()
+        assert rows["reason_vi"].str.contains(why).all() and not rows["reason_vi"].str.contains("có phải").any()
+        assert not rows["reason_vi"].str.contains("không có trong danh sách").any()
+    assert (scores.loc[["xã Vô Danh"], "rule"] == "unknown_unit").all()
+
+
+def test_indicator_ids_recovered_from_the_row_order_are_listed(tmp_path):
+    """A sheet typed in catalog order where Excel turned '1.10' into the number 1.1: the tenth row is read as
+    1.10 (never dropped), and the recovery is listed (name_matches.csv, shown in the data-quality report)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["province", "unit", "year", "rater", "indicator", "score"])
+    for k, number in enumerate([1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 1.1], start=1):
+        sheet.append(["Hải Phòng", "quận Hồng Bàng", 2023, "self", number, k])
+    book.save(raw / "a.xlsx")
+    ingest(raw, tmp_path / "p")
+    scores = pd.read_parquet(tmp_path / "p" / "assessments.parquet")
+    assert scores.set_index("indicator").loc["1.10", "score"] == 10 and len(scores) == 10
+    matches = pd.read_csv(tmp_path / "p" / "name_matches.csv", dtype=str, encoding="utf-8-sig")
+    recovered = matches[matches["how"] == "indicator_order"]
+    assert recovered[["typed", "matched", "rows"]].values.tolist() == [["1.1", "1.10", "1"]]
+    assert (recovered["province"] == "Hải Phòng").all()

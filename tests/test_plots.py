@@ -298,3 +298,31 @@ def test_save_figure_with_matplotlib_defaults_keeps_the_figure_resolution(tmp_pa
 
     assert Image.open(tmp_path / "default.png").size == Image.open(tmp_path / "tight.png").size
     plt.close("all")
+
+
+def test_axes_use_the_reports_number_format():
+    """Decimal comma on every numeric axis of a Vietnamese figure (0,5 not 0.5), thousands with a dot, years as
+    they are (2024, never 2.024); English keeps the decimal point."""
+    import matplotlib.pyplot as plt
+
+    from iso18091lab.plots import save_figure
+
+    def ticks(x, y, lang):
+        fig, ax = plt.subplots()
+        ax.plot(x, y)
+        if x[0] > 1900:
+            ax.set_xticks(range(x[0], x[-1] + 1))  # waves: whole years
+        save_figure(fig, [], lang=lang)
+        fig.canvas.draw()
+        labels = ([t.get_text() for t in ax.get_xticklabels() if t.get_text()],
+                  [t.get_text() for t in ax.get_yticklabels() if t.get_text()])
+        plt.close(fig)
+        return labels
+
+    xs, ys = ticks([2021, 2024], [0.0, 3.0], "vi")
+    assert xs == ["2021", "2022", "2023", "2024"]
+    assert "0,5" in ys and "1,5" in ys and not any("." in y for y in ys)
+    _, big = ticks([0, 1], [0, 20000], "vi")
+    assert "20.000" in big and "10.000" in big
+    _, english = ticks([0, 1], [0.0, 3.0], "en")
+    assert "0.5" in english
