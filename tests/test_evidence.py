@@ -282,7 +282,8 @@ def test_a_tall_figure_fits_on_one_page_and_small_text_prints_at_9_pt(tmp_path):
     doc = Document()
     for name, size, text_pt in (("tall", (4, 14), 10), ("wide", (10, 4), 10), ("small", (5, 3), 7)):
         fig = plt.figure(figsize=size)
-        fig.savefig(tmp_path / f"{name}.png", dpi=150)
+        with plt.rc_context({"savefig.bbox": "standard"}):  # the whole canvas, whatever style ran before
+            fig.savefig(tmp_path / f"{name}.png", dpi=150)
         plt.close(fig)
         _add_figure(doc, tmp_path / f"{name}.png", ("Hình 1. ", name), text_pt)
     tall, wide, small = doc.inline_shapes

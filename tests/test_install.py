@@ -76,7 +76,7 @@ def test_plain_install_runs_the_demo(wheel, tmp_path):
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600)
     assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-3000:]
     index = tmp_path / "demo" / "reports" / "index.html"
-    assert f"index: {index.resolve()}" in demo.stdout
+    assert f"Trang tổng hợp: {index.resolve()}" in demo.stdout  # the CLI speaks Vietnamese unless --lang en
     assert "without encryption" not in demo.stderr and "Warning" not in demo.stderr, demo.stderr[-2000:]
     for slug in ("hai-phong", "quang-ninh"):
         manifest = json.loads((tmp_path / "demo" / "reports" / slug / "manifest.json").read_text(encoding="utf-8"))
