@@ -24,6 +24,7 @@ demo: setup
 test: setup
 	bash scripts/install-browser.sh
 	bash scripts/install-libreoffice.sh
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Open the notebooks in JupyterLab for one province: make lab PROVINCE="Hải Phòng"

@@ -6,7 +6,7 @@ From Python::
     lab.ingest("data/raw", "data/processed")      # raw files -> clean tables + quarantine
     data = lab.load("data/processed")             # tidy DataFrames with documented dtypes
 """
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402
 
 from .catalog import load_catalog  # noqa: E402
 from .dataset import Dataset, load  # noqa: E402

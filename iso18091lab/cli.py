@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 
 

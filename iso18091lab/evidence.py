@@ -29,13 +29,13 @@ from docx.oxml.ns import qn
 from docx.text.run import Run
 from docx.shared import Mm, Pt, RGBColor
 
-from . import __version__
+from ._version import __version__
 from .excel import write_excel_sheet
-from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, effect_answer, number, readable, t,
+from .i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, number, readable, t,
                    value_label)
 from .report import display_frame, read_typed
 from .stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
-from .summaries import effect_verdict_of
+from .summaries import effect_answer, effect_verdict_of
 from .text import slugify
 
 MAX_TABLE_ROWS = 15

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 
 
 def _lock(handle) -> None:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from . import __version__
+from ._version import __version__
 from .files import tables_digest, write_atomic
 from .catalog import load_catalog, normalise_indicator_id
 from .clean import (

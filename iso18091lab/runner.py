@@ -43,7 +43,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import __version__
+from ._version import __version__
 from .provinces import province_key
 from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from .i18n import TEXT, date_text, number, t
