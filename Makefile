@@ -22,8 +22,7 @@ demo: setup
 	@echo "Open reports/index.html in a browser / Mở reports/index.html bằng trình duyệt"
 
 test: setup
-	bash scripts/install-browser.sh
-	bash scripts/install-libreoffice.sh
+	bash scripts/install-test-tools.sh
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 

@@ -381,8 +381,8 @@ def _soffice():
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if (found is None or shutil.which("pdftotext") is None):
         if os.environ.get("CI"):
-            pytest.fail("LibreOffice or poppler-utils missing: run scripts/install-libreoffice.sh")
-        pytest.skip("LibreOffice/poppler-utils not installed: run scripts/install-libreoffice.sh")
+            pytest.fail("LibreOffice or poppler-utils missing: run scripts/install-test-tools.sh")
+        pytest.skip("LibreOffice/poppler-utils not installed: run scripts/install-test-tools.sh")
     return found
 
 

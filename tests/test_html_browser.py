@@ -2,7 +2,7 @@
 navigation links resolve, figures load with their captions as alt text, no code cells, and the synthetic banner
 appears once on synthetic data and never on real data (a real-looking dataset: files without the marker).
 
-Needs Debian's ``chromium`` and ``chromium-driver`` (``scripts/install-browser.sh``, run by ``make test``).
+Needs Debian's ``chromium`` and ``chromium-driver`` (``scripts/install-test-tools.sh``, run by ``make test``).
 Skipped only outside CI when they are missing; in CI a missing browser is a failure.
 """
 from __future__ import annotations
@@ -29,8 +29,8 @@ BANNER = "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"
 def browser():
     if not (CHROMIUM and CHROMEDRIVER):
         if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are not installed (scripts/install-browser.sh)")
-        pytest.skip("chromium/chromedriver not installed: run scripts/install-browser.sh")
+            pytest.fail("chromium and chromedriver are not installed (scripts/install-test-tools.sh)")
+        pytest.skip("chromium/chromedriver not installed: run scripts/install-test-tools.sh")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
