@@ -184,6 +184,29 @@ def drawn_elements(fig: plt.Figure) -> int:
     return count
 
 
+#: A traffic-light figure holds at most this many bodies, so that one pillar's grid prints on an A4 page with
+#: every text at 9 pt (:func:`light_matrix_parts`).
+LIGHT_MATRIX_BODIES = 14
+#: Text in figures meant for print is at least this size (the Word pack prints figures at their natural size).
+PRINT_PT = 9.0
+
+
+def light_matrix_parts(matrix: pd.DataFrame) -> list[tuple[int, int, int, pd.DataFrame]]:
+    """The traffic-light matrix (indicators x (body, rater)) cut so that each part prints at 9 pt: one part per
+    pillar (the number before the dot of the indicator code) and per group of at most
+    :data:`LIGHT_MATRIX_BODIES` bodies. Returns (pillar, part number from 1, parts of that pillar, matrix)."""
+    bodies = list(dict.fromkeys(matrix.columns.get_level_values(0)))
+    chunks = [bodies[i:i + LIGHT_MATRIX_BODIES] for i in range(0, len(bodies), LIGHT_MATRIX_BODIES)] or [[]]
+    pillars = pd.Series([str(code).split(".")[0] for code in matrix.index], index=matrix.index)
+    out = []
+    for pillar in sorted(pillars.unique(), key=lambda p: (not p.isdigit(), int(p) if p.isdigit() else 0, p)):
+        rows = matrix.loc[(pillars == pillar).to_numpy()]
+        for k, chunk in enumerate(chunks, start=1):
+            out.append((int(pillar) if pillar.isdigit() else pillar, k, len(chunks),
+                        rows.loc[:, rows.columns.get_level_values(0).isin(chunk)]))
+    return out
+
+
 def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -> plt.Figure:
     """Traffic-light matrix: bodies (rows; each body's self-assessment row above its council row) x indicators
     (columns, codes such as "1.10" as text). One image for all cells, the level's letter in every cell that is
@@ -197,7 +220,8 @@ def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -
     for k, level in enumerate(LIGHT_LEVELS):
         codes[(lights == level).to_numpy()] = k
     n_rows, n_cols = codes.shape
-    (width, height), (cell_w, cell_h) = _grid_figsize(n_rows, n_cols, cell=(0.2, 0.14), margin=(4.8, 1.8))
+    # cells big enough for 9-pt letters; the legend goes below the grid, so a pillar's part fits a portrait page
+    (width, height), (cell_w, cell_h) = _grid_figsize(n_rows, n_cols, cell=(0.26, 0.22), margin=(3.2, 2.6))
     fig, ax = plt.subplots(figsize=(width, height))
     # no light (not in the data): an empty cell
     cmap = ListedColormap([LIGHT_COLOURS[k] for k in LIGHT_LEVELS]).with_extremes(bad=(1, 1, 1, 0))
@@ -212,18 +236,19 @@ def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -
         i, j = np.nonzero(codes >= 0)
         levels = [LIGHT_LEVELS[c] for c in codes[i, j]]
         cell_labels(ax, j, i, [t(f"{k}_letter", lang) for k in levels], [TEXT_ON[k] for k in levels],
-                    fontsize=min(6.5, 0.6 * 72 * min(cell_w, cell_h)))
+                    fontsize=min(PRINT_PT, 0.6 * 72 * min(cell_w, cell_h)))
     ends = firsts[1:] + [n_rows]
     ax.set_yticks([(a + b - 1) / 2 for a, b in zip(firsts, ends)])
-    ax.set_yticklabels([rows[a][0] for a in firsts], fontsize=7)
+    ax.set_yticklabels([rows[a][0] for a in firsts], fontsize=min(PRINT_PT, max(5.0, 72 * cell_h * 1.2)))
     # each row's rater, 12 points right of the grid (as shapes, like the letters: hundreds of tick labels draw
     # slowly)
     tags = [t(f"{r}_short", lang) for _, r in rows]
     beside = ax.get_yaxis_transform() + ScaledTranslation(12 / 72, 0, fig.dpi_scale_trans)
     for tag in cell_labels(ax, [1.0] * n_rows, np.arange(n_rows), tags, ["black"] * n_rows,
-                           fontsize=min(5.5, 0.6 * 72 * cell_h), transform=beside):
+                           fontsize=min(PRINT_PT, 0.6 * 72 * cell_h), transform=beside):
         tag.set_clip_on(False)
-    ax.set_xticks(np.arange(n_cols), [str(c) for c in lights.columns], rotation=90, fontsize=7)
+    ax.set_xticks(np.arange(n_cols), [str(c) for c in lights.columns], rotation=90,
+                  fontsize=min(PRINT_PT, max(5.0, 72 * cell_w * 0.9)))
     ax.tick_params(axis="x", labeltop=True)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
@@ -231,10 +256,10 @@ def light_matrix_plot(matrix: pd.DataFrame, lang: str = "vi", title: str = "") -
     ax.set_xlabel(t("indicator", lang))
     handles = [Patch(facecolor=LIGHT_COLOURS[k], label=f"{t(k + '_letter', lang)} = {t(k, lang)}")
                for k in ("green", "yellow", "red", "na")]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), frameon=False, fontsize=8,
-              bbox_transform=ax.transAxes + ScaledTranslation(0.45, 0, fig.dpi_scale_trans),
-              title=f"{t('self_short', lang)} = {t('self', lang)}\n{t('council_short', lang)} = {t('council', lang)}",
-              title_fontsize=7)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), frameon=False, fontsize=PRINT_PT, ncol=2,
+              bbox_transform=ax.transAxes + ScaledTranslation(0, -0.45, fig.dpi_scale_trans),
+              title=f"{t('self_short', lang)} = {t('self', lang)}; {t('council_short', lang)} = {t('council', lang)}",
+              title_fontsize=PRINT_PT, alignment="left")
     if title:
         ax.set_title(title)
     return fig

@@ -326,3 +326,21 @@ def test_axes_use_the_reports_number_format():
     assert "20.000" in big and "10.000" in big
     _, english = ticks([0, 1], [0.0, 3.0], "en")
     assert "0.5" in english
+
+
+def test_light_matrix_parts_print_at_9_pt_on_a_portrait_page():
+    """Cut by pillar and by at most LIGHT_MATRIX_BODIES bodies, every part's smallest text is 9 pt and the figure
+    fits the A4 text area (163 x 232 mm) at its natural size, so the Word pack prints it at 9 pt (issue 23)."""
+    indicators = [f"{p}.{i}" for p in range(1, 5) for i in range(1, 13)]
+    indicators = [i for i in indicators if int(i.split(".")[1]) <= {"1": 10, "2": 8, "3": 12, "4": 9}[i.split(".")[0]]]
+    matrix = planted_matrix(plots.LIGHT_MATRIX_BODIES + 3, indicators)
+    parts = plots.light_matrix_parts(matrix)
+    assert [(p, k, n) for p, k, n, _ in parts] == [(p, k, 2) for p in (1, 2, 3, 4) for k in (1, 2)]
+    assert sum(part.size for *_, part in parts) == matrix.size  # every cell in exactly one part
+    for pillar, _, _, part in parts:
+        assert {i.split(".")[0] for i in part.index} == {str(pillar)}
+        fig = plots.light_matrix_plot(part)
+        width, height = fig.get_size_inches() * 25.4
+        assert plots.smallest_text_pt(fig) >= 9.0 and width <= 163 and height <= 232, (pillar, width, height)
+        assert len(cell_letters(fig.axes[0])) > 0
+        plt.close(fig)
