@@ -37,6 +37,7 @@ from .clean import (
     parse_group, parse_level, parse_number, parse_rater, parse_rating, parse_whole,
 )
 from .excel import write_csv
+from .i18n import t
 from .config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
 from .io import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
@@ -897,11 +898,12 @@ def catalog_fingerprint(catalog: pd.DataFrame) -> str:
 
 def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None = DEFAULT_PROCESSED,
            catalog: pd.DataFrame | str | Path | None = None, scale: Scale = DEFAULT_SCALE,
-           limits: ReadLimits = DEFAULT_LIMITS, progress: bool = False) -> IngestResult:
+           limits: ReadLimits = DEFAULT_LIMITS, progress: bool | str = False) -> IngestResult:
     """Read every data file under ``raw_dir``, clean and validate it, and write the processed tables,
     ``quarantine.csv``, ``name_matches.csv``, the catalog used and the run summary to ``processed_dir``
     (None: write nothing). ``result.summary["exit_status"]`` is 0 when everything was clean, 1 when rows
-    were quarantined or files failed, 2 when nothing usable was read.
+    were quarantined or files failed, 2 when nothing usable was read. ``progress``: a progress bar (True, or
+    the language of its label, "vi" / "en").
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
@@ -920,8 +922,9 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
                                "message_vi": f.reason_vi, "message_en": f.reason_en}
                               for f in listing if f.status != "read"]
     tables: list[_Table] = []
-    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc="Đọc tệp / reading files", unit="tệp",
-                             disable=not progress):
+    lang = progress if progress in ("vi", "en") else "vi"
+    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc=t("progress_reading", lang),
+                             unit=t("progress_unit_file", lang), disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
         try:
             sheets = sheets.result()
@@ -940,8 +943,6 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             try:
                 found = recognise_table(sheet)
             except Exception as exc:  # noqa: BLE001 - one sheet the readers cannot make sense of must not stop the run
-                from .i18n import t
-
                 detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "error",
                                    "message_vi": t("ingest_sheet_unexpected", "vi", detail=detail),
@@ -1127,8 +1128,8 @@ def _column_names(tables: list[_Table], table_of: np.ndarray, local: np.ndarray,
     """The header as written of each problem's column; in a wide layout, of the cell's own column (the indicator
     '2.2' of a summary matrix, the rater 'Hội đồng thẩm định / Điểm' of a form)."""
     out = []
-    for t, i, c in zip(table_of, local, columns):
-        table = tables[t]
+    for k, i, c in zip(table_of, local, columns):
+        table = tables[k]
         place = table.places.get("rating" if c == "not_assessed" else c)
         if table.column_names and isinstance(place, np.ndarray):
             out.append(table.column_names.get(int(place[i]), table.headers.get(c, c)))

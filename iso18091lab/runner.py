@@ -708,7 +708,7 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     pool = _Workers(max(1, min(workers, expected)), env, warm=ingesting and warm_kernels)
     try:
         if ingesting:
-            ingest(raw, processed, catalog=catalog, progress=progress)
+            ingest(raw, processed, catalog=catalog, progress=lang if progress else False)
         summary = _read_json(processed / "ingest_summary.json")
         synthetic = summary.get("synthetic") in ("yes", "mixed")
         known = list(summary.get("provinces", []))
@@ -721,7 +721,8 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         province_hashes = summary.get("province_hashes", {})
         claim_reports_folder(reports, input_hash, synthetic, province_hashes)
         total = len(targets) * len(notebooks) + len(national_set)
-        with tqdm(total=total, desc="Chạy báo cáo / running reports", unit="notebook", disable=not progress) as bar:
+        with tqdm(total=total, desc=t("progress_running", lang), unit=t("progress_unit_report", lang),
+                  disable=not progress) as bar:
             # the national synthesis first: it runs beside the provinces instead of after them
             jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
                                  summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels,
