@@ -296,3 +296,31 @@ def test_map_of_wave_of_a_value_that_is_no_year_is_none():
     assert admin_map.map_of_wave(2025) is None
     for value in (float("inf"), float("-inf"), "n/a", ""):
         assert admin_map.map_of_wave(value) is None  # found by hypothesis: an infinite year crashed ingest
+
+
+def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
+    """reform_2025 through `iso18091lab run --all`: no report fails (report 30's own self-check recomputes the
+    headline with province × wave dummies on the province of each wave's map), one report for the province of
+    today named with its former provinces, and the headline and pre-reform rows as the statistics give them."""
+    import json
+
+    from iso18091lab.cli import main
+    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table
+
+    synth_reform.write(tmp_path / "raw")
+    code = main(["run", "--all", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "processed"),
+                 "--reports", str(tmp_path / "reports"), "--quiet"])
+    assert code == 0
+    folder = tmp_path / "reports" / "hai-phong"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert [n["status"] for n in manifest["notebooks"] if n["status"] == "failed"] == []
+    assert "gồm Hải Phòng và Hải Dương trước 2025" in (folder / "30_effectiveness.html").read_text(encoding="utf-8")
+    import iso18091lab as lab
+
+    expected = effectiveness_table(lab.load(tmp_path / "processed").assessments, n_permutations=0).set_index(
+        "outcome")
+    values = json.loads((folder / "results.json").read_text(encoding="utf-8"))["30_effectiveness"]["values"]
+    assert values["primary"]["estimate"] == pytest.approx(expected.loc["overall", "estimate"], abs=1e-10)
+    exported = pd.read_csv(folder / "tables" / "effectiveness.csv", encoding="utf-8-sig").set_index("outcome")
+    assert exported.loc[PRE_REFORM_OUTCOME, "estimate"] == pytest.approx(
+        expected.loc[PRE_REFORM_OUTCOME, "estimate"], abs=1e-10)
