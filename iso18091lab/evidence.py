@@ -169,6 +169,12 @@ def _not_estimated(results: dict, notebook: str, lang: str) -> str:
     return _label("not_estimated_because", lang, reason=reason or _label("no_reason", lang))
 
 
+#: The roll-out advice (``ev_rollout_<advice>``) for each reason of :func:`stats.verdict.effect_verdict`; any
+#: other reason (inconclusive, design_too_small, inconsistent) is "unclear".
+ROLLOUT_BY_REASON = {"improved": "up", "improved_small": "small", "worsened": "no", "below_min_effect": "no",
+                     "not_estimated": "unknown"}
+
+
 def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[str]]:
     """The first page: {"effect": [...], "trust": [...], "rollout": [...]} sentences, read from results.json
     (notebooks 30 or 40, and 20); what was not estimated is said with the reasons the notebooks recorded."""
@@ -225,14 +231,10 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     else:
         trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
 
-    if clear == "yes" and verdict.reason == "improved":
-        rollout.insert(0, _label("rollout_up", lang))
-    elif clear == "no":
-        rollout.insert(0, _label("rollout_no", lang))
-    elif clear is not None and verdict.reason != "not_estimated":
-        rollout.insert(0, _label("rollout_unclear", lang))
-    else:
-        rollout.insert(0, _label("rollout_unknown", lang))
+    # the roll-out advice follows the verdict's reason, so it can never contradict the answer above it
+    advice = "unknown" if clear is None else ROLLOUT_BY_REASON.get(verdict.reason, "unclear")
+    min_effect = number(verdict.values.get("min_effect", float("nan")), lang, 0)
+    rollout.insert(0, _label(f"rollout_{advice}", lang, min_effect=min_effect))
     if flagged:
         rollout.append(_label("rollout_guidance", lang, list=", ".join(flagged)))
     rollout += _bodies_needed(national, fmt, lang)

@@ -486,3 +486,24 @@ def test_the_department_can_add_the_head_of_an_administrative_document(everythin
     assert head.rows[0].cells[1].paragraphs[1].runs[0].underline
     plain = Document(reports / "hai-phong" / pack_names("hai-phong")[0])
     assert "CỘNG HÒA" not in "\n".join(c.text for t in plain.tables for r in t.rows for c in r.cells)
+
+
+@pytest.mark.parametrize("args, advice", [
+    ((6.0, 2.0, 10.0, 0.01), "up"), ((1.5, 0.5, 2.5, 0.01), "small"), ((-6.0, -10.0, -2.0, 0.01), "no"),
+    ((0.4, -1.5, 2.2, 0.6), "no"), ((4.0, -1.0, 9.0, 0.12), "unclear"),
+    ((10.3, float("-inf"), float("inf"), 0.15, 0.05), "unclear"),
+])
+def test_the_rollout_advice_never_contradicts_the_answer(args, advice):
+    """'Có, nhưng nhỏ' is followed by advice about a small effect, never by 'the evidence does not establish an
+    effect'; 'Có' alone by the roll-out; 'Không' by not rolling out as it is."""
+    from iso18091lab.evidence import answer
+    from iso18091lab.i18n import t
+    from iso18091lab.stats.verdict import effect_verdict
+
+    verdict = effect_verdict(*args)
+    primary = {"estimate": args[0], "ci_low": args[1], "ci_high": args[2], "p_value": args[3],
+               "p_min": args[4] if len(args) > 4 else float("nan"), "n_pilot": 5, "n_comparison": 5,
+               "inference": "randomization", "n_assignments": 252.0}
+    results = {"30_effectiveness": {"values": {"primary": primary, "verdict": verdict.to_dict()}}}
+    rollout = answer(results, {}, "vi")["rollout"]
+    assert rollout[0] == t(f"ev_rollout_{advice}", "vi", min_effect="3")
