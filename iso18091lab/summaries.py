@@ -32,9 +32,10 @@ def effect_answer(verdict: dict, record: dict, lang: str = "vi") -> str:
     reason = verdict["reason"]
     values = verdict.get("values") or {}
     n_pilot, n_comparison = int(record.get("n_pilot") or 0), int(record.get("n_comparison") or 0)
-    needed = bodies_to_answer(n_pilot, n_comparison)
-    how = t(f"inference_{record.get('inference')}", lang) if f"inference_{record.get('inference')}" in TEXT else ""
     n_assign = record.get("n_assignments")
+    needed = bodies_to_answer(n_pilot, n_comparison,
+                              n_assignments=n_assign if isinstance(n_assign, (int, float)) else None)
+    how = t(f"inference_{record.get('inference')}", lang) if f"inference_{record.get('inference')}" in TEXT else ""
     fields = {"estimate": number(values.get("estimate", float("nan")), lang),
               "low": number(values.get("ci_low", float("nan")), lang),
               "high": number(values.get("ci_high", float("nan")), lang),

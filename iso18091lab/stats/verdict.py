@@ -138,11 +138,14 @@ def effect_verdict(estimate, ci_low, ci_high, p_value=float("nan"), p_min=float(
     return Verdict("unclear", "inconclusive", values)
 
 
-def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA) -> tuple[int, int]:
+def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA,
+                     n_assignments: float | None = None) -> tuple[int, int]:
     """The smallest design, keeping at least the bodies there are, whose randomization test can reach
     p < ``alpha``: bodies are added to the smaller group until the assignments number at least 2 / alpha (the
-    observed assignment and its mirror image can both be most extreme). An indication for a one-stratum,
-    one-start design; strata and several starts change the count.
+    observed assignment and its mirror image can both be most extreme). ``n_assignments``: the assignments the
+    design really has (levels and start cohorts allow fewer than C(pilots + comparisons, pilots)); the added
+    bodies are taken to join the design's strata alike, so the count grows by the same factor as the binomial
+    one. An indication, not a power calculation.
 
     Examples
     --------
@@ -150,9 +153,13 @@ def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA) -> t
     (4, 4)
     >>> bodies_to_answer(1, 6)
     (3, 6)
+    >>> bodies_to_answer(3, 5, n_assignments=12)  # one pilot per start: 12 assignments, not C(8, 3) = 56
+    (5, 5)
     """
     p, c = max(int(n_pilot), 1), max(int(n_comparison), 1)
-    while math.comb(p + c, p) < 2 / alpha:
+    base = math.comb(p + c, p)
+    have = base if not n_assignments or not math.isfinite(n_assignments) else min(float(n_assignments), base)
+    while have * math.comb(p + c, p) / base < 2 / alpha:
         if p <= c:
             p += 1
         else:

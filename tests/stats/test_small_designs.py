@@ -212,3 +212,19 @@ def test_pretrend_verdict_branches(p, n_placebo, smallest, answer, reason):
     v = pretrend_verdict(p, n_placebo, smallest)
     assert (v.answer, v.reason) == (answer, reason) and v.values["min_cohort"] == MIN_PILOTS_PER_START
     assert ef.MIN_PILOTS_PER_START == MIN_PILOTS_PER_START  # one threshold, one place
+
+
+def test_the_design_that_would_answer_is_larger_than_the_one_there_is():
+    """With levels and staggered starts a design has fewer assignments than C(n, pilots): 3 pilots (one per
+    start) and 5 comparison bodies give 12, so the advice may not name 3 + 5 again (it did, before it took the
+    real count into account)."""
+    from iso18091lab.stats.verdict import bodies_to_answer
+    from iso18091lab.summaries import effect_answer
+
+    assert bodies_to_answer(3, 5) == (3, 5)  # 56 assignments would be enough...
+    pilots, comparisons = bodies_to_answer(3, 5, n_assignments=12)  # ...but the design has 12
+    assert pilots + comparisons > 8 and 12 * math.comb(pilots + comparisons, pilots) / math.comb(8, 3) >= 40
+    verdict = effect_verdict(3.7, float("-inf"), float("inf"), 1 / 12, 1 / 12)
+    text = effect_answer(verdict.to_dict(), {"n_pilot": 3, "n_comparison": 5, "n_assignments": 12.0,
+                                              "inference": "randomization"})
+    assert f"chẳng hạn {pilots} đơn vị thí điểm và {comparisons} đơn vị đối chứng" in text
