@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import iso18091lab as lab
-from iso18091lab import plots
+from iso18091lab.render import figures as plots
 from iso18091lab.stats import descriptive as d
 
 

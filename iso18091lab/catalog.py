@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .text import fold, nfc, strip_diacritics
+from iso18091lab.normalize import fold, nfc, strip_diacritics
 
 CATALOG_COLUMNS = ["indicator", "pillar", "pillar_name_vi", "pillar_name_en", "name_vi", "name_en", "max_score"]
 _INDICATOR_ID = re.compile(r"^(\d{1,2})\s*[.,]\s*(\d{1,2})$")

@@ -5,8 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ._version import __version__
-from .config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
+from iso18091lab._version import __version__
+from iso18091lab.config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 
 
 class UserError(Exception):
@@ -14,7 +14,7 @@ class UserError(Exception):
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
+    from iso18091lab.intake.pipeline import ingest
 
     result = ingest(args.raw, args.processed, catalog=args.catalog, progress=not args.quiet)
     print_ingest_summary(result.summary, result.files, Path(args.processed))
@@ -38,8 +38,8 @@ def print_ingest_summary(summary: dict, files, processed: Path) -> None:
 def _synth(args: argparse.Namespace) -> int:
     import time
 
-    from .synth import write_synthetic
-    from .synth_designs import DESIGNS, design_by_name
+    from iso18091lab.synthetic.model import write_synthetic
+    from iso18091lab.synthetic.designs import DESIGNS, design_by_name
 
     if args.design not in DESIGNS:
         raise UserError(f"unknown design {args.design!r} / không có thiết kế này; known: {', '.join(DESIGNS)}")
@@ -53,7 +53,7 @@ def _synth(args: argparse.Namespace) -> int:
     if args.layout == "long":
         manifest = write_synthetic(args.out, seed=args.seed, design=design)
     else:  # the same planted data in a wide layout (no planted row errors)
-        from .synth_wide import write_layouts
+        from iso18091lab.synthetic.wide import write_layouts
 
         manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
                                  total_mismatch=args.total_mismatch)
@@ -71,15 +71,15 @@ def _synth(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from .template import write_template
+    from iso18091lab.render.forms import write_template
 
     if args.kind == "form":
-        from .template import write_form
+        from iso18091lab.render.forms import write_form
 
         path = write_form(args.out, catalog=args.catalog, province=args.province, unit=args.unit, code=args.code,
                           year=args.year if args.year is not None else "", members=args.members)
     elif args.kind == "units":
-        from .template import write_units_template
+        from iso18091lab.render.forms import write_units_template
 
         path = write_units_template(args.out, province=args.province)
     else:
@@ -90,7 +90,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import run
+    from iso18091lab.run.runner import run
 
     extra = {}
     for item in args.param or []:
@@ -108,7 +108,7 @@ def _run(args: argparse.Namespace) -> int:
 def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
     """One line per report and evidence pack (in ``lang``; each reason for what could not be estimated once),
     then where the index is; 1 when anything failed."""
-    from .i18n import t
+    from iso18091lab.i18n import t
 
     failed = 0
     for province_run in runs:
@@ -141,7 +141,7 @@ def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .workbench import demo
+    from iso18091lab.run.workbench import demo
 
     out = Path(args.out)
     runs = demo(out, seed=args.seed, small=args.small, lang=args.lang, progress=not args.quiet)
@@ -151,7 +151,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    from .workbench import open_lab, prepare_lab
+    from iso18091lab.run.workbench import open_lab, prepare_lab
 
     written = prepare_lab(args.processed, args.province, args.work, lang=args.lang, seed=args.seed)
     print(f"Notebook đã chuẩn bị cho / notebooks prepared for {args.province}: {Path(args.work).resolve()}")
@@ -171,7 +171,7 @@ def _float_list(text: str) -> list[float]:
 
 
 def _simulate(args: argparse.Namespace) -> int:
-    from . import simulation as sim
+    from iso18091lab.run import simulation as sim
 
     common = dict(runs=args.runs, seed=args.seed, scheduler=args.scheduler, n_jobs=args.jobs,
                   progress=not args.quiet)
@@ -189,8 +189,8 @@ def _simulate(args: argparse.Namespace) -> int:
                                         **({"cov": cov} if cov is not None else {}))
             result = sim.power_study(design, effects=_float_list(args.effects), alpha=args.alpha,
                                      permutations=args.permutations or 0, **common)
-            from .i18n import t
-            from .plots import simulated_power
+            from iso18091lab.i18n import t
+            from iso18091lab.render.figures import simulated_power
 
             figure = simulated_power(result.summary, args.lang, t("plot_simpower_title", args.lang,
                                                                    provinces=design.provinces, bodies=design.bodies,
@@ -348,10 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``iso18091lab`` command; returns the exit code."""
-    from .catalog import CatalogError
-    from .dataset import DatasetNotFound
-    from .ingest import IngestError
-    from .runner import RunError
+    from iso18091lab.catalog import CatalogError
+    from iso18091lab.intake.dataset import DatasetNotFound
+    from iso18091lab.intake.pipeline import IngestError
+    from iso18091lab.run.runner import RunError
 
     args = build_parser().parse_args(argv)
     try:

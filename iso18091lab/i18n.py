@@ -177,7 +177,7 @@ def readable(frame, lang: str = "vi"):
 def rule_label(rule: str, lang: str = "vi") -> str:
     """A quarantine rule ('missing_value') as readers see it: 'thiếu giá trị bắt buộc [missing_value]' (the rule
     name in brackets is what quarantine.csv says). Anything that is not a rule name is returned as it is."""
-    from .clean import RULES
+    from iso18091lab.intake.clean import RULES
 
     if rule not in RULES:
         return str(rule)

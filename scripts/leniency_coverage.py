@@ -2,13 +2,13 @@
 
     .venv/bin/python scripts/leniency_coverage.py            # 2000 runs per size, seed 19 (about 15 s)
 
-Synthetic data only (iso18091lab.simulation.leniency_coverage describes the design).
+Synthetic data only (iso18091lab.run.simulation.leniency_coverage describes the design).
 """
 from __future__ import annotations
 
 import argparse
 
-from iso18091lab.simulation import leniency_coverage
+from iso18091lab.run.simulation import leniency_coverage
 
 
 def main() -> None:

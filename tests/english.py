@@ -1,5 +1,5 @@
 """Finding English in what a Vietnamese reader reads: the pages (HTML), the Word pack, the Excel workbook and the
-text the figures draw (recorded by :func:`iso18091lab.plots.drawn_texts` in results.json; no OCR).
+text the figures draw (recorded by :func:`iso18091lab.render.figures.drawn_texts` in results.json; no OCR).
 
 A word is English when it is written in plain Latin letters (no Vietnamese diacritics) and cannot be a Vietnamese
 syllable (onset + vowels + one of the codas c, ch, m, n, ng, nh, p, t): "pillar", "reference", "effect",

@@ -6,12 +6,12 @@ import unicodedata
 import pandas as pd
 import pytest
 
-from iso18091lab.clean import (
+from iso18091lab.intake.clean import (
     Rejected, UnitMatcher, parse_code, parse_group, parse_level, parse_number, parse_rater, parse_rating,
     parse_whole, province_key,
 )
 from iso18091lab.config import DEFAULT_SCALE, Scale
-from iso18091lab.text import fold, nfc, slugify
+from iso18091lab.normalize import fold, nfc, slugify
 
 
 @pytest.mark.parametrize("raw, value", [

@@ -23,8 +23,8 @@ import pytest
 
 from iso18091lab.cli import main
 from iso18091lab.i18n import t
-from iso18091lab.synth import Design, write_synthetic
-from iso18091lab.synth_designs import design_by_name
+from iso18091lab.synthetic.model import Design, write_synthetic
+from iso18091lab.synthetic.designs import design_by_name
 
 #: province name in the mixed dataset -> (design it comes from, province index in it, what it exercises)
 MIXED = {
@@ -130,7 +130,7 @@ def test_no_english_in_vietnamese_pages_packs_workbooks_and_figures(ran):
 def test_planted_bodies_and_waves_are_recovered(ran):
     name, design, reports, manifest, _ = ran
     for province in design.provinces:
-        from iso18091lab.text import slugify
+        from iso18091lab.normalize import slugify
 
         quality = _results(reports / slugify(province.name))["00_data_quality"]["values"]
         if design.units_table != "no_group":  # without a usable units table, spelling variants are separate bodies

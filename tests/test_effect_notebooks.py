@@ -15,7 +15,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from iso18091lab.runner import NATIONAL_NAME, NOTEBOOKS_DIR
+from iso18091lab.run.runner import NATIONAL_NAME, NOTEBOOKS_DIR
 from iso18091lab.stats import effect as ef
 
 

@@ -15,12 +15,12 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from iso18091lab.catalog import load_catalog
-from iso18091lab.evidence import (FONT, action_list, answer, indicator_names, load_result_tables, pack_names,
+from iso18091lab.render.packs import (FONT, action_list, answer, indicator_names, load_result_tables, pack_names,
                                   said_once, sheet_names, with_indicator_names)
 from iso18091lab.i18n import readable
-from iso18091lab.excel import safe_for_excel, write_csv
-from iso18091lab.report import display_frame
-from iso18091lab.runner import NATIONAL_SLUG, run
+from iso18091lab.storage import safe_for_excel, write_csv
+from iso18091lab.render.notebook import display_frame
+from iso18091lab.run.runner import NATIONAL_SLUG, run
 
 
 @pytest.fixture(scope="module")
@@ -259,7 +259,7 @@ def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):
 
 
 def test_quarantine_csv_is_formula_safe(tmp_path):
-    from iso18091lab.ingest import ingest
+    from iso18091lab.intake.pipeline import ingest
 
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -277,7 +277,7 @@ def test_quarantine_csv_is_formula_safe(tmp_path):
 def test_a_tall_figure_fits_on_one_page_and_small_text_prints_at_9_pt(tmp_path):
     import matplotlib.pyplot as plt
 
-    from iso18091lab.evidence import MARGINS_MM, PAGE_MM, _add_figure
+    from iso18091lab.render.packs import MARGINS_MM, PAGE_MM, _add_figure
 
     doc = Document()
     for name, size, text_pt in (("tall", (4, 14), 10), ("wide", (10, 4), 10), ("small", (5, 3), 7)):
@@ -305,7 +305,7 @@ def _twips_mm(value) -> float:
 
 
 def test_word_tables_fit_the_page_numbers_right_header_repeated(everything):
-    from iso18091lab.evidence import MARGINS_MM
+    from iso18091lab.render.packs import MARGINS_MM
 
     _, reports = everything
     doc = Document(reports / "hai-phong" / pack_names("hai-phong")[0])
@@ -394,7 +394,7 @@ def test_hai_phong_pack_renders_in_libreoffice_inside_the_page(everything, tmp_p
     import subprocess
     from xml.etree import ElementTree
 
-    from iso18091lab.evidence import MARGINS_MM
+    from iso18091lab.render.packs import MARGINS_MM
 
     soffice = _soffice()
     _, reports = everything
@@ -471,7 +471,7 @@ def test_the_department_can_add_the_head_of_an_administrative_document(everythin
     top right — only when the Department asks for them (iso18091lab run --issuer --doc-number --motto)."""
     import shutil
 
-    from iso18091lab.evidence import write_evidence_pack
+    from iso18091lab.render.packs import write_evidence_pack
 
     _, reports = everything
     folder = tmp_path / "hai-phong"
@@ -496,7 +496,7 @@ def test_the_department_can_add_the_head_of_an_administrative_document(everythin
 def test_the_rollout_advice_never_contradicts_the_answer(args, advice):
     """'Có, nhưng nhỏ' is followed by advice about a small effect, never by 'the evidence does not establish an
     effect'; 'Có' alone by the roll-out; 'Không' by not rolling out as it is."""
-    from iso18091lab.evidence import answer
+    from iso18091lab.render.packs import answer
     from iso18091lab.i18n import t
     from iso18091lab.stats.verdict import effect_verdict
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from iso18091lab.executor import map_tasks, task_seeds
+from iso18091lab.run.executor import map_tasks, task_seeds
 
 
 def draw(task: int, seed: int) -> tuple[int, float, int]:

@@ -6,7 +6,8 @@ import os
 import pandas as pd
 import pytest
 
-from iso18091lab import files
+from iso18091lab import storage as files
+from iso18091lab.run import cache
 
 
 def test_write_atomic_retries_while_the_target_is_held_open(tmp_path, monkeypatch):
@@ -42,9 +43,9 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path):
 
 def test_the_cache_key_follows_rows_order_columns_and_values():
     frame = pd.DataFrame({"body_id": ["A", "B"], "score_100": [50.0, 70.0]})
-    key = files.cache_key([frame, 10, 3])
-    assert key == files.cache_key([frame.copy(), 10, 3])
-    assert key != files.cache_key([frame.iloc[::-1], 10, 3])  # another order: other resamples
-    assert key != files.cache_key([frame.rename(columns={"score_100": "score"}), 10, 3])
-    assert key != files.cache_key([frame.assign(score_100=[50.0, 70.5]), 10, 3])
-    assert key != files.cache_key([frame, 10, 4])
+    key = cache.cache_key([frame, 10, 3])
+    assert key == cache.cache_key([frame.copy(), 10, 3])
+    assert key != cache.cache_key([frame.iloc[::-1], 10, 3])  # another order: other resamples
+    assert key != cache.cache_key([frame.rename(columns={"score_100": "score"}), 10, 3])
+    assert key != cache.cache_key([frame.assign(score_100=[50.0, 70.5]), 10, 3])
+    assert key != cache.cache_key([frame, 10, 4])

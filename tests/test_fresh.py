@@ -12,18 +12,18 @@ import pandas as pd
 import importlib
 
 import iso18091lab
-from iso18091lab.dataset import load
-from iso18091lab.runner import needs_ingest
+from iso18091lab.intake.dataset import load
+from iso18091lab.run.runner import needs_ingest
 
 PACKAGE = Path(iso18091lab.__file__).resolve().parent
-ingest_module = importlib.import_module("iso18091lab.ingest")  # the module (the package exports the function)
+ingest_module = importlib.import_module("iso18091lab.intake.pipeline")  # the module (the package exports the function)
 
 
 def test_the_ingest_fingerprint_covers_the_rule_modules_it_imports_and_the_data_tables(tmp_path, monkeypatch):
     """A copy of the package whose cleaning rules (clean.py, imported by ingest) differ by one line gives
     another fingerprint; so does a changed data table; a module ingest never imports (plots.py) does not."""
     def fingerprint_of(root: Path) -> str:
-        monkeypatch.setattr(ingest_module, "__file__", str(root / "ingest.py"))
+        monkeypatch.setattr(ingest_module, "__file__", str(root / "intake" / "pipeline.py"))
         ingest_module.ingest_fingerprint.cache_clear()
         try:
             return ingest_module.ingest_fingerprint()
@@ -34,9 +34,9 @@ def test_the_ingest_fingerprint_covers_the_rule_modules_it_imports_and_the_data_
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     base = fingerprint_of(copy)
     assert base == fingerprint_of(copy)
-    (copy / "plots.py").write_text((copy / "plots.py").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8")
+    (copy / "render" / "figures.py").write_text((copy / "render" / "figures.py").read_text(encoding="utf-8") + "\n# x\n", encoding="utf-8")
     assert fingerprint_of(copy) == base  # not an ingest dependency
-    clean = copy / "clean.py"
+    clean = copy / "intake" / "clean.py"
     clean.write_text(clean.read_text(encoding="utf-8") + "\n# a changed rule\n", encoding="utf-8")
     edited_rule = fingerprint_of(copy)
     assert edited_rule != base
@@ -52,7 +52,7 @@ def test_processed_data_is_made_again_when_the_ingest_fingerprint_changes(small_
     summary = json.loads((processed / "ingest_summary.json").read_text(encoding="utf-8"))
     assert summary["ingest_fingerprint"] == ingest_module.ingest_fingerprint()
     assert not needs_ingest(raw, processed)
-    monkeypatch.setattr("iso18091lab.runner.ingest_fingerprint", lambda: "edited cleaning rules")
+    monkeypatch.setattr("iso18091lab.run.runner.ingest_fingerprint", lambda: "edited cleaning rules")
     assert needs_ingest(raw, processed)
 
 

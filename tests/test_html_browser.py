@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlparse
 import openpyxl
 import pytest
 
-from iso18091lab.clean import is_synthetic_marker
-from iso18091lab.runner import run
+from iso18091lab.intake.clean import is_synthetic_marker
+from iso18091lab.run.runner import run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -177,7 +177,7 @@ def test_english_reports_say_lang_en(browser, small_processed, tmp_path):
 
 
 def _only(tmp_path: Path, stem: str) -> Path:
-    from iso18091lab.runner import NOTEBOOKS_DIR
+    from iso18091lab.run.runner import NOTEBOOKS_DIR
 
     folder = tmp_path / "notebooks"
     folder.mkdir()

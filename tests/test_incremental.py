@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.runner import WarmKernel, _execute, run, thread_environment
+from iso18091lab.run.runner import WarmKernel, _execute, run, thread_environment
 
 
 def _reused(reports) -> dict[str, list[bool]]:
@@ -23,7 +23,7 @@ def _reused(reports) -> dict[str, list[bool]]:
 
 
 def _one_notebook(folder, name):
-    from iso18091lab.runner import NOTEBOOKS_DIR
+    from iso18091lab.run.runner import NOTEBOOKS_DIR
 
     folder.mkdir()
     shutil.copy(NOTEBOOKS_DIR / name, folder / name)
@@ -159,7 +159,7 @@ def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
 def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_left(tmp_path):
     import nbformat
 
-    from iso18091lab.runner import _warm_up
+    from iso18091lab.run.runner import _warm_up
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
@@ -195,7 +195,7 @@ def test_one_failing_task_does_not_stop_the_others_and_cancel_drops_the_rest():
     import threading
     import time
 
-    from iso18091lab.runner import _Workers
+    from iso18091lab.run.runner import _Workers
 
     def work(task, kernel):
         if task == "bad":
@@ -227,12 +227,12 @@ def test_one_failing_task_does_not_stop_the_others_and_cancel_drops_the_rest():
 
 
 def test_the_kernel_code_lives_in_a_module_and_the_cells_only_call_it():
-    """RESET_SOURCE / WARM_UP_SOURCE are one call each into iso18091lab.kernel_setup (no code held in strings);
+    """RESET_SOURCE / WARM_UP_SOURCE are one call each into iso18091lab.run.kernel_setup (no code held in strings);
     the reset keeps dunders and IPython's hidden names and deletes the user's."""
     import ast
 
-    from iso18091lab import kernel_setup
-    from iso18091lab.runner import RESET_SOURCE, WARM_UP_SOURCE
+    from iso18091lab.run import kernel_setup
+    from iso18091lab.run.runner import RESET_SOURCE, WARM_UP_SOURCE
 
     for source in (RESET_SOURCE, WARM_UP_SOURCE):
         body = ast.parse(source).body

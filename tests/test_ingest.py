@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.ingest import IngestError, PROCESSED_FILES, ingest
+from iso18091lab.intake.pipeline import IngestError, PROCESSED_FILES, ingest
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -171,7 +171,7 @@ def test_no_input_files_is_a_clear_error(tmp_path):
 
 
 def test_skipped_names(tmp_path):
-    from iso18091lab.io import iter_raw_files
+    from iso18091lab.intake.reader import iter_raw_files
 
     for name in ["a.csv", "_truth/b.csv", ".hidden.csv", "~$lock.xlsx", "sub/c.xlsx", "notes.docx"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -180,7 +180,7 @@ def test_skipped_names(tmp_path):
 
 
 def test_template_round_trip(tmp_path):
-    from iso18091lab.template import write_template
+    from iso18091lab.render.forms import write_template
 
     path = write_template(tmp_path / "raw" / "phieu.xlsx", province="Hải Phòng", unit="quận Hồng Bàng", year=2024)
     book = openpyxl.load_workbook(path)

@@ -47,7 +47,7 @@ def test_the_wheel_holds_the_notebooks_and_builds_quietly(wheel):
     names = zipfile.ZipFile(path).namelist()
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         assert f"iso18091lab/notebooks/{notebook.name}" in names
-    assert "iso18091lab/templates/nbconvert/iso18091lab/index.html.j2" in names
+    assert "iso18091lab/render/templates/nbconvert/iso18091lab/index.html.j2" in names
     assert "iso18091lab/data/indicators.csv" in names
     assert "Warning" not in log and "deprecat" not in log.lower(), log[-2000:]
 
@@ -66,7 +66,7 @@ def test_plain_install_runs_the_demo(wheel, tmp_path):
     # only now the dependencies (pip would otherwise see the development install there and skip the wheel)
     Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
-    where = subprocess.run([str(python), "-c", "import iso18091lab.runner as r; print(r.__file__); "
+    where = subprocess.run([str(python), "-c", "import iso18091lab.run.runner as r; print(r.__file__); "
                             "print(r.NOTEBOOKS_DIR)"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert where.returncode == 0, where.stderr[-3000:]
     module, notebooks = where.stdout.split()

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from iso18091lab.ingest import ingest
-from iso18091lab.synth import SynthParams, write_synthetic
-from iso18091lab.synth_designs import _small
-from iso18091lab.synth_wide import LAYOUTS, write_layouts
+from iso18091lab.intake.pipeline import ingest
+from iso18091lab.synthetic.model import SynthParams, write_synthetic
+from iso18091lab.synthetic.designs import _small
+from iso18091lab.synthetic.wide import LAYOUTS, write_layouts
 
 KEY = ["body_id", "year", "round", "rater", "rater_id", "indicator"]
 VALUES = ["score", "rating", "not_assessed", "score_100", "pillar", "group", "pilot_start", "synthetic"]
@@ -323,7 +323,7 @@ _HEADERS = [[], [["Đơn vị", "1.1", "1.2", "Tổng"]], [["Tỉnh/Thành phố
 def test_any_grid_is_a_table_an_error_or_skipped_never_a_crash(head, rows, name):
     """Whatever the cells, recognising a sheet returns a table (whose long rows reconcile with its columns), a
     structural error or a skipped sheet."""
-    from iso18091lab.io import FoundTable, RawSheet, SkippedSheet, StructuralError, recognise_table
+    from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, StructuralError, recognise_table
 
     found = recognise_table(RawSheet(Path("x.xlsx"), name, [list(r) for r in head + rows]))
     assert isinstance(found, (FoundTable, SkippedSheet, StructuralError))
@@ -338,7 +338,7 @@ def test_any_grid_is_a_table_an_error_or_skipped_never_a_crash(head, rows, name)
 
 
 def test_a_sheet_that_breaks_the_recogniser_fails_alone(tmp_path, monkeypatch):
-    import iso18091lab.layouts as layouts
+    import iso18091lab.intake.layouts as layouts
 
     _book(tmp_path / "raw" / "a.xlsx", [["Tỉnh/Thành phố: Hải Phòng"], ["Bảng tổng hợp tự đánh giá năm 2023"],
                                         ["Đơn vị", "1.1", "1.2"], ["quận Hồng Bàng", 5, 6]])

@@ -15,8 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from iso18091lab import admin_map, lineage, synth_reform
-from iso18091lab.admin_map import NEW, OLD, NotOnMap, find
+from iso18091lab.intake import admin_map
+
+from iso18091lab.intake import lineage
+
+from iso18091lab.synthetic import reform as synth_reform
+from iso18091lab.intake.admin_map import NEW, OLD, NotOnMap, find
 
 SOURCE = next((p / "shared" / "data" / "2025-commune-conversion.csv" for p in Path(__file__).resolve().parents
                if (p / "shared" / "data" / "2025-commune-conversion.csv").exists()), Path("/nonexistent"))
@@ -48,7 +52,7 @@ def test_build_script_rebuilds_the_shipped_files(tmp_path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     module.write(module.build(SOURCE), tmp_path)
-    shipped = Path(admin_map.__file__).parent / "data"
+    shipped = Path(admin_map.__file__).parents[1] / "data"
     for name in ("admin_conversion_2025.csv", "admin_units_2025.csv", "admin_units_pre2025.csv"):
         assert (tmp_path / name).read_bytes() == (shipped / name).read_bytes(), name
 
@@ -128,7 +132,7 @@ def test_province_code_reused_by_another_province():
 
 @pytest.fixture(scope="module")
 def reform_ingested(tmp_path_factory):
-    from iso18091lab.ingest import ingest
+    from iso18091lab.intake.pipeline import ingest
 
     root = tmp_path_factory.mktemp("reform")
     tables = synth_reform.write(root / "raw")
@@ -154,8 +158,8 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
     assert units.loc["hai-duong:10528", "successor_code"] == "10532;10537"
     assert units.loc["hai-phong:303", "lineage_status"] == "district_ended"
     # one report for the province of today, its title naming the former provinces in the data
-    from iso18091lab.ingest import by_province
-    from iso18091lab.provinces import province_title
+    from iso18091lab.intake.pipeline import by_province
+    from iso18091lab.intake.provinces import province_title
 
     assert result.summary["provinces"] == ["Hải Phòng"] and list(by_province(result)) == ["Hải Phòng"]
     assert province_title("Hải Phòng", ["Hải Dương", "Hải Phòng"]) == "Hải Phòng (gồm Hải Phòng và Hải Dương trước 2025)"
@@ -221,8 +225,8 @@ _NEW = sorted({(b[5], b[6]) for b in synth_reform.BODIES if b[6] and ";" not in 
                                                                                  "hai duong", "Hà Nội"])),
                 min_size=1, max_size=12))
 def test_any_mix_of_old_and_new_names_reconciles(typed):
-    from iso18091lab.ingest import _Bodies, _Problems, _Table  # noqa: F401 - the locator ingest uses
-    from iso18091lab.text import fold
+    from iso18091lab.intake.pipeline import _Bodies, _Problems, _Table  # noqa: F401 - the locator ingest uses
+    from iso18091lab.normalize import fold
 
     units = _units_frame()
     bodies = _Bodies(units)
@@ -248,7 +252,7 @@ def test_any_mix_of_old_and_new_names_reconciles(typed):
 
 
 def _units_frame() -> pd.DataFrame:
-    from iso18091lab.clean import TIER, body_id
+    from iso18091lab.intake.clean import TIER, body_id
 
     rows = []
     for province, name, code, level, group, _, _ in synth_reform.BODIES:
@@ -290,7 +294,7 @@ def test_before_the_reform_each_former_province_has_its_own_wave_effects():
 
 
 def test_map_of_wave_of_a_value_that_is_no_year_is_none():
-    from iso18091lab import admin_map
+    from iso18091lab.intake import admin_map
 
     assert admin_map.map_of_wave(2024) == "pre2025" and admin_map.map_of_wave("2026") == "2025"
     assert admin_map.map_of_wave(2025) is None

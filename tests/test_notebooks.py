@@ -14,7 +14,7 @@ import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from iso18091lab.runner import (NATIONAL_NAME, NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks,
+from iso18091lab.run.runner import (NATIONAL_NAME, NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks,
                                 declared_parameters, national_notebooks)
 
 

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.patches import Rectangle
 from matplotlib.text import Annotation
 
-from iso18091lab import plots
+from iso18091lab.render import figures as plots
 
 
 def data_points(ax) -> list[tuple[float, float]]:
@@ -217,7 +217,7 @@ def test_change_plot_draws_a_fixed_number_of_artists():
 
 
 def report_for(tmp_path):
-    from iso18091lab.report import NotebookReport
+    from iso18091lab.render.notebook import NotebookReport
 
     return NotebookReport("99_test", tmp_path, SimpleNamespace(synthetic=True), "Hà Nội")
 
@@ -259,7 +259,7 @@ def test_save_figure_writes_what_savefig_tight_writes(tmp_path, make):
 
 
 def _save_many(folder: str, name: str, times: int) -> None:
-    from iso18091lab.report import NotebookReport
+    from iso18091lab.render.notebook import NotebookReport
 
     report = NotebookReport(name, folder, SimpleNamespace(synthetic=True), "Hà Nội")
     for i in range(times):
@@ -305,7 +305,7 @@ def test_axes_use_the_reports_number_format():
     they are (2024, never 2.024); English keeps the decimal point."""
     import matplotlib.pyplot as plt
 
-    from iso18091lab.plots import save_figure
+    from iso18091lab.render.figures import save_figure
 
     def ticks(x, y, lang):
         fig, ax = plt.subplots()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iso18091lab.runner import KERNEL_NAME, NOTEBOOKS_DIR
+from iso18091lab.run.runner import KERNEL_NAME, NOTEBOOKS_DIR
 
 LIGHT_POINTS = {"red": 20.0, "yellow": 55.0, "green": 85.0}
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from iso18091lab import review_store
-from iso18091lab.ingest import processed_hash
+from iso18091lab.run import review_store
+from iso18091lab.intake.pipeline import processed_hash
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
+from iso18091lab.run.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
 from iso18091lab.stats import descriptive as d
 
 
@@ -201,8 +201,8 @@ def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
     raw = tmp_path / "raw"
     shutil.copytree(small_processed / "raw", raw)
     processed = tmp_path / "processed"
-    from iso18091lab.ingest import ingest
-    from iso18091lab.runner import needs_ingest
+    from iso18091lab.intake.pipeline import ingest
+    from iso18091lab.run.runner import needs_ingest
 
     assert needs_ingest(raw, processed) is True
     ingest(raw, processed)
@@ -226,7 +226,7 @@ def _fake_run(reports, slug, input_hash, synthetic=False):
 
 
 def test_a_reports_folder_belongs_to_one_dataset(tmp_path):
-    from iso18091lab.runner import OTHER_DATA, claim_reports_folder, write_index
+    from iso18091lab.run.runner import OTHER_DATA, claim_reports_folder, write_index
 
     reports = tmp_path / "reports"
     _fake_run(reports, "hai-phong", "a" * 64, synthetic=True)
@@ -249,7 +249,7 @@ def test_kernels_run_without_transport_warnings(tmp_path, capfd):
     import nbformat
     import papermill
 
-    from iso18091lab.runner import KERNEL_NAME, kernel_manager_class
+    from iso18091lab.run.runner import KERNEL_NAME, kernel_manager_class
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -277,7 +277,7 @@ def test_the_runner_skips_only_the_slow_iri_checker_and_notebooks_still_validate
 
     code = """
 import sys
-from iso18091lab.runner import NOTEBOOKS_DIR, skip_slow_iri_format_checker
+from iso18091lab.run.runner import NOTEBOOKS_DIR, skip_slow_iri_format_checker
 skip_slow_iri_format_checker()
 import nbformat, papermill
 from jsonschema import FormatChecker

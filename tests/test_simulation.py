@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iso18091lab import simulation as sim
+from iso18091lab.run import simulation as sim
 from iso18091lab.cli import main
 from iso18091lab.stats import effect as ef
 from iso18091lab.stats.synthesis import Covariances

@@ -17,14 +17,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from iso18091lab.clean import parse_number
+from iso18091lab.intake.clean import parse_number
 from iso18091lab.cli import main
-from iso18091lab.ingest import ingest
-from iso18091lab.synth import (
+from iso18091lab.intake.pipeline import ingest
+from iso18091lab.synthetic.model import (
     BANNER, FILE_STYLES, HAI_PHONG, QUANG_NINH, Body, Design, ProvinceDesign, SynthParams, event_times, number_text,
     read_truth, simulate, under_pilot, wave_times, write_synthetic,
 )
-from iso18091lab.synth_designs import DESIGNS, PROVINCES_2025, SMALLEST, design_by_name, national
+from iso18091lab.synthetic.designs import DESIGNS, PROVINCES_2025, SMALLEST, design_by_name, national
 
 REQUIRED = ("sample", "one_year", "no_comparison", "no_pilot", "no_members", "no_self", "no_units",
             "units_without_group", "blank_levels", "lights_only", "points_only", "indicator_subset", "no_red_year",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..catalog import indicator_order, indicator_sort_key
+from iso18091lab.catalog import indicator_order, indicator_sort_key
 
 BODY_KEYS = ["province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
              "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues"]
@@ -210,7 +210,7 @@ def count_rows(quarantine: pd.DataFrame) -> int:
 
 def file_table(summary: dict, lang: str = "vi") -> pd.DataFrame:
     """Every input file and sheet from the ingest summary: status (read / skipped / failed), counts, and why."""
-    from ..i18n import t
+    from iso18091lab.i18n import t
 
     columns = ["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "message"]
     files = pd.DataFrame(summary.get("files", []))

@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from ..catalog import indicator_order
-from . import NotEstimable
-from .descriptive import wave_label, wave_order
-from .verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
+from iso18091lab.catalog import indicator_order
+from iso18091lab.stats import NotEstimable
+from iso18091lab.stats.descriptive import wave_label, wave_order
+from iso18091lab.stats.verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
 
 
 # --------------------------------------------------------------------------- results
@@ -243,7 +243,7 @@ class _Block:
 
     A column is a wave, or — for waves before the 2025 reform in a province of today formed from several former
     ones — a wave of one former province (province × wave effects use the province of each wave's map; the
-    ``wave_province`` column of a continued panel, :func:`iso18091lab.lineage.continued_panel`). ``pos`` is each
+    ``wave_province`` column of a continued panel, :func:`iso18091lab.intake.lineage.continued_panel`). ``pos`` is each
     column's wave position; starts and event times count positions."""
 
     province: str
@@ -362,7 +362,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
-    from ..lineage import continued_panel
+    from iso18091lab.intake.lineage import continued_panel
 
     panel, left_at_reform = continued_panel(panel, outcome)  # a panel crossing 1 July 2025 (docs/methods.md)
     y = _checked_numbers(panel[outcome], outcome)
@@ -1088,7 +1088,7 @@ def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float =
 
 def treated(panel: pd.DataFrame) -> np.ndarray:
     """1 for pilot body-waves under the pilot (:func:`descriptive.under_pilot`), else 0."""
-    from .descriptive import under_pilot
+    from iso18091lab.stats.descriptive import under_pilot
 
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")
@@ -1194,7 +1194,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     (Benjamini–Hochberg) across indicators. Raises :class:`NotEstimable` when the primary row cannot be
     estimated; other outcomes that cannot be are listed in ``attrs["not_estimable"]``.
     """
-    from .descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores
+    from iso18091lab.stats.descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores
 
     if not isinstance(assessments, pd.DataFrame):
         raise ValueError("assessments must be a pandas DataFrame")
@@ -1239,7 +1239,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     except NotEstimable as exc:
         skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
                         "values": exc.values})
-    from ..lineage import crosses_reform, post_reform
+    from iso18091lab.intake.lineage import crosses_reform, post_reform
 
     if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
         add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")

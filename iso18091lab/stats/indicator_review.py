@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from ..catalog import indicator_order, indicator_sort_key
-from . import NotEstimable
-from . import reliability as rel
-from .verdict import consistency_sentences, indicator_set_verdict
+from iso18091lab.catalog import indicator_order, indicator_sort_key
+from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import reliability as rel
+from iso18091lab.stats.verdict import consistency_sentences, indicator_set_verdict
 
 LIGHTS = ["red", "yellow", "green"]
 ICC_BANDS = [(0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (np.inf, "excellent")]
@@ -527,7 +527,7 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
     ``attrs['not_estimable']`` as (part, NotEstimable).
 
-    A run keeps each province's review once for all its reports: :func:`iso18091lab.review_store.cached_review`."""
+    A run keeps each province's review once for all its reports: :func:`iso18091lab.run.review_store.cached_review`."""
     problems = []
     try:
         a = _check(assessments, "review_indicators")
@@ -655,7 +655,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
     self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
     table of :func:`flags_by_province`. Each part is reviewed by ``review(part, catalog, n_resamples=, seed=)``
     (default :func:`review_indicators`; a run passes one that reads each province's review from its store, so
-    the national table shows the province reports' flags: :func:`iso18091lab.review_store.cross_province`)."""
+    the national table shows the province reports' flags: :func:`iso18091lab.run.review_store.cross_province`)."""
     review_of = review_indicators if review is None else review
     a = _check(assessments, "summary_by_province")
     provinces = sorted(a["province"].dropna().unique())
@@ -697,7 +697,7 @@ def summary_sentences(review: pd.DataFrame, inflation: pd.DataFrame | None = Non
     """The report's plain-language summary: can the indicator set be trusted (and where not), how lenient
     self-scoring is, and what follows for a roll-out (council appraisal, council size, indicators needing
     scoring guidance). Parts given as None are left out."""
-    from ..i18n import number, t
+    from iso18091lab.i18n import number, t
 
     if not isinstance(review, pd.DataFrame) or not {"indicator", "flag", "reason"} <= set(review.columns):
         raise ValueError("summary_sentences needs the table of review_indicators")

@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import optimize, sparse, stats
 from scipy.linalg import lapack
 
-from ..threads import one_blas_thread
+from iso18091lab.threads import one_blas_thread
 
 ICC_FORMS = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
 ICC_DESCRIPTIONS = {

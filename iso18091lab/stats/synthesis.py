@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from . import NotEstimable
+from iso18091lab.stats import NotEstimable
 
 METHODS = {"DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel", "FE": "fixed effect"}
 #: Below this many provinces the between-province variance tau² cannot be estimated usefully: power is then
@@ -285,7 +285,7 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score")
     """The headline ATT (:func:`iso18091lab.stats.effect.imputation_att`, BJS SE, no permutation) for each group
     of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``). Groups where it cannot be estimated are left
     out and listed in ``attrs["not_estimable"]`` (group and reason)."""
-    from .effect import imputation_att
+    from iso18091lab.stats.effect import imputation_att
 
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")

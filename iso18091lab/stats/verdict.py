@@ -204,7 +204,7 @@ def consistency_verdict(estimate, ci_low, ci_high, threshold: float, needed: dic
 
 
 def _rules():
-    from .indicator_review import FLAG_RULES  # the thresholds live with the flag rules (imported late: no cycle)
+    from iso18091lab.stats.indicator_review import FLAG_RULES  # the thresholds live with the flag rules (imported late: no cycle)
 
     return FLAG_RULES
 
@@ -224,7 +224,7 @@ def indicator_verdicts(review) -> "pd.DataFrame":
     ``measured`` is True when any of the review's measures (agreement or item-rest r) has a value."""
     import pandas as pd
 
-    from .reliability import icc_subjects_needed
+    from iso18091lab.stats.reliability import icc_subjects_needed
 
     rules = _rules()
     rows = []
@@ -295,12 +295,12 @@ def consistency_sentences(verdict: Verdict, lang: str = "vi", names: dict | None
     """The words of :func:`indicator_set_verdict` (``text.csv``: ``verdict_consistency_*``): the answer, then,
     when some indicators are undecided, what data would decide them. ``names`` adds indicator names to codes;
     ``with_members=False`` leaves out the D study's council size (for a page that states it anyway)."""
-    from ..i18n import t
+    from iso18091lab.i18n import t
 
     v = verdict.values
     named = lambda codes: ", ".join(f"{c} {names[c]}" if names and names.get(c) else c for c in codes)  # noqa: E731
     if verdict.reason == "consistency_not_measured":
-        from .indicator_review import MIN_BODIES
+        from iso18091lab.stats.indicator_review import MIN_BODIES
 
         return [t("verdict_consistency_not_measured", lang, min=MIN_BODIES)]
     if verdict.reason == "consistency_shown":

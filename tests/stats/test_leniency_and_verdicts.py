@@ -16,7 +16,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from iso18091lab.catalog import load_catalog
-from iso18091lab.simulation import leniency_coverage
+from iso18091lab.run.simulation import leniency_coverage
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import reliability as rel

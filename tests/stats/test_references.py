@@ -256,8 +256,8 @@ def _mpdta_as_council_scores(tmp_path: Path) -> tuple[pd.DataFrame, Path, pd.Dat
 def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
     """mpdta written as one province's council scores (one indicator whose maximum is 100, so score_100 = lemp)
     and a units table (group, pilot start), read by ingest and estimated by the effectiveness table."""
-    from iso18091lab.dataset import load
-    from iso18091lab.ingest import ingest
+    from iso18091lab.intake.dataset import load
+    from iso18091lab.intake.pipeline import ingest
     from iso18091lab.stats.effect import effectiveness_table
 
     ref = _values("mpdta")["r_lm"]

@@ -1,0 +1,138 @@
+"""Loading the processed dataset for notebooks and outside users.
+
+Column types (pandas extension dtypes, missing values as ``<NA>``):
+
+* text columns (province, body_id, unit, body_label, unit_code, level, tier, group, province_2025, rater,
+  rater_id, indicator, measure, source_file, ...): ``string``; codes and indicator ids stay text ("06658", "1.10");
+* whole numbers (year, round, pillar, pilot_start, pilot_start_round, source_row): ``Int64``;
+
+A body is identified by ``body_id`` (province and administrative code, or province and canonical name when no
+code is known): names repeat, so every statistic, count and join uses ``body_id``; ``body_label`` is the name
+to show (with the code added where two bodies of a province share a name). ``pilot_start`` is the year and
+``pilot_start_round`` the round of a pilot body's first assessment wave under the pilot.
+* scores (score, max_score, score_100, value): ``Float64``; ``score`` is the points as entered
+  (missing when only a traffic light was given), ``score_100`` the common 0-100 scale;
+* ``rating``: ordered categorical red < yellow < green (missing when not assessed);
+* flags (not_assessed, synthetic): ``boolean``.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from iso18091lab.catalog import load_catalog
+from iso18091lab.config import DEFAULT_PROCESSED
+from iso18091lab.storage import tables_digest
+from iso18091lab.intake.pipeline import PARTITIONS, RATING_DTYPE, province_files
+from iso18091lab.intake.provinces import of_today
+from iso18091lab.normalize import slugify
+
+
+class DatasetNotFound(FileNotFoundError):
+    """The processed folder has no ingested data."""
+
+
+@dataclass
+class Dataset:
+    """The clean tables of one ingest run."""
+
+    assessments: pd.DataFrame
+    units: pd.DataFrame
+    outcomes: pd.DataFrame
+    quarantine: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+    catalog: pd.DataFrame | None = None
+    name_matches: pd.DataFrame | None = None
+    #: Totals written beside the scores (summary matrices, forms) that do not match them or cannot be checked.
+    checks: pd.DataFrame | None = None
+
+    @property
+    def synthetic(self) -> bool:
+        """True when any accepted row comes from the synthetic-data generator."""
+        return self.summary.get("synthetic") in ("yes", "mixed")
+
+    @property
+    def provinces(self) -> list[str]:
+        return list(self.summary.get("provinces", []))
+
+    def for_province(self, province: str) -> "Dataset":
+        """The same dataset restricted to one province (canonical name). Its quarantine keeps the rows
+        attributed to that province and the rows that could not be attributed to any (``province`` empty);
+        its summary lists the files holding the province's rows and the files of no province."""
+        pick = lambda frame: frame[(of_today(frame["province"]) == province).to_numpy()].reset_index(drop=True)  # noqa: E731
+        return _restricted(self, province, pick(self.assessments), pick(self.units), pick(self.outcomes))
+
+
+def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: pd.DataFrame,
+                outcomes: pd.DataFrame) -> Dataset:
+    quarantine = data.quarantine[of_today(data.quarantine["province"]).isin([province, ""]).to_numpy()
+                                 ].reset_index(drop=True)
+    matches = (data.name_matches[(of_today(data.name_matches["province"]) == province).to_numpy()].reset_index(drop=True)
+               if data.name_matches is not None else None)
+    summary = {**data.summary, "files": province_files(data.summary, province)} if data.summary else data.summary
+    checks = (data.checks[of_today(data.checks["province"]).isin([province, ""]).to_numpy()].reset_index(drop=True)
+              if data.checks is not None else None)
+    return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches, checks)
+
+
+def _partition_current(folder: Path, partition: Path) -> bool:
+    """True when the province partition exists and was cut from the whole tables as they are now (the digest
+    it recorded equals theirs: a table changed afterwards, by hand or by a test, makes it stale, whatever the
+    file times say)."""
+    try:
+        recorded = json.loads((partition / "partition.json").read_text(encoding="utf-8"))["tables_digest"]
+        return recorded == tables_digest(folder)
+    except (OSError, ValueError, KeyError):
+        return False
+
+
+def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | None = None,
+         province: str | None = None) -> Dataset:
+    """Read the tables written by :func:`iso18091lab.intake.pipeline` from ``processed_dir``.
+
+    The catalog is the one used at ingest (``catalog.csv`` in ``processed_dir``); pass ``catalog`` only to
+    override it (e.g. a processed folder written before the catalog was recorded). With ``province``, only
+    that province's rows are read (its partition under ``provinces/``), as :meth:`Dataset.for_province`
+    would give them."""
+    folder = Path(processed_dir)
+    if not (folder / "assessments.parquet").exists():
+        raise DatasetNotFound(
+            f"no processed data in {folder}: run 'iso18091lab ingest' first / "
+            f"chưa có dữ liệu đã xử lý trong {folder}: hãy chạy 'iso18091lab ingest'")
+    tables = folder
+    if province is not None:
+        partition = folder / PARTITIONS / slugify(province)
+        if not _partition_current(folder, partition):  # no such province, or the tables were written after it
+            return load(folder, catalog).for_province(province)
+        tables = partition
+    assessments = pd.read_parquet(tables / "assessments.parquet")
+    assessments["rating"] = assessments["rating"].astype(RATING_DTYPE)
+    quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if "province_suggested" not in quarantine:
+        quarantine["province_suggested"] = ""
+    summary = json.loads((folder / "ingest_summary.json").read_text(encoding="utf-8"))
+    matches_path = folder / "name_matches.csv"
+    name_matches = (pd.read_csv(matches_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                    if matches_path.exists() else None)
+    checks_path = folder / "total_checks.csv"
+    checks = (pd.read_csv(checks_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+              if checks_path.exists() else None)
+    if checks is not None:
+        for column in ("sum_scores", "difference"):
+            checks[column] = pd.to_numeric(checks[column], errors="coerce")
+    if catalog is None and (folder / "catalog.csv").exists():
+        catalog = folder / "catalog.csv"
+    data = Dataset(
+        assessments=assessments,
+        units=pd.read_parquet(tables / "units.parquet"),
+        outcomes=pd.read_parquet(tables / "outcomes.parquet"),
+        quarantine=quarantine,
+        summary=summary,
+        catalog=load_catalog(catalog),
+        name_matches=name_matches,
+        checks=checks,
+    )
+    return data if province is None else _restricted(data, province, data.assessments, data.units, data.outcomes)

@@ -1,0 +1,81 @@
+"""``iso18091lab demo`` and ``iso18091lab lab``: the sample run and the notebooks opened in JupyterLab.
+
+Both work the same on Windows, macOS and Linux: paths are ``pathlib`` paths and nothing calls a shell tool.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from iso18091lab.normalize import slugify
+
+
+def small_design():
+    """A quick two-province sample (4 pilot + 4 comparison bodies each) for ``demo --small`` and the tests; the
+    second wave of each province is the first under the pilot (pilot_start), so the first is its baseline."""
+    from iso18091lab.synthetic.model import HAI_PHONG, QUANG_NINH, ProvinceDesign
+
+    hp = [b for b in HAI_PHONG if b[2] in ("quận", "xã")][:4] + [b for b in HAI_PHONG if b[3] == "comparison"
+                                                                 and b[2] in ("quận", "xã")][:4]
+    qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:10] + [b for b in QUANG_NINH if b[3] == "comparison"][5:9]
+    return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=4),
+            ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2025, "csv_plain", light_levels=("xã", "thị trấn"),
+                           member_bodies=4)]
+
+
+def demo(out: Path, seed: int = 2024, small: bool = False, lang: str = "vi", progress: bool = True):
+    """Write the synthetic sample to ``out/raw``, ingest it into ``out/processed`` and run every report into
+    ``out/reports``; returns the runs (``out/reports/index.html`` is the page to open)."""
+    from iso18091lab.run.runner import run
+    from iso18091lab.synthetic.model import write_synthetic
+
+    out = Path(out)
+    raw = out / "raw"
+    if not any(raw.glob("SYNTHETIC_*")):
+        write_synthetic(raw, seed=seed, **({"design": small_design()} if small else {}))
+    return run(all_provinces=True, raw=raw, processed=out / "processed", reports=out / "reports", lang=lang,
+               seed=seed, progress=progress)
+
+
+def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", seed: int = 2024) -> list[Path]:
+    """Copies of the analysis notebooks in ``work``, parameterised (an ``injected-parameters`` cell, as papermill
+    writes it, right after the notebook's own ``parameters`` cell) for ``province`` and the processed data, writing their
+    figures and tables to ``work/reports/<province>``. Run top to bottom in JupyterLab, they do what
+    ``iso18091lab run`` does. Returns the notebooks written (province notebooks, then the national one)."""
+    import nbformat
+
+    from iso18091lab.intake.dataset import load
+    from iso18091lab.run.runner import NATIONAL_NAME, NATIONAL_SLUG, NOTEBOOKS_DIR, analysis_notebooks, national_notebooks, \
+        resolve_provinces
+
+    processed, work = Path(processed).resolve(), Path(work).resolve()
+    data = load(processed)
+    [canonical] = resolve_provinces([province], data.provinces)
+    work.mkdir(parents=True, exist_ok=True)
+    written = []
+    for notebook in analysis_notebooks(NOTEBOOKS_DIR) + national_notebooks(NOTEBOOKS_DIR):
+        national = notebook in national_notebooks(NOTEBOOKS_DIR)
+        name, slug = (NATIONAL_NAME, NATIONAL_SLUG) if national else (canonical, slugify(canonical))
+        parameters = {"province": name, "processed_dir": str(processed),
+                      "output_dir": str(work / "reports" / slug), "lang": lang, "seed": seed}
+        node = nbformat.read(notebook, as_version=4)
+        at = next(i for i, c in enumerate(node.cells) if "parameters" in c.metadata.get("tags", []))
+        source = "# Parameters for this copy (iso18091lab lab); change them and run all cells\n" + "".join(
+            f"{name} = {value!r}\n" for name, value in parameters.items())
+        cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+        node.cells.insert(at + 1, cell)
+        target = work / notebook.name
+        nbformat.write(node, target)
+        written.append(target)
+    return written
+
+
+def open_lab(work: Path, browser: bool = True) -> int:
+    """Start JupyterLab on ``work`` (blocks until it is stopped with Ctrl+C)."""
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={Path(work).resolve()}"]
+    if not browser:
+        command.append("--no-browser")
+    return subprocess.call(command)
+
+
