@@ -17,7 +17,7 @@ from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import reliability as rel
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simulate import simulate  # noqa: E402
+from planted_designs import planted_assessments  # noqa: E402
 
 _FEW = ["1.1", "1.2", "1.3", "1.4", "2.1", "2.2", "2.3", "2.4"]  # two pillars of four indicators
 
@@ -104,7 +104,7 @@ def test_reml_gradient_is_zero_where_a_variance_is_zero():
 
 
 def test_g_study_from_codes_is_g_study_from_the_frame():
-    a = simulate(n_bodies=12, members=4, seed=3, missing_member_rate=0.1)
+    a = planted_assessments(n_bodies=12, members=4, seed=3, missing_member_rate=0.1)
     members = a[a["rater_id"].notna()].assign(wave=lambda f: f["body_id"] + "/" + f["year"].astype(str))
     frame = rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
     codes = rel._g_study_codes(members["score_100"].to_numpy(float), pd.factorize(members["wave"])[0],
@@ -144,8 +144,8 @@ def _resampled_frames_ci(a, max_raters, n_resamples, seed, confidence=0.95):
 
 
 def test_raters_needed_bootstrap_is_the_bootstrap_of_resampled_frames():
-    a = simulate(n_bodies=8, waves=2, members=3, seed=5, missing_member_rate=0.15,
-                 indicators=["1.1", "1.2", "2.1", "2.2", "3.1"])
+    a = planted_assessments(n_bodies=8, waves=2, members=3, seed=5, missing_member_rate=0.15,
+                            indicators=["1.1", "1.2", "2.1", "2.2", "3.1"])
     table = review.raters_needed(a, max_raters=5, n_resamples=25, seed=11)
     (low, high), n = _resampled_frames_ci(a, 5, 25, 11)
     assert table.attrs["n_resamples"] == n > 20
@@ -156,7 +156,7 @@ def test_raters_needed_bootstrap_is_the_bootstrap_of_resampled_frames():
 # --------------------------------------------------------------------------- indicator review: loop references
 
 def test_wave_body_is_the_dict_of_every_row():
-    a = review._check(simulate(n_bodies=6, waves=2, seed=2), "test")
+    a = review._check(planted_assessments(n_bodies=6, waves=2, seed=2), "test")
     assert review._wave_body(a) == dict(zip(a["wave"], a["body_id"]))
 
 
@@ -184,7 +184,7 @@ def _pingouin_alpha_gain_ci(a, pillar, j, n_resamples, seed, confidence=0.95):
 
 
 def test_item_review_bootstrap_matches_pingouin_on_the_resampled_rows():
-    a = simulate(n_bodies=15, waves=2, seed=4, unreliable={"2.3"}, indicators=_FEW)
+    a = planted_assessments(n_bodies=15, waves=2, seed=4, unreliable={"2.3"}, indicators=_FEW)
     table = review.item_review(a, n_resamples=40, seed=9).set_index("indicator")
     for j, pillar in enumerate(sorted(a["pillar"].unique())):
         ref = _pingouin_alpha_gain_ci(a, pillar, j, 40, 9)
