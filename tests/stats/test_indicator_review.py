@@ -119,9 +119,9 @@ def test_member_agreement_and_g_study_on_a_planted_council():
     agreement = review.member_agreement(a)
     # planted per-indicator ICC(A,1): (body 100 + bi 9) / (109 + member bias 4 + noise 16) = 0.845
     assert agreement["member_icc"].median() == pytest.approx(109 / 129, abs=0.06)
-    g = review.g_study(a).set_index("component")["variance"]
+    g = review.council_g_study(a).set_index("component")["variance"]
     assert g["residual"] == pytest.approx(16.0, rel=0.15)
-    table = review.raters_needed(a, n_resamples=30, seed=1)
+    table = review.council_d_study(a, n_resamples=30, seed=1)
     assert list(table.columns) == ["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]
     assert list(table["raters"]) == list(range(1, 8)) and table["reliability"].is_monotonic_increasing
     assert (table["ci_low"] <= table["reliability"]).all() and (table["reliability"] <= table["ci_high"]).all()
@@ -130,7 +130,7 @@ def test_member_agreement_and_g_study_on_a_planted_council():
 
 def test_not_estimable_designs():
     no_members = planted_assessments(n_bodies=10, members=0, seed=1)
-    for function in (review.member_agreement, review.g_study, review.council_interrater):
+    for function in (review.member_agreement, review.council_g_study, review.council_interrater):
         with pytest.raises(NotEstimable) as info:
             function(no_members)
         assert info.value.reason == "no_members"
@@ -193,8 +193,8 @@ BAD_INPUT = [
     ("member_agreement", lambda: review.member_agreement(_A.iloc[:0])),
     ("internal_consistency", lambda: review.internal_consistency(_A.to_numpy())),
     ("item_review", lambda: review.item_review(_A, confidence=2)),
-    ("g_study", lambda: review.g_study(_A)),
-    ("raters_needed", lambda: review.raters_needed(_A, max_raters=0)),
+    ("council_g_study", lambda: review.council_g_study(_A)),
+    ("council_d_study", lambda: review.council_d_study(_A, max_raters=0)),
     ("review_indicators", lambda: review.review_indicators(_A, catalog=pd.DataFrame({"x": [1]}))),
     ("most_disagreed", lambda: review.most_disagreed(pd.DataFrame())),
     ("council_interrater", lambda: review.council_interrater(_A)),

@@ -143,10 +143,10 @@ def _resampled_frames_ci(a, max_raters, n_resamples, seed, confidence=0.95):
             np.percentile(reps, 100 * (1 + confidence) / 2, axis=0)), len(reps)
 
 
-def test_raters_needed_bootstrap_is_the_bootstrap_of_resampled_frames():
+def test_council_d_study_bootstrap_is_the_bootstrap_of_resampled_frames():
     a = planted_assessments(n_bodies=8, waves=2, members=3, seed=5, missing_member_rate=0.15,
                             indicators=["1.1", "1.2", "2.1", "2.2", "3.1"])
-    table = review.raters_needed(a, max_raters=5, n_resamples=25, seed=11)
+    table = review.council_d_study(a, max_raters=5, n_resamples=25, seed=11)
     (low, high), n = _resampled_frames_ci(a, 5, 25, 11)
     assert table.attrs["n_resamples"] == n > 20
     np.testing.assert_allclose(table["ci_low"], low, rtol=0, atol=1e-10)
