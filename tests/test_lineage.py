@@ -40,7 +40,37 @@ def test_official_lists_have_the_published_sizes():
     assert (new["level"] == "commune").sum() == 3321
     assert new.loc[new["level"] == "commune", "kind"].value_counts().to_dict() == {"xã": 2621, "phường": 687,
                                                                                    "đặc khu": 13}
-    assert (old["level"] == "district").sum() >= 690
+    assert (old["level"] == "district").sum() == 696
+
+
+def test_official_counts_are_reconciled():
+    # official counts of the map the reform replaced (domain.md, issue 22): 63 provinces, 696 districts, 10,035
+    # communes; the source names them on 10,033 codes (two codes each given to two communes, kept as written)
+    old = admin_map.units(OLD)
+    districts, communes = old[old["level"] == "district"], old[old["level"] == "commune"]
+    assert (old["level"] == "province").sum() == 63
+    assert len(districts) == districts["code"].nunique() == 696
+    assert len(communes) == 10035 and communes["code"].nunique() == 10033
+    shared = communes[communes["code"].duplicated(keep=False)].groupby("code")["name"].apply(sorted).to_dict()
+    assert shared == {"01615": ["Xã Hồng Quang", "Xã Mỹ Hưng"], "02485": ["Xã Công Đa", "Xã Phú Thịnh"]}
+    # source rows read by hand: Phường 4 (27691) of Thành phố Tân An (794) is written under Tiền Giang, the 12
+    # other rows of that city under Long An; Xã Đặng Xá is written 00556 in one row and 00553 (Xã Cổ Bi's code in
+    # three rows) in another
+    assert districts.set_index("code").loc["794", "province"] == "Long An"
+    assert districts.set_index("code").loc["900", "province"] == "Kiên Giang"
+    assert communes.loc[communes["name"] == "Xã Đặng Xá", "code"].tolist() == ["00556"]
+    pairs = admin_map.conversion()
+    assert pairs.loc[pairs["old_code"] == "00556", "new_name"].tolist() == ["Xã Phù Đổng", "Xã Thuận An"]
+    assert set(pairs.loc[pairs["old_code"] == "00553", "old_name"]) == {"Xã Cổ Bi"}
+    # every commune sits in a district of its own province; 5 island districts have no commune level
+    by_code = districts.set_index("code")["province"]
+    assert (communes["district_code"].map(by_code) == communes["province"]).all()
+    empty = districts[~districts["code"].isin(communes["district_code"])]
+    assert sorted(empty["name"]) == ["Huyện Bạch Long Vĩ", "Huyện Côn Đảo", "Huyện Cồn Cỏ", "Huyện Hoàng Sa",
+                                     "Huyện Lý Sơn"]
+    # the old side is the map of 30 June 2025: Hải Phòng's 1 January 2025 arrangement is on it
+    assert {"Thành phố Thuỷ Nguyên", "Quận An Dương"} <= set(districts.loc[districts["province"] == "Hải Phòng",
+                                                                           "name"])
 
 
 @pytest.mark.skipif(not SOURCE.exists(), reason="the official source table is not beside this clone")

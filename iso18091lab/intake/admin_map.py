@@ -7,8 +7,8 @@ and the unit lists derived from it; ``scripts/build_admin_map.py`` rebuilds them
 
 * :func:`conversion` — every new–old commune pair with its relation (``whole``, ``partial``, ``unchanged``,
   ``renamed``; the words of the source in ``relation_vi``);
-* :func:`units` — the units of one vintage (``"2025"``: 34 provinces, 3,321 communes; ``"pre2025"``: 63 provinces,
-  the districts and communes the table names);
+* :func:`units` — the units of one vintage (``"2025"``: 34 provinces, 3,321 communes; ``"pre2025"``: the units of 30
+  June 2025 — 63 provinces, 696 districts, 10,035 communes);
 * :func:`map_of_wave` — which map a wave is on (a wave dated on or after 1 July 2025 is on the new one);
 * :func:`find` — a typed body (name and/or code) on one map, within a province, matched within that vintage only.
 
