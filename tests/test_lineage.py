@@ -358,3 +358,29 @@ def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
     exported = pd.read_csv(folder / "tables" / "effectiveness.csv", encoding="utf-8-sig").set_index("outcome")
     assert exported.loc[PRE_REFORM_OUTCOME, "estimate"] == pytest.approx(
         expected.loc[PRE_REFORM_OUTCOME, "estimate"], abs=1e-10)
+
+
+def test_synth_design_reform_2025_from_the_command(tmp_path, capsys):
+    import json
+
+    from iso18091lab.cli import main
+    from iso18091lab.synthetic.designs import DESIGNS, FILE_DESIGNS, design_names
+
+    assert "reform_2025" in design_names() and "reform_2025" in FILE_DESIGNS and "reform_2025" not in DESIGNS
+    assert main(["synth", "--design", "reform_2025", "--out", str(tmp_path / "raw"), "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC DATA (reform_2025, seed 7)" in out and "SYNTHETIC_reform_2025_diem.csv" in out
+    manifest = json.loads((tmp_path / "raw" / "_synthetic" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True and manifest["att"]["pooled"]["overall"] == synth_reform.EFFECT
+    # the same tables as the design's own writer with that seed; provinces counted on the map of today
+    tables = synth_reform.simulate(seed=7)
+    written = pd.read_csv(tmp_path / "raw" / "SYNTHETIC_reform_2025_diem.csv", dtype={"Mã đơn vị": str})
+    assert len(written) == len(tables["scores"]) == manifest["counts"]["assessment_rows_written"]
+    assert manifest["counts"]["bodies"] == len(synth_reform.BODIES)
+    assert manifest["counts"]["pilot"] == sum(b[4] == "pilot" for b in synth_reform.BODIES)
+    assert manifest["counts"]["provinces"] == 1  # Hải Phòng of today (Hải Phòng and Hải Dương before)
+    # and it ingests as the design promises: nothing quarantined, the lineage file beside the tables
+    assert main(["ingest", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--quiet"]) == 0
+    assert (tmp_path / "p" / "unit_lineage.csv").exists()
+    # a file design has one layout
+    assert main(["synth", "--design", "reform_2025", "--out", str(tmp_path / "w"), "--layout", "matrix"]) == 2
