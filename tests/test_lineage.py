@@ -384,3 +384,95 @@ def test_synth_design_reform_2025_from_the_command(tmp_path, capsys):
     assert (tmp_path / "p" / "unit_lineage.csv").exists()
     # a file design has one layout
     assert main(["synth", "--design", "reform_2025", "--out", str(tmp_path / "w"), "--layout", "matrix"]) == 2
+
+
+# --------------------------------------------------------------------------- the map of a wave: its date, or its terms
+
+def test_assessment_date_is_read_day_first():
+    from datetime import date, datetime
+
+    from iso18091lab.intake.reader import canonical_header
+
+    assert {canonical_header(h) for h in ("Ngày đánh giá", "Ngày", "Date", "ngay danh gia")} == {"date"}
+    assert admin_map.wave_date("01/07/2025") == date(2025, 7, 1)  # Vietnamese order: day, month, year
+    assert admin_map.wave_date("30.6.2025") == date(2025, 6, 30)
+    assert admin_map.wave_date("2025-07-01 08:30") == date(2025, 7, 1)
+    assert admin_map.wave_date(datetime(2025, 6, 30, 17)) == date(2025, 6, 30)
+    assert admin_map.wave_date(45839) == date(2025, 7, 1)  # Excel's day number of 1 July 2025 (45658 = 1 Jan)
+    assert admin_map.wave_date("") is None and admin_map.wave_date(None) is None
+    for bad in ("31/02/2025", "07/2025", "tháng 7", 2025):
+        with pytest.raises(ValueError):
+            admin_map.wave_date(bad)
+    assert admin_map.map_of_wave(2025, date="01/07/2025") == NEW and admin_map.map_of_wave(2025, date="30/06/2025") == OLD
+
+
+@pytest.fixture(scope="module")
+def dated_and_undated(tmp_path_factory):
+    """Bodies of the official table: Xã Quang Hưng (11644, pilot) and Xã Quang Trung (11647, comparison) ->
+    Xã An Quang (11647); Phường Lưu Kiếm (11488) -> Phường Lưu Kiếm (11488) with Xã Liên Xuân, Phường Trần Hưng
+    Đạo and Xã Quang Trung (same name and code, another territory); Xã Ngọc Long (00859, Hà Giang) kept as it was
+    ('Giữ nguyên', Tuyên Quang)."""
+    from iso18091lab.intake.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("dates")
+    raw = root / "raw"
+    raw.mkdir()
+    units = pd.DataFrame([("Hải Phòng", "Xã Quang Hưng", "11644", "xã", "Thí điểm", 2024),
+                          ("Hải Phòng", "Xã Quang Trung", "11647", "xã", "Đối chứng", None),
+                          ("Hải Phòng", "Phường Lưu Kiếm", "11488", "phường", "Đối chứng", None),
+                          ("Hà Giang", "Xã Ngọc Long", "00859", "xã", "Đối chứng", None)],
+                         columns=["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm"])
+    units["Năm bắt đầu thí điểm"] = units["Năm bắt đầu thí điểm"].astype("Int64")
+    units.to_csv(raw / "don_vi.csv", index=False)
+    header = ["Tỉnh/Thành phố", "Tên đơn vị", "Mã đơn vị", "Năm", "Loại đánh giá", "Chỉ số", "Điểm"]
+    undated = [(p, n, c, 2024, "Tự đánh giá", "1.1", 1) for p, n, c, *_ in units.itertuples(index=False)]
+    undated += [("Hải Phòng", "Xã Quang Hưng", "11644", 2025, "Tự đánh giá", "1.1", 1),  # old map only
+                ("Hải Phòng", "Xã An Quang", "", 2025, "Tự đánh giá", "1.1", 1),  # new map only
+                ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Tự đánh giá", "1.1", 1),  # both, two territories
+                ("Hà Giang", "Xã Ngọc Long", "00859", 2025, "Tự đánh giá", "1.1", 1)]  # both, one territory
+    pd.DataFrame(undated, columns=header).to_csv(raw / "diem.csv", index=False)
+    dated = [("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Hội đồng thẩm định", "1.1", 1, "30/06/2025"),
+             ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Hội đồng thẩm định", "1.2", 1, "15/07/2025"),
+             ("Hải Phòng", "Xã Quang Hưng", "11644", 2025, "Hội đồng thẩm định", "1.1", 1, "31/02/2025")]
+    pd.DataFrame(dated, columns=header + ["Ngày đánh giá"]).to_csv(raw / "diem_co_ngay.csv", index=False)
+    result = ingest(raw, root / "processed")
+    return result, root / "processed"
+
+
+def test_each_wave_is_placed_by_its_date_or_by_the_terms_it_names(dated_and_undated):
+    result, processed = dated_and_undated
+    units = result.units.set_index("body_id")
+    rules = units["map_rule"].to_dict()
+    assert rules["hai-phong:11644"] == "year;undated_2025_old_terms"
+    assert rules["hai-phong:11647@2025"] == "undated_2025_new_terms"
+    assert rules["hai-phong:11488"] == "date;year"  # 2024 by its year, 30/06/2025 by its date
+    assert rules["hai-phong:11488@2025"] == "date"  # 15/07/2025: the new, larger Phường Lưu Kiếm
+    assert rules["ha-giang:00859"] == "year;undated_2025_same_unit"
+    wave = result.assessments[result.assessments["year"] == 2025].set_index("body_id")
+    assert wave.loc["hai-phong:11647@2025", "vintage"] == NEW and wave.loc["hai-phong:11644", "vintage"] == OLD
+    assert wave.loc[["hai-phong:11488"], "indicator"].tolist() == ["1.1"]
+    assert wave.loc[["hai-phong:11488@2025"], "indicator"].tolist() == ["1.2"]
+    # never a guess: the undated row naming Phường Lưu Kiếm (11488) of either map is quarantined with its rule
+    quarantine = result.quarantine
+    ambiguous = quarantine[quarantine["rule"] == "undated_2025_ambiguous_map"]
+    assert len(ambiguous) == 1 and ambiguous["file"].str.endswith("diem.csv").all()
+    assert "Ngày đánh giá" in ambiguous["reason_vi"].iloc[0] and "11488" in ambiguous["reason_vi"].iloc[0]
+    bad = quarantine[quarantine["rule"] == "bad_date"]
+    assert bad["value"].tolist() == ["31/02/2025"]
+    assert result.summary["quarantined"] == 2
+    # the lineage file says which rule placed each pair's bodies
+    lineage_file = pd.read_csv(processed / "unit_lineage.csv", dtype=str, keep_default_na=False)
+    assert list(lineage_file.columns) == lineage.LINEAGE_COLUMNS and lineage_file.columns[-1] == "map_rule"
+    pair = lineage_file[(lineage_file["old_code"] == "11644") & (lineage_file["new_code"] == "11647")]
+    assert pair["map_rule"].tolist() == ["year;undated_2025_old_terms;undated_2025_new_terms"]
+    kept = lineage_file[lineage_file["old_code"] == "00859"]
+    assert kept[["new_code", "relation", "map_rule"]].values.tolist() == [["00859", "Giữ nguyên",
+                                                                           "year;undated_2025_same_unit"]]
+
+
+def test_same_territory_follows_the_official_table():
+    # Xã Ngọc Long (00859, Hà Giang) 'Giữ nguyên' -> Xã Ngọc Long (00859); Phường Lưu Kiếm (11488) -> Phường Lưu
+    # Kiếm (11488) with three other predecessors; Xã Quang Trung (11647) -> Xã An Quang (11647) with Xã Quang Hưng
+    assert lineage.same_territory("00859", "00859")
+    assert not lineage.same_territory("11488", "11488")
+    assert not lineage.same_territory("11647", "11647")
