@@ -411,7 +411,7 @@ def dated_and_undated(tmp_path_factory):
     """Bodies of the official table: Xã Quang Hưng (11644, pilot) and Xã Quang Trung (11647, comparison) ->
     Xã An Quang (11647); Phường Lưu Kiếm (11488) -> Phường Lưu Kiếm (11488) with Xã Liên Xuân, Phường Trần Hưng
     Đạo and Xã Quang Trung (same name and code, another territory); Xã Ngọc Long (00859, Hà Giang) kept as it was
-    ('Giữ nguyên', Tuyên Quang)."""
+    ('Giữ nguyên', Tuyên Quang); Quận Hồng Bàng (303), a district, beside the new Phường Hồng Bàng."""
     from iso18091lab.intake.pipeline import ingest
 
     root = tmp_path_factory.mktemp("dates")
@@ -420,14 +420,16 @@ def dated_and_undated(tmp_path_factory):
     units = pd.DataFrame([("Hải Phòng", "Xã Quang Hưng", "11644", "xã", "Thí điểm", 2024),
                           ("Hải Phòng", "Xã Quang Trung", "11647", "xã", "Đối chứng", None),
                           ("Hải Phòng", "Phường Lưu Kiếm", "11488", "phường", "Đối chứng", None),
-                          ("Hà Giang", "Xã Ngọc Long", "00859", "xã", "Đối chứng", None)],
+                          ("Hà Giang", "Xã Ngọc Long", "00859", "xã", "Đối chứng", None),
+                          ("Hải Phòng", "Quận Hồng Bàng", "303", "quận", "Thí điểm", 2024)],
                          columns=["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm"])
     units["Năm bắt đầu thí điểm"] = units["Năm bắt đầu thí điểm"].astype("Int64")
     units.to_csv(raw / "don_vi.csv", index=False)
     header = ["Tỉnh/Thành phố", "Tên đơn vị", "Mã đơn vị", "Năm", "Loại đánh giá", "Chỉ số", "Điểm"]
     undated = [(p, n, c, 2024, "Tự đánh giá", "1.1", 1) for p, n, c, *_ in units.itertuples(index=False)]
     undated += [("Hải Phòng", "Xã Quang Hưng", "11644", 2025, "Tự đánh giá", "1.1", 1),  # old map only
-                ("Hải Phòng", "Xã An Quang", "", 2025, "Tự đánh giá", "1.1", 1),  # new map only
+                ("Hải Phòng", "Xã An Quang", "11647", 2025, "Tự đánh giá", "1.1", 1),  # new name, reused code
+                ("Hải Phòng", "Hồng Bàng", "", 2025, "Tự đánh giá", "1.1", 1),  # bare: the listed district
                 ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Tự đánh giá", "1.1", 1),  # both, two territories
                 ("Hà Giang", "Xã Ngọc Long", "00859", 2025, "Tự đánh giá", "1.1", 1)]  # both, one territory
     pd.DataFrame(undated, columns=header).to_csv(raw / "diem.csv", index=False)
@@ -448,6 +450,9 @@ def test_each_wave_is_placed_by_its_date_or_by_the_terms_it_names(dated_and_unda
     assert rules["hai-phong:11488"] == "date;year"  # 2024 by its year, 30/06/2025 by its date
     assert rules["hai-phong:11488@2025"] == "date"  # 15/07/2025: the new, larger Phường Lưu Kiếm
     assert rules["ha-giang:00859"] == "year;undated_2025_same_unit"
+    # 'Hồng Bàng' with no level word nor code is the listed Quận Hồng Bàng, not the new Phường Hồng Bàng
+    assert rules["hai-phong:303"] == "year;undated_2025_old_terms"
+    assert "hai-phong:11311@2025" not in rules
     wave = result.assessments[result.assessments["year"] == 2025].set_index("body_id")
     assert wave.loc["hai-phong:11647@2025", "vintage"] == NEW and wave.loc["hai-phong:11644", "vintage"] == OLD
     assert wave.loc[["hai-phong:11488"], "indicator"].tolist() == ["1.1"]

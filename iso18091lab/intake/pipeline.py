@@ -324,13 +324,18 @@ class _Bodies:
         last): a name or code only the new map has (a listed post-reform body, or a commune of the official list)
         -> the new map; one only the listed former bodies have -> the old map; both, for one territory (a commune
         kept whole, 'giữ nguyên') -> the listed former body; both, for two territories -> not placed, the rows
-        quarantined (``undated_2025_ambiguous_map``: add the assessment date)."""
+        quarantined (``undated_2025_ambiguous_map``: add the assessment date) — unless the name is bare (no level
+        word, no code: 'Ha Long' beside the listed 'thành phố Hạ Long' and the new 'Phường Hạ Long'), which is the
+        listed body's term."""
         old = self._locate_old(typed_province, name, code)
         if self.matcher.empty or is_blank(typed_province) or (is_blank(name) and is_blank(code)):
             return old + ("undated_2025_old_terms",)
         old_body = old[0] if old[2] is None and old[0] >= 0 else -1
         if old_body >= 0 and self.rows[old_body].get("vintage") == admin_map.NEW:
             return old + ("undated_2025_new_terms",)
+        if old_body >= 0 and not is_blank(name) and not is_blank(code) and \
+                self._locate_old(typed_province, name, None)[:3] != (old_body, old[1], None):
+            old_body = -1  # only the code names the listed body ('Xã An Quang' 11647, Xã Quang Trung's code)
         found = self._locate_new(typed_province, name, code, probe=True)
         if isinstance(found, admin_map.OfficialUnit):
             new_code = found.code
@@ -343,6 +348,8 @@ class _Bodies:
         old_code = self.rows[old_body].get("official_code")
         if not lineage._blank(old_code) and lineage.same_territory(nfc(old_code), new_code):
             return old + ("undated_2025_same_unit",)
+        if is_blank(code) and not admin_map._keys(name)[2]:  # a bare name ('Ha Long'): the listed body's own term,
+            return old + ("undated_2025_old_terms",)  # the new map's unit fits it only without its level word
         label = self.rows[old_body]
         before = admin_map.predecessors(new_code)
         new_name = before["new_name"].iloc[0] if len(before) else new_code
