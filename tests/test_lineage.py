@@ -411,7 +411,9 @@ def dated_and_undated(tmp_path_factory):
     """Bodies of the official table: Xã Quang Hưng (11644, pilot) and Xã Quang Trung (11647, comparison) ->
     Xã An Quang (11647); Phường Lưu Kiếm (11488) -> Phường Lưu Kiếm (11488) with Xã Liên Xuân, Phường Trần Hưng
     Đạo and Xã Quang Trung (same name and code, another territory); Xã Ngọc Long (00859, Hà Giang) kept as it was
-    ('Giữ nguyên', Tuyên Quang); Quận Hồng Bàng (303), a district, beside the new Phường Hồng Bàng."""
+    ('Giữ nguyên', Tuyên Quang); Quận Hồng Bàng (303), a district, beside the new Phường Hồng Bàng (11311);
+    Phường Hồng Gai (06658, Quảng Ninh) -> Phường Hồng Gai (06685) with Phường Trần Hưng Đạo and Phường Bạch
+    Đằng."""
     from iso18091lab.intake.pipeline import ingest
 
     root = tmp_path_factory.mktemp("dates")
@@ -421,7 +423,8 @@ def dated_and_undated(tmp_path_factory):
                           ("Hải Phòng", "Xã Quang Trung", "11647", "xã", "Đối chứng", None),
                           ("Hải Phòng", "Phường Lưu Kiếm", "11488", "phường", "Đối chứng", None),
                           ("Hà Giang", "Xã Ngọc Long", "00859", "xã", "Đối chứng", None),
-                          ("Hải Phòng", "Quận Hồng Bàng", "303", "quận", "Thí điểm", 2024)],
+                          ("Hải Phòng", "Quận Hồng Bàng", "303", "quận", "Thí điểm", 2024),
+                          ("Quảng Ninh", "Phường Hồng Gai", "06658", "phường", "Đối chứng", None)],
                          columns=["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm"])
     units["Năm bắt đầu thí điểm"] = units["Năm bắt đầu thí điểm"].astype("Int64")
     units.to_csv(raw / "don_vi.csv", index=False)
@@ -431,6 +434,7 @@ def dated_and_undated(tmp_path_factory):
                 ("Hải Phòng", "Xã An Quang", "11647", 2025, "Tự đánh giá", "1.1", 1),  # new name, reused code
                 ("Hải Phòng", "Hồng Bàng", "", 2025, "Tự đánh giá", "1.1", 1),  # bare: the listed district
                 ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Tự đánh giá", "1.1", 1),  # both, two territories
+                ("Quảng Ninh", "Phường Hồng Gai", "06685", 2025, "Tự đánh giá", "1.1", 1),  # the new ward's code
                 ("Hà Giang", "Xã Ngọc Long", "00859", 2025, "Tự đánh giá", "1.1", 1)]  # both, one territory
     pd.DataFrame(undated, columns=header).to_csv(raw / "diem.csv", index=False)
     dated = [("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Hội đồng thẩm định", "1.1", 1, "30/06/2025"),
@@ -446,25 +450,28 @@ def test_each_wave_is_placed_by_its_date_or_by_the_terms_it_names(dated_and_unda
     units = result.units.set_index("body_id")
     rules = units["map_rule"].to_dict()
     assert rules["hai-phong:11644"] == "year;undated_2025_old_terms"
-    assert rules["hai-phong:11647@2025"] == "undated_2025_new_terms"
-    assert rules["hai-phong:11488"] == "date;year"  # 2024 by its year, 30/06/2025 by its date
-    assert rules["hai-phong:11488@2025"] == "date"  # 15/07/2025: the new, larger Phường Lưu Kiếm
+    assert rules["hai-phong:11647@2025"] == "undated_2025_new_terms"  # 'Xã An Quang' with the reused code 11647
     assert rules["ha-giang:00859"] == "year;undated_2025_same_unit"
-    # 'Hồng Bàng' with no level word nor code is the listed Quận Hồng Bàng, not the new Phường Hồng Bàng
-    assert rules["hai-phong:303"] == "year;undated_2025_old_terms"
+    assert rules["quang-ninh:06685@2025"] == "undated_2025_new_terms"  # the code is the new ward's only
+    assert rules["quang-ninh:06658"] == "year"
+    # both maps, two territories, no code of one map only: the listed body, never silently
+    assert rules["hai-phong:11488"] == "date;year;undated_2025_listed_first"  # 30/06/2025 by its date
+    assert rules["hai-phong:11488@2025"] == "date"  # 15/07/2025: the new, larger Phường Lưu Kiếm
+    assert rules["hai-phong:303"] == "year;undated_2025_listed_first"  # 'Hồng Bàng': Quận, not the new Phường
     assert "hai-phong:11311@2025" not in rules
+    matches = pd.read_csv(processed / "name_matches.csv", dtype=str, keep_default_na=False)
+    listed = matches[matches["how"] == "undated_2025_listed_first"]
+    assert sorted(zip(listed["typed"], listed["body_id"], listed["rows"])) == [
+        ("Hồng Bàng", "hai-phong:303", "1"), ("Phường Lưu Kiếm", "hai-phong:11488", "1")]
+    from iso18091lab.i18n import t
+
+    assert "Ngày đánh giá" in t("how_undated_2025_listed_first", "vi")
     wave = result.assessments[result.assessments["year"] == 2025].set_index("body_id")
     assert wave.loc["hai-phong:11647@2025", "vintage"] == NEW and wave.loc["hai-phong:11644", "vintage"] == OLD
-    assert wave.loc[["hai-phong:11488"], "indicator"].tolist() == ["1.1"]
+    assert sorted(wave.loc[["hai-phong:11488"], "indicator"]) == ["1.1", "1.1"]  # undated (self), 30/06 (council)
     assert wave.loc[["hai-phong:11488@2025"], "indicator"].tolist() == ["1.2"]
-    # never a guess: the undated row naming Phường Lưu Kiếm (11488) of either map is quarantined with its rule
-    quarantine = result.quarantine
-    ambiguous = quarantine[quarantine["rule"] == "undated_2025_ambiguous_map"]
-    assert len(ambiguous) == 1 and ambiguous["file"].str.endswith("diem.csv").all()
-    assert "Ngày đánh giá" in ambiguous["reason_vi"].iloc[0] and "11488" in ambiguous["reason_vi"].iloc[0]
-    bad = quarantine[quarantine["rule"] == "bad_date"]
-    assert bad["value"].tolist() == ["31/02/2025"]
-    assert result.summary["quarantined"] == 2
+    # a date that is no date is quarantined with its rule; nothing else is
+    assert result.quarantine["rule"].tolist() == ["bad_date"] and result.quarantine["value"].tolist() == ["31/02/2025"]
     # the lineage file says which rule placed each pair's bodies
     lineage_file = pd.read_csv(processed / "unit_lineage.csv", dtype=str, keep_default_na=False)
     assert list(lineage_file.columns) == lineage.LINEAGE_COLUMNS and lineage_file.columns[-1] == "map_rule"

@@ -126,7 +126,7 @@ def map_of_wave(year: object, round_: object = None, date: object = None) -> str
 #: its assessment date; its year (to 2024: the old map; from 2026: the new one); for a 2025 wave without a date,
 #: the terms the body is named in.
 MAP_RULES = ("date", "year", "undated_2025_new_terms", "undated_2025_old_terms", "undated_2025_same_unit",
-             "undated_2025_ambiguous_map")
+             "undated_2025_listed_first")
 UNDATED_2025 = "undated_2025"
 
 

@@ -31,12 +31,6 @@ RULES: dict[str, tuple[str, str]] = {
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),
     "bad_date": ("ngày đánh giá không hợp lệ (cần ngày/tháng/năm, ví dụ 30/06/2025)",
                  "invalid assessment date (day/month/year expected, e.g. 30/06/2025)"),
-    "undated_2025_ambiguous_map": ("đợt năm 2025 không ghi ngày đánh giá và đơn vị được gọi bằng tên, mã có trên cả "
-                                   "bản đồ trước và sau ngày 01/7/2025, là hai địa bàn khác nhau{hint}; hãy thêm cột "
-                                   "'Ngày đánh giá'",
-                                   "a 2025 wave without an assessment date names a body by a name or code that both "
-                                   "the map before and the map after 1 July 2025 have, for different "
-                                   "territories{hint}; add a column 'Ngày đánh giá' (assessment date)"),
     "bad_round": ("đợt đánh giá không hợp lệ (cần số nguyên dương)", "invalid round (positive whole number expected)"),
     "bad_rater": ("loại đánh giá không hợp lệ (tự đánh giá / hội đồng)", "invalid rater (self / council expected)"),
     "unknown_indicator": ("chỉ số không có trong bộ chỉ số", "indicator not in the catalog"),

@@ -321,12 +321,12 @@ class _Bodies:
 
     def _locate_undated(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None, str]:
         """A body typed in a wave of 2025 with no date, placed by the terms it is named in (the rule is returned
-        last): a name or code only the new map has (a listed post-reform body, or a commune of the official list)
-        -> the new map; one only the listed former bodies have -> the old map; both, for one territory (a commune
-        kept whole, 'giữ nguyên') -> the listed former body; both, for two territories -> not placed, the rows
-        quarantined (``undated_2025_ambiguous_map``: add the assessment date) — unless the name is bare (no level
-        word, no code: 'Ha Long' beside the listed 'thành phố Hạ Long' and the new 'Phường Hạ Long'), which is the
-        listed body's term."""
+        last, ``admin_map.MAP_RULES``): a name or code only the new map has (a listed post-reform body, or a
+        commune of the official list) -> the new map (``undated_2025_new_terms``); one only the listed former
+        bodies have -> the old map (``undated_2025_old_terms``). Both: one territory (a commune kept whole) -> the
+        listed former body (``undated_2025_same_unit``); else a typed code of one map only decides; else the body
+        the units table lists comes first (``undated_2025_listed_first``), and the row is listed in the data-quality
+        report's name matches, with the way to settle it (an assessment date)."""
         old = self._locate_old(typed_province, name, code)
         if self.matcher.empty or is_blank(typed_province) or (is_blank(name) and is_blank(code)):
             return old + ("undated_2025_old_terms",)
@@ -345,19 +345,18 @@ class _Bodies:
             return old + ("undated_2025_old_terms",)
         if old_body < 0:
             return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
-        old_code = self.rows[old_body].get("official_code")
-        if not lineage._blank(old_code) and lineage.same_territory(nfc(old_code), new_code):
+        old_code = nfc(self.rows[old_body].get("official_code")) if not lineage._blank(
+            self.rows[old_body].get("official_code")) else ""
+        if old_code and lineage.same_territory(old_code, new_code):
             return old + ("undated_2025_same_unit",)
-        if is_blank(code) and not admin_map._keys(name)[2]:  # a bare name ('Ha Long'): the listed body's own term,
-            return old + ("undated_2025_old_terms",)  # the new map's unit fits it only without its level word
-        label = self.rows[old_body]
-        before = admin_map.predecessors(new_code)
-        new_name = before["new_name"].iloc[0] if len(before) else new_code
-        hint = (f": {label['unit']} ({nfc(label.get('code')) or '?'}) ↔ {new_name} ({new_code}) = "
-                + " + ".join(dict.fromkeys(before["old_name"])))
-        column = "unit" if not is_blank(name) else "code"
-        return -1, old[1], Problem(column, nfc(name) or nfc(code), "undated_2025_ambiguous_map", hint), None, \
-            "undated_2025_ambiguous_map"
+        typed_code = parse_code(code).lstrip("0") if not is_blank(code) else ""
+        if typed_code and typed_code == new_code.lstrip("0") != old_code.lstrip("0"):
+            return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
+        if typed_code and typed_code == old_code.lstrip("0") != new_code.lstrip("0"):
+            return old + ("undated_2025_old_terms",)
+        body = self.rows[old_body]
+        match = (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"], "undated_2025_listed_first")
+        return old[0], old[1], None, match, "undated_2025_listed_first"
 
     def _locate(self, typed_province, name, code, vintage: str | None = admin_map.OLD
                 ) -> tuple[int, str, Problem | None, tuple | None]:
