@@ -7,7 +7,7 @@
 * :func:`lineage_table` gives ``unit_lineage.csv``: ``old_code, old_name, old_province, new_code, new_name,
   new_province, relation`` for every body in the data, and ``map_rule``: which rule put the bodies' waves on
   their map (``date``, ``year``, or for a 2025 wave without a date ``undated_2025_new_terms`` /
-  ``undated_2025_old_terms`` / ``undated_2025_same_unit``).
+  ``undated_2025_old_terms`` / ``undated_2025_same_unit`` / ``undated_2025_listed_first``).
 * :func:`continued_panel` is the convention for panels that cross the reform (``docs/methods.md``):
 
   - a pre-reform body continues as its successor when all the successor's study predecessors are of one group

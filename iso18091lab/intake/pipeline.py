@@ -236,7 +236,6 @@ def _blank(table: _Table, column: str) -> np.ndarray:
 
 # --------------------------------------------------------------------------- bodies
 
-
 class _Bodies:
     """Locates bodies typed as (province, name, code) — once per distinct combination — and keeps the table of
     bodies rows refer to: the units table's rows, or, without one, the bodies as typed."""
