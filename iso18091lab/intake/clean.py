@@ -29,6 +29,8 @@ RULES: dict[str, tuple[str, str]] = {
     "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}; hãy ghi thêm mã đơn vị",
                        "unit name matches several units{hint}; add the unit code"),
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),
+    "bad_date": ("ngày đánh giá không hợp lệ (cần ngày/tháng/năm, ví dụ 30/06/2025)",
+                 "invalid assessment date (day/month/year expected, e.g. 30/06/2025)"),
     "bad_round": ("đợt đánh giá không hợp lệ (cần số nguyên dương)", "invalid round (positive whole number expected)"),
     "bad_rater": ("loại đánh giá không hợp lệ (tự đánh giá / hội đồng)", "invalid rater (self / council expected)"),
     "unknown_indicator": ("chỉ số không có trong bộ chỉ số", "indicator not in the catalog"),

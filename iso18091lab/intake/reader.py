@@ -59,6 +59,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
              "ma xa phuong", "ma huyen", "ma don vi hanh chinh"),
     "year": ("year", "nam", "nam danh gia"),
     "round": ("round", "dot", "dot danh gia", "ky danh gia", "lan danh gia"),
+    "date": ("date", "assessment date", "date assessed", "ngay", "ngay danh gia", "ngay cham", "ngay cham diem",
+             "thoi diem danh gia"),
     "rater": ("rater", "rater type", "nguoi danh gia", "loai danh gia", "ben danh gia", "hinh thuc danh gia"),
     "rater_id": ("rater id", "ma nguoi cham", "ma nguoi danh gia", "thanh vien hoi dong", "thanh vien",
                  "council member", "member"),
@@ -86,6 +88,7 @@ EXPECTED_HEADERS: dict[str, tuple[str, str]] = {
     "code": ("Mã đơn vị", "code"),
     "year": ("Năm", "year"),
     "round": ("Đợt", "round"),
+    "date": ("Ngày đánh giá", "assessment date"),
     "rater": ("Loại đánh giá", "rater"),
     "rater_id": ("Mã người chấm", "rater id"),
     "indicator": ("Chỉ số", "indicator"),
@@ -111,11 +114,11 @@ REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 #: Every column a table of each kind may have.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "assessments": ("province", "unit", "code", "year", "round", "rater", "rater_id", "indicator", "score",
+    "assessments": ("province", "unit", "code", "year", "round", "date", "rater", "rater_id", "indicator", "score",
                     "rating", "source"),
     "units": ("province", "unit", "code", "level", "group", "pilot_start", "pilot_start_round", "aliases",
               "source"),
-    "outcomes": ("province", "unit", "code", "year", "measure", "value", "source"),
+    "outcomes": ("province", "unit", "code", "year", "date", "measure", "value", "source"),
 }
 #: Columns only a table of that kind has (the evidence for a kind when its signature is incomplete).
 _KIND_COLUMNS = {
