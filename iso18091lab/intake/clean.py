@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from iso18091lab.i18n import TEXT
 from iso18091lab.intake.provinces import canonical_name, official_names, official_names_all, province_key, related_names
 from iso18091lab.normalize import fold, modern_tones, nfc, slugify
 
@@ -31,6 +32,8 @@ RULES: dict[str, tuple[str, str]] = {
     "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),
     "bad_date": ("ngày đánh giá không hợp lệ (cần ngày/tháng/năm, ví dụ 30/06/2025)",
                  "invalid assessment date (day/month/year expected, e.g. 30/06/2025)"),
+    # worded in the text table (rule.<name>), as every rule's reason is to be
+    "date_year_mismatch": (TEXT["rule.date_year_mismatch"]["vi"], TEXT["rule.date_year_mismatch"]["en"]),
     "bad_round": ("đợt đánh giá không hợp lệ (cần số nguyên dương)", "invalid round (positive whole number expected)"),
     "bad_rater": ("loại đánh giá không hợp lệ (tự đánh giá / hội đồng)", "invalid rater (self / council expected)"),
     "unknown_indicator": ("chỉ số không có trong bộ chỉ số", "indicator not in the catalog"),
