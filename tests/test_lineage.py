@@ -203,18 +203,26 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
                                                                           "Nhập toàn bộ"]]
 
 
-def test_planted_effect_is_recovered_across_the_reform(reform_ingested):
-    from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table, event_study
+def _planted_effect_recovered(assessments: pd.DataFrame) -> pd.Series:
+    """The headline and the pre-reform row of reform_2025 both cover the planted effect; the pre-reform row."""
+    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table
 
-    result, _, tables = reform_ingested
-    table = effectiveness_table(result.assessments, n_permutations=200, seed=3).set_index("outcome")
+    table = effectiveness_table(assessments, n_permutations=200, seed=3).set_index("outcome")
     head, pre = table.loc["overall"], table.loc[PRE_REFORM_OUTCOME]
     for row in (head, pre):
         assert row["ci_low"] <= synth_reform.EFFECT <= row["ci_high"]
         assert abs(row["estimate"] - synth_reform.EFFECT) < 1.5
     # headline: 5 continued pilot communes + the mixed pilot and the district pilot on their pre-reform waves
     assert head["n_pilot"] == 7 and pre["n_pilot"] == 8
+    return pre
+
+
+def test_planted_effect_is_recovered_across_the_reform(reform_ingested):
+    from iso18091lab.stats.descriptive import overall_scores
+    from iso18091lab.stats.effect import event_study
+
+    result, _, tables = reform_ingested
+    _planted_effect_recovered(result.assessments)
     council = overall_scores(result.assessments, "council")
     study = event_study(council)
     post = study[(study["kind"] == "effect") & (study["event_time"] == 2)]
@@ -596,15 +604,10 @@ def test_planted_effect_is_recovered_with_the_2025_wave_after_the_reform(reform_
     """The headline and the pre-reform row recover the planted effect; the pre-reform row is the estimate on
     the waves 2023–2024 (the 2025 wave is after the reform by its date), computed here by the year alone."""
     from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table, imputation_att
+    from iso18091lab.stats.effect import imputation_att
 
     result, _ = reform_dated
-    table = effectiveness_table(result.assessments, n_permutations=200, seed=3).set_index("outcome")
-    head, pre = table.loc["overall"], table.loc[PRE_REFORM_OUTCOME]
-    for row in (head, pre):
-        assert row["ci_low"] <= synth_reform.EFFECT <= row["ci_high"]
-        assert abs(row["estimate"] - synth_reform.EFFECT) < 1.5
-    assert head["n_pilot"] == 7 and pre["n_pilot"] == 8
+    pre = _planted_effect_recovered(result.assessments)
     council = overall_scores(result.assessments, "council")
     by_year = imputation_att(council[council["year"] <= 2024].drop(columns="assessed_on").reset_index(drop=True),
                              n_permutations=0)
