@@ -77,20 +77,28 @@ def band(value: float, kind: str = "icc", lang: str = "en") -> str:
     return BAND_VI.get(name, name) if lang == "vi" else name
 
 
-def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
-    """The band of a whole confidence interval (Koo & Li 2016's advice): the band when both ends fall in it,
-    "poor to moderate" when the interval spans two adjacent bands, "uncertain" when it spans three or more or
-    is missing. A wide interval therefore never reads as a firm "moderate"."""
+def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str:
+    """The band of a whole confidence interval (Koo & Li 2016's advice) as a key: the band's English name when
+    both ends fall in it (the band of ``value``), ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval
+    spans two adjacent bands, ``"uncertain"`` when it spans three or more or is missing."""
     if any(v is None or v != v for v in (value, low, high)):
-        return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
+        return "uncertain"
     names = [n for _, n in (ICC_BANDS if kind == "icc" else KAPPA_BANDS)]
     lo_name, hi_name = band(low, kind), band(min(high, 1.0), kind)
     span = names.index(hi_name) - names.index(lo_name)
     if span == 0:
-        return band(value, kind, lang)
+        return band(value, kind)
     if span == 1:
-        return f"{band(low, kind, lang)} {BAND_VI['to'] if lang == 'vi' else 'to'} {band(min(high, 1.0), kind, lang)}"
-    return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
+        return f"{lo_name}/{hi_name}"
+    return "uncertain"
+
+
+def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
+    """The band of a whole confidence interval (:func:`band_ci_key`) in words: "poor to moderate" when the
+    interval spans two adjacent bands, "uncertain" when it spans more or is missing. A wide interval therefore
+    never reads as a firm "moderate"."""
+    word = (lambda n: BAND_VI.get(n, n)) if lang == "vi" else (lambda n: n)  # noqa: E731
+    return f" {word('to')} ".join(word(n) for n in band_ci_key(value, low, high, kind).split("/"))
 
 
 # --------------------------------------------------------------------------- input
