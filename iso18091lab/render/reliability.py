@@ -3,7 +3,6 @@ the summary sentences, the words of the consistency verdict (also on the Word pa
 section of the report. Every word comes from the text table."""
 from __future__ import annotations
 
-from dataclasses import asdict
 from types import SimpleNamespace
 
 import pandas as pd
@@ -113,8 +112,9 @@ def values(summary: ReliabilitySummary) -> dict:
                raters_needed=summary.members_needed or None,
                most_disagreed=[str(i) for i in summary.most_disagreed.get("indicator", [])],
                trust_verdict=summary.trust.to_dict(), not_estimable_parts=summary.not_estimable_parts)
-    if limits is not None:
-        out["bland_altman"] = {"bias": limits.bias, "lower": limits.lower, "upper": limits.upper, "n": limits.n}
+    if limits:
+        out["bland_altman"] = {"bias": limits["bias"].estimate, "lower": limits["lower"].estimate,
+                               "upper": limits["upper"].estimate, "n": limits["bias"].n}
     return out
 
 
@@ -180,10 +180,11 @@ def leniency_section(rep: NotebookReport, summary: ReliabilitySummary) -> None:
     rep.table(localise(summary.inflation_by_body, lang), "self_inflation_by_body", rep.t("rel_tab_inflation_body"),
               max_rows=20)
     limits = summary.limits_of_agreement
-    if limits is not None:
+    if limits:
         points = summary.agreement_points
-        drawn = SimpleNamespace(**asdict(limits), means=points["mean"].to_numpy(float),
-                                differences=points["difference"].to_numpy(float))
+        drawn = SimpleNamespace(means=points["mean"].to_numpy(float), differences=points["difference"].to_numpy(float),
+                                **{name: e.estimate for name, e in limits.items()},
+                                **{f"{name}_ci": (e.ci_low, e.ci_high) for name, e in limits.items()})
         rep.figure(plots.bland_altman_plot(drawn, lang), "bland_altman", rep.t("rel_fig_bland_altman"))
 
 

@@ -33,21 +33,6 @@ N_GUIDANCE = 5
 INFLATION_COLUMNS = ["scope", "estimate", "ci_low", "ci_high", "n_bodies"]
 
 
-@dataclass(frozen=True)
-class LimitsOfAgreement:
-    """Bland–Altman of the overall self and council scores (points): bias, limits of agreement and their CIs."""
-
-    bias: float
-    sd: float
-    lower: float
-    upper: float
-    bias_ci: tuple[float, float]
-    lower_ci: tuple[float, float]
-    upper_ci: tuple[float, float]
-    n: int
-    confidence: float
-
-
 @register
 @dataclass
 class ReliabilitySummary(Summary):
@@ -63,10 +48,16 @@ class ReliabilitySummary(Summary):
       from the D study (``raters_needed`` table, ``g_study`` components) over ``member_bodies`` bodies;
     * ``not_estimated`` — the parts (:data:`PARTS`) the data cannot support; ``review_not_estimated`` the
       review's own.
+
+    A national comparison reads a province's row from it: ``n_bodies``, the lowest ``alpha``, the median
+    ``review.icc_c1``, ``inflation_overall`` and ``flagged`` (as ``stats.indicator_review.summary_by_province``
+    computes them from the data).
     """
 
     report: ClassVar[str] = "20_reliability"
 
+    #: Bodies with scores in the province's data.
+    n_bodies: int = 0
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     review_not_estimated: list[NotEstimated] = field(default_factory=list)
     n_reviewed: int = 0
@@ -85,7 +76,9 @@ class ReliabilitySummary(Summary):
     members_needed: dict[str, int] = field(default_factory=dict)
     members_needed_ci: dict[str, list[int | None]] = field(default_factory=dict)
     member_bodies: int = 0
-    limits_of_agreement: LimitsOfAgreement | None = None
+    #: Bland–Altman of the overall self and council scores (points): ``bias``, ``lower`` and ``upper`` limits of
+    #: agreement, each with its CI (empty below 3 body-waves scored by both).
+    limits_of_agreement: dict[str, Estimate] = field(default_factory=dict)
     #: Overall self and council scores of each body-wave scored by both (``mean``, ``difference``).
     agreement_points: pd.DataFrame = field(default_factory=pd.DataFrame)
     flag_rules: dict[str, float] = field(default_factory=dict)
@@ -149,7 +142,7 @@ def build_reliability(data: Dataset, params: dict,
         table, inflation, by_body, raters, consistency=consistency, council=council, g=g,
         not_estimated=[missing[p] for p in PARTS if p in missing], province=params["province"],
         synthetic=data.synthetic, params=dict(params), limits_of_agreement=limits, agreement_points=points,
-        n_provinces=len(data.provinces))
+        n_provinces=len(data.provinces), n_bodies=int(a["body_id"].nunique()))
 
 
 def reliability_summary(review: pd.DataFrame, inflation: pd.DataFrame | None = None,
@@ -217,14 +210,15 @@ def _inflation_estimate(inflation: pd.DataFrame) -> Estimate:
                      "n_pairs": int(overall["n_pairs"])})
 
 
-def _limits_of_agreement(a: pd.DataFrame) -> tuple[LimitsOfAgreement | None, pd.DataFrame]:
+def _limits_of_agreement(a: pd.DataFrame) -> tuple[dict[str, Estimate], pd.DataFrame]:
     """Bland–Altman of the overall scores of body-waves scored by both self and council (at least 3)."""
     both = overall_scores(a, "self").merge(overall_scores(a, "council"), on=["body_id", "year", "round"],
                                            suffixes=("_self", "_council"))
     if len(both) < 3:
-        return None, pd.DataFrame({"mean": pd.Series(dtype=float), "difference": pd.Series(dtype=float)})
+        return {}, pd.DataFrame({"mean": pd.Series(dtype=float), "difference": pd.Series(dtype=float)})
     ba = rel.bland_altman(both["score_self"], both["score_council"])
-    limits = LimitsOfAgreement(float(ba.bias), float(ba.sd), float(ba.lower), float(ba.upper),
-                               tuple(map(float, ba.bias_ci)), tuple(map(float, ba.lower_ci)),
-                               tuple(map(float, ba.upper_ci)), int(ba.n), float(ba.confidence))
+    limits = {name: Estimate(float(getattr(ba, name)), float(getattr(ba, f"{name}_ci")[0]),
+                             float(getattr(ba, f"{name}_ci")[1]), math.nan, int(ba.n), "bland_altman",
+                             {"sd": float(ba.sd), "confidence": float(ba.confidence)})
+              for name in ("bias", "lower", "upper")}
     return limits, pd.DataFrame({"mean": ba.means, "difference": ba.differences})

@@ -170,6 +170,18 @@ def test_reliability_moves_the_d_study_out_of_attrs(reliability, data):
     alpha = review_stats.internal_consistency(data.assessments).set_index("pillar")
     assert reliability.alpha["2"].estimate == pytest.approx(alpha.loc[2, "alpha"])
     assert reliability.alpha["2"].ci_low == pytest.approx(alpha.loc[2, "alpha_ci_low"])
+    assert reliability.n_bodies == data.assessments["body_id"].nunique()
+
+
+def test_the_limits_of_agreement_are_bland_altman_of_the_overall_scores(reliability, data):
+    """Bias = mean of self − council overall scores over body-waves scored by both; limits = bias ± 1.96 SD."""
+    both = d.overall_scores(data.assessments, "self").merge(d.overall_scores(data.assessments, "council"),
+                                                            on=["body_id", "year", "round"])
+    diff = both["score_x"] - both["score_y"]
+    limits = reliability.limits_of_agreement
+    assert limits["bias"].estimate == pytest.approx(diff.mean()) and limits["bias"].n == len(diff)
+    assert limits["upper"].estimate == pytest.approx(diff.mean() + sps.norm.ppf(0.975) * diff.std(ddof=1))
+    assert limits["bias"].ci_low < limits["bias"].estimate < limits["bias"].ci_high
 
 
 def test_band_words_are_those_the_statistics_used_to_write():
@@ -195,7 +207,7 @@ def test_a_summary_round_trips_and_validates(name, request, tmp_path):
             pd.testing.assert_frame_equal(other, value.reset_index(drop=True), check_dtype=False)
         elif isinstance(value, float) and math.isnan(value):
             assert math.isnan(other)
-        elif field in ("alpha", "inflation_overall", "trust"):
+        elif field in ("alpha", "inflation_overall", "trust", "limits_of_agreement"):
             assert json.dumps(_plain(other), default=str) == json.dumps(_plain(value), default=str), field
         else:
             assert other == value, field
