@@ -291,3 +291,14 @@ def test_seed_and_resamples_reach_the_reliability_statistics(data, reliability):
         assert not np.allclose(other.raters_needed["ci_low"], reliability.raters_needed["ci_low"])
     assert more.params["n_resamples"] == 600
     assert build_data_quality(data, {"province": PROVINCE, "seed": 7}).params["seed"] == 7
+
+
+def test_the_index_headline_reads_the_data_quality_summary(quality, tmp_path):
+    """Without an effect, the index says the data size from the saved summary, not from results.json."""
+    from iso18091lab.run.runner import headline
+
+    (tmp_path / "results.json").write_text("{}", encoding="utf-8")
+    assert headline(tmp_path, "vi") == "–"
+    quality.save(tmp_path)
+    assert headline(tmp_path, "vi") == f"{quality.n_bodies} {t('bodies', 'vi')}"
+    assert headline(tmp_path, "en") == f"{quality.n_bodies} {t('bodies', 'en')}"
