@@ -21,7 +21,21 @@ READING_COLUMNS = ["n_body_years", "member_band", "icc_c1_band"]
 
 
 def band_text(key: str, lang: str = "vi") -> str:
-    """The words of a Koo & Li band key (``"moderate"``, ``"poor/moderate"``, ``"uncertain"``)."""
+    """The words of a Koo & Li band key.
+
+    Parameters
+    ----------
+    key : str
+        ``"moderate"``, ``"poor/moderate"`` (an interval over two bands), ``"uncertain"``
+        (:func:`iso18091lab.stats.indicator_review.band_ci_key`).
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+        "trung bình", "kém đến trung bình", "chưa chắc chắn" …
+    """
     return f" {t('band_to', lang)} ".join(t(f"band_{name}", lang) for name in str(key).split("/"))
 
 
@@ -29,8 +43,23 @@ def consistency_sentences(verdict: Verdict, lang: str = "vi", names: dict | None
                           with_members: bool = True) -> list[str]:
     """The words of :func:`iso18091lab.stats.verdict.indicator_set_verdict` (``text.csv``:
     ``verdict_consistency_*``): the answer, then, when some indicators are undecided, what data would decide
-    them. ``names`` adds indicator names to codes; ``with_members=False`` leaves out the D study's council size
-    (for a page that states it anyway)."""
+    them.
+
+    Parameters
+    ----------
+    verdict : Verdict
+        The set's verdict (``ReliabilitySummary.trust``).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    names : dict, optional
+        Indicator names by code, said beside the codes.
+    with_members : bool
+        False leaves out the D study's council size (for a page that states it anyway).
+
+    Returns
+    -------
+    list of str
+    """
     v = verdict.values
     named = lambda codes: ", ".join(f"{c} {names[c]}" if names and names.get(c) else c for c in codes)  # noqa: E731
     if verdict.reason == "consistency_not_measured":
@@ -59,7 +88,18 @@ def consistency_sentences(verdict: Verdict, lang: str = "vi", names: dict | None
 def summary_sentences(summary: ReliabilitySummary, lang: str = "vi") -> list[str]:
     """The report's plain-language summary: can the indicator set be trusted (and where not), how lenient
     self-scoring is, and what follows for a roll-out (council appraisal, council size, indicators needing
-    scoring guidance). Parts the summary does not hold are left out."""
+    scoring guidance). Parts the summary does not hold are left out.
+
+    Parameters
+    ----------
+    summary : ReliabilitySummary
+    lang : str
+        ``"vi"`` or ``"en"``.
+
+    Returns
+    -------
+    list of str
+    """
     num = lambda x, d=1: number(x, lang, d)  # noqa: E731
     review, sentences, n = summary.review, [], summary.n_reviewed
     if n == 0:

@@ -302,3 +302,17 @@ def test_the_index_headline_reads_the_data_quality_summary(quality, tmp_path):
     quality.save(tmp_path)
     assert headline(tmp_path, "vi") == f"{quality.n_bodies} {t('bodies', 'vi')}"
     assert headline(tmp_path, "en") == f"{quality.n_bodies} {t('bodies', 'en')}"
+
+
+def test_a_run_keeps_the_province_review_once_for_the_summary_and_the_national_comparison(data, tmp_path):
+    """The builder's review through the run's store: computed once, read back by the next report (the national
+    comparison asks the store with the same rows, catalog, resamples and seed)."""
+    from iso18091lab.run import review_store
+
+    params = {"province": PROVINCE, "seed": 1, "n_resamples": 200}
+    first = build_reliability(data, params, review=review_store.province_review(tmp_path))
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    again = review_store.cached_review(data.assessments, data.catalog, n_resamples=200, seed=1, cache=tmp_path)
+    assert kept and sorted(p.name for p in tmp_path.iterdir()) == kept  # read, not computed again
+    pd.testing.assert_frame_equal(first.review.drop(columns=["member_band", "icc_c1_band"]),
+                                  again.reset_index(drop=True), check_dtype=False)
