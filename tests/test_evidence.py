@@ -21,6 +21,9 @@ from iso18091lab.i18n import readable
 from iso18091lab.storage import safe_for_excel, write_csv
 from iso18091lab.render.notebook import display_frame
 from iso18091lab.run.runner import NATIONAL_SLUG, run
+from iso18091lab.stats.verdict import Verdict
+from iso18091lab.summaries.base import Estimate
+from iso18091lab.summaries.reliability import ReliabilitySummary
 
 
 @pytest.fixture(scope="module")
@@ -202,10 +205,11 @@ def test_excel_workbook_cell_by_cell(everything):
 
 def test_the_answer_says_why_when_nothing_was_estimated():
     results = {"30_effectiveness": {"not_estimable": [{"section": "", "reason": "dữ liệu không có đơn vị đối chứng"}],
-                                    "values": {}},
-               "20_reliability": {"values": {"inflation": {"estimate": 5.0, "ci_low": 3.0, "ci_high": 7.0,
-                                                           "n_bodies": 16}, "flagged": ["1.10"]}}}
-    found = answer(results, {"1.10": "An ninh trật tự công cộng"}, "vi")
+                                    "values": {}}}
+    flagged = Verdict("no", "flagged", {"n": 1, "n_yes": 0, "n_no": 1, "n_unclear": 0, "flagged": ["1.10"],
+                                        "unclear": [], "needed_low": None, "needed_high": None})
+    reliability = _reliability(Estimate(5.0, 3.0, 7.0, float("nan"), 16, "cr1_by_body"), flagged, ["1.10"])
+    found = answer(results, {"1.10": "An ninh trật tự công cộng"}, "vi", reliability)
     assert found["effect"] == ["Chưa ước lượng được hiệu quả: không ước lượng được, vì dữ liệu không có đơn vị đối "
                                "chứng."]
     assert "1.10 An ninh trật tự công cộng" in found["trust"][1]
@@ -214,23 +218,25 @@ def test_the_answer_says_why_when_nothing_was_estimated():
     assert "không chạy được" in missing["effect"][0] and "không chạy được" in missing["trust"][0]
 
 
-def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bodies_needed_as_a_range():
-    from iso18091lab.stats.verdict import Verdict
+def _reliability(inflation, trust, flagged=()):
+    """A province's reliability summary holding what the Word pack's answer reads."""
+    return ReliabilitySummary(province="Hải Phòng", synthetic=True, inflation_overall=inflation, trust=trust,
+                              flagged=list(flagged))
 
+
+def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bodies_needed_as_a_range():
     unsure = Verdict("unclear", "consistency_uncertain", {
         "n": 39, "n_yes": 0, "n_no": 0, "n_unclear": 39, "flagged": [], "unclear": ["1.1"], "needed_low": 35,
         "needed_high": 35, "n_unmeasurable": 0, "subjects_now": 6, "n_bodies": 6})
-    results = {"20_reliability": {"values": {"inflation": {"estimate": 4.0, "ci_low": 1.0, "ci_high": 7.0,
-                                                           "n_bodies": 6}, "flagged": [],
-                                             "trust_verdict": unsure.to_dict()}}}
-    trust = answer(results, {}, "vi")["trust"]
+    inflation = Estimate(4.0, 1.0, 7.0, float("nan"), 6, "cr1_by_body")
+    trust = answer({}, {}, "vi", _reliability(inflation, unsure))["trust"]
     assert not any("Bộ chỉ số chấm được nhất quán" in s or "Không chỉ số nào bị đánh dấu" in s for s in trust)
     assert any(s.startswith("Chưa đủ dữ liệu để nói") for s in trust) and any("35 cặp điểm" in s for s in trust)
     shown = Verdict("yes", "consistency_shown", {**unsure.values, "n_yes": 39, "n_unclear": 0})
-    results["20_reliability"]["values"]["trust_verdict"] = shown.to_dict()
-    assert any(s.startswith("Bộ chỉ số chấm được nhất quán") for s in answer(results, {}, "vi")["trust"])
-    del results["20_reliability"]["values"]["trust_verdict"]  # an older results.json: no claim either way
-    assert not any("nhất quán:" in s for s in answer(results, {}, "vi")["trust"])
+    assert any(s.startswith("Bộ chỉ số chấm được nhất quán") for s in
+               answer({}, {}, "vi", _reliability(inflation, shown))["trust"])
+    # report 20 saved no summary (it did not run): no claim either way
+    assert not any("nhất quán:" in s for s in answer({}, {}, "vi")["trust"])
     # national: the bodies needed span the assumed heterogeneity, never the optimistic end alone
     sensitivity = [{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))]
     national = {"40_national": {"values": {"bodies_needed": [{"effect": 3.0, "bodies_2y": 18}],

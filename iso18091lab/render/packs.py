@@ -34,8 +34,11 @@ from iso18091lab.render.excel import write_excel_sheet
 from iso18091lab.i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, number, readable, t,
                    value_label)
 from iso18091lab.render.notebook import display_frame, read_typed
-from iso18091lab.stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
+from iso18091lab.render.reliability import consistency_sentences
+from iso18091lab.stats.verdict import MIN_EFFECT, Verdict
+from iso18091lab.summaries.base import has_summary, load_summary
 from iso18091lab.summaries.effect import effect_answer, effect_verdict_of, left_out_sentence
+from iso18091lab.summaries.reliability import ReliabilitySummary
 from iso18091lab.normalize import slugify
 
 MAX_TABLE_ROWS = 15
@@ -156,6 +159,11 @@ def action_list(tables: dict[str, pd.DataFrame], results: dict, names: dict[str,
 
 
 # -- the answer ------------------------------------------------------------------------------------------------
+def reliability_summary_of(folder: Path) -> ReliabilitySummary | None:
+    """The reliability summary report 20 saved in a report folder, or None when it did not run there."""
+    return load_summary(folder, "20_reliability") if has_summary(folder, "20_reliability") else None
+
+
 def _reasons(entry: dict | None) -> str:
     notes = (entry or {}).get("not_estimable", [])
     return "; ".join(dict.fromkeys(n["reason"] for n in notes))
@@ -175,9 +183,11 @@ ROLLOUT_BY_REASON = {"improved": "up", "improved_small": "small", "worsened": "n
                      "not_estimated": "unknown"}
 
 
-def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[str]]:
+def answer(results: dict, names: dict[str, str], lang: str,
+           reliability: ReliabilitySummary | None = None) -> dict[str, list[str]]:
     """The first page: {"effect": [...], "trust": [...], "rollout": [...]} sentences, read from results.json
-    (notebooks 30 or 40, and 20); what was not estimated is said with the reasons the notebooks recorded."""
+    (notebooks 30 or 40) and the province's reliability summary (report 20, :func:`reliability_summary_of`);
+    what was not estimated is said with the reasons the notebooks recorded."""
     fmt = lambda x: number(x, lang)  # noqa: E731
     effect, trust, rollout = [], [], []
     clear = None
@@ -210,30 +220,24 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
     if clear is not None:
         effect.append(_label("effect_caveat", lang))
 
-    reliability = results.get("20_reliability", {}).get("values")
     flagged: list[str] = []
     if national:
         flagged = list(national.get("flagged_everywhere") or [])
         trust.append(_label("trust_national", lang, n=len(flagged), list=_named(flagged, names))
                      if flagged else _label("trust_national_none", lang))
-    elif reliability:
-        inflation = reliability.get("inflation") or {}
-        low, high = inflation.get("ci_low", float("nan")), inflation.get("ci_high", float("nan"))
-        if inflation.get("estimate") is not None:
-            trust.append(_label("trust_agreement", lang, inflation=fmt(inflation["estimate"]), low=fmt(low),
-                                high=fmt(high), n_bodies=int(inflation.get("n_bodies") or 0)))
-        flagged = list(reliability.get("flagged") or [])
-        if reliability.get("trust_verdict"):  # "consistent" only where the intervals showed it (stats.verdict)
-            trust += consistency_sentences(Verdict.from_dict(reliability["trust_verdict"]), lang, names)
-        else:
-            trust.append(_label("trust_flagged", lang, n=len(flagged), list=_named(flagged, names))
-                         if flagged else _label("trust_no_verdict", lang))
-        if low is not None and low == low and low > 0:
+    elif reliability is not None:
+        overall = reliability.inflation_overall
+        if overall is not None:
+            trust.append(_label("trust_agreement", lang, inflation=fmt(overall.estimate), low=fmt(overall.ci_low),
+                                high=fmt(overall.ci_high), n_bodies=overall.n))
+        flagged = list(reliability.flagged)
+        # "consistent" only where the intervals showed it (stats.verdict)
+        trust += consistency_sentences(reliability.trust, lang, names)
+        if overall is not None and overall.ci_low > 0:
             rollout.append(_label("rollout_keep_council", lang))
-        needed_members = reliability.get("raters_needed") or {}
-        if needed_members.get("0.8") is not None:
-            rollout.append(_label("rollout_council_size", lang, m80=needed_members["0.8"],
-                                  m90=needed_members.get("0.9") or "–"))
+        if reliability.members_needed.get("0.8") is not None:
+            rollout.append(_label("rollout_council_size", lang, m80=reliability.members_needed["0.8"],
+                                  m90=reliability.members_needed.get("0.9") or "–"))
     else:
         trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
 
@@ -605,7 +609,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # 1. the answer (first page)
-    found = answer(results, names, lang)
+    found = answer(results, names, lang, reliability_summary_of(folder))
     doc.add_heading(f"{n.h1()} {_label('answer', lang)}", level=1)
     for key in ("effect", "trust", "rollout"):
         doc.add_heading(f"{n.h2()} {_label('q_' + key, lang)}", level=2)

@@ -3,6 +3,7 @@
 
 * :func:`cached_review` — a province's review under a hash of what it reads, computed once for report 20 and
   the national comparison, whichever comes first (a lock per entry);
+* :func:`province_review` — that review as the reliability summary builder takes it;
 * :func:`cross_province` — the cross-province reliability comparison, computed once per processed data.
 """
 from __future__ import annotations
@@ -43,6 +44,16 @@ def cached_review(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None
     return review_indicators(assessments, catalog, n_resamples, seed, confidence)
 
 
+def province_review(cache: str | Path | None):
+    """The ``review=`` of :func:`iso18091lab.summaries.reliability.build_reliability` for a run: each province's
+    review through :func:`cached_review` in ``cache`` (:func:`cache_folder` of the run's processed data), the
+    one :func:`cross_province` reads for the national comparison."""
+    def review(assessments, catalog, n_resamples, seed):
+        return cached_review(assessments, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
+
+    return review
+
+
 def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict:
     """The cross-province reliability comparison, computed **once per processed data** and shared.
 
@@ -63,11 +74,8 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int
         if not path.exists():
             data = load(folder)
 
-            def review(part, catalog, n_resamples, seed):
-                return cached_review(part, catalog, n_resamples=n_resamples, seed=seed, cache=cache)
-
             summary, flags = summary_by_province(data.assessments, n_resamples, seed, catalog=data.catalog,
-                                                 review=review)
+                                                 review=province_review(cache))
             payload = {"hash": key, "seed": seed, "n_resamples": n_resamples,
                        "summary": json.loads(summary.to_json(orient="records")),
                        "flags": json.loads(flags.to_json(orient="records"))}

@@ -50,6 +50,8 @@ from iso18091lab.i18n import TEXT, date_text, number, t
 from iso18091lab.catalog import load_catalog
 from iso18091lab.run.cache import package_fingerprint
 from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
+from iso18091lab.summaries.base import has_summary
+from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_verdict_of
 from iso18091lab.normalize import slugify
 from iso18091lab.threads import child_environment
@@ -848,7 +850,8 @@ def _ingest_line(summary: dict | None, lang: str) -> str:
 def headline(folder: Path, lang: str = "vi") -> str:
     """The main result of a report folder in plain words, read from its results.json: the verdict word ("Có",
     "Không", "Chưa rõ"), then how many points higher or lower the pilot bodies scored and the 95% interval as
-    "from … to …" (and over how many provinces, nationally); else the data size."""
+    "from … to …" (and over how many provinces, nationally); else the data size (bodies, from the
+    data-quality summary)."""
     path = folder / "results.json"
     if not path.exists():
         return "–"
@@ -874,9 +877,9 @@ def headline(folder: Path, lang: str = "vi") -> str:
         return t(key, lang, verdict=t("verdict_" + effect_verdict_of(results).answer, lang), direction=direction,
                  estimate=fmt(abs(estimate)), low=fmt(record.get("ci_low")), high=fmt(record.get("ci_high")),
                  k=record.get("k", "–"))
-    quality = results.get("00_data_quality", {}).get("values")
-    if quality:
-        return f"{number(float(quality['n_bodies']), lang, 0)} {t('bodies', lang)}"
+    if has_summary(folder, "00_data_quality"):
+        quality = DataQualitySummary.load(folder)
+        return f"{number(float(quality.n_bodies), lang, 0)} {t('bodies', lang)}"
     return "–"
 
 

@@ -248,19 +248,17 @@ def count_rows(quarantine: pd.DataFrame) -> int:
     return int(len(quarantine[["file", "sheet", "row"]].drop_duplicates())) if len(quarantine) else 0
 
 
-def file_table(summary: dict, lang: str = "vi") -> pd.DataFrame:
-    """Every input file and sheet from the ingest summary: status (read / skipped / failed), counts, and why."""
-    from iso18091lab.i18n import t
-
-    columns = ["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "message"]
+def file_rows(summary: dict) -> pd.DataFrame:
+    """Every input file and sheet from the ingest summary: ``status`` (the key ``ok``, ``skipped`` or ``error``),
+    counts, and why, as ingest wrote it in both languages (``message_vi``, ``message_en``)."""
+    columns = ["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates",
+               "message_vi", "message_en"]
     files = pd.DataFrame(summary.get("files", []))
     if files.empty:
-        return pd.DataFrame(columns=columns)
-    files["status"] = files["status"].map(lambda s: t(f"status_{s}", lang) if f"status_{s}" in _STATUS else s)
-    files["message"] = files["message_vi" if lang == "vi" else "message_en"]
-    for column in ("rows_read", "accepted", "quarantined", "duplicates"):
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c in COUNT_COLUMNS else object) for c in columns})
+    for column in COUNT_COLUMNS:
         files[column] = pd.to_numeric(files[column], errors="coerce").fillna(0).astype(int)
-    return files[columns]
+    return files.reindex(columns=columns).reset_index(drop=True)
 
 
-_STATUS = {"status_ok", "status_skipped", "status_error"}
+COUNT_COLUMNS = ("rows_read", "accepted", "quarantined", "duplicates")

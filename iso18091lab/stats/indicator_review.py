@@ -30,7 +30,6 @@ from scipy import stats as sps
 from iso18091lab.catalog import indicator_order, indicator_sort_key
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import reliability as rel
-from iso18091lab.stats.verdict import consistency_sentences, indicator_set_verdict
 
 LIGHTS = ["red", "yellow", "green"]
 ICC_BANDS = [(0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (np.inf, "excellent")]
@@ -77,20 +76,28 @@ def band(value: float, kind: str = "icc", lang: str = "en") -> str:
     return BAND_VI.get(name, name) if lang == "vi" else name
 
 
-def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
-    """The band of a whole confidence interval (Koo & Li 2016's advice): the band when both ends fall in it,
-    "poor to moderate" when the interval spans two adjacent bands, "uncertain" when it spans three or more or
-    is missing. A wide interval therefore never reads as a firm "moderate"."""
+def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str:
+    """The band of a whole confidence interval (Koo & Li 2016's advice) as a key: the band's English name when
+    both ends fall in it (the band of ``value``), ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval
+    spans two adjacent bands, ``"uncertain"`` when it spans three or more or is missing."""
     if any(v is None or v != v for v in (value, low, high)):
-        return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
+        return "uncertain"
     names = [n for _, n in (ICC_BANDS if kind == "icc" else KAPPA_BANDS)]
     lo_name, hi_name = band(low, kind), band(min(high, 1.0), kind)
     span = names.index(hi_name) - names.index(lo_name)
     if span == 0:
-        return band(value, kind, lang)
+        return band(value, kind)
     if span == 1:
-        return f"{band(low, kind, lang)} {BAND_VI['to'] if lang == 'vi' else 'to'} {band(min(high, 1.0), kind, lang)}"
-    return BAND_VI["uncertain"] if lang == "vi" else "uncertain"
+        return f"{lo_name}/{hi_name}"
+    return "uncertain"
+
+
+def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
+    """The band of a whole confidence interval (:func:`band_ci_key`) in words: "poor to moderate" when the
+    interval spans two adjacent bands, "uncertain" when it spans more or is missing. A wide interval therefore
+    never reads as a firm "moderate"."""
+    word = (lambda n: BAND_VI.get(n, n)) if lang == "vi" else (lambda n: n)  # noqa: E731
+    return f" {word('to')} ".join(word(n) for n in band_ci_key(value, low, high, kind).split("/"))
 
 
 # --------------------------------------------------------------------------- input
@@ -689,57 +696,3 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
             pass
         rows.append(record)
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])
-
-
-# --------------------------------------------------------------------------- words for officials
-
-def summary_sentences(review: pd.DataFrame, inflation: pd.DataFrame | None = None,
-                      by_body: pd.DataFrame | None = None, raters: pd.DataFrame | None = None,
-                      lang: str = "vi", n_guidance: int = 5) -> list[str]:
-    """The report's plain-language summary: can the indicator set be trusted (and where not), how lenient
-    self-scoring is, and what follows for a roll-out (council appraisal, council size, indicators needing
-    scoring guidance). Parts given as None are left out."""
-    from iso18091lab.i18n import number, t
-
-    if not isinstance(review, pd.DataFrame) or not {"indicator", "flag", "reason"} <= set(review.columns):
-        raise ValueError("summary_sentences needs the table of review_indicators")
-    num = lambda x, d=1: number(x, lang, d)  # noqa: E731
-    sentences = []
-    measured = review[["member_icc", "icc_c1", "item_rest_r"]].notna().any(axis=1) if len(review) else review["flag"]
-    n = int(measured.sum())
-    if n == 0:
-        reasons = [exc for _, exc in review.attrs.get("not_estimable", [])]
-        why = "; ".join(t(f"ne_{e.reason}", lang, **e.values) for e in reasons) or t("ne_too_few", lang, detail="–")
-        sentences.append(t("rel_trust_unknown", lang, why=why))
-    else:  # "consistent" only where the intervals show it (stats.verdict)
-        sentences += consistency_sentences(indicator_set_verdict(review, raters), lang, with_members=False)
-    inconsistent = review["reason"].str.contains("self_council_inconsistent")
-    if n and inconsistent.sum() > n / 2:
-        sentences.append(t("rel_self_wide", lang, k=int(inconsistent.sum()), n=n))
-    if inflation is not None and len(inflation):
-        overall = inflation.iloc[0]
-        values = dict(est=num(abs(overall["estimate"])), low=num(overall["ci_low"]), high=num(overall["ci_high"]),
-                      n=int(overall["n_bodies"]))
-        key = "rel_lenient" if overall["ci_low"] > 0 else "rel_strict" if overall["ci_high"] < 0 else "rel_no_offset"
-        if key == "rel_no_offset":
-            values["est"] = num(overall["estimate"])
-        sentences.append(t(key, lang, **values))
-        if by_body is not None and len(by_body) and key == "rel_lenient":
-            top = by_body[by_body["ci_low"] > overall["estimate"]].head(3)
-            if len(top):
-                sentences.append(t("rel_lenient_bodies", lang, list=", ".join(
-                    f"{label} (+{num(e)})" for label, e in zip(top["body_label"], top["estimate"]))))
-        if key == "rel_lenient":
-            sentences.append(t("rel_rollout_council", lang))
-    if raters is not None and len(raters):
-        need, ci = raters.attrs["needed"], raters.attrs["needed_ci"]
-        sentences.append(t("rel_rollout_raters", lang, m8=need[0.8], lo8=ci[0.8][0], hi8=ci[0.8][1], m9=need[0.9],
-                           lo9=ci[0.9][0], hi9=ci[0.9][1]))
-        if raters.attrs.get("n_bodies", 0) < FEW_MEMBER_BODIES:
-            sentences.append(t("rel_few_member_bodies", lang, n=raters.attrs.get("n_bodies", 0),
-                               m=FEW_MEMBER_BODIES))
-    disagreed = most_disagreed(review, n_guidance) if review["member_icc"].notna().any() else review.iloc[:0]
-    if len(disagreed):
-        sentences.append(t("rel_rollout_guidance", lang, list=", ".join(
-            f"{i} (ICC {num(v, 2)})" for i, v in zip(disagreed["indicator"], disagreed["member_icc"]))))
-    return sentences

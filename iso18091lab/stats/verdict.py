@@ -10,7 +10,8 @@ rendering only words it (``text.csv`` keys ``verdict_<answer>`` and ``verdict_re
 * :func:`consistency_verdict` — is one agreement measure (an ICC) shown above its threshold?
   :func:`indicator_verdicts` applies it to every indicator of a review table and :func:`indicator_set_verdict`
   to the set: "consistent" only when the intervals show it, flagged when they show the opposite, otherwise
-  "not enough data to say", with the data that would answer (:func:`consistency_sentences` words it).
+  "not enough data to say", with the data that would answer (``render.reliability.consistency_sentences``
+  words it).
 
 Every verdict carries ``answer`` ("yes", "no", "unclear"), a ``reason`` key and the ``values`` its sentence
 needs (all plain numbers, so it serialises to JSON as it is).
@@ -334,40 +335,6 @@ def indicator_set_verdict(review, raters=None) -> Verdict:
     if len(unclear) == 0:
         return Verdict("yes", "consistency_shown", values)
     return Verdict("unclear", "consistency_uncertain", values)
-
-
-def consistency_sentences(verdict: Verdict, lang: str = "vi", names: dict | None = None,
-                          with_members: bool = True) -> list[str]:
-    """The words of :func:`indicator_set_verdict` (``text.csv``: ``verdict_consistency_*``): the answer, then,
-    when some indicators are undecided, what data would decide them. ``names`` adds indicator names to codes;
-    ``with_members=False`` leaves out the D study's council size (for a page that states it anyway)."""
-    from iso18091lab.i18n import t
-
-    v = verdict.values
-    named = lambda codes: ", ".join(f"{c} {names[c]}" if names and names.get(c) else c for c in codes)  # noqa: E731
-    if verdict.reason == "consistency_not_measured":
-        from iso18091lab.stats.indicator_review import MIN_BODIES
-
-        return [t("verdict_consistency_not_measured", lang, min=MIN_BODIES)]
-    if verdict.reason == "consistency_shown":
-        return [t("verdict_consistency_shown", lang, n=v["n"])]
-    out = []
-    if verdict.reason == "flagged":
-        out.append(t("verdict_consistency_flagged", lang, k=v["n_no"], n=v["n"], list=named(v["flagged"]),
-                     n_yes=v["n_yes"], n_unclear=v["n_unclear"]))
-    else:
-        out.append(t("verdict_consistency_uncertain", lang, n_unclear=v["n_unclear"], n=v["n"], n_yes=v["n_yes"],
-                     n_bodies=v["n_bodies"]))
-    if v["n_unclear"]:
-        if v.get("needed_low") is not None:
-            span = (str(v["needed_low"]) if v["needed_low"] == v["needed_high"]
-                    else t("range_to", lang, low=v["needed_low"], high=v["needed_high"]))
-            out.append(t("verdict_consistency_needed", lang, span=span, now=v.get("subjects_now") or "–"))
-        if with_members and v.get("members_needed") is not None:
-            out.append(t("verdict_consistency_members", lang, m=v["members_needed"], n=v.get("member_bodies", 0)))
-        elif v.get("needed_low") is None and v.get("members_needed") is None:
-            out.append(t("verdict_consistency_what_data", lang))
-    return out
 
 
 def pretrend_verdict(p_value, n_placebo: int, smallest_cohort: int, alpha: float = ALPHA,

@@ -14,7 +14,9 @@ import pytest
 
 from iso18091lab.catalog import load_catalog
 from iso18091lab.stats import NotEstimable
+from iso18091lab.render.reliability import summary_sentences
 from iso18091lab.stats import indicator_review as review
+from iso18091lab.summaries.reliability import reliability_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
 from planted_designs import planted_assessments  # noqa: E402
@@ -45,7 +47,7 @@ def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated
         assert infl.loc[f"pillar {p}", "ci_low"] < 12.0 < infl.loc[f"pillar {p}", "ci_high"]
     covered = [(infl.loc[i, "ci_low"] < 12.0 < infl.loc[i, "ci_high"]) for i in CATALOG["indicator"]]
     assert np.mean(covered) >= 0.85  # 95% intervals: a few of 39 may miss
-    sentences = review.summary_sentences(inflated_review, infl.reset_index(), lang="en")
+    sentences = summary_sentences(reliability_summary(inflated_review, infl.reset_index()), lang="en")
     assert sentences[0].startswith("The indicator set can be scored consistently")
     assert "lenient self-scoring" in sentences[1] and "appraisal by a council" in " ".join(sentences)
 
@@ -201,9 +203,10 @@ BAD_INPUT = [
     ("flags_by_province", lambda: review.flags_by_province(_A.iloc[:0])),
     ("flagged_everywhere", lambda: review.flagged_everywhere(pd.DataFrame(), ["A"])),
     ("summary_by_province", lambda: review.summary_by_province(pd.DataFrame())),
-    ("summary_sentences", lambda: review.summary_sentences(pd.DataFrame())),
+    ("reliability_summary", lambda: reliability_summary(pd.DataFrame())),
     ("band", lambda: review.band(0.5, kind="alpha")),
     ("band_ci", lambda: review.band_ci(0.5, 0.1, 0.9, kind="alpha")),
+    ("band_ci_key", lambda: review.band_ci_key(0.5, 0.1, 0.9, kind="alpha")),
 ]
 
 

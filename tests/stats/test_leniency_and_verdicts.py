@@ -20,8 +20,9 @@ from iso18091lab.run.simulation import leniency_coverage
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import reliability as rel
-from iso18091lab.stats.verdict import (Verdict, consistency_sentences, consistency_verdict, indicator_set_verdict,
-                                       indicator_verdicts)
+from iso18091lab.render.reliability import consistency_sentences, summary_sentences
+from iso18091lab.stats.verdict import Verdict, consistency_verdict, indicator_set_verdict, indicator_verdicts
+from iso18091lab.summaries.reliability import reliability_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
 from planted_designs import planted_assessments  # noqa: E402
@@ -211,7 +212,7 @@ def test_six_bodies_with_low_iccs_and_wide_intervals_is_not_enough_data():
     assert verdict.values["needed_low"] == verdict.values["needed_high"] == rel.icc_subjects_needed(0.2, 0.5)
     assert verdict.values["subjects_now"] == 6
     for lang, never in (("vi", "Bộ chỉ số chấm được nhất quán"), ("en", "The indicator set can be scored consistently")):
-        sentences = review.summary_sentences(table, lang=lang)
+        sentences = summary_sentences(reliability_summary(table), lang=lang)
         assert not any(never in s for s in sentences), sentences
-    vi = review.summary_sentences(table, lang="vi")
+    vi = summary_sentences(reliability_summary(table), lang="vi")
     assert vi[0].startswith("Chưa đủ dữ liệu") and f"khoảng {verdict.values['needed_low']} cặp điểm" in vi[1]
