@@ -134,9 +134,9 @@ def build_reliability(data: Dataset, params: dict,
     by_body = attempt("inflation", lambda: review_stats.self_inflation_by_body(a, n_resamples, seed))
     consistency = attempt("items", lambda: review_stats.internal_consistency(a))
     council = attempt("members", lambda: review_stats.council_interrater(a))
-    raters = attempt("raters", lambda: review_stats.raters_needed(a, n_resamples=max(50, n_resamples // 10),
+    raters = attempt("raters", lambda: review_stats.council_d_study(a, n_resamples=max(50, n_resamples // 10),
                                                                   seed=seed))
-    g = attempt("raters", lambda: review_stats.g_study(a))
+    g = attempt("raters", lambda: review_stats.council_g_study(a))
     limits, points = _limits_of_agreement(a)
     return reliability_summary(
         table, inflation, by_body, raters, consistency=consistency, council=council, g=g,
