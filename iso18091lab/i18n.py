@@ -5,7 +5,7 @@ opens in Excel: to change a wording, edit the ``vi`` or ``en`` cell and save as 
 placeholders such as ``{n}``; keep them as they are in both languages. Keys are unique (a duplicate is an error
 when the file is loaded). Sections by prefix: ``col.<column>`` table column headers (a column whose name is a
 general key, e.g. ``unit``, uses that key), ``reason.<flag>`` reasons an indicator is flagged,
-``measure.<name>`` external outcomes, ``ev_`` evidence pack, ``gl_`` glossary, ``ne_`` why something cannot be
+``measure.<name>`` external outcomes, ``rule.<name>`` why a row was quarantined, ``ev_`` evidence pack, ``gl_`` glossary, ``ne_`` why something cannot be
 estimated. To add text, add a row there (not in code). :func:`t` looks a key up.
 """
 from __future__ import annotations
@@ -174,16 +174,58 @@ def readable(frame, lang: str = "vi"):
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
+#: Quarantine rules (``rule.<name>`` in the text file; the rule names are :data:`iso18091lab.intake.clean.RULES`).
+RULES = _section("rule.")
+
+
+def _rule_values(values) -> dict:
+    """The values stored with a broken rule: a dict, or its JSON text as ``quarantine.csv`` holds it."""
+    import json
+
+    if isinstance(values, dict):
+        return values
+    if isinstance(values, str) and values.strip():
+        return json.loads(values)
+    return {}
+
+
+def rule_text(rule: str, values=None, lang: str = "vi") -> str:
+    """The whole reason a row was quarantined, in ``lang``: the rule's words (row ``rule.<name>``) with its
+    ``hint`` filled in, the reasons behind it for ``unit_rejected`` and the close spelling if any ('... — có phải
+    'quận Hồng Bàng'?'). ``values`` is a dict or the JSON text of the ``values`` column of ``quarantine.csv``.
+    Anything that is not a rule name is returned as it is."""
+    if rule not in RULES:
+        return str(rule)
+    values = _rule_values(values)
+    hint = values.get("hint", "")
+    if values.get("reasons"):
+        hint = "; ".join(dict.fromkeys(rule_text(r["rule"], r, lang) for r in values["reasons"]))
+    text = t(f"rule.{rule}", lang, hint=hint)
+    if values.get("suggestion"):
+        text += " " + t("rule_suggestion", lang, suggestion=values["suggestion"])
+    return text
+
+
 def rule_label(rule: str, lang: str = "vi") -> str:
     """A quarantine rule ('missing_value') as readers see it: 'thiếu giá trị bắt buộc [missing_value]' (the rule
     name in brackets is what quarantine.csv says). Anything that is not a rule name is returned as it is."""
-    from iso18091lab.intake.clean import RULES
-
     if rule not in RULES:
         return str(rule)
-    vi, en = RULES[rule]
-    words = (vi if lang == "vi" else en).format(hint="").split(" (")[0].split(";")[0]
+    words = t(f"rule.{rule}", lang, hint="").split(" (")[0].split(";")[0]
     return f"{words} [{rule}]"
+
+
+def quarantine_reasons(quarantine, langs=LANGS):
+    """A copy of a quarantine table (``rule`` and ``values`` columns, as ingest writes it) with the reasons worded
+    from the text file: ``reason_vi`` and ``reason_en`` (one column per language in ``langs``). Each distinct
+    (rule, values) pair is worded once."""
+    out = quarantine.copy()
+    rules = out["rule"].astype(str).tolist() if "rule" in out else []
+    values = out["values"].astype(str).tolist() if "values" in out else [""] * len(rules)
+    for lang in langs:
+        worded = {pair: rule_text(*pair, lang=lang) for pair in set(zip(rules, values))}
+        out[f"reason_{lang}"] = [worded[pair] for pair in zip(rules, values)]
+    return out
 
 
 #: External outcomes (``measure.<name>`` in the text file).

@@ -26,6 +26,7 @@ import pandas as pd
 from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
 from iso18091lab.storage import tables_digest
+from iso18091lab.i18n import quarantine_reasons
 from iso18091lab.intake.pipeline import PARTITIONS, RATING_DTYPE, province_files
 from iso18091lab.intake.provinces import of_today
 from iso18091lab.normalize import slugify
@@ -42,6 +43,7 @@ class Dataset:
     assessments: pd.DataFrame
     units: pd.DataFrame
     outcomes: pd.DataFrame
+    #: quarantine.csv, with ``reason_vi`` and ``reason_en`` worded at load time from its ``rule`` and ``values``.
     quarantine: pd.DataFrame
     summary: dict = field(default_factory=dict)
     catalog: pd.DataFrame | None = None
@@ -113,6 +115,8 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "province_suggested" not in quarantine:
         quarantine["province_suggested"] = ""
+    if "values" in quarantine:  # the reasons are worded now, from today's text table (quarantine.csv keeps keys)
+        quarantine = quarantine_reasons(quarantine)
     summary = json.loads((folder / "ingest_summary.json").read_text(encoding="utf-8"))
     matches_path = folder / "name_matches.csv"
     name_matches = (pd.read_csv(matches_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
