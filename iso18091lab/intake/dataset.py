@@ -26,7 +26,7 @@ import pandas as pd
 from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
 from iso18091lab.storage import tables_digest
-from iso18091lab.i18n import quarantine_reasons
+from iso18091lab.i18n import quarantine_reasons, t
 from iso18091lab.intake.pipeline import PARTITIONS, RATING_DTYPE, province_files
 from iso18091lab.intake.provinces import of_today
 from iso18091lab.normalize import slugify
@@ -101,9 +101,7 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     would give them."""
     folder = Path(processed_dir)
     if not (folder / "assessments.parquet").exists():
-        raise DatasetNotFound(
-            f"no processed data in {folder}: run 'iso18091lab ingest' first / "
-            f"chưa có dữ liệu đã xử lý trong {folder}: hãy chạy 'iso18091lab ingest'")
+        raise DatasetNotFound(f"{t('data_not_found', 'vi', folder=folder)} / {t('data_not_found', 'en', folder=folder)}")
     tables = folder
     if province is not None:
         partition = folder / PARTITIONS / slugify(province)
