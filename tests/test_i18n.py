@@ -66,10 +66,12 @@ def test_one_wording_per_concept():
 def test_public_helpers_still_work():
     assert number(7.5) == "7,5" and number(1234.5, "en") == "1,234.5" and number(1234.5) == "1.234,5"
     assert p_text(0.0004) == "< 0,001" and p_text(0.0123) == "= 0,012"
-    frame = localise(pd.DataFrame({"unit": ["A"], "rater": ["self"], "method": ["Wilcoxon signed-rank test"]}))
+    frame = localise(pd.DataFrame({"unit": ["A"], "rater": ["self"], "method": ["wilcoxon_exact"]}))
     assert list(frame.columns) == ["Đơn vị", "Bên chấm", "Phương pháp"]
-    assert frame.iloc[0].tolist() == ["A", "Tự đánh giá", "Kiểm định dấu-hạng Wilcoxon (Wilcoxon signed-rank)"]
-    assert method_label("Wilcoxon signed-rank test", "en") == "Wilcoxon signed-rank test"
+    assert frame.iloc[0].tolist() == ["A", "Tự đánh giá", "Kiểm định dấu-hạng Wilcoxon (Wilcoxon signed-rank), phân "
+                                                          "phối chính xác (như wilcox.test của R)"]
+    assert method_label("wilcoxon_exact", "en") == "Wilcoxon signed-rank test, exact distribution (as R wilcox.test)"
+    assert method_label("Wilcoxon signed-rank test", "en") == "Wilcoxon signed-rank test"  # not a method key: as is
     assert "ngoại suy" not in t("eff_fig_event") and "quy gán" in t("eff_fig_event")
     assert "làm tăng" not in i18n.TEXT["eff_s1"]["vi"] and "làm tăng" not in i18n.TEXT["nat_s1"]["vi"]
 
@@ -102,3 +104,66 @@ def test_counts_in_running_text_have_a_thousands_separator_years_do_not():
     line = t("index_ingest", "vi", rows_read=14112, accepted=13000, quarantined=1112, duplicates=0, unattributed=0)
     assert "đã đọc 14.112 dòng" in line and "nhận 13.000" in line and "cách ly 1.112" in line
     assert "năm 2024 " in t("sc_s3", "vi", latest=2024, top="xã A", n_red=1, n_bodies_red=1)
+
+
+def _methods_the_statistics_return() -> list[str]:
+    """Method descriptions as the statistics return them (keys and values, no words), from real calls where they
+    are cheap and, for the ATT's inference variants, as imputation_att builds them."""
+    from iso18091lab.stats import effect as ef
+    from iso18091lab.stats import method_part, method_token
+    from iso18091lab.stats import synthesis as syn
+
+    after, before = [61.5, 55, 70, 48, 62, 66.5, 52, 59.5, 63.5, 57.5, 68, 60], [60, 53, 70, 49, 60, 63, 52, 58, 61,
+                                                                                  58, 64, 58]
+    exact = [1.1, 2.3, -0.4, 3.9, 5.2, 0.7, 2.8]
+    out = [ef.wilcoxon_signed_rank(exact).method, ef.wilcoxon_signed_rank(after, before).method,
+           ef.wilcoxon_signed_rank(after, before, correct=False).method, ef.hodges_lehmann(exact).method,
+           ef.hodges_lehmann(after, before).method, ef.hodges_lehmann(after, before, correct=False).method,
+           ef.bootstrap_mean_change([2, 2, 2]).method, ef.bootstrap_mean_change(exact, n_resamples=99, seed=1).method,
+           method_token("hl_too_few"), method_token("twfe")]
+    for method in syn.METHODS:
+        for hk in (False, True):
+            out.append(syn.meta_analysis([0.1, 0.5, 0.3, 0.9], [0.04, 0.05, 0.03, 0.06], method=method,
+                                         hartung_knapp=hk).method)
+    estimator = method_part("att_imputation")
+    for se in ("se_bjs_loo_t", "se_bjs_t"):
+        for why in (method_part("why_cohorts", min=3), method_part("why_caller")):
+            out.append(method_token("att_bjs", estimator=estimator, se=method_part(se, df=41), why=why))
+    for se in ("se_bjs_loo_normal", "se_bjs_normal"):
+        out.append(method_token("att_bjs", estimator=estimator, se=method_part(se), why=method_part("why_caller")))
+    sizes = {"estimator": estimator, "draws": 20, "smallest": 2, "needed": 3}
+    out += [method_token("att_ri_exact", **sizes), method_token("att_ri_mc", possible="1287", **sizes),
+            method_token("att_ri_mc", possible=method_part("more_than_1e15"), **sizes)]
+    for fit in ("fit_reml_kept", "fit_complete_only"):
+        out += [method_token(form, fit=method_part(fit)) for form in ("icc_a1", "icc_ak")]
+    return out + [method_token("krippendorff_interval")]
+
+
+def test_methods_are_keys_with_values_worded_in_either_language():
+    from english import english_words
+
+    from iso18091lab.i18n import METHODS, method_text, split_method
+
+    tokens = _methods_the_statistics_return()
+    assert split_method("wilcoxon_exact") == ("wilcoxon_exact", {})
+    assert split_method("Wilcoxon signed-rank test") is None and split_method("twfe {not json") is None
+    used = set()
+    for token in tokens:
+        key, values = split_method(token)
+        for lang in ("vi", "en"):
+            text = method_label(token, lang)
+            assert text != token and "{" not in text and text[:1] == text[:1].upper(), (lang, text)
+        assert not english_words(method_label(token, "vi")), method_label(token, "vi")
+        used |= {key} | set(re.findall(r'"key": "([a-z0-9_]+)"', token))
+    assert used == set(METHODS)  # every method.* row words something the statistics return
+    # hand-worked: values filled in, a part worded in place, a list of parts as an aside in brackets
+    bca = method_label('mean_change_bca {"resamples": 9999}', "en")
+    assert bca == "Mean change, BCa bootstrap (9999 resamples)"
+    why = [{"key": "zeros_dropped", "n": 2}, {"key": "ties"}]
+    assert method_text("wilcoxon_normal_cc", {"why": why}, "en") == (
+        "Wilcoxon signed-rank test, normal approximation with continuity correction, tie-corrected variance "
+        "(2 zero difference(s) dropped; ties) (as R wilcox.test)")
+    assert method_text("wilcoxon_normal_cc", {"why": []}, "vi").endswith("theo hạng trùng (như wilcox.test của R)")
+    assert method_text("meta_hk", {"tau2": {"key": "tau2_dl"}}, "vi") == (
+        "Phân tích gộp hiệu ứng ngẫu nhiên (random-effects meta-analysis), τ² theo DerSimonian–Laird, hiệu chỉnh "
+        "Hartung–Knapp")
