@@ -117,13 +117,16 @@ KIND_NAMES: dict[str, tuple[str, str]] = {kind: (t(f"io_kind_{kind}", "vi"), t(f
 
 
 def _both(key: str, **values) -> tuple[str, str]:
-    """A message of the text table in Vietnamese and in English."""
-    return t(key, "vi", **values), t(key, "en", **values)
+    """A message of the text table in Vietnamese and in English; a value given as a (vi, en) pair is put in each
+    language's message."""
+    def pick(lang: str) -> dict:
+        return {k: (v[0] if lang == "vi" else v[1]) if isinstance(v, tuple) else v for k, v in values.items()}
+    return t(key, "vi", **pick("vi")), t(key, "en", **pick("en"))
 
 
 class FileReadError(Exception):
     """A file that cannot be read at all: the ``rule`` and the reason, the text-table row ``key`` worded with
-    ``values`` (``reason_vi``, ``reason_en``)."""
+    ``values`` (``reason_vi``, ``reason_en``; a value may be a (vi, en) pair)."""
 
     def __init__(self, file: Path, rule: str, key: str, **values):
         self.file, self.rule, self.key, self.values = file, rule, key, values
@@ -585,12 +588,7 @@ def _not_a_workbook(path: Path, detail: str = "", why: str = "") -> FileReadErro
     """Not a workbook of its type: ``detail`` as the parser said it, or ``why``, a text-table key."""
     suffix = path.suffix.lower()
     rule = {".xls": "not_xls", ".ods": "not_ods"}.get(suffix, "not_xlsx")
-    error = FileReadError(path, rule, "io_not_workbook", suffix=suffix, detail=detail)
-    if why:  # the detail in each language
-        error.reason_vi = t("io_not_workbook", "vi", suffix=suffix, detail=t(why, "vi"))
-        error.reason_en = t("io_not_workbook", "en", suffix=suffix, detail=t(why, "en"))
-        error.args = (f"{path}: {error.reason_en}",)
-    return error
+    return FileReadError(path, rule, "io_not_workbook", suffix=suffix, detail=_both(why) if why else detail)
 
 
 def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
