@@ -54,22 +54,27 @@ def _synth(args: argparse.Namespace) -> int:
     import time
 
     from iso18091lab.synthetic.model import write_synthetic
-    from iso18091lab.synthetic.designs import DESIGNS, design_by_name
+    from iso18091lab.synthetic.designs import FILE_DESIGNS, design_by_name, design_names
 
-    if args.design not in DESIGNS:
-        raise UserError(_both("cli_unknown_design", design=repr(args.design), known=", ".join(DESIGNS)))
+    if args.design not in design_names():
+        raise UserError(_both("cli_unknown_design", design=repr(args.design), known=", ".join(design_names())))
     sizes = {key: value for key, value in (("provinces", args.provinces), ("bodies", args.bodies),
                                            ("years", args.years), ("member_share", args.member_share))
              if value is not None}
     if sizes and args.design != "national":
         raise UserError(_both("cli_sizes_national_only"))
+    if args.design in FILE_DESIGNS and args.layout != "long":
+        raise UserError(_both("cli_long_only", design=args.design))
     start = time.perf_counter()
-    design = design_by_name(args.design, **sizes)
-    if args.layout == "long":
+    if args.design in FILE_DESIGNS:
+        manifest = FILE_DESIGNS[args.design](args.out, seed=args.seed)
+    elif args.layout == "long":
+        design = design_by_name(args.design, **sizes)
         manifest = write_synthetic(args.out, seed=args.seed, design=design)
     else:  # the same planted data in a wide layout (no planted row errors)
         from iso18091lab.synthetic.wide import write_layouts
 
+        design = design_by_name(args.design, **sizes)
         manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
                                  total_mismatch=args.total_mismatch)
     counts = manifest["counts"]
@@ -279,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help=_h("cli_h_synth_out"))
     p.add_argument("--seed", type=int, default=2024, help=_h("cli_h_seed", default=True))
     p.add_argument("--design", default="sample",
-                   help=_h("cli_h_design", default=True) + ": sample, one_year, two_rounds, national, ...")
+                   help=_h("cli_h_design", default=True) + ": sample, one_year, two_rounds, national, reform_2025, ...")
     p.add_argument("--provinces", type=int, default=None, help=f"national: {_h('cli_h_n_provinces')} (34)")
     p.add_argument("--bodies", type=int, default=None, help=f"national: {_h('cli_h_n_bodies')} (97)")
     p.add_argument("--years", type=int, default=None, help=f"national: {_h('cli_h_n_years')} (5)")

@@ -10,8 +10,10 @@ Writes, into ``iso18091lab/data/``:
   kind), old commune (code, name, kind), old district (code, name), old province (code, name), the relation as
   written ("Ghi chú") and its class (``whole`` / ``partial`` / ``unchanged`` / ``renamed``);
 * ``admin_units_2025.csv`` — the units on the map since 1 July 2025: 34 provinces and 3,321 communes;
-* ``admin_units_pre2025.csv`` — the units on the map before it, as far as the conversion table names them:
-  63 provinces, the districts and the communes that appear in the table (with codes).
+* ``admin_units_pre2025.csv`` — the units on the map before it, the units of 30 June 2025 as the table's old side
+  gives them: 63 provinces, 696 districts and 10,035 communes on 10,033 codes (the official counts; how the
+  source's rows reconcile with them is in ``admin_map_PROVENANCE.md``). The table is the only official list the
+  project has: units that had already gone before 30 June 2025 are not on it.
 
 Usage: ``python scripts/build_admin_map.py [path/to/2025-commune-conversion.csv]``. The output is deterministic:
 re-running on the same source gives byte-identical files (a test checks the shipped files against the rules
@@ -126,6 +128,38 @@ def build(source: Path) -> dict[str, list[dict]]:
     province_code = majority((p["old_province"], p["old_province_code"]) for p in pairs)
     for p in pairs:
         p["old_province_code"] = province_code[p["old_province"]]
+    # Two rows put a district under a neighbouring province ('Phường 4' of Thành phố Tân An (794) under Tiền
+    # Giang, Long An's neighbour; 'Xã Tiên Hải' of Thành phố Hà Tiên (900) under An Giang): a district is in the
+    # province most of its rows give, and so are its communes. Without this the old map lists 698 districts.
+    district_province = majority((p["old_district_code"], (p["old_province_code"], p["old_province"]))
+                                 for p in pairs if p["old_district_code"])
+    for p in pairs:
+        if p["old_district_code"]:
+            p["old_province_code"], p["old_province"] = district_province[p["old_district_code"]]
+    # The source gives 3 old codes to two communes each. Where one of the two is also listed under a code of its
+    # own and holds fewer of the shared code's rows, the shared code is the other's and the row is given the
+    # commune's own code: 'Xã Đặng Xá' (00556 in one row, 00553 in one) beside 'Xã Cổ Bi' (00553 in three rows).
+    # 01615 (Xã Hồng Quang / Xã Mỹ Hưng) and 02485 (Xã Công Đa / Xã Phú Thịnh) stay as written: one row each,
+    # and neither commune appears under another code (01612 and 02482, the gaps in their districts' sequences,
+    # are not in the table, so which commune holds them cannot be read from it).
+    rows_of: dict = {}
+    for p in pairs:
+        if p["old_code"]:
+            rows_of.setdefault(p["old_code"], {}).setdefault(p["old_name"], []).append(p)
+    own_codes: dict = {}
+    for code, by_name in rows_of.items():
+        for name, group in by_name.items():
+            own_codes.setdefault((group[0]["old_district_code"], name), set()).add(code)
+    for code, by_name in sorted(rows_of.items()):
+        if len(by_name) < 2:
+            continue
+        most = max(len(group) for group in by_name.values())
+        owners = [name for name, group in by_name.items() if len(group) == most]
+        for name, group in by_name.items():
+            other = own_codes[(group[0]["old_district_code"], name)] - {code}
+            if len(owners) == 1 and name != owners[0] and len(other) == 1:
+                for p in group:
+                    p["old_code"] = next(iter(other))
     new_name = majority((p["new_code"], p["new_name"]) for p in pairs)
     district_name = majority((p["old_district_code"], p["old_district"]) for p in pairs)
     for p in pairs:

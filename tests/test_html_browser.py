@@ -25,12 +25,40 @@ CHROMEDRIVER = shutil.which("chromedriver")
 BANNER = "DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA"
 
 
+def require_browser(chromium, chromedriver, environ) -> None:
+    """Skip when the browser is missing outside CI; fail when it is missing in CI (``.ci/run`` sets ``CI=true``),
+    so the browser tests can never be skipped there."""
+    if chromium and chromedriver:
+        return
+    if environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail("chromium and chromedriver are not installed (scripts/install-test-tools.sh)")
+    pytest.skip("chromium/chromedriver not installed: run scripts/install-test-tools.sh")
+
+
+@pytest.mark.parametrize("ci", ["true", "1", "yes"])
+def test_a_missing_browser_fails_in_ci(ci):
+    with pytest.raises(pytest.fail.Exception, match="not installed"):
+        require_browser(None, "/usr/bin/chromedriver", {"CI": ci})
+    with pytest.raises(pytest.fail.Exception):
+        require_browser("/usr/bin/chromium", None, {"CI": ci})
+
+
+def test_a_missing_browser_skips_only_outside_ci():
+    for environ in ({}, {"CI": ""}, {"CI": "false"}):
+        with pytest.raises(pytest.skip.Exception):
+            require_browser(None, None, environ)
+    assert require_browser("/usr/bin/chromium", "/usr/bin/chromedriver", {"CI": "true"}) is None
+
+
+def test_ci_run_sets_ci():
+    """The CI entry point sets the variable the check above reads."""
+    script = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    assert "export CI=true" in script.splitlines()
+
+
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM and CHROMEDRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are not installed (scripts/install-test-tools.sh)")
-        pytest.skip("chromium/chromedriver not installed: run scripts/install-test-tools.sh")
+    require_browser(CHROMIUM, CHROMEDRIVER, os.environ)
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

@@ -40,7 +40,37 @@ def test_official_lists_have_the_published_sizes():
     assert (new["level"] == "commune").sum() == 3321
     assert new.loc[new["level"] == "commune", "kind"].value_counts().to_dict() == {"xã": 2621, "phường": 687,
                                                                                    "đặc khu": 13}
-    assert (old["level"] == "district").sum() >= 690
+    assert (old["level"] == "district").sum() == 696
+
+
+def test_official_counts_are_reconciled():
+    # official counts of the map the reform replaced (domain.md, issue 22): 63 provinces, 696 districts, 10,035
+    # communes; the source names them on 10,033 codes (two codes each given to two communes, kept as written)
+    old = admin_map.units(OLD)
+    districts, communes = old[old["level"] == "district"], old[old["level"] == "commune"]
+    assert (old["level"] == "province").sum() == 63
+    assert len(districts) == districts["code"].nunique() == 696
+    assert len(communes) == 10035 and communes["code"].nunique() == 10033
+    shared = communes[communes["code"].duplicated(keep=False)].groupby("code")["name"].apply(sorted).to_dict()
+    assert shared == {"01615": ["Xã Hồng Quang", "Xã Mỹ Hưng"], "02485": ["Xã Công Đa", "Xã Phú Thịnh"]}
+    # source rows read by hand: Phường 4 (27691) of Thành phố Tân An (794) is written under Tiền Giang, the 12
+    # other rows of that city under Long An; Xã Đặng Xá is written 00556 in one row and 00553 (Xã Cổ Bi's code in
+    # three rows) in another
+    assert districts.set_index("code").loc["794", "province"] == "Long An"
+    assert districts.set_index("code").loc["900", "province"] == "Kiên Giang"
+    assert communes.loc[communes["name"] == "Xã Đặng Xá", "code"].tolist() == ["00556"]
+    pairs = admin_map.conversion()
+    assert pairs.loc[pairs["old_code"] == "00556", "new_name"].tolist() == ["Xã Phù Đổng", "Xã Thuận An"]
+    assert set(pairs.loc[pairs["old_code"] == "00553", "old_name"]) == {"Xã Cổ Bi"}
+    # every commune sits in a district of its own province; 5 island districts have no commune level
+    by_code = districts.set_index("code")["province"]
+    assert (communes["district_code"].map(by_code) == communes["province"]).all()
+    empty = districts[~districts["code"].isin(communes["district_code"])]
+    assert sorted(empty["name"]) == ["Huyện Bạch Long Vĩ", "Huyện Côn Đảo", "Huyện Cồn Cỏ", "Huyện Hoàng Sa",
+                                     "Huyện Lý Sơn"]
+    # the old side is the map of 30 June 2025: Hải Phòng's 1 January 2025 arrangement is on it
+    assert {"Thành phố Thuỷ Nguyên", "Quận An Dương"} <= set(districts.loc[districts["province"] == "Hải Phòng",
+                                                                           "name"])
 
 
 @pytest.mark.skipif(not SOURCE.exists(), reason="the official source table is not beside this clone")
@@ -328,3 +358,133 @@ def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
     exported = pd.read_csv(folder / "tables" / "effectiveness.csv", encoding="utf-8-sig").set_index("outcome")
     assert exported.loc[PRE_REFORM_OUTCOME, "estimate"] == pytest.approx(
         expected.loc[PRE_REFORM_OUTCOME, "estimate"], abs=1e-10)
+
+
+def test_synth_design_reform_2025_from_the_command(tmp_path, capsys):
+    import json
+
+    from iso18091lab.cli import main
+    from iso18091lab.synthetic.designs import DESIGNS, FILE_DESIGNS, design_names
+
+    assert "reform_2025" in design_names() and "reform_2025" in FILE_DESIGNS and "reform_2025" not in DESIGNS
+    assert main(["synth", "--design", "reform_2025", "--out", str(tmp_path / "raw"), "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC DATA (reform_2025, seed 7)" in out and "SYNTHETIC_reform_2025_diem.csv" in out
+    manifest = json.loads((tmp_path / "raw" / "_synthetic" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic"] is True and manifest["att"]["pooled"]["overall"] == synth_reform.EFFECT
+    # the same tables as the design's own writer with that seed; provinces counted on the map of today
+    tables = synth_reform.simulate(seed=7)
+    written = pd.read_csv(tmp_path / "raw" / "SYNTHETIC_reform_2025_diem.csv", dtype={"Mã đơn vị": str})
+    assert len(written) == len(tables["scores"]) == manifest["counts"]["assessment_rows_written"]
+    assert manifest["counts"]["bodies"] == len(synth_reform.BODIES)
+    assert manifest["counts"]["pilot"] == sum(b[4] == "pilot" for b in synth_reform.BODIES)
+    assert manifest["counts"]["provinces"] == 1  # Hải Phòng of today (Hải Phòng and Hải Dương before)
+    # and it ingests as the design promises: nothing quarantined, the lineage file beside the tables
+    assert main(["ingest", "--raw", str(tmp_path / "raw"), "--processed", str(tmp_path / "p"), "--quiet"]) == 0
+    assert (tmp_path / "p" / "unit_lineage.csv").exists()
+    # a file design has one layout
+    assert main(["synth", "--design", "reform_2025", "--out", str(tmp_path / "w"), "--layout", "matrix"]) == 2
+
+
+# --------------------------------------------------------------------------- the map of a wave: its date, or its terms
+
+def test_assessment_date_is_read_day_first():
+    from datetime import date, datetime
+
+    from iso18091lab.intake.reader import canonical_header
+
+    assert {canonical_header(h) for h in ("Ngày đánh giá", "Ngày", "Date", "ngay danh gia")} == {"date"}
+    assert admin_map.wave_date("01/07/2025") == date(2025, 7, 1)  # Vietnamese order: day, month, year
+    assert admin_map.wave_date("30.6.2025") == date(2025, 6, 30)
+    assert admin_map.wave_date("2025-07-01 08:30") == date(2025, 7, 1)
+    assert admin_map.wave_date(datetime(2025, 6, 30, 17)) == date(2025, 6, 30)
+    assert admin_map.wave_date(45839) == date(2025, 7, 1)  # Excel's day number of 1 July 2025 (45658 = 1 Jan)
+    assert admin_map.wave_date("") is None and admin_map.wave_date(None) is None
+    for bad in ("31/02/2025", "07/2025", "tháng 7", 2025):
+        with pytest.raises(ValueError):
+            admin_map.wave_date(bad)
+    assert admin_map.map_of_wave(2025, date="01/07/2025") == NEW and admin_map.map_of_wave(2025, date="30/06/2025") == OLD
+
+
+@pytest.fixture(scope="module")
+def dated_and_undated(tmp_path_factory):
+    """Bodies of the official table: Xã Quang Hưng (11644, pilot) and Xã Quang Trung (11647, comparison) ->
+    Xã An Quang (11647); Phường Lưu Kiếm (11488) -> Phường Lưu Kiếm (11488) with Xã Liên Xuân, Phường Trần Hưng
+    Đạo and Xã Quang Trung (same name and code, another territory); Xã Ngọc Long (00859, Hà Giang) kept as it was
+    ('Giữ nguyên', Tuyên Quang); Quận Hồng Bàng (303), a district, beside the new Phường Hồng Bàng (11311);
+    Phường Hồng Gai (06658, Quảng Ninh) -> Phường Hồng Gai (06685) with Phường Trần Hưng Đạo and Phường Bạch
+    Đằng."""
+    from iso18091lab.intake.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("dates")
+    raw = root / "raw"
+    raw.mkdir()
+    units = pd.DataFrame([("Hải Phòng", "Xã Quang Hưng", "11644", "xã", "Thí điểm", 2024),
+                          ("Hải Phòng", "Xã Quang Trung", "11647", "xã", "Đối chứng", None),
+                          ("Hải Phòng", "Phường Lưu Kiếm", "11488", "phường", "Đối chứng", None),
+                          ("Hà Giang", "Xã Ngọc Long", "00859", "xã", "Đối chứng", None),
+                          ("Hải Phòng", "Quận Hồng Bàng", "303", "quận", "Thí điểm", 2024),
+                          ("Quảng Ninh", "Phường Hồng Gai", "06658", "phường", "Đối chứng", None)],
+                         columns=["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm"])
+    units["Năm bắt đầu thí điểm"] = units["Năm bắt đầu thí điểm"].astype("Int64")
+    units.to_csv(raw / "don_vi.csv", index=False)
+    header = ["Tỉnh/Thành phố", "Tên đơn vị", "Mã đơn vị", "Năm", "Loại đánh giá", "Chỉ số", "Điểm"]
+    undated = [(p, n, c, 2024, "Tự đánh giá", "1.1", 1) for p, n, c, *_ in units.itertuples(index=False)]
+    undated += [("Hải Phòng", "Xã Quang Hưng", "11644", 2025, "Tự đánh giá", "1.1", 1),  # old map only
+                ("Hải Phòng", "Xã An Quang", "11647", 2025, "Tự đánh giá", "1.1", 1),  # new name, reused code
+                ("Hải Phòng", "Hồng Bàng", "", 2025, "Tự đánh giá", "1.1", 1),  # bare: the listed district
+                ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Tự đánh giá", "1.1", 1),  # both, two territories
+                ("Quảng Ninh", "Phường Hồng Gai", "06685", 2025, "Tự đánh giá", "1.1", 1),  # the new ward's code
+                ("Hà Giang", "Xã Ngọc Long", "00859", 2025, "Tự đánh giá", "1.1", 1)]  # both, one territory
+    pd.DataFrame(undated, columns=header).to_csv(raw / "diem.csv", index=False)
+    dated = [("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Hội đồng thẩm định", "1.1", 1, "30/06/2025"),
+             ("Hải Phòng", "Phường Lưu Kiếm", "11488", 2025, "Hội đồng thẩm định", "1.2", 1, "15/07/2025"),
+             ("Hải Phòng", "Xã Quang Hưng", "11644", 2025, "Hội đồng thẩm định", "1.1", 1, "31/02/2025")]
+    pd.DataFrame(dated, columns=header + ["Ngày đánh giá"]).to_csv(raw / "diem_co_ngay.csv", index=False)
+    result = ingest(raw, root / "processed")
+    return result, root / "processed"
+
+
+def test_each_wave_is_placed_by_its_date_or_by_the_terms_it_names(dated_and_undated):
+    result, processed = dated_and_undated
+    units = result.units.set_index("body_id")
+    rules = units["map_rule"].to_dict()
+    assert rules["hai-phong:11644"] == "year;undated_2025_old_terms"
+    assert rules["hai-phong:11647@2025"] == "undated_2025_new_terms"  # 'Xã An Quang' with the reused code 11647
+    assert rules["ha-giang:00859"] == "year;undated_2025_same_unit"
+    assert rules["quang-ninh:06685@2025"] == "undated_2025_new_terms"  # the code is the new ward's only
+    assert rules["quang-ninh:06658"] == "year"
+    # both maps, two territories, no code of one map only: the listed body, never silently
+    assert rules["hai-phong:11488"] == "date;year;undated_2025_listed_first"  # 30/06/2025 by its date
+    assert rules["hai-phong:11488@2025"] == "date"  # 15/07/2025: the new, larger Phường Lưu Kiếm
+    assert rules["hai-phong:303"] == "year;undated_2025_listed_first"  # 'Hồng Bàng': Quận, not the new Phường
+    assert "hai-phong:11311@2025" not in rules
+    matches = pd.read_csv(processed / "name_matches.csv", dtype=str, keep_default_na=False)
+    listed = matches[matches["how"] == "undated_2025_listed_first"]
+    assert sorted(zip(listed["typed"], listed["body_id"], listed["rows"])) == [
+        ("Hồng Bàng", "hai-phong:303", "1"), ("Phường Lưu Kiếm", "hai-phong:11488", "1")]
+    from iso18091lab.i18n import t
+
+    assert "Ngày đánh giá" in t("how_undated_2025_listed_first", "vi")
+    wave = result.assessments[result.assessments["year"] == 2025].set_index("body_id")
+    assert wave.loc["hai-phong:11647@2025", "vintage"] == NEW and wave.loc["hai-phong:11644", "vintage"] == OLD
+    assert sorted(wave.loc[["hai-phong:11488"], "indicator"]) == ["1.1", "1.1"]  # undated (self), 30/06 (council)
+    assert wave.loc[["hai-phong:11488@2025"], "indicator"].tolist() == ["1.2"]
+    # a date that is no date is quarantined with its rule; nothing else is
+    assert result.quarantine["rule"].tolist() == ["bad_date"] and result.quarantine["value"].tolist() == ["31/02/2025"]
+    # the lineage file says which rule placed each pair's bodies
+    lineage_file = pd.read_csv(processed / "unit_lineage.csv", dtype=str, keep_default_na=False)
+    assert list(lineage_file.columns) == lineage.LINEAGE_COLUMNS and lineage_file.columns[-1] == "map_rule"
+    pair = lineage_file[(lineage_file["old_code"] == "11644") & (lineage_file["new_code"] == "11647")]
+    assert pair["map_rule"].tolist() == ["year;undated_2025_old_terms;undated_2025_new_terms"]
+    kept = lineage_file[lineage_file["old_code"] == "00859"]
+    assert kept[["new_code", "relation", "map_rule"]].values.tolist() == [["00859", "Giữ nguyên",
+                                                                           "year;undated_2025_same_unit"]]
+
+
+def test_same_territory_follows_the_official_table():
+    # Xã Ngọc Long (00859, Hà Giang) 'Giữ nguyên' -> Xã Ngọc Long (00859); Phường Lưu Kiếm (11488) -> Phường Lưu
+    # Kiếm (11488) with three other predecessors; Xã Quang Trung (11647) -> Xã An Quang (11647) with Xã Quang Hưng
+    assert lineage.same_territory("00859", "00859")
+    assert not lineage.same_territory("11488", "11488")
+    assert not lineage.same_territory("11647", "11647")

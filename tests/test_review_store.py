@@ -17,7 +17,7 @@ from iso18091lab.stats import indicator_review as review
 from iso18091lab.catalog import load_catalog
 
 sys.path.insert(0, str(Path(__file__).parent / "stats"))
-from simulate import simulate  # noqa: E402
+from planted_designs import planted_assessments  # noqa: E402
 
 CATALOG = load_catalog()
 
@@ -63,7 +63,7 @@ def _count_member_agreement(monkeypatch) -> list:
 
 
 def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatch):
-    a = simulate(n_bodies=12, members=3, seed=5)
+    a = planted_assessments(n_bodies=12, members=3, seed=5)
     plain = review.review_indicators(a, CATALOG, n_resamples=60, seed=2)
     calls = _count_member_agreement(monkeypatch)
     results = []
@@ -88,7 +88,7 @@ def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatc
 
 
 def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
-    no_members = simulate(n_bodies=10, members=0, seed=1)
+    no_members = planted_assessments(n_bodies=10, members=0, seed=1)
     first = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
     again = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
     (part, why), = again.attrs["not_estimable"]
@@ -119,7 +119,7 @@ def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_i
 
 
 def test_an_unreadable_cache_entry_is_computed_again(tmp_path):
-    a = simulate(n_bodies=8, seed=6)
+    a = planted_assessments(n_bodies=8, seed=6)
     first = review_store.cached_review(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
     (entry,) = tmp_path.glob("review_*.pkl")
     entry.write_bytes(b"cut short")

@@ -7,9 +7,10 @@ and the unit lists derived from it; ``scripts/build_admin_map.py`` rebuilds them
 
 * :func:`conversion` — every new–old commune pair with its relation (``whole``, ``partial``, ``unchanged``,
   ``renamed``; the words of the source in ``relation_vi``);
-* :func:`units` — the units of one vintage (``"2025"``: 34 provinces, 3,321 communes; ``"pre2025"``: 63 provinces,
-  the districts and communes the table names);
-* :func:`map_of_wave` — which map a wave is on (a wave dated on or after 1 July 2025 is on the new one);
+* :func:`units` — the units of one vintage (``"2025"``: 34 provinces, 3,321 communes; ``"pre2025"``: the units of 30
+  June 2025 — 63 provinces, 696 districts, 10,035 communes);
+* :func:`wave_date`, :func:`map_of_wave`, :func:`map_rule` — which map a wave is on (a wave dated on or after 1 July
+  2025 is on the new one; an undated 2025 wave is placed by the terms it names, ``MAP_RULES``);
 * :func:`find` — a typed body (name and/or code) on one map, within a province, matched within that vintage only.
 
 Codes were reused across vintages (3,310 of 3,321 new commune codes are an old code; 7 province codes now name a
@@ -17,7 +18,9 @@ merged province), so a unit is keyed on (code, vintage), never on the code alone
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -55,13 +58,59 @@ def units(vintage: str) -> pd.DataFrame:
     return _read("admin_units_2025.csv" if vintage == NEW else "admin_units_pre2025.csv")
 
 
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T].*)?$")
+_YEAR_FIRST = re.compile(r"^(\d{4})[/.\-](\d{1,2})[/.\-](\d{1,2})(?:[ T].*)?$")
+
+
+def wave_date(value: object) -> date | None:
+    """The assessment date a cell gives, or None for an empty cell.
+
+    Parameters
+    ----------
+    value : object
+        A date or datetime (an Excel date cell), an Excel day number (20000–80000: days since 1899-12-30, a
+        date cell read as General), or text written day first as in Vietnam ('30/06/2025', '1-7-2025',
+        '01.07.2025') or year first ('2025-07-01', '2025/07/01'); a time after the date is ignored.
+
+    Returns
+    -------
+    datetime.date or None
+
+    Raises
+    ------
+    ValueError
+        When the value is no date ('tháng 7', '07/2025', '13/13/2025'): month-first text is never guessed.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        if 20000 <= float(value) < 80000:
+            return date(1899, 12, 30) + timedelta(days=int(float(value)))
+        raise ValueError(f"not a date: {value!r}")
+    text = nfc(value)
+    if not text:
+        return None
+    m = _DAY_FIRST.match(text)
+    if m:
+        return date(int(m[3]), int(m[2]), int(m[1]))
+    m = _YEAR_FIRST.match(text)
+    if m:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    raise ValueError(f"not a date: {value!r}")
+
+
 def map_of_wave(year: object, round_: object = None, date: object = None) -> str | None:
     """The map a wave is on: ``"2025"`` from 1 July 2025, ``"pre2025"`` before; ``None`` for a wave of 2025 with
-    no date (either map: a body is then looked up on the old map first, then on the new one).
+    no date (either map: ingest then looks at the terms the body is named in, and says which rule placed it).
 
-    ``date`` (text 'YYYY-MM-DD' or a date) decides when given."""
-    if date is not None and nfc(date):
-        return NEW if str(pd.Timestamp(nfc(date)).date()) >= REFORM_DATE else OLD
+    ``date`` (anything :func:`wave_date` reads) decides when given."""
+    day = wave_date(date)
+    if day is not None:
+        return NEW if day.isoformat() >= REFORM_DATE else OLD
     try:
         year = int(float(nfc(year)))
     except (ValueError, OverflowError):  # not a year (text, or a number too large to be one): no map
@@ -71,6 +120,43 @@ def map_of_wave(year: object, round_: object = None, date: object = None) -> str
     if year <= 2024:
         return OLD
     return None
+
+
+#: The rules that put a wave's row on a map (``map_rule`` of the units table and of ``unit_lineage.csv``):
+#: its assessment date; its year (to 2024: the old map; from 2026: the new one); for a 2025 wave without a date,
+#: the terms the body is named in.
+MAP_RULES = ("date", "year", "undated_2025_new_terms", "undated_2025_old_terms", "undated_2025_same_unit",
+             "undated_2025_listed_first")
+UNDATED_2025 = "undated_2025"
+
+
+def map_rule(year: object, day: date | None) -> tuple[str | None, str]:
+    """(map, rule) of a row from its typed year and its assessment date: the date decides; else the year, except
+    in 2025, whose map is then decided by the terms the body is named in (returned as ``(None, UNDATED_2025)``).
+
+    Parameters
+    ----------
+    year : object
+        The year as typed.
+    day : datetime.date or None
+        The assessment date (:func:`wave_date`), None when the row has none.
+
+    Returns
+    -------
+    tuple of (str or None, str)
+        The map (``"pre2025"``, ``"2025"``, None) and the rule: ``"date"``, ``"year"`` or ``UNDATED_2025``.
+    """
+    if day is not None:
+        return map_of_wave(year, date=day), "date"
+    vintage = map_of_wave(year)
+    if vintage is None:
+        try:
+            is_2025 = int(float(nfc(year))) == int(REFORM_DATE[:4])
+        except (ValueError, OverflowError):  # no year (a bad_year problem of its own)
+            is_2025 = False
+        if is_2025:
+            return None, UNDATED_2025
+    return vintage, "year"
 
 
 def _province_key(name: object) -> str:

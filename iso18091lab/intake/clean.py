@@ -22,10 +22,10 @@ from iso18091lab.normalize import fold, modern_tones, nfc, slugify
 #: ``rule.<name>`` (``iso18091lab/data/text.csv``; ``{hint}`` is filled in from the problem's values) and is worded
 #: when a report shows it (:func:`iso18091lab.i18n.rule_text`): ``quarantine.csv`` stores the rule and its values.
 RULES: tuple[str, ...] = (
-    "missing_value", "unknown_province", "unknown_unit", "unit_rejected", "ambiguous_unit", "bad_year", "bad_round",
-    "bad_rater", "unknown_indicator", "bad_score", "score_out_of_range", "bad_rating", "score_and_not_assessed",
-    "missing_score", "conflicting_duplicate", "bad_level", "bad_group", "duplicate_code", "bad_value",
-    "pilot_without_start", "ambiguous_indicator",
+    "missing_value", "unknown_province", "unknown_unit", "unit_rejected", "ambiguous_unit", "bad_year", "bad_date",
+    "bad_round", "bad_rater", "unknown_indicator", "bad_score", "score_out_of_range", "bad_rating",
+    "score_and_not_assessed", "missing_score", "conflicting_duplicate", "bad_level", "bad_group", "duplicate_code",
+    "bad_value", "pilot_without_start", "ambiguous_indicator",
 )
 
 

@@ -5,7 +5,9 @@
   ``predecessor_codes`` and ``pilot_exposure`` (new bodies: their study predecessors and the share of those that
   were pilots), ``lineage_status`` and ``continues`` (below).
 * :func:`lineage_table` gives ``unit_lineage.csv``: ``old_code, old_name, old_province, new_code, new_name,
-  new_province, relation`` for every body in the data.
+  new_province, relation`` for every body in the data, and ``map_rule``: which rule put the bodies' waves on
+  their map (``date``, ``year``, or for a 2025 wave without a date ``undated_2025_new_terms`` /
+  ``undated_2025_old_terms`` / ``undated_2025_same_unit`` / ``undated_2025_listed_first``).
 * :func:`continued_panel` is the convention for panels that cross the reform (``docs/methods.md``):
 
   - a pre-reform body continues as its successor when all the successor's study predecessors are of one group
@@ -29,10 +31,13 @@ from iso18091lab.intake.admin_map import NEW, OLD, NotOnMap
 from iso18091lab.intake.provinces import name_2025
 from iso18091lab.normalize import nfc
 
-LINEAGE_COLUMNS = ["old_code", "old_name", "old_province", "new_code", "new_name", "new_province", "relation"]
-#: Columns a body gains (units table; the first three also on assessment and outcome rows).
+LINEAGE_COLUMNS = ["old_code", "old_name", "old_province", "new_code", "new_name", "new_province", "relation",
+                   "map_rule"]
+#: Columns a body gains (units table; the first three also on assessment and outcome rows). ``map_rule``: the
+#: rule(s) that put its waves on their map (``admin_map.MAP_RULES``: date, year, or for an undated 2025 wave the
+#: terms it is named in), ';'-separated.
 BODY_LINEAGE = ["vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes",
-                "pilot_exposure", "label_today"]
+                "pilot_exposure", "label_today", "map_rule"]
 LEFT_REASONS = ("reform_mixed", "reform_partial", "district_ended")
 POST_REFORM_SUFFIX = "@2025"
 
@@ -65,6 +70,25 @@ def _consistent(unit: admin_map.OfficialUnit, name: object, code: object) -> boo
     if not _blank(name) and admin_map._keys(name)[1] != admin_map._keys(unit.name)[1]:
         return False
     return True
+
+
+def same_territory(old_code: str, new_code: str) -> bool:
+    """True when the old commune ``old_code`` became the new commune ``new_code`` whole and alone (kept,
+    renamed, or merged whole with no other predecessor): a name or code of both maps then means one territory.
+
+    Parameters
+    ----------
+    old_code, new_code : str
+        Official codes on the old and on the new map.
+
+    Returns
+    -------
+    bool
+    """
+    after = admin_map.successors(old_code)
+    before = admin_map.predecessors(new_code)
+    return (list(after["new_code"]) == [new_code] and list(before["old_code"]) == [old_code]
+            and set(after["relation"]) <= set(admin_map.WHOLE_RELATIONS))
 
 
 def post_reform_body(unit: admin_map.OfficialUnit) -> dict:
@@ -181,10 +205,12 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
         code = unit.get("official_code")
         if _blank(code):
             continue
+        rule = "" if _blank(unit.get("map_rule")) else nfc(unit["map_rule"])
         if unit["vintage"] == OLD:
             if unit.get("lineage_status") == "district_ended":
                 rows.append({"old_code": code, "old_name": unit["unit"], "old_province": unit["province"],
-                             "new_code": "", "new_name": "", "new_province": "", "relation": "district_ended"})
+                             "new_code": "", "new_name": "", "new_province": "", "relation": "district_ended",
+                             "map_rule": rule})
                 continue
             part = admin_map.successors(code)
         else:
@@ -193,8 +219,14 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
             rows.append({"old_code": pair["old_code"], "old_name": pair["old_name"],
                          "old_province": pair["old_province"], "new_code": pair["new_code"],
                          "new_name": pair["new_name"], "new_province": pair["new_province"],
-                         "relation": pair["relation_vi"]})
-    frame = pd.DataFrame(rows, columns=LINEAGE_COLUMNS).drop_duplicates()
+                         "relation": pair["relation_vi"], "map_rule": rule})
+    frame = pd.DataFrame(rows, columns=LINEAGE_COLUMNS)
+    if frame.empty:
+        return frame
+    # a pair listed from both its old and its new body: one row, with the rules of both
+    pair = LINEAGE_COLUMNS[:-1]
+    frame = frame.groupby(pair, sort=False, dropna=False)["map_rule"].agg(
+        lambda rules: ";".join(dict.fromkeys(r for part in rules for r in part.split(";") if r))).reset_index()
     return frame.sort_values(["old_province", "old_code", "new_code"], kind="stable").reset_index(drop=True)
 
 

@@ -58,7 +58,7 @@ UNIT_COLUMNS = [
     "province_2025", "aliases", "synthetic",
     "source_file", "source_sheet", "source_row",
     "vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes", "pilot_exposure",
-    "label_today",
+    "label_today", "map_rule",
 ]
 OUTCOME_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
@@ -272,30 +272,93 @@ class _Bodies:
                 self._post_reform[unit.code] = index
         self._new_index = np.array(new, dtype=np.int64)
         self.matcher_new = UnitMatcher(units.iloc[new]) if new else None
+        #: body index -> the rules that put its waves on a map (MAP_RULES; ``map_rule`` of the units table)
+        self.map_rules: dict[int, set[str]] = {}
 
     def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
         """(body index per row, -1 where none; attributed province per row, '' where none)."""
-        columns = ["province", "unit", "code", "year"]
+        columns = ["province", "unit", "code", "year", "date"]
         combos, inverse = _unique_rows([table.codes(c) for c in columns])
         counts = np.bincount(inverse, minlength=len(combos))
         body = np.full(len(combos), -1, dtype=np.int64)
         province = np.full(len(combos), "", dtype=object)
         failures: list[tuple[int, Problem]] = []
-        maps = [admin_map.map_of_wave(v) for v in table.values("year")]  # the map each typed year is on
-        for k, (pc, uc, cc, yc) in enumerate(combos):
+        days = self._wave_dates(table, problems)
+        for k, (pc, uc, cc, yc, dc) in enumerate(combos):
             typed = (table.values("province")[pc], table.values("unit")[uc], table.values("code")[cc])
-            key = tuple(nfc(v) for v in typed) + (maps[yc],)
+            vintage, rule = admin_map.map_rule(table.values("year")[yc], days[dc])
+            key = tuple(nfc(v) for v in typed) + (vintage, rule)
             if key not in self._cache:
-                self._cache[key] = self._locate(*typed, vintage=maps[yc])
-            body[k], province[k], problem, match = self._cache[key]
+                if rule == admin_map.UNDATED_2025:
+                    self._cache[key] = self._locate_undated(*typed)
+                else:
+                    self._cache[key] = self._locate(*typed, vintage=vintage) + (rule,)
+            body[k], province[k], problem, match, placed_by = self._cache[key]
             if problem is not None:
                 failures.append((k, problem))
             if match is not None:
                 self.name_matches[match] = self.name_matches.get(match, 0) + int(counts[k])
+            if body[k] >= 0:
+                self.map_rules.setdefault(int(body[k]), set()).add(placed_by)
         for k, problem in failures:
             positions = np.flatnonzero(inverse == k)
             problems.add(positions, problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
         return body[inverse], province[inverse]
+
+    @staticmethod
+    def _wave_dates(table: _Table, problems: _Problems) -> np.ndarray:
+        """The assessment date of each distinct cell of the date column (None when empty or unreadable; an
+        unreadable one is a ``bad_date`` problem of its rows)."""
+        values = table.values("date")
+        days = np.full(len(values), None, dtype=object)
+        bad = np.zeros(len(values), dtype=bool)
+        for i, value in enumerate(values):
+            try:
+                days[i] = admin_map.wave_date(value)
+            except ValueError:
+                bad[i] = True
+        rows = np.flatnonzero(bad[table.codes("date")])
+        problems.add(rows, "date", _texts(table, "date")[rows], "bad_date")
+        return days
+
+    def _locate_undated(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None, str]:
+        """A body typed in a wave of 2025 with no date, placed by the terms it is named in (the rule is returned
+        last, ``admin_map.MAP_RULES``): a name or code only the new map has (a listed post-reform body, or a
+        commune of the official list) -> the new map (``undated_2025_new_terms``); one only the listed former
+        bodies have -> the old map (``undated_2025_old_terms``). Both: one territory (a commune kept whole) -> the
+        listed former body (``undated_2025_same_unit``); else a typed code of one map only decides; else the body
+        the units table lists comes first (``undated_2025_listed_first``), and the row is listed in the data-quality
+        report's name matches, with the way to settle it (an assessment date)."""
+        old = self._locate_old(typed_province, name, code)
+        if self.matcher.empty or is_blank(typed_province) or (is_blank(name) and is_blank(code)):
+            return old + ("undated_2025_old_terms",)
+        old_body = old[0] if old[2] is None and old[0] >= 0 else -1
+        if old_body >= 0 and self.rows[old_body].get("vintage") == admin_map.NEW:
+            return old + ("undated_2025_new_terms",)
+        if old_body >= 0 and not is_blank(name) and not is_blank(code) and \
+                self._locate_old(typed_province, name, None)[:3] != (old_body, old[1], None):
+            old_body = -1  # only the code names the listed body ('Xã An Quang' 11647, Xã Quang Trung's code)
+        found = self._locate_new(typed_province, name, code, probe=True)
+        if isinstance(found, admin_map.OfficialUnit):
+            new_code = found.code
+        elif found is not None and found[2] is None:
+            new_code = nfc(self.rows[found[0]].get("official_code"))
+        else:  # not on the new map (or several communes of it): the old map's answer
+            return old + ("undated_2025_old_terms",)
+        if old_body < 0:
+            return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
+        old_code = nfc(self.rows[old_body].get("official_code")) if not lineage._blank(
+            self.rows[old_body].get("official_code")) else ""
+        if old_code and lineage.same_territory(old_code, new_code):
+            return old + ("undated_2025_same_unit",)
+        typed_code = parse_code(code).lstrip("0") if not is_blank(code) else ""
+        if typed_code and typed_code == new_code.lstrip("0") != old_code.lstrip("0"):
+            return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
+        if typed_code and typed_code == old_code.lstrip("0") != new_code.lstrip("0"):
+            return old + ("undated_2025_old_terms",)
+        body = self.rows[old_body]
+        match = (body["province"], nfc(name) or nfc(code), body["unit"], body["body_id"], "undated_2025_listed_first")
+        return old[0], old[1], None, match, "undated_2025_listed_first"
 
     def _locate(self, typed_province, name, code, vintage: str | None = admin_map.OLD
                 ) -> tuple[int, str, Problem | None, tuple | None]:
@@ -334,9 +397,11 @@ class _Bodies:
         close = difflib.get_close_matches(fold(name), [fold(n) for n in names], n=1, cutoff=0.75)
         return next((n for n in names if fold(n) == close[0]), "") if close else ""
 
-    def _locate_new(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None] | None:
+    def _locate_new(self, typed_province, name, code, probe: bool = False
+                    ) -> tuple[int, str, Problem | None, tuple | None] | None:
         """A body typed in a wave on the new map: a listed post-reform body, else a commune of the official list
-        (added as a post-reform body); None when neither has it (the name may be a former body's)."""
+        (added as a post-reform body); None when neither has it (the name may be a former body's). ``probe``:
+        only look — an official commune is returned as its :class:`OfficialUnit`, not added."""
         if self.matcher_new is not None:
             try:
                 found = self.matcher_new.locate(typed_province, name, code)
@@ -358,6 +423,8 @@ class _Bodies:
             return None
         if not lineage._consistent(unit, name, code):  # name of one commune, code of another: not this one
             return None
+        if probe:
+            return unit
         if unit.code not in self._post_reform:
             self._post_reform[unit.code] = len(self.rows)
             self.rows.append(lineage.post_reform_body(unit))
@@ -848,7 +915,7 @@ def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["code", "aliases", "source_file", "source_sheet", "official_code", "successor_code",
-                         "predecessor_codes", "label_today"]
+                         "predecessor_codes", "label_today", "map_rule"]
     frame = frame.reindex(columns=UNIT_COLUMNS).astype({c: "string" for c in text})
     return frame.astype({**_BODY_WHOLE, "synthetic": "boolean", "source_row": "Int64", "pilot_exposure": "Float64"})
 
@@ -1014,6 +1081,8 @@ def _with_lineage(units: pd.DataFrame, bodies: _Bodies) -> pd.DataFrame:
     with no source file: they come from the official list)."""
     if bodies.matcher.empty:
         return units
+    for index, rules in bodies.map_rules.items():  # which rule put the body's waves on their map
+        bodies.rows[index]["map_rule"] = ";".join(r for r in admin_map.MAP_RULES if r in rules)
     lineage.annotate(bodies.rows)
     units = units.copy()
     if any(row.get("vintage") == admin_map.NEW for row in bodies.rows):  # data on the map of today: labels speak it

@@ -60,6 +60,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
              "ma xa phuong", "ma huyen", "ma don vi hanh chinh"),
     "year": ("year", "nam", "nam danh gia"),
     "round": ("round", "dot", "dot danh gia", "ky danh gia", "lan danh gia"),
+    "date": ("date", "assessment date", "date assessed", "ngay", "ngay danh gia", "ngay cham", "ngay cham diem",
+             "thoi diem danh gia"),
     "rater": ("rater", "rater type", "nguoi danh gia", "loai danh gia", "ben danh gia", "hinh thuc danh gia"),
     "rater_id": ("rater id", "ma nguoi cham", "ma nguoi danh gia", "thanh vien hoi dong", "thanh vien",
                  "council member", "member"),
@@ -84,8 +86,9 @@ _PARENTHESES = re.compile(r"\(.*?\)|\[.*?\]")
 #: ``hdr.<column>``; the template writes the same headers).
 EXPECTED_HEADERS: dict[str, tuple[str, str]] = {
     column: (t(f"hdr.{column}", "vi"), t(f"hdr.{column}", "en"))
-    for column in ("province", "unit", "code", "year", "round", "rater", "rater_id", "indicator", "score", "rating",
-                   "level", "group", "pilot_start", "pilot_start_round", "aliases", "measure", "value", "source")
+    for column in ("province", "unit", "code", "year", "round", "date", "rater", "rater_id", "indicator", "score",
+                   "rating", "level", "group", "pilot_start", "pilot_start_round", "aliases", "measure", "value",
+                   "source")
 }
 
 #: The kinds of table, in the order preferred when the evidence ties.
@@ -98,11 +101,11 @@ REQUIRED_COLUMNS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 #: Every column a table of each kind may have.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "assessments": ("province", "unit", "code", "year", "round", "rater", "rater_id", "indicator", "score",
+    "assessments": ("province", "unit", "code", "year", "round", "date", "rater", "rater_id", "indicator", "score",
                     "rating", "source"),
     "units": ("province", "unit", "code", "level", "group", "pilot_start", "pilot_start_round", "aliases",
               "source"),
-    "outcomes": ("province", "unit", "code", "year", "measure", "value", "source"),
+    "outcomes": ("province", "unit", "code", "year", "date", "measure", "value", "source"),
 }
 #: Columns only a table of that kind has (the evidence for a kind when its signature is incomplete).
 _KIND_COLUMNS = {

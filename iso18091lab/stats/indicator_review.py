@@ -432,28 +432,30 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
 
 # --------------------------------------------------------------------------- council size (G and D study)
 
-def g_study(assessments: pd.DataFrame) -> pd.DataFrame:
-    """Variance components of council members' scores (body-wave, indicator, body-wave x indicator, member,
-    residual) by REML, missing ratings allowed (:func:`stats.reliability.g_study`)."""
-    members = _members(_check(assessments, "g_study"))
-    _enough_bodies(members["body_id"].nunique(), "g_study")
+def council_g_study(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The G study of council members' scores in an assessments table: variance components (body-wave,
+    indicator, body-wave x indicator, member, residual) by REML, missing ratings allowed
+    (:func:`stats.reliability.g_study` on the members' rows)."""
+    members = _members(_check(assessments, "council_g_study"))
+    _enough_bodies(members["body_id"].nunique(), "council_g_study")
     if members["rater_id"].nunique() < 2:
-        raise NotEstimable("too_few", "g_study: one council member", detail="1 council member")
+        raise NotEstimable("too_few", "council_g_study: one council member", detail="1 council member")
     return rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
 
 
-def raters_needed(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
-                  confidence: float = 0.95) -> pd.DataFrame:
-    """D study: reliability of one body's indicator score from a council of m = 1 … ``max_raters`` members,
-    ``raters, reliability, ci_low, ci_high, reliability_relative`` (``reliability`` = dependability Phi,
-    absolute: members' leniency counts as error; CIs by a cluster bootstrap of bodies refitting the REML
-    G study). ``attrs``: ``needed`` = {0.8: m, 0.9: m} with bootstrap CIs, the G-study components."""
+def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
+                    confidence: float = 0.95) -> pd.DataFrame:
+    """The council's D study, a table: reliability of one body's indicator score from a council of
+    m = 1 … ``max_raters`` members, ``raters, reliability, ci_low, ci_high, reliability_relative``
+    (``reliability`` = dependability Phi, absolute: members' leniency counts as error; CIs by a cluster bootstrap
+    of bodies refitting the REML G study). ``attrs``: ``needed`` = {0.8: m, 0.9: m} (the smallest council,
+    :func:`stats.reliability.raters_needed`) with bootstrap CIs, the G-study components."""
     rel._check_confidence(confidence)
     if not isinstance(max_raters, (int, np.integer)) or max_raters < 1:
         raise ValueError("max_raters must be a positive whole number")
-    a = _check(assessments, "raters_needed")
+    a = _check(assessments, "council_d_study")
     members = _members(a)
-    components = g_study(a)
+    components = council_g_study(a)
     table = rel.d_study(components, range(1, max_raters + 1))
     needed = {t: rel.raters_needed(components, t) for t in (0.8, 0.9)}
     # cluster bootstrap: resample bodies (all their waves), refit the G study

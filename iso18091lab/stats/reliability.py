@@ -176,7 +176,7 @@ def _icc_table(msr, msc, mse, msw, n, k, confidence):
     for form in ICC_FORMS:
         f_value, d1, d2 = tests[form]
         rows.append({"description": ICC_DESCRIPTIONS[form], "icc": values[form], "F": f_value, "df1": d1,
-                     "df2": d2, "pval": stats.f.sf(f_value, d1, d2), "ci_low": ci[form][0], "ci_high": ci[form][1]})
+                     "df2": d2, "p_value": stats.f.sf(f_value, d1, d2), "ci_low": ci[form][0], "ci_high": ci[form][1]})
     return pd.DataFrame(rows, index=pd.Index(ICC_FORMS, name="form"))
 
 
@@ -191,7 +191,7 @@ def icc(data: pd.DataFrame, targets: str, raters: str, ratings: str, confidence:
     ``data`` is long: one row per target, rater and rating. Targets with any missing rating are dropped
     (``attrs['n_dropped']``); use :func:`icc_reml` to keep them. Duplicate (target, rater) rows raise
     ``ValueError``. Returns a DataFrame indexed ``ICC1 … ICC3k`` with columns ``description, icc, F, df1, df2,
-    pval, ci_low, ci_high`` (the F test is of ICC = 0; CIs after McGraw & Wong, as R ``psych::ICC``).
+    p_value, ci_low, ci_high`` (the F test is of ICC = 0; CIs after McGraw & Wong, as R ``psych::ICC``).
     """
     _check_confidence(confidence)
     matrix, dropped = _icc_matrix(data, targets, raters, ratings)

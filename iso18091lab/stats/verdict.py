@@ -253,7 +253,7 @@ def indicator_verdicts(review) -> "pd.DataFrame":
 
 def indicator_set_verdict(review, raters=None) -> Verdict:
     """Can the indicator set be scored consistently? From a ``review_indicators`` table (and, when council
-    members' own scores exist, the D study of ``indicator_review.raters_needed``).
+    members' own scores exist, the D study of ``indicator_review.council_d_study``).
 
     * ``unclear / consistency_not_measured`` — no indicator could be measured;
     * ``no / flagged`` — at least one indicator is flagged (values: which, and how many are shown consistent

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from iso18091lab.catalog import load_catalog
+from iso18091lab.synthetic import reform
 from iso18091lab.synthetic.model import HAI_PHONG, QUANG_NINH, Body, Design, ProvinceDesign, SynthParams
 from iso18091lab.normalize import fold
 
@@ -314,6 +315,16 @@ DESIGNS: dict[str, Callable[..., Design]] = {
     "no_red_latest": no_red_latest, "three_plus_three": three_plus_three, "one_pilot_per_start": one_pilot_per_start,
     "one_body": one_body, "one_indicator": one_indicator,
 }
+
+
+#: Designs written by a writer of their own rather than from a :class:`Design` (name -> writer(out, seed=...)
+#: returning the manifest): ``reform_2025``, a panel crossing the 1 July 2025 reform with real units.
+FILE_DESIGNS: dict[str, Callable[..., dict]] = {"reform_2025": reform.write_design}
+
+
+def design_names() -> list[str]:
+    """Every name ``synth --design`` accepts: :data:`DESIGNS`, then :data:`FILE_DESIGNS`."""
+    return [*DESIGNS, *FILE_DESIGNS]
 
 
 def design_by_name(name: str, **sizes) -> Design:

@@ -23,6 +23,7 @@ same score, so the body-wave's overall score is exactly that value.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +124,44 @@ def write(raw_dir: str | Path, seed: int = 2025, noise: float = 1.0) -> dict[str
     (out / "_synthetic").mkdir(exist_ok=True)
     tables["truth"].to_csv(out / "_synthetic" / "reform_2025_truth.csv", index=False, encoding="utf-8-sig")
     return tables
+
+
+def write_design(raw_dir: str | Path, seed: int = 2025) -> dict:
+    """Write the design as ``iso18091lab synth --design reform_2025`` does: the files of :func:`write` and
+    ``<raw_dir>/_synthetic/manifest.json`` (labelled synthetic), whose ``files``, ``counts``, ``planted_errors``
+    (none: the design plants no row errors) and ``att`` (the planted effect :data:`EFFECT`) the command reports.
+
+    Parameters
+    ----------
+    raw_dir : str or Path
+        Folder to write into (created if missing).
+    seed : int
+        Random seed of the simulated scores.
+
+    Returns
+    -------
+    dict
+        The manifest, as written.
+    """
+    from iso18091lab.intake.provinces import name_2025
+    from iso18091lab.synthetic.model import BANNER
+
+    out = Path(raw_dir)
+    tables = write(out, seed=seed)
+    units = tables["units"]
+    files = sorted(p.name for p in out.glob("SYNTHETIC_reform_2025_*.csv"))
+    manifest = {
+        "synthetic": True, "banner": BANNER, "generator": "iso18091lab.synthetic.reform", "seed": seed,
+        "design_name": NAME, "files": files,
+        "truth_files": {"body_waves": "_synthetic/reform_2025_truth.csv"},
+        "waves": [*WAVES_OLD, WAVE_NEW], "pilot_start": PILOT_START,
+        "planted_errors": [],
+        "att": {"pooled": {"overall": EFFECT}},
+        "counts": {"provinces": len({name_2025(p) or p for p in units["Tỉnh/Thành phố"]}), "bodies": len(units),
+                   "pilot": int((units["Nhóm"] == "Thí điểm").sum()),
+                   "comparison": int((units["Nhóm"] == "Đối chứng").sum()),
+                   "assessment_rows_written": len(tables["scores"])},
+    }
+    (out / "_synthetic" / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                                      encoding="utf-8")
+    return manifest

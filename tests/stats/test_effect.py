@@ -131,7 +131,7 @@ def _diff_diff_frame(panel):
 
 @pytest.mark.parametrize("seed, starts, rounds", [(0, (2, 3, 4), 1), (1, (1, 3), 2), (2, (2,), 1)])
 def test_imputation_matches_diff_diff_per_province(seed, starts, rounds):
-    from diff_diff import ImputationDiD
+    from diff_diff import CallawaySantAnna, ImputationDiD
 
     panel = staggered_panel(seed=seed, starts=starts, rounds=rounds, n_waves=6)
     frame = _diff_diff_frame(panel)
@@ -139,6 +139,7 @@ def test_imputation_matches_diff_diff_per_province(seed, starts, rounds):
         warnings.simplefilter("ignore")
         theirs = ImputationDiD().fit(frame, "score", "body_id", "t", "ft")
         theirs_loo = ImputationDiD(leave_one_out=True).fit(frame, "score", "body_id", "t", "ft")
+        cs = CallawaySantAnna(control_group="not_yet_treated").fit(frame, "score", "body_id", "t", "ft")
         pre = ImputationDiD(pretrends=True).fit(frame, "score", "body_id", "t", "ft")
         pretest = pre.pretrend_test()
         events = pre.aggregate("event_study")
@@ -147,6 +148,7 @@ def test_imputation_matches_diff_diff_per_province(seed, starts, rounds):
     assert ours.se == pytest.approx(theirs.overall_se, abs=1e-8)
     ours_loo = ef.imputation_att(panel, "score", n_permutations=0, leave_one_out=True, df="normal")
     assert ours_loo.se == pytest.approx(theirs_loo.overall_se, abs=1e-8)
+    assert ef.callaway_santanna(panel, "score").estimate == pytest.approx(cs.overall_att, abs=1e-8)
     table = ef.event_study(panel, "score", leave_one_out=False).set_index("event_time")
     for e, att, se in zip(events.event_time, events.att, events.se):
         if e == -1:
@@ -190,6 +192,7 @@ def test_no_noise_design_recovers_the_att_and_two_way_fe_does_not():
                             effect=lambda e: 2.0 + 3.0 * e, noise=0.0, year0=2021)
     att = ef.imputation_att(panel, "score", n_permutations=200, seed=1)
     assert att.estimate == pytest.approx(4.4, abs=1e-10)
+    assert ef.callaway_santanna(panel, "score").estimate == pytest.approx(4.4, abs=1e-10)
     events = ef.event_study(panel, "score").set_index("event_time")
     assert events.loc[[0, 1, 2], "estimate"].tolist() == pytest.approx([2.0, 5.0, 8.0], abs=1e-10)
     assert events.loc[-2, "estimate"] == pytest.approx(0.0, abs=1e-10)  # no pre-trend planted
@@ -298,7 +301,7 @@ def test_two_way_fe_matches_statsmodels_cluster_robust_ols():
 def test_designs_that_cannot_be_estimated_say_why(change, reason):
     panel = change(staggered_panel(seed=11))
     for call in (lambda: ef.imputation_att(panel, "score", n_permutations=0), lambda: ef.event_study(panel, "score"),
-                 lambda: ef.did_within_province(panel, "score")):
+                 lambda: ef.did_within_province(panel, "score"), lambda: ef.callaway_santanna(panel, "score")):
         with pytest.raises(NotEstimable) as info:
             call()
         assert info.value.reason == reason
@@ -313,7 +316,7 @@ def test_invalid_input_is_a_plain_value_error():
         ef.imputation_att(staggered_panel(), "score", confidence=2)
     for call in (lambda: ef.treated(pd.DataFrame({"x": [1]})), lambda: ef.effectiveness_table(pd.DataFrame({"x": [1]})),
                  lambda: ef.effectiveness_table(None), lambda: ef.pre_post(pd.DataFrame()),
-                 lambda: ef.event_study(pd.DataFrame({"x": [1]})),
+                 lambda: ef.event_study(pd.DataFrame({"x": [1]})), lambda: ef.callaway_santanna(None),
                  lambda: ef.pilot_exclusions(pd.DataFrame({"x": [1]})), lambda: ef.hodges_lehmann([1, 2, 3], confidence=0)):
         with pytest.raises(ValueError):
             call()

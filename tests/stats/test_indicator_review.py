@@ -1,6 +1,6 @@
 """Dataset-level reliability: the two questions kept apart, flags that fire only on what was planted.
 
-Designs are simulated here with numpy (``simulate.py``) with planted values, and expectations are independent
+Designs are simulated here with numpy (``planted_designs.py``) with planted values, and expectations are independent
 of the code under test (planted values, pingouin, closed-form formulas).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simulate import simulate  # noqa: E402
+from planted_designs import planted_assessments  # noqa: E402
 
 CATALOG = load_catalog()
 
@@ -25,7 +25,7 @@ CATALOG = load_catalog()
 @pytest.fixture(scope="module")
 def inflated():
     """60 bodies, 2 waves, every indicator reliable, self-scores a constant 12 points above the council."""
-    return simulate(n_bodies=60, waves=2, inflation=12.0, members=4, member_bodies=15, seed=3)
+    return planted_assessments(n_bodies=60, waves=2, inflation=12.0, members=4, member_bodies=15, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +52,7 @@ def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated
 
 def test_planted_unreliable_indicators_are_flagged_exactly():
     planted = {"1.3", "2.5", "3.9", "4.1"}
-    a = simulate(n_bodies=60, waves=2, inflation=10.0, unreliable=planted, members=4, member_bodies=20, seed=5)
+    a = planted_assessments(n_bodies=60, waves=2, inflation=10.0, unreliable=planted, members=4, member_bodies=20, seed=5)
     table = review.review_indicators(a, CATALOG, n_resamples=400, seed=1)
     assert set(table.loc[table["flag"], "indicator"]) == planted
     for rule in ("members_disagree", "self_council_inconsistent"):
@@ -70,7 +70,7 @@ def test_alpha_flag_needs_a_margin_and_a_ci():
 
 
 def test_self_inflation_by_body_finds_the_lenient_bodies():
-    a = simulate(n_bodies=20, inflation=5.0, seed=8)
+    a = planted_assessments(n_bodies=20, inflation=5.0, seed=8)
     lenient = {"A|003", "A|011"}
     a.loc[a["body_id"].isin(lenient) & (a["rater"] == "self"), "score_100"] += 15
     by_body = review.self_inflation_by_body(a, n_resamples=300, seed=1)
@@ -115,13 +115,13 @@ def test_item_review_matches_direct_formulas(inflated):
 
 
 def test_member_agreement_and_g_study_on_a_planted_council():
-    a = simulate(n_bodies=40, waves=1, inflation=0.0, members=5, member_bodies=40, seed=9, missing_member_rate=0.1)
+    a = planted_assessments(n_bodies=40, waves=1, inflation=0.0, members=5, member_bodies=40, seed=9, missing_member_rate=0.1)
     agreement = review.member_agreement(a)
     # planted per-indicator ICC(A,1): (body 100 + bi 9) / (109 + member bias 4 + noise 16) = 0.845
     assert agreement["member_icc"].median() == pytest.approx(109 / 129, abs=0.06)
-    g = review.g_study(a).set_index("component")["variance"]
+    g = review.council_g_study(a).set_index("component")["variance"]
     assert g["residual"] == pytest.approx(16.0, rel=0.15)
-    table = review.raters_needed(a, n_resamples=30, seed=1)
+    table = review.council_d_study(a, n_resamples=30, seed=1)
     assert list(table.columns) == ["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]
     assert list(table["raters"]) == list(range(1, 8)) and table["reliability"].is_monotonic_increasing
     assert (table["ci_low"] <= table["reliability"]).all() and (table["reliability"] <= table["ci_high"]).all()
@@ -129,20 +129,20 @@ def test_member_agreement_and_g_study_on_a_planted_council():
 
 
 def test_not_estimable_designs():
-    no_members = simulate(n_bodies=10, members=0, seed=1)
-    for function in (review.member_agreement, review.g_study, review.council_interrater):
+    no_members = planted_assessments(n_bodies=10, members=0, seed=1)
+    for function in (review.member_agreement, review.council_g_study, review.council_interrater):
         with pytest.raises(NotEstimable) as info:
             function(no_members)
         assert info.value.reason == "no_members"
-    council_only = simulate(n_bodies=10, with_self=False, seed=1)
+    council_only = planted_assessments(n_bodies=10, with_self=False, seed=1)
     with pytest.raises(NotEstimable) as info:
         review.self_inflation(council_only)
     assert info.value.reason == "no_self"
-    self_only = simulate(n_bodies=10, with_council=False, seed=1)
+    self_only = planted_assessments(n_bodies=10, with_council=False, seed=1)
     with pytest.raises(NotEstimable) as info:
         review.internal_consistency(self_only)
     assert info.value.reason == "no_council"
-    two = simulate(n_bodies=2, seed=1)
+    two = planted_assessments(n_bodies=2, seed=1)
     with pytest.raises(NotEstimable) as info:
         review.self_inflation(two)
     assert info.value.reason == "too_few" and "detail" in info.value.values
@@ -151,7 +151,7 @@ def test_not_estimable_designs():
 
 
 def test_a_body_s_own_subset_of_indicators_and_duplicate_names():
-    a = simulate(n_bodies=30, seed=4)
+    a = planted_assessments(n_bodies=30, seed=4)
     a = a[~((a["body_id"] == "A|001") & a["indicator"].isin(["1.1", "2.2", "3.3"]))]  # its own subset
     assert a["body_label"].duplicated().any()  # names repeat; ids do not
     table = review.review_indicators(a, CATALOG, n_resamples=50, seed=1)
@@ -161,11 +161,11 @@ def test_a_body_s_own_subset_of_indicators_and_duplicate_names():
 
 
 def test_duplicate_consensus_scores_raise():
-    a = simulate(n_bodies=5, seed=1)
+    a = planted_assessments(n_bodies=5, seed=1)
     twice = pd.concat([a, a.iloc[[0]]], ignore_index=True)
     with pytest.raises(ValueError, match="duplicate self scores"):
         review.self_inflation(twice)
-    a = simulate(n_bodies=5, members=3, seed=1)
+    a = planted_assessments(n_bodies=5, members=3, seed=1)
     member = a[a["rater_id"].notna()].iloc[[0]]
     with pytest.raises(ValueError, match="duplicate member scores"):
         review.member_agreement(pd.concat([a, member], ignore_index=True))
@@ -183,7 +183,7 @@ def test_bands_take_the_interval_into_account():
     assert review.band_ci(0.6, np.nan, np.nan) == "uncertain"
 
 
-_A = simulate(n_bodies=4, seed=1)
+_A = planted_assessments(n_bodies=4, seed=1)
 BAD_INPUT = [
     ("self_inflation", lambda: review.self_inflation(_A.iloc[:0])),
     ("self_inflation", lambda: review.self_inflation(_A.drop(columns="body_id"))),
@@ -193,8 +193,8 @@ BAD_INPUT = [
     ("member_agreement", lambda: review.member_agreement(_A.iloc[:0])),
     ("internal_consistency", lambda: review.internal_consistency(_A.to_numpy())),
     ("item_review", lambda: review.item_review(_A, confidence=2)),
-    ("g_study", lambda: review.g_study(_A)),
-    ("raters_needed", lambda: review.raters_needed(_A, max_raters=0)),
+    ("council_g_study", lambda: review.council_g_study(_A)),
+    ("council_d_study", lambda: review.council_d_study(_A, max_raters=0)),
     ("review_indicators", lambda: review.review_indicators(_A, catalog=pd.DataFrame({"x": [1]}))),
     ("most_disagreed", lambda: review.most_disagreed(pd.DataFrame())),
     ("council_interrater", lambda: review.council_interrater(_A)),
@@ -238,7 +238,7 @@ def test_sample_data_flags_only_planted_indicators(synthetic_ingest, synthetic_r
 
 
 def test_internal_consistency_without_omega_keeps_alpha():
-    data = simulate(n_bodies=30, seed=2)
+    data = planted_assessments(n_bodies=30, seed=2)
     full = review.internal_consistency(data)
     alpha_only = review.internal_consistency(data, omega=False)
     pd.testing.assert_frame_equal(full.drop(columns="omega"), alpha_only.drop(columns="omega"))

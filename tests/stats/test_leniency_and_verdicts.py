@@ -24,7 +24,7 @@ from iso18091lab.stats.verdict import (Verdict, consistency_sentences, consisten
                                        indicator_verdicts)
 
 sys.path.insert(0, str(Path(__file__).parent))
-from simulate import simulate  # noqa: E402
+from planted_designs import planted_assessments  # noqa: E402
 
 CATALOG = load_catalog()
 
@@ -39,7 +39,7 @@ def _statsmodels_cr1(values, clusters):
 # --------------------------------------------------------------------------- item 4: leniency CI
 
 def test_leniency_ci_is_statsmodels_cr1_clustered_by_body_in_every_scope():
-    a = simulate(n_bodies=5, waves=2, inflation=6.0, seed=21)
+    a = planted_assessments(n_bodies=5, waves=2, inflation=6.0, seed=21)
     rng = np.random.default_rng(0)
     a = a.drop(index=rng.choice(a.index, 120, replace=False))  # unbalanced: bodies with their own subsets
     a.loc[(a["body_id"] == "A|002") & (a["rater"] == "self"), "score_100"] += 9  # one lenient body
@@ -62,7 +62,7 @@ def test_leniency_ci_is_statsmodels_cr1_clustered_by_body_in_every_scope():
 
 
 def test_per_body_ci_clusters_by_indicator():
-    a = simulate(n_bodies=4, waves=3, inflation=5.0, seed=2)
+    a = planted_assessments(n_bodies=4, waves=3, inflation=5.0, seed=2)
     by_body = review.self_inflation_by_body(a).set_index("body_id")
     wide = a.pivot_table(index=["body_id", "year", "indicator"], columns="rater", values="score_100")
     d = (wide["self"] - wide["council"]).dropna().reset_index(name="d")
@@ -77,18 +77,18 @@ def test_per_body_ci_clusters_by_indicator():
 
 def test_fewer_than_min_bodies_is_not_estimable_with_the_reason():
     assert review.MIN_BODIES == 3
-    two = simulate(n_bodies=2, seed=1)
+    two = planted_assessments(n_bodies=2, seed=1)
     with pytest.raises(NotEstimable) as info:
         review.self_inflation(two)
     assert info.value.reason == "too_few" and info.value.values["detail"] == "2 < 3"
-    a = simulate(n_bodies=4, seed=3)
+    a = planted_assessments(n_bodies=4, seed=3)
     a = a[~((a["indicator"] == "2.5") & a["body_id"].isin(["A|000", "A|001"]))]  # 2.5 scored by 2 bodies
     table = review.self_inflation(a).set_index("scope")
     assert table.loc["2.5", "n_bodies"] == 2 and table.loc["2.5", "not_estimable"] == "too_few_bodies"
     assert np.isnan(table.loc["2.5", ["ci_low", "ci_high", "se", "df"]].astype(float)).all()
     assert np.isfinite(table.loc["2.5", "estimate"])  # the mean is shown, only its interval is not
     assert table.loc["2.4", "not_estimable"] == "" and table.loc["2.4", "df"] == 3
-    three = simulate(n_bodies=3, seed=4)
+    three = planted_assessments(n_bodies=3, seed=4)
     assert np.isfinite(review.self_inflation(three).iloc[0]["ci_low"])
 
 

@@ -30,15 +30,32 @@ def _long(matrix):
 def test_icc_matches_shrout_fleiss_and_psych():
     out = rel.icc(_long(SHROUT_FLEISS), "target", "rater", "rating")
     assert list(out.index) == rel.ICC_FORMS
-    assert list(out.columns) == ["description", "icc", "F", "df1", "df2", "pval", "ci_low", "ci_high"]
+    assert list(out.columns) == ["description", "icc", "F", "df1", "df2", "p_value", "ci_low", "ci_high"]
     for form, published in SHROUT_FLEISS_ICC.items():
         assert round(out.loc[form, "icc"], 2) == published
     assert PSYCH["forms"] == rel.ICC_FORMS
-    for column, key in (("icc", "icc"), ("F", "F"), ("pval", "p"), ("ci_low", "lower"), ("ci_high", "upper")):
+    for column, key in (("icc", "icc"), ("F", "F"), ("p_value", "p"), ("ci_low", "lower"), ("ci_high", "upper")):
         np.testing.assert_allclose(out[column], PSYCH[key], rtol=1e-10, atol=1e-14, err_msg=column)
     np.testing.assert_array_equal(out["df1"], PSYCH["df1"])
     np.testing.assert_array_equal(out["df2"], PSYCH["df2"])
     assert out.attrs["n"] == 6 and out.attrs["k"] == 4 and "McGraw" in out.loc["ICC2", "description"]
+
+
+def test_the_icc_bootstrap_benchmark_computes_the_icc_of_each_resample():
+    """benchmarks/bench_icc_bootstrap.py keeps the vectorised replicates (no report uses them): each replicate is
+    the ICC of the resampled matrix, so the benchmark measures the right thing and does not go stale."""
+    import importlib.util
+
+    path = Path(__file__).parents[2] / "benchmarks" / "bench_icc_bootstrap.py"
+    spec = importlib.util.spec_from_file_location("bench_icc_bootstrap", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    indices = np.array([np.arange(6), [0, 0, 2, 3, 5, 5], [1, 2, 2, 4, 4, 0]])
+    reps = bench.vectorised_replicates(SHROUT_FLEISS, indices)
+    for r, idx in enumerate(indices):
+        ref = rel.icc(_long(SHROUT_FLEISS[idx]), "target", "rater", "rating")["icc"]
+        for form in rel.ICC_FORMS:
+            assert reps[form][r] == pytest.approx(ref[form], abs=1e-12)
 
 
 def _pingouin_icc(frame):
@@ -59,7 +76,7 @@ def test_icc_matches_pingouin_also_with_missing_ratings(seed):
     assert ours.attrs["n_dropped"] > 0
     np.testing.assert_allclose(ours["icc"], ref["ICC"], atol=1e-6)
     np.testing.assert_allclose(ours["F"], ref["F"], atol=1e-6)
-    np.testing.assert_allclose(ours["pval"], ref["pval"], atol=1e-6)
+    np.testing.assert_allclose(ours["p_value"], ref["pval"], atol=1e-6)
     low, high = np.array(ref["CI95"].tolist()).T
     np.testing.assert_allclose(ours["ci_low"], low, atol=0.0051)  # pingouin rounds its CIs to 2 decimals
     np.testing.assert_allclose(ours["ci_high"], high, atol=0.0051)

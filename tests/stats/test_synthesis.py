@@ -175,11 +175,13 @@ def test_report_helpers():
     assert by_province.loc[1, "estimate"] == pytest.approx(change["pilot"] - change["comparison"], abs=1e-10)
     assert len(syn.effects_by_group(panel, ["tier", "province"])) == 6
     meta = syn.national_effect(by_province)
-    # a 4-point effect in every province: the interval excludes 0; the strength follows from the prediction
-    # interval by its definition (strong: it excludes 0 too; moderate: it does not)
-    assert meta.k == 3 and meta.ci_low > 0
-    expected = "strong" if meta.pi_low > 0 else "moderate"
-    assert syn.evidence_strength(meta) == expected
+    # the same 4-point effect planted in every province (SE ~0.7 each): Cochran's Q is below its k - 1 = 2 degrees
+    # of freedom, REML puts tau² at 0, so the prediction interval is the confidence interval; both exclude 0,
+    # which evidence_strength calls "strong"
+    assert meta.k == 3 and meta.q < 2 and meta.tau2 == 0
+    assert (meta.pi_low, meta.pi_high) == pytest.approx((meta.ci_low, meta.ci_high), abs=1e-12)
+    assert meta.ci_low > 0 and meta.ci_low < 4 < meta.ci_high
+    assert syn.evidence_strength(meta) == "strong"
     with pytest.raises(NotEstimable) as info:
         syn.national_effect(by_province.iloc[:1])
     assert info.value.reason == "one_province" and info.value.values == {"n": 1}

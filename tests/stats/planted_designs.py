@@ -10,9 +10,14 @@ import pandas as pd
 from iso18091lab.catalog import load_catalog
 
 
-def simulate(n_bodies=60, waves=1, inflation=10.0, unreliable=(), members=0, member_bodies=None, seed=0,
-             body_sd=10.0, indicator_sd=5.0, bi_sd=3.0, noise_sd=3.0, unreliable_sd=25.0, member_bias_sd=2.0,
-             member_noise_sd=4.0, indicators=None, with_self=True, with_council=True, missing_member_rate=0.0):
+def planted_assessments(n_bodies=60, waves=1, inflation=10.0, unreliable=(), members=0, member_bodies=None, seed=0,
+                        body_sd=10.0, indicator_sd=5.0, bi_sd=3.0, noise_sd=3.0, unreliable_sd=25.0,
+                        member_bias_sd=2.0, member_noise_sd=4.0, indicators=None, with_self=True, with_council=True,
+                        missing_member_rate=0.0) -> pd.DataFrame:
+    """An assessments table (one province, synthetic) with planted self-score inflation, unreliable indicators
+    (``unreliable``: their noise SD is ``unreliable_sd``) and, for the first ``member_bodies`` bodies (all when
+    None), the scores of ``members`` council members (a leniency shift each; ``missing_member_rate`` of their
+    scores left out)."""
     rng = np.random.default_rng(seed)
     catalog = load_catalog()
     if indicators is not None:
