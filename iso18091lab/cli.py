@@ -78,8 +78,8 @@ def _synth(args: argparse.Namespace) -> int:
         manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
                                  total_mismatch=args.total_mismatch)
     counts = manifest["counts"]
-    print(f"{_both('cli_synthetic')}: "
-          f"{_both('cli_synth_written', design=args.design, seed=args.seed, n=len(manifest['files']), out=args.out)}")
+    print(f"{_both('cli_synthetic')} ({args.design}, seed {args.seed}): "  # --seed: the option's name
+          f"{len(manifest['files'])} {_both('cli_files')} -> {args.out}")
     for name in manifest["files"]:
         print(f"  {name}")
     print(f"  {counts['provinces']} {_both('cli_provinces')}, {counts['bodies']} {_both('cli_bodies')} "
