@@ -5,8 +5,8 @@ To keep the suite fast, designs that are a property of one province share a data
 "mixed" dataset exhibits one situation (one wave, no comparison bodies, no pilot bodies, blank levels, traffic
 lights only, points only without council members, a body's own subset of indicators, a year with no red light,
 two bodies with one name, and the smallest designs: no red light in the latest wave, 3 + 3 bodies, one pilot per
-start cohort, one body, one indicator; staggered starts are run by tests/test_effect_notebooks.py and the
-calibration). Designs that are a property of the whole dataset get a
+start cohort, one body, one indicator; two provinces with 6 + 6 bodies give the national report provinces it can
+pool; staggered starts are run by tests/test_effect_notebooks.py and the calibration). Designs that are a property of the whole dataset get a
 dataset each: no units table with no self scores and no outcomes in one province (so ``--all`` meets a single
 province), and a units table without its group column. Expected counts come from the designs (planted), never from
 the code under test.
@@ -43,6 +43,11 @@ MIXED = {
     "Đồng Nai": ("one_pilot_per_start", 0, "one pilot body per start cohort"),
     "Lai Châu": ("one_body", 0, "one body"),
     "Gia Lai": ("one_indicator", 0, "one indicator"),
+    # 6 pilot + 6 comparison bodies in one start cohort: the BJS interval, so the national report has provinces
+    # to pool (the designs above have at most 5 pilots per start cohort: their own randomization interval is
+    # unbounded, and such a province is left out of the pooling)
+    "Hưng Yên": ("one_province", 0, "6 + 6 bodies, one start cohort (pooled nationally)"),
+    "Bắc Ninh": ("one_province", 0, "6 + 6 bodies, one start cohort (pooled nationally)"),
 }
 
 
@@ -153,6 +158,7 @@ def test_what_cannot_be_estimated_says_why(ran):
         full = _results(reports / "can-tho")
         assert full["30_effectiveness"]["values"]["primary"]["estimate"] is not None  # blank levels: estimated
         assert national["40_national"]["values"].get("pooled")  # several provinces could be pooled
+        _national_pools_only_what_provinces_can_answer(design, reports, national["40_national"]["values"])
         _smallest_designs_say_why(reports)
     elif name == "one_province_no_units_no_self":
         province = _results(reports / "hai-phong")
@@ -162,6 +168,31 @@ def test_what_cannot_be_estimated_says_why(ran):
     else:  # units without group: the units file is one structural error; groups are unknown
         province = _results(reports / "hai-phong")
         assert vi("no_groups") in _reasons(province, "30_effectiveness")
+
+
+def _national_pools_only_what_provinces_can_answer(design, reports: Path, national: dict) -> None:
+    """The national pooling weighs exactly the provinces whose own report gives a bounded interval; a province
+    whose own report says the design cannot answer is left out and named with that reason (issue: the national
+    verdict pooled such provinces with an SE their own report does not trust)."""
+    from iso18091lab.normalize import slugify
+
+    left = {x["province"]: x["reason"] for x in national["left_out"]}
+    bounded = set()
+    for province in design.provinces:
+        own = _results(reports / slugify(province.name)).get("30_effectiveness", {}).get("values", {})
+        if "primary" not in own:
+            assert left[province.name] == "not_estimable", province.name
+            continue
+        primary = own["primary"]
+        if own["verdict"]["reason"] == "design_too_small":
+            assert left[province.name] == "unbounded", province.name
+        if abs(primary["ci_low"]) < float("inf") and abs(primary["ci_high"]) < float("inf"):
+            bounded.add(province.name)
+        else:
+            assert left[province.name] == "unbounded", province.name
+    assert {"Hưng Yên", "Bắc Ninh"} <= bounded and national["pooled"]["k"] == len(bounded)
+    assert not bounded & set(left)
+    assert {"Đồng Nai", "Ninh Bình"} <= {p for p, reason in left.items() if reason == "unbounded"}
 
 
 def _smallest_designs_say_why(reports: Path) -> None:

@@ -246,6 +246,41 @@ def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bod
     assert any("estimated from 6 provinces" in s and "about 18 bodies" in s for s in rollout)
 
 
+def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_path):
+    """No two provinces could be pooled because the provinces' own designs cannot answer: the first page, the
+    roll-out advice and the index say so, name the provinces left out and why, and print no pooled number."""
+    from iso18091lab.i18n import t
+    from iso18091lab.run.runner import headline
+    from iso18091lab.stats.verdict import national_effect_verdict
+
+    verdict = national_effect_verdict(n_pooled=1, n_cannot_answer=1, n_provinces=2)
+    left = [{"province": "Quảng Ninh", "reason": "unbounded", "detail": "", "values": {}}]
+    results = {"40_national": {"values": {"verdict": verdict.to_dict(), "left_out": left,
+                                          "by_province": [{"province": "Hải Phòng", "estimate": 4.8, "se": 1.2},
+                                                          {"province": "Quảng Ninh", "estimate": 6.1,
+                                                           "se": float("inf")}]}}}
+    said = answer(results, {}, "vi")
+    assert said["effect"][0] == t("ev_national_design_too_small", "vi", n=1, k=2)
+    assert said["effect"][0].startswith("Chưa trả lời được với thiết kế này")
+    assert said["effect"][1].startswith("Không đưa vào phần gộp: Quảng Ninh (thiết kế của tỉnh không trả lời được")
+    assert not any(x in " ".join(said["effect"]) for x in ("4,8", "6,1", "Gộp ", "Có."))
+    assert said["rollout"][0] == t("ev_rollout_unclear", "vi")
+    assert answer(results, {}, "en")["effect"][0].startswith("This design cannot answer")
+    folder = tmp_path / NATIONAL_SLUG
+    folder.mkdir()
+    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    assert headline(folder, "vi") == "Chưa rõ — chưa trả lời được với thiết kế này: chỉ 1 trong 2 tỉnh/thành phố có " \
+                                     "thiết kế đủ để trả lời."
+    # with a pooled effect, the provinces left out are still named beside it
+    results["40_national"]["values"]["pooled"] = {"k": 2, "estimate": 5.0, "ci_low": 1.0, "ci_high": 9.0,
+                                                  "pi_low": 0.5, "pi_high": 9.5}
+    results["40_national"]["values"]["verdict"] = national_effect_verdict(5.0, 1.0, 9.0, n_pooled=2, n_cannot_answer=1,
+                                                                          n_provinces=3).to_dict()
+    said = answer(results, {}, "vi")["effect"]
+    assert said[0].startswith("Có. Gộp 2 tỉnh/thành phố") and any(s.startswith("Không đưa vào phần gộp: Quảng Ninh")
+                                                                  for s in said)
+
+
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):
     frame = pd.DataFrame({"a": ["=1+1", "+84", "-x", "@SUM(A1)", "bình thường"], "b": [1, -2, 3, 4, 5],
                           "c": [-1.5, 2.0, -3.25, 0.0, 1.0]})

@@ -121,6 +121,10 @@ def test_outputs_written_and_loadable_with_documented_dtypes(messy_result):
     assert a["year"].dtype == "Int64" and a["score_100"].dtype == "Float64"
     assert isinstance(a["rating"].dtype, pd.CategoricalDtype) and a["rating"].dtype.ordered
     assert list(a["rating"].cat.categories) == ["red", "yellow", "green"]
+    # the files give no assessment date: the column is there, a date column, empty
+    from iso18091lab.intake.pipeline import DATE_DTYPE
+
+    assert a["assessed_on"].dtype == DATE_DTYPE and a["assessed_on"].isna().all()
     assert data.units["code"].dtype == "string"
     assert len(data.quarantine) == len(result.quarantine)
     assert data.catalog is not None and len(data.catalog) == 39
@@ -289,3 +293,48 @@ def test_indicator_ids_recovered_from_the_row_order_are_listed(tmp_path):
     recovered = matches[matches["how"] == "indicator_order"]
     assert recovered[["typed", "matched", "rows"]].values.tolist() == [["1.1", "1.10", "1"]]
     assert (recovered["province"] == "Hải Phòng").all()
+
+
+def test_assessment_date_is_kept_and_a_date_of_another_year_is_quarantined(tmp_path):
+    """The date of each row is kept (``assessed_on``, a day); a date that is not in the row's year (typed 2024,
+    dated 1 March 2025) is quarantined as ``date_year_mismatch``, naming file, sheet, row, column and value, its
+    reason worded by the text table with the row's year."""
+    from datetime import date, datetime
+
+    from iso18091lab.i18n import TEXT
+    from iso18091lab.intake.pipeline import DATE_DTYPE
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Chấm điểm"
+    sheet.append(["Tỉnh", "Đơn vị", "Năm", "Đợt", "Loại đánh giá", "Chỉ số", "Điểm", "Ngày đánh giá"])
+    sheet.append(["Hải Phòng", "quận Hồng Bàng", 2024, 1, "Tự đánh giá", "1.1", 5, "01/03/2025"])  # another year
+    sheet.append(["Hải Phòng", "quận Hồng Bàng", 2024, 1, "Hội đồng", "1.1", 4, "15/10/2024"])
+    sheet.append(["Hải Phòng", "quận Hồng Bàng", 2024, 2, "Hội đồng", "1.1", 6, datetime(2024, 12, 2)])  # a date cell
+    sheet.append(["Hải Phòng", "quận Hồng Bàng", 2023, 1, "Hội đồng", "1.1", 3, datetime(2024, 1, 5)])  # another year
+    sheet.append(["Hải Phòng", "quận Hồng Bàng", 2023, 2, "Hội đồng", "1.1", 3, None])  # no date
+    book.save(raw / "diem.xlsx")
+    (raw / "outcomes.csv").write_text("province,unit,year,date,measure,value\n"
+                                      "Hải Phòng,quận Hồng Bàng,2024,30/06/2025,satisfaction_pct,80\n"
+                                      "Hải Phòng,quận Hồng Bàng,2024,30/06/2024,on_time_pct,90\n", encoding="utf-8")
+    result = lab.ingest(raw, tmp_path / "processed")
+    q = result.quarantine
+    assert q["rule"].tolist() == ["date_year_mismatch"] * 3
+    got = sorted(zip(q["file"], q["sheet"], q["row"], q["column"], q["cell"], q["value"]))
+    assert got[0] == ("diem.xlsx", "Chấm điểm", 2, "Ngày đánh giá", "H2", "01/03/2025")
+    assert got[1][:5] == ("diem.xlsx", "Chấm điểm", 5, "Ngày đánh giá", "H5") and got[1][5].startswith("2024-01-05")
+    assert got[2][:3] == ("outcomes.csv", "", 2) and got[2][3:4] == ("date",) and got[2][5] == "30/06/2025"
+    words = TEXT["rule.date_year_mismatch"]
+    by_row = q.set_index(["file", "row"])
+    assert by_row.loc[("diem.xlsx", 2), "reason_vi"] == words["vi"].format(hint="2024")
+    assert by_row.loc[("diem.xlsx", 5), "reason_en"] == words["en"].format(hint="2023")
+    # the accepted rows keep their date, a day; the undated row is empty
+    a = lab.load(tmp_path / "processed").assessments
+    assert a["assessed_on"].dtype == DATE_DTYPE
+    kept = {(int(y), int(r)): d for y, r, d in zip(a["year"], a["round"], a["assessed_on"])}
+    assert kept.keys() == {(2024, 1), (2024, 2), (2023, 2)}
+    assert kept[(2024, 1)] == date(2024, 10, 15) and kept[(2024, 2)] == date(2024, 12, 2)
+    assert pd.isna(kept[(2023, 2)])
+    assert result.outcomes["measure"].tolist() == ["on_time_pct"]

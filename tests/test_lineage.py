@@ -203,18 +203,26 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
                                                                           "Nhập toàn bộ"]]
 
 
-def test_planted_effect_is_recovered_across_the_reform(reform_ingested):
-    from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table, event_study
+def _planted_effect_recovered(assessments: pd.DataFrame) -> pd.Series:
+    """The headline and the pre-reform row of reform_2025 both cover the planted effect; the pre-reform row."""
+    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table
 
-    result, _, tables = reform_ingested
-    table = effectiveness_table(result.assessments, n_permutations=200, seed=3).set_index("outcome")
+    table = effectiveness_table(assessments, n_permutations=200, seed=3).set_index("outcome")
     head, pre = table.loc["overall"], table.loc[PRE_REFORM_OUTCOME]
     for row in (head, pre):
         assert row["ci_low"] <= synth_reform.EFFECT <= row["ci_high"]
         assert abs(row["estimate"] - synth_reform.EFFECT) < 1.5
     # headline: 5 continued pilot communes + the mixed pilot and the district pilot on their pre-reform waves
     assert head["n_pilot"] == 7 and pre["n_pilot"] == 8
+    return pre
+
+
+def test_planted_effect_is_recovered_across_the_reform(reform_ingested):
+    from iso18091lab.stats.descriptive import overall_scores
+    from iso18091lab.stats.effect import event_study
+
+    result, _, tables = reform_ingested
+    _planted_effect_recovered(result.assessments)
     council = overall_scores(result.assessments, "council")
     study = event_study(council)
     post = study[(study["kind"] == "effect") & (study["event_time"] == 2)]
@@ -488,3 +496,119 @@ def test_same_territory_follows_the_official_table():
     assert lineage.same_territory("00859", "00859")
     assert not lineage.same_territory("11488", "11488")
     assert not lineage.same_territory("11647", "11647")
+
+
+# --------------------------------------------------------------------------- the reform split by the wave's date
+
+def test_post_reform_goes_by_the_wave_date_else_by_the_year():
+    """A dated wave is after the reform iff its date (the latest of its rows) is on or after 1 July 2025, even
+    under a former body's name; an undated one goes by its year, and in 2025 by the map its body was placed on."""
+    from datetime import date
+
+    from iso18091lab.intake.pipeline import DATE_DTYPE
+
+    panel = pd.DataFrame([
+        # (body, vintage, year, round, date)
+        ("old-a", OLD, 2025, 1, date(2025, 9, 15)),  # a former body's name, assessed in September: after
+        ("old-a", OLD, 2025, 1, None),  # a row of the same wave without a date: the wave's date decides
+        ("old-a", OLD, 2025, 2, None),  # another wave, undated, a former body: before
+        ("old-b", OLD, 2025, 1, date(2025, 6, 30)),  # before, by a day
+        ("old-b", OLD, 2025, 2, date(2025, 7, 1)),  # after, on the day
+        ("old-b", OLD, 2026, 1, None),  # undated 2026: after
+        ("new-c", NEW, 2025, 1, None),  # undated 2025 placed on the new map: after
+        ("new-c", NEW, 2024, 1, None),
+    ], columns=["body_id", "vintage", "year", "round", "assessed_on"])
+    panel["assessed_on"] = panel["assessed_on"].astype(object).astype(DATE_DTYPE)
+    assert lineage.post_reform(panel).tolist() == [True, True, False, False, True, True, True, True]
+    # without the column (or with no date at all) the year rule alone, as before
+    undated = panel.drop(columns="assessed_on")
+    assert lineage.post_reform(undated).tolist() == [False, False, False, False, False, True, True, True]
+    assert lineage.post_reform(panel.assign(assessed_on=None)).tolist() == lineage.post_reform(undated).tolist()
+
+
+def test_a_panel_carries_the_date_of_its_body_wave_whatever_the_rater():
+    """Self rows undated, council rows of the same wave dated: the self panel's wave has the council's date (a
+    wave is on one map); the latest date of a wave is its date; undated data gives the panels as before."""
+    from datetime import date
+
+    from iso18091lab.intake.pipeline import DATE_DTYPE
+
+    from iso18091lab.stats.descriptive import overall_scores, pillar_scores
+
+    rows = []
+    for rater, day in (("self", None), ("council", date(2025, 7, 2)), ("council", date(2025, 6, 28))):
+        for indicator, pillar in (("1.1", 1), ("2.1", 2)):
+            rows.append({"province": "P", "body_id": "b", "year": 2025, "round": 1, "rater": rater,
+                         "rater_id": None, "indicator": indicator, "pillar": pillar, "assessed_on": day,
+                         "score_100": 40.0 if day == date(2025, 6, 28) else 60.0})
+    frame = pd.DataFrame(rows[:3] + rows[5:])  # one council row per indicator: 2 July for 1.1, 28 June for 2.1
+    frame["assessed_on"] = frame["assessed_on"].astype(object).astype(DATE_DTYPE)
+    for rater in ("self", "council"):
+        panel = overall_scores(frame, rater)
+        assert len(panel) == 1 and panel["assessed_on"].tolist() == [date(2025, 7, 2)]
+        assert lineage.post_reform(panel).tolist() == [True]
+    assert overall_scores(frame, "council")["score"].iloc[0] == pytest.approx(50.0)  # (60 + 40) / 2
+    assert "assessed_on" not in overall_scores(frame.assign(assessed_on=pd.NA), "self")
+    assert len(pillar_scores(frame, "council")) == 2
+
+
+@pytest.fixture(scope="module")
+def reform_dated(tmp_path_factory):
+    """reform_2025 with its 2025 wave dated 15/09/2025, still recorded under the former bodies' names."""
+    from iso18091lab.intake.pipeline import ingest
+
+    root = tmp_path_factory.mktemp("reform_dated")
+    tables = synth_reform.write(root / "raw")
+    path = root / "raw" / "SYNTHETIC_reform_2025_diem.csv"
+    scores = pd.read_csv(path, dtype=str, keep_default_na=False)
+    scores["Ngày đánh giá"] = np.where(scores["Năm"] == "2025", "15/09/2025", "")
+    scores.to_csv(path, index=False, encoding="utf-8-sig")
+    return ingest(root / "raw", root / "processed"), tables
+
+
+def test_a_2025_wave_dated_after_the_reform_under_former_names_is_after_the_reform(reform_dated, reform_ingested):
+    """Dated 15/09/2025: the wave is on the map of today although it names former bodies — the later wave of
+    the mixed, split and district bodies is left out of the continued panel, the continued bodies' scores are
+    their successors' (the mean of the planted values of their predecessors), compared within today's province.
+    The same wave without a date is placed by the existing rule (a former body's wave of 2025: before)."""
+    from iso18091lab.stats.descriptive import overall_scores
+
+    result, tables = reform_dated
+    assert result.summary["quarantined"] == 0
+    wave = result.assessments[result.assessments["year"] == 2025]
+    assert set(wave["vintage"]) == {OLD} and set(wave["assessed_on"].astype(str)) == {"2025-09-15"}
+    assert result.assessments.loc[result.assessments["year"] != 2025, "assessed_on"].isna().all()
+    council = overall_scores(result.assessments, "council")
+    assert lineage.post_reform(council)[council["year"].to_numpy() == 2025].all()
+    panel, left = lineage.continued_panel(council)
+    later = panel[panel["year"] == 2025]
+    assert later["body_id"].str.endswith("@2025").all() and len(later) == len(synth_reform.CONTINUED)
+    assert set(later["wave_province"]) == {"Hải Phòng"}
+    assert set(left["reason"]) == {"reform_mixed", "reform_partial", "district_ended"}
+    truth = tables["truth"]
+    for new_code in synth_reform.CONTINUED:
+        members = [b[2] for b in synth_reform.BODIES if b[5] == new_code]
+        expected = truth[truth["code"].isin(members) & (truth["year"] == 2025)]["value"].mean()
+        got = later.loc[later["body_id"] == f"hai-phong:{new_code}@2025", "score"]
+        assert got.iloc[0] == pytest.approx(expected, abs=1e-4)
+    # undated: the former bodies' 2025 wave is before the reform, kept for every body, former province
+    undated = overall_scores(reform_ingested[0].assessments, "council")
+    assert not lineage.post_reform(undated)[undated["year"].to_numpy() == 2025].any()
+    kept, _ = lineage.continued_panel(undated)
+    kept = kept[kept["year"] == 2025]
+    assert {"hai-phong:11644", "hai-phong:303", "hai-duong:10528"} <= set(kept["body_id"])
+    assert set(kept["wave_province"]) == {"Hải Phòng", "Hải Dương"}
+
+
+def test_planted_effect_is_recovered_with_the_2025_wave_after_the_reform(reform_dated):
+    """The headline and the pre-reform row recover the planted effect; the pre-reform row is the estimate on
+    the waves 2023–2024 (the 2025 wave is after the reform by its date), computed here by the year alone."""
+    from iso18091lab.stats.descriptive import overall_scores
+    from iso18091lab.stats.effect import imputation_att
+
+    result, _ = reform_dated
+    pre = _planted_effect_recovered(result.assessments)
+    council = overall_scores(result.assessments, "council")
+    by_year = imputation_att(council[council["year"] <= 2024].drop(columns="assessed_on").reset_index(drop=True),
+                             n_permutations=0)
+    assert pre["estimate"] == pytest.approx(by_year.estimate, abs=1e-10)

@@ -9,6 +9,7 @@ import pytest
 
 import iso18091lab as lab
 from iso18091lab.run.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
+from iso18091lab.run.workbench import small_design
 from iso18091lab.stats import descriptive as d
 
 
@@ -67,7 +68,8 @@ def test_results_equal_values_computed_with_the_package(two_provinces):
         results = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
         quality = results["00_data_quality"]["values"]
         completeness = d.completeness(part.assessments, part.units, part.catalog)
-        assert quality["n_bodies"] == len(part.units) == 8
+        planted = {design.name: len(design.bodies) for design in small_design()}  # 6 pilot + 6 comparison each
+        assert quality["n_bodies"] == len(part.units) == planted[province] == 12
         assert quality["n_scores"] == len(part.assessments)
         assert quality["share_scored"] == pytest.approx(completeness["share_scored"].mean(), abs=1e-12)
         q = data.quarantine[data.quarantine["province"] == province]

@@ -23,9 +23,9 @@ from iso18091lab.normalize import fold, modern_tones, nfc, slugify
 #: when a report shows it (:func:`iso18091lab.i18n.rule_text`): ``quarantine.csv`` stores the rule and its values.
 RULES: tuple[str, ...] = (
     "missing_value", "unknown_province", "unknown_unit", "unit_rejected", "ambiguous_unit", "bad_year", "bad_date",
-    "bad_round", "bad_rater", "unknown_indicator", "bad_score", "score_out_of_range", "bad_rating",
-    "score_and_not_assessed", "missing_score", "conflicting_duplicate", "bad_level", "bad_group", "duplicate_code",
-    "bad_value", "pilot_without_start", "ambiguous_indicator",
+    "date_year_mismatch", "bad_round", "bad_rater", "unknown_indicator", "bad_score", "score_out_of_range",
+    "bad_rating", "score_and_not_assessed", "missing_score", "conflicting_duplicate", "bad_level", "bad_group",
+    "duplicate_code", "bad_value", "pilot_without_start", "ambiguous_indicator",
 )
 
 

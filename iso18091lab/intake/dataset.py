@@ -13,7 +13,9 @@ to show (with the code added where two bodies of a province share a name). ``pil
 * scores (score, max_score, score_100, value): ``Float64``; ``score`` is the points as entered
   (missing when only a traffic light was given), ``score_100`` the common 0-100 scale;
 * ``rating``: ordered categorical red < yellow < green (missing when not assessed);
-* flags (not_assessed, synthetic): ``boolean``.
+* flags (not_assessed, synthetic): ``boolean``;
+* ``assessed_on`` (assessments): the row's assessment date, a day (``date32[pyarrow]``), ``<NA>`` when the file
+  gave none.
 """
 from __future__ import annotations
 

@@ -231,12 +231,36 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def post_reform(panel: pd.DataFrame) -> np.ndarray:
-    """True for rows on the new map: rows of post-reform bodies, and rows of 2026 on (a wave of 2025 of a
-    pre-reform body is taken as assessed before 1 July 2025)."""
+    """True for rows of waves on the new map (the waves of a panel split at 1 July 2025).
+
+    A wave is a body's year and round. When its rows carry an assessment date (``assessed_on``), the wave is
+    on the new map iff its date — the latest of its rows — is on or after 1 July 2025, whatever the names it was
+    recorded under (a wave of September 2025 typed under a former commune's name is after the reform). A wave
+    without a date goes by its year: from 2026 on the new map, to 2024 on the old one; a 2025 wave without a
+    date is on the map its body was placed on (``map_rule`` of the units table: its body's ``vintage``).
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        Rows with ``year`` and, when known, ``body_id``, ``round``, ``vintage`` and ``assessed_on``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
     year = pd.to_numeric(panel["year"], errors="coerce").to_numpy(dtype=float)
     vintage = (panel["vintage"].astype(object).where(panel["vintage"].notna(), "").to_numpy(dtype=object)
                if "vintage" in panel else np.full(len(panel), OLD, dtype=object))
-    return np.asarray(vintage == NEW, dtype=bool) | (year >= 2026)
+    by_year = np.asarray(vintage == NEW, dtype=bool) | (year >= 2026)
+    if "assessed_on" not in panel or panel.empty:
+        return by_year
+    day = pd.to_datetime(panel["assessed_on"].astype(object), errors="coerce")
+    if not day.notna().any():
+        return by_year
+    keys = [panel[k] for k in ("body_id", "year", "round") if k in panel]
+    wave_day = day.groupby(keys, dropna=False, sort=False).transform("max") if keys else day
+    dated = wave_day.notna().to_numpy()
+    return np.where(dated, (wave_day >= pd.Timestamp(admin_map.REFORM_DATE)).to_numpy(), by_year)
 
 
 def on_new_map(panel: pd.DataFrame) -> bool:
@@ -261,7 +285,8 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
     is placed in the province of today (comparisons within today's province; ``wave_province`` keeps the former
     province of a pre-reform wave, whose province × wave effect is its own), continued bodies take their
     successor's id (several predecessors of one group: their mean per wave), the later waves of mixed and partly
-    merged bodies are dropped, and districts end with the reform. ``body_label`` of a continued body reads as
+    merged bodies are dropped, and districts end with the reform. A later wave is one on the new map by
+    :func:`post_reform`: by the wave's assessment date when it has one, else by its year. ``body_label`` of a continued body reads as
     assessed and as it is now ('xã A (nay thuộc phường B)')."""
     from iso18091lab.i18n import t
 

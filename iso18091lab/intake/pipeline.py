@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from tqdm import tqdm
 
 from iso18091lab._version import __version__
@@ -49,8 +50,8 @@ from iso18091lab.normalize import fold, nfc
 
 ASSESSMENT_COLUMNS = [
     "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "round", "rater",
-    "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
+    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "round", "assessed_on",
+    "rater", "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
     "score_source", "synthetic", "source_file", "source_sheet", "source_row", "source_column",
 ]
 UNIT_COLUMNS = [
@@ -82,6 +83,8 @@ FILE_SUMMARY_COLUMNS = [
     "header_row", "message_vi", "message_en",
 ]
 RATING_DTYPE = pd.CategoricalDtype(list(RATINGS), ordered=True)
+#: ``assessed_on``: the assessment date of a row (a day; ``<NA>`` when the file gave none).
+DATE_DTYPE = pd.ArrowDtype(pa.date32())
 PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv",
                    "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv",
                    "unit_lineage.csv")
@@ -237,6 +240,32 @@ def _blank(table: _Table, column: str) -> np.ndarray:
     return np.array([nfc(u) == "" for u in uniques], dtype=bool)[table.codes(column)]
 
 
+def _dates(table: _Table) -> tuple[np.ndarray, np.ndarray]:
+    """(the date of each distinct cell of the date column, None when empty or unreadable; True where unreadable)."""
+    values = table.values("date")
+    days = np.full(len(values), None, dtype=object)
+    bad = np.zeros(len(values), dtype=bool)
+    for i, value in enumerate(values):
+        try:
+            days[i] = admin_map.wave_date(value)
+        except ValueError:
+            bad[i] = True
+    return days, bad
+
+
+def _assessed_on(table: _Table, year: np.ndarray, problems: _Problems) -> np.ndarray:
+    """The assessment date of every row (None when the cell is empty or no date: ``bad_date`` is recorded where
+    the row is placed on its map). A date in another year than the row's ``year`` is a ``date_year_mismatch``
+    problem of the date cell (its reason names the row's year)."""
+    days = _dates(table)[0]
+    day_year = np.array([d.year if d is not None else -1 for d in days], dtype=np.int64)[table.codes("date")]
+    years = pd.to_numeric(pd.Series(year, dtype=object), errors="coerce").to_numpy(dtype=float)
+    wrong = np.flatnonzero((day_year >= 0) & ~np.isnan(years) & (day_year != years))
+    problems.add(wrong, "date", _texts(table, "date")[wrong], "date_year_mismatch",
+                 np.array([str(int(y)) for y in years[wrong]], dtype=object))
+    return days[table.codes("date")]
+
+
 # --------------------------------------------------------------------------- bodies
 
 class _Bodies:
@@ -309,14 +338,7 @@ class _Bodies:
     def _wave_dates(table: _Table, problems: _Problems) -> np.ndarray:
         """The assessment date of each distinct cell of the date column (None when empty or unreadable; an
         unreadable one is a ``bad_date`` problem of its rows)."""
-        values = table.values("date")
-        days = np.full(len(values), None, dtype=object)
-        bad = np.zeros(len(values), dtype=bool)
-        for i, value in enumerate(values):
-            try:
-                days[i] = admin_map.wave_date(value)
-            except ValueError:
-                bad[i] = True
+        days, bad = _dates(table)
         rows = np.flatnonzero(bad[table.codes("date")])
         problems.add(rows, "date", _texts(table, "date")[rows], "bad_date")
         return days
@@ -623,8 +645,9 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
                                        ["points", "not_assessed", "rating"])
     rater_id = _texts(table, "rater_id")
+    assessed_on = _assessed_on(table, year, problems)
     frame = pd.DataFrame({
-        "_body": body, "year": year, "round": round_, "rater": rater,
+        "_body": body, "year": year, "round": round_, "assessed_on": assessed_on, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
         "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
@@ -637,6 +660,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
 def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
     body, province = bodies.locate(table, problems)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
+    _assessed_on(table, year, problems)
     measure = _parse_unique(table, "measure", nfc, problems, required=True)
 
     def value(v):
@@ -910,6 +934,7 @@ def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
                           "source_row": "Int64", "score": "Float64", "max_score": "Float64",
                           "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean"})
     frame["rating"] = frame["rating"].astype(RATING_DTYPE)
+    frame["assessed_on"] = frame["assessed_on"].astype(object).astype(DATE_DTYPE)
     return frame
 
 

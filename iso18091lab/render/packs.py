@@ -35,7 +35,7 @@ from iso18091lab.i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, number, 
                    value_label)
 from iso18091lab.render.notebook import display_frame, read_typed
 from iso18091lab.stats.verdict import MIN_EFFECT, Verdict, consistency_sentences
-from iso18091lab.summaries.effect import effect_answer, effect_verdict_of
+from iso18091lab.summaries.effect import effect_answer, effect_verdict_of, left_out_sentence
 from iso18091lab.normalize import slugify
 
 MAX_TABLE_ROWS = 15
@@ -195,12 +195,18 @@ def answer(results: dict, names: dict[str, str], lang: str) -> dict[str, list[st
                              min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
         if national.get("strength"):
             effect.append(t("nat_strength", lang, strength=t("strength_" + national["strength"], lang)))
+    elif verdict.reason == "design_too_small" and "40_national" in results:  # never a number
+        clear = verdict.answer
+        effect.append(_label("national_design_too_small", lang, n=int(verdict.values.get("n_pooled") or 0),
+                             k=int(verdict.values.get("n_provinces") or 0)))
     elif primary and primary.get("estimate") is not None:
         clear = verdict.answer
         effect.append(effect_answer(verdict.to_dict(), primary, lang))
     else:
         effect.append(_label("effect_none", lang, why=_not_estimated(
             results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
+    if national.get("left_out"):  # the provinces the pooling left out, and why
+        effect.append(left_out_sentence(national["left_out"], lang))
     if clear is not None:
         effect.append(_label("effect_caveat", lang))
 

@@ -857,6 +857,10 @@ def headline(folder: Path, lang: str = "vi") -> str:
     record, key = None, "index_effect"
     if "40_national" in results:
         record, key = results["40_national"].get("values", {}).get("pooled"), "index_effect_national"
+        verdict = effect_verdict_of(results)
+        if not record and verdict.reason == "design_too_small":  # the provinces' designs cannot answer: no number
+            return t("index_effect_national_design_too_small", lang, verdict=t("verdict_" + verdict.answer, lang),
+                     n=int(verdict.values.get("n_pooled") or 0), k=int(verdict.values.get("n_provinces") or 0))
         if not record:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
     else:

@@ -12,13 +12,18 @@ from iso18091lab.normalize import slugify
 
 
 def small_design():
-    """A quick two-province sample (4 pilot + 4 comparison bodies each) for ``demo --small`` and the tests; the
-    second wave of each province is the first under the pilot (pilot_start), so the first is its baseline."""
+    """A quick two-province sample (6 pilot + 6 comparison bodies each, two waves) for ``demo --small`` and the
+    tests; the second wave of each province is the first under the pilot (pilot_start), so the first is its
+    baseline. Six pilots in the one start cohort is ``stats.verdict.MIN_PILOTS_PER_START``: each province's
+    headline uses the BJS interval, so the national report has two provinces to pool (with fewer, each
+    province's own randomization interval is unbounded and the national report, rightly, gives no number)."""
     from iso18091lab.synthetic.model import HAI_PHONG, QUANG_NINH, ProvinceDesign
 
-    hp = [b for b in HAI_PHONG if b[2] in ("quận", "xã")][:4] + [b for b in HAI_PHONG if b[3] == "comparison"
-                                                                 and b[2] in ("quận", "xã")][:4]
-    qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:10] + [b for b in QUANG_NINH if b[3] == "comparison"][5:9]
+    per_group = 6
+    hp = [b for b in HAI_PHONG if b[3] == "pilot" and b[2] in ("quận", "xã")][:per_group] + \
+        [b for b in HAI_PHONG if b[3] == "comparison" and b[2] in ("quận", "xã")][:per_group]
+    qn = [b for b in QUANG_NINH if b[3] == "pilot"][6:6 + per_group] + \
+        [b for b in QUANG_NINH if b[3] == "comparison"][5:5 + per_group]
     return [ProvinceDesign("Hải Phòng", hp, (2022, 2023), 2023, "xlsx_vi", member_bodies=4),
             ProvinceDesign("Quảng Ninh", qn, (2024, 2025), 2025, "csv_plain", light_levels=("xã", "thị trấn"),
                            member_bodies=4)]

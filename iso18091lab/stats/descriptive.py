@@ -20,6 +20,45 @@ BODY_KEYS = ["province", "body_id", "unit", "body_label", "unit_code", "level", 
              "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues"]
 
 
+def wave_dated(assessments: pd.DataFrame) -> pd.DataFrame:
+    """The rows with ``assessed_on`` the date of their body's wave (its year and round): the latest date of the
+    wave's rows, any rater, so a wave is on one map whatever panel is cut from it (a wave dated from 1 July 2025
+    is on the map of today: :func:`iso18091lab.intake.lineage.post_reform`). Rows without any date are returned
+    as they are.
+
+    Parameters
+    ----------
+    assessments : pandas.DataFrame
+        Assessment rows (``body_id``, ``year``, ``round`` and, when the files gave one, ``assessed_on``).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    if "assessed_on" not in assessments or not assessments["assessed_on"].notna().any():
+        return assessments
+    keys = [k for k in ("body_id", "year", "round") if k in assessments]
+    latest = assessments.groupby(keys, dropna=False, observed=True)["assessed_on"].transform("max")
+    return assessments.assign(assessed_on=latest)
+
+
+def wave_keys(rows: pd.DataFrame) -> list[str]:
+    """The columns a panel keys a wave on: ``year``, ``round``, and the wave's date (``assessed_on``, one per
+    wave after :func:`wave_dated`) when some row has one.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Rows to group into a panel.
+
+    Returns
+    -------
+    list of str
+    """
+    dated = "assessed_on" in rows and bool(rows["assessed_on"].notna().any())
+    return ["year", "round"] + (["assessed_on"] if dated else [])
+
+
 def consensus(assessments: pd.DataFrame, rater: str | None = None) -> pd.DataFrame:
     """Rows of self-assessments and council consensus (individual members' rows dropped)."""
     rows = assessments[assessments["rater_id"].isna()]
@@ -29,9 +68,10 @@ def consensus(assessments: pd.DataFrame, rater: str | None = None) -> pd.DataFra
 
 
 def pillar_scores(assessments: pd.DataFrame, rater: str = "council") -> pd.DataFrame:
-    """One row per body, year, round and pillar: mean score_100, number of indicators scored."""
-    rows = consensus(assessments, rater).dropna(subset=["score_100"])
-    keys = [k for k in BODY_KEYS if k in rows] + ["year", "round", "pillar"]
+    """One row per body, year, round and pillar: mean score_100, number of indicators scored (and the wave's
+    date, ``assessed_on``, when the files gave dates: :func:`wave_dated`)."""
+    rows = consensus(wave_dated(assessments), rater).dropna(subset=["score_100"])
+    keys = [k for k in BODY_KEYS if k in rows] + wave_keys(rows) + ["pillar"]
     grouped = rows.groupby(keys, dropna=False, observed=True)["score_100"]
     out = grouped.agg(score="mean", n_indicators="size").reset_index()
     out["score"] = out["score"].astype(float)
@@ -42,7 +82,7 @@ def pillar_scores(assessments: pd.DataFrame, rater: str = "council") -> pd.DataF
 def overall_scores(assessments: pd.DataFrame, rater: str = "council") -> pd.DataFrame:
     """One row per body, year and round: the mean of its pillar scores and the pillars it covers."""
     pillars = pillar_scores(assessments, rater)
-    keys = [k for k in BODY_KEYS if k in pillars] + ["year", "round"]
+    keys = [k for k in BODY_KEYS if k in pillars] + wave_keys(pillars)
     out = pillars.groupby(keys, dropna=False, observed=True).agg(
         score=("score", "mean"), n_pillars=("pillar", "size"), n_indicators=("n_indicators", "sum")).reset_index()
     out["rater"] = rater

@@ -1245,7 +1245,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     (Benjamini–Hochberg) across indicators. Raises :class:`NotEstimable` when the primary row cannot be
     estimated; other outcomes that cannot be are listed in ``attrs["not_estimable"]``.
     """
-    from iso18091lab.stats.descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores
+    from iso18091lab.stats.descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores, wave_dated, wave_keys
 
     if not isinstance(assessments, pd.DataFrame):
         raise ValueError("assessments must be a pandas DataFrame")
@@ -1303,8 +1303,8 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         add(own, "overall", "overall", "self")
         for pillar, part in pillar_scores(assessments, "self").groupby("pillar"):
             add(part, f"pillar {int(pillar)}", "pillar", "self")
-    scored = consensus(assessments, "council").dropna(subset=["score_100"])
-    keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
+    scored = consensus(wave_dated(assessments), "council").dropna(subset=["score_100"])
+    keys = [k for k in BODY_KEYS if k in scored] + wave_keys(scored)
     start = len(rows)
     # every indicator's panel from one groupby (the same groups and means as one groupby per indicator)
     by_indicator = (scored.groupby(["indicator"] + keys, dropna=False, observed=True)["score_100"].mean()

@@ -280,10 +280,78 @@ def effect_icc(tau2: float, per_body_variance: float) -> float:
 
 # --------------------------------------------------------------------------- helpers for the national report
 
-def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score") -> pd.DataFrame:
-    """The headline ATT (:func:`iso18091lab.stats.effect.imputation_att`, BJS SE, no permutation) for each group
-    of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``). Groups where it cannot be estimated are left
-    out and listed in ``attrs["not_estimable"]`` (group and reason)."""
+def interval_se(ci_low, ci_high, confidence: float = 0.95) -> float:
+    """The standard error a (1 − ``confidence``) interval implies when it has no SE of its own (randomization
+    inference, whose interval inverts a test): (``ci_high`` − ``ci_low``) / (2·z), z = 1.96 at 95 %. Infinite
+    when an end is unbounded or missing: such a province cannot be weighed (:func:`poolable` drops it).
+
+    Examples
+    --------
+    >>> round(interval_se(2.0 - 1.96, 2.0 + 1.96), 3)
+    1.0
+    >>> interval_se(float("-inf"), 3.0)
+    inf
+    """
+    if not 0 < confidence < 1:
+        raise ValueError("confidence must be between 0 and 1")
+    try:
+        low, high = float(ci_low), float(ci_high)
+    except (TypeError, ValueError):
+        raise ValueError(f"interval ends must be numbers, not {ci_low!r} and {ci_high!r}") from None
+    if not (np.isfinite(low) and np.isfinite(high)):
+        return float("inf")
+    if high < low:
+        raise ValueError(f"the interval's upper end {high} lies below its lower end {low}")
+    return float((high - low) / (2 * stats.norm.ppf((1 + confidence) / 2)))
+
+
+#: Why a province's estimate is left out of the pooling (:func:`left_out`; ``text.csv``: ``nat_left_out_<key>``).
+LEFT_OUT_REASONS = ("not_estimable", "unbounded", "zero_se")
+
+BY_GROUP_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "p_value", "p_min", "inference", "se_bjs", "n_pilot",
+                    "n_comparison", "n_treated"]
+
+
+def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score", n_permutations: int = 2000,
+                     seed: int | None = None) -> pd.DataFrame:
+    """The headline ATT of each group of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``), with the
+    inference its own report uses: :func:`iso18091lab.stats.effect.imputation_att` with ``inference="auto"``, so
+    the BJS SE when every start cohort has at least :data:`~iso18091lab.stats.verdict.MIN_PILOTS_PER_START`
+    pilot bodies, else seeded randomization inference (``n_permutations``, ``seed``: pass the province
+    report's, and a province enters with the very interval its report prints).
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Body-wave outcomes (``stats.descriptive.overall_scores``) with the columns of ``by``.
+    by : list of str
+        The grouping columns.
+    outcome : str
+        The outcome column.
+    n_permutations, seed : int
+        Randomization inference of the groups below the BJS threshold (as ``imputation_att``);
+        ``n_permutations=0`` forces BJS everywhere (not the reports' rule: the pooled interval would rest on
+        intervals that under-cover).
+
+    Returns
+    -------
+    DataFrame
+        One row per estimable group: ``by`` + :data:`BY_GROUP_COLUMNS`. ``se`` is the SE the pooling weighs:
+        the BJS SE (``inference == "bjs"``), else the SE implied by the test-inverted interval
+        (:func:`interval_se`; infinite when the interval is unbounded). ``se_bjs`` is the BJS SE whichever
+        procedure was used. Groups where nothing can be estimated are left out and listed in
+        ``attrs["not_estimable"]`` (group, ``reason`` key and its ``values``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [(p, f"{p}{b}", y, g, 2024 if g == "pilot" else None, 50 + b + (8 if g == "pilot" and y == 2024 else 0))
+    ...         for p in ("A", "B") for b, g in enumerate(["pilot"] * 3 + ["comparison"] * 3) for y in (2023, 2024)]
+    >>> panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
+    >>> table = effects_by_group(panel, ["province"], seed=1)
+    >>> table["inference"].tolist(), table["se"].tolist()  # 3 + 3 bodies: the design cannot answer
+    (['randomization', 'randomization'], [inf, inf])
+    """
     from iso18091lab.stats.effect import imputation_att
 
     if not isinstance(panel, pd.DataFrame):
@@ -295,35 +363,69 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score")
     for key, part in panel.groupby(by, observed=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         try:
-            r = imputation_att(part, outcome, n_permutations=0)
+            r = imputation_att(part, outcome, n_permutations=n_permutations, seed=seed)
         except NotEstimable as exc:
-            skipped.append({**dict(zip(by, key)), "reason": exc.reason})
+            skipped.append({**dict(zip(by, key)), "reason": exc.reason, "values": dict(exc.values)})
             continue
-        rows.append({**dict(zip(by, key)), "estimate": r.estimate, "se": r.se, "ci_low": r.ci_low,
-                     "ci_high": r.ci_high, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison,
+        se = r.se if r.inference == "bjs" else interval_se(r.ci_low, r.ci_high, r.confidence)
+        rows.append({**dict(zip(by, key)), "estimate": r.estimate, "se": se, "ci_low": r.ci_low,
+                     "ci_high": r.ci_high, "p_value": r.p_value, "p_min": r.p_min, "inference": r.inference,
+                     "se_bjs": r.se, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison,
                      "n_treated": r.details["n_treated"]})
-    out = pd.DataFrame(rows, columns=by + ["estimate", "se", "ci_low", "ci_high", "n_pilot", "n_comparison",
-                                           "n_treated"])
+    out = pd.DataFrame(rows, columns=by + BY_GROUP_COLUMNS)
     out.attrs["not_estimable"] = skipped
     return out
 
 
 def poolable(by_province: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`effects_by_group` a meta-analysis can weigh: a finite, positive SE (a province whose
-    only pilot body gives an SE of 0 has no within-province variance to weigh it by)."""
+    """The rows of :func:`effects_by_group` a meta-analysis can weigh: a finite, positive SE (an unbounded
+    randomization interval gives an infinite SE; a province whose only pilot body gives an SE of 0 has no
+    within-province variance to weigh it by)."""
     se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
     return by_province[(se > 0) & np.isfinite(se)]
 
 
+def left_out(by_province: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """The groups of :func:`effects_by_group` that the pooling leaves out, and why: ``reason`` (one of
+    :data:`LEFT_OUT_REASONS`) — ``not_estimable`` (nothing could be estimated; ``detail`` is the
+    :class:`NotEstimable` key and ``values`` its values), ``unbounded`` (the province's own inference gives an
+    interval without an end: its design cannot answer) or ``zero_se`` (an SE of 0 cannot be weighed).
+    ``by``: the grouping columns (default: those of the table before ``estimate``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"province": ["A", "B", "C"], "estimate": [2.0, 5.0, 1.0], "se": [1.0, float("inf"), 0.0]})
+    >>> left_out(table)[["province", "reason"]].values.tolist()
+    [['B', 'unbounded'], ['C', 'zero_se']]
+    """
+    if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
+        raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
+    by = list(by) if by is not None else list(by_province.columns[:list(by_province.columns).index("estimate")])
+    rows = [{**{c: item.get(c) for c in by}, "reason": "not_estimable", "detail": item.get("reason", ""),
+             "values": dict(item.get("values") or {})} for item in by_province.attrs.get("not_estimable", [])]
+    se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
+    for index in by_province.index[~((se > 0) & np.isfinite(se))]:
+        reason = "zero_se" if se[index] == 0 else "unbounded"
+        rows.append({**{c: by_province.at[index, c] for c in by}, "reason": reason, "detail": "", "values": {}})
+    return pd.DataFrame(rows, columns=by + ["reason", "detail", "values"])
+
+
 def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True) -> MetaResult:
-    """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group`. Raises
-    :class:`NotEstimable` (``one_province``) with fewer than two provinces: one province says nothing about how
-    the effect varies between provinces, and a national statement needs that variation."""
+    """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group` that can be weighed
+    (:func:`poolable`). Raises :class:`NotEstimable` with fewer than two of them: ``one_province`` when the data
+    has one province (one province says nothing about how the effect varies between provinces, and a national
+    statement needs that variation), ``few_answerable`` when provinces were left out because their own design
+    cannot answer (an unbounded interval), else ``few_estimable``."""
     if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
         raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
     usable = poolable(by_province)
     if len(usable) < 2:
         total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
+        unbounded = int((left_out(by_province)["reason"] == "unbounded").sum())
+        if total >= 2 and unbounded:
+            raise NotEstimable("few_answerable", "fewer than two provinces have an interval with both ends",
+                               n=len(usable), k=total, m=unbounded)
         if total >= 2:
             raise NotEstimable("few_estimable", "fewer than two provinces have an estimate", n=len(usable), k=total)
         raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=total)

@@ -5,7 +5,8 @@ numbers printed beside it, so the answer can never contradict them: never "yes" 
 the printed interval contains 0. Notebooks, the Word pack, the index and ``results.json`` all take it from here;
 rendering only words it (``text.csv`` keys ``verdict_<answer>`` and ``verdict_reason_<reason>``).
 
-* :func:`effect_verdict` — did the pilot work? (ATT with its CI and p, or a pooled national effect).
+* :func:`effect_verdict` — did the pilot work? (ATT with its CI and p, or a pooled national effect);
+  :func:`national_effect_verdict` — nationally, including when no pooled effect can be given.
 * :func:`consistency_verdict` — is one agreement measure (an ICC) shown above its threshold?
   :func:`indicator_verdicts` applies it to every indicator of a review table and :func:`indicator_set_verdict`
   to the set: "consistent" only when the intervals show it, flagged when they show the opposite, otherwise
@@ -136,6 +137,51 @@ def effect_verdict(estimate, ci_low, ci_high, p_value=float("nan"), p_min=float(
     if high < min_effect:
         return Verdict("no", "below_min_effect", values)
     return Verdict("unclear", "inconclusive", values)
+
+
+def national_effect_verdict(estimate=float("nan"), ci_low=float("nan"), ci_high=float("nan"),
+                            n_pooled: int = 0, n_cannot_answer: int = 0, n_provinces: int = 0,
+                            alpha: float = ALPHA, min_effect: float = MIN_EFFECT) -> Verdict:
+    """Did the pilot work, nationally? The pooled effect's verdict when there is one, else why there is none.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float
+        The pooled effect and its interval (``stats.synthesis.national_effect``); NaN when nothing was pooled.
+    n_pooled : int
+        The provinces whose effect can be weighed (``stats.synthesis.poolable``); a pooled effect needs two.
+    n_cannot_answer : int
+        Provinces left out because their own inference cannot answer (an unbounded interval): the pooled
+        interval must not be narrower than what its inputs support, so they never enter with another SE.
+    n_provinces : int
+        All provinces in the data (estimated or not), for the sentence.
+    alpha, min_effect : float
+        As :func:`effect_verdict`.
+
+    Returns
+    -------
+    Verdict
+        :func:`effect_verdict` of the pooled effect (no p: the interval decides); without one
+        ``unclear / design_too_small`` when provinces were left out because their design cannot answer — never
+        a number — else ``unclear / not_estimated``. ``values`` adds ``n_pooled``, ``n_cannot_answer`` and
+        ``n_provinces``.
+
+    Examples
+    --------
+    >>> national_effect_verdict(3.6, 1.0, 6.1, n_pooled=2).answer
+    'yes'
+    >>> national_effect_verdict(n_cannot_answer=2).reason
+    'design_too_small'
+    >>> national_effect_verdict().reason
+    'not_estimated'
+    """
+    counts = {"n_pooled": int(n_pooled), "n_cannot_answer": int(n_cannot_answer), "n_provinces": int(n_provinces)}
+    if _finite(estimate) and n_pooled >= 2:
+        verdict = effect_verdict(estimate, ci_low, ci_high, alpha=alpha, min_effect=min_effect)
+        return Verdict(verdict.answer, verdict.reason, {**verdict.values, **counts})
+    values = {**effect_verdict(float("nan"), float("nan"), float("nan"), alpha=alpha, min_effect=min_effect).values,
+              **counts}
+    return Verdict("unclear", "design_too_small" if n_cannot_answer else "not_estimated", values)
 
 
 def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA,

@@ -7,14 +7,15 @@ from iso18091lab.stats.verdict import Verdict, bodies_to_answer, effect_verdict
 
 
 def effect_verdict_of(results: dict) -> Verdict:
-    """The verdict on "did the pilot work?" of a report folder's results: the national pooled effect when there
-    is one, else the province's primary row — as the notebook recorded it (``verdict``), else by the same rule
-    from the recorded numbers (results written before verdicts were recorded)."""
+    """The verdict on "did the pilot work?" of a report folder's results: the national one when the folder is
+    the national report (with or without a pooled effect: :func:`stats.verdict.national_effect_verdict`), else
+    the province's primary row — as the notebook recorded it (``verdict``), else by the same rule from the
+    recorded numbers (results written before verdicts were recorded)."""
     national = results.get("40_national", {}).get("values", {})
+    if national.get("verdict"):  # stats.verdict.national_effect_verdict, with or without a pooled effect
+        return Verdict.from_dict(national["verdict"])
     if national.get("pooled"):
         p = national["pooled"]
-        if national.get("verdict"):
-            return Verdict.from_dict(national["verdict"])
         return effect_verdict(p["estimate"], p["ci_low"], p["ci_high"])
     values = results.get("30_effectiveness", {}).get("values", {})
     if values.get("verdict"):
@@ -46,3 +47,22 @@ def effect_answer(verdict: dict, record: dict, lang: str = "vi") -> str:
               "n_assignments": number(float(n_assign), lang, 0) if n_assign == n_assign and n_assign else "–",
               "n_needed_pilot": needed[0], "n_needed_comparison": needed[1]}
     return t(f"ev_effect_{reason}", lang, **fields)
+
+
+def left_out_sentence(items: list[dict], lang: str = "vi") -> str:
+    """The sentence that names the provinces the national pooling left out, and why (``text.csv``:
+    ``nat_left_out`` and ``nat_left_out_<reason>``), from the rows of
+    :func:`iso18091lab.stats.synthesis.left_out` as notebook 40 records them (``province``, ``reason``,
+    ``detail``: the NotEstimable key of a province that could not be estimated, ``values``). '' when none."""
+    parts = []
+    for item in items:
+        reason = item["reason"]
+        why = ""
+        if reason == "not_estimable":
+            detail = f"ne_{item.get('detail') or ''}"
+            try:
+                why = t(detail, lang, **(item.get("values") or {}))
+            except KeyError:  # an unknown reason, or its values were not recorded
+                why = t("ev_no_reason", lang)
+        parts.append(t(f"nat_left_out_{reason}", lang, province=item["province"], why=why))
+    return t("nat_left_out", lang, list="; ".join(parts)) if parts else ""

@@ -234,3 +234,129 @@ def test_power_sensitivity_over_assumed_heterogeneity():
 def test_invalid_input_is_a_plain_value_error(call):
     with pytest.raises(ValueError):
         call()
+
+
+# --------------------------------------------------------------------------- which provinces the pooling weighs
+# Each province enters with the inference its own report uses (stats.effect: BJS at >= MIN_PILOTS_PER_START pilots
+# in every start cohort, else randomization inference); a province whose own interval is unbounded is left out.
+
+Z975 = 1.959963984540054  # the 97.5 % normal quantile, written out: the SE a 95 % interval implies is width / (2 z)
+
+
+def _province(name, pilot_starts, n_comparison, waves=(2022, 2023, 2024), effect=5.0, seed=0):
+    """Body-wave scores of one province: a body level, a common wave shock, ``effect`` points on pilot
+    body-waves from each pilot's start, unit noise."""
+    rng = np.random.default_rng(seed)
+    shocks = rng.normal(0, 2, len(waves))
+    bodies = [("pilot", float(s)) for s in pilot_starts] + [("comparison", np.nan)] * n_comparison
+    rows = []
+    for b, (group, start) in enumerate(bodies):
+        base = rng.normal(50, 5)
+        for w, year in enumerate(waves):
+            under = group == "pilot" and year >= start
+            rows.append({"province": name, "body_id": f"{name}-{b}", "level": "xã", "group": group,
+                         "pilot_start": start, "year": year,
+                         "score": base + shocks[w] + (effect if under else 0.0) + rng.normal(0, 1)})
+    return pd.DataFrame(rows)
+
+
+def _one_pilot_per_start(name, seed):
+    # two pilots starting 2023 and 2024 and 3 comparison bodies: 5! / (1! 1! 3!) = 20 assignments, so the
+    # smallest p the design allows is 1/20 = 0.05 and its randomization interval has no end (as the design
+    # one_pilot_per_start, whose provinces' reports say "Chưa trả lời được với thiết kế này")
+    return _province(name, (2023, 2024), 3, seed=seed)
+
+
+def test_provinces_whose_own_design_cannot_answer_give_no_national_number():
+    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.verdict import national_effect_verdict
+
+    panel = pd.concat([_one_pilot_per_start("A", 1), _one_pilot_per_start("B", 2)], ignore_index=True)
+    by_province = syn.effects_by_group(panel, ["province"], seed=3)
+    assert list(by_province["inference"]) == ["randomization", "randomization"]
+    assert by_province["p_min"].tolist() == pytest.approx([1 / 20, 1 / 20])
+    for row in by_province.itertuples():  # the very interval of the province's own report: unbounded
+        own = imputation_att(panel[panel["province"] == row.province], seed=3)
+        assert (row.ci_low, row.ci_high) == (own.ci_low, own.ci_high) == (-np.inf, np.inf)
+        assert np.isinf(row.se) and 0 < row.se_bjs < np.inf  # the BJS SE the old synthesis pooled
+    assert syn.poolable(by_province).empty
+    assert syn.left_out(by_province)[["province", "reason"]].values.tolist() == [["A", "unbounded"],
+                                                                                 ["B", "unbounded"]]
+    with pytest.raises(NotEstimable) as info:
+        syn.national_effect(by_province)
+    assert info.value.reason == "few_answerable" and info.value.values == {"n": 0, "k": 2, "m": 2}
+    verdict = national_effect_verdict(n_pooled=0, n_cannot_answer=2, n_provinces=2)
+    assert (verdict.answer, verdict.reason) == ("unclear", "design_too_small")
+    assert np.isnan(verdict.values["estimate"]) and np.isnan(verdict.values["ci_low"])
+    # the bug this guards against: with BJS forced on every province the same data gave a pooled number
+    forced = syn.effects_by_group(panel, ["province"], n_permutations=0)
+    assert list(forced["inference"]) == ["bjs", "bjs"] and syn.national_effect(forced).k == 2
+
+
+def test_a_mix_pools_the_answerable_provinces_only_and_lists_the_other():
+    from iso18091lab.stats.verdict import effect_verdict, national_effect_verdict
+
+    answerable = [_province(name, [2023] * 6, 6, seed=seed) for name, seed in (("A", 4), ("B", 5))]
+    panel = pd.concat(answerable + [_one_pilot_per_start("C", 6)], ignore_index=True)
+    by_province = syn.effects_by_group(panel, ["province"], seed=3)
+    assert list(by_province["inference"]) == ["bjs", "bjs", "randomization"]
+    assert list(syn.poolable(by_province)["province"]) == ["A", "B"]
+    left = syn.left_out(by_province)
+    assert left[["province", "reason"]].values.tolist() == [["C", "unbounded"]]
+    pooled = syn.national_effect(by_province)
+    ab = by_province.iloc[:2]
+    alone = syn.meta_analysis(ab["estimate"], ab["se"] ** 2, method="REML", hartung_knapp=True)
+    assert pooled.k == 2 and (pooled.estimate, pooled.se, pooled.ci_low) == (alone.estimate, alone.se, alone.ci_low)
+    verdict = national_effect_verdict(pooled.estimate, pooled.ci_low, pooled.ci_high, n_pooled=2, n_cannot_answer=1,
+                                      n_provinces=3)
+    assert verdict.reason == effect_verdict(pooled.estimate, pooled.ci_low, pooled.ci_high).reason
+    assert verdict.values["n_cannot_answer"] == 1
+    # one answerable province and one that is not: nothing to pool (a national statement needs two), and the
+    # verdict says the design cannot answer rather than "not estimated"
+    pair = by_province.iloc[[0, 2]].copy()
+    with pytest.raises(NotEstimable) as info:
+        syn.national_effect(pair)
+    assert info.value.reason == "few_answerable" and info.value.values == {"n": 1, "k": 2, "m": 1}
+    assert syn.left_out(pair)["province"].tolist() == ["C"]
+    assert national_effect_verdict(n_pooled=1, n_cannot_answer=1, n_provinces=2).reason == "design_too_small"
+    # a province that could not be estimated at all is listed with its NotEstimable reason
+    none = syn.effects_by_group(pd.concat([panel, _province("D", [], 4, seed=7)], ignore_index=True), ["province"],
+                                seed=3)
+    row = syn.left_out(none).set_index("province").loc["D"]
+    assert (row["reason"], row["detail"]) == ("not_estimable", "no_pilot")
+
+
+def test_the_pooled_se_is_the_inverse_variance_combination_of_the_provinces_it_weighs():
+    from iso18091lab.stats.effect import imputation_att
+
+    panel = pd.concat([_province("A", [2023] * 8, 8, seed=11),           # BJS: 8 pilots in the one start cohort
+                       _province("B", [2023] * 4, 8, seed=12),           # randomization: C(12, 4) = 495 assignments
+                       _one_pilot_per_start("C", 13)], ignore_index=True)  # randomization, unbounded
+    by_province = syn.effects_by_group(panel, ["province"], seed=3).set_index("province")
+    a, b = (imputation_att(panel[panel["province"] == p], seed=3) for p in ("A", "B"))
+    assert (a.inference, b.inference) == ("bjs", "randomization")
+    assert np.isfinite([b.ci_low, b.ci_high]).all()
+    se_a, se_b = a.se, (b.ci_high - b.ci_low) / (2 * Z975)
+    assert by_province.loc["A", "se"] == pytest.approx(se_a, rel=1e-12)
+    assert by_province.loc["B", "se"] == pytest.approx(se_b, rel=1e-12)
+    assert by_province.loc["B", "se"] != pytest.approx(by_province.loc["B", "se_bjs"], rel=1e-3)
+    # fixed effect: 1 / SE² = sum of 1 / SE_i² over the provinces weighed; C is not among them
+    fixed = syn.national_effect(by_province.reset_index(), method="FE", hartung_knapp=False)
+    w = np.array([1 / se_a ** 2, 1 / se_b ** 2])
+    assert fixed.k == 2 and fixed.se == pytest.approx(np.sqrt(1 / w.sum()), rel=1e-12)
+    assert fixed.estimate == pytest.approx((w * [a.estimate, b.estimate]).sum() / w.sum(), rel=1e-12)
+    # random effects (REML, no Hartung-Knapp): the same with tau² added to each variance
+    reml = syn.national_effect(by_province.reset_index(), method="REML", hartung_knapp=False)
+    w = 1 / (np.array([se_a ** 2, se_b ** 2]) + reml.tau2)
+    assert reml.k == 2 and reml.se == pytest.approx(np.sqrt(1 / w.sum()), rel=1e-12)
+
+
+def test_interval_se_and_left_out_refuse_what_they_cannot_read():
+    assert syn.interval_se(-1.0, 1.0) == pytest.approx(1 / Z975, rel=1e-12)
+    assert syn.interval_se(1.0, np.inf) == np.inf and syn.interval_se(np.nan, 2.0) == np.inf
+    with pytest.raises(ValueError):
+        syn.interval_se(3.0, 1.0)
+    with pytest.raises(ValueError):
+        syn.interval_se("a", 1.0)
+    with pytest.raises(ValueError):
+        syn.left_out(pd.DataFrame({"province": ["A"]}))
