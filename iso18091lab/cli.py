@@ -1,4 +1,8 @@
-"""The ``iso18091lab`` command: a thin layer over the package's functions."""
+"""The ``iso18091lab`` command: a thin layer over the package's functions.
+
+Every word it prints, and its help, is a row of the text table (``cli_*``); the commands that take no ``--lang``
+speak both languages, Vietnamese first ("Kết quả / output").
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,10 +11,21 @@ from pathlib import Path
 
 from iso18091lab._version import __version__
 from iso18091lab.config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
+from iso18091lab.i18n import t
 
 
 class UserError(Exception):
     """An error to show as one clear message (no traceback), exit code 2."""
+
+
+def _both(key: str, **values) -> str:
+    """A text of the text table in both languages, 'vi / en'."""
+    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
+
+
+def _h(key: str, default: bool = False) -> str:
+    """An option's help in both languages, with its default value when ``default``."""
+    return _both(key) + (" (%(default)s)" if default else "")
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -26,12 +41,12 @@ def print_ingest_summary(summary: dict, files, processed: Path) -> None:
     shown = files[["file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates"]]
     print(shown.to_string(index=False))
     for row in files[files["status"] == "error"].itertuples():
-        print(f"LỖI / ERROR {row.file}: {row.message_vi} / {row.message_en}", file=sys.stderr)
-    flag = {"yes": " [DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA]", "mixed": " [CÓ DỮ LIỆU MÔ PHỎNG / CONTAINS SYNTHETIC DATA]"}
-    print(f"\nĐã đọc / rows read {summary['rows_read']} = nhận / accepted {summary['accepted']}"
-          f" + cách ly / quarantined {summary['quarantined']} + trùng / duplicates {summary['duplicates']}"
-          f" (dòng trống / empty rows {summary['empty_rows']}){flag.get(summary['synthetic'], '')}")
-    print(f"Kết quả / output: {processed}/ (assessments.parquet, units.parquet, outcomes.parquet, "
+        print(f"{_both('cli_error')} {row.file}: {row.message_vi} / {row.message_en}", file=sys.stderr)
+    flag = {"yes": f" [{_both('cli_synthetic')}]", "mixed": f" [{_both('cli_mixed')}]"}
+    print(f"\n{_both('cli_rows_read')} {summary['rows_read']} = {_both('cli_accepted')} {summary['accepted']}"
+          f" + {_both('cli_quarantined')} {summary['quarantined']} + {_both('cli_duplicates')} {summary['duplicates']}"
+          f" ({_both('cli_empty_rows')} {summary['empty_rows']}){flag.get(summary['synthetic'], '')}")
+    print(f"{_both('cli_output')}: {processed}/ (assessments.parquet, units.parquet, outcomes.parquet, "
           f"quarantine.csv, ingest_summary.json)")
 
 
@@ -42,14 +57,14 @@ def _synth(args: argparse.Namespace) -> int:
     from iso18091lab.synthetic.designs import FILE_DESIGNS, design_by_name, design_names
 
     if args.design not in design_names():
-        raise UserError(f"unknown design {args.design!r} / không có thiết kế này; known: {', '.join(design_names())}")
+        raise UserError(_both("cli_unknown_design", design=repr(args.design), known=", ".join(design_names())))
     sizes = {key: value for key, value in (("provinces", args.provinces), ("bodies", args.bodies),
                                            ("years", args.years), ("member_share", args.member_share))
              if value is not None}
     if sizes and args.design != "national":
-        raise UserError("--provinces, --bodies, --years and --member-share apply to --design national only")
+        raise UserError(_both("cli_sizes_national_only"))
     if args.design in FILE_DESIGNS and args.layout != "long":
-        raise UserError(f"--design {args.design} chỉ ghi dạng long / is written in the long layout only")
+        raise UserError(_both("cli_long_only", design=args.design))
     start = time.perf_counter()
     if args.design in FILE_DESIGNS:
         manifest = FILE_DESIGNS[args.design](args.out, seed=args.seed)
@@ -63,14 +78,14 @@ def _synth(args: argparse.Namespace) -> int:
         manifest = write_layouts(args.out, seed=args.seed, design=design, layout=args.layout,
                                  total_mismatch=args.total_mismatch)
     counts = manifest["counts"]
-    print(f"DỮ LIỆU MÔ PHỎNG / SYNTHETIC DATA ({args.design}, seed {args.seed}): "
-          f"{len(manifest['files'])} tệp / files -> {args.out}")
+    print(f"{_both('cli_synthetic')} ({args.design}, seed {args.seed}): "  # --seed: the option's name
+          f"{len(manifest['files'])} {_both('cli_files')} -> {args.out}")
     for name in manifest["files"]:
         print(f"  {name}")
-    print(f"  {counts['provinces']} tỉnh / provinces, {counts['bodies']} đơn vị / bodies "
-          f"({counts['pilot']} thí điểm / pilot, {counts['comparison']} đối chứng / comparison), "
-          f"{counts['assessment_rows_written']} dòng điểm / score rows, {time.perf_counter() - start:.1f} s")
-    print(f"  _synthetic/manifest.json ({len(manifest['planted_errors'])} lỗi cài sẵn / planted errors; "
+    print(f"  {counts['provinces']} {_both('cli_provinces')}, {counts['bodies']} {_both('cli_bodies')} "
+          f"({counts['pilot']} {_both('cli_pilot')}, {counts['comparison']} {_both('cli_comparison')}), "
+          f"{counts['assessment_rows_written']} {_both('cli_score_rows')}, {time.perf_counter() - start:.1f} s")
+    print(f"  _synthetic/manifest.json ({len(manifest['planted_errors'])} {_both('cli_planted_errors')}; "
           f"ATT {manifest['att']['pooled']['overall']})")
     return 0
 
@@ -90,7 +105,7 @@ def _template(args: argparse.Namespace) -> int:
     else:
         path = write_template(args.out, catalog=args.catalog, province=args.province, unit=args.unit,
                               year=args.year if args.year is not None else "")
-    print(f"Đã tạo phiếu chấm điểm / scoring workbook written: {path}")
+    print(f"{_both('cli_template_written')}: {path}")
     return 0
 
 
@@ -101,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
     for item in args.param or []:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise UserError(f"--param needs NAME=VALUE, got {item!r}")
+            raise UserError(_both("cli_param_format", item=repr(item)))
         extra[name.strip()] = value  # always text: codes such as 01 stay "01"
     runs = run(provinces=args.province, all_provinces=args.all, raw=args.raw, processed=args.processed,
                reports=args.reports, lang=args.lang, seed=args.seed, extra=extra, workers=args.workers,
@@ -113,8 +128,6 @@ def _run(args: argparse.Namespace) -> int:
 def _print_runs(runs, reports: Path, lang: str = "vi") -> int:
     """One line per report and evidence pack (in ``lang``; each reason for what could not be estimated once),
     then where the index is; 1 when anything failed."""
-    from iso18091lab.i18n import t
-
     failed = 0
     for province_run in runs:
         for item in province_run.notebooks:
@@ -151,7 +164,7 @@ def _demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     runs = demo(out, seed=args.seed, small=args.small, lang=args.lang, progress=not args.quiet)
     code = _print_runs(runs, out / "reports", args.lang)
-    print(f"Mẫu dữ liệu mô phỏng / synthetic sample: {out / 'raw'}")
+    print(f"{_both('cli_synthetic_sample')}: {out / 'raw'}")
     return code
 
 
@@ -159,11 +172,11 @@ def _lab(args: argparse.Namespace) -> int:
     from iso18091lab.run.workbench import open_lab, prepare_lab
 
     written = prepare_lab(args.processed, args.province, args.work, lang=args.lang, seed=args.seed)
-    print(f"Notebook đã chuẩn bị cho / notebooks prepared for {args.province}: {Path(args.work).resolve()}")
+    print(f"{_both('cli_lab_prepared')} {args.province}: {Path(args.work).resolve()}")
     for path in written:
         print(f"  {path.name}")
     if args.no_start:
-        print(f"Mở bằng / open with: {sys.executable} -m jupyterlab --ServerApp.root_dir=\"{Path(args.work).resolve()}\"")
+        print(f"{_both('cli_open_with')}: {sys.executable} -m jupyterlab --ServerApp.root_dir=\"{Path(args.work).resolve()}\"")
         return 0
     return open_lab(args.work, browser=not args.no_browser)
 
@@ -172,7 +185,7 @@ def _float_list(text: str) -> list[float]:
     try:
         return [float(v) for v in text.replace(";", ",").split(",") if v.strip()]
     except ValueError:
-        raise UserError(f"--effects needs numbers separated by commas (e.g. 0,0.5,1), not {text!r}") from None
+        raise UserError(_both("cli_effects_numbers", text=repr(text))) from None
 
 
 def _simulate(args: argparse.Namespace) -> int:
@@ -194,7 +207,6 @@ def _simulate(args: argparse.Namespace) -> int:
                                         **({"cov": cov} if cov is not None else {}))
             result = sim.power_study(design, effects=_float_list(args.effects), alpha=args.alpha,
                                      permutations=args.permutations or 0, **common)
-            from iso18091lab.i18n import t
             from iso18091lab.render.figures import simulated_power
 
             figure = simulated_power(result.summary, args.lang, t("plot_simpower_title", args.lang,
@@ -205,148 +217,121 @@ def _simulate(args: argparse.Namespace) -> int:
     except OSError as exc:
         if args.scheduler is None:
             raise
-        raise UserError(f"không kết nối được Dask scheduler / cannot reach the Dask scheduler "
-                        f"{args.scheduler}: {exc}") from None
+        raise UserError(f"{_both('cli_no_scheduler')} {args.scheduler}: {exc}") from None
     import pandas as pd
 
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(result.summary.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     paths = sim.write_study(result, args.out, args.study, figure)
-    print(f"\nMÔ PHỎNG / SIMULATION — {result.method}")
-    print(f"{result.describe()['runs']} dòng / rows, {result.seconds:.0f} s, {result.executor}; {result.machine}")
-    print("Kết quả / output: " + ", ".join(str(p) for p in paths))
+    print(f"\n{_both('cli_simulation')} — {result.method}")
+    print(f"{result.describe()['runs']} {_both('cli_rows')}, {result.seconds:.0f} s, {result.executor}; {result.machine}")
+    print(f"{_both('cli_output')}: " + ", ".join(str(p) for p in paths))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (sub-commands ingest, run, demo, lab, synth, template, simulate)."""
-    parser = argparse.ArgumentParser(
-        prog="iso18091lab",
-        description="Bàn thí nghiệm TCVN ISO 18091:2020 / TCVN ISO 18091:2020 research workbench")
+    parser = argparse.ArgumentParser(prog="iso18091lab", description=_both("cli_description"))
     parser.add_argument("--version", action="version", version=f"iso18091lab {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ingest", help="đọc, kiểm tra, làm sạch dữ liệu thô / read, check and clean raw files")
-    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="thư mục dữ liệu thô / raw folder (%(default)s)")
-    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED,
-                   help="thư mục kết quả / output folder (%(default)s)")
-    p.add_argument("--catalog", type=Path, default=None, help="bộ chỉ số riêng (CSV) / own indicator catalog")
-    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p = sub.add_parser("ingest", help=_h("cli_h_ingest"))
+    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help=_h("cli_h_raw", default=True))
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help=_h("cli_h_out_processed", default=True))
+    p.add_argument("--catalog", type=Path, default=None, help=_h("cli_h_catalog"))
+    p.add_argument("--quiet", action="store_true", help=_h("cli_h_quiet"))
     p.set_defaults(func=_ingest)
 
-    p = sub.add_parser("run", help="chạy các notebook phân tích và tạo báo cáo / run the analysis notebooks")
+    p = sub.add_parser("run", help=_h("cli_h_run"))
     where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument("--province", action="append", help="tên hoặc mã tỉnh (lặp lại được) / province name or slug")
-    where.add_argument("--all", action="store_true",
-                       help="mọi tỉnh rồi tổng hợp toàn quốc / every province, then the national synthesis")
-    where.add_argument("--national", action="store_true", help="chỉ tổng hợp toàn quốc / the national synthesis only")
-    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="thư mục dữ liệu thô / raw folder (%(default)s)")
-    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help="dữ liệu đã xử lý (%(default)s)")
-    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="thư mục báo cáo / reports (%(default)s)")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
-    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="tham số khác của notebook (chỉ tên có trong ô parameters) / extra notebook parameter")
-    p.add_argument("--workers", type=int, default=None,
-                   help="số báo cáo chạy song song / reports at once (mặc định: số lõi, tối đa 4 / default: cores, max 4)")
-    p.add_argument("--issuer", default=None, metavar="TÊN CƠ QUAN",
-                   help="cơ quan ban hành, in ở góc trái đầu hồ sơ Word / issuing body on the Word pack")
-    p.add_argument("--doc-number", default=None, metavar="SỐ",
-                   help="số, ký hiệu văn bản (vd. 123/BC-SKHCN) / document number on the Word pack")
-    p.add_argument("--motto", action="store_true",
-                   help="in Quốc hiệu, Tiêu ngữ (Nghị định 30/2020/NĐ-CP) / the national motto header")
-    p.add_argument("--force", action="store_true",
-                   help="chạy lại mọi báo cáo, kể cả khi dữ liệu không đổi / re-run every report, even unchanged ones")
-    p.add_argument("--catalog", type=Path, default=None,
-                   help="bộ chỉ số riêng (CSV), dùng khi nhập dữ liệu / own indicator catalog, used at ingest")
-    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    where.add_argument("--province", action="append", help=_h("cli_h_province_many"))
+    where.add_argument("--all", action="store_true", help=_h("cli_h_all"))
+    where.add_argument("--national", action="store_true", help=_h("cli_h_national"))
+    p.add_argument("--raw", type=Path, default=DEFAULT_RAW, help=_h("cli_h_raw", default=True))
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help=_h("cli_h_processed", default=True))
+    p.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help=_h("cli_h_reports", default=True))
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help=_h("cli_h_lang", default=True))
+    p.add_argument("--seed", type=int, default=2024, help=_h("cli_h_seed", default=True))
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help=_h("cli_h_param"))
+    p.add_argument("--workers", type=int, default=None, help=_h("cli_h_workers"))
+    p.add_argument("--issuer", default=None, metavar=t("cli_mv_issuer"), help=_h("cli_h_issuer"))
+    p.add_argument("--doc-number", default=None, metavar=t("cli_mv_number"), help=_h("cli_h_doc_number"))
+    p.add_argument("--motto", action="store_true", help=_h("cli_h_motto"))
+    p.add_argument("--force", action="store_true", help=_h("cli_h_force"))
+    p.add_argument("--catalog", type=Path, default=None, help=_h("cli_h_catalog_ingest"))
+    p.add_argument("--quiet", action="store_true", help=_h("cli_h_quiet"))
     p.set_defaults(func=_run)
 
-    p = sub.add_parser("demo", help="chạy toàn bộ trên dữ liệu mô phỏng / run everything on the synthetic sample")
-    p.add_argument("--out", type=Path, default=Path("iso18091lab-demo"),
-                   help="thư mục ghi (raw/, processed/, reports/) / output folder (%(default)s)")
-    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
-    p.add_argument("--small", action="store_true", help="mẫu nhỏ, chạy nhanh / a small, quick sample")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
-    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+    p = sub.add_parser("demo", help=_h("cli_h_demo"))
+    p.add_argument("--out", type=Path, default=Path("iso18091lab-demo"), help=_h("cli_h_demo_out", default=True))
+    p.add_argument("--seed", type=int, default=2024, help=_h("cli_h_seed", default=True))
+    p.add_argument("--small", action="store_true", help=_h("cli_h_small"))
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help=_h("cli_h_lang", default=True))
+    p.add_argument("--quiet", action="store_true", help=_h("cli_h_quiet"))
     p.set_defaults(func=_demo)
 
-    p = sub.add_parser("lab", help="mở các notebook trong JupyterLab cho một tỉnh / open the notebooks in JupyterLab")
-    p.add_argument("--province", required=True, help="tên hoặc mã tỉnh / province name or slug")
-    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help="dữ liệu đã xử lý (%(default)s)")
-    p.add_argument("--work", type=Path, default=Path("lab"),
-                   help="thư mục làm việc cho các bản notebook / work folder for the notebook copies (%(default)s)")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ báo cáo / language (%(default)s)")
-    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
-    p.add_argument("--no-start", action="store_true",
-                   help="chỉ chuẩn bị notebook, không mở JupyterLab / prepare the notebooks only")
-    p.add_argument("--no-browser", action="store_true", help="không mở trình duyệt / do not open a browser")
+    p = sub.add_parser("lab", help=_h("cli_h_lab"))
+    p.add_argument("--province", required=True, help=_h("cli_h_province"))
+    p.add_argument("--processed", type=Path, default=DEFAULT_PROCESSED, help=_h("cli_h_processed", default=True))
+    p.add_argument("--work", type=Path, default=Path("lab"), help=_h("cli_h_work", default=True))
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help=_h("cli_h_lang", default=True))
+    p.add_argument("--seed", type=int, default=2024, help=_h("cli_h_seed", default=True))
+    p.add_argument("--no-start", action="store_true", help=_h("cli_h_no_start"))
+    p.add_argument("--no-browser", action="store_true", help=_h("cli_h_no_browser"))
     p.set_defaults(func=_lab)
 
-    p = sub.add_parser("synth", help="tạo dữ liệu mô phỏng / write synthetic raw files")
-    p.add_argument("--out", type=Path, required=True, help="thư mục ghi (nên là thư mục mới) / output folder (best a new one)")
-    p.add_argument("--seed", type=int, default=2024, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
+    p = sub.add_parser("synth", help=_h("cli_h_synth"))
+    p.add_argument("--out", type=Path, required=True, help=_h("cli_h_synth_out"))
+    p.add_argument("--seed", type=int, default=2024, help=_h("cli_h_seed", default=True))
     p.add_argument("--design", default="sample",
-                   help="thiết kế có tên / named design (%(default)s): sample, one_year, two_rounds, national, reform_2025, ...")
-    p.add_argument("--provinces", type=int, default=None, help="national: số tỉnh / provinces (34)")
-    p.add_argument("--bodies", type=int, default=None, help="national: số đơn vị mỗi tỉnh / bodies per province (97)")
-    p.add_argument("--years", type=int, default=None, help="national: số năm / yearly waves (5)")
-    p.add_argument("--member-share", type=float, default=None,
-                   help="national: tỷ lệ đơn vị có điểm từng thành viên hội đồng / share of bodies with members (0.1)")
+                   help=_h("cli_h_design", default=True) + ": sample, one_year, two_rounds, national, reform_2025, ...")
+    p.add_argument("--provinces", type=int, default=None, help=f"national: {_h('cli_h_n_provinces')} (34)")
+    p.add_argument("--bodies", type=int, default=None, help=f"national: {_h('cli_h_n_bodies')} (97)")
+    p.add_argument("--years", type=int, default=None, help=f"national: {_h('cli_h_n_years')} (5)")
+    p.add_argument("--member-share", type=float, default=None, help=f"national: {_h('cli_h_member_share')} (0.1)")
     p.add_argument("--layout", default="long", choices=["long", "matrix", "matrix2", "rater_column", "forms"],
-                   help="cách trình bày / layout (%(default)s): long (mỗi dòng một điểm / one row per score), matrix, "
-                        "matrix2 (bảng tổng hợp / summary matrices), rater_column, forms (phiếu từng đơn vị / "
-                        "per-body forms)")
-    p.add_argument("--total-mismatch", action="store_true",
-                   help="ghi sai một ô tổng mỗi tỉnh (matrix2, forms) / write one wrong total per province")
+                   help=f"{_h('cli_h_layout', default=True)}: long ({_both('cli_h_layout_long')}), matrix, matrix2 "
+                        f"({_both('cli_h_layout_matrix')}), rater_column, forms ({_both('cli_h_layout_forms')})")
+    p.add_argument("--total-mismatch", action="store_true", help=_h("cli_h_total_mismatch"))
     p.set_defaults(func=_synth)
 
-    p = sub.add_parser("template", help="tạo phiếu chấm điểm Excel / write an Excel scoring workbook")
-    p.add_argument("--out", type=Path, default=Path("phieu_cham_diem.xlsx"), help="tệp ghi / file (%(default)s)")
-    p.add_argument("--catalog", type=Path, default=None, help="bộ chỉ số riêng (CSV) / own indicator catalog")
-    p.add_argument("--province", default="", help="tỉnh/thành phố điền sẵn / province to pre-fill")
-    p.add_argument("--unit", default="", help="đơn vị điền sẵn / unit to pre-fill")
-    p.add_argument("--year", type=int, default=None, help="năm điền sẵn / year to pre-fill")
+    p = sub.add_parser("template", help=_h("cli_h_template"))
+    p.add_argument("--out", type=Path, default=Path("phieu_cham_diem.xlsx"), help=_h("cli_h_file", default=True))
+    p.add_argument("--catalog", type=Path, default=None, help=_h("cli_h_catalog"))
+    p.add_argument("--province", default="", help=_h("cli_h_prefill_province"))
+    p.add_argument("--unit", default="", help=_h("cli_h_prefill_unit"))
+    p.add_argument("--year", type=int, default=None, help=_h("cli_h_prefill_year"))
     p.add_argument("--kind", default="sheet", choices=["sheet", "form", "units"],
-                   help="sheet: bảng chấm điểm (mỗi dòng một điểm) / long scoring sheet; form: phiếu của một đơn vị "
-                        "/ per-body form; units: danh sách đơn vị / units table (%(default)s)")
-    p.add_argument("--code", default="", help="form: mã đơn vị điền sẵn / unit code to pre-fill")
-    p.add_argument("--members", type=int, default=0, help="form: số thành viên hội đồng chấm riêng / council "
-                                                          "members scoring separately (%(default)s)")
+                   help=f"sheet: {_both('cli_h_kind_sheet')}; form: {_both('cli_h_kind_form')}; "
+                        f"units: {_both('cli_h_kind_units')} (%(default)s)")
+    p.add_argument("--code", default="", help=f"form: {_h('cli_h_prefill_code')}")
+    p.add_argument("--members", type=int, default=0, help=f"form: {_h('cli_h_members', default=True)}")
     p.set_defaults(func=_template)
 
-    p = sub.add_parser("simulate", help="nghiên cứu mô phỏng: hiệu chỉnh, lực kiểm định / simulation studies: "
-                                        "calibration, power")
+    p = sub.add_parser("simulate", help=_h("cli_h_simulate"))
     p.add_argument("study", choices=["calibration", "power"],
-                   help="calibration: các phương pháp ước lượng hiệu quả / the effectiveness estimators; "
-                        "power: lực kiểm định cho thiết kế toàn quốc / power of a national design")
-    p.add_argument("--runs", type=int, default=200, help="số lần mô phỏng mỗi kịch bản / runs per scenario (%(default)s)")
-    p.add_argument("--seed", type=int, default=1, help="hạt giống ngẫu nhiên / random seed (%(default)s)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="số tiến trình cục bộ / local processes (mặc định: số lõi / default: cores; 1 = trong tiến trình này)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="địa chỉ Dask scheduler, vd. tcp://10.0.0.5:8786 / a Dask scheduler address")
-    p.add_argument("--out", type=Path, default=Path("simulations"), help="thư mục ghi / output folder (%(default)s)")
-    p.add_argument("--permutations", type=int, default=None,
-                   help="số hoán vị cho giá trị p / permutations for p (calibration 500, power 0 = p từ SE)")
+                   help=f"calibration: {_both('cli_h_study_calibration')}; power: {_both('cli_h_study_power')}")
+    p.add_argument("--runs", type=int, default=200, help=_h("cli_h_runs", default=True))
+    p.add_argument("--seed", type=int, default=1, help=_h("cli_h_seed", default=True))
+    p.add_argument("--jobs", type=int, default=None, help=_h("cli_h_jobs"))
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS", help=_h("cli_h_scheduler"))
+    p.add_argument("--out", type=Path, default=Path("simulations"), help=_h("cli_h_out", default=True))
+    p.add_argument("--permutations", type=int, default=None, help=_h("cli_h_permutations"))
     p.add_argument("--designs", default=None,
-                   help="calibration: thiết kế, cách nhau dấu phẩy / designs (staggered,two rounds,pilot-like,pre-trend,"
-                        "1 per start,2 per start,3 per start,6 per start,3 + 3,5 + 5; mặc định tất cả / default all)")
-    p.add_argument("--provinces", type=int, default=34, help="power: số tỉnh / provinces (%(default)s)")
-    p.add_argument("--bodies", type=int, default=97, help="power: đơn vị mỗi tỉnh / bodies per province (%(default)s)")
-    p.add_argument("--years", type=int, default=5, help="power: số năm / yearly waves (%(default)s)")
-    p.add_argument("--pre-years", type=int, default=2, help="power: năm trước thí điểm / waves before the start (%(default)s)")
-    p.add_argument("--pilot-share", type=float, default=0.5, help="power: tỷ lệ thí điểm / pilot share (%(default)s)")
-    p.add_argument("--staggered", action="store_true", help="power: bắt đầu so le / pilots start in turn")
-    p.add_argument("--effect-sd", type=float, default=0.0,
-                   help="power: độ lệch chuẩn hiệu quả giữa các tỉnh / SD of the effect between provinces (%(default)s)")
-    p.add_argument("--effects", default="0,0.25,0.5,1",
-                   help="power: các mức hiệu quả cần phát hiện (điểm) / effects to detect, points (%(default)s)")
-    p.add_argument("--alpha", type=float, default=0.05, help="power: mức ý nghĩa / significance level (%(default)s)")
-    p.add_argument("--processed", type=Path, default=None,
-                   help="power: ước lượng phương sai, hiệp phương sai từ dữ liệu đã xử lý / take the variances from data")
-    p.add_argument("--lang", choices=["vi", "en"], default="vi", help="ngôn ngữ hình / figure language (%(default)s)")
-    p.add_argument("--quiet", action="store_true", help="không hiện thanh tiến trình / no progress bars")
+                   help=f"calibration: {_both('cli_h_designs')} (staggered,two rounds,pilot-like,pre-trend,"
+                        f"1 per start,2 per start,3 per start,6 per start,3 + 3,5 + 5; {_both('cli_h_default_all')})")
+    p.add_argument("--provinces", type=int, default=34, help=f"power: {_h('cli_h_n_provinces', default=True)}")
+    p.add_argument("--bodies", type=int, default=97, help=f"power: {_h('cli_h_n_bodies', default=True)}")
+    p.add_argument("--years", type=int, default=5, help=f"power: {_h('cli_h_n_years', default=True)}")
+    p.add_argument("--pre-years", type=int, default=2, help=f"power: {_h('cli_h_pre_years', default=True)}")
+    p.add_argument("--pilot-share", type=float, default=0.5, help=f"power: {_h('cli_h_pilot_share', default=True)}")
+    p.add_argument("--staggered", action="store_true", help=f"power: {_h('cli_h_staggered')}")
+    p.add_argument("--effect-sd", type=float, default=0.0, help=f"power: {_h('cli_h_effect_sd', default=True)}")
+    p.add_argument("--effects", default="0,0.25,0.5,1", help=f"power: {_h('cli_h_effects', default=True)}")
+    p.add_argument("--alpha", type=float, default=0.05, help=f"power: {_h('cli_h_alpha', default=True)}")
+    p.add_argument("--processed", type=Path, default=None, help=f"power: {_h('cli_h_processed_cov')}")
+    p.add_argument("--lang", choices=["vi", "en"], default="vi", help=_h("cli_h_figure_lang", default=True))
+    p.add_argument("--quiet", action="store_true", help=_h("cli_h_quiet"))
     p.set_defaults(func=_simulate)
     return parser
 
@@ -365,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"iso18091lab {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("đã dừng / interrupted", file=sys.stderr)
+        print(_both("cli_interrupted"), file=sys.stderr)
         return 130
 
 

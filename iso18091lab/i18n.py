@@ -5,8 +5,9 @@ opens in Excel: to change a wording, edit the ``vi`` or ``en`` cell and save as 
 placeholders such as ``{n}``; keep them as they are in both languages. Keys are unique (a duplicate is an error
 when the file is loaded). Sections by prefix: ``col.<column>`` table column headers (a column whose name is a
 general key, e.g. ``unit``, uses that key), ``reason.<flag>`` reasons an indicator is flagged,
-``measure.<name>`` external outcomes, ``ev_`` evidence pack, ``gl_`` glossary, ``ne_`` why something cannot be
-estimated. To add text, add a row there (not in code). :func:`t` looks a key up.
+``measure.<name>`` external outcomes, ``rule.<name>`` why a row was quarantined, ``method.<key>`` method
+descriptions (the statistics return a key and its values), ``ev_`` evidence pack, ``gl_`` glossary, ``ne_`` why
+something cannot be estimated. To add text, add a row there (not in code). :func:`t` looks a key up.
 """
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ VALUE_LABELS = {"rater": ("self", "council"), "group": ("pilot", "comparison")}
 
 
 def localise(frame, lang: str = "vi"):
-    """A copy of ``frame`` with column names, rater/group values and method/measure names in ``lang``."""
+    """A copy of ``frame`` with column names, rater/group values and method/measure descriptions in ``lang``."""
     out = frame.copy()
     for column, values in VALUE_LABELS.items():
         if column in out:
@@ -82,53 +83,49 @@ def localise(frame, lang: str = "vi"):
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
-def _method_patterns() -> list[tuple["re.Pattern", str]]:
-    """(regex made from the ``en`` text, Vietnamese text) for every ``method.*`` row of the text file; ``{0}`` in
-    the English text matches anything and is copied into the Vietnamese one."""
-    import re
+#: Method descriptions (``method.<key>`` in the text file): the statistics return a key and its values
+#: (:func:`iso18091lab.stats.method_token`), worded here.
+METHODS = _section("method.")
 
-    patterns = []
-    for key, entry in TEXT.items():
-        if key.startswith("method."):
-            regex = "^" + re.sub(r"\\\{\d\\\}", "(.+?)", re.escape(entry["en"])) + "$"
-            patterns.append((re.compile(regex), entry["vi"]))
-    return patterns
+
+def split_method(token):
+    """('key', {values}) of a method description as the statistics return it ('mean_change_bca {"resamples":
+    9999}' or 'twfe'), or None when ``token`` is not one."""
+    import json
+
+    if not isinstance(token, str):
+        return None
+    key, _, rest = token.strip().partition(" ")
+    if key not in METHODS:
+        return None
+    if not rest:
+        return key, {}
+    try:
+        values = json.loads(rest)
+    except ValueError:
+        return None
+    return (key, values) if isinstance(values, dict) else None
+
+
+def method_text(key: str, values: dict | None = None, lang: str = "vi") -> str:
+    """The words of method ``key`` (row ``method.<key>``) in ``lang`` with its ``values`` filled in. A value that
+    is itself a description (``{"key": ..., ...}``) is worded in place; a list of them is an aside in brackets
+    (' (a; b)', nothing when empty)."""
+    def worded(value):
+        if isinstance(value, dict) and "key" in value:
+            return method_text(value["key"], {k: v for k, v in value.items() if k != "key"}, lang)
+        if isinstance(value, list):
+            return f" ({'; '.join(worded(v) for v in value)})" if value else ""
+        return value
+
+    return t(f"method.{key}", lang, **{name: worded(value) for name, value in (values or {}).items()})
 
 
 def method_label(text: str, lang: str = "vi") -> str:
-    """A method or measure description the statistics return (English), as Vietnamese readers see it (rows
-    ``method.*`` of the text file): the Vietnamese name first, the English name in brackets where a researcher
-    would look it up. Each ";"/","-separated part is translated on its own; a part no row matches stays as is.
-    English is returned unchanged."""
-    import re
-
-    if lang != "vi" or not isinstance(text, str):
-        return text
-    patterns = _method_patterns()
-    for regex, vietnamese in patterns:  # a whole description first (some contain "; " inside brackets)
-        match = regex.match(text.strip())
-        if match:  # what {0} stands for is translated in turn ("{0} — REML, missing kept")
-            text = vietnamese.format(*(_lower_first(method_label(g, lang)) if g != match.string.strip() else g
-                                       for g in match.groups()))
-            return text[:1].upper() + text[1:]
-    out, translated = [], False
-    for clause in text.split("; "):
-        parts = []
-        for part in re.split(r", (?![^(]*\))", clause):
-            for regex, vietnamese in patterns:
-                match = regex.match(part.strip())
-                if match:
-                    part, translated = vietnamese.format(*match.groups()), True
-                    break
-            parts.append(part)
-        out.append(", ".join(parts))
-    text = "; ".join(out)
-    return text[:1].upper() + text[1:] if translated else text
-
-
-def _lower_first(text: str) -> str:
-    """'Phân phối chính xác' -> 'phân phối chính xác' (a translated part inside a sentence); acronyms stay."""
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """A method or measure description the statistics return (a key and its values, :func:`split_method`) as
+    readers of ``lang`` see it; anything else is returned unchanged."""
+    found = split_method(text)
+    return text if found is None else method_text(*found, lang=lang)
 
 
 #: Cell values shown in tables (``value.<text>`` in the text file: the English text the statistics return).
@@ -174,16 +171,58 @@ def readable(frame, lang: str = "vi"):
     return out.rename(columns={c: COLUMN_LABELS[c][lang] for c in out.columns if c in COLUMN_LABELS})
 
 
+#: Quarantine rules (``rule.<name>`` in the text file; the rule names are :data:`iso18091lab.intake.clean.RULES`).
+RULES = _section("rule.")
+
+
+def _rule_values(values) -> dict:
+    """The values stored with a broken rule: a dict, or its JSON text as ``quarantine.csv`` holds it."""
+    import json
+
+    if isinstance(values, dict):
+        return values
+    if isinstance(values, str) and values.strip():
+        return json.loads(values)
+    return {}
+
+
+def rule_text(rule: str, values=None, lang: str = "vi") -> str:
+    """The whole reason a row was quarantined, in ``lang``: the rule's words (row ``rule.<name>``) with its
+    ``hint`` filled in, the reasons behind it for ``unit_rejected`` and the close spelling if any ('... — có phải
+    'quận Hồng Bàng'?'). ``values`` is a dict or the JSON text of the ``values`` column of ``quarantine.csv``.
+    Anything that is not a rule name is returned as it is."""
+    if rule not in RULES:
+        return str(rule)
+    values = _rule_values(values)
+    hint = values.get("hint", "")
+    if values.get("reasons"):
+        hint = "; ".join(dict.fromkeys(rule_text(r["rule"], r, lang) for r in values["reasons"]))
+    text = t(f"rule.{rule}", lang, hint=hint)
+    if values.get("suggestion"):
+        text += " " + t("rule_suggestion", lang, suggestion=values["suggestion"])
+    return text
+
+
 def rule_label(rule: str, lang: str = "vi") -> str:
     """A quarantine rule ('missing_value') as readers see it: 'thiếu giá trị bắt buộc [missing_value]' (the rule
     name in brackets is what quarantine.csv says). Anything that is not a rule name is returned as it is."""
-    from iso18091lab.intake.clean import RULES
-
     if rule not in RULES:
         return str(rule)
-    vi, en = RULES[rule]
-    words = (vi if lang == "vi" else en).format(hint="").split(" (")[0].split(";")[0]
+    words = t(f"rule.{rule}", lang, hint="").split(" (")[0].split(";")[0]
     return f"{words} [{rule}]"
+
+
+def quarantine_reasons(quarantine, langs=LANGS):
+    """A copy of a quarantine table (``rule`` and ``values`` columns, as ingest writes it) with the reasons worded
+    from the text file: ``reason_vi`` and ``reason_en`` (one column per language in ``langs``). Each distinct
+    (rule, values) pair is worded once."""
+    out = quarantine.copy()
+    rules = out["rule"].astype(str).tolist() if "rule" in out else []
+    values = out["values"].astype(str).tolist() if "values" in out else [""] * len(rules)
+    for lang in langs:
+        worded = {pair: rule_text(*pair, lang=lang) for pair in set(zip(rules, values))}
+        out[f"reason_{lang}"] = [worded[pair] for pair in zip(rules, values)]
+    return out
 
 
 #: External outcomes (``measure.<name>`` in the text file).

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import iso18091lab as lab
 from iso18091lab.catalog import load_catalog
+from iso18091lab.i18n import quarantine_reasons
 from iso18091lab.intake.provinces import canonical_name, name_2025, province_table, related_names
 from iso18091lab.run.runner import needs_ingest
 
@@ -98,7 +99,8 @@ def test_bodies_are_keyed_by_province_and_code(reform_result):
 
 def test_an_ambiguous_name_is_quarantined_naming_the_candidates_and_codes(reform_result):
     result, _ = reform_result
-    row = result.quarantine[result.quarantine["rule"] == "ambiguous_unit"]
+    row = quarantine_reasons(result.quarantine)
+    row = row[row["rule"] == "ambiguous_unit"]
     assert len(row) == 1 and row.iloc[0]["row"] == 7
     assert "12001" in row.iloc[0]["reason_vi"] and "12002" in row.iloc[0]["reason_vi"]
     assert "mã đơn vị" in row.iloc[0]["reason_vi"] and "add the unit code" in row.iloc[0]["reason_en"]
@@ -184,7 +186,7 @@ def test_indicator_1_10_typed_as_a_number_is_recovered_from_the_row_order(tmp_pa
                                                "1.10", "2.1"]
     assert hong_bang.set_index("indicator").loc["1.10", "score"] == 5 + 9 % 4
     assert a[a["unit"] == "xã Du Lễ"].sort_values("source_row")["indicator"].tolist() == ["1.1", "1.10"]
-    q = result.quarantine
+    q = quarantine_reasons(result.quarantine)
     assert q["rule"].tolist() == ["ambiguous_indicator"] and q["row"].tolist() == [2 + len(pillar1) + len(pair)]
     assert "1.1 / 1.10" in q.iloc[0]["reason_en"] and "Text" in q.iloc[0]["reason_en"]
     assert result.summary["duplicates"] == 0  # nothing dropped as a "duplicate"

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
+from iso18091lab.i18n import quarantine_reasons
 from iso18091lab.intake.pipeline import IngestError, PROCESSED_FILES, ingest
 
 
@@ -35,7 +36,7 @@ def test_every_planted_problem_is_quarantined_with_its_rule(messy_result):
 
 def test_quarantine_names_file_sheet_row_column_value_and_reason(messy_result):
     result, expected, _ = messy_result
-    q = result.quarantine.set_index("rule")
+    q = quarantine_reasons(result.quarantine).set_index("rule")
     out_of_range = q.loc["score_out_of_range"]
     assert out_of_range["file"] == "tong hop.xlsx"
     assert out_of_range["sheet"] == "Chấm điểm"
@@ -48,7 +49,7 @@ def test_quarantine_names_file_sheet_row_column_value_and_reason(messy_result):
     assert "có phải 'quận Hồng Bàng'" in unknown["reason_vi"]
     ambiguous = q.loc["ambiguous_unit"]
     assert "huyện Ba Chẽ" in ambiguous["reason_en"] and "thị trấn Ba Chẽ" in ambiguous["reason_en"]
-    conflicts = result.quarantine[result.quarantine["rule"] == "conflicting_duplicate"]
+    conflicts = q.loc[["conflicting_duplicate"]]
     rows = sorted(conflicts["row"])
     assert len(rows) == 2 and str(rows[1]) in conflicts.iloc[0]["reason_en"]
 
@@ -263,7 +264,7 @@ def test_rows_of_a_rejected_unit_say_why_the_unit_was_rejected(tmp_path):
                                          ("xã Tân Thịnh", "xã An Hòa", "quận Hồng Bàng", "xã Vô Danh")
                                          for k in (1, 2)), encoding="utf-8")
     ingest(raw, tmp_path / "p")
-    quarantine = pd.read_csv(tmp_path / "p" / "quarantine.csv", encoding="utf-8-sig", dtype=str)
+    quarantine = quarantine_reasons(pd.read_csv(tmp_path / "p" / "quarantine.csv", encoding="utf-8-sig", dtype=str))
     scores = quarantine[quarantine["file"] == "a.csv"].set_index("value")
     assert len(scores) == 6  # 2 rows each for the two rejected units and the unknown one; Hồng Bàng accepted
     for unit, why in (("xã Tân Thịnh", "chưa có năm bắt đầu thí điểm"), ("xã An Hòa", "nhóm không hợp lệ")):
@@ -319,7 +320,7 @@ def test_assessment_date_is_kept_and_a_date_of_another_year_is_quarantined(tmp_p
                                       "Hải Phòng,quận Hồng Bàng,2024,30/06/2025,satisfaction_pct,80\n"
                                       "Hải Phòng,quận Hồng Bàng,2024,30/06/2024,on_time_pct,90\n", encoding="utf-8")
     result = lab.ingest(raw, tmp_path / "processed")
-    q = result.quarantine
+    q = quarantine_reasons(result.quarantine)  # quarantine.csv keeps the rule and its values; words at report time
     assert q["rule"].tolist() == ["date_year_mismatch"] * 3
     got = sorted(zip(q["file"], q["sheet"], q["row"], q["column"], q["cell"], q["value"]))
     assert got[0] == ("diem.xlsx", "Chấm điểm", 2, "Ngày đánh giá", "H2", "01/03/2025")

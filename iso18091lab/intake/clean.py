@@ -1,8 +1,8 @@
 """Parsing and validating the values staff type, matching bodies to the units table.
 
-Every rejected value becomes a :class:`Problem` naming the column, the value and the rule broken,
-with a reason in Vietnamese and English. The rules are listed in :data:`RULES` (and in
-``docs/data-format.md``).
+Every rejected value becomes a :class:`Problem` naming the column, the value, the rule broken and the values
+its reason is worded with (the words are rows ``rule.<name>`` of the text table, shown at report time). The
+rules are listed in :data:`RULES` (and in ``docs/data-format.md``).
 """
 from __future__ import annotations
 
@@ -15,49 +15,18 @@ from functools import lru_cache
 
 import pandas as pd
 
-from iso18091lab.i18n import TEXT
 from iso18091lab.intake.provinces import canonical_name, official_names, official_names_all, province_key, related_names
 from iso18091lab.normalize import fold, modern_tones, nfc, slugify
 
-#: rule code -> (Vietnamese, English) reason; ``{hint}`` is filled in.
-RULES: dict[str, tuple[str, str]] = {
-    "missing_value": ("thiếu giá trị bắt buộc", "required value is missing"),
-    "unknown_province": ("tỉnh/thành phố không có trong danh sách đơn vị", "province not in the units table"),
-    "unknown_unit": ("đơn vị không có trong danh sách đơn vị{hint}", "unit not in the units table{hint}"),
-    "unit_rejected": ("đơn vị có trong danh sách đơn vị nhưng dòng của nó bị loại: {hint}; sửa dòng đó trong danh "
-                      "sách đơn vị", "the unit is in the units table but its row was rejected: {hint}; fix that "
-                      "row of the units table"),
-    "ambiguous_unit": ("tên đơn vị khớp với nhiều đơn vị{hint}; hãy ghi thêm mã đơn vị",
-                       "unit name matches several units{hint}; add the unit code"),
-    "bad_year": ("năm không hợp lệ (cần số nguyên 1990–2100)", "invalid year (whole number 1990-2100 expected)"),
-    "bad_date": ("ngày đánh giá không hợp lệ (cần ngày/tháng/năm, ví dụ 30/06/2025)",
-                 "invalid assessment date (day/month/year expected, e.g. 30/06/2025)"),
-    # worded in the text table (rule.<name>), as every rule's reason is to be
-    "date_year_mismatch": (TEXT["rule.date_year_mismatch"]["vi"], TEXT["rule.date_year_mismatch"]["en"]),
-    "bad_round": ("đợt đánh giá không hợp lệ (cần số nguyên dương)", "invalid round (positive whole number expected)"),
-    "bad_rater": ("loại đánh giá không hợp lệ (tự đánh giá / hội đồng)", "invalid rater (self / council expected)"),
-    "unknown_indicator": ("chỉ số không có trong bộ chỉ số", "indicator not in the catalog"),
-    "bad_score": ("điểm không phải là số", "score is not a number"),
-    "score_out_of_range": ("điểm nằm ngoài khoảng 0–{hint}", "score outside 0-{hint}"),
-    "bad_rating": ("mức đánh giá không hợp lệ (xanh / vàng / đỏ / không đánh giá)",
-                   "invalid traffic light (green / yellow / red / not assessed)"),
-    "score_and_not_assessed": ("có điểm nhưng lại ghi 'không đánh giá'", "a score is given but marked not assessed"),
-    "missing_score": ("thiếu cả điểm và mức đánh giá", "neither score nor traffic light given"),
-    "conflicting_duplicate": ("trùng khóa với dòng khác nhưng khác giá trị{hint}",
-                              "same key as another row with a different value{hint}"),
-    "bad_level": ("cấp đơn vị không hợp lệ (quận, huyện, thị xã, thành phố, phường, xã, thị trấn)",
-                  "invalid level (quận, huyện, thị xã, thành phố, phường, xã, thị trấn)"),
-    "bad_group": ("nhóm không hợp lệ (thí điểm / đối chứng)", "invalid group (pilot / comparison expected)"),
-    "duplicate_code": ("mã đơn vị trùng với đơn vị khác{hint}", "unit code used by another unit{hint}"),
-    "bad_value": ("giá trị không phải là số", "value is not a number"),
-    "pilot_without_start": ("đơn vị thí điểm chưa có năm bắt đầu thí điểm (năm của đợt đánh giá đầu tiên trong "
-                            "thí điểm)", "pilot body without a pilot start (the year of its first wave under the "
-                            "pilot)"),
-    "ambiguous_indicator": ("mã chỉ số là số (Excel đã đổi '1.10' thành 1.1?) và không suy ra được từ thứ tự dòng"
-                            "{hint}; hãy định dạng cột Chỉ số là Văn bản (Text) rồi gõ lại mã",
-                            "indicator id is a number (Excel turns '1.10' into 1.1) and the row order does not "
-                            "tell which{hint}; format the Indicator column as Text and retype the id"),
-}
+#: The cleaning rules a value can break. Each one's reason, in Vietnamese and English, is the text-table row
+#: ``rule.<name>`` (``iso18091lab/data/text.csv``; ``{hint}`` is filled in from the problem's values) and is worded
+#: when a report shows it (:func:`iso18091lab.i18n.rule_text`): ``quarantine.csv`` stores the rule and its values.
+RULES: tuple[str, ...] = (
+    "missing_value", "unknown_province", "unknown_unit", "unit_rejected", "ambiguous_unit", "bad_year", "bad_date",
+    "date_year_mismatch", "bad_round", "bad_rater", "unknown_indicator", "bad_score", "score_out_of_range",
+    "bad_rating", "score_and_not_assessed", "missing_score", "conflicting_duplicate", "bad_level", "bad_group",
+    "duplicate_code", "bad_value", "pilot_without_start", "ambiguous_indicator",
+)
 
 
 @dataclass
@@ -70,14 +39,35 @@ class Problem:
     hint: str = ""
     suggestion: str = ""
 
-    def reasons(self) -> tuple[str, str]:
-        """The reason in Vietnamese and in English, with the 'did you mean' suggestion if any."""
-        vi, en = RULES[self.rule]
-        vi, en = vi.format(hint=self.hint), en.format(hint=self.hint)
-        if self.suggestion:
-            vi += f" — có phải '{self.suggestion}'?"
-            en += f" — did you mean '{self.suggestion}'?"
-        return vi, en
+    def values(self) -> dict:
+        """What fills the rule's reason in: ``hint`` (names, codes, a maximum — data, not words) and
+        ``suggestion`` (a close spelling), each only when given; for ``unit_rejected``, ``reasons``: the rules the
+        unit's own row broke (see :func:`problem_values`)."""
+        return problem_values(self.rule, self.hint, self.suggestion)
+
+
+def rejected_unit_hint(problems: list[Problem]) -> str:
+    """The hint of ``unit_rejected``: the problems of the unit's own row, as JSON (each once)."""
+    import json
+
+    found = dict.fromkeys((p.rule, p.hint, p.suggestion) for p in problems)
+    return json.dumps([list(each) for each in found], ensure_ascii=False)
+
+
+def problem_values(rule: str, hint: object = "", suggestion: object = "") -> dict:
+    """The values stored with a broken rule: ``{"hint": ..., "suggestion": ...}`` (empty ones left out); for
+    ``unit_rejected`` the hint (:func:`rejected_unit_hint`) becomes ``reasons``, a list of
+    ``{"rule": ..., "hint": ..., "suggestion": ...}``."""
+    import json
+
+    values: dict = {}
+    if rule == "unit_rejected" and isinstance(hint, str) and hint.startswith("["):
+        values["reasons"] = [{"rule": r, **problem_values(r, h, s)} for r, h, s in json.loads(hint)]
+    elif isinstance(hint, str) and hint:
+        values["hint"] = hint
+    if isinstance(suggestion, str) and suggestion:
+        values["suggestion"] = suggestion
+    return values
 
 
 class Rejected(Exception):
@@ -376,10 +366,11 @@ class UnitMatcher:
         return self.provinces.get(close[0]) or canonical_name(close[0]) or ""
 
     def describe(self, index: int) -> str:
-        """'xã Tân Hòa (mã 12345, Hải Phòng)' for quarantine reasons."""
+        """'xã Tân Hòa (12345, Hải Phòng)' — a candidate named in a quarantine reason (names and codes are data,
+        the same in either language)."""
         unit = self.units.iloc[index]
         code = nfc(unit.get("code"))
-        return f"{unit['unit']} ({'mã ' + code + ', ' if code else ''}{unit['province']})"
+        return f"{unit['unit']} ({code + ', ' if code else ''}{unit['province']})"
 
     def _candidates(self, province: str, name: object, code: object) -> dict[int, str]:
         if not is_blank(code):

@@ -28,6 +28,7 @@ import pandas as pd
 from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
 from iso18091lab.storage import tables_digest
+from iso18091lab.i18n import quarantine_reasons, t
 from iso18091lab.intake.pipeline import PARTITIONS, RATING_DTYPE, province_files
 from iso18091lab.intake.provinces import of_today
 from iso18091lab.normalize import slugify
@@ -44,6 +45,7 @@ class Dataset:
     assessments: pd.DataFrame
     units: pd.DataFrame
     outcomes: pd.DataFrame
+    #: quarantine.csv, with ``reason_vi`` and ``reason_en`` worded at load time from its ``rule`` and ``values``.
     quarantine: pd.DataFrame
     summary: dict = field(default_factory=dict)
     catalog: pd.DataFrame | None = None
@@ -101,9 +103,7 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     would give them."""
     folder = Path(processed_dir)
     if not (folder / "assessments.parquet").exists():
-        raise DatasetNotFound(
-            f"no processed data in {folder}: run 'iso18091lab ingest' first / "
-            f"chưa có dữ liệu đã xử lý trong {folder}: hãy chạy 'iso18091lab ingest'")
+        raise DatasetNotFound(f"{t('data_not_found', 'vi', folder=folder)} / {t('data_not_found', 'en', folder=folder)}")
     tables = folder
     if province is not None:
         partition = folder / PARTITIONS / slugify(province)
@@ -115,6 +115,8 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
     quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "province_suggested" not in quarantine:
         quarantine["province_suggested"] = ""
+    if "values" in quarantine:  # the reasons are worded now, from today's text table (quarantine.csv keeps keys)
+        quarantine = quarantine_reasons(quarantine)
     summary = json.loads((folder / "ingest_summary.json").read_text(encoding="utf-8"))
     matches_path = folder / "name_matches.csv"
     name_matches = (pd.read_csv(matches_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")

@@ -35,7 +35,8 @@ from iso18091lab.storage import tables_digest, write_atomic
 from iso18091lab.catalog import load_catalog, normalise_indicator_id
 from iso18091lab.intake.clean import (
     NOT_ASSESSED, TIER, Problem, Rejected, UnitMatcher, body_id, exact_key, is_blank, is_synthetic_marker, parse_code,
-    parse_group, parse_level, parse_number, parse_rater, parse_rating, parse_whole,
+    parse_group, parse_level, parse_number, parse_rater, parse_rating, parse_whole, problem_values,
+    rejected_unit_hint,
 )
 from iso18091lab.storage import write_csv
 from iso18091lab.i18n import t
@@ -66,7 +67,9 @@ OUTCOME_COLUMNS = [
     "synthetic",
     "source_file", "source_sheet", "source_row",
 ]
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "reason_vi", "reason_en",
+#: ``values``: what the rule's reason is worded with (JSON; :meth:`iso18091lab.intake.clean.Problem.values`). The
+#: reason itself is worded from the text table when shown (:func:`iso18091lab.i18n.quarantine_reasons`).
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "values",
                       "province", "province_suggested"]
 #: Totals written beside the scores (summary-matrix columns, form rows) and their checks.
 CHECK_COLUMNS = ["file", "sheet", "row", "cell", "column", "unit", "rater", "pillar", "total", "sum_scores",
@@ -275,7 +278,7 @@ class _Bodies:
         # score row for such a body says why its unit is missing, not "not in the units table"
         self.rejected: dict[tuple[str, str], str] = {}
         for province, name, code, found in rejected or []:
-            why = "; ".join(dict.fromkeys(p.reasons()[0] for p in found))
+            why = rejected_unit_hint(found)
             for key in (name, code):
                 if key:
                     self.rejected[(province_key(province), fold(key))] = why
@@ -436,7 +439,7 @@ class _Bodies:
             unit = admin_map.find(typed_province, name, code, admin_map.NEW)
         except admin_map.NotOnMap as exc:
             if exc.candidates:
-                hint = ": " + "; ".join(f"{u.name} (mã {u.code}, {u.province})" for u in exc.candidates)
+                hint = ": " + "; ".join(f"{u.name} ({u.code}, {u.province})" for u in exc.candidates)
                 column = "unit" if not is_blank(name) else "code"
                 return -1, "", Problem(column, nfc(name) or nfc(code), "ambiguous_unit", hint), None
             return None
@@ -1205,9 +1208,8 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
     if not parts:
         return _frame([], QUARANTINE_COLUMNS).astype({"row": "Int64"})
     frame = pd.concat(parts, ignore_index=True)
-    reasons = [Problem("", "", r, h, s).reasons() for r, h, s in zip(frame["rule"], frame["_hint"], frame["_suggestion"])]
-    frame["reason_vi"] = [vi for vi, _ in reasons]
-    frame["reason_en"] = [en for _, en in reasons]
+    frame["values"] = [json.dumps(problem_values(r, h, s), ensure_ascii=False)
+                       for r, h, s in zip(frame["rule"], frame["_hint"], frame["_suggestion"])]
     frame["province"] = frame["province"].fillna("").astype(str)
     suggestions: dict[tuple, str] = {}
     for key in {(nfc(p), nfc(u)) for p, u, q in zip(frame["_typed_province"], frame["_typed_unit"], frame["province"])

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from iso18091lab.config import DEFAULT_LIMITS, ReadLimits
+from iso18091lab.i18n import t
 from iso18091lab.normalize import fold, nfc
 
 #: Workbook types parsed by calamine in a child process.
@@ -81,27 +82,13 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 _ALIAS_LOOKUP = {alias: canonical for canonical, aliases in HEADER_ALIASES.items() for alias in aliases}
 _PARENTHESES = re.compile(r"\(.*?\)|\[.*?\]")
 
-#: Canonical column -> (Vietnamese, English) header shown in messages and proposed in fixes.
+#: Canonical column -> (Vietnamese, English) header shown in messages and proposed in fixes (text-table rows
+#: ``hdr.<column>``; the template writes the same headers).
 EXPECTED_HEADERS: dict[str, tuple[str, str]] = {
-    "province": ("Tỉnh/Thành phố", "province"),
-    "unit": ("Tên đơn vị", "unit"),
-    "code": ("Mã đơn vị", "code"),
-    "year": ("Năm", "year"),
-    "round": ("Đợt", "round"),
-    "date": ("Ngày đánh giá", "assessment date"),
-    "rater": ("Loại đánh giá", "rater"),
-    "rater_id": ("Mã người chấm", "rater id"),
-    "indicator": ("Chỉ số", "indicator"),
-    "score": ("Điểm", "score"),
-    "rating": ("Mức", "rating"),
-    "level": ("Cấp", "level"),
-    "group": ("Nhóm", "group"),
-    "pilot_start": ("Năm bắt đầu thí điểm", "pilot start"),
-    "pilot_start_round": ("Đợt bắt đầu thí điểm", "pilot start round"),
-    "aliases": ("Tên khác", "aliases"),
-    "measure": ("Chỉ tiêu", "measure"),
-    "value": ("Giá trị", "value"),
-    "source": ("Nguồn dữ liệu", "source"),
+    column: (t(f"hdr.{column}", "vi"), t(f"hdr.{column}", "en"))
+    for column in ("province", "unit", "code", "year", "round", "date", "rater", "rater_id", "indicator", "score",
+                   "rating", "level", "group", "pilot_start", "pilot_start_round", "aliases", "measure", "value",
+                   "source")
 }
 
 #: The kinds of table, in the order preferred when the evidence ties.
@@ -127,19 +114,27 @@ _KIND_COLUMNS = {
     "outcomes": {"measure", "value"},
 }
 _IDENTITY = {"province", "unit", "code", "year"}
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "assessments": ("bảng kết quả chấm điểm", "an assessments (scores) table"),
-    "units": ("danh sách đơn vị", "a units table"),
-    "outcomes": ("bảng chỉ tiêu kết quả", "an outcomes table"),
-}
+#: What each kind of table is called in messages (text-table rows ``io_kind_<kind>``).
+KIND_NAMES: dict[str, tuple[str, str]] = {kind: (t(f"io_kind_{kind}", "vi"), t(f"io_kind_{kind}", "en"))
+                                          for kind in TABLE_KINDS}
+
+
+def _both(key: str, **values) -> tuple[str, str]:
+    """A message of the text table in Vietnamese and in English; a value given as a (vi, en) pair is put in each
+    language's message."""
+    def pick(lang: str) -> dict:
+        return {k: (v[0] if lang == "vi" else v[1]) if isinstance(v, tuple) else v for k, v in values.items()}
+    return t(key, "vi", **pick("vi")), t(key, "en", **pick("en"))
 
 
 class FileReadError(Exception):
-    """A file that cannot be read at all; ``reason`` is (vi, en)."""
+    """A file that cannot be read at all: the ``rule`` and the reason, the text-table row ``key`` worded with
+    ``values`` (``reason_vi``, ``reason_en``; a value may be a (vi, en) pair)."""
 
-    def __init__(self, file: Path, rule: str, reason_vi: str, reason_en: str):
-        super().__init__(f"{file}: {reason_en}")
-        self.file, self.rule, self.reason_vi, self.reason_en = file, rule, reason_vi, reason_en
+    def __init__(self, file: Path, rule: str, key: str, **values):
+        self.file, self.rule, self.key, self.values = file, rule, key, values
+        self.reason_vi, self.reason_en = _both(key, **values)
+        super().__init__(f"{file}: {self.reason_en}")
 
 
 @dataclass(frozen=True)
@@ -308,13 +303,12 @@ class StructuralError:
         for missing, cell in self._renames():
             wanted = f"'{missing.header_vi}'" + (f" ({missing.header_en})" if english else "")
             if cell is not None:
-                fixes.append(f"Rename column {cell.column} '{cell.header}' to {wanted}" if english else
-                             f"Đổi tiêu đề cột {cell.column} '{cell.header}' thành {wanted}")
+                fixes.append(t("io_fix_rename", lang, column=cell.column, header=cell.header, wanted=wanted))
                 continue
             names = [f"'{EXPECTED_HEADERS[a][0]}'" + (f" ({EXPECTED_HEADERS[a][1]})" if english else "")
                      for a in missing.alternatives]
-            other = "".join((" or " if english else " hoặc ") + name for name in names)
-            fixes.append(f"Add a column {wanted}{other}" if english else f"Thêm cột {wanted}{other}")
+            other = "".join(f" {t('io_or', lang)} {name}" for name in names)
+            fixes.append(t("io_fix_add", lang, wanted=wanted, other=other))
         return fixes
 
     @property
@@ -327,40 +321,34 @@ class StructuralError:
         """One fix per missing column, in English."""
         return self._fixes("en")
 
-    def _where(self, sheet_word: str, row_word: str) -> str:
+    def _where(self, lang: str) -> str:
         where = f"'{self.file.as_posix()}'"
         if self.sheet:
-            where += f", {sheet_word} '{self.sheet}'"
-        return where + f", {row_word} {'+'.join(map(str, self.header_rows))}"
+            where += f", {t('io_where_sheet', lang)} '{self.sheet}'"
+        return where + f", {t('io_where_header_row', lang)} {'+'.join(map(str, self.header_rows))}"
+
+    def _message(self, lang: str) -> str:
+        missing = ", ".join(_missing_text(m, t("io_or", lang)) for m in self.missing)
+        found = "; ".join(f"{c}: '{h}'" for c, h in self.headers.items()) or t("io_none", lang)
+        text = t("io_structural", lang, where=self._where(lang), kind=t(f"io_kind_{self.kind}", lang),
+                 missing=missing, found=found)
+        hints = [t("io_close_to", lang, column=u.column, header=u.header,
+                   suggested=EXPECTED_HEADERS[u.suggestion][0] if lang == "vi" else u.suggested)
+                 for u in self.unrecognised if u.suggestion]
+        if hints:
+            text += " " + t("io_not_recognised", lang, hints=", ".join(hints))
+        text += " " + t("io_fix", lang, fixes="; ".join(self._fixes(lang)))
+        return text + " " + t("io_rows_not_read", lang, n=str(self.data_rows))
 
     @property
     def message_vi(self) -> str:
         """The whole problem and its fix in Vietnamese."""
-        missing = ", ".join(_missing_text(m, "hoặc") for m in self.missing)
-        found = "; ".join(f"{c}: '{h}'" for c, h in self.headers.items()) or "(không có)"
-        text = (f"Tệp {self._where('trang', 'dòng tiêu đề')}: có vẻ là {KIND_NAMES[self.kind][0]} nhưng thiếu "
-                f"cột bắt buộc {missing}. Tiêu đề tìm thấy: {found}.")
-        hints = [f"{u.column} '{u.header}' (gần giống '{EXPECTED_HEADERS[u.suggestion][0]}')"
-                 for u in self.unrecognised if u.suggestion]
-        if hints:
-            text += " Không nhận ra: " + ", ".join(hints) + "."
-        text += " Cách sửa: " + "; ".join(self.fixes_vi) + "."
-        text += f" {self.data_rows} dòng dữ liệu của bảng này chưa được đọc."
-        return text
+        return self._message("vi")
 
     @property
     def message_en(self) -> str:
         """The whole problem and its fix in English."""
-        missing = ", ".join(_missing_text(m, "or") for m in self.missing)
-        found = "; ".join(f"{c}: '{h}'" for c, h in self.headers.items()) or "(none)"
-        text = (f"File {self._where('sheet', 'header row')}: looks like {KIND_NAMES[self.kind][1]} but the "
-                f"required column(s) {missing} are missing. Headers found: {found}.")
-        hints = [f"{u.column} '{u.header}' (close to '{u.suggested}')" for u in self.unrecognised if u.suggestion]
-        if hints:
-            text += " Not recognised: " + ", ".join(hints) + "."
-        text += " Fix: " + "; ".join(self.fixes_en) + "."
-        text += f" The {self.data_rows} data rows of this table were not read."
-        return text
+        return self._message("en")
 
     @property
     def reason_vi(self) -> str:
@@ -385,17 +373,12 @@ _ARCHIVES = {".zip", ".rar", ".7z", ".gz", ".tar"}
 
 def _skip_reason(name: str, is_folder: bool) -> tuple[str, str, str] | None:
     """(rule, vi, en) for a name that is never read, or None."""
-    what_vi, what_en = ("thư mục", "folder") if is_folder else ("tệp", "file")
+    what = "io_what_folder" if is_folder else "io_what_file"
     if name.startswith("~$"):
-        return ("lock_file", "tệp khóa tạm của Excel (tên bắt đầu bằng '~$'), không phải dữ liệu",
-                "Excel lock file (name starts with '~$'), not data")
-    if name.startswith("."):
-        return ("hidden", f"{what_vi} ẩn (tên bắt đầu bằng '.'), không đọc",
-                f"hidden {what_en} (name starts with '.'), not read")
-    if name.startswith("_"):
-        return ("reserved", f"{what_vi} có tên bắt đầu bằng '_' dành cho ghi chú và dữ liệu gốc của bộ sinh "
-                            "dữ liệu, không đọc",
-                f"{what_en} name starts with '_': reserved for notes and generator truth, not read")
+        return ("lock_file", *_both("io_lock_file"))
+    for prefix, rule in ((".", "hidden"), ("_", "reserved")):
+        if name.startswith(prefix):
+            return (rule, t(f"io_{rule}", "vi", what=t(what, "vi")), t(f"io_{rule}", "en", what=t(what, "en")))
     return None
 
 
@@ -404,17 +387,12 @@ def _type_reason(path: Path) -> tuple[str, str, str] | None:
     if suffix in DATA_SUFFIXES:
         return None
     if not suffix:
-        return ("unsupported_type", "tệp không có phần mở rộng, không phải loại tệp dữ liệu; hãy lưu trang tính "
-                                    "thành .xlsx hoặc .csv",
-                "file has no extension, not a data file type; save the sheet as .xlsx or .csv")
+        return ("unsupported_type", *_both("io_no_extension"))
     if suffix in _ARCHIVES:
-        return ("unsupported_type", f"{suffix}: tệp nén; hãy giải nén vào thư mục dữ liệu thô",
-                f"{suffix}: compressed archive; extract it into the raw folder")
+        return ("unsupported_type", *_both("io_archive", suffix=suffix))
     if suffix == ".xlsb":
-        return ("unsupported_type", ".xlsb: sổ Excel nhị phân chưa được hỗ trợ; hãy lưu lại thành .xlsx",
-                ".xlsb: binary Excel workbook, not supported; save it as .xlsx")
-    return ("unsupported_type", f"{suffix}: không phải loại tệp dữ liệu; hãy lưu trang tính thành .xlsx hoặc .csv",
-            f"{suffix}: not a data file type; save the sheet as .xlsx or .csv")
+        return ("unsupported_type", *_both("io_xlsb"))
+    return ("unsupported_type", *_both("io_not_data_type", suffix=suffix))
 
 
 def _is_empty(path: Path, size: int) -> bool:
@@ -444,14 +422,14 @@ def list_raw_files(raw_dir: str | Path) -> list[RawFile]:
             relative = path.relative_to(raw_dir).as_posix() + "/"
             skip = _skip_reason(name, True)
             if skip is None and path.is_symlink():
-                skip = ("unreadable", "liên kết tới thư mục khác, không đọc", "link to another folder, not followed")
+                skip = ("unreadable", *_both("io_folder_link"))
             if skip is None:
                 kept.append(name)
                 continue
             count = sum(len(files) for _, _, files in os.walk(path)) if not path.is_symlink() else 0
             rule, vi, en = skip
-            entries.append(RawFile(path, relative, "skipped", rule, f"{vi} ({count} tệp)", f"{en} ({count} files)",
-                                   is_folder=True))
+            entries.append(RawFile(path, relative, "skipped", rule, t("io_folder_files", "vi", reason=vi, count=count),
+                                   t("io_folder_files", "en", reason=en, count=count), is_folder=True))
         dirnames[:] = kept
         for name in filenames:
             path = base / name
@@ -461,9 +439,9 @@ def list_raw_files(raw_dir: str | Path) -> list[RawFile]:
                 try:
                     size = path.stat().st_size
                     if _is_empty(path, size):
-                        skip = ("empty_file", "tệp rỗng, không có dữ liệu", "empty file, no data")
+                        skip = ("empty_file", *_both("io_empty_file"))
                 except OSError as exc:
-                    skip = ("unreadable", f"không mở được tệp ({exc})", f"cannot open file ({exc})")
+                    skip = ("unreadable", *_both("io_cannot_open", detail=str(exc)))
             if skip is None:
                 entries.append(RawFile(path, relative, "read"))
             else:
@@ -485,9 +463,9 @@ def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[R
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise FileReadError(path, "unreadable", f"không mở được tệp ({exc})", f"cannot open file ({exc})")
+        raise FileReadError(path, "unreadable", "io_cannot_open", detail=str(exc))
     if size > limits.max_file_bytes:
-        raise FileReadError(path, "too_large", f"tệp quá lớn ({size} byte)", f"file too large ({size} bytes)")
+        raise FileReadError(path, "too_large", "io_too_large", size=str(size))
     if path.suffix.lower() in EXCEL_SUFFIXES:
         fmt = check_workbook(path, limits)
         if fmt == "text":  # a web application's "Excel" export that is really delimited text
@@ -521,10 +499,9 @@ def _read_csv_rows(path: Path) -> list[list[object]]:
     try:
         text = decode_text(data)
     except UnicodeDecodeError:
-        raise FileReadError(path, "encoding", "không nhận ra bảng mã ký tự (cần UTF-8, UTF-16 hoặc Windows-1258)",
-                            "unknown text encoding (UTF-8, UTF-16 or Windows-1258 expected)")
+        raise FileReadError(path, "encoding", "io_encoding")
     if "\x00" in text:
-        raise FileReadError(path, "binary", "tệp không phải văn bản CSV", "file is not CSV text")
+        raise FileReadError(path, "binary", "io_binary")
     default = "\t" if path.suffix.lower() in (".tsv", ".txt") else ","
     delimiter = detect_delimiter(text, default)
     cache: dict[str, str] = {}
@@ -539,7 +516,7 @@ def _read_csv_rows(path: Path) -> list[list[object]]:
     try:
         return [[cell(c) for c in row] for row in csv.reader(_io.StringIO(text), delimiter=delimiter)]
     except csv.Error as exc:
-        raise FileReadError(path, "bad_csv", f"không đọc được tệp CSV ({exc})", f"cannot parse the CSV file ({exc})")
+        raise FileReadError(path, "bad_csv", "io_bad_csv", detail=str(exc))
 
 
 def detect_delimiter(text: str, default: str = ",") -> str:
@@ -610,11 +587,11 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _not_a_workbook(path: Path, detail_vi: str, detail_en: str) -> FileReadError:
+def _not_a_workbook(path: Path, detail: str = "", why: str = "") -> FileReadError:
+    """Not a workbook of its type: ``detail`` as the parser said it, or ``why``, a text-table key."""
     suffix = path.suffix.lower()
     rule = {".xls": "not_xls", ".ods": "not_ods"}.get(suffix, "not_xlsx")
-    return FileReadError(path, rule, f"không phải tệp Excel {suffix} hợp lệ ({detail_vi})",
-                         f"not a valid {suffix} workbook ({detail_en})")
+    return FileReadError(path, rule, "io_not_workbook", suffix=suffix, detail=_both(why) if why else detail)
 
 
 def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
@@ -635,22 +612,17 @@ def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
         return _check_zip_workbook(path, limits)
     if head == _OLE2:  # a BIFF workbook, or an encrypted .xlsx (also a compound file)
         if _encrypted_ole(path):
-            raise FileReadError(path, "password", "tệp có mật khẩu (đã mã hóa); hãy bỏ mật khẩu rồi lưu lại",
-                                "workbook is password-protected (encrypted); remove the password and save it again")
+            raise FileReadError(path, "password", "io_encrypted")
         return "xls"
     with open(path, "rb") as handle:
         start = handle.read(4096)
     utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
     text = start.decode("utf-16" if utf16 else "utf-8", "ignore").lstrip("\ufeff \t\r\n")
     if text.startswith("<"):
-        raise FileReadError(path, "web_page_as_excel",
-                            "tệp là trang web (HTML) hoặc XML mang đuôi Excel, không phải sổ Excel thật; hãy mở bằng "
-                            "Excel rồi 'Lưu thành' .xlsx",
-                            "the file is a web page (HTML) or XML with an Excel name, not a real workbook; open it "
-                            "in Excel and 'Save As' .xlsx")
+        raise FileReadError(path, "web_page_as_excel", "io_web_page")
     if path.suffix.lower() == ".xls" and text and (utf16 or b"\x00" not in start):
         return "text"
-    raise _not_a_workbook(path, "không nhận ra định dạng", "unknown format")
+    raise _not_a_workbook(path, why="io_unknown_format")
 
 
 def _encrypted_ole(path: Path) -> bool:
@@ -659,13 +631,13 @@ def _encrypted_ole(path: Path) -> bool:
 
 
 def _check_zip_workbook(path: Path, limits: ReadLimits) -> str:
-    def reject(rule: str, vi: str, en: str) -> FileReadError:
-        return FileReadError(path, rule, vi, en)
+    def reject(rule: str, key: str, **values) -> FileReadError:
+        return FileReadError(path, rule, key, **values)
 
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise _not_a_workbook(path, str(exc), str(exc))
+        raise _not_a_workbook(path, str(exc))
     with archive:
         members = archive.infolist()
         names = {m.filename for m in members}
@@ -674,35 +646,29 @@ def _check_zip_workbook(path: Path, limits: ReadLimits) -> str:
         elif "xl/workbook.xml" in names:
             fmt = "xlsx"
         elif "xl/workbook.bin" in names:
-            raise reject("unsupported_type", "sổ Excel nhị phân (.xlsb) chưa được hỗ trợ; hãy lưu lại thành .xlsx",
-                         "binary Excel workbook (.xlsb) is not supported; save it as .xlsx")
+            raise reject("unsupported_type", "io_xlsb")
         elif any(n.startswith("xl/worksheets/") for n in names):
             fmt = "xlsx"
         else:
-            raise _not_a_workbook(path, "tệp nén không chứa sổ tính", "a zip file without a workbook")
+            raise _not_a_workbook(path, why="io_zip_without_workbook")
         total = sum(m.file_size for m in members)
         if total > limits.max_uncompressed_bytes:
-            raise reject("too_large", f"nội dung giải nén quá lớn ({total} byte)",
-                         f"uncompressed content too large ({total} bytes)")
+            raise reject("too_large", "io_uncompressed_too_large", size=str(total))
         for member in members:
             ratio = member.file_size / max(member.compress_size, 1)
             if member.file_size > 1_000_000 and ratio > limits.max_compression_ratio:
-                raise reject("zip_bomb", f"tỷ lệ nén bất thường ({ratio:.0f}:1) ở {member.filename}",
-                             f"suspicious compression ratio ({ratio:.0f}:1) in {member.filename}")
+                raise reject("zip_bomb", "io_zip_bomb", ratio=f"{ratio:.0f}", member=member.filename)
         if fmt == "ods":
             if "content.xml" in names:
                 for name, area in _ods_areas(archive):
                     if area > limits.max_sheet_cells:
-                        raise reject("sheet_too_large", f"trang tính {name} trải trên {area} ô, vượt giới hạn",
-                                     f"worksheet {name} spans {area} cells, over the limit")
+                        raise reject("sheet_too_large", "io_sheet_too_large", sheet=name, area=str(area))
             return fmt
         for member in members:
             if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
                 area = _sheet_area(archive, member)
                 if area > limits.max_sheet_cells:
-                    raise reject("sheet_too_large",
-                                 f"trang tính {member.filename} trải trên {area} ô, vượt giới hạn",
-                                 f"worksheet {member.filename} spans {area} cells, over the limit")
+                    raise reject("sheet_too_large", "io_sheet_too_large", sheet=member.filename, area=str(area))
     return fmt
 
 
@@ -798,7 +764,7 @@ def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits) -> list[Ra
             [sys.executable, "-I", str(WORKBOOK_CHILD), str(path), fmt, str(limits.max_sheet_cells),
              str(limits.parse_memory_bytes)], capture_output=True, timeout=limits.parse_timeout_s)
     except subprocess.TimeoutExpired:
-        raise FileReadError(path, "timeout", "đọc tệp quá thời gian cho phép", "reading the file timed out")
+        raise FileReadError(path, "timeout", "io_timeout")
     if done.returncode != 0:
         stderr = done.stderr.decode("utf-8", "replace")
         message = stderr.strip().splitlines()
@@ -806,19 +772,13 @@ def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits) -> list[Ra
         too_large = next((line for line in message if line.startswith("SHEET_TOO_LARGE\t")), None)
         if too_large:
             _, name, area = too_large.split("\t")
-            raise FileReadError(path, "sheet_too_large", f"trang tính {name} trải trên {area} ô, vượt giới hạn",
-                                f"worksheet {name} spans {area} cells, over the limit")
+            raise FileReadError(path, "sheet_too_large", "io_sheet_too_large", sheet=name, area=str(area))
         if "PasswordError" in stderr or "password" in detail.lower():
-            raise FileReadError(path, "password", "tệp có mật khẩu", "workbook is password-protected")
+            raise FileReadError(path, "password", "io_password")
         if "memory allocation of" in stderr or "MemoryError" in stderr or done.returncode == -9:
             gib = limits.parse_memory_bytes / 1024**3
-            raise FileReadError(path, "out_of_memory",
-                                f"đọc tệp cần nhiều hơn {gib:g} GiB bộ nhớ cho phép (tệp quá lớn hoặc hỏng); "
-                                "hãy lưu lại hoặc tách thành nhiều tệp",
-                                f"reading the file needs more than the {gib:g} GiB of memory allowed (too large or "
-                                "damaged); save it again or split it")
-        raise FileReadError(path, "unreadable", f"không đọc được tệp bảng tính ({detail})",
-                            f"cannot read workbook ({detail})")
+            raise FileReadError(path, "out_of_memory", "io_out_of_memory", gib=f"{gib:g}")
+        raise FileReadError(path, "unreadable", "io_unreadable_workbook", detail=detail)
     sheets = []
     for name, rows, merged in pickle.loads(done.stdout):
         _fill_merged(rows, merged)
@@ -974,7 +934,7 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
     """
     rows = sheet.rows
     if not any(c not in ("", None) and nfc(c) for row in rows for c in row):
-        return SkippedSheet(sheet.file, sheet.sheet, "trang tính trống", "empty sheet")
+        return SkippedSheet(sheet.file, sheet.sheet, *_both("io_empty_sheet"))
     candidates = _candidates(rows)
     valid = [c for c in candidates if c.valid]
     if valid:
@@ -990,14 +950,14 @@ def recognise_table(sheet: RawSheet) -> FoundTable | SkippedSheet | StructuralEr
         best = max(broken, key=lambda c: (c.complete, len(c.mapping)))
         return _structural_error(sheet, best)
     best = max(candidates, key=lambda c: len(c.mapping), default=None)
-    vi = "không nhận ra bảng dữ liệu (tiêu đề cột không khớp)"
-    en = "no data table recognised (column headers do not match)"
-    if best is not None and best.mapping:
-        names = sorted(best.mapping.items())
-        vi += "; dòng {}: chỉ nhận ra cột {}".format(best.rows[0] + 1, ", ".join(f"'{h}'" for _, (_, h) in names))
-        en += "; row {}: only {} recognised".format(best.rows[0] + 1,
-                                                   ", ".join(f"'{h}' ({c})" for _, (c, h) in names))
-    return SkippedSheet(sheet.file, sheet.sheet, vi, en)
+    if best is None or not best.mapping:
+        return SkippedSheet(sheet.file, sheet.sheet, *_both("io_no_table"))
+    names = sorted(best.mapping.items())
+    row = str(best.rows[0] + 1)
+    return SkippedSheet(sheet.file, sheet.sheet,
+                        t("io_no_table_partial", "vi", row=row, columns=", ".join(f"'{h}'" for _, (_, h) in names)),
+                        t("io_no_table_partial", "en", row=row,
+                          columns=", ".join(f"'{h}' ({c})" for _, (c, h) in names)))
 
 
 def _found_table(sheet: RawSheet, best: _Candidate) -> FoundTable:

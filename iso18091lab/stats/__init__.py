@@ -6,6 +6,8 @@ report can say what cannot be estimated and why instead of failing.
 """
 from __future__ import annotations
 
+import json
+
 
 class NotEstimable(ValueError):
     """The data cannot support an analysis. ``reason`` is a key of the report texts (``ne_<reason>``) and
@@ -14,3 +16,16 @@ class NotEstimable(ValueError):
     def __init__(self, reason: str, message: str = "", **values):
         self.reason, self.values = reason, values
         super().__init__(message or f"cannot be estimated: {reason} {values or ''}".strip())
+
+
+def method_token(key: str, **params) -> str:
+    """A method description as results and tables carry it: the key of its words in the text table
+    (``method.<key>``) and the values that fill them in, as one text — ``'mean_change_bca {"resamples": 9999}'``,
+    or just the key. No words: :func:`iso18091lab.i18n.method_text` words it for readers. A value may itself be a
+    description, :func:`method_part` (worded in place), or a list of them (worded as an aside in brackets)."""
+    return f"{key} {json.dumps(params, ensure_ascii=False, sort_keys=True)}" if params else key
+
+
+def method_part(key: str, **params) -> dict:
+    """A description inside another one (see :func:`method_token`): ``{"key": key, **params}``."""
+    return {"key": key, **params}

@@ -38,7 +38,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from iso18091lab.catalog import indicator_order
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_part, method_token
 from iso18091lab.stats.descriptive import wave_label, wave_order
 from iso18091lab.stats.verdict import MIN_PILOTS_PER_START  # noqa: F401 (the rule's threshold; public here too)
 
@@ -53,7 +53,7 @@ class EffectResult:
     ci_low: float
     ci_high: float
     p_value: float
-    method: str
+    method: str  # the method's key and values (:func:`iso18091lab.stats.method_token`), worded by i18n
     n_pilot: int
     n_comparison: int
     se: float = float("nan")
@@ -130,8 +130,7 @@ def wilcoxon_signed_rank(x, y=None, correct: bool = True, exact: bool | None = N
             p = 1 - cdf[int(v) - 1]
         else:
             p = cdf[int(v)]
-        return WilcoxonResult(v, float(min(1.0, 2 * p)), n, 0,
-                              "Wilcoxon signed-rank test, exact distribution (as R wilcox.test)")
+        return WilcoxonResult(v, float(min(1.0, 2 * p)), n, 0, method_token("wilcoxon_exact"))
     z = v - n * (n + 1) / 4
     sigma = _tie_sigma(np.abs(d))
     if sigma == 0:
@@ -139,14 +138,13 @@ def wilcoxon_signed_rank(x, y=None, correct: bool = True, exact: bool | None = N
     correction = 0.5 * np.sign(z) if correct else 0.0
     z = (z - correction) / sigma
     p = float(min(1.0, 2 * min(stats.norm.cdf(z), stats.norm.sf(z))))
-    why = []
-    if n_zeros:
-        why.append(f"{n_zeros} zero difference(s) dropped")
-    if ties:
-        why.append("ties")
-    name = ("Wilcoxon signed-rank test, normal approximation" + (" with continuity correction" if correct else "")
-            + ", tie-corrected variance" + (f" ({'; '.join(why)})" if why else "") + " (as R wilcox.test)")
+    name = method_token("wilcoxon_normal_cc" if correct else "wilcoxon_normal", why=_why(n_zeros, ties))
     return WilcoxonResult(v, p, n, n_zeros, name)
+
+
+def _why(n_zeros: int, ties: bool) -> list[dict]:
+    """Why a rank test used the normal approximation: zero differences dropped, ties (method parts)."""
+    return ([method_part("zeros_dropped", n=n_zeros)] if n_zeros else []) + ([method_part("ties")] if ties else [])
 
 
 @dataclass
@@ -184,8 +182,7 @@ def hodges_lehmann(x, y=None, confidence: float = 0.95, correct: bool = True) ->
         ql = m - qu
         achieved = 1 - 2 * cdf[qu - 1]
         return HodgesLehmannResult(float(np.median(walsh)), float(walsh[qu - 1]), float(walsh[ql]),
-                                   float(achieved), n, "Hodges-Lehmann median of Walsh averages; exact signed-rank "
-                                   "CI (as R wilcox.test)")
+                                   float(achieved), n, method_token("hl_exact"))
 
     def w(shift, use_correction):
         xd = d - shift
@@ -210,14 +207,8 @@ def hodges_lehmann(x, y=None, confidence: float = 0.95, correct: bool = True) ->
     zq = stats.norm.isf(alpha / 2)
     low, high = root(zq, correct), root(-zq, correct)
     estimate = root(0.0, False)
-    why = [f"{n_zeros} zero difference(s) dropped"] if n_zeros else []
-    if ties:
-        why.append("ties")
     return HodgesLehmannResult(estimate, low, high, confidence, n,
-                               "Hodges-Lehmann estimate and asymptotic CI (normal approximation"
-                               + (" with continuity correction" if correct else "") + (f"; {', '.join(why)}" if why
-                                                                                        else "")
-                               + ", as R wilcox.test)")
+                               method_token("hl_asymptotic_cc" if correct else "hl_asymptotic", why=_why(n_zeros, ties)))
 
 
 def bootstrap_mean_change(x, y=None, confidence: float = 0.95, n_resamples: int = 9999,
@@ -227,12 +218,12 @@ def bootstrap_mean_change(x, y=None, confidence: float = 0.95, n_resamples: int 
     if len(d) < 3:
         raise NotEstimable("too_few", "a bootstrap CI needs at least 3 differences", detail=f"n = {len(d)}")
     if np.all(d == d[0]):
-        return EffectResult(float(d[0]), float(d[0]), float(d[0]), float("nan"), "mean change (all differences "
-                            "equal: no sampling variation)", len(d), 0, se=0.0, confidence=confidence)
+        return EffectResult(float(d[0]), float(d[0]), float(d[0]), float("nan"), method_token("mean_change_equal"),
+                            len(d), 0, se=0.0, confidence=confidence)
     res = stats.bootstrap((d,), np.mean, confidence_level=confidence, n_resamples=n_resamples, method="BCa",
                           random_state=np.random.default_rng(seed))
     return EffectResult(float(d.mean()), float(res.confidence_interval.low), float(res.confidence_interval.high),
-                        float("nan"), f"mean change, BCa bootstrap ({n_resamples} resamples)", len(d), 0,
+                        float("nan"), method_token("mean_change_bca", resamples=int(n_resamples)), len(d), 0,
                         se=float(res.standard_error), effect_size=float(d.mean() / d.std(ddof=1)),
                         confidence=confidence)
 
@@ -918,32 +909,24 @@ def imputation_att(panel: pd.DataFrame, outcome: str = "score", confidence: floa
     chosen = inference if inference != "auto" else ("bjs" if smallest >= MIN_PILOTS_PER_START else "randomization")
     if n_permutations == 0:
         chosen = "bjs"
-    bjs_text = ("SE BJS Theorem 3 clustered by body" + (" (leave-one-out)" if leave_one_out else "")
-                + (f", t with {crit_df} df" if df == "t" else ", normal"))
-    estimator = ("ATT on pilot body-waves under the pilot, imputation estimator (Borusyak-Jaravel-Spiess; body FE + "
-                 "province×wave FE fitted on untreated body-waves)")
+    se_part = method_part(f"se_bjs{'_loo' if leave_one_out else ''}_{'t' if df == 't' else 'normal'}",
+                          **({"df": int(crit_df)} if df == "t" else {}))
+    estimator = method_part("att_imputation")
     n_assign, exact, p_min = _n_assignments(prepared.blocks), False, float("nan")
     if chosen == "bjs":
         low, high, p = bjs["ci_low"], bjs["ci_high"], p_bjs
         draws = 0
-        why = (f"every start cohort has ≥ {MIN_PILOTS_PER_START} pilot bodies" if smallest >= MIN_PILOTS_PER_START
-               else "chosen by the caller")
-        method = f"{estimator}; CI and p from the {bjs_text} ({why})"
+        why = (method_part("why_cohorts", min=MIN_PILOTS_PER_START) if smallest >= MIN_PILOTS_PER_START
+               else method_part("why_caller"))
+        method = method_token("att_bjs", estimator=estimator, se=se_part, why=why)
     else:
         ri = randomization_inference(prepared, att, n_permutations, seed)
         low, high = ri.interval(confidence)
         p, exact, p_min, draws = ri.p_value(0.0), ri.exact, ri.p_min, len(ri.a)
-        possible = f"{int(n_assign)}" if n_assign < 1e15 else "more than 10^15"
-        if exact:
-            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level (all "
-                      f"{draws} distinct assignments, smallest possible p = 1/{draws}); CI by inverting that test "
-                      f"under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
-                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
-        else:
-            method = (f"{estimator}; p by re-assigning pilot status and start waves within province × level ({draws} "
-                      f"random assignments of {possible} possible, p = (1 + extreme) / (1 + draws)); CI by inverting "
-                      f"that test under a constant effect (start cohorts of {smallest} pilot bodies: fewer than the "
-                      f"{MIN_PILOTS_PER_START} the BJS interval needs)")
+        possible = f"{int(n_assign)}" if n_assign < 1e15 else method_part("more_than_1e15")
+        sizes = {"estimator": estimator, "draws": int(draws), "smallest": smallest, "needed": MIN_PILOTS_PER_START}
+        method = (method_token("att_ri_exact", **sizes) if exact
+                  else method_token("att_ri_mc", possible=possible, **sizes))
     not_imputable = [(f.block.province, f.block.body_ids[i], f.block.wave_labels[t])
                      for f in fits for i, t in zip(*np.nonzero(f.not_imputable))]
     return EffectResult(float(att), float(low), float(high), float(p), method,
@@ -1205,8 +1188,7 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
     t = stats.t.ppf((1 + confidence) / 2, g - 1)
     p = float(2 * stats.t.sf(abs(beta / se), g - 1)) if se > 0 else float("nan")
     return EffectResult(float(beta), float(beta - t * se), float(beta + t * se), p,
-                        "two-way FE (body FE + province×wave FE), SE clustered by body (CR1, nested FE not counted, "
-                        "t G−1 df); secondary: not the ATT when starts are staggered or effects change",
+                        method_token("twfe"),
                         prepared.n_pilot, prepared.n_comparison, se=se,
                         effect_size=float(beta / prepared.baseline_sd), confidence=confidence,
                         details={"n_obs": n_obs, "n_clusters": g, "excluded": prepared.excluded})
@@ -1376,7 +1358,7 @@ def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = Non
         hl_row = {"method": hl.method, "estimate": hl.estimate, "ci_low": hl.ci_low, "ci_high": hl.ci_high,
                   "p_value": np.nan, "n": hl.n}
     except NotEstimable:
-        hl_row = {"method": "Hodges-Lehmann: fewer than 2 non-zero differences", "estimate": np.nan,
+        hl_row = {"method": method_token("hl_too_few"), "estimate": np.nan,
                   "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan, "n": w.n}
     mean = bootstrap_mean_change(after, before, seed=seed, n_resamples=n_resamples)
     return pd.DataFrame([

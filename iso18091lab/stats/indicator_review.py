@@ -28,7 +28,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from iso18091lab.catalog import indicator_order, indicator_sort_key
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_part, method_token
 from iso18091lab.stats import reliability as rel
 
 LIGHTS = ["red", "yellow", "green"]
@@ -610,17 +610,17 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     members = _members(_check(assessments, "council_interrater"))
     members = members.assign(target=members["wave"] + "\x1f" + members["indicator"].astype(str))
     out = []
-    for label, function in (("REML, missing kept", rel.icc_reml), ("complete targets only", rel.icc)):
+    for fit, function in (("fit_reml_kept", rel.icc_reml), ("fit_complete_only", rel.icc)):
         try:
             icc = function(members, "target", "rater_id", "score_100")
         except ValueError:
             continue
-        for form, name in (("ICC2", "ICC(A,1) single member"), ("ICC2k", "ICC(A,k) mean of members")):
-            out.append({"measure": f"{name} — {label}", "value": icc.loc[form, "icc"], "ci_low": icc.loc[form, "ci_low"],
+        for form, name in (("ICC2", "icc_a1"), ("ICC2k", "icc_ak")):
+            out.append({"measure": method_token(name, fit=method_part(fit)), "value": icc.loc[form, "icc"], "ci_low": icc.loc[form, "ci_low"],
                         "ci_high": icc.loc[form, "ci_high"], "n_targets": icc.attrs["n"], "n_raters": icc.attrs["k"]})
     wide = members.pivot(index="rater_id", columns="target", values="score_100")
     try:
-        out.append({"measure": "Krippendorff alpha (interval)", "value": rel.krippendorff_alpha(wide, "interval"),
+        out.append({"measure": method_token("krippendorff_interval"), "value": rel.krippendorff_alpha(wide, "interval"),
                     "ci_low": np.nan, "ci_high": np.nan, "n_targets": wide.shape[1], "n_raters": wide.shape[0]})
     except ValueError:
         pass

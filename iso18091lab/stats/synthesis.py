@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_part, method_token
 
 METHODS = {"DL": "DerSimonian-Laird", "REML": "REML", "PM": "Paule-Mandel", "FE": "fixed effect"}
 #: Below this many provinces the between-province variance tau² cannot be estimated usefully: power is then
@@ -150,10 +150,9 @@ def meta_analysis(estimates, variances, method: str = "REML", hartung_knapp: boo
         crit = stats.norm.ppf(1 - alpha / 2)
         p = float(2 * stats.norm.sf(abs(mu / se)))
     pi_half = crit * np.sqrt(tau2 + se ** 2)
-    name = METHODS[method]
     return MetaResult(mu, se, mu - crit * se, mu + crit * se, p, float(tau2), i2, h2, q,
                       float(stats.chi2.sf(q, k - 1)), mu - pi_half, mu + pi_half, k,
-                      f"random-effects meta-analysis, tau² by {name}" + (", Hartung-Knapp" if hartung_knapp else ""),
+                      method_token("meta_hk" if hartung_knapp else "meta", tau2=method_part(f"tau2_{method.lower()}")),
                       confidence, w / w.sum())
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from iso18091lab.i18n import method_label, split_method
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import effect as ef
 
@@ -32,7 +33,7 @@ D2 = [1, 2, 2, 3, -1, 4, 4, 4, 5, -2]
 
 def test_wilcoxon_hollander_wolfe():
     result = ef.wilcoxon_signed_rank(HW_X, HW_Y)
-    assert result.statistic == 40 and round(result.p_value, 3) == 0.039 and "exact" in result.method
+    assert result.statistic == 40 and round(result.p_value, 3) == 0.039 and result.method == "wilcoxon_exact"
     assert result.p_value == pytest.approx(stats.wilcoxon(np.subtract(HW_X, HW_Y), method="exact").pvalue)
 
 
@@ -42,7 +43,9 @@ def test_wilcoxon_with_ties_and_zeros_matches_r(args, v, p, n_zeros):
     result = ef.wilcoxon_signed_rank(*args)
     assert result.statistic == v and result.p_value == pytest.approx(p, rel=1e-12)
     assert result.n == 10 and result.n_zeros == n_zeros
-    assert "normal approximation with continuity correction" in result.method
+    key, values = split_method(result.method)  # the method is a key of the text table and its values
+    assert key == "wilcoxon_normal_cc" and values == {"why": [{"key": "zeros_dropped", "n": 2}] * (n_zeros > 0)
+                                                      + [{"key": "ties"}]}
     # scipy's default (an exact sign-flip permutation for n <= 13 with ties) is a different test
     assert abs(stats.wilcoxon(np.subtract(*args) if len(args) == 2 else args[0]).pvalue - p) > 1e-3
 
@@ -54,7 +57,7 @@ def test_hodges_lehmann_with_ties_and_zeros_matches_r(args, est, low, high):
     result = ef.hodges_lehmann(*args)
     assert result.estimate == pytest.approx(est, abs=1e-3)
     assert (result.ci_low, result.ci_high) == pytest.approx((low, high), abs=1e-3)
-    assert "asymptotic" in result.method and result.n == 10
+    assert split_method(result.method)[0] == "hl_asymptotic_cc" and result.n == 10
 
 
 def test_hodges_lehmann_estimate_and_exact_interval_by_test_inversion():
@@ -344,7 +347,8 @@ def test_effectiveness_table_contract(synthetic_ingest):
     table = ef.effectiveness_table(a, outcomes, result.units, n_permutations=100, seed=1)
     assert list(table.columns[:11]) == ef.EFFECTIVENESS_COLUMNS
     primary = table[(table["level"] == "overall") & (table["rater"] == "council")]
-    assert len(primary) == 1 and "imputation" in primary.iloc[0]["method"]
+    assert len(primary) == 1 and split_method(primary.iloc[0]["method"])[0] in ("att_bjs", "att_ri_exact", "att_ri_mc")
+    assert "quy gán" in method_label(primary.iloc[0]["method"], "vi")
     assert primary.iloc[0]["n_pilot"] + primary.iloc[0]["n_comparison"] <= a["body_id"].nunique()
     assert (table["level"] == "secondary").sum() == 1
     assert table.loc[table["level"] == "indicator", "q_value"].notna().all()
