@@ -94,6 +94,15 @@ def provinces_on_map(typed_province: object, vintage: str) -> list[str]:
     """The provinces of ``vintage`` a typed province may mean, in that map's spelling: on the new map a former
     province means its successor ('Hải Dương' -> ['Hải Phòng']); on the old map a 2025 name means every former
     province merged into it ('Hải Phòng' -> ['Hải Dương', 'Hải Phòng'])."""
+    try:
+        return list(_provinces_on_map(typed_province, vintage))
+    except TypeError:  # an unhashable value: not remembered
+        return list(_provinces_on_map.__wrapped__(typed_province, vintage))
+
+
+@lru_cache(maxsize=1 << 12, typed=True)
+def _provinces_on_map(typed_province: object, vintage: str) -> tuple[str, ...]:
+    """:func:`provinces_on_map`, remembered per typed value (a dataset types a few dozen provinces)."""
     names = _province_names()[vintage]
     out = []
     for official in related_names(typed_province) | official_names(typed_province):
@@ -104,7 +113,7 @@ def provinces_on_map(typed_province: object, vintage: str) -> list[str]:
         from iso18091lab.intake.provinces import name_2025
 
         out = [n for n in out if _province_key(name_2025(n) or n) == _province_key(n)]
-    return sorted(set(out))
+    return tuple(sorted(set(out)))
 
 
 @dataclass(frozen=True)
@@ -185,6 +194,28 @@ def find(province: object, name: object = "", code: object = "", vintage: str = 
     The code decides when it is a unit of that province on that map; else the full name ('Phường Gia Viên'),
     else the name without its level word ('Gia Viên'), preferring the level the name implies and, on the old map,
     ``level`` ('commune' / 'district'). Raises :class:`NotOnMap` (with the candidates when several fit)."""
+    try:
+        found = _find(province, name, code, vintage, level)
+    except TypeError:  # an unhashable value: not remembered
+        found = _find.__wrapped__(province, name, code, vintage, level)
+    if isinstance(found, OfficialUnit):
+        return found
+    raise NotOnMap(list(found))
+
+
+@lru_cache(maxsize=1 << 15, typed=True)
+def _find(province: object, name: object, code: object, vintage: str, level: str | None
+          ) -> OfficialUnit | tuple[OfficialUnit, ...]:
+    """:func:`find`, remembered per typed (province, name, code): the unit, or the candidates (maybe none) of
+    :class:`NotOnMap`. A body is looked up when its units row is placed and again for each wave after the
+    reform."""
+    try:
+        return _lookup(province, name, code, vintage, level)
+    except NotOnMap as exc:
+        return tuple(exc.candidates)
+
+
+def _lookup(province: object, name: object, code: object, vintage: str, level: str | None) -> OfficialUnit:
     provinces = provinces_on_map(province, vintage)
     index = _index(vintage)
     code_text = nfc(code)

@@ -279,12 +279,16 @@ class _Bodies:
         province = np.full(len(combos), "", dtype=object)
         failures: list[tuple[int, Problem]] = []
         maps = [admin_map.map_of_wave(v) for v in table.values("year")]  # the map each typed year is on
-        for k, (pc, uc, cc, yc) in enumerate(combos):
-            typed = (table.values("province")[pc], table.values("unit")[uc], table.values("code")[cc])
-            key = tuple(nfc(v) for v in typed) + (maps[yc],)
-            if key not in self._cache:
-                self._cache[key] = self._locate(*typed, vintage=maps[yc])
-            body[k], province[k], problem, match = self._cache[key]
+        typed_values = [table.values(c) for c in ("province", "unit", "code")]
+        texts = [[nfc(v) for v in values] for values in typed_values]  # each distinct cell normalised once
+        cache = self._cache
+        for k, (pc, uc, cc, yc) in enumerate(combos.tolist()):
+            key = (texts[0][pc], texts[1][uc], texts[2][cc], maps[yc])
+            found = cache.get(key)
+            if found is None:
+                typed = (typed_values[0][pc], typed_values[1][uc], typed_values[2][cc])
+                found = cache[key] = self._locate(*typed, vintage=maps[yc])
+            body[k], province[k], problem, match = found
             if problem is not None:
                 failures.append((k, problem))
             if match is not None:
@@ -553,7 +557,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
                                        ["points", "not_assessed", "rating"])
     rater_id = _texts(table, "rater_id")
-    frame = pd.DataFrame({
+    frame = _Columns({
         "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
         "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
@@ -575,7 +579,7 @@ def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.D
         except Rejected:
             raise Rejected("bad_value")
     values = np.array(_parse_unique(table, "value", value, problems, required=True, default=np.nan), dtype=float)
-    frame = pd.DataFrame({"_body": body, "year": year, "measure": measure, "value": values})
+    frame = _Columns({"_body": body, "year": year, "measure": measure, "value": values})
     frame.attrs["province"] = province
     frame.attrs["located"] = body >= 0
     return frame
@@ -661,41 +665,71 @@ class _Kind:
                                      "source_row"]]
 
 
+class _Columns(dict):
+    """The clean columns of one table (name -> array) with ``attrs`` as a DataFrame has them: the cleaning of
+    a table builds one, and :func:`_collect` joins those of every table of a kind into one frame at once (a
+    DataFrame per sheet turned each text column into Arrow text and back, sheet by sheet)."""
+
+    def __init__(self, columns: dict):
+        super().__init__(columns)
+        self.attrs: dict = {}
+
+
+def _join(parts: list[dict]) -> pd.DataFrame:
+    """One frame of the columns of every table (each a :class:`_Columns` or a DataFrame), in order; numpy
+    columns keep their dtype (text stays as Python objects until the output tables are typed)."""
+    out = {}
+    for name in parts[0]:
+        arrays = [part[name] for part in parts]
+        if all(isinstance(a, np.ndarray) for a in arrays):
+            joined = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+            out[name] = pd.Series(joined, dtype=joined.dtype, copy=False)
+        elif all(isinstance(a, pd.Categorical) and a.dtype == arrays[0].dtype for a in arrays):
+            out[name] = pd.Series(pd.Categorical.from_codes(np.concatenate([a.codes for a in arrays]),
+                                                            dtype=arrays[0].dtype))
+        else:
+            out[name] = pd.concat([pd.Series(a).reset_index(drop=True) for a in arrays], ignore_index=True)
+    return pd.DataFrame(out)
+
+
 def _collect(tables: list[_Table], clean) -> _Kind:
-    frames, problem_parts, offset, rejected = [], [], 0, []
+    parts, problem_parts, offset, rejected = [], [], 0, []
     for table in tables:
         problems = _Problems()
         frame = clean(table, problems)
         rejected += frame.attrs.pop("rejected", [])
         province = frame.attrs.pop("province")
         frame.attrs.pop("located")
-        source = table.raw("source")
-        marks = {u: is_synthetic_marker(u) for u in table.values("source")}
-        frame["synthetic"] = np.array([marks[v] for v in source], dtype=bool) if table.has("source") else False
-        frame["source_file"] = table.file.as_posix()
-        frame["source_sheet"] = table.sheet
-        frame["source_row"] = table.rows
+        columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
+        if table.has("source"):
+            marks = np.array([is_synthetic_marker(u) for u in table.values("source")], dtype=bool)
+            columns["synthetic"] = marks[table.codes("source")]
+        else:
+            columns["synthetic"] = np.zeros(table.n, dtype=bool)
+        columns["source_file"] = np.full(table.n, table.file.as_posix(), dtype=object)
+        columns["source_sheet"] = np.full(table.n, table.sheet, dtype=object)
+        columns["source_row"] = np.asarray(table.rows)
         if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
             from iso18091lab.intake.layouts import column_of
 
             local = np.arange(table.n)
             score_at = column_of(table.places.get("score", table.places.get("rating")), local)
             rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
-            frame["source_column"] = np.where(_blank(table, "score"), rating_at, score_at)
-        frame["_table"] = table.number
-        frame["_local"] = np.arange(table.n)
-        frame["_province"] = province
+            columns["source_column"] = np.where(_blank(table, "score"), rating_at, score_at).astype(object)
+        columns["_table"] = np.full(table.n, table.number, dtype=np.int64)
+        columns["_local"] = np.arange(table.n)
+        columns["_province"] = np.asarray(province, dtype=object)
         table.release()
         found = problems.frame()
         found["pos"] = found["pos"].astype(np.int64) + offset
         problem_parts.append(found)
-        frames.append(frame)
+        parts.append(columns)
         offset += table.n
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = _join(parts) if parts else pd.DataFrame()
     problems = (pd.concat(problem_parts, ignore_index=True) if problem_parts
                 else pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"]))
     if len(frame):
-        frame["_status"] = "accepted"
+        frame["_status"] = pd.Series(np.full(len(frame), "accepted", dtype=object), dtype=object)
         frame.loc[problems["pos"].unique(), "_status"] = "quarantined"
     return _Kind(frame, problems, rejected)
 
