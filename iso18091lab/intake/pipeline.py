@@ -866,15 +866,33 @@ _BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "gro
 _BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
+def _astype(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    """``frame.astype(dtypes)``; a column of Python objects that are all text (or all whole numbers) is converted
+    once per distinct value and spread to its rows (a million cells repeat a few dozen values)."""
+    out = {}
+    for column, dtype in dtypes.items():
+        values = frame[column]
+        if values.dtype == object and len(values):
+            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+            kinds = {type(u) for u in uniques}
+            if kinds <= {str} or kinds <= {int, np.int64}:
+                converted = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(dtype).array
+                out[column] = converted.take(codes, allow_fill=True)
+                continue
+        out[column] = values.astype(dtype).array
+    frame = frame.copy(deep=False)
+    for column, array in out.items():
+        frame[column] = pd.Series(array, index=frame.index, copy=False)
+    return frame
+
+
 def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet",
                          "source_column"]
-    frame = frame.astype({c: "string" for c in text})
-    frame = frame.astype({**_BODY_WHOLE, "year": "Int64", "round": "Int64", "pillar": "Int64",
-                          "source_row": "Int64", "score": "Float64", "max_score": "Float64",
-                          "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean"})
-    frame["rating"] = frame["rating"].astype(RATING_DTYPE)
-    return frame
+    return _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "round": "Int64",
+                           "pillar": "Int64", "source_row": "Int64", "score": "Float64", "max_score": "Float64",
+                           "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean",
+                           "rating": RATING_DTYPE})
 
 
 def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
@@ -886,9 +904,8 @@ def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _typed_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["unit_code", "measure", "source_file", "source_sheet"]
-    frame = frame.astype({c: "string" for c in text})
-    return frame.astype({**_BODY_WHOLE, "year": "Int64", "value": "Float64", "synthetic": "boolean",
-                         "source_row": "Int64"})
+    return _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "value": "Float64",
+                           "synthetic": "boolean", "source_row": "Int64"})
 
 
 def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
@@ -1279,13 +1296,35 @@ def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.
                    quarantine: pd.DataFrame) -> dict[str, list[str]]:
     """Which provinces each input file holds rows of (accepted or quarantined); a file not listed holds none
     that could be attributed (unreadable, or only unattributable rows) and concerns every province."""
-    pairs = [frame[["source_file", "province"]].set_axis(["file", "province"], axis=1)
+    pairs = [_distinct_rows(frame, ["source_file", "province"]).set_axis(["file", "province"], axis=1)
              for frame in (assessments, units, outcomes)]
     pairs.append(quarantine.loc[quarantine["province"] != "", ["file", "province"]])
     found = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
     found["province"] = of_today(found["province"]).to_numpy()
     found = found.drop_duplicates()
     return {file: sorted(group["province"].astype(str)) for file, group in found.groupby("file", sort=True)}
+
+
+def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The first row of each distinct combination of ``columns`` (missing values a value of their own), in
+    row order: a national table repeats a few dozen (file, province) pairs a million times."""
+    if not len(frame):
+        return frame[columns]
+    codes = [pd.factorize(frame[c], use_na_sentinel=True)[0] + 1 for c in columns]
+    first = np.unique(_unique_rows(codes)[1], return_index=True)[1]
+    return frame[columns].iloc[np.sort(first)]
+
+
+def _rows_of_today(column: pd.Series) -> dict[str, np.ndarray]:
+    """Positions of the rows of each province of today (:func:`~iso18091lab.intake.provinces.of_today`: a
+    missing province is ''), in row order; the province of today of each distinct value is looked up once."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    today = of_today(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).tolist() + [""]
+    names = list(dict.fromkeys(today))
+    group = np.array([names.index(t) for t in today], dtype=np.int64)[np.where(codes < 0, len(uniques), codes)]
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
 
 
 def province_files(summary: dict, province: str) -> list[dict]:
@@ -1300,11 +1339,9 @@ def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
     split = {province: {} for province in result.summary["provinces"]}
     for name in ("assessments", "units", "outcomes"):
         frame = getattr(result, name)
-        key = of_today(frame["province"]).to_numpy() if len(frame) else None  # the province of today
-        groups = dict(tuple(frame.groupby(key, sort=False))) if len(frame) else {}
+        rows = _rows_of_today(frame["province"]) if len(frame) else {}  # the province of today
         for province, parts in split.items():
-            part = groups.get(province)
-            parts[name] = (part if part is not None else frame.iloc[:0]).reset_index(drop=True)
+            parts[name] = frame.take(rows.get(province, np.zeros(0, dtype=np.intp))).reset_index(drop=True)
     return split
 
 
@@ -1312,7 +1349,11 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
     """SHA-256 of everything a province's reports read: its rows of the three tables (``parts``, from
     :func:`by_province`), its quarantine rows and the unattributed ones, its name matches, its files' entries,
     the catalog and the synthetic flag. A province whose hash is unchanged gets the same reports (the runner
-    reuses them)."""
+    reuses them).
+
+    A row's hash (``pandas.util.hash_pandas_object``) depends on that row alone, so each whole table is hashed
+    once and a province's rows are taken from it (hashing each province's part column by column cost a
+    thousand small hashes): the same bytes as hashing ``parts``."""
     summary = {**result.summary, "files": result.files.to_dict(orient="records")}
     common = json.dumps([summary.get("catalog_fingerprint"), summary.get("synthetic")]).encode()
     matches = result.name_matches if result.name_matches is not None else pd.DataFrame(columns=["province"])
@@ -1322,11 +1363,25 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         digest.update(",".join(map(str, frame.columns)).encode())
 
+    rows, columns = {}, {}
+    for name in ("assessments", "units", "outcomes"):
+        frame = getattr(result, name)
+        if any(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
+            continue  # Arrow numbers hash as their numpy form, which depends on the part's nulls: hash the parts
+        rows[name] = (pd.util.hash_pandas_object(frame, index=False).to_numpy(),
+                      _rows_of_today(frame["province"]) if len(frame) else {})
+        columns[name] = ",".join(map(str, frame.columns)).encode()
     hashes = {}
     for province, tables in parts.items():
         digest = hashlib.sha256(common)
         for name, frame in tables.items():
-            update(digest, name, frame)
+            if name not in rows:
+                update(digest, name, frame)
+                continue
+            row_hashes, where = rows[name]
+            digest.update(name.encode())
+            digest.update(row_hashes[where.get(province, np.zeros(0, dtype=np.intp))].tobytes())
+            digest.update(columns[name])
         update(digest, "name_matches", matches[of_today(matches["province"]).to_numpy() == province])
         update(digest, "quarantine", result.quarantine[of_today(result.quarantine["province"]).isin([province, ""])
                                                        .to_numpy()])
