@@ -1050,9 +1050,15 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
     result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog, checks)
     parts = by_province(result)
-    summary["province_hashes"] = province_hashes(result, parts)
-    if processed_dir is not None:
-        write_processed(result, processed_dir, parts)
+    tables = _TableWriter(result, Path(processed_dir), parts) if processed_dir is not None else None
+    try:  # the Parquet tables are written while the province hashes are made
+        summary["province_hashes"] = province_hashes(result, parts)
+    except BaseException:
+        if tables is not None:
+            tables.close()
+        raise
+    if tables is not None:
+        write_processed(result, processed_dir, parts, tables)
     return result
 
 
@@ -1398,17 +1404,34 @@ def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> No
     :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole.
     Each records the digest of the whole tables it was cut from (``partition.json``), so a reader can tell a
     stale partition by content, not by file times."""
+    _place_partitions(_stage_partitions(parts, out), parts, out)
+
+
+def _stage_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> Path:
+    """The province folders' tables, written into a staging folder in ``out`` (returned)."""
+    from iso18091lab.normalize import slugify
+
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
+    try:
+        for province, tables in parts.items():
+            folder = staging / slugify(province)
+            folder.mkdir()
+            for name, frame in tables.items():
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _place_partitions(staging: Path, parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
+    """Record the whole tables' digest in each staged province folder and put the folders in place at once."""
     from iso18091lab.normalize import slugify
 
     source = tables_digest(out)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
-    for province, tables in parts.items():
-        folder = staging / slugify(province)
-        folder.mkdir()
-        for name, frame in tables.items():
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
-        (folder / "partition.json").write_text(json.dumps({"province": province, "tables_digest": source}),
-                                               encoding="utf-8")
+    for province in parts:
+        (staging / slugify(province) / "partition.json").write_text(
+            json.dumps({"province": province, "tables_digest": source}), encoding="utf-8")
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
@@ -1417,25 +1440,65 @@ def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> No
     os.replace(staging, old)
 
 
+class _TableWriter:
+    """Writes the Parquet tables of an ingest, whole and by province, in two threads (Arrow encodes and
+    compresses without holding the GIL) while the calling thread goes on with the province hashes and the CSV
+    files. :meth:`finish` waits for them and puts the province folders in place; :meth:`close` waits and
+    discards the province folders (the run failed)."""
+
+    def __init__(self, result: IngestResult, out: Path, parts: dict[str, dict[str, pd.DataFrame]]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.out, self.parts = Path(out), parts
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iso18091lab-write")
+        self._whole = [self._pool.submit(write_atomic, self.out / f"{name}.parquet",
+                                         lambda p, f=frame: f.to_parquet(p, index=False))
+                       for name, frame in (("assessments", result.assessments), ("units", result.units),
+                                           ("outcomes", result.outcomes))]
+        self._staging = self._pool.submit(_stage_partitions, parts, self.out)
+
+    def finish(self) -> None:
+        try:
+            for future in self._whole:
+                future.result()
+        except BaseException:
+            self.close()
+            raise
+        _place_partitions(self._staging.result(), self.parts, self.out)
+        self._pool.shutdown()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self._staging.exception() is None:
+            shutil.rmtree(self._staging.result(), ignore_errors=True)
+
+
 def write_processed(result: IngestResult, processed_dir: str | Path,
-                    parts: dict[str, dict[str, pd.DataFrame]] | None = None) -> None:
+                    parts: dict[str, dict[str, pd.DataFrame]] | None = None,
+                    tables: _TableWriter | None = None) -> None:
     """Write the clean tables (whole and by province: ``parts`` from :func:`by_province`, split here when not
-    given), quarantine and summary atomically into ``processed_dir``."""
+    given), quarantine and summary atomically into ``processed_dir``. ``tables``: the Parquet writes already
+    under way (:class:`_TableWriter`), else started here; the summary is written last."""
     out = Path(processed_dir)
-    for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
-        write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-    write_partitions(parts if parts is not None else by_province(result), out)
-    # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
-    write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
-    write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
-    if result.name_matches is not None:
-        write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
-    if result.checks is not None:
-        write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
-    lineage_rows = lineage.lineage_table(result.units)
-    write_atomic(out / "unit_lineage.csv", lambda p: write_csv(lineage_rows, p))
-    if result.catalog is not None:
-        write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
+    if tables is None:
+        tables = _TableWriter(result, out, parts if parts is not None else by_province(result))
+    try:
+        # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
+        write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
+        write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
+        if result.name_matches is not None:
+            write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
+        if result.checks is not None:
+            write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
+        lineage_rows = lineage.lineage_table(result.units)
+        write_atomic(out / "unit_lineage.csv", lambda p: write_csv(lineage_rows, p))
+        if result.catalog is not None:
+            write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
+    except BaseException:
+        tables.close()
+        raise
+    tables.finish()
     write_atomic(out / "ingest_summary.json", lambda p: p.write_text(
         json.dumps({**result.summary, "files": result.files.to_dict(orient="records")}, ensure_ascii=False, indent=2),
         encoding="utf-8"))
