@@ -197,11 +197,21 @@ def _parse_unique(table: _Table, column: str, parse, problems: _Problems, requir
     return parsed[codes]
 
 
-def _per_unique(values: np.ndarray, function, dtype=object) -> np.ndarray:
-    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included)."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+def _per_unique(values, function, dtype=object) -> np.ndarray:
+    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included).
+    ``values``: an array, or its :func:`_distinct` (to apply several functions after one factorisation)."""
+    codes, uniques = values if isinstance(values, tuple) else _distinct(values)
     results = np.array([function(u) for u in uniques] + [function(None)], dtype=dtype)
-    return results[np.where(codes < 0, len(uniques), codes)]
+    return results[codes]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(each element's index into the distinct values, the distinct values as Python objects); a missing value
+    (None/NaN) gets the index ``len(distinct)``. Numbers are factorised as numbers, not as objects."""
+    values = np.asarray(values)
+    codes, uniques = pd.factorize(values if values.dtype.kind in "fiub" else values.astype(object),
+                                  use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes), list(np.asarray(uniques).tolist())
 
 
 def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -254,6 +264,7 @@ class _Bodies:
         self.n_units = len(self.rows)
         self._ad_hoc: dict[str, int] = {}
         self._cache: dict[tuple, tuple] = {}
+        self._old: dict[tuple, tuple] = {}
         self.name_matches: dict[tuple, int] = {}
         # the 2025 reform: each listed body placed on its map; waves on the new map are matched to the bodies of
         # that map first (listed ones, then the official list), so a code reused by a new commune never points
@@ -371,7 +382,14 @@ class _Bodies:
         return index, body["province"], None, match
 
     def _locate_old(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
-        """(body index, province, problem, non-exact match key) for one typed combination (units table)."""
+        """(body index, province, problem, non-exact match key) for one typed combination (units table);
+        remembered per typed (province, name, code): a wave of 2025 and a wave after it look a body up alike."""
+        key = (nfc(typed_province), nfc(name), nfc(code))
+        if key not in self._old:
+            self._old[key] = self._locate_units(typed_province, name, code)
+        return self._old[key]
+
+    def _locate_units(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
         matcher = self.matcher
         if is_blank(typed_province):
             return -1, "", Problem("province", "", "missing_value"), None
@@ -418,6 +436,19 @@ class _Bodies:
 
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
+def _indicator_id(value: object) -> str | None:
+    """:func:`~iso18091lab.catalog.normalise_indicator_id`, remembered per cell value (every sheet repeats them)."""
+    try:
+        return _indicator_id_cached(value)
+    except TypeError:  # an unhashable cell
+        return normalise_indicator_id(value)
+
+
+@lru_cache(maxsize=1 << 14, typed=True)
+def _indicator_id_cached(value: object) -> str | None:
+    return normalise_indicator_id(value)
+
+
 def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
                         block_keys: list[np.ndarray], recovered: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
@@ -433,7 +464,7 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     typed, id recovered), for the data-quality report.
     """
     uniques = table.values("indicator")
-    unique_ids = np.array([normalise_indicator_id(u) for u in uniques], dtype=object)
+    unique_ids = np.array([_indicator_id(u) for u in uniques], dtype=object)
     ids = unique_ids[table.codes("indicator")]
     position = {ind: i for i, ind in enumerate(catalog_ids)}
     same_number: dict[float, list[str]] = {}
@@ -525,12 +556,13 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
     in_catalog = set(catalog.index)
-    known = _per_unique(indicator, lambda i: i is not None and i in in_catalog, bool)
+    indicator_distinct = _distinct(indicator)
+    known = _per_unique(indicator_distinct, lambda i: i is not None and i in in_catalog, bool)
     unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
     problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
     max_of = catalog["max_score"].to_dict()
     pillar_of = catalog["pillar"].to_dict()
-    max_score = _per_unique(indicator, lambda i: max_of.get(i, np.nan), float)
+    max_score = _per_unique(indicator_distinct, lambda i: max_of.get(i, np.nan), float)
 
     score_blank = _blank(table, "score")
     rating_blank = _blank(table, "rating")
@@ -560,7 +592,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     frame = _Columns({
         "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
-        "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
+        "pillar": _per_unique(indicator_distinct, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
     })
     frame.attrs["province"] = province
@@ -720,9 +752,10 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         columns["_local"] = np.arange(table.n)
         columns["_province"] = np.asarray(province, dtype=object)
         table.release()
-        found = problems.frame()
-        found["pos"] = found["pos"].astype(np.int64) + offset
-        problem_parts.append(found)
+        if problems.parts:  # most tables have none: no empty frame for them
+            found = problems.frame()
+            found["pos"] = found["pos"].astype(np.int64) + offset
+            problem_parts.append(found)
         parts.append(columns)
         offset += table.n
     frame = _join(parts) if parts else pd.DataFrame()
