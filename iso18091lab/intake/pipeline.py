@@ -726,6 +726,8 @@ def _join(parts: list[dict]) -> pd.DataFrame:
 
 def _collect(tables: list[_Table], clean) -> _Kind:
     parts, problem_parts, offset, rejected = [], [], 0, []
+    files: dict[str, int] = {}
+    sheets: dict[str, int] = {}
     for table in tables:
         problems = _Problems()
         frame = clean(table, problems)
@@ -738,8 +740,9 @@ def _collect(tables: list[_Table], clean) -> _Kind:
             columns["synthetic"] = marks[table.codes("source")]
         else:
             columns["synthetic"] = np.zeros(table.n, dtype=bool)
-        columns["source_file"] = np.full(table.n, table.file.as_posix(), dtype=object)
-        columns["source_sheet"] = np.full(table.n, table.sheet, dtype=object)
+        # where each row came from: a code per table into the files and sheets of this kind (categories below)
+        columns["source_file"] = np.full(table.n, files.setdefault(table.file.as_posix(), len(files)), dtype=np.int64)
+        columns["source_sheet"] = np.full(table.n, sheets.setdefault(table.sheet, len(sheets)), dtype=np.int64)
         columns["source_row"] = np.asarray(table.rows)
         if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
             from iso18091lab.intake.layouts import column_of
@@ -759,6 +762,10 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         parts.append(columns)
         offset += table.n
     frame = _join(parts) if parts else pd.DataFrame()
+    for column, names in (("source_file", files), ("source_sheet", sheets)):
+        if len(frame):
+            frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(),
+                                                      pd.Index(list(names), dtype=object))
     problems = (pd.concat(problem_parts, ignore_index=True) if problem_parts
                 else pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"]))
     if len(frame):
@@ -905,6 +912,10 @@ def _astype(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
     out = {}
     for column, dtype in dtypes.items():
         values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and len(values):  # the categories, spread by code
+            categories = pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object).astype(dtype).array
+            out[column] = categories.take(values.cat.codes.to_numpy(), allow_fill=True)
+            continue
         if values.dtype == object and len(values):
             codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
             kinds = {type(u) for u in uniques}
