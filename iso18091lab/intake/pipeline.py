@@ -20,6 +20,7 @@ import re
 import shutil
 import tempfile
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -708,11 +709,11 @@ class _Columns(dict):
 
 
 def _join(parts: list[dict]) -> pd.DataFrame:
-    """One frame of the columns of every table (each a :class:`_Columns` or a DataFrame), in order; numpy
+    """One frame of the columns of every table (dicts of arrays, emptied as they are joined), in order; numpy
     columns keep their dtype (text stays as Python objects until the output tables are typed)."""
     out = {}
-    for name in parts[0]:
-        arrays = [part[name] for part in parts]
+    for name in list(parts[0]):
+        arrays = [part.pop(name) for part in parts]  # each table's column let go once joined
         if all(isinstance(a, np.ndarray) for a in arrays):
             joined = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
             out[name] = pd.Series(joined, dtype=joined.dtype, copy=False)
@@ -1093,7 +1094,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     summary["exit_status"] = exit_status(summary)
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
     result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog, checks)
-    parts = by_province(result)
+    parts = _Parts(result)  # each province's rows taken when its folder is written
     tables = _TableWriter(result, Path(processed_dir), parts) if processed_dir is not None else None
     try:  # the Parquet tables are written while the province hashes are made
         summary["province_hashes"] = province_hashes(result, parts)
@@ -1386,13 +1387,31 @@ def province_files(summary: dict, province: str) -> list[dict]:
 
 def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
     """Each province's rows of the three tables (row order kept, index reset), split in one pass per table."""
-    split = {province: {} for province in result.summary["provinces"]}
-    for name in ("assessments", "units", "outcomes"):
-        frame = getattr(result, name)
-        rows = _rows_of_today(frame["province"]) if len(frame) else {}  # the province of today
-        for province, parts in split.items():
-            parts[name] = frame.take(rows.get(province, np.zeros(0, dtype=np.intp))).reset_index(drop=True)
-    return split
+    parts = _Parts(result)
+    return {province: parts[province] for province in parts}
+
+
+class _Parts(Mapping):
+    """:func:`by_province` made one province at a time, when asked (``parts[province]``): writing the province
+    folders then holds one province's copy of the rows, not a second copy of every table. ``rows``: per table,
+    the positions of each province's rows."""
+
+    def __init__(self, result: IngestResult):
+        self.result = result
+        self.rows = {name: _rows_of_today(getattr(result, name)["province"]) if len(getattr(result, name)) else {}
+                     for name in ("assessments", "units", "outcomes")}  # the province of today
+
+    def __getitem__(self, province: str) -> dict[str, pd.DataFrame]:
+        if province not in self.result.summary["provinces"]:
+            raise KeyError(province)
+        return {name: getattr(self.result, name).take(rows.get(province, np.zeros(0, dtype=np.intp)))
+                .reset_index(drop=True) for name, rows in self.rows.items()}
+
+    def __iter__(self):
+        return iter(self.result.summary["provinces"])
+
+    def __len__(self) -> int:
+        return len(self.result.summary["provinces"])
 
 
 def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
@@ -1418,15 +1437,16 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         frame = getattr(result, name)
         if any(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
             continue  # Arrow numbers hash as their numpy form, which depends on the part's nulls: hash the parts
-        rows[name] = (pd.util.hash_pandas_object(frame, index=False).to_numpy(),
-                      _rows_of_today(frame["province"]) if len(frame) else {})
+        where = parts.rows[name] if isinstance(parts, _Parts) else (
+            _rows_of_today(frame["province"]) if len(frame) else {})
+        rows[name] = (pd.util.hash_pandas_object(frame, index=False).to_numpy(), where)
         columns[name] = ",".join(map(str, frame.columns)).encode()
     hashes = {}
-    for province, tables in parts.items():
+    for province in parts:
         digest = hashlib.sha256(common)
-        for name, frame in tables.items():
+        for name in ("assessments", "units", "outcomes"):
             if name not in rows:
-                update(digest, name, frame)
+                update(digest, name, parts[province][name])
                 continue
             row_hashes, where = rows[name]
             digest.update(name.encode())
@@ -1526,7 +1546,7 @@ def write_processed(result: IngestResult, processed_dir: str | Path,
     under way (:class:`_TableWriter`), else started here; the summary is written last."""
     out = Path(processed_dir)
     if tables is None:
-        tables = _TableWriter(result, out, parts if parts is not None else by_province(result))
+        tables = _TableWriter(result, out, parts if parts is not None else _Parts(result))
     try:
         # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
         write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
