@@ -537,16 +537,18 @@ def _whole(low: int, high: int, rule: str):
     return lambda value: parse_whole(value, rule, low, high)
 
 
-def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, scale: Scale,
-                       problems: _Problems) -> pd.DataFrame:
-    """The clean columns of every row of an assessments table (rows with problems are dropped later)."""
+def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | tuple, scale: Scale,
+                       problems: _Problems) -> _Columns:
+    """The clean columns of every row of an assessments table (rows with problems are dropped later);
+    ``catalog`` indexed by indicator, or its :func:`_catalog_lookups`."""
     body, province = bodies.locate(table, problems)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
-    catalog_ids = catalog.index.tolist()
+    catalog_ids, in_catalog, max_of, pillar_of = _catalog_lookups(catalog)
     typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
-    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
+    rater_id = _texts(table, "rater_id")
+    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, rater_id]
     recovered: list[tuple[int, str, str]] = []
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys, recovered)
     for row, typed_id, read_id in recovered:  # listed with the name matches: "1.1" read as "1.10", how many rows
@@ -556,13 +558,10 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
-    in_catalog = set(catalog.index)
     indicator_distinct = _distinct(indicator)
     known = _per_unique(indicator_distinct, lambda i: i is not None and i in in_catalog, bool)
     unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
     problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
-    max_of = catalog["max_score"].to_dict()
-    pillar_of = catalog["pillar"].to_dict()
     max_score = _per_unique(indicator_distinct, lambda i: max_of.get(i, np.nan), float)
 
     score_blank = _blank(table, "score")
@@ -587,9 +586,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     derived = _per_unique(from_points, lambda v: scale.rating_of(v) if v is not None else None)
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
-    source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
-                                       ["points", "not_assessed", "rating"])
-    rater_id = _texts(table, "rater_id")
+    source = np.where(has_score, 0, np.where(not_assessed, 1, 2)).astype(np.int8)  # codes: categories below
     frame = _Columns({
         "_body": body, "year": year, "round": round_, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
@@ -598,7 +595,20 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     })
     frame.attrs["province"] = province
     frame.attrs["located"] = body >= 0
+    frame.attrs["categories"] = {"score_source": SCORE_SOURCES}
     return frame
+
+
+#: Where a score row's 0-100 value comes from (``score_source``).
+SCORE_SOURCES = ["points", "not_assessed", "rating"]
+
+
+def _catalog_lookups(catalog: pd.DataFrame | tuple) -> tuple[list, set, dict, dict]:
+    """(indicator ids in order, the set of them, max score by id, pillar by id) of a catalog indexed by
+    indicator; given as such a tuple (made once by ingest, not once per sheet), returned as it is."""
+    if isinstance(catalog, tuple):
+        return catalog
+    return catalog.index.tolist(), set(catalog.index), catalog["max_score"].to_dict(), catalog["pillar"].to_dict()
 
 
 def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
@@ -733,6 +743,7 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         problems = _Problems()
         frame = clean(table, problems)
         rejected += frame.attrs.pop("rejected", [])
+        categories = frame.attrs.pop("categories", {})
         province = frame.attrs.pop("province")
         frame.attrs.pop("located")
         columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
@@ -763,6 +774,8 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         parts.append(columns)
         offset += table.n
     frame = _join(parts) if parts else pd.DataFrame()
+    for column, names in (categories.items() if parts else ()):  # codes made categorical once, for every table
+        frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(), names)
     for column, names in (("source_file", files), ("source_sheet", sheets)):
         if len(frame):
             frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(),
@@ -1062,8 +1075,9 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     _flag_duplicate_codes(units_kind)
     units = _label_bodies(_finish(units_kind, UNIT_COLUMNS, _typed_units))
     bodies = _Bodies(units, units_kind.rejected)
+    lookups = _catalog_lookups(by_indicator)
     assessments_kind = _collect(of_kind("assessments"),
-                                lambda t, p: _clean_assessments(t, bodies, by_indicator, scale, p))
+                                lambda t, p: _clean_assessments(t, bodies, lookups, scale, p))
     _resolve_duplicates(assessments_kind, ["_body", "year", "round", "rater", "rater_id", "indicator"],
                         ["score", "rating", "not_assessed"], "score")
     outcomes_kind = _collect(of_kind("outcomes"), lambda t, p: _clean_outcomes(t, bodies, p))
