@@ -557,12 +557,13 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, othe
         counts = (~np.isnan(grid[:, scope])).sum(axis=1)
         typos = text_cell[:, scope].any(axis=1)
         codes, typed = other[c]
-        parsed = np.append(_kinds(typed)[:, 3], np.nan)
+        typed_kinds = _kinds(typed)
+        parsed = np.append(typed_kinds[:, 3], np.nan)
         value = parsed[codes]
         status = np.where(np.isnan(value) | typos | (counts == 0), "not_checked",
                           np.where(np.abs(value - sums) > TOTAL_TOLERANCE, "mismatch", "ok"))
         name = nfc(header[c]) or "Tổng"
-        written = np.append([nfc(u) != "" for u in typed], False).astype(bool)[codes]
+        written = np.append(typed_kinds[:, 0] == 0, False)[codes]  # not blank
         ok = written & (status == "ok")
         checks.append(int(ok.sum()))  # totals that match are counted, not listed
         for i in np.flatnonzero(written & ~ok):
