@@ -167,15 +167,16 @@ def _index(vintage: str) -> dict:
     by_code: dict[tuple, list] = {}
     by_full: dict[tuple, list] = {}
     by_short: dict[tuple, list] = {}
-    for row in table.itertuples(index=False):
-        if row.level == "province":
+    columns = [table[c].tolist() for c in ("level", "code", "name", "kind", "province")]  # plain lists: no
+    districts = table["district"].tolist() if "district" in table else [""] * len(table)  # per-cell Arrow access
+    for level, code, name, kind, province, district in zip(*columns, districts):
+        if level == "province":
             continue
-        unit = OfficialUnit(vintage, row.level, row.code, row.name, row.kind, row.province,
-                            getattr(row, "district", "") or "")
-        by_code.setdefault((row.province, row.code), []).append(unit)
-        full, short, _ = _keys(row.name)
-        by_full.setdefault((row.province, full), []).append(unit)
-        by_short.setdefault((row.province, short), []).append(unit)
+        unit = OfficialUnit(vintage, level, code, name, kind, province, district or "")
+        by_code.setdefault((province, code), []).append(unit)
+        full, short, _ = _keys(name)
+        by_full.setdefault((province, full), []).append(unit)
+        by_short.setdefault((province, short), []).append(unit)
     return {"code": by_code, "full": by_full, "short": by_short}
 
 
