@@ -1540,11 +1540,12 @@ class _TableWriter:
         try:
             for future in self._whole:
                 future.result()
+            staging = self._staging.result()
         except BaseException:
             self.close()
             raise
-        _place_partitions(self._staging.result(), self.parts, self.out)
         self._pool.shutdown()
+        _place_partitions(staging, self.parts, self.out)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
