@@ -5,8 +5,10 @@ time a bare pandas + calamine read of the same files takes, both measured in thi
     python benchmarks/bench_wide.py                   # full size: 34 provinces x 97 bodies x 5 years
     python benchmarks/bench_wide.py --provinces 4     # a quicker look
     python benchmarks/bench_wide.py --layout matrix   # one-row headers, rater and year in the title
+    python benchmarks/bench_wide.py --repeat 3        # three (read, ingest) pairs; the median ratio decides
 
-Prints the ratio and exits 1 when it is above 3x.
+Prints the ratio of each pair (the read and the ingest timed back to back, in this run) and exits 1 when the
+median is above 3x. Results on the reference machine: ``benchmarks/README.md``.
 """
 from __future__ import annotations
 
@@ -35,6 +37,7 @@ def main() -> int:
     parser.add_argument("--layout", default="matrix2", choices=["matrix", "matrix2", "rater_column"])
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "iso18091lab-wide")
     parser.add_argument("--seed", type=int, default=2025)
+    parser.add_argument("--repeat", type=int, default=1, help="(read, ingest) pairs timed; the median ratio decides")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "iso18091lab.cli"]
     raw, processed = args.work / "raw", args.work / "processed"
@@ -53,18 +56,24 @@ def main() -> int:
     manifest = json.loads((raw / "_synthetic" / "manifest.json").read_text(encoding="utf-8"))
     print(f"data: {args.provinces} provinces, {manifest['counts']['assessment_rows_written']} scores in "
           f"{len(manifest['files'])} files ({args.layout})")
-    peer = bare_read(raw)
-    shutil.rmtree(processed, ignore_errors=True)
-    seconds, peak, code = timed(cli + ["ingest", "--raw", str(raw), "--processed", str(processed), "--quiet"])
+    pairs = []
+    for _ in range(max(1, args.repeat)):  # the peer and the ingest back to back: a ratio on one machine state
+        peer = bare_read(raw)
+        shutil.rmtree(processed, ignore_errors=True)
+        seconds, peak, code = timed(cli + ["ingest", "--raw", str(raw), "--processed", str(processed), "--quiet"])
+        pairs.append((seconds / peer, seconds, peer, peak))
+        if args.repeat > 1:
+            print(f"  pair {len(pairs)}: {seconds:.1f} s / {peer:.1f} s = {seconds / peer:.2f}x")
+    ratio, seconds, peer, peak = sorted(pairs)[(len(pairs) - 1) // 2]  # the median pair (the lower one of two)
     summary = json.loads((processed / "ingest_summary.json").read_text(encoding="utf-8"))
     print(f"ingest exit {code}: {summary['rows_read']} rows read = {summary['accepted']} accepted + "
           f"{summary['quarantined']} quarantined + {summary['duplicates']} duplicates; "
           f"{summary.get('total_checks', 0)} totals checked, {summary.get('total_mismatches', 0)} mismatches")
-    ok = [line("wide ingest vs pandas+calamine read", f"{seconds:.1f} s / {peer:.1f} s = {seconds / peer:.2f}x",
-               "<= 3x", seconds <= 3 * peer),
+    ok = [line("wide ingest vs pandas+calamine read", f"{seconds:.1f} s / {peer:.1f} s = {ratio:.2f}x",
+               "<= 3x", ratio <= 3),
           line("score rows accepted = written", f"{summary['tables']['assessments']} / {manifest['counts']['assessment_rows_written']}",
                "equal", summary["tables"]["assessments"] == manifest["counts"]["assessment_rows_written"]),
-          line("wide ingest peak memory", f"{peak / GIB:.2f} GiB", "(reported)", True)]
+          line("wide ingest peak memory", f"{max(p[3] for p in pairs) / GIB:.2f} GiB", "(reported)", True)]
     return 0 if all(ok) else 1
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from iso18091lab.intake.pipeline import ingest
 from iso18091lab.synthetic.model import SynthParams, write_synthetic
-from iso18091lab.synthetic.designs import _small
+from iso18091lab.synthetic.designs import _small, national
 from iso18091lab.synthetic.wide import LAYOUTS, write_layouts
 
 KEY = ["body_id", "year", "round", "rater", "rater_id", "indicator"]
@@ -349,3 +349,85 @@ def test_a_sheet_that_breaks_the_recogniser_fails_alone(tmp_path, monkeypatch):
     error = result.files[result.files["status"] == "error"].iloc[0]
     assert error["file"] == "a.xlsx" and "ZeroDivisionError" in error["message_en"]
     assert list(result.assessments["unit"]) == ["quận Lê Chân"] and result.summary["exit_status"] == 1
+
+
+# --------------------------------------------------------------------------- every wide layout in one dataset
+
+WIDE = {"Hà Nội": "matrix", "Huế": "matrix2", "Lai Châu": "rater_column", "Điện Biên": "forms"}
+
+
+def _corrupt(raw: Path, manifest: dict) -> list[dict]:
+    """One written score per province made unreadable ('abc') or out of range (99), chosen from the truth (file,
+    sheet, row and value of every written score) where that value appears once in its row, on a sheet without a
+    planted wrong total; returns where each is and the rule it breaks. A typo in a matrix goes where most of its
+    sheet's cells went (points or lights: ``docs/data-format.md``)."""
+    wrong_totals = {(t["file"], t["sheet"]) for t in manifest["planted_totals"]}
+    truth = pd.read_csv(raw / "_synthetic" / "truth_assessments.csv.gz",
+                        dtype={"sheet": str, "code": str, "rater_id": str, "indicator": str})
+    planted, done = [], set()
+    for (file, sheet), rows in truth.groupby(["file", "sheet"], sort=True):
+        province = rows["province"].iloc[0]
+        if province in done or (file, sheet) in wrong_totals:
+            continue
+        book = openpyxl.load_workbook(raw / file)
+        cells = book[sheet]
+        for item in rows[rows["score"].notna()].itertuples():
+            found = [c for c in cells[int(item.row)] if isinstance(c.value, (int, float))
+                     and not isinstance(c.value, bool) and c.value == item.score]
+            if len(found) != 1:
+                continue
+            typo = WIDE[province] in ("matrix2", "forms")  # a total beside it: checked, not failed
+            found[0].value = "abc" if typo else 99
+            lights = rows["rating"].notna() & rows["score"].isna()
+            rule = ("bad_rating" if typo and lights.sum() > (~lights).sum() else "bad_score") if typo \
+                else "score_out_of_range"
+            planted.append({"file": file, "sheet": sheet, "row": int(item.row), "cell": found[0].coordinate,
+                            "value": "abc" if typo else "99", "rule": rule,
+                            "key": (item.code, int(item.year), int(item.round), item.rater,
+                                    item.rater_id if isinstance(item.rater_id, str) else None, item.indicator)})
+            book.save(raw / file)
+            done.add(province)
+            break
+    return planted
+
+
+def test_every_wide_layout_matches_its_long_equivalent_cell_by_cell(tmp_path):
+    """All wide layouts in one dataset (summary matrices with one- and two-row headers, rater-column sheets,
+    per-body forms; traffic lights; a wrong total; four bad cells) against the same planted data written long:
+    the accepted rows are the long rows but the bad cells', each bad cell is quarantined once and named by file,
+    sheet, row, cell, value and rule, the planted totals are the mismatches, and the counts reconcile."""
+    design = national(provinces=4, bodies=6, years=2, member_share=0.5, seed=7)
+    long_raw, wide_raw = tmp_path / "long", tmp_path / "wide"
+    write_synthetic(long_raw, params=replace(design.params, plant_errors=False), design=design)
+    manifest = write_layouts(wide_raw, params=design.params, design=design, layout=WIDE, total_mismatch=True)
+    planted = _corrupt(wide_raw, manifest)
+    assert len(planted) == 4 and {p["rule"] for p in planted} >= {"score_out_of_range", "bad_score"}
+    long, wide = ingest(long_raw, None), ingest(wide_raw, tmp_path / "processed")
+    assert long.summary["exit_status"] == 0 and wide.summary["exit_status"] == 1
+    _reconciles(wide)
+    # the quarantine: exactly the planted cells, as the processed file says it
+    quarantine = pd.read_csv(tmp_path / "processed" / "quarantine.csv", dtype=str, keep_default_na=False)
+    found = {(q.file, q.sheet, int(q.row), q.cell, q.value, q.rule) for q in quarantine.itertuples()}
+    assert found == {(p["file"], p["sheet"], p["row"], p["cell"], p["value"], p["rule"]) for p in planted}
+    assert len(quarantine) == len(planted) == wide.summary["quarantined"]
+    # the accepted rows: the long rows but the planted cells'
+    key = ["unit_code", "year", "round", "rater", "rater_id", "indicator"]
+    long_keys = long.assessments[key].astype(object).where(long.assessments[key].notna(), None)
+    keys = {p["key"] for p in planted}
+    dropped = np.array([tuple(None if v is None else (int(v) if k in ("year", "round") else str(v))
+                              for k, v in zip(key, row)) in keys for row in long_keys.itertuples(index=False)])
+    assert dropped.sum() == len(planted)
+    expected = _rows(long.assessments[~dropped])
+    pd.testing.assert_frame_equal(_rows(wide.assessments), expected)
+    assert len(wide.assessments) + len(planted) == manifest["counts"]["assessment_rows_written"]
+    assert {"points", "rating"} <= set(wide.assessments["score_source"])  # traffic lights among them
+    assert set(wide.assessments["rater_id"].dropna()), "council members' own scores"
+    # the totals: the planted mismatches, nothing else; totals beside a bad cell are not checked
+    mismatches = wide.checks[wide.checks["status"] == "mismatch"]
+    planted_totals = {(t["file"], t["sheet"], t["cell"]) for t in manifest["planted_totals"]}
+    assert len(planted_totals) == 2  # the two-row matrix and a form
+    assert set(zip(mismatches["file"], mismatches["sheet"], mismatches["cell"])) == planted_totals
+    assert np.allclose(mismatches["difference"].astype(float), 1.0)
+    beside = wide.checks[wide.checks["status"] == "not_checked"]  # a total over a typo cannot be checked
+    typos = {(p["file"], p["sheet"]) for p in planted if p["value"] == "abc"}
+    assert set(zip(beside["file"], beside["sheet"])) == typos and len(typos) == 2

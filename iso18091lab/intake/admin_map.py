@@ -180,6 +180,15 @@ def provinces_on_map(typed_province: object, vintage: str) -> list[str]:
     """The provinces of ``vintage`` a typed province may mean, in that map's spelling: on the new map a former
     province means its successor ('Hải Dương' -> ['Hải Phòng']); on the old map a 2025 name means every former
     province merged into it ('Hải Phòng' -> ['Hải Dương', 'Hải Phòng'])."""
+    try:
+        return list(_provinces_on_map(typed_province, vintage))
+    except TypeError:  # an unhashable value: not remembered
+        return list(_provinces_on_map.__wrapped__(typed_province, vintage))
+
+
+@lru_cache(maxsize=1 << 12, typed=True)
+def _provinces_on_map(typed_province: object, vintage: str) -> tuple[str, ...]:
+    """:func:`provinces_on_map`, remembered per typed value (a dataset types a few dozen provinces)."""
     names = _province_names()[vintage]
     out = []
     for official in related_names(typed_province) | official_names(typed_province):
@@ -190,7 +199,7 @@ def provinces_on_map(typed_province: object, vintage: str) -> list[str]:
         from iso18091lab.intake.provinces import name_2025
 
         out = [n for n in out if _province_key(name_2025(n) or n) == _province_key(n)]
-    return sorted(set(out))
+    return tuple(sorted(set(out)))
 
 
 @dataclass(frozen=True)
@@ -244,15 +253,16 @@ def _index(vintage: str) -> dict:
     by_code: dict[tuple, list] = {}
     by_full: dict[tuple, list] = {}
     by_short: dict[tuple, list] = {}
-    for row in table.itertuples(index=False):
-        if row.level == "province":
+    columns = [table[c].tolist() for c in ("level", "code", "name", "kind", "province")]  # plain lists: no
+    districts = table["district"].tolist() if "district" in table else [""] * len(table)  # per-cell Arrow access
+    for level, code, name, kind, province, district in zip(*columns, districts):
+        if level == "province":
             continue
-        unit = OfficialUnit(vintage, row.level, row.code, row.name, row.kind, row.province,
-                            getattr(row, "district", "") or "")
-        by_code.setdefault((row.province, row.code), []).append(unit)
-        full, short, _ = _keys(row.name)
-        by_full.setdefault((row.province, full), []).append(unit)
-        by_short.setdefault((row.province, short), []).append(unit)
+        unit = OfficialUnit(vintage, level, code, name, kind, province, district or "")
+        by_code.setdefault((province, code), []).append(unit)
+        full, short, _ = _keys(name)
+        by_full.setdefault((province, full), []).append(unit)
+        by_short.setdefault((province, short), []).append(unit)
     return {"code": by_code, "full": by_full, "short": by_short}
 
 
@@ -271,6 +281,28 @@ def find(province: object, name: object = "", code: object = "", vintage: str = 
     The code decides when it is a unit of that province on that map; else the full name ('Phường Gia Viên'),
     else the name without its level word ('Gia Viên'), preferring the level the name implies and, on the old map,
     ``level`` ('commune' / 'district'). Raises :class:`NotOnMap` (with the candidates when several fit)."""
+    try:
+        found = _find(province, name, code, vintage, level)
+    except TypeError:  # an unhashable value: not remembered
+        found = _find.__wrapped__(province, name, code, vintage, level)
+    if isinstance(found, OfficialUnit):
+        return found
+    raise NotOnMap(list(found))
+
+
+@lru_cache(maxsize=1 << 15, typed=True)
+def _find(province: object, name: object, code: object, vintage: str, level: str | None
+          ) -> OfficialUnit | tuple[OfficialUnit, ...]:
+    """:func:`find`, remembered per typed (province, name, code): the unit, or the candidates (maybe none) of
+    :class:`NotOnMap`. A body is looked up when its units row is placed and again for each wave after the
+    reform."""
+    try:
+        return _lookup(province, name, code, vintage, level)
+    except NotOnMap as exc:
+        return tuple(exc.candidates)
+
+
+def _lookup(province: object, name: object, code: object, vintage: str, level: str | None) -> OfficialUnit:
     provinces = provinces_on_map(province, vintage)
     index = _index(vintage)
     code_text = nfc(code)

@@ -369,22 +369,35 @@ class _Long:
 
 def _value_kinds(uniques: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per distinct cell: (blank, is a number, is a traffic light)."""
-    blank = np.array([nfc(u) == "" for u in uniques], dtype=bool)
-    number = np.zeros(len(uniques), dtype=bool)
-    light = np.zeros(len(uniques), dtype=bool)
+    kinds = _kinds(uniques)
+    return kinds[:, 0].astype(bool), kinds[:, 1].astype(bool), kinds[:, 2].astype(bool)
+
+
+def _kinds(uniques) -> np.ndarray:
+    """Per distinct cell, a row (blank, is a number, is a traffic light, the number or NaN) as floats: what
+    :func:`_cell_kind` says of each, remembered across sheets (a national dataset repeats a few dozen scores
+    in every sheet)."""
+    out = np.empty((len(uniques), 4), dtype=float)
     for i, u in enumerate(uniques):
-        if blank[i]:
-            continue
         try:
-            parse_number(u)
-            number[i] = True
+            out[i] = _cell_kind(u)
+        except TypeError:  # an unhashable cell: not remembered
+            out[i] = _cell_kind.__wrapped__(u)
+    return out
+
+
+@functools.lru_cache(maxsize=65536, typed=True)
+def _cell_kind(value: object) -> tuple[float, float, float, float]:
+    if nfc(value) == "":
+        return 1.0, 0.0, 0.0, np.nan
+    try:
+        return 0.0, 1.0, 0.0, parse_number(value)
+    except Rejected:
+        try:
+            parse_rating(nfc(value))
+            return 0.0, 0.0, 1.0, np.nan
         except Rejected:
-            try:
-                parse_rating(nfc(u))
-                light[i] = True
-            except Rejected:
-                pass
-    return blank, number, light
+            return 0.0, 0.0, 0.0, np.nan
 
 
 def _apply_context(long: _Long, context: _Context, columns: dict[str, tuple[int, str]], per_row: dict,
@@ -475,25 +488,26 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     k = len(id_cols)
     values = grid[:, :k]
     flat_codes, uniques = _factorize_cells(values.ravel())
-    blank_u, number_u, light_u = _value_kinds(uniques)
-    blank_u = np.append(blank_u, True)
-    number_u, light_u = np.append(number_u, False), np.append(light_u, False)
+    kinds = np.vstack([_kinds(uniques), [[1.0, 0.0, 0.0, np.nan]]])  # the last slot: an empty cell
+    blank_u, number_u, light_u = kinds[:, 0] > 0, kinds[:, 1] > 0, kinds[:, 2] > 0
     nonblank = ~blank_u[flat_codes]
+    # every other column (identity, totals) factorised once: its codes, distinct cells and blanks
+    other = {}
     row_blank = np.ones(n_rows, dtype=bool)
     if n_rows:
         row_blank &= ~nonblank.reshape(n_rows, k).any(axis=1)
-        for j in range(k, grid.shape[1]):
-            codes, uq = _factorize_cells(grid[:, j])
-            row_blank &= np.append(np.array([nfc(u) == "" for u in uq], dtype=bool), True)[codes]
+    for j, c in enumerate(used_cols[k:], start=k):
+        codes, uq = _factorize_cells(grid[:, j])
+        other[c] = (codes, uq)
+        row_blank &= np.append(_kinds(uq)[:, 0] > 0, True)[codes]
     keep = np.flatnonzero(nonblank)
     body = keep // k
     column = keep % k
     long = _Long(len(keep))
     per_row = {}
-    for j, c in enumerate(sorted(mapping), start=k):
-        canonical, text = mapping[c]
-        codes, uq = _factorize_cells(grid[:, j])
-        per_row[canonical] = (codes[body], uq)
+    for c in sorted(mapping):
+        codes, uq = other[c]
+        per_row[mapping[c][0]] = (codes[body], uq)
     columns = {mapping[c][0]: (c, mapping[c][1]) for c in mapping}
     problems = _apply_context(long, context, columns, per_row, REQUIRED_CONTEXT)
     data_rows = int((~row_blank).sum())
@@ -513,27 +527,25 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     long.coded("rating", np.where(to_rating[cell_codes], cell_codes, n_u), uniques, places, "")
     long.headers["score"] = long.headers["rating"] = long.headers["indicator"]
     long.column_names = {c: nfc(header[c]) for c in id_cols}
-    checks = _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uniques, number_u,
-                            blank_u | light_u, mapping, header)
+    checks = _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header)
     return long.table(sheet, header_rows, body + r + 2, title, "matrix", int(row_blank.sum()), checks)
 
 
-def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uniques, number_u, no_points, mapping,
-                   header) -> list[TotalCheck]:
+def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header
+                   ) -> list[TotalCheck]:
     """Check each total column against the sum of the row's points in its scope (all indicators, or one pillar);
     returns a :class:`TotalCheck` for every total that does not match (or cannot be checked) and, for the totals
     that match, their number.
     Traffic lights carry no points and are left out of the sum; a cell that is neither (a typo) makes the total
-    ``not_checked``."""
+    ``not_checked``. ``kinds``: per distinct score cell (and the empty cell last), :func:`_kinds`; ``other``:
+    each total column's (codes, distinct cells)."""
     if not totals or not len(data):
         return []
-    n_rows, k = values.shape
-    numbers = np.full(len(uniques) + 1, np.nan)
-    for i, u in enumerate(uniques):
-        if number_u[i]:
-            numbers[i] = parse_number(u)
-    grid = numbers[flat_codes].reshape(n_rows, k)
-    text_cell = (~number_u[flat_codes] & ~no_points[flat_codes]).reshape(n_rows, k)
+    k = len(id_cols)
+    n_rows = len(flat_codes) // k
+    grid = kinds[:, 3][flat_codes].reshape(n_rows, k)
+    no_points = (kinds[:, 0] > 0) | (kinds[:, 2] > 0)
+    text_cell = (~(kinds[:, 1] > 0) & ~no_points)[flat_codes].reshape(n_rows, k)
     pillar_of = np.array([int(str(indicator_header(ids[c])).split(".")[0]) for c in id_cols])
     unit_col = next((c for c, m in mapping.items() if m[0] == "unit"), None)
     code_col = next((c for c, m in mapping.items() if m[0] == "code"), None)
@@ -544,20 +556,14 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uni
         sums = np.nansum(grid[:, scope], axis=1)
         counts = (~np.isnan(grid[:, scope])).sum(axis=1)
         typos = text_cell[:, scope].any(axis=1)
-        cells = _columns(data, [c])[:, 0]
-        codes, typed = _factorize_cells(cells)
-        texts = np.array([nfc(u) for u in typed] + [""], dtype=object)
-        parsed = np.full(len(typed) + 1, np.nan)
-        for i, u in enumerate(typed):
-            try:
-                parsed[i] = parse_number(u)
-            except Rejected:
-                pass
+        codes, typed = other[c]
+        typed_kinds = _kinds(typed)
+        parsed = np.append(typed_kinds[:, 3], np.nan)
         value = parsed[codes]
         status = np.where(np.isnan(value) | typos | (counts == 0), "not_checked",
                           np.where(np.abs(value - sums) > TOTAL_TOLERANCE, "mismatch", "ok"))
         name = nfc(header[c]) or "Tổng"
-        written = texts[codes] != ""
+        written = np.append(typed_kinds[:, 0] == 0, False)[codes]  # not blank
         ok = written & (status == "ok")
         checks.append(int(ok.sum()))  # totals that match are counted, not listed
         for i in np.flatnonzero(written & ~ok):
@@ -566,7 +572,7 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, values, flat_codes, uni
             if not unit and code_col is not None and code_col < len(row):
                 unit = nfc(row[code_col])
             checks.append(TotalCheck(file, sheet.sheet, r + 2 + i, f"{letters[c]}{r + 2 + i}", name, pillar,
-                                     texts[codes[i]], float(sums[i]), int(counts[i]), str(status[i]), unit))
+                                     nfc(typed[codes[i]]), float(sums[i]), int(counts[i]), str(status[i]), unit))
     return checks
 
 

@@ -23,6 +23,8 @@ predecessor), ``unplaced`` (a body not found on the official map: it is kept as 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -201,7 +203,11 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
     if units.empty or "vintage" not in units:
         return pd.DataFrame(columns=LINEAGE_COLUMNS)
     rows = []
-    for unit in units.to_dict(orient="records"):
+    read = ("official_code", "vintage", "lineage_status", "unit", "province", "map_rule")  # the columns read
+    columns = [units[c].astype(object).where(units[c].notna(), None).tolist() if c in units else [None] * len(units)
+               for c in read]  # missing values as None, as ``to_dict`` gives them
+    for values in zip(*columns):
+        unit = dict(zip(read, values))
         code = unit.get("official_code")
         if _blank(code):
             continue
@@ -212,10 +218,11 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
                              "new_code": "", "new_name": "", "new_province": "", "relation": "district_ended",
                              "map_rule": rule})
                 continue
-            part = admin_map.successors(code)
+            positions = admin_map._rows_by("old_code").get(code, [])
         else:
-            part = admin_map.predecessors(code)
-        for pair in part.to_dict(orient="records"):
+            positions = admin_map._rows_by("new_code").get(code, [])
+        pairs = _conversion_records()
+        for pair in (pairs[i] for i in positions):
             rows.append({"old_code": pair["old_code"], "old_name": pair["old_name"],
                          "old_province": pair["old_province"], "new_code": pair["new_code"],
                          "new_name": pair["new_name"], "new_province": pair["new_province"],
@@ -228,6 +235,13 @@ def lineage_table(units: pd.DataFrame) -> pd.DataFrame:
     frame = frame.groupby(pair, sort=False, dropna=False)["map_rule"].agg(
         lambda rules: ";".join(dict.fromkeys(r for part in rules for r in part.split(";") if r))).reset_index()
     return frame.sort_values(["old_province", "old_code", "new_code"], kind="stable").reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _conversion_records() -> list[dict]:
+    """The rows of :func:`~iso18091lab.intake.admin_map.conversion` as dicts, made once (a body's successors or
+    predecessors are then read by position, not cut from the table body by body)."""
+    return admin_map.conversion().to_dict(orient="records")
 
 
 def post_reform(panel: pd.DataFrame) -> np.ndarray:

@@ -20,6 +20,7 @@ import re
 import shutil
 import tempfile
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -203,11 +204,21 @@ def _parse_unique(table: _Table, column: str, parse, problems: _Problems, requir
     return parsed[codes]
 
 
-def _per_unique(values: np.ndarray, function, dtype=object) -> np.ndarray:
-    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included)."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+def _per_unique(values, function, dtype=object) -> np.ndarray:
+    """``function`` of every element of ``values``, computed once per distinct value (None/NaN included).
+    ``values``: an array, or its :func:`_distinct` (to apply several functions after one factorisation)."""
+    codes, uniques = values if isinstance(values, tuple) else _distinct(values)
     results = np.array([function(u) for u in uniques] + [function(None)], dtype=dtype)
-    return results[np.where(codes < 0, len(uniques), codes)]
+    return results[codes]
+
+
+def _distinct(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """(each element's index into the distinct values, the distinct values as Python objects); a missing value
+    (None/NaN) gets the index ``len(distinct)``. Numbers are factorised as numbers, not as objects."""
+    values = np.asarray(values)
+    codes, uniques = pd.factorize(values if values.dtype.kind in "fiub" else values.astype(object),
+                                  use_na_sentinel=True)
+    return np.where(codes < 0, len(uniques), codes), list(np.asarray(uniques).tolist())
 
 
 def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -286,6 +297,7 @@ class _Bodies:
         self.n_units = len(self.rows)
         self._ad_hoc: dict[str, int] = {}
         self._cache: dict[tuple, tuple] = {}
+        self._old: dict[tuple, tuple] = {}
         self.name_matches: dict[tuple, int] = {}
         # the 2025 reform: each listed body placed on its map; waves on the new map are matched to the bodies of
         # that map first (listed ones, then the official list), so a code reused by a new commune never points
@@ -313,16 +325,22 @@ class _Bodies:
         province = np.full(len(combos), "", dtype=object)
         failures: list[tuple[int, Problem]] = []
         days = self._wave_dates(table, problems)
-        for k, (pc, uc, cc, yc, dc) in enumerate(combos):
-            typed = (table.values("province")[pc], table.values("unit")[uc], table.values("code")[cc])
-            vintage, rule = admin_map.map_rule(table.values("year")[yc], days[dc])
-            key = tuple(nfc(v) for v in typed) + (vintage, rule)
-            if key not in self._cache:
+        typed_values = [table.values(c) for c in ("province", "unit", "code")]
+        texts = [[nfc(v) for v in values] for values in typed_values]  # each distinct cell normalised once
+        years = table.values("year")
+        cache = self._cache
+        for k, (pc, uc, cc, yc, dc) in enumerate(combos.tolist()):
+            vintage, rule = admin_map.map_rule(years[yc], days[dc])
+            key = (texts[0][pc], texts[1][uc], texts[2][cc], vintage, rule)
+            found = cache.get(key)
+            if found is None:
+                typed = (typed_values[0][pc], typed_values[1][uc], typed_values[2][cc])
                 if rule == admin_map.UNDATED_2025:
-                    self._cache[key] = self._locate_undated(*typed)
+                    found = self._locate_undated(*typed)
                 else:
-                    self._cache[key] = self._locate(*typed, vintage=vintage) + (rule,)
-            body[k], province[k], problem, match, placed_by = self._cache[key]
+                    found = self._locate(*typed, vintage=vintage) + (rule,)
+                cache[key] = found
+            body[k], province[k], problem, match, placed_by = found
             if problem is not None:
                 failures.append((k, problem))
             if match is not None:
@@ -459,7 +477,14 @@ class _Bodies:
         return index, body["province"], None, match
 
     def _locate_old(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
-        """(body index, province, problem, non-exact match key) for one typed combination (units table)."""
+        """(body index, province, problem, non-exact match key) for one typed combination (units table);
+        remembered per typed (province, name, code): a wave of 2025 and a wave after it look a body up alike."""
+        key = (nfc(typed_province), nfc(name), nfc(code))
+        if key not in self._old:
+            self._old[key] = self._locate_units(typed_province, name, code)
+        return self._old[key]
+
+    def _locate_units(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None]:
         matcher = self.matcher
         if is_blank(typed_province):
             return -1, "", Problem("province", "", "missing_value"), None
@@ -506,6 +531,19 @@ class _Bodies:
 
 # --------------------------------------------------------------------------- indicator ids Excel made numbers
 
+def _indicator_id(value: object) -> str | None:
+    """:func:`~iso18091lab.catalog.normalise_indicator_id`, remembered per cell value (every sheet repeats them)."""
+    try:
+        return _indicator_id_cached(value)
+    except TypeError:  # an unhashable cell
+        return normalise_indicator_id(value)
+
+
+@lru_cache(maxsize=1 << 14, typed=True)
+def _indicator_id_cached(value: object) -> str | None:
+    return normalise_indicator_id(value)
+
+
 def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
                         block_keys: list[np.ndarray], recovered: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
@@ -521,7 +559,7 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     typed, id recovered), for the data-quality report.
     """
     uniques = table.values("indicator")
-    unique_ids = np.array([normalise_indicator_id(u) for u in uniques], dtype=object)
+    unique_ids = np.array([_indicator_id(u) for u in uniques], dtype=object)
     ids = unique_ids[table.codes("indicator")]
     position = {ind: i for i, ind in enumerate(catalog_ids)}
     same_number: dict[float, list[str]] = {}
@@ -593,16 +631,18 @@ def _whole(low: int, high: int, rule: str):
     return lambda value: parse_whole(value, rule, low, high)
 
 
-def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, scale: Scale,
-                       problems: _Problems) -> pd.DataFrame:
-    """The clean columns of every row of an assessments table (rows with problems are dropped later)."""
+def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | tuple, scale: Scale,
+                       problems: _Problems) -> _Columns:
+    """The clean columns of every row of an assessments table (rows with problems are dropped later);
+    ``catalog`` indexed by indicator, or its :func:`_catalog_lookups`."""
     body, province = bodies.locate(table, problems)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
-    catalog_ids = catalog.index.tolist()
+    catalog_ids, in_catalog, max_of, pillar_of = _catalog_lookups(catalog)
     typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
-    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, _texts(table, "rater_id")]
+    rater_id = _texts(table, "rater_id")
+    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, rater_id]
     recovered: list[tuple[int, str, str]] = []
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys, recovered)
     for row, typed_id, read_id in recovered:  # listed with the name matches: "1.1" read as "1.10", how many rows
@@ -612,13 +652,11 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     indicator_blank = _blank(table, "indicator")
     missing = np.flatnonzero(indicator_blank)
     problems.add(missing, "indicator", "", "missing_value")
-    in_catalog = set(catalog.index)
-    known = _per_unique(indicator, lambda i: i is not None and i in in_catalog, bool)
+    indicator_distinct = _distinct(indicator)
+    known = _per_unique(indicator_distinct, lambda i: i is not None and i in in_catalog, bool)
     unknown = np.flatnonzero(~known & ~indicator_blank & ~recovered_problem)
     problems.add(unknown, "indicator", _texts(table, "indicator")[unknown], "unknown_indicator")
-    max_of = catalog["max_score"].to_dict()
-    pillar_of = catalog["pillar"].to_dict()
-    max_score = _per_unique(indicator, lambda i: max_of.get(i, np.nan), float)
+    max_score = _per_unique(indicator_distinct, lambda i: max_of.get(i, np.nan), float)
 
     score_blank = _blank(table, "score")
     rating_blank = _blank(table, "rating")
@@ -642,19 +680,30 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame, sc
     derived = _per_unique(from_points, lambda v: scale.rating_of(v) if v is not None else None)
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
-    source = pd.Categorical.from_codes(np.where(has_score, 0, np.where(not_assessed, 1, 2)),
-                                       ["points", "not_assessed", "rating"])
-    rater_id = _texts(table, "rater_id")
+    source = np.where(has_score, 0, np.where(not_assessed, 1, 2)).astype(np.int8)  # codes: categories below
     assessed_on = _assessed_on(table, year, problems)
-    frame = pd.DataFrame({
+    frame = _Columns({
         "_body": body, "year": year, "round": round_, "assessed_on": assessed_on, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
-        "pillar": _per_unique(indicator, pillar_of.get), "score": score, "max_score": max_score,
+        "pillar": _per_unique(indicator_distinct, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
     })
     frame.attrs["province"] = province
     frame.attrs["located"] = body >= 0
+    frame.attrs["categories"] = {"score_source": SCORE_SOURCES}
     return frame
+
+
+#: Where a score row's 0-100 value comes from (``score_source``).
+SCORE_SOURCES = ["points", "not_assessed", "rating"]
+
+
+def _catalog_lookups(catalog: pd.DataFrame | tuple) -> tuple[list, set, dict, dict]:
+    """(indicator ids in order, the set of them, max score by id, pillar by id) of a catalog indexed by
+    indicator; given as such a tuple (made once by ingest, not once per sheet), returned as it is."""
+    if isinstance(catalog, tuple):
+        return catalog
+    return catalog.index.tolist(), set(catalog.index), catalog["max_score"].to_dict(), catalog["pillar"].to_dict()
 
 
 def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
@@ -669,7 +718,7 @@ def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.D
         except Rejected:
             raise Rejected("bad_value")
     values = np.array(_parse_unique(table, "value", value, problems, required=True, default=np.nan), dtype=float)
-    frame = pd.DataFrame({"_body": body, "year": year, "measure": measure, "value": values})
+    frame = _Columns({"_body": body, "year": year, "measure": measure, "value": values})
     frame.attrs["province"] = province
     frame.attrs["located"] = body >= 0
     return frame
@@ -755,41 +804,82 @@ class _Kind:
                                      "source_row"]]
 
 
+class _Columns(dict):
+    """The clean columns of one table (name -> array) with ``attrs`` as a DataFrame has them: the cleaning of
+    a table builds one, and :func:`_collect` joins those of every table of a kind into one frame at once (a
+    DataFrame per sheet turned each text column into Arrow text and back, sheet by sheet)."""
+
+    def __init__(self, columns: dict):
+        super().__init__(columns)
+        self.attrs: dict = {}
+
+
+def _join(parts: list[dict]) -> pd.DataFrame:
+    """One frame of the columns of every table (dicts of arrays, emptied as they are joined), in order; numpy
+    columns keep their dtype (text stays as Python objects until the output tables are typed)."""
+    out = {}
+    for name in list(parts[0]):
+        arrays = [part.pop(name) for part in parts]  # each table's column let go once joined
+        if all(isinstance(a, np.ndarray) for a in arrays):
+            joined = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+            out[name] = pd.Series(joined, dtype=joined.dtype, copy=False)
+        elif all(isinstance(a, pd.Categorical) and a.dtype == arrays[0].dtype for a in arrays):
+            out[name] = pd.Series(pd.Categorical.from_codes(np.concatenate([a.codes for a in arrays]),
+                                                            dtype=arrays[0].dtype))
+        else:
+            out[name] = pd.concat([pd.Series(a).reset_index(drop=True) for a in arrays], ignore_index=True)
+    return pd.DataFrame(out)
+
+
 def _collect(tables: list[_Table], clean) -> _Kind:
-    frames, problem_parts, offset, rejected = [], [], 0, []
+    parts, problem_parts, offset, rejected = [], [], 0, []
+    files: dict[str, int] = {}
+    sheets: dict[str, int] = {}
     for table in tables:
         problems = _Problems()
         frame = clean(table, problems)
         rejected += frame.attrs.pop("rejected", [])
+        categories = frame.attrs.pop("categories", {})
         province = frame.attrs.pop("province")
         frame.attrs.pop("located")
-        source = table.raw("source")
-        marks = {u: is_synthetic_marker(u) for u in table.values("source")}
-        frame["synthetic"] = np.array([marks[v] for v in source], dtype=bool) if table.has("source") else False
-        frame["source_file"] = table.file.as_posix()
-        frame["source_sheet"] = table.sheet
-        frame["source_row"] = table.rows
+        columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
+        if table.has("source"):
+            marks = np.array([is_synthetic_marker(u) for u in table.values("source")], dtype=bool)
+            columns["synthetic"] = marks[table.codes("source")]
+        else:
+            columns["synthetic"] = np.zeros(table.n, dtype=bool)
+        # where each row came from: a code per table into the files and sheets of this kind (categories below)
+        columns["source_file"] = np.full(table.n, files.setdefault(table.file.as_posix(), len(files)), dtype=np.int64)
+        columns["source_sheet"] = np.full(table.n, sheets.setdefault(table.sheet, len(sheets)), dtype=np.int64)
+        columns["source_row"] = np.asarray(table.rows)
         if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
             from iso18091lab.intake.layouts import column_of
 
             local = np.arange(table.n)
             score_at = column_of(table.places.get("score", table.places.get("rating")), local)
             rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
-            frame["source_column"] = np.where(_blank(table, "score"), rating_at, score_at)
-        frame["_table"] = table.number
-        frame["_local"] = np.arange(table.n)
-        frame["_province"] = province
+            columns["source_column"] = np.where(_blank(table, "score"), rating_at, score_at).astype(object)
+        columns["_table"] = np.full(table.n, table.number, dtype=np.int64)
+        columns["_local"] = np.arange(table.n)
+        columns["_province"] = np.asarray(province, dtype=object)
         table.release()
-        found = problems.frame()
-        found["pos"] = found["pos"].astype(np.int64) + offset
-        problem_parts.append(found)
-        frames.append(frame)
+        if problems.parts:  # most tables have none: no empty frame for them
+            found = problems.frame()
+            found["pos"] = found["pos"].astype(np.int64) + offset
+            problem_parts.append(found)
+        parts.append(columns)
         offset += table.n
-    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    frame = _join(parts) if parts else pd.DataFrame()
+    for column, names in (categories.items() if parts else ()):  # codes made categorical once, for every table
+        frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(), names)
+    for column, names in (("source_file", files), ("source_sheet", sheets)):
+        if len(frame):
+            frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(),
+                                                      pd.Index(list(names), dtype=object))
     problems = (pd.concat(problem_parts, ignore_index=True) if problem_parts
                 else pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"]))
     if len(frame):
-        frame["_status"] = "accepted"
+        frame["_status"] = pd.Series(np.full(len(frame), "accepted", dtype=object), dtype=object)
         frame.loc[problems["pos"].unique(), "_status"] = "quarantined"
     return _Kind(frame, problems, rejected)
 
@@ -926,14 +1016,37 @@ _BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "gro
 _BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
 
 
+def _astype(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
+    """``frame.astype(dtypes)``; a column of Python objects that are all text (or all whole numbers) is converted
+    once per distinct value and spread to its rows (a million cells repeat a few dozen values)."""
+    out = {}
+    for column, dtype in dtypes.items():
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype) and len(values):  # the categories, spread by code
+            categories = pd.Series(values.cat.categories.to_numpy(dtype=object), dtype=object).astype(dtype).array
+            out[column] = categories.take(values.cat.codes.to_numpy(), allow_fill=True)
+            continue
+        if values.dtype == object and len(values):
+            codes, uniques = pd.factorize(values.to_numpy(), use_na_sentinel=True)
+            kinds = {type(u) for u in uniques}
+            if kinds <= {str} or kinds <= {int, np.int64}:
+                converted = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(dtype).array
+                out[column] = converted.take(codes, allow_fill=True)
+                continue
+        out[column] = values.astype(dtype).array
+    frame = frame.copy(deep=False)
+    for column, array in out.items():
+        frame[column] = pd.Series(array, index=frame.index, copy=False)
+    return frame
+
+
 def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet",
                          "source_column"]
-    frame = frame.astype({c: "string" for c in text})
-    frame = frame.astype({**_BODY_WHOLE, "year": "Int64", "round": "Int64", "pillar": "Int64",
-                          "source_row": "Int64", "score": "Float64", "max_score": "Float64",
-                          "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean"})
-    frame["rating"] = frame["rating"].astype(RATING_DTYPE)
+    frame = _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "round": "Int64",
+                            "pillar": "Int64", "source_row": "Int64", "score": "Float64", "max_score": "Float64",
+                            "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean",
+                            "rating": RATING_DTYPE})
     frame["assessed_on"] = frame["assessed_on"].astype(object).astype(DATE_DTYPE)
     return frame
 
@@ -947,9 +1060,8 @@ def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _typed_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
     text = _BODY_TEXT + ["unit_code", "measure", "source_file", "source_sheet"]
-    frame = frame.astype({c: "string" for c in text})
-    return frame.astype({**_BODY_WHOLE, "year": "Int64", "value": "Float64", "synthetic": "boolean",
-                         "source_row": "Int64"})
+    return _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "value": "Float64",
+                           "synthetic": "boolean", "source_row": "Int64"})
 
 
 def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
@@ -1061,8 +1173,9 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     _flag_duplicate_codes(units_kind)
     units = _label_bodies(_finish(units_kind, UNIT_COLUMNS, _typed_units))
     bodies = _Bodies(units, units_kind.rejected)
+    lookups = _catalog_lookups(by_indicator)
     assessments_kind = _collect(of_kind("assessments"),
-                                lambda t, p: _clean_assessments(t, bodies, by_indicator, scale, p))
+                                lambda t, p: _clean_assessments(t, bodies, lookups, scale, p))
     _resolve_duplicates(assessments_kind, ["_body", "year", "round", "rater", "rater_id", "indicator"],
                         ["score", "rating", "not_assessed"], "score")
     outcomes_kind = _collect(of_kind("outcomes"), lambda t, p: _clean_outcomes(t, bodies, p))
@@ -1093,10 +1206,16 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     summary["exit_status"] = exit_status(summary)
     summary["file_provinces"] = file_provinces(assessments, units, outcomes, quarantine)
     result = IngestResult(assessments, units, outcomes, quarantine, files_table, summary, name_matches, catalog, checks)
-    parts = by_province(result)
-    summary["province_hashes"] = province_hashes(result, parts)
-    if processed_dir is not None:
-        write_processed(result, processed_dir, parts)
+    parts = _Parts(result)  # each province's rows taken when its folder is written
+    tables = _TableWriter(result, Path(processed_dir), parts) if processed_dir is not None else None
+    try:  # the Parquet tables are written while the province hashes are made
+        summary["province_hashes"] = province_hashes(result, parts)
+    except BaseException:
+        if tables is not None:
+            tables.close()
+        raise
+    if tables is not None:
+        write_processed(result, processed_dir, parts, tables)
     return result
 
 
@@ -1341,13 +1460,35 @@ def file_provinces(assessments: pd.DataFrame, units: pd.DataFrame, outcomes: pd.
                    quarantine: pd.DataFrame) -> dict[str, list[str]]:
     """Which provinces each input file holds rows of (accepted or quarantined); a file not listed holds none
     that could be attributed (unreadable, or only unattributable rows) and concerns every province."""
-    pairs = [frame[["source_file", "province"]].set_axis(["file", "province"], axis=1)
+    pairs = [_distinct_rows(frame, ["source_file", "province"]).set_axis(["file", "province"], axis=1)
              for frame in (assessments, units, outcomes)]
     pairs.append(quarantine.loc[quarantine["province"] != "", ["file", "province"]])
     found = pd.concat(pairs, ignore_index=True).dropna().drop_duplicates()
     found["province"] = of_today(found["province"]).to_numpy()
     found = found.drop_duplicates()
     return {file: sorted(group["province"].astype(str)) for file, group in found.groupby("file", sort=True)}
+
+
+def _distinct_rows(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The first row of each distinct combination of ``columns`` (missing values a value of their own), in
+    row order: a national table repeats a few dozen (file, province) pairs a million times."""
+    if not len(frame):
+        return frame[columns]
+    codes = [pd.factorize(frame[c], use_na_sentinel=True)[0] + 1 for c in columns]
+    first = np.unique(_unique_rows(codes)[1], return_index=True)[1]
+    return frame[columns].iloc[np.sort(first)]
+
+
+def _rows_of_today(column: pd.Series) -> dict[str, np.ndarray]:
+    """Positions of the rows of each province of today (:func:`~iso18091lab.intake.provinces.of_today`: a
+    missing province is ''), in row order; the province of today of each distinct value is looked up once."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    today = of_today(pd.Series(np.asarray(uniques, dtype=object), dtype=object)).tolist() + [""]
+    names = list(dict.fromkeys(today))
+    group = np.array([names.index(t) for t in today], dtype=np.int64)[np.where(codes < 0, len(uniques), codes)]
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(len(names) + 1))
+    return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
 
 
 def province_files(summary: dict, province: str) -> list[dict]:
@@ -1359,22 +1500,42 @@ def province_files(summary: dict, province: str) -> list[dict]:
 
 def by_province(result: IngestResult) -> dict[str, dict[str, pd.DataFrame]]:
     """Each province's rows of the three tables (row order kept, index reset), split in one pass per table."""
-    split = {province: {} for province in result.summary["provinces"]}
-    for name in ("assessments", "units", "outcomes"):
-        frame = getattr(result, name)
-        key = of_today(frame["province"]).to_numpy() if len(frame) else None  # the province of today
-        groups = dict(tuple(frame.groupby(key, sort=False))) if len(frame) else {}
-        for province, parts in split.items():
-            part = groups.get(province)
-            parts[name] = (part if part is not None else frame.iloc[:0]).reset_index(drop=True)
-    return split
+    parts = _Parts(result)
+    return {province: parts[province] for province in parts}
+
+
+class _Parts(Mapping):
+    """:func:`by_province` made one province at a time, when asked (``parts[province]``): writing the province
+    folders then holds one province's copy of the rows, not a second copy of every table. ``rows``: per table,
+    the positions of each province's rows."""
+
+    def __init__(self, result: IngestResult):
+        self.result = result
+        self.rows = {name: _rows_of_today(getattr(result, name)["province"]) if len(getattr(result, name)) else {}
+                     for name in ("assessments", "units", "outcomes")}  # the province of today
+
+    def __getitem__(self, province: str) -> dict[str, pd.DataFrame]:
+        if province not in self.result.summary["provinces"]:
+            raise KeyError(province)
+        return {name: getattr(self.result, name).take(rows.get(province, np.zeros(0, dtype=np.intp)))
+                .reset_index(drop=True) for name, rows in self.rows.items()}
+
+    def __iter__(self):
+        return iter(self.result.summary["provinces"])
+
+    def __len__(self) -> int:
+        return len(self.result.summary["provinces"])
 
 
 def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFrame]]) -> dict[str, str]:
     """SHA-256 of everything a province's reports read: its rows of the three tables (``parts``, from
     :func:`by_province`), its quarantine rows and the unattributed ones, its name matches, its files' entries,
     the catalog and the synthetic flag. A province whose hash is unchanged gets the same reports (the runner
-    reuses them)."""
+    reuses them).
+
+    A row's hash (``pandas.util.hash_pandas_object``) depends on that row alone, so each whole table is hashed
+    once and a province's rows are taken from it (hashing each province's part column by column cost a
+    thousand small hashes): the same bytes as hashing ``parts``."""
     summary = {**result.summary, "files": result.files.to_dict(orient="records")}
     common = json.dumps([summary.get("catalog_fingerprint"), summary.get("synthetic")]).encode()
     matches = result.name_matches if result.name_matches is not None else pd.DataFrame(columns=["province"])
@@ -1384,11 +1545,26 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
         digest.update(",".join(map(str, frame.columns)).encode())
 
+    rows, columns = {}, {}
+    for name in ("assessments", "units", "outcomes"):
+        frame = getattr(result, name)
+        if any(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
+            continue  # Arrow numbers hash as their numpy form, which depends on the part's nulls: hash the parts
+        where = parts.rows[name] if isinstance(parts, _Parts) else (
+            _rows_of_today(frame["province"]) if len(frame) else {})
+        rows[name] = (pd.util.hash_pandas_object(frame, index=False).to_numpy(), where)
+        columns[name] = ",".join(map(str, frame.columns)).encode()
     hashes = {}
-    for province, tables in parts.items():
+    for province in parts:
         digest = hashlib.sha256(common)
-        for name, frame in tables.items():
-            update(digest, name, frame)
+        for name in ("assessments", "units", "outcomes"):
+            if name not in rows:
+                update(digest, name, parts[province][name])
+                continue
+            row_hashes, where = rows[name]
+            digest.update(name.encode())
+            digest.update(row_hashes[where.get(province, np.zeros(0, dtype=np.intp))].tobytes())
+            digest.update(columns[name])
         update(digest, "name_matches", matches[of_today(matches["province"]).to_numpy() == province])
         update(digest, "quarantine", result.quarantine[of_today(result.quarantine["province"]).isin([province, ""])
                                                        .to_numpy()])
@@ -1405,17 +1581,34 @@ def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> No
     :func:`by_province`), so that a province report reads only its own province; the folder is replaced whole.
     Each records the digest of the whole tables it was cut from (``partition.json``), so a reader can tell a
     stale partition by content, not by file times."""
+    _place_partitions(_stage_partitions(parts, out), parts, out)
+
+
+def _stage_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> Path:
+    """The province folders' tables, written into a staging folder in ``out`` (returned)."""
+    from iso18091lab.normalize import slugify
+
+    staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
+    try:
+        for province, tables in parts.items():
+            folder = staging / slugify(province)
+            folder.mkdir()
+            for name, frame in tables.items():
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def _place_partitions(staging: Path, parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
+    """Record the whole tables' digest in each staged province folder and put the folders in place at once."""
     from iso18091lab.normalize import slugify
 
     source = tables_digest(out)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=".provinces."))
-    for province, tables in parts.items():
-        folder = staging / slugify(province)
-        folder.mkdir()
-        for name, frame in tables.items():
-            frame.to_parquet(folder / f"{name}.parquet", index=False)
-        (folder / "partition.json").write_text(json.dumps({"province": province, "tables_digest": source}),
-                                               encoding="utf-8")
+    for province in parts:
+        (staging / slugify(province) / "partition.json").write_text(
+            json.dumps({"province": province, "tables_digest": source}), encoding="utf-8")
     old = out / PARTITIONS
     if old.exists():
         retired = Path(tempfile.mkdtemp(dir=out, prefix=".old-provinces."))
@@ -1424,25 +1617,66 @@ def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> No
     os.replace(staging, old)
 
 
+class _TableWriter:
+    """Writes the Parquet tables of an ingest, whole and by province, in two threads (Arrow encodes and
+    compresses without holding the GIL) while the calling thread goes on with the province hashes and the CSV
+    files. :meth:`finish` waits for them and puts the province folders in place; :meth:`close` waits and
+    discards the province folders (the run failed)."""
+
+    def __init__(self, result: IngestResult, out: Path, parts: dict[str, dict[str, pd.DataFrame]]):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.out, self.parts = Path(out), parts
+        self.out.mkdir(parents=True, exist_ok=True)
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="iso18091lab-write")
+        self._whole = [self._pool.submit(write_atomic, self.out / f"{name}.parquet",
+                                         lambda p, f=frame: f.to_parquet(p, index=False))
+                       for name, frame in (("assessments", result.assessments), ("units", result.units),
+                                           ("outcomes", result.outcomes))]
+        self._staging = self._pool.submit(_stage_partitions, parts, self.out)
+
+    def finish(self) -> None:
+        try:
+            for future in self._whole:
+                future.result()
+            staging = self._staging.result()
+        except BaseException:
+            self.close()
+            raise
+        self._pool.shutdown()
+        _place_partitions(staging, self.parts, self.out)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        if self._staging.exception() is None:
+            shutil.rmtree(self._staging.result(), ignore_errors=True)
+
+
 def write_processed(result: IngestResult, processed_dir: str | Path,
-                    parts: dict[str, dict[str, pd.DataFrame]] | None = None) -> None:
+                    parts: dict[str, dict[str, pd.DataFrame]] | None = None,
+                    tables: _TableWriter | None = None) -> None:
     """Write the clean tables (whole and by province: ``parts`` from :func:`by_province`, split here when not
-    given), quarantine and summary atomically into ``processed_dir``."""
+    given), quarantine and summary atomically into ``processed_dir``. ``tables``: the Parquet writes already
+    under way (:class:`_TableWriter`), else started here; the summary is written last."""
     out = Path(processed_dir)
-    for name, frame in (("assessments", result.assessments), ("units", result.units), ("outcomes", result.outcomes)):
-        write_atomic(out / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-    write_partitions(parts if parts is not None else by_province(result), out)
-    # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
-    write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
-    write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
-    if result.name_matches is not None:
-        write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
-    if result.checks is not None:
-        write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
-    lineage_rows = lineage.lineage_table(result.units)
-    write_atomic(out / "unit_lineage.csv", lambda p: write_csv(lineage_rows, p))
-    if result.catalog is not None:
-        write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
+    if tables is None:
+        tables = _TableWriter(result, out, parts if parts is not None else _Parts(result))
+    try:
+        # files people open in Excel: text that Excel would run as a formula is neutralised (excel.write_csv)
+        write_atomic(out / "quarantine.csv", lambda p: write_csv(result.quarantine, p))
+        write_atomic(out / "ingest_summary.csv", lambda p: write_csv(result.files, p))
+        if result.name_matches is not None:
+            write_atomic(out / "name_matches.csv", lambda p: write_csv(result.name_matches, p))
+        if result.checks is not None:
+            write_atomic(out / "total_checks.csv", lambda p: write_csv(result.checks, p))
+        lineage_rows = lineage.lineage_table(result.units)
+        write_atomic(out / "unit_lineage.csv", lambda p: write_csv(lineage_rows, p))
+        if result.catalog is not None:
+            write_atomic(out / "catalog.csv", lambda p: result.catalog.to_csv(p, index=False, encoding="utf-8-sig"))
+    except BaseException:
+        tables.close()
+        raise
+    tables.finish()
     write_atomic(out / "ingest_summary.json", lambda p: p.write_text(
         json.dumps({**result.summary, "files": result.files.to_dict(orient="records")}, ensure_ascii=False, indent=2),
         encoding="utf-8"))
