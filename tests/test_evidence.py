@@ -232,16 +232,20 @@ def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bod
     del results["20_reliability"]["values"]["trust_verdict"]  # an older results.json: no claim either way
     assert not any("nhất quán:" in s for s in answer(results, {}, "vi")["trust"])
     # national: the bodies needed span the assumed heterogeneity, never the optimistic end alone
-    sensitivity = [{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))]
-    national = {"40_national": {"values": {"bodies_needed": [{"effect": 3.0, "bodies_2y": 18}],
-                                           "power_sensitivity": sensitivity,
-                                           "power_inputs": {"tau2_estimated": False, "bodies_per_province": 30}}}}
-    rollout = " ".join(answer(national, {}, "vi")["rollout"])
+    from dataclasses import replace
+
+    from iso18091lab.summaries.national import NationalSummary, Pooled, PowerInputs
+
+    sensitivity = pd.DataFrame([{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))])
+    national = NationalSummary("Toàn quốc", True, power=PowerInputs(1.0, 0.5, 0.5, 0.5, None, 1.0, False, 30),
+                               power_sensitivity=sensitivity,
+                               bodies_needed=pd.DataFrame([{"effect": 3.0, "bodies_2y": 18}]))
+    rollout = " ".join(answer({}, {}, "vi", national)["rollout"])
     assert "từ 18 đơn vị" in rollout and "đến 339 đơn vị" in rollout and "giả định" in rollout
     assert "khoảng 18 đơn vị" not in rollout
-    national["40_national"]["values"]["power_inputs"].update(tau2_estimated=True, design_effect=1.6)
-    national["40_national"]["values"]["pooled"] = {"k": 6, "estimate": 2.0, "ci_low": -1.0, "ci_high": 5.0}
-    rollout = answer(national, {}, "en")["rollout"]
+    national.power = replace(national.power, tau2_estimated=True, design_effect=1.6)
+    national.pooled = Pooled(2.0, 1.5, -1.0, 5.0, 0.2, 0.5, 10.0, -2.0, 6.0, 6, "REML")
+    rollout = answer({}, {}, "en", national)["rollout"]
     assert any("from 18 bodies" in s and "to 339 bodies" in s for s in rollout)
     assert any("estimated from 6 provinces" in s and "about 18 bodies" in s for s in rollout)
 
@@ -504,6 +508,10 @@ def test_the_rollout_advice_never_contradicts_the_answer(args, advice):
     primary = {"estimate": args[0], "ci_low": args[1], "ci_high": args[2], "p_value": args[3],
                "p_min": args[4] if len(args) > 4 else float("nan"), "n_pilot": 5, "n_comparison": 5,
                "inference": "randomization", "n_assignments": 252.0}
-    results = {"30_effectiveness": {"values": {"primary": primary, "verdict": verdict.to_dict()}}}
-    rollout = answer(results, {}, "vi")["rollout"]
+    from iso18091lab.summaries.effectiveness import EFFECTIVENESS_COLUMNS, EFFECTIVENESS_EXTRA, EffectivenessSummary
+
+    row = {**primary, "outcome": "overall", "level": "overall", "rater": "council"}
+    table = pd.DataFrame([row]).reindex(columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
+    effect = EffectivenessSummary("Hải Phòng", True, table=table, verdict=verdict)
+    rollout = answer({}, {}, "vi", effect)["rollout"]
     assert rollout[0] == t(f"ev_rollout_{advice}", "vi", min_effect="3")
