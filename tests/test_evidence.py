@@ -234,7 +234,8 @@ def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bod
     # national: the bodies needed span the assumed heterogeneity, never the optimistic end alone
     from dataclasses import replace
 
-    from iso18091lab.summaries.national import NationalSummary, Pooled, PowerInputs
+    from iso18091lab.summaries.base import Estimate
+    from iso18091lab.summaries.national import NationalSummary, PowerInputs
 
     sensitivity = pd.DataFrame([{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))])
     national = NationalSummary("Toàn quốc", True, power=PowerInputs(1.0, 0.5, 0.5, 0.5, None, 1.0, False, 30),
@@ -244,7 +245,8 @@ def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bod
     assert "từ 18 đơn vị" in rollout and "đến 339 đơn vị" in rollout and "giả định" in rollout
     assert "khoảng 18 đơn vị" not in rollout
     national.power = replace(national.power, tau2_estimated=True, design_effect=1.6)
-    national.pooled = Pooled(2.0, 1.5, -1.0, 5.0, 0.2, 0.5, 10.0, -2.0, 6.0, 6, "REML")
+    national.pooled = Estimate(2.0, -1.0, 5.0, 0.2, 6, "meta_reml_hk", {"tau2": 0.5, "i2": 10.0, "pi_low": -2.0,
+                                                                         "pi_high": 6.0})
     rollout = answer({}, {}, "en", national)["rollout"]
     assert any("from 18 bodies" in s and "to 339 bodies" in s for s in rollout)
     assert any("estimated from 6 provinces" in s and "about 18 bodies" in s for s in rollout)

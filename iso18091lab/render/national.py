@@ -35,11 +35,11 @@ def summary_sentences(s: NationalSummary, lang: str = "vi") -> list[str]:
     p = s.pooled
     if p is not None:
         sentences += [
-            t("nat_s1", lang, k=p.k, direction=t("dir_up" if p.estimate >= 0 else "dir_down", lang),
+            t("nat_s1", lang, k=p.n, direction=t("dir_up" if p.estimate >= 0 else "dir_down", lang),
               estimate=num(abs(p.estimate)), low=num(p.ci_low), high=num(p.ci_high)),
             t("eff_s1_assoc", lang),
-            t("nat_s2", lang, tau2=number(p.tau2, lang, 2), i2=number(p.i2, lang, 0), pi_low=num(p.pi_low),
-              pi_high=num(p.pi_high)),
+            t("nat_s2", lang, tau2=number(p.params["tau2"], lang, 2), i2=number(p.params["i2"], lang, 0),
+              pi_low=num(p.params["pi_low"]), pi_high=num(p.params["pi_high"])),
             t("nat_strength", lang, strength=t("strength_" + s.strength, lang))]
     else:
         sentences.append(t("nat_why_two", lang))

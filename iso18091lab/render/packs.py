@@ -195,8 +195,9 @@ def answer(results: dict, names: dict[str, str], lang: str, effect=None) -> dict
         clear = verdict.answer
         key = {"improved": "up", "improved_small": "up", "worsened": "down",
                "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
-        effect_lines.append(_label(f"national_{key}", lang, k=p.k, estimate=fmt(p.estimate), low=fmt(p.ci_low),
-                                   high=fmt(p.ci_high), pi_low=fmt(p.pi_low), pi_high=fmt(p.pi_high),
+        effect_lines.append(_label(f"national_{key}", lang, k=p.n, estimate=fmt(p.estimate), low=fmt(p.ci_low),
+                                   high=fmt(p.ci_high), pi_low=fmt(p.params["pi_low"]),
+                                   pi_high=fmt(p.params["pi_high"]),
                                    min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
         if nat.strength:
             effect_lines.append(t("nat_strength", lang, strength=t("strength_" + nat.strength, lang)))
@@ -266,7 +267,7 @@ def _bodies_needed(national: NationalSummary | None, fmt, lang: str) -> list[str
     needed = national.bodies_needed
     row = needed[needed["effect"] == effect] if len(needed) else needed
     if inputs.tau2_estimated and len(row) and row["bodies_2y"].iloc[0]:
-        out.append(_label("rollout_sample_estimated", lang, k=national.pooled.k if national.pooled else 0,
+        out.append(_label("rollout_sample_estimated", lang, k=national.pooled.n if national.pooled else 0,
                           deff=number(inputs.design_effect, lang, 2), n=int(row["bodies_2y"].iloc[0])))
     return out
 

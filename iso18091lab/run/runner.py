@@ -858,7 +858,7 @@ def headline(folder: Path, lang: str = "vi") -> str:
     if isinstance(summary, NationalSummary):
         if summary.pooled is None:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-        record, key, k = summary.pooled, "index_effect_national", summary.pooled.k
+        record, key, k = summary.pooled, "index_effect_national", summary.pooled.n
     elif summary is not None:
         record = summary.primary
     if record is not None:

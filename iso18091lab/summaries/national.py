@@ -18,7 +18,7 @@ from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.verdict import MIN_EFFECT, Verdict, effect_verdict
-from iso18091lab.summaries.base import NotEstimated, Summary, register
+from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
 from iso18091lab.summaries.effectiveness import POOL_COLUMNS, PoolingInputs, pooling_inputs
 
 #: The parameters of the report and their defaults (the notebook's ``parameters`` cell).
@@ -27,26 +27,16 @@ DEFAULTS = {"seed": 2024, "effects_to_detect": [2.0, 3.0, 5.0], "bodies_per_prov
 SENSITIVITY = [(method, hk) for method in ("DL", "REML", "PM") for hk in (False, True)]
 
 
-@dataclass(frozen=True)
-class Pooled:
-    """A random-effects pooled effect (:class:`iso18091lab.stats.synthesis.MetaResult` without its weights)."""
+#: The method key of the pooled effect (random-effects meta-analysis, REML τ², Hartung-Knapp interval).
+POOLED_METHOD = "meta_reml_hk"
 
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
-    p_value: float
-    tau2: float
-    i2: float
-    pi_low: float
-    pi_high: float
-    k: int
-    method: str
 
-    @classmethod
-    def of(cls, m: syn.MetaResult) -> "Pooled":
-        return cls(float(m.estimate), float(m.se), float(m.ci_low), float(m.ci_high), float(m.p_value),
-                   float(m.tau2), float(m.i2), float(m.pi_low), float(m.pi_high), int(m.k), str(m.method))
+def pooled_estimate(m: syn.MetaResult) -> Estimate:
+    """A pooled effect as an :class:`~iso18091lab.summaries.base.Estimate` (``n`` = provinces pooled); ``params``
+    hold its SE, the heterogeneity (``tau2``, ``i2``) and the prediction interval (``pi_low``, ``pi_high``)."""
+    return Estimate(float(m.estimate), float(m.ci_low), float(m.ci_high), float(m.p_value), int(m.k), POOLED_METHOD,
+                    {"se": float(m.se), "tau2": float(m.tau2), "i2": float(m.i2), "pi_low": float(m.pi_low),
+                     "pi_high": float(m.pi_high), "method_text": str(m.method)})
 
 
 @dataclass(frozen=True)
@@ -75,7 +65,7 @@ class NationalSummary(Summary):
     provinces: list[str] = field(default_factory=list)
     by_province: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["province"] + POOL_COLUMNS))
     pool_skipped: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["province", "reason"]))
-    pooled: Pooled | None = None
+    pooled: Estimate | None = None
     strength: str | None = None
     verdict: Verdict | None = None
     heterogeneity: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
@@ -102,8 +92,9 @@ class NationalSummary(Summary):
         out: dict = {}
         if self.pooled is not None:
             p = self.pooled
-            out.update(pooled={"estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high, "tau2": p.tau2,
-                               "i2": p.i2, "pi_low": p.pi_low, "pi_high": p.pi_high, "k": p.k, "method": p.method},
+            out.update(pooled={"estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
+                               **{k: p.params[k] for k in ("tau2", "i2", "pi_low", "pi_high")}, "k": p.n,
+                               "method": p.params["method_text"]},
                        strength=self.strength)
         out.update(by_province=self.by_province.to_dict(orient="records"), flagged_everywhere=self.flagged_everywhere)
         if self.power is not None:
@@ -180,7 +171,7 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
         usable = syn.poolable(by_province)  # the provinces the pooled estimate weighs
         sensitivity = [syn.meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hk)
                        for method, hk in SENSITIVITY]
-        out.update(pooled=Pooled.of(pooled), strength=syn.evidence_strength(pooled),
+        out.update(pooled=pooled_estimate(pooled), strength=syn.evidence_strength(pooled),
                    verdict=effect_verdict(pooled.estimate, pooled.ci_low, pooled.ci_high),
                    heterogeneity=pd.DataFrame([{"method": r.method, "estimate": r.estimate, "ci_low": r.ci_low,
                                                 "ci_high": r.ci_high, "tau2": r.tau2, "i2": r.i2, "pi_low": r.pi_low,

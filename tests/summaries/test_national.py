@@ -46,7 +46,7 @@ def test_the_province_summaries_give_the_synthesis_of_the_whole_panel(folder, da
     panel = overall_scores(data.assessments, "council")
     whole = syn.national_effect(syn.effects_by_group(panel, ["province"]))
     for s in (national, from_summaries):
-        assert s.pooled.k == whole.k == 2
+        assert s.pooled.n == whole.k == 2
         assert s.pooled.estimate == pytest.approx(whole.estimate, abs=1e-10)
         assert (s.pooled.ci_low, s.pooled.ci_high) == pytest.approx((whole.ci_low, whole.ci_high), abs=1e-10)
         cov = syn.serial_covariances(panel, "score", pre_years=1)
@@ -62,12 +62,13 @@ def test_the_pooled_effect_agrees_with_the_random_effects_formulas(national):
     p = national.pooled
     weighed = national.by_province[(national.by_province["se"] > 0) & np.isfinite(national.by_province["se"])]
     y, v = weighed["estimate"].to_numpy(float), weighed["se"].to_numpy(float) ** 2
-    w = 1 / (v + p.tau2)
+    tau2 = p.params["tau2"]
+    w = 1 / (v + tau2)
     mu = (w * y).sum() / w.sum()
-    assert abs(mu - p.estimate) < 1e-9 and p.k == len(y)
+    assert abs(mu - p.estimate) < 1e-9 and p.n == len(y)
     proj = np.diag(w) - np.outer(w, w) / w.sum()
     score = -0.5 * np.trace(proj) + 0.5 * y @ proj @ proj @ y
-    assert abs(score) < 1e-6 * max(1.0, w.sum()) if p.tau2 > 0 else score <= 1e-9
+    assert abs(score) < 1e-6 * max(1.0, w.sum()) if tau2 > 0 else score <= 1e-9
     se_hk = np.sqrt((w * (y - mu) ** 2).sum() / ((len(y) - 1) * w.sum()))
     assert abs(p.ci_high - (mu + stats.t.ppf(0.975, len(y) - 1) * se_hk)) < 1e-8
 
@@ -95,7 +96,7 @@ def test_the_summary_round_trips_and_validates_against_its_schema(folder, data, 
                                       check_dtype=False, obj=name)
     document = json.loads(path.read_text(encoding="utf-8"))
     jsonschema.validate(document, NationalSummary.json_schema())
-    document["fields"]["pooled"]["k"] = 2.5
+    document["fields"]["pooled"]["n"] = 2.5
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, NationalSummary.json_schema())
 
