@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from iso18091lab.stats.verdict import Verdict, bodies_to_answer, effect_verdict
+from iso18091lab.summaries import effectiveness, national  # noqa: F401  (registers their summary classes)
 from iso18091lab.summaries.base import has_summary, load_summary
 
 
@@ -12,9 +13,6 @@ def effect_summary(folder: str | Path):
     """The summary that answers "did the pilot work?" in a report folder: the national one
     (:class:`~iso18091lab.summaries.national.NationalSummary`) when there is one, else the province's
     (:class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary`), else ``None``."""
-    import iso18091lab.summaries.effectiveness  # noqa: F401  (registers the summary classes)
-    import iso18091lab.summaries.national  # noqa: F401
-
     for report in ("40_national", "30_effectiveness"):
         if has_summary(folder, report):
             return load_summary(folder, report)
