@@ -238,16 +238,21 @@ def test_the_answer_never_calls_unshown_consistency_consistent_and_gives_the_bod
     # report 20 saved no summary (it did not run): no claim either way
     assert not any("nhất quán:" in s for s in answer({}, {}, "vi")["trust"])
     # national: the bodies needed span the assumed heterogeneity, never the optimistic end alone
-    sensitivity = [{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))]
-    national = {"40_national": {"values": {"bodies_needed": [{"effect": 3.0, "bodies_2y": 18}],
-                                           "power_sensitivity": sensitivity,
-                                           "power_inputs": {"tau2_estimated": False, "bodies_per_province": 30}}}}
-    rollout = " ".join(answer(national, {}, "vi")["rollout"])
+    from dataclasses import replace
+
+    from iso18091lab.summaries.national import NationalSummary, PowerInputs
+
+    sensitivity = pd.DataFrame([{"tau": tau, "bodies_3": n} for tau, n in ((0.0, 18), (1.0, 40), (3.0, 339))])
+    national = NationalSummary("Toàn quốc", True, power=PowerInputs(1.0, 0.5, 0.5, 0.5, None, 1.0, False, 30),
+                               power_sensitivity=sensitivity,
+                               bodies_needed=pd.DataFrame([{"effect": 3.0, "bodies_2y": 18}]))
+    rollout = " ".join(answer({}, {}, "vi", effect=national)["rollout"])
     assert "từ 18 đơn vị" in rollout and "đến 339 đơn vị" in rollout and "giả định" in rollout
     assert "khoảng 18 đơn vị" not in rollout
-    national["40_national"]["values"]["power_inputs"].update(tau2_estimated=True, design_effect=1.6)
-    national["40_national"]["values"]["pooled"] = {"k": 6, "estimate": 2.0, "ci_low": -1.0, "ci_high": 5.0}
-    rollout = answer(national, {}, "en")["rollout"]
+    national.power = replace(national.power, tau2_estimated=True, design_effect=1.6)
+    national.pooled = Estimate(2.0, -1.0, 5.0, 0.2, 6, "meta_reml_hk", {"tau2": 0.5, "i2": 10.0, "pi_low": -2.0,
+                                                                         "pi_high": 6.0})
+    rollout = answer({}, {}, "en", effect=national)["rollout"]
     assert any("from 18 bodies" in s and "to 339 bodies" in s for s in rollout)
     assert any("estimated from 6 provinces" in s and "about 18 bodies" in s for s in rollout)
 
@@ -258,31 +263,29 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     from iso18091lab.i18n import t
     from iso18091lab.run.runner import headline
     from iso18091lab.stats.verdict import national_effect_verdict
+    from iso18091lab.summaries.national import LeftOut, NationalSummary
 
     verdict = national_effect_verdict(n_pooled=1, n_cannot_answer=1, n_provinces=2)
-    left = [{"province": "Quảng Ninh", "reason": "unbounded", "detail": "", "values": {}}]
-    results = {"40_national": {"values": {"verdict": verdict.to_dict(), "left_out": left,
-                                          "by_province": [{"province": "Hải Phòng", "estimate": 4.8, "se": 1.2},
-                                                          {"province": "Quảng Ninh", "estimate": 6.1,
-                                                           "se": float("inf")}]}}}
-    said = answer(results, {}, "vi")
+    left = [LeftOut("Quảng Ninh", "unbounded")]
+    by_province = pd.DataFrame([{"province": "Hải Phòng", "estimate": 4.8, "se": 1.2},
+                                {"province": "Quảng Ninh", "estimate": 6.1, "se": float("inf")}])
+    national = NationalSummary("Toàn quốc", True, by_province=by_province, left_out=left, verdict=verdict)
+    results = {"40_national": {"values": national.record()}}
+    said = answer(results, {}, "vi", effect=national)
     assert said["effect"][0] == t("ev_national_design_too_small", "vi", n=1, k=2)
     assert said["effect"][0].startswith("Chưa trả lời được với thiết kế này")
     assert said["effect"][1].startswith("Không đưa vào phần gộp: Quảng Ninh (thiết kế của tỉnh không trả lời được")
     assert not any(x in " ".join(said["effect"]) for x in ("4,8", "6,1", "Gộp ", "Có."))
     assert said["rollout"][0] == t("ev_rollout_unclear", "vi")
-    assert answer(results, {}, "en")["effect"][0].startswith("This design cannot answer")
+    assert answer(results, {}, "en", effect=national)["effect"][0].startswith("This design cannot answer")
     folder = tmp_path / NATIONAL_SLUG
-    folder.mkdir()
-    (folder / "results.json").write_text(json.dumps(results), encoding="utf-8")
+    national.save(folder)  # the index reads the saved summary
     assert headline(folder, "vi") == "Chưa rõ — chưa trả lời được với thiết kế này: chỉ 1 trong 2 tỉnh/thành phố có " \
                                      "thiết kế đủ để trả lời."
     # with a pooled effect, the provinces left out are still named beside it
-    results["40_national"]["values"]["pooled"] = {"k": 2, "estimate": 5.0, "ci_low": 1.0, "ci_high": 9.0,
-                                                  "pi_low": 0.5, "pi_high": 9.5}
-    results["40_national"]["values"]["verdict"] = national_effect_verdict(5.0, 1.0, 9.0, n_pooled=2, n_cannot_answer=1,
-                                                                          n_provinces=3).to_dict()
-    said = answer(results, {}, "vi")["effect"]
+    national.pooled = Estimate(5.0, 1.0, 9.0, float("nan"), 2, "meta_reml_hk", {"pi_low": 0.5, "pi_high": 9.5})
+    national.verdict = national_effect_verdict(5.0, 1.0, 9.0, n_pooled=2, n_cannot_answer=1, n_provinces=3)
+    said = answer(results, {}, "vi", effect=national)["effect"]
     assert said[0].startswith("Có. Gộp 2 tỉnh/thành phố") and any(s.startswith("Không đưa vào phần gộp: Quảng Ninh")
                                                                   for s in said)
 
@@ -545,6 +548,10 @@ def test_the_rollout_advice_never_contradicts_the_answer(args, advice):
     primary = {"estimate": args[0], "ci_low": args[1], "ci_high": args[2], "p_value": args[3],
                "p_min": args[4] if len(args) > 4 else float("nan"), "n_pilot": 5, "n_comparison": 5,
                "inference": "randomization", "n_assignments": 252.0}
-    results = {"30_effectiveness": {"values": {"primary": primary, "verdict": verdict.to_dict()}}}
-    rollout = answer(results, {}, "vi")["rollout"]
+    from iso18091lab.summaries.effectiveness import EFFECTIVENESS_COLUMNS, EFFECTIVENESS_EXTRA, EffectivenessSummary
+
+    row = {**primary, "outcome": "overall", "level": "overall", "rater": "council"}
+    table = pd.DataFrame([row]).reindex(columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
+    effect = EffectivenessSummary("Hải Phòng", True, table=table, verdict=verdict)
+    rollout = answer({}, {}, "vi", effect=effect)["rollout"]
     assert rollout[0] == t(f"ev_rollout_{advice}", "vi", min_effect="3")

@@ -34,10 +34,12 @@ from iso18091lab.render.excel import write_excel_sheet
 from iso18091lab.i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, number, readable, t,
                    value_label)
 from iso18091lab.render.notebook import display_frame, read_typed
+from iso18091lab.render.effectiveness import effect_answer
+from iso18091lab.render.national import left_out_sentence
 from iso18091lab.render.reliability import consistency_sentences
-from iso18091lab.stats.verdict import MIN_EFFECT, Verdict
 from iso18091lab.summaries.base import has_summary, load_summary
-from iso18091lab.summaries.effect import effect_answer, effect_verdict_of, left_out_sentence
+from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
+from iso18091lab.summaries.national import NationalSummary
 from iso18091lab.summaries.reliability import ReliabilitySummary
 from iso18091lab.normalize import slugify
 
@@ -183,46 +185,68 @@ ROLLOUT_BY_REASON = {"improved": "up", "improved_small": "small", "worsened": "n
                      "not_estimated": "unknown"}
 
 
-def answer(results: dict, names: dict[str, str], lang: str,
-           reliability: ReliabilitySummary | None = None) -> dict[str, list[str]]:
-    """The first page: {"effect": [...], "trust": [...], "rollout": [...]} sentences, read from results.json
-    (notebooks 30 or 40) and the province's reliability summary (report 20, :func:`reliability_summary_of`);
-    what was not estimated is said with the reasons the notebooks recorded."""
+def answer(results: dict, names: dict[str, str], lang: str, reliability: ReliabilitySummary | None = None,
+           effect=None) -> dict[str, list[str]]:
+    """The first page: {"effect": [...], "trust": [...], "rollout": [...]} sentences.
+
+    Parameters
+    ----------
+    results : dict
+        The folder's ``results.json``: the reasons the notebooks recorded for what was not estimated.
+    names : dict
+        Indicator names by code.
+    lang : str
+        ``"vi"`` or ``"en"``.
+    reliability : ReliabilitySummary, optional
+        The province's reliability summary (report 20, :func:`reliability_summary_of`): the trust answer.
+    effect : NationalSummary or EffectivenessSummary, optional
+        The folder's summary that answers "did the pilot work?" (:func:`iso18091lab.summaries.effect.
+        effect_summary`): the effect, its verdict (nationally :func:`iso18091lab.stats.verdict.
+        national_effect_verdict`: no number when the provinces' designs cannot answer), the provinces the
+        pooling left out, the indicators flagged everywhere and the national sample size.
+
+    Returns
+    -------
+    dict
+        ``{"effect": [...], "trust": [...], "rollout": [...]}`` sentences in ``lang``.
+    """
     fmt = lambda x: number(x, lang)  # noqa: E731
-    effect, trust, rollout = [], [], []
+    effect_lines, trust, rollout = [], [], []
     clear = None
     national = results.get("40_national", {}).get("values", {})
-    primary = results.get("30_effectiveness", {}).get("values", {}).get("primary")
-    verdict = effect_verdict_of(results)
-    if national.get("pooled"):
-        p = national["pooled"]
+    nat = effect if isinstance(effect, NationalSummary) else None
+    primary = effect.primary_record() if effect is not None and nat is None else None
+    verdict = effect_verdict_of(effect)
+    if nat is not None and nat.pooled is not None:
+        p = nat.pooled
         clear = verdict.answer
         key = {"improved": "up", "improved_small": "up", "worsened": "down",
                "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
-        effect.append(_label(f"national_{key}", lang, k=p["k"], estimate=fmt(p["estimate"]), low=fmt(p["ci_low"]),
-                             high=fmt(p["ci_high"]), pi_low=fmt(p.get("pi_low", float("nan"))),
-                             pi_high=fmt(p.get("pi_high", float("nan"))),
-                             min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
-        if national.get("strength"):
-            effect.append(t("nat_strength", lang, strength=t("strength_" + national["strength"], lang)))
-    elif verdict.reason == "design_too_small" and "40_national" in results:  # never a number
+        effect_lines.append(_label(f"national_{key}", lang, k=p.n, estimate=fmt(p.estimate), low=fmt(p.ci_low),
+                                   high=fmt(p.ci_high), pi_low=fmt(p.params["pi_low"]),
+                                   pi_high=fmt(p.params["pi_high"]),
+                                   min_effect=fmt(verdict.values.get("min_effect", float("nan")))))
+        if nat.strength:
+            effect_lines.append(t("nat_strength", lang, strength=t("strength_" + nat.strength, lang)))
+    elif nat is not None and verdict.reason == "design_too_small":  # never a number
         clear = verdict.answer
-        effect.append(_label("national_design_too_small", lang, n=int(verdict.values.get("n_pooled") or 0),
-                             k=int(verdict.values.get("n_provinces") or 0)))
-    elif primary and primary.get("estimate") is not None:
+        effect_lines.append(_label("national_design_too_small", lang, n=int(verdict.values.get("n_pooled") or 0),
+                                   k=int(verdict.values.get("n_provinces") or 0)))
+    elif primary is not None:
         clear = verdict.answer
-        effect.append(effect_answer(verdict.to_dict(), primary, lang))
+        effect_lines.append(effect_answer(verdict, primary, lang))
     else:
-        effect.append(_label("effect_none", lang, why=_not_estimated(
+        effect_lines.append(_label("effect_none", lang, why=_not_estimated(
             results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
-    if national.get("left_out"):  # the provinces the pooling left out, and why
-        effect.append(left_out_sentence(national["left_out"], lang))
+    if nat is not None and nat.left_out:  # the provinces the pooling left out, and why
+        effect_lines.append(left_out_sentence(nat.left_out, lang))
     if clear is not None:
-        effect.append(_label("effect_caveat", lang))
+        effect_lines.append(_label("effect_caveat", lang))
+    effect = effect_lines
 
     flagged: list[str] = []
-    if national:
-        flagged = list(national.get("flagged_everywhere") or [])
+    if nat is not None or national:
+        flagged = list(nat.flagged_everywhere if nat is not None else national.get("flagged_everywhere") or [])
         trust.append(_label("trust_national", lang, n=len(flagged), list=_named(flagged, names))
                      if flagged else _label("trust_national_none", lang))
     elif reliability is not None:
@@ -247,27 +271,31 @@ def answer(results: dict, names: dict[str, str], lang: str,
     rollout.insert(0, _label(f"rollout_{advice}", lang, min_effect=min_effect))
     if flagged:
         rollout.append(_label("rollout_guidance", lang, list=", ".join(flagged)))
-    rollout += _bodies_needed(national, fmt, lang)
+    rollout += _bodies_needed(nat, fmt, lang)
     return {"effect": effect, "trust": trust, "rollout": rollout}
 
 
-def _bodies_needed(national: dict, fmt, lang: str) -> list[str]:
+def _bodies_needed(national: NationalSummary | None, fmt, lang: str) -> list[str]:
     """The national sample size for an effect of MIN_EFFECT points as a range over the assumed between-province
     heterogeneity (the power sensitivity table: from tau = 0, the optimistic end, to the largest tau assumed),
     with the assumption said; the estimate from the provinces' own heterogeneity is added when there was one."""
-    sensitivity = national.get("power_sensitivity") or []
-    column = f"bodies_{MIN_EFFECT:g}"
-    rows = sorted((r for r in sensitivity if r.get(column) is not None), key=lambda r: r["tau"])
-    if not rows:
+    if national is None or national.power is None:
         return []
-    inputs = national.get("power_inputs") or {}
-    out = [_label("rollout_sample", lang, effect=fmt(MIN_EFFECT), low=int(rows[0][column]),
-                  high=int(rows[-1][column]), tau=fmt(rows[-1]["tau"]), m=inputs.get("bodies_per_province", "–"))]
-    if inputs.get("tau2_estimated"):
-        row = next((r for r in national.get("bodies_needed") or [] if r.get("effect") == MIN_EFFECT), None)
-        if row and row.get("bodies_2y"):
-            out.append(_label("rollout_sample_estimated", lang, k=int((national.get("pooled") or {}).get("k") or 0),
-                              deff=number(inputs.get("design_effect", float("nan")), lang, 2), n=int(row["bodies_2y"])))
+    effect = national.min_effect
+    column = f"bodies_{effect:g}"
+    if column not in national.power_sensitivity:
+        return []
+    rows = national.power_sensitivity.dropna(subset=[column]).sort_values("tau")
+    if not len(rows):
+        return []
+    inputs = national.power
+    out = [_label("rollout_sample", lang, effect=fmt(effect), low=int(rows[column].iloc[0]),
+                  high=int(rows[column].iloc[-1]), tau=fmt(rows["tau"].iloc[-1]), m=inputs.bodies_per_province)]
+    needed = national.bodies_needed
+    row = needed[needed["effect"] == effect] if len(needed) else needed
+    if inputs.tau2_estimated and len(row) and row["bodies_2y"].iloc[0]:
+        out.append(_label("rollout_sample_estimated", lang, k=national.pooled.n if national.pooled else 0,
+                          deff=number(inputs.design_effect, lang, 2), n=int(row["bodies_2y"].iloc[0])))
     return out
 
 
@@ -609,7 +637,7 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     # 1. the answer (first page)
-    found = answer(results, names, lang, reliability_summary_of(folder))
+    found = answer(results, names, lang, reliability_summary_of(folder), effect_summary(folder))
     doc.add_heading(f"{n.h1()} {_label('answer', lang)}", level=1)
     for key in ("effect", "trust", "rollout"):
         doc.add_heading(f"{n.h2()} {_label('q_' + key, lang)}", level=2)

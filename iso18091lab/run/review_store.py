@@ -85,3 +85,11 @@ def cross_province(processed_dir: str | Path, n_resamples: int = 1000, seed: int
     summary = pd.DataFrame(payload["summary"])
     flags = pd.DataFrame(payload["flags"], columns=["indicator", "province", "reasons"])
     return {"summary": summary, "flags": flags, "hash": key, "computed": computed}
+
+
+def cross_province_or_error(processed_dir: str | Path, n_resamples: int = 1000, seed: int = 2024) -> dict | ValueError:
+    """:func:`cross_province`, or the ``ValueError`` that prevented it (the national report says why)."""
+    try:
+        return cross_province(processed_dir, n_resamples=n_resamples, seed=seed)
+    except ValueError as exc:
+        return exc

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -52,7 +53,8 @@ from iso18091lab.run.cache import package_fingerprint
 from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
 from iso18091lab.summaries.base import has_summary
 from iso18091lab.summaries.data_quality import DataQualitySummary
-from iso18091lab.summaries.effect import effect_verdict_of
+from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
+from iso18091lab.summaries.national import NationalSummary
 from iso18091lab.normalize import slugify
 from iso18091lab.threads import child_environment
 
@@ -848,35 +850,31 @@ def _ingest_line(summary: dict | None, lang: str) -> str:
 
 
 def headline(folder: Path, lang: str = "vi") -> str:
-    """The main result of a report folder in plain words, read from its results.json: the verdict word ("Có",
-    "Không", "Chưa rõ"), then how many points higher or lower the pilot bodies scored and the 95% interval as
-    "from … to …" (and over how many provinces, nationally); else the data size (bodies, from the
+    """The main result of a report folder in plain words, read from its typed summary (national, else the
+    province's effectiveness): the verdict word ("Có", "Không", "Chưa rõ"), then how many points higher or lower
+    the pilot bodies scored and the 95% interval as "from … to …" (and over how many provinces, nationally), or,
+    nationally, that the provinces' designs cannot answer (no number); else the data size (bodies, from the
     data-quality summary)."""
-    path = folder / "results.json"
-    if not path.exists():
-        return "–"
-    results = json.loads(path.read_text(encoding="utf-8"))
     fmt = lambda x: number(x, lang)  # noqa: E731
-    record, key = None, "index_effect"
-    if "40_national" in results:
-        record, key = results["40_national"].get("values", {}).get("pooled"), "index_effect_national"
-        verdict = effect_verdict_of(results)
-        if not record and verdict.reason == "design_too_small":  # the provinces' designs cannot answer: no number
+    summary = effect_summary(folder)
+    record, key, k = None, "index_effect", "–"
+    if isinstance(summary, NationalSummary):
+        verdict = effect_verdict_of(summary)
+        if summary.pooled is None and verdict.reason == "design_too_small":  # the provinces cannot answer
             return t("index_effect_national_design_too_small", lang, verdict=t("verdict_" + verdict.answer, lang),
                      n=int(verdict.values.get("n_pooled") or 0), k=int(verdict.values.get("n_provinces") or 0))
-        if not record:  # fewer than two provinces could be estimated: notebook 40 says why
+        if summary.pooled is None:  # fewer than two provinces could be estimated: notebook 40 says why
             return t("not_estimable", lang)
-    else:
-        record = results.get("30_effectiveness", {}).get("values", {}).get("primary")
-    if record and record.get("estimate") is not None:
-        estimate = float(record["estimate"])
+        record, key, k = summary.pooled, "index_effect_national", summary.pooled.n
+    elif summary is not None:
+        record = summary.primary
+    if record is not None:
+        estimate = float(record.estimate)
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
-        bounds = [record.get("ci_low"), record.get("ci_high")]
-        if any(b is None or b != b or abs(b) == float("inf") for b in bounds):
+        if not (math.isfinite(record.ci_low) and math.isfinite(record.ci_high)):
             key = "index_effect_unbounded"  # too few bodies: the interval has no end
-        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(results).answer, lang), direction=direction,
-                 estimate=fmt(abs(estimate)), low=fmt(record.get("ci_low")), high=fmt(record.get("ci_high")),
-                 k=record.get("k", "–"))
+        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(summary).answer, lang), direction=direction,
+                 estimate=fmt(abs(estimate)), low=fmt(record.ci_low), high=fmt(record.ci_high), k=k)
     if has_summary(folder, "00_data_quality"):
         quality = DataQualitySummary.load(folder)
         return f"{number(float(quality.n_bodies), lang, 0)} {t('bodies', lang)}"

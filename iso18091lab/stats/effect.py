@@ -355,9 +355,8 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
     missing = {"province", "body_id", "year", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
-    from iso18091lab.intake.lineage import continued_panel
-
-    panel, left_at_reform = continued_panel(panel, outcome)  # a panel crossing 1 July 2025 (docs/methods.md)
+    # a panel crossing 1 July 2025 arrives continued (docs/methods.md): the caller applies the convention
+    # (iso18091lab.intake.lineage.continued_panel, in iso18091lab.summaries.effectiveness)
     y = _checked_numbers(panel[outcome], outcome)
     year = _checked_numbers(panel["year"], "year")
     for column in ("round", "pilot_start", "pilot_start_round"):
@@ -419,7 +418,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
             excluded.append({"province": bodies["province"][i], "body_id": bodies["body_id"][i],
                              "body_label": bodies["body_label"][i], "group": bodies["group"][i], "reason": reason})
         dropped |= mask
-    excluded = pd.DataFrame(excluded + unscored + left_at_reform.to_dict(orient="records"), columns=EXCLUSION_COLUMNS)
+    excluded = pd.DataFrame(excluded + unscored, columns=EXCLUSION_COLUMNS)
     if not is_pilot.any():
         raise NotEstimable("no_pilot", "no pilot bodies")
     if not is_comp.any() and require_comparison:
@@ -1234,7 +1233,7 @@ PRE_REFORM_OUTCOME = "overall (pre-reform waves)"
 
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
                         units: pd.DataFrame | None = None, n_permutations: int = 2000,
-                        seed: int | None = None) -> pd.DataFrame:
+                        seed: int | None = None, continued=None, pre_reform=None) -> pd.DataFrame:
     """Every effectiveness estimate of a province (or several), one row each.
 
     Columns: ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method, n_pilot,
@@ -1244,6 +1243,12 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     is a secondary row (``level=secondary``). ``n_pilot``/``n_comparison`` count bodies. q-values
     (Benjamini–Hochberg) across indicators. Raises :class:`NotEstimable` when the primary row cannot be
     estimated; other outcomes that cannot be are listed in ``attrs["not_estimable"]``.
+
+    A panel crossing the 2025 reform follows a convention the caller supplies (the statistics read no map):
+    ``continued(panel) -> panel`` is applied to every outcome's panel before it is estimated (e.g. the
+    continued panel of :func:`iso18091lab.intake.lineage.continued_panel`), and ``pre_reform(council) -> mask``
+    gives the council rows assessed before the reform, or ``None`` when the panel does not cross it; then the
+    headline is estimated again on those rows alone (:data:`PRE_REFORM_OUTCOME`, a secondary row).
     """
     from iso18091lab.stats.descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores, wave_dated, wave_keys
 
@@ -1266,7 +1271,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
 
     def add(panel, outcome_name, level, rater, column="score", primary=False, n_perm=n_permutations):
         try:
-            res = imputation_att(panel, column, n_permutations=n_perm, seed=seed)
+            res = imputation_att(panel if continued is None else continued(panel), column, n_permutations=n_perm, seed=seed)
         except NotEstimable as exc:
             if primary:
                 raise
@@ -1286,14 +1291,15 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         raise NotEstimable("no_council", "no council scores")
     add(council, "overall", "overall", "council", primary=True)
     try:
-        rows.append(row(did_within_province(council, "score"), "overall (two-way FE)", "secondary", "council"))
+        rows.append(row(did_within_province(council if continued is None else continued(council), "score"),
+                        "overall (two-way FE)", "secondary", "council"))
     except NotEstimable as exc:
         skipped.append({"outcome": "overall (two-way FE)", "rater": "council", "reason": exc.reason,
                         "values": exc.values})
-    from iso18091lab.intake.lineage import crosses_reform, post_reform
-
-    if crosses_reform(council):  # the same estimate on the waves before 1 July 2025: does the reform move it?
-        add(council[~post_reform(council)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary", "council")
+    before = pre_reform(council) if pre_reform is not None else None
+    if before is not None:  # the same estimate on the waves before 1 July 2025: does the reform move it?
+        add(council[np.asarray(before, dtype=bool)].reset_index(drop=True), PRE_REFORM_OUTCOME, "secondary",
+            "council")
     for pillar, part in pillar_scores(assessments, "council").groupby("pillar"):
         add(part, f"pillar {int(pillar)}", "pillar", "council")
     own = overall_scores(assessments, "self")

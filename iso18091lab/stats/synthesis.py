@@ -217,38 +217,55 @@ def bodies_needed(effect: float, n_pre: int, n_post: int, cov: Covariances, alph
     return int(np.ceil(total))
 
 
-def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: int = 1) -> Covariances:
-    """Estimate σ² and the pre/post/cross covariances from comparison bodies' outcomes after removing
-    province × wave means (so province shocks do not count as serial correlation). Waves are (year, round);
-    the first ``pre_years`` waves of each province count as "pre"."""
+#: Columns of :func:`serial_moments`: the province, the kind of moment (``var``, ``pre``, ``post``, ``cross``) and
+#: its value.
+MOMENT_COLUMNS = ["province", "kind", "value"]
+
+
+def serial_moments(panel: pd.DataFrame, outcome: str = "score", pre_years: int = 1) -> pd.DataFrame:
+    """The moments :func:`serial_covariances` averages, one row each, per province: the variances (``var``) and
+    the covariances between two pre waves (``pre``), two post waves (``post``) or one of each (``cross``) of
+    comparison bodies' outcomes after removing province × wave means. Waves are (year, round); the first
+    ``pre_years`` waves of each province count as "pre". Provinces with fewer than 2 waves or 3 comparison
+    bodies give no rows. Saved per province (a province summary), pooled by :func:`covariances_from_moments`."""
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")
     missing = {"province", "body_id", "year", "group", outcome} - set(panel.columns)
     if missing:
         raise ValueError(f"panel lacks the column(s) {sorted(missing)}")
     data = panel[panel["group"].astype(object).eq("comparison")].copy()
+    rows = []
     if data.empty:
-        raise NotEstimable("no_comparison", "power inputs come from comparison bodies")
+        return pd.DataFrame(rows, columns=MOMENT_COLUMNS)
     data[outcome] = pd.to_numeric(data[outcome].astype(object), errors="coerce").astype(float)
     data["wave"] = (pd.to_numeric(data["year"].astype(object), errors="coerce").astype(float) * 1000
                     + (pd.to_numeric(data["round"].astype(object), errors="coerce").fillna(1).astype(float)
                        if "round" in data else 1.0))
     data = data.dropna(subset=[outcome, "wave"])
     data["resid"] = data[outcome] - data.groupby(["province", "wave"])[outcome].transform("mean")
-    covs = {"var": [], "pre": [], "post": [], "cross": []}
-    for _, part in data.groupby("province"):
+    for province, part in data.groupby("province"):
         wide = part.pivot_table(index="body_id", columns="wave", values="resid").dropna(axis=1, how="all")
         waves = sorted(wide.columns)
         if len(waves) < 2 or len(wide) < 3:
             continue
         c = wide.cov().to_numpy()
         m = min(pre_years, len(waves) - 1)
-        covs["var"].extend(v for v in np.diag(c) if v == v)
+        rows += [(province, "var", float(v)) for v in np.diag(c) if v == v]
         for i in range(len(waves)):
             for j in range(i + 1, len(waves)):
                 if c[i, j] == c[i, j]:
-                    kind = "pre" if j < m else ("post" if i >= m else "cross")
-                    covs[kind].append(c[i, j])
+                    rows.append((province, "pre" if j < m else ("post" if i >= m else "cross"), float(c[i, j])))
+    return pd.DataFrame(rows, columns=MOMENT_COLUMNS)
+
+
+def covariances_from_moments(moments: pd.DataFrame) -> Covariances:
+    """σ² and the pre/post/cross covariances: the means of the :func:`serial_moments` rows of each kind (over
+    every province given). Raises :class:`NotEstimable` (``one_wave``) without any variance, (``too_few``) when
+    the averaged moments give a non-positive variance of a body's change."""
+    if not isinstance(moments, pd.DataFrame) or not set(MOMENT_COLUMNS) <= set(moments.columns):
+        raise ValueError(f"moments must be a table with the columns {MOMENT_COLUMNS} (serial_moments)")
+    covs = {kind: moments.loc[moments["kind"] == kind, "value"].astype(float).tolist()
+            for kind in ("var", "pre", "post", "cross")}
     if not covs["var"]:
         raise NotEstimable("one_wave", "need comparison bodies observed in at least two waves",
                            wave="–")
@@ -263,6 +280,17 @@ def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: i
         raise NotEstimable("too_few", "the pooled covariances give a non-positive variance of a body's change",
                            detail=f"comparison bodies' covariances give a variance of change of {change:.3g}")
     return out
+
+
+def serial_covariances(panel: pd.DataFrame, outcome: str = "score", pre_years: int = 1) -> Covariances:
+    """Estimate σ² and the pre/post/cross covariances from comparison bodies' outcomes after removing
+    province × wave means (so province shocks do not count as serial correlation): the moments of
+    :func:`serial_moments` averaged by :func:`covariances_from_moments`. Raises :class:`NotEstimable`
+    (``no_comparison``) without comparison bodies."""
+    moments = serial_moments(panel, outcome, pre_years)
+    if moments.empty and not panel["group"].astype(object).eq("comparison").any():
+        raise NotEstimable("no_comparison", "power inputs come from comparison bodies")
+    return covariances_from_moments(moments)
 
 
 def effect_icc(tau2: float, per_body_variance: float) -> float:

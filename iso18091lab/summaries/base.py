@@ -198,7 +198,7 @@ def _from_json(value, hint):
     if hint is int:
         return int(value)
     if hint is Verdict:
-        return Verdict.from_dict(value)
+        return Verdict.from_dict({**value, "values": _untyped(value.get("values") or {})})
     if dataclasses.is_dataclass(hint):
         hints = typing.get_type_hints(hint)
         return hint(**{f.name: _from_json(value[f.name], hints[f.name]) for f in dataclasses.fields(hint)
@@ -209,7 +209,17 @@ def _from_json(value, hint):
         return tuple(out) if origin is tuple else out
     if origin is dict and len(args) == 2:
         return {k: _from_json(v, args[1]) for k, v in value.items()}
-    return value
+    return _untyped(value)
+
+
+def _untyped(value):
+    """A value of no declared type (a verdict's or an estimate's values, ``params``): the strings "inf", "-inf"
+    and "nan" that :func:`_to_json` wrote for floats JSON cannot hold are floats again."""
+    if isinstance(value, dict):
+        return {k: _untyped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untyped(v) for v in value]
+    return _NONFINITE[value] if isinstance(value, str) and value in _NONFINITE else value
 
 
 def _schema_of(hint) -> dict:

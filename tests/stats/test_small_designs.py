@@ -219,7 +219,7 @@ def test_the_design_that_would_answer_is_larger_than_the_one_there_is():
     start) and 5 comparison bodies give 12, so the advice may not name 3 + 5 again (it did, before it took the
     real count into account)."""
     from iso18091lab.stats.verdict import bodies_to_answer
-    from iso18091lab.summaries.effect import effect_answer
+    from iso18091lab.render.effectiveness import effect_answer
 
     assert bodies_to_answer(3, 5) == (3, 5)  # 56 assignments would be enough...
     pilots, comparisons = bodies_to_answer(3, 5, n_assignments=12)  # ...but the design has 12

@@ -1,0 +1,264 @@
+"""The national report's summary (report 40): the provinces' effects pooled, the national verdict, the
+provinces left out of the pooling and why, heterogeneity, effects by body level, the indicators flagged in every
+province, and the sample a national evaluation needs.
+
+:func:`build_national` reads the province summaries — what each
+:class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` keeps for the pooling
+(:class:`~iso18091lab.summaries.effectiveness.PoolingInputs`: each province's effect with the inference its own
+report uses) — and pools them with :mod:`iso18091lab.stats.synthesis`; a province whose own interval is
+unbounded (its design cannot answer) is left out, never pooled with another SE, and when fewer than two
+provinces remain the verdict is "cannot answer with this design", with no number
+(:func:`~iso18091lab.stats.verdict.national_effect_verdict`). No words: ``render.national`` words it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from iso18091lab.intake.admin_map import national_frame
+from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats import synthesis as syn
+from iso18091lab.stats.verdict import MIN_EFFECT, MIN_PILOTS_PER_START, Verdict, national_effect_verdict
+from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
+from iso18091lab.summaries.effectiveness import POOL_COLUMNS, LeftOut, PoolingInputs, pooling_inputs
+
+#: The parameters of the report and their defaults (the notebook's ``parameters`` cell).
+DEFAULTS = {"seed": 2024, "n_permutations": 2000, "effects_to_detect": [2.0, 3.0, 5.0], "bodies_per_province": 30}
+#: The meta-analysis settings of the sensitivity table (every τ² estimator, with and without Hartung-Knapp).
+SENSITIVITY = [(method, hk) for method in ("DL", "REML", "PM") for hk in (False, True)]
+
+
+#: The method key of the pooled effect (random-effects meta-analysis, REML τ², Hartung-Knapp interval).
+POOLED_METHOD = "meta_reml_hk"
+
+
+def pooled_estimate(m: syn.MetaResult) -> Estimate:
+    """A pooled effect as an :class:`~iso18091lab.summaries.base.Estimate` (``n`` = provinces pooled); ``params``
+    hold its SE, the heterogeneity (``tau2``, ``i2``) and the prediction interval (``pi_low``, ``pi_high``)."""
+    return Estimate(float(m.estimate), float(m.ci_low), float(m.ci_high), float(m.p_value), int(m.k), POOLED_METHOD,
+                    {"se": float(m.se), "tau2": float(m.tau2), "i2": float(m.i2), "pi_low": float(m.pi_low),
+                     "pi_high": float(m.pi_high), "method_text": str(m.method)})
+
+
+@dataclass(frozen=True)
+class PowerInputs:
+    """The inputs of the sample-size calculation: comparison bodies' variance and serial covariances, the
+    between-province share of a body's change (``None`` when τ² is not estimated) and the design effect."""
+
+    variance: float
+    pre: float
+    post: float
+    cross: float
+    icc_provinces: float | None
+    design_effect: float
+    tau2_estimated: bool
+    bodies_per_province: int
+
+
+@register
+@dataclass
+class NationalSummary(Summary):
+    """Everything report 40 states. ``by_province`` holds every province estimated, with the inference its own
+    report uses (``inference``) and the SE the pooling weighs; :meth:`weighed` the ones pooled; ``left_out`` the
+    provinces left out of the pooling and why. ``verdict`` is the national verdict
+    (:func:`~iso18091lab.stats.verdict.national_effect_verdict`), with or without a pooled effect. Sections of
+    ``not_estimated``: ``provinces`` (no pooled effect), ``tiers``, ``indicators`` and ``power``; a reason ``""``
+    carries the error's words in ``values["detail"]``."""
+
+    report = "40_national"
+
+    provinces: list[str] = field(default_factory=list)
+    by_province: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["province"] + POOL_COLUMNS))
+    left_out: list[LeftOut] = field(default_factory=list)
+    pooled: Estimate | None = None
+    strength: str | None = None
+    verdict: Verdict | None = None
+    heterogeneity: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["method", "estimate", "ci_low", "ci_high", "tau2", "i2", "pi_low", "pi_high", "n_provinces"]))
+    by_tier: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["tier", "province"] + POOL_COLUMNS))
+    tier_pooled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["tier", "estimate", "ci_low", "ci_high"]))
+    flagged: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["indicator", "province", "reasons"]))
+    flagged_everywhere: list[str] = field(default_factory=list)
+    reliability_by_province: pd.DataFrame = field(default_factory=pd.DataFrame)
+    has_flags: bool = False
+    min_effect: float = MIN_EFFECT
+    min_pilots_per_start: int = MIN_PILOTS_PER_START
+    main_effect: float = MIN_EFFECT
+    power: PowerInputs | None = None
+    power_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    power_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
+    bodies_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_needed: int | None = None
+    frame_2025: dict = field(default_factory=dict)
+
+    def weighed(self) -> pd.DataFrame:
+        """The provinces the pooled effect weighs (a finite, positive SE: :func:`~iso18091lab.stats.synthesis.
+        poolable`): the rows of ``by_province`` the report shows."""
+        return syn.poolable(self.by_province)
+
+    def weighed_tiers(self) -> pd.DataFrame:
+        """The tier × province estimates the pooling by body level weighs (rows of ``by_tier``)."""
+        return syn.poolable(self.by_tier)
+
+    def record(self) -> dict:
+        """The key numbers as ``results.json`` keeps them (``NotebookReport.record``) for the readers that
+        still read that file: with the national verdict and the provinces left out (``left_out``: province,
+        reason, detail, values) always."""
+        out: dict = {"verdict": self.verdict.to_dict() if self.verdict is not None else None,
+                     "left_out": [{"province": x.province, "reason": x.reason, "detail": x.detail,
+                                   "values": dict(x.values)} for x in self.left_out]}
+        if self.pooled is not None:
+            p = self.pooled
+            out.update(pooled={"estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
+                               **{k: p.params[k] for k in ("tau2", "i2", "pi_low", "pi_high")}, "k": p.n,
+                               "method": p.params["method_text"]},
+                       strength=self.strength)
+        out.update(by_province=self.by_province.to_dict(orient="records"), flagged_everywhere=self.flagged_everywhere)
+        if self.power is not None:
+            out.update(power_inputs={k: getattr(self.power, k) for k in ("variance", "pre", "post", "cross",
+                                                                          "icc_provinces", "design_effect",
+                                                                          "tau2_estimated", "bodies_per_province")},
+                       bodies_needed=self.bodies_needed.to_dict(orient="records"),
+                       power_sensitivity=self.power_sensitivity.to_dict(orient="records"), frame_2025=self.frame_2025)
+        if len(self.tier_pooled):
+            out["by_tier"] = {r.tier: {"estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high}
+                              for r in self.tier_pooled.itertuples()}
+        return out
+
+
+def province_inputs(data, n_permutations: int = DEFAULTS["n_permutations"],
+                    seed: int | None = DEFAULTS["seed"]) -> dict[str, PoolingInputs]:
+    """The pooling inputs of every province of ``data`` (the whole dataset), by province, in name order: what
+    each province's :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` keeps for the national
+    report, computed from the data when the province summaries are not at hand; ``n_permutations`` and ``seed``
+    are the randomization inference of the provinces below the BJS threshold
+    (:func:`~iso18091lab.summaries.effectiveness.pooling_inputs`)."""
+    names = sorted(set(data.provinces) | set(data.assessments["province"].dropna().astype(str)), key=str)
+    return {name: pooling_inputs(data.for_province(name), n_permutations, seed) for name in names}
+
+
+def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns))[columns]
+
+
+def _why(section: str, exc: Exception) -> NotEstimated:
+    return NotEstimated.of(section, exc) if isinstance(exc, NotEstimable) else NotEstimated(section, "",
+                                                                                          {"detail": str(exc)})
+
+
+def build_national(province_summaries, params: dict | None = None, reliability: dict | Exception | None = None,
+                   provinces: list[str] | None = None, synthetic: bool = False) -> NationalSummary:
+    """Everything report 40 states, from the province summaries.
+
+    Parameters
+    ----------
+    province_summaries : mapping or list
+        Per province, its :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` or just its
+        :class:`~iso18091lab.summaries.effectiveness.PoolingInputs` (:func:`province_inputs`).
+    params : dict, optional
+        ``province`` (the report's name), ``seed`` and ``n_permutations`` (the randomization inference of the
+        provinces below the BJS threshold: used by :func:`build_national_from_data`; a province summary given
+        here carries the inference of its own report), ``effects_to_detect`` (points; the headline's is
+        :data:`~iso18091lab.stats.verdict.MIN_EFFECT` when listed, else the first), ``bodies_per_province``
+        (the cluster size of a national evaluation); defaults :data:`DEFAULTS`.
+    reliability : dict or Exception, optional
+        The cross-province reliability comparison (``summary`` and ``flags`` tables,
+        :func:`iso18091lab.stats.indicator_review.summary_by_province`), or the error that prevented it. It is
+        not read from each province's ``ReliabilitySummary``: the runner runs report 40 beside the provinces,
+        not after them (``run.runner.run``), so their summaries may not exist yet; ``run.review_store`` shares
+        the comparison with report 20 instead.
+    provinces : list of str, optional
+        The provinces an indicator must be flagged in to count as flagged everywhere (default: those given).
+    synthetic : bool
+        Whether the data are synthetic.
+
+    Returns
+    -------
+    NationalSummary
+        Typed fields and tables, no words.
+    """
+    params = {**DEFAULTS, **(params or {})}
+    effects = [float(e) for e in params["effects_to_detect"]]
+    m = int(params["bodies_per_province"])
+    items = list(province_summaries.values()) if isinstance(province_summaries, dict) else list(province_summaries)
+    inputs = [s.pooling() if hasattr(s, "pooling") else s for s in items]
+    names = provinces if provinces is not None else list(province_summaries) if isinstance(province_summaries, dict) \
+        else [p for s in items for p in getattr(s, "province", "").split(", ") if p]
+    main_effect = MIN_EFFECT if MIN_EFFECT in effects else effects[0]
+    out: dict = {"not_estimated": []}
+    by_province = _concat([i.pool_effects for i in inputs], ["province"] + POOL_COLUMNS)
+    skipped = [x for i in inputs for x in i.pool_skipped]
+    by_province.attrs["not_estimable"] = [{"province": x.province, "reason": x.detail, "values": dict(x.values)}
+                                          for x in skipped]
+    # each province with the inference of its own report; an unbounded interval leaves it out (never a BJS SE)
+    left = syn.left_out(by_province, ["province"])
+    pooled = None
+    try:
+        pooled = syn.national_effect(by_province)
+    except NotEstimable as exc:
+        out["not_estimated"].append(NotEstimated.of("provinces", exc))
+    by_province.attrs = {}
+    usable = syn.poolable(by_province)  # the provinces the pooled estimate weighs
+    out["verdict"] = national_effect_verdict(
+        *((pooled.estimate, pooled.ci_low, pooled.ci_high) if pooled is not None else ()), n_pooled=len(usable),
+        n_cannot_answer=int((left["reason"] == "unbounded").sum()), n_provinces=len(by_province) + len(skipped))
+    out["left_out"] = [LeftOut(str(r.province), str(r.reason), str(r.detail), dict(r.values))
+                       for r in left.itertuples()]
+    if pooled is not None:
+        sensitivity = [syn.meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hk)
+                       for method, hk in SENSITIVITY]
+        out.update(pooled=pooled_estimate(pooled), strength=syn.evidence_strength(pooled),
+                   heterogeneity=pd.DataFrame([{"method": r.method, "estimate": r.estimate, "ci_low": r.ci_low,
+                                                "ci_high": r.ci_high, "tau2": r.tau2, "i2": r.i2, "pi_low": r.pi_low,
+                                                "pi_high": r.pi_high, "n_provinces": r.k} for r in sensitivity]))
+    by_tier = _concat([i.pool_by_tier for i in inputs], ["tier", "province"] + POOL_COLUMNS)
+    by_tier = by_tier.sort_values(["tier", "province"], kind="stable").reset_index(drop=True)
+    tiers = []
+    for tier, part in by_tier.groupby("tier"):
+        try:
+            t = syn.national_effect(part)
+        except NotEstimable:
+            continue
+        tiers.append({"tier": tier, "estimate": t.estimate, "ci_low": t.ci_low, "ci_high": t.ci_high})
+    if not tiers:
+        out["not_estimated"].append(NotEstimated("tiers", "tier_few"))
+    out.update(by_tier=by_tier, tier_pooled=pd.DataFrame(tiers, columns=["tier", "estimate", "ci_low", "ci_high"]))
+    if isinstance(reliability, Exception):
+        out["not_estimated"].append(_why("indicators", reliability))
+    elif reliability is not None:
+        flags = reliability["flags"]
+        out.update(flagged=flags, has_flags=True, reliability_by_province=reliability["summary"],
+                   flagged_everywhere=review.flagged_everywhere(flags, names))
+    try:
+        moments = _concat([i.pool_moments for i in inputs], syn.MOMENT_COLUMNS)
+        if moments.empty and not any(i.has_comparison for i in inputs):
+            raise NotEstimable("no_comparison", "power inputs come from comparison bodies")
+        cov = syn.covariances_from_moments(moments)
+    except (NotEstimable, ValueError) as exc:
+        out["not_estimated"].append(_why("power", exc))
+    else:
+        sensitivity = syn.power_sensitivity(cov, effects=effects, bodies_per_province=m)
+        tau2_estimated = pooled is not None and pooled.k >= syn.MIN_PROVINCES_FOR_TAU2  # the provinces pooled
+        icc = syn.effect_icc(pooled.tau2, syn.did_variance(1, 1, 1, 2, cov) / 2) if tau2_estimated else None
+        deff = syn.design_effect(m, icc) if tau2_estimated else 1.0
+        needed = syn.bodies_needed_table(effects, cov, deff)
+        out.update(power=PowerInputs(cov.variance, cov.pre, cov.post, cov.cross, icc, deff, tau2_estimated, m),
+                   power_sensitivity=sensitivity, power_curves=syn.power_curves(cov, deff), bodies_needed=needed,
+                   n_needed=int(needed.loc[needed["effect"] == main_effect, "bodies_2y"].iloc[0]),
+                   frame_2025=national_frame())
+    return NationalSummary(province=str(params.get("province") or ""), synthetic=bool(synthetic), params=params,
+                           provinces=list(names), by_province=by_province, main_effect=main_effect, **out)
+
+
+def build_national_from_data(data, params: dict | None = None,
+                             reliability: dict | Exception | None = None) -> NationalSummary:
+    """:func:`build_national` on the pooling inputs of every province of ``data`` (:func:`province_inputs`, with
+    the randomization inference of ``params["n_permutations"]`` and ``params["seed"]``, defaults
+    :data:`DEFAULTS`)."""
+    full = {**DEFAULTS, **(params or {})}
+    inputs = province_inputs(data, int(full["n_permutations"]), full["seed"])
+    return build_national(inputs, params, reliability, provinces=list(data.provinces), synthetic=bool(data.synthetic))
