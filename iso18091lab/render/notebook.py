@@ -154,16 +154,14 @@ class NotebookReport:
     def not_estimable(self, why, section: str = "") -> str:
         """Say in plain words that a section cannot be estimated on this data, and why.
 
-        ``why`` is a :class:`iso18091lab.stats.NotEstimable` or a summary's
-        :class:`~iso18091lab.summaries.base.NotEstimated` (its reason key is looked up as ``ne_<reason>``)
-        or a sentence. The note is shown in the report and recorded in ``results.json`` under
+        ``why`` is a summary's :class:`~iso18091lab.summaries.base.NotEstimated` (its reason key is looked up
+        as ``ne_<reason>``) or a sentence. The note is shown in the report and recorded in ``results.json`` under
         ``not_estimable`` (``section``, ``reason`` in words, ``key``: the NotEstimable reason key, '' for a
         sentence); the runner then marks the report "partial" with this reason. Returns the sentence.
         """
-        from iso18091lab.stats import NotEstimable
         from iso18091lab.summaries.base import NotEstimated
 
-        if isinstance(why, (NotEstimable, NotEstimated)):
+        if isinstance(why, NotEstimated):
             reason, key = self.t(f"ne_{why.reason}", **why.values), why.reason
         else:
             reason, key = str(why), ""
