@@ -6,7 +6,7 @@ To keep the suite fast, designs that are a property of one province share a data
 lights only, points only without council members, a body's own subset of indicators, a year with no red light,
 two bodies with one name, and the smallest designs: no red light in the latest wave, 3 + 3 bodies, one pilot per
 start cohort, one body, one indicator; two provinces with 6 + 6 bodies give the national report provinces it can
-pool; staggered starts are run by tests/test_effect_notebooks.py and the calibration). Designs that are a property of the whole dataset get a
+pool; staggered starts are run by tests/render/test_effect_notebooks.py and the calibration). Designs that are a property of the whole dataset get a
 dataset each: no units table with no self scores and no outcomes in one province (so ``--all`` meets a single
 province), and a units table without its group column. Expected counts come from the designs (planted), never from
 the code under test.

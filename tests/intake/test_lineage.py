@@ -77,7 +77,7 @@ def test_official_counts_are_reconciled():
 def test_build_script_rebuilds_the_shipped_files(tmp_path):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("build_admin_map", Path(__file__).parents[1] / "scripts" /
+    spec = importlib.util.spec_from_file_location("build_admin_map", Path(__file__).parents[2] / "scripts" /
                                                   "build_admin_map.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -52,7 +52,7 @@ def test_a_missing_browser_skips_only_outside_ci():
 
 def test_ci_run_sets_ci():
     """The CI entry point sets the variable the check above reads."""
-    script = (Path(__file__).parents[1] / ".ci" / "run").read_text(encoding="utf-8")
+    script = (Path(__file__).parents[2] / ".ci" / "run").read_text(encoding="utf-8")
     assert "export CI=true" in script.splitlines()
 
 

@@ -267,7 +267,7 @@ def test_pyproject_license_is_an_spdx_string():
     import tomllib
     from pathlib import Path
 
-    project = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
     assert project["license"] == "MIT"  # the table form {text = ...} makes pip/setuptools print a deprecation
 
 

@@ -16,7 +16,7 @@ from iso18091lab.stats import indicator_review as review
 
 from iso18091lab.catalog import load_catalog
 
-sys.path.insert(0, str(Path(__file__).parent / "stats"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "stats"))
 from planted_designs import planted_assessments  # noqa: E402
 
 CATALOG = load_catalog()
