@@ -316,4 +316,4 @@ def test_a_run_keeps_the_province_review_once_for_the_summary_and_the_national_c
     again = review_store.cached_review(data.assessments, data.catalog, n_resamples=200, seed=1, cache=tmp_path)
     assert kept and sorted(p.name for p in tmp_path.iterdir()) == kept  # read, not computed again
     pd.testing.assert_frame_equal(first.review.drop(columns=["member_band", "icc_c1_band"]),
-                                  again.reset_index(drop=True), check_dtype=False)
+                                  again.table.reset_index(drop=True), check_dtype=False)
