@@ -286,8 +286,7 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
 
     References
     ----------
-    Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference. Journal of Human
-    Resources 50(2), 317-372.
+    As :func:`self_inflation` (Cameron & Miller 2015), with the indicators of one body as its clusters.
 
     Examples
     --------
@@ -683,12 +682,10 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
         The clean assessments table (members' own scores: rows with a ``rater_id``).
     max_raters : int
         The largest council in the table.
-    n_resamples : int
-        Bootstrap resamples of bodies.
-    seed : int, optional
-        Seed of the resampling.
+    n_resamples, seed : int
+        Cluster-bootstrap resamples of bodies and the seed drawing them.
     confidence : float
-        Level of the intervals.
+        Level of the intervals of the D study and of the council sizes.
 
     Returns
     -------
@@ -800,12 +797,8 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
         The clean assessments table.
     catalog : DataFrame, optional
         ``indicator, pillar`` of every indicator to review (default: those in the data).
-    n_resamples : int
-        Bootstrap resamples of the alpha gain (:func:`item_review`).
-    seed : int, optional
-        Seed of the resampling.
-    confidence : float
-        Level of the intervals.
+    n_resamples, seed, confidence
+        Passed to the parts: the bootstrap of the alpha gain (:func:`item_review`) and every interval's level.
 
     Returns
     -------

@@ -257,12 +257,8 @@ def icc_reml(data: pd.DataFrame, targets: str, raters: str, ratings: str, confid
 
     Parameters
     ----------
-    data : DataFrame
-        Long ratings, as for :func:`icc`; missing ratings are dropped, their targets kept.
-    targets, raters, ratings : str
-        Column names.
-    confidence : float
-        Level of the intervals.
+    data, targets, raters, ratings, confidence
+        As for :func:`icc`; missing ratings are dropped but their targets kept.
 
     Returns
     -------
