@@ -256,9 +256,28 @@ def _methods_the_statistics_return() -> list[str]:
     sizes = {"estimator": estimator, "draws": 20, "smallest": 2, "needed": 3}
     out += [method_token("att_ri_exact", **sizes), method_token("att_ri_mc", possible="1287", **sizes),
             method_token("att_ri_mc", possible=method_part("more_than_1e15"), **sizes)]
-    for fit in ("fit_reml_kept", "fit_complete_only"):
-        out += [method_token(form, fit=method_part(fit)) for form in ("icc_a1", "icc_ak")]
-    return out + [method_token("krippendorff_interval")]
+    return out + _reliability_methods()
+
+
+def _reliability_methods() -> list[str]:
+    """The method descriptions of the reliability statistics, from real calls on a small synthetic table."""
+    from iso18091lab.stats import indicator_review as review
+    from iso18091lab.stats import reliability as rel
+
+    members = review._example(n_bodies=6, members=3, seed=1)
+    out = list(review.council_interrater(members)["measure"])  # ICC(A,1) and (A,k) by both fits, Krippendorff
+    ratings = members[members["rater_id"].notna()].assign(target=lambda f: f["body_id"] + f["indicator"])
+    for icc in (rel.icc, rel.icc_reml):
+        out += list(icc(ratings, "target", "rater_id", "score_100")["method"])  # six forms
+    out += [rel.variance_components(ratings, "score_100", ["target", "rater_id"]).method,
+            review.council_g_study(members).method, review.council_d_study(members, 3, 10, seed=1).method,
+            rel.floor_ceiling(members)["method"].iloc[0]]
+    results = [review.self_inflation(members), review.self_inflation_by_body(members),
+               review.self_council_consistency(members), review.member_agreement(members),
+               review.internal_consistency(members), review.internal_consistency(members, rater="self"),
+               review.item_review(members, n_resamples=20, seed=1)]
+    return out + [r["method"].iloc[0] for r in results] + [review.review_indicators(members, n_resamples=20,
+                                                                                      seed=1).method]
 
 
 def test_methods_are_keys_with_values_worded_in_either_language():

@@ -19,7 +19,8 @@ from iso18091lab.intake.dataset import load
 from iso18091lab.run.cache import cached
 from iso18091lab.storage import locked, write_atomic
 from iso18091lab.intake.pipeline import processed_hash
-from iso18091lab.stats.indicator_review import ASSESSMENT_COLUMNS, _check, review_indicators, summary_by_province
+from iso18091lab.stats.indicator_review import (ASSESSMENT_COLUMNS, IndicatorReview, _check, review_indicators,
+                                                summary_by_province)
 
 
 def cache_folder(processed_dir: str | Path) -> Path:
@@ -30,7 +31,7 @@ def cache_folder(processed_dir: str | Path) -> Path:
 
 
 def cached_review(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
-                  seed=None, confidence: float = 0.95, cache: str | Path | None = None) -> pd.DataFrame:
+                  seed=None, confidence: float = 0.95, cache: str | Path | None = None) -> IndicatorReview:
     """:func:`~iso18091lab.stats.indicator_review.review_indicators`, kept in ``cache`` (a run uses
     :func:`cache_folder` of its processed data) under a hash of the rows as the review reads them, the catalog,
     the parameters and the package: a call with the same inputs reads it instead of computing it again, and a

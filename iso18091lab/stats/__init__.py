@@ -26,6 +26,20 @@ def method_token(key: str, **params) -> str:
     return f"{key} {json.dumps(params, ensure_ascii=False, sort_keys=True)}" if params else key
 
 
+def method_params(token: str) -> tuple[str, dict]:
+    """The key and values of a method description (the inverse of :func:`method_token`).
+
+    Examples
+    --------
+    >>> method_params(method_token("mean_change_bca", resamples=9999))
+    ('mean_change_bca', {'resamples': 9999})
+    >>> method_params("twfe")
+    ('twfe', {})
+    """
+    key, _, rest = str(token).strip().partition(" ")
+    return key, (json.loads(rest) if rest else {})
+
+
 def method_part(key: str, **params) -> dict:
     """A description inside another one (see :func:`method_token`): ``{"key": key, **params}``."""
     return {"key": key, **params}

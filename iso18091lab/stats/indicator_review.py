@@ -23,6 +23,8 @@ Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
@@ -198,7 +200,34 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
     its 95 % coverage from 3 bodies (calibration in ``docs/methods.md``); the percentile bootstrap over bodies
     used before covered 78 % with 3 bodies. A scope with fewer than :data:`MIN_BODIES` bodies gets no interval
     (``not_estimable`` = ``too_few_bodies``); with fewer than that overall, :class:`NotEstimable` is raised.
-    ``n_resamples`` and ``seed`` are accepted for the callers' signature and ignored (nothing is resampled)."""
+    ``n_resamples`` and ``seed`` are accepted for the callers' signature and ignored (nothing is resampled).
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table.
+    n_resamples, seed
+        Ignored (kept for the callers' signature).
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per scope with the columns above and ``method`` (``inflation_cr1_body`` with the level and
+        :data:`MIN_BODIES`).
+
+    References
+    ----------
+    Cameron, A. C. & Miller, D. L. (2015). A practitioner's guide to cluster-robust inference. Journal of Human
+    Resources 50(2), 317-372.
+
+    Examples
+    --------
+    >>> out = self_inflation(_example(n_bodies=8))
+    >>> out.loc[0, "scope"], int(out.loc[0, "n_bodies"]), bool(out.loc[0, "ci_low"] > 0), out.loc[0, "method"].split()[0]
+    ('overall', 8, True, 'inflation_cr1_body')
+    """
     rel._check_confidence(confidence)
     if n_resamples is not None and (not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1):
         raise ValueError(f"n_resamples must be a positive whole number, not {n_resamples!r}")
@@ -221,10 +250,9 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
     out = pd.DataFrame({"scope": [name for name, _ in scopes], "estimate": cr1["estimate"], "se": cr1["se"],
                         "ci_low": cr1["ci_low"], "ci_high": cr1["ci_high"], "df": cr1["df"],
                         "n_bodies": cr1["n_clusters"], "n_pairs": cr1["n"],
-                        "not_estimable": np.where(few, "too_few_bodies", "")})
-    out.attrs.update(method=f"mean self − council (points, 0–100) over body-wave-indicator pairs; {confidence:.0%} "
-                            f"CR1 cluster-robust CI clustered by body, t(bodies − 1); no CI below {MIN_BODIES} bodies",
-                     confidence=confidence, min_bodies=MIN_BODIES)
+                        "not_estimable": np.where(few, "too_few_bodies", ""),
+                        "method": method_token("inflation_cr1_body", level=rel._level(confidence),
+                                               min_bodies=MIN_BODIES)})
     return out
 
 
@@ -240,7 +268,32 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
     as for the scopes of :func:`self_inflation`, clustered by indicator with t(indicators − 1). It needs at
     least :data:`MIN_BODIES` indicators (the minimum number of clusters of every CR1 interval here) and says
     nothing about the body's leniency in another year or before another council. ``n_resamples`` and ``seed``
-    are ignored."""
+    are ignored.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table (``body_label`` used when present).
+    n_resamples, seed
+        Ignored.
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        The columns above and ``method`` (``inflation_cr1_indicator``).
+
+    References
+    ----------
+    As :func:`self_inflation` (Cameron & Miller 2015), with the indicators of one body as its clusters.
+
+    Examples
+    --------
+    >>> out = self_inflation_by_body(_example(n_bodies=4))
+    >>> len(out), out["n_indicators"].unique().tolist(), out.loc[0, "method"].split()[0]
+    (4, [6], 'inflation_cr1_indicator')
+    """
     rel._check_confidence(confidence)
     a = _check(assessments, "self_inflation_by_body")
     paired = _paired(a)
@@ -256,8 +309,7 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
             record.update(ci_low=ci["ci_low"], ci_high=ci["ci_high"])
         rows.append(record)
     out = pd.DataFrame(rows).sort_values(["estimate", "body_id"], ascending=[False, True]).reset_index(drop=True)
-    out.attrs.update(method="per body: mean self − council; CR1 cluster-robust CI clustered by indicator, "
-                            "t(indicators − 1)")
+    out["method"] = method_token("inflation_cr1_indicator", level=rel._level(confidence), min_indicators=MIN_BODIES)
     return out
 
 
@@ -266,8 +318,32 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
 def self_council_consistency(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Per indicator: consistency of self and council scores over body-waves, ICC(C,1) with its exact
     McGraw-Wong CI (a constant self-inflation does not change it), and, for contrast, the absolute-agreement
-    ICC(A,1), which an offset lowers. Columns ``indicator, pillar, n_bodies, n_pairs, icc_c1, icc_c1_ci_low,
-    icc_c1_ci_high, icc_a1``."""
+    ICC(A,1), which an offset lowers. Indicators scored by fewer than :data:`MIN_BODIES` bodies get no ICC.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table.
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, pillar, n_bodies, n_pairs, icc_c1, icc_c1_ci_low, icc_c1_ci_high, icc_a1, method``
+        (``method``: ``self_council_icc_c1``).
+
+    References
+    ----------
+    McGraw, K. O. & Wong, S. P. (1996). Forming inferences about some intraclass correlation coefficients.
+    Psychological Methods 1(1), 30-46.
+
+    Examples
+    --------
+    >>> out = self_council_consistency(_example(n_bodies=8))
+    >>> len(out), bool((out["icc_c1"] > out["icc_a1"]).all()), out.loc[0, "method"].split()[0]
+    (6, True, 'self_council_icc_c1')
+    """
     rel._check_confidence(confidence)
     paired = _paired(_check(assessments, "self_council_consistency"))
     rows = []
@@ -283,8 +359,25 @@ def self_council_consistency(assessments: pd.DataFrame, confidence: float = 0.95
                           icc_c1_ci_high=icc.loc["ICC3", "ci_high"], icc_a1=icc.loc["ICC2", "icc"])
         rows.append(record)
     out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    out.attrs.update(method="ICC(C,1) two-way mixed consistency of self vs council over body-waves, McGraw-Wong CI")
+    out["method"] = method_token("self_council_icc_c1", level=rel._level(confidence), min_bodies=MIN_BODIES)
     return out
+
+
+def _example(n_bodies: int = 6, members: int = 0, seed: int = 0) -> pd.DataFrame:
+    """A small synthetic assessments table for the docstrings' Examples (synthetic: not real data): bodies
+    scored once on six indicators of two pillars by self and council (self 5 points higher), and by
+    ``members`` council members each."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for b in range(n_bodies):
+        body = rng.normal(60, 10)
+        for indicator in ("1.1", "1.2", "1.3", "2.1", "2.2", "2.3"):
+            true = body + rng.normal(0, 5)
+            rows += [(f"B{b}", 2024, 1, "council", None, indicator, int(indicator[0]), true + rng.normal(0, 3)),
+                     (f"B{b}", 2024, 1, "self", None, indicator, int(indicator[0]), true + 5 + rng.normal(0, 3))]
+            rows += [(f"B{b}", 2024, 1, "council", f"M{m}", indicator, int(indicator[0]), true + rng.normal(0, 4))
+                     for m in range(members)]
+    return pd.DataFrame(rows, columns=ASSESSMENT_COLUMNS)
 
 
 def _members(a: pd.DataFrame) -> pd.DataFrame:
@@ -298,8 +391,32 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
     """Per indicator, where council members' own scores exist: ICC(A,1) among members from REML variance
     components (every rating kept, as R ``psych::ICC``), its McGraw-Wong bounds on those components (psych's
     bounds; exact for complete data), and the members' spread for one body, ``member_sd`` (points: the root
-    mean within-body-wave variance). Columns ``indicator, pillar, n_bodies, n_members, member_icc,
-    member_icc_ci_low, member_icc_ci_high, member_sd``."""
+    mean within-body-wave variance).
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table; members' own scores are the council rows with a ``rater_id``.
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator, pillar, n_bodies, n_members, member_icc, member_icc_ci_low, member_icc_ci_high, member_sd,
+        method`` (``method``: ``member_icc_reml``).
+
+    References
+    ----------
+    McGraw, K. O. & Wong, S. P. (1996). Psychological Methods 1(1), 30-46. Revelle, W. psych, ``ICC``
+    (lmer = TRUE).
+
+    Examples
+    --------
+    >>> out = member_agreement(_example(n_bodies=6, members=3))
+    >>> len(out), int(out.loc[0, "n_members"]), out.loc[0, "method"].split()[0]
+    (6, 3, 'member_icc_reml')
+    """
     rel._check_confidence(confidence)
     members = _members(_check(assessments, "member_agreement"))
     rows = []
@@ -323,8 +440,7 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
                 pass
         rows.append(record)
     out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    out.attrs.update(method="ICC(A,1) among council members per indicator from REML variance components "
-                            "(targets = body-waves; missing ratings kept), psych-style McGraw-Wong bounds")
+    out["method"] = method_token("member_icc_reml", level=rel._level(confidence))
     return out
 
 
@@ -335,8 +451,34 @@ def _wide(rows: pd.DataFrame, pillar) -> pd.DataFrame:
 
 
 def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omega: bool = True) -> pd.DataFrame:
-    """Per pillar: Cronbach's alpha (Feldt CI) and McDonald's omega over body-waves (listwise deletion);
-    ``omega=False`` leaves omega empty (its one-factor fit is most of the cost)."""
+    """Per pillar: Cronbach's alpha (Feldt 95 % CI) and McDonald's omega over body-waves (listwise deletion).
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table.
+    rater : str
+        ``"council"`` or ``"self"``: whose consensus scores.
+    omega : bool
+        False leaves omega empty (its one-factor fit is most of the cost).
+
+    Returns
+    -------
+    DataFrame
+        ``pillar, k, n_body_years, n_bodies, alpha, alpha_ci_low, alpha_ci_high, omega, method``
+        (``method``: ``pillar_alpha_omega`` with whose scores).
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Psychometrika 16(3), 297-334. Feldt, L. S. (1965). Psychometrika 30(3), 357-370.
+    McDonald, R. P. (1999). Test Theory: A Unified Treatment. Erlbaum.
+
+    Examples
+    --------
+    >>> out = internal_consistency(_example(n_bodies=8))
+    >>> list(out["pillar"]), bool((out["alpha"] > 0.5).all()), out.loc[0, "method"].split()[0]
+    ([1, 2], True, 'pillar_alpha_omega')
+    """
     a = _check(assessments, "internal_consistency")
     rows = _consensus(a, rater)
     _need(rows, "no_council" if rater == "council" else "no_self", "internal_consistency")
@@ -360,8 +502,7 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omeg
     if frame["alpha"].isna().all():
         raise NotEstimable("too_few", "internal_consistency: no pillar has enough complete body-waves",
                            detail="no pillar has 2 body-waves scored on every indicator")
-    frame.attrs.update(method="Cronbach's alpha (Feldt 95% CI) and McDonald's omega (one-factor ML) per pillar; "
-                              f"{rater} scores; subjects = body-waves; listwise deletion")
+    frame["method"] = method_token("pillar_alpha_omega", level=95, scores=method_part(f"scores_{rater}"))
     return frame
 
 
@@ -378,7 +519,39 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
     """Per indicator within its pillar (``rater`` consensus scores, body-waves, listwise deletion):
     item-rest correlation with a Fisher-z CI; alpha if the indicator is dropped and the gain over the pillar's
     alpha with a bootstrap CI (resampling bodies, vectorised through the resampled covariance matrices); shares
-    of scores at 0 and 100 with Wilson lower bounds."""
+    of scores at 0 and 100 with Wilson lower bounds.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table.
+    rater : str
+        ``"council"`` or ``"self"``.
+    n_resamples : int
+        Bootstrap resamples of bodies.
+    seed : int, optional
+        Seed of the resampling.
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per indicator: ``indicator, pillar, n_body_years, item_rest_r, item_rest_ci_low,
+        item_rest_ci_high, pillar_alpha, alpha_if_deleted, alpha_gain, alpha_gain_ci_low, alpha_gain_ci_high,
+        floor_share, floor_ci_low, ceiling_share, ceiling_ci_low, method`` (``item_rest_review``).
+
+    References
+    ----------
+    Fisher, R. A. (1921). Metron 1, 3-32 (z transform). Wilson, E. B. (1927). JASA 22(158), 209-212.
+    Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap. Chapman & Hall.
+
+    Examples
+    --------
+    >>> out = item_review(_example(n_bodies=8), n_resamples=50, seed=1)
+    >>> len(out), bool(out["item_rest_r"].notna().all()), out.loc[0, "method"].split()[0]
+    (6, True, 'item_rest_review')
+    """
     rel._check_confidence(confidence)
     a = _check(assessments, "item_review")
     rows_all = _consensus(a, rater)
@@ -429,20 +602,44 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
         centre = (share + z ** 2 / (2 * n_fc)) / (1 + z ** 2 / n_fc)
         half = z * np.sqrt(share * (1 - share) / n_fc + z ** 2 / (4 * n_fc ** 2)) / (1 + z ** 2 / n_fc)
         fc[f"{side}_ci_low"] = centre - half
-    review = review.merge(fc.drop(columns="n"), on="indicator", how="outer") if len(review) else fc.drop(columns="n")
+    fc = fc.drop(columns=["n", "method"])
+    review = review.merge(fc, on="indicator", how="outer") if len(review) else fc
     review = review.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    review.attrs.update(method="item-rest r (Fisher-z CI) and alpha if deleted within the pillar (listwise, "
-                               "body-waves; gain CI by bootstrap over bodies); floor/ceiling = share at 0 or 100 "
-                               "(Wilson CI)")
+    review["method"] = method_token("item_rest_review", level=rel._level(confidence), resamples=int(n_resamples))
     return review
 
 
 # --------------------------------------------------------------------------- council size (G and D study)
 
-def council_g_study(assessments: pd.DataFrame) -> pd.DataFrame:
+def council_g_study(assessments: pd.DataFrame) -> rel.VarianceComponents:
     """The G study of council members' scores in an assessments table: variance components (body-wave,
-    indicator, body-wave x indicator, member, residual) by REML, missing ratings allowed
-    (:func:`stats.reliability.g_study` on the members' rows)."""
+    indicator, body-wave x indicator, member, residual) by REML, missing ratings allowed.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table; council members' own scores are the rows with a ``rater_id``.
+
+    Returns
+    -------
+    VarianceComponents
+        :func:`stats.reliability.g_study` on the members' rows (``body`` = body-wave, ``rater`` = member).
+
+    Raises
+    ------
+    NotEstimable
+        No members' scores, fewer than :data:`MIN_BODIES` bodies or one member.
+
+    References
+    ----------
+    Brennan, R. L. (2001). Generalizability Theory. Springer.
+
+    Examples
+    --------
+    >>> g = council_g_study(_example(n_bodies=6, members=3, seed=1))
+    >>> list(g.table["component"]), g.levels["body"], g.levels["rater"]
+    (['body', 'indicator', 'body_indicator', 'rater', 'residual'], 6, 3)
+    """
     members = _members(_check(assessments, "council_g_study"))
     _enough_bodies(members["body_id"].nunique(), "council_g_study")
     if members["rater_id"].nunique() < 2:
@@ -450,13 +647,64 @@ def council_g_study(assessments: pd.DataFrame) -> pd.DataFrame:
     return rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
 
 
+@dataclass(frozen=True, eq=False)
+class DStudy:
+    """The council's D study (:func:`council_d_study`).
+
+    ``table``: ``raters, reliability, ci_low, ci_high, reliability_relative`` for councils of 1 … m members;
+    ``method`` its method key and values; ``needed`` the smallest council reaching each reliability target
+    ({0.8: m, 0.9: m}) and ``needed_ci`` their bootstrap intervals (NaN when no resample could be refitted);
+    ``components`` the G-study variances; ``n_bodies``, ``n_members`` the data; ``n_resamples`` the bootstrap
+    resamples that could be refitted; ``confidence`` the intervals' level."""
+
+    table: pd.DataFrame
+    method: str
+    needed: dict
+    needed_ci: dict
+    components: dict = field(repr=False)
+    n_bodies: int
+    n_members: int
+    n_resamples: int
+    confidence: float = 0.95
+
+
 def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
-                    confidence: float = 0.95) -> pd.DataFrame:
-    """The council's D study, a table: reliability of one body's indicator score from a council of
-    m = 1 … ``max_raters`` members, ``raters, reliability, ci_low, ci_high, reliability_relative``
-    (``reliability`` = dependability Phi, absolute: members' leniency counts as error; CIs by a cluster bootstrap
-    of bodies refitting the REML G study). ``attrs``: ``needed`` = {0.8: m, 0.9: m} (the smallest council,
-    :func:`stats.reliability.raters_needed`) with bootstrap CIs, the G-study components."""
+                    confidence: float = 0.95) -> DStudy:
+    """The council's D study: reliability of one body's indicator score from a council of m = 1 …
+    ``max_raters`` members, and the smallest council reaching 0.8 and 0.9.
+
+    ``reliability`` is the dependability Phi (absolute: members' leniency counts as error); its CIs come from a
+    cluster bootstrap of bodies (all their waves) refitting the REML G study (:func:`council_g_study`).
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table (members' own scores: rows with a ``rater_id``).
+    max_raters : int
+        The largest council in the table.
+    n_resamples, seed : int
+        Cluster-bootstrap resamples of bodies and the seed drawing them.
+    confidence : float
+        Level of the intervals of the D study and of the council sizes.
+
+    Returns
+    -------
+    DStudy
+        ``table``, ``needed`` and ``needed_ci`` (:func:`stats.reliability.raters_needed` on the fit and on each
+        resample), ``components``, ``n_bodies``, ``n_members``, ``n_resamples``, ``method``
+        (``d_study_phi``).
+
+    References
+    ----------
+    Brennan, R. L. (2001). Generalizability Theory. Springer (D studies, Phi). Field, C. A. & Welsh, A. H.
+    (2007). Bootstrapping clustered data. JRSS B 69(3), 369-390.
+
+    Examples
+    --------
+    >>> d = council_d_study(_example(n_bodies=8, members=3, seed=1), max_raters=4, n_resamples=20, seed=1)
+    >>> sorted(d.needed), list(d.table["raters"]), d.n_bodies, d.n_members
+    ([0.8, 0.9], [1, 2, 3, 4], 8, 3)
+    """
     rel._check_confidence(confidence)
     if not isinstance(max_raters, (int, np.integer)) or max_raters < 1:
         raise ValueError("max_raters must be a positive whole number")
@@ -483,7 +731,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
         copy = np.repeat(np.arange(len(chosen)), [len(rows_of[c]) for c in chosen])
         try:
             comp = rel._g_study_codes(score[rows], copy * n_waves + wave_code[rows], indicator_code[rows],
-                                      rater_code[rows], start=components.attrs["theta"])
+                                      rater_code[rows], start=components.theta)
             reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
             for t in needed:
                 need_reps[t].append(rel.raters_needed(comp, t))
@@ -499,14 +747,9 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
         table["ci_low"] = table["ci_high"] = np.nan
         needed_ci = {t: (np.nan, np.nan) for t in needed}
     table = table[["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]]
-    table.attrs.update(method="G study (REML: body-wave, indicator, body-wave x indicator, member, residual); D study "
-                              "Phi = (body + body x indicator) / (same + (member + residual) / m); "
-                              f"{len(reps)} cluster-bootstrap resamples of bodies",
-                       needed=needed, needed_ci=needed_ci, components=dict(zip(components["component"],
-                                                                                components["variance"])),
-                       n_bodies=int(len(bodies)), n_members=int(members["rater_id"].nunique()),
-                       n_resamples=len(reps))
-    return table
+    return DStudy(table, method_token("d_study_phi", level=rel._level(confidence), resamples=len(reps)), needed,
+                  needed_ci, dict(zip(components.table["component"], components.table["variance"])),
+                  int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence)
 
 
 # --------------------------------------------------------------------------- the review table and flags
@@ -529,14 +772,54 @@ def _flag_reasons(row) -> list[str]:
     return why
 
 
-def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
-                      seed=None, confidence: float = 0.95) -> pd.DataFrame:
-    """``tables/indicator_review.csv``: one row per indicator of ``catalog`` (or of the data), the measures of
-    question 1, the mean self − council of question 2 (not a flag), ``flag`` and ``reason`` (rule names, see
-    :data:`FLAG_RULES`; empty when not flagged). Parts the data cannot support are left empty and listed in
-    ``attrs['not_estimable']`` as (part, NotEstimable).
+@dataclass(frozen=True, eq=False)
+class IndicatorReview:
+    """The review of the indicators (:func:`review_indicators`).
 
-    A run keeps each province's review once for all its reports: :func:`iso18091lab.run.review_store.cached_review`."""
+    ``table``: one row per indicator (``tables/indicator_review.csv``); ``not_estimable``: the parts the data
+    cannot support, as (part, :class:`NotEstimable`) in the order they were tried (``review`` when there is no
+    data at all; else ``members``, ``self_council``, ``items``, ``inflation``); ``method``: the flag rules'
+    key and thresholds (``flag_rules``)."""
+
+    table: pd.DataFrame
+    not_estimable: list = field(default_factory=list)
+    method: str = ""
+
+
+def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
+                      seed=None, confidence: float = 0.95) -> IndicatorReview:
+    """The indicator review: per indicator, the measures of question 1, the mean self − council of question 2
+    (not a flag), and the flags.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table.
+    catalog : DataFrame, optional
+        ``indicator, pillar`` of every indicator to review (default: those in the data).
+    n_resamples, seed, confidence
+        Passed to the parts: the bootstrap of the alpha gain (:func:`item_review`) and every interval's level.
+
+    Returns
+    -------
+    IndicatorReview
+        ``table``: one row per indicator with members' ICC(A,1), self–council ICC(C,1), item-rest r, alpha if
+        dropped, floor/ceiling, self − council, ``flag`` and ``reason`` (rule names, see :data:`FLAG_RULES`;
+        empty when not flagged); parts the data cannot support are left empty and listed in
+        ``not_estimable``. A run keeps each province's review once for all its reports
+        (:func:`iso18091lab.run.review_store.cached_review`).
+
+    References
+    ----------
+    Koo, T. K. & Li, M. Y. (2016). A guideline of selecting and reporting intraclass correlation coefficients
+    for reliability research. Journal of Chiropractic Medicine 15(2), 155-163 (reading the whole interval).
+
+    Examples
+    --------
+    >>> review = review_indicators(_example(n_bodies=8), n_resamples=50, seed=1)
+    >>> len(review.table), [part for part, _ in review.not_estimable], review.method.split()[0]
+    (6, ['members'], 'flag_rules')
+    """
     problems = []
     try:
         a = _check(assessments, "review_indicators")
@@ -587,14 +870,16 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     table["flag"] = [bool(r) for r in reasons]
     table["reason"] = [", ".join(r) for r in reasons]
     table = table.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    table.attrs.update(method="flag rules: " + "; ".join(f"{k}: {v[1]}" for k, v in FLAG_RULES.items()),
-                       not_estimable=problems)
-    return table
+    rules = {name: limit for name, (limit, _) in FLAG_RULES.items()}
+    return IndicatorReview(table, problems, method_token("flag_rules", level=rel._level(confidence), **rules))
 
 
 def most_disagreed(review: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     """The ``n`` indicators whose council members agree least (lowest members' ICC(A,1); ties by the larger
-    spread), candidates for sharper scoring guidance. Empty when no members' scores exist."""
+    spread), candidates for sharper scoring guidance. Empty when no members' scores exist. ``review`` is the
+    table of :func:`review_indicators` (or its :class:`IndicatorReview`)."""
+    if isinstance(review, IndicatorReview):
+        review = review.table
     if not isinstance(review, pd.DataFrame) or "member_icc" not in review or "member_sd" not in review:
         raise ValueError("most_disagreed needs the table of review_indicators")
     if not isinstance(n, (int, np.integer)) or n < 1:
@@ -606,7 +891,30 @@ def most_disagreed(review: pd.DataFrame, n: int = 5) -> pd.DataFrame:
 def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     """Agreement among individual council members over all indicators: ICC (single member and mean of
     members, REML with missing ratings kept, and complete-case, each labelled) and Krippendorff's interval
-    alpha over (body-wave, indicator) targets."""
+    alpha; targets are body-wave × indicator, raters the council members.
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        The clean assessments table; members' own scores are the council rows with a ``rater_id``.
+
+    Returns
+    -------
+    DataFrame
+        ``measure`` (a method key with its fit: ``icc_a1``, ``icc_ak``, ``krippendorff_interval``), ``value,
+        ci_low, ci_high, n_targets, n_raters``.
+
+    References
+    ----------
+    McGraw, K. O. & Wong, S. P. (1996). Psychological Methods 1(1), 30-46. Krippendorff, K. (2011). Computing
+    Krippendorff's alpha-reliability. University of Pennsylvania.
+
+    Examples
+    --------
+    >>> out = council_interrater(_example(n_bodies=6, members=3))
+    >>> [m.split()[0] for m in out["measure"]], sorted(set(out["n_raters"]))
+    (['icc_a1', 'icc_ak', 'icc_a1', 'icc_ak', 'krippendorff_interval'], [3])
+    """
     members = _members(_check(assessments, "council_interrater"))
     members = members.assign(target=members["wave"] + "\x1f" + members["indicator"].astype(str))
     out = []
@@ -616,8 +924,9 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
         except ValueError:
             continue
         for form, name in (("ICC2", "icc_a1"), ("ICC2k", "icc_ak")):
-            out.append({"measure": method_token(name, fit=method_part(fit)), "value": icc.loc[form, "icc"], "ci_low": icc.loc[form, "ci_low"],
-                        "ci_high": icc.loc[form, "ci_high"], "n_targets": icc.attrs["n"], "n_raters": icc.attrs["k"]})
+            out.append({"measure": method_token(name, fit=method_part(fit)), "value": icc.loc[form, "icc"],
+                        "ci_low": icc.loc[form, "ci_low"], "ci_high": icc.loc[form, "ci_high"],
+                        "n_targets": int(icc.loc[form, "n"]), "n_raters": int(icc.loc[form, "k"])})
     wide = members.pivot(index="rater_id", columns="target", values="score_100")
     try:
         out.append({"measure": method_token("krippendorff_interval"), "value": rel.krippendorff_alpha(wide, "interval"),
@@ -626,9 +935,7 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
         pass
     if not out:
         raise NotEstimable("too_few", "council_interrater", detail="too few targets rated by two members")
-    frame = pd.DataFrame(out)
-    frame.attrs.update(method="targets = body-wave × indicator; raters = council members")
-    return frame
+    return pd.DataFrame(out)
 
 
 # --------------------------------------------------------------------------- across provinces
@@ -639,7 +946,7 @@ def flags_by_province(assessments: pd.DataFrame, n_resamples: int = 500, seed=20
     rows = []
     for province, part in a.groupby("province", observed=True):
         try:
-            review = review_indicators(part, n_resamples=n_resamples, seed=seed)
+            review = review_indicators(part, n_resamples=n_resamples, seed=seed).table
         except NotEstimable:
             continue
         flagged = review[review["flag"]]
@@ -685,7 +992,7 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
         except NotEstimable:
             pass
         try:
-            review = review_of(part, catalog, n_resamples=n_resamples, seed=seed)
+            review = review_of(part, catalog, n_resamples=n_resamples, seed=seed).table
             record["icc_c1_median"] = review["icc_c1"].median()
             flagged = review[review["flag"]]
             record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))

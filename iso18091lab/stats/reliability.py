@@ -8,7 +8,7 @@ tested against the package (pingouin, krippendorff, scikit-learn) on the same da
 Missing data (documented policy):
 
 * :func:`icc` uses complete targets only: a target (body) with any missing rating is dropped, and the number
-  dropped is reported (``result.attrs["n_dropped"]``), as pingouin does (and R ``psych::ICC(lmer=FALSE)``,
+  dropped is reported (the table's ``n_dropped`` column), as pingouin does (and R ``psych::ICC(lmer=FALSE)``,
   which stops instead). This is the *complete-case* ICC.
 * :func:`icc_reml` keeps every rating: variance components for targets, raters and residual by REML (two crossed
   random factors, :func:`variance_components`), turned into the six forms as R ``psych::ICC`` does by default
@@ -28,17 +28,27 @@ import pandas as pd
 from scipy import optimize, sparse, stats
 from scipy.linalg import lapack
 
+from iso18091lab.stats import method_part, method_token
 from iso18091lab.threads import one_blas_thread
 
 ICC_FORMS = ["ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"]
-ICC_DESCRIPTIONS = {
-    "ICC1": "one-way random, single rater (McGraw-Wong ICC(1))",
-    "ICC2": "two-way random, absolute agreement, single rater (McGraw-Wong ICC(A,1))",
-    "ICC3": "two-way mixed, consistency, single rater (McGraw-Wong ICC(C,1))",
-    "ICC1k": "one-way random, mean of k raters (McGraw-Wong ICC(k))",
-    "ICC2k": "two-way random, absolute agreement, mean of k raters (McGraw-Wong ICC(A,k))",
-    "ICC3k": "two-way mixed, consistency, mean of k raters (McGraw-Wong ICC(C,k))",
-}
+#: The method key of each Shrout-Fleiss form (``method.<key>`` in the text table: its McGraw-Wong name).
+ICC_METHODS = {"ICC1": "icc_form_1", "ICC2": "icc_form_a1", "ICC3": "icc_form_c1", "ICC1k": "icc_form_k",
+               "ICC2k": "icc_form_ak", "ICC3k": "icc_form_ck"}
+#: Columns of an ICC table (:func:`icc`, :func:`icc_reml`), indexed by form.
+ICC_COLUMNS = ["method", "icc", "F", "df1", "df2", "p_value", "ci_low", "ci_high", "n", "k", "n_dropped",
+               "n_incomplete"]
+
+
+def _plain_number(x) -> float | int:
+    """A number as a method description states it: whole numbers without a decimal point."""
+    x = float(x)
+    return int(x) if x.is_integer() else x
+
+
+def _level(confidence: float) -> float | int:
+    """A confidence as the percentage a method description states (0.95 -> 95, 0.975 -> 97.5)."""
+    return _plain_number(round(100 * float(confidence), 6))
 
 
 # --------------------------------------------------------------------------- ICC
@@ -145,8 +155,10 @@ def _icc_values(msr, msc, mse, msw, n, k):
     }
 
 
-def _icc_table(msr, msc, mse, msw, n, k, confidence):
-    """The six forms with F tests and McGraw-Wong CIs from (possibly REML-based) mean squares, as psych::ICC."""
+def _icc_table(msr, msc, mse, msw, n, k, confidence, fit: str = "fit_complete_only", n_dropped: int = 0,
+               n_incomplete: int = 0):
+    """The six forms with F tests and McGraw-Wong CIs from (possibly REML-based) mean squares, as psych::ICC;
+    each row's ``method`` is its form's key with ``fit`` (a ``method.fit_*`` part) and the confidence level."""
     values = _icc_values(msr, msc, mse, msw, n, k)
     alpha = 1 - confidence
     df1, df1w, df2 = n - 1, n * (k - 1), (n - 1) * (k - 1)
@@ -175,9 +187,11 @@ def _icc_table(msr, msc, mse, msw, n, k, confidence):
     rows = []
     for form in ICC_FORMS:
         f_value, d1, d2 = tests[form]
-        rows.append({"description": ICC_DESCRIPTIONS[form], "icc": values[form], "F": f_value, "df1": d1,
-                     "df2": d2, "p_value": stats.f.sf(f_value, d1, d2), "ci_low": ci[form][0], "ci_high": ci[form][1]})
-    return pd.DataFrame(rows, index=pd.Index(ICC_FORMS, name="form"))
+        rows.append({"method": method_token(ICC_METHODS[form], fit=method_part(fit), level=_level(confidence)),
+                     "icc": values[form], "F": f_value, "df1": d1, "df2": d2, "p_value": stats.f.sf(f_value, d1, d2),
+                     "ci_low": ci[form][0], "ci_high": ci[form][1], "n": int(n), "k": int(k),
+                     "n_dropped": int(n_dropped), "n_incomplete": int(n_incomplete)})
+    return pd.DataFrame(rows, index=pd.Index(ICC_FORMS, name="form"), columns=ICC_COLUMNS)
 
 
 def _check_confidence(confidence: float) -> None:
@@ -186,12 +200,41 @@ def _check_confidence(confidence: float) -> None:
 
 
 def icc(data: pd.DataFrame, targets: str, raters: str, ratings: str, confidence: float = 0.95) -> pd.DataFrame:
-    """Complete-case intraclass correlations (Shrout & Fleiss 1979; McGraw & Wong 1996), F tests, exact CIs.
+    """Complete-case intraclass correlations: the six Shrout-Fleiss forms, F tests and exact McGraw-Wong CIs.
 
-    ``data`` is long: one row per target, rater and rating. Targets with any missing rating are dropped
-    (``attrs['n_dropped']``); use :func:`icc_reml` to keep them. Duplicate (target, rater) rows raise
-    ``ValueError``. Returns a DataFrame indexed ``ICC1 … ICC3k`` with columns ``description, icc, F, df1, df2,
-    p_value, ci_low, ci_high`` (the F test is of ICC = 0; CIs after McGraw & Wong, as R ``psych::ICC``).
+    Parameters
+    ----------
+    data : DataFrame
+        Long ratings: one row per target, rater and rating. Targets with any missing rating are dropped
+        (counted in ``n_dropped``); use :func:`icc_reml` to keep them. Duplicate (target, rater) rows raise
+        ``ValueError``.
+    targets, raters, ratings : str
+        Column names.
+    confidence : float
+        Level of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        Indexed ``ICC1 … ICC3k`` (:data:`ICC_FORMS`), columns :data:`ICC_COLUMNS`: ``method`` (the form's
+        method key with the fit ``fit_complete_only`` and the level, :func:`iso18091lab.stats.method_token`),
+        ``icc, F, df1, df2, p_value`` (the F test of ICC = 0), ``ci_low, ci_high`` (McGraw & Wong, as R
+        ``psych::ICC``), and the sample: ``n`` complete targets, ``k`` raters, ``n_dropped`` targets dropped,
+        ``n_incomplete`` (= ``n_dropped`` here).
+
+    References
+    ----------
+    Shrout, P. E. & Fleiss, J. L. (1979). Intraclass correlations: uses in assessing rater reliability.
+    Psychological Bulletin 86(2), 420-428. McGraw, K. O. & Wong, S. P. (1996). Forming inferences about some
+    intraclass correlation coefficients. Psychological Methods 1(1), 30-46.
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"target": [1, 1, 2, 2, 3, 3, 4, 4], "rater": ["a", "b"] * 4,
+    ...                         "rating": [9, 8, 5, 6, 2, 2, 7, 5]})
+    >>> out = icc(ratings, "target", "rater", "rating")
+    >>> float(round(out.loc["ICC3", "icc"], 2)), int(out.loc["ICC3", "n"]), out.loc["ICC3", "method"].split()[0]
+    (0.89, 4, 'icc_form_c1')
     """
     _check_confidence(confidence)
     matrix, dropped = _icc_matrix(data, targets, raters, ratings)
@@ -199,10 +242,7 @@ def icc(data: pd.DataFrame, targets: str, raters: str, ratings: str, confidence:
     if n < 2 or k < 2:
         raise ValueError(f"ICC needs at least 2 complete targets and 2 raters (have {n} x {k}, {dropped} dropped)")
     a = icc_anova(matrix)
-    out = _icc_table(a["msr"], a["msc"], a["mse"], a["msw"], n, k, confidence)
-    out.attrs.update(method="Shrout-Fleiss ICC, two-way ANOVA; McGraw-Wong confidence intervals", n=n, k=k,
-                     confidence=confidence, n_dropped=dropped, missing="complete targets only (complete-case ICC)")
-    return out
+    return _icc_table(a["msr"], a["msc"], a["mse"], a["msw"], n, k, confidence, "fit_complete_only", dropped, dropped)
 
 
 def icc_reml(data: pd.DataFrame, targets: str, raters: str, ratings: str, confidence: float = 0.95) -> pd.DataFrame:
@@ -214,7 +254,31 @@ def icc_reml(data: pd.DataFrame, targets: str, raters: str, ratings: str, confid
     least one rating, k raters) and the six forms, F values and bounds follow the usual formulas; so
     ICC(A,1) = s2_t / (s2_t + s2_r + s2_e) and ICC(C,1) = s2_t / (s2_t + s2_e). The bounds are psych's
     (the McGraw-Wong formulas applied to these mean squares), approximate with missing ratings.
-    ``attrs['components']`` holds the variance components.
+
+    Parameters
+    ----------
+    data, targets, raters, ratings, confidence
+        As for :func:`icc`; missing ratings are dropped but their targets kept.
+
+    Returns
+    -------
+    DataFrame
+        The table of :func:`icc` (columns :data:`ICC_COLUMNS`), ``method`` with the fit ``fit_reml_kept``,
+        ``n_dropped`` = 0 and ``n_incomplete`` the targets kept with some rating missing.
+
+    References
+    ----------
+    Revelle, W. psych: Procedures for Psychological, Psychometric, and Personality Research, ``ICC``
+    (lmer = TRUE). Bates, D., Mächler, M., Bolker, B. & Walker, S. (2015). Fitting linear mixed-effects models
+    using lme4. Journal of Statistical Software 67(1).
+
+    Examples
+    --------
+    >>> ratings = pd.DataFrame({"target": [1, 1, 2, 2, 3, 3, 4, 4, 5], "rater": ["a", "b"] * 4 + ["a"],
+    ...                         "rating": [9, 8, 5, 6, 2, 2, 7, 5, 4]})
+    >>> out = icc_reml(ratings, "target", "rater", "rating")
+    >>> int(out.loc["ICC2", "n"]), int(out.loc["ICC2", "n_incomplete"]), out.loc["ICC2", "method"].split()[0]
+    (5, 1, 'icc_form_a1')
     """
     _check_confidence(confidence)
     frame = _long_ratings(data, targets, raters, ratings, "ICC (REML)")
@@ -223,17 +287,11 @@ def icc_reml(data: pd.DataFrame, targets: str, raters: str, ratings: str, confid
         raise ValueError(f"ICC needs at least 2 targets and 2 raters (have {n} x {k})")
     if len(frame) <= n + k - 1:
         raise ValueError(f"ICC (REML) needs more ratings than targets + raters - 1 (have {len(frame)})")
-    vc = variance_components(frame, ratings, [targets, raters])
+    vc = variance_components(frame, ratings, [targets, raters]).table
     s2t, s2r, s2e = vc.loc[targets, "variance"], vc.loc[raters, "variance"], vc.loc["residual", "variance"]
     msb, msj, mse, msw = k * s2t + s2e, n * s2r + s2e, s2e, s2e + s2r
-    out = _icc_table(msb, msj, mse, msw, n, k, confidence)
     complete = frame.groupby(targets)[raters].nunique().eq(k).sum()
-    out.attrs.update(method="ICC from REML variance components (targets, raters crossed), as R psych::ICC "
-                            "with lmer=TRUE", n=n, k=k, confidence=confidence, n_dropped=0,
-                     n_incomplete=int(n - complete), n_ratings=len(frame),
-                     missing="every rating kept (REML variance components)",
-                     components=vc["variance"].to_dict())
-    return out
+    return _icc_table(msb, msj, mse, msw, n, k, confidence, "fit_reml_kept", 0, int(n - complete))
 
 
 # --------------------------------------------------------------------------- REML variance components
@@ -372,15 +430,64 @@ def _reml_fit(y: np.ndarray, codes: list[np.ndarray], start: np.ndarray | None =
     return theta, sigma2, float(best_f), float(xs[-1])
 
 
-def variance_components(data: pd.DataFrame, response: str, factors: list[str], start=None) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class VarianceComponents:
+    """REML variance components of crossed random intercepts (:func:`variance_components`, :func:`g_study`).
+
+    ``table`` has one row per factor and the residual with ``variance`` and ``share`` (indexed by ``component``
+    from :func:`variance_components`; a ``component`` column named after :data:`G_COMPONENTS` from
+    :func:`g_study`); ``method`` the method key (``reml_crossed`` or ``g_study``); ``n`` the responses used;
+    ``levels`` the number of levels of each factor; ``reml_criterion`` -2 log L (lme4's ``REMLcrit``);
+    ``intercept`` the fixed mean; ``theta`` the relative standard deviations sigma_j / sigma_e of the optimum
+    (a refit's start)."""
+
+    table: pd.DataFrame
+    method: str
+    n: int
+    levels: dict
+    reml_criterion: float
+    intercept: float
+    theta: np.ndarray = field(repr=False)
+
+
+def variance_components(data: pd.DataFrame, response: str, factors: list[str], start=None) -> VarianceComponents:
     """REML variance components of crossed random intercepts: ``response ~ 1 + (1|f1) + (1|f2) + …``.
 
     Missing responses are dropped (every other rating is kept: no complete-case deletion). The REML
     criterion is profiled over the ratios theta_j = sigma_j / sigma_e and minimised with the sparse
-    structure of the random effects (Bates, Mächler, Bolker & Walker 2015, lme4's formulation), so the
-    answer equals ``lme4::lmer(REML = TRUE)`` (tested against it to ~1e-7 relative). Returns one row per
-    factor and ``residual`` with ``variance`` and ``share``; ``attrs``: n, levels, REML criterion (-2 log L,
-    as lme4's ``REMLcrit``), intercept, method.
+    structure of the random effects (lme4's formulation), so the answer equals ``lme4::lmer(REML = TRUE)``
+    (tested against it to ~1e-7 relative).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per response.
+    response : str
+        The response column (numbers; missing values dropped).
+    factors : list of str
+        The crossed random factors (levels told apart as text).
+    start : array, optional
+        Starting theta (e.g. the ``theta`` of a fit on the full data, for a bootstrap refit).
+
+    Returns
+    -------
+    VarianceComponents
+        ``table`` indexed by ``component`` (each factor, then ``residual``) with ``variance`` and ``share``;
+        ``method`` ``reml_crossed``; ``n``, ``levels``, ``reml_criterion``, ``intercept``, ``theta``.
+
+    References
+    ----------
+    Bates, D., Mächler, M., Bolker, B. & Walker, S. (2015). Fitting linear mixed-effects models using lme4.
+    Journal of Statistical Software 67(1), 1-48.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> frame = pd.DataFrame({"t": np.repeat(np.arange(20), 3), "r": np.tile(["a", "b", "c"], 20)})
+    >>> frame["y"] = rng.normal(0, 2, 20)[frame["t"]] + rng.normal(0, 1, 60)
+    >>> vc = variance_components(frame, "y", ["t", "r"])
+    >>> list(vc.table.index), vc.n, vc.levels, vc.method
+    (['t', 'r', 'residual'], 60, {'t': 20, 'r': 3}, 'reml_crossed')
     """
     if not isinstance(factors, (list, tuple)) or not factors:
         raise ValueError("factors must be a non-empty list of column names")
@@ -394,7 +501,7 @@ def variance_components(data: pd.DataFrame, response: str, factors: list[str], s
 
 
 def _variance_components_codes(y: np.ndarray, codes: list[np.ndarray], factors: list[str],
-                               start=None) -> pd.DataFrame:
+                               start=None) -> VarianceComponents:
     """:func:`variance_components` on the responses and each factor's level codes (0, 1, … in order of first
     appearance, as ``pd.factorize``)."""
     levels = {f: int(c.max()) + 1 if len(c) else 0 for f, c in zip(factors, codes)}
@@ -406,11 +513,9 @@ def _variance_components_codes(y: np.ndarray, codes: list[np.ndarray], factors: 
     theta, sigma2, crit, mu = _reml_fit(y, codes, start=start)
     variances = list(sigma2 * theta ** 2) + [sigma2]
     total = float(np.sum(variances))
-    out = pd.DataFrame({"variance": variances, "share": np.array(variances) / total if total > 0 else np.nan},
-                       index=pd.Index(list(factors) + ["residual"], name="component"))
-    out.attrs.update(method="REML, crossed random intercepts (lme4 formulation)", n=int(len(y)), levels=levels,
-                     reml_criterion=crit, intercept=mu, theta=theta)
-    return out
+    table = pd.DataFrame({"variance": variances, "share": np.array(variances) / total if total > 0 else np.nan},
+                         index=pd.Index(list(factors) + ["residual"], name="component"))
+    return VarianceComponents(table, method_token("reml_crossed"), int(len(y)), levels, crit, mu, theta)
 
 
 # --------------------------------------------------------------------------- generalizability (G and D studies)
@@ -418,13 +523,45 @@ def _variance_components_codes(y: np.ndarray, codes: list[np.ndarray], factors: 
 G_COMPONENTS = ["body", "indicator", "body_indicator", "rater", "residual"]
 
 
-def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: str, start=None) -> pd.DataFrame:
+def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: str,
+            start=None) -> VarianceComponents:
     """Generalizability study of council members' scores: REML variance components (missing ratings allowed).
 
     Model: score = mu + body + indicator + body x indicator + rater + residual, all random (crossed), fitted by
     :func:`variance_components`. ``body`` is the subject (a body-wave), ``rater`` a council member; the
     rater x target interaction is confounded with the residual (one rating per member and target). Duplicate
-    (body, indicator, rater) rows raise ``ValueError``. Returns ``component, variance, share``.
+    (body, indicator, rater) rows raise ``ValueError``.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per score.
+    score, body, rater, indicator : str
+        Column names.
+    start : array, optional
+        Starting theta (a bootstrap refit).
+
+    Returns
+    -------
+    VarianceComponents
+        ``table`` with columns ``component`` (:data:`G_COMPONENTS`), ``variance``, ``share``; ``method``
+        ``g_study``; ``levels`` of ``body``, ``indicator``, ``body_indicator`` and ``rater``.
+
+    References
+    ----------
+    Brennan, R. L. (2001). Generalizability Theory. Springer. Shavelson, R. J. & Webb, N. M. (1991).
+    Generalizability Theory: A Primer. Sage.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(3)
+    >>> frame = pd.DataFrame([(b, i, r) for b in range(8) for i in range(3) for r in range(3)],
+    ...                      columns=["body", "indicator", "rater"])
+    >>> frame["score"] = (rng.normal(0, 3, 8)[frame["body"]] + rng.normal(0, 1, 3)[frame["rater"]]
+    ...                   + rng.normal(0, 1, len(frame)))
+    >>> g = g_study(frame, "score", "body", "rater", "indicator")
+    >>> list(g.table["component"]), g.levels["body"], g.levels["rater"]
+    (['body', 'indicator', 'body_indicator', 'rater', 'residual'], 8, 3)
     """
     frame = _require_frame(data, [score, body, rater, indicator], "g_study")
     frame = frame[[score, body, rater, indicator]].copy()
@@ -436,23 +573,20 @@ def g_study(data: pd.DataFrame, score: str, body: str, rater: str, indicator: st
     frame["_target"] = frame[body].astype(str) + "\x1f" + frame[indicator].astype(str)
     if frame[body].nunique() < 2 or frame[rater].nunique() < 2 or frame[indicator].nunique() < 2:
         raise ValueError("g_study needs at least 2 bodies, 2 raters and 2 indicators")
-    vc = variance_components(frame, score, [body, indicator, "_target", rater], start=start)
-    out = _g_table(vc)
-    out.attrs.update(method="G study: REML variance components, body x indicator x rater (crossed, random)",
-                     n_bodies=int(frame[body].nunique()), n_raters=int(frame[rater].nunique()),
-                     n_indicators=int(frame[indicator].nunique()))
-    return out
+    return _g_result(variance_components(frame, score, [body, indicator, "_target", rater], start=start))
 
 
-def _g_table(vc: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame({"component": G_COMPONENTS, "variance": vc["variance"].to_numpy(),
-                        "share": vc["share"].to_numpy()})
-    out.attrs.update(vc.attrs)
-    return out
+def _g_result(vc: VarianceComponents) -> VarianceComponents:
+    """Variance components of body, indicator, body x indicator, rater as a G study (named :data:`G_COMPONENTS`)."""
+    table = pd.DataFrame({"component": G_COMPONENTS, "variance": vc.table["variance"].to_numpy(),
+                          "share": vc.table["share"].to_numpy()})
+    levels = dict(zip(G_COMPONENTS[:4], vc.levels.values()))
+    return VarianceComponents(table, method_token("g_study"), vc.n, levels, vc.reml_criterion, vc.intercept,
+                              vc.theta)
 
 
 def _g_study_codes(y: np.ndarray, body: np.ndarray, indicator: np.ndarray, rater: np.ndarray,
-                   start=None) -> pd.DataFrame:
+                   start=None) -> VarianceComponents:
     """:func:`g_study` on integer keys of the body (-wave), indicator and rater of each score (no missing
     scores, no duplicate body x indicator x rater): the same fit, without the frame (bootstrap refits).
     Levels are coded in order of first appearance, as :func:`variance_components` codes them."""
@@ -461,11 +595,13 @@ def _g_study_codes(y: np.ndarray, body: np.ndarray, indicator: np.ndarray, rater
     codes.append(pd.factorize(rater)[0])
     if min(int(codes[j].max()) + 1 for j in (0, 1, 3)) < 2:
         raise ValueError("g_study needs at least 2 bodies, 2 raters and 2 indicators")
-    return _g_table(_variance_components_codes(np.asarray(y, dtype=float), codes,
-                                               ["body", "indicator", "_target", "rater"], start=start))
+    return _g_result(_variance_components_codes(np.asarray(y, dtype=float), codes,
+                                                ["body", "indicator", "_target", "rater"], start=start))
 
 
 def _components(components) -> dict[str, float]:
+    if isinstance(components, VarianceComponents):
+        components = components.table
     if isinstance(components, pd.DataFrame):
         if not {"component", "variance"} <= set(components.columns):
             raise ValueError("components must have columns component and variance (see g_study)")
@@ -761,7 +897,34 @@ def bland_altman(a, b, confidence: float = 0.95) -> BlandAltmanResult:
 
 def floor_ceiling(scores: pd.DataFrame, item: str = "indicator", value: str = "score_100",
                   floor: float = 0.0, ceiling: float = 100.0) -> pd.DataFrame:
-    """Per item: share of scores at the floor and at the ceiling of the scale, and n."""
+    """Per item: share of scores at the floor and at the ceiling of the scale, and n.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        One row per score.
+    item, value : str
+        The item column and the score column (missing scores dropped).
+    floor, ceiling : float
+        The ends of the scale.
+
+    Returns
+    -------
+    DataFrame
+        ``item, n, floor_share, ceiling_share, method`` (``method``: the key ``floor_ceiling`` with ``floor``
+        and ``ceiling``).
+
+    References
+    ----------
+    Terwee, C. B. et al. (2007). Quality criteria were proposed for measurement properties of health status
+    questionnaires. Journal of Clinical Epidemiology 60(1), 34-42 (floor and ceiling effects).
+
+    Examples
+    --------
+    >>> out = floor_ceiling(pd.DataFrame({"indicator": ["a"] * 4, "score_100": [0, 50, 100, 100]}))
+    >>> out[["indicator", "n", "floor_share", "ceiling_share"]].to_dict("records")
+    [{'indicator': 'a', 'n': 4, 'floor_share': 0.25, 'ceiling_share': 0.5}]
+    """
     scores = _require_frame(scores, [item, value], "floor_ceiling")
     if not floor < ceiling:
         raise ValueError("floor must be below ceiling")
@@ -771,7 +934,7 @@ def floor_ceiling(scores: pd.DataFrame, item: str = "indicator", value: str = "s
     grouped = frame.groupby(item, observed=True)[value]
     out = pd.DataFrame({"n": grouped.size(), "floor_share": grouped.apply(lambda s: float((s <= floor).mean())),
                         "ceiling_share": grouped.apply(lambda s: float((s >= ceiling).mean()))}).reset_index()
-    out.attrs.update(method=f"share of scores <= {floor} and >= {ceiling}")
+    out["method"] = method_token("floor_ceiling", floor=_plain_number(floor), ceiling=_plain_number(ceiling))
     return out
 
 

@@ -299,8 +299,9 @@ def indicator_verdicts(review) -> "pd.DataFrame":
 
 
 def indicator_set_verdict(review, raters=None) -> Verdict:
-    """Can the indicator set be scored consistently? From a ``review_indicators`` table (and, when council
-    members' own scores exist, the D study of ``indicator_review.council_d_study``).
+    """Can the indicator set be scored consistently? From the table of ``review_indicators`` (and, when council
+    members' own scores exist, the :class:`~iso18091lab.stats.indicator_review.DStudy` of
+    ``indicator_review.council_d_study``: its ``needed`` council size and ``n_bodies``).
 
     * ``unclear / consistency_not_measured`` — no indicator could be measured;
     * ``no / flagged`` — at least one indicator is flagged (values: which, and how many are shown consistent
@@ -311,7 +312,32 @@ def indicator_set_verdict(review, raters=None) -> Verdict:
       ``values`` carry the data that would answer: the range over the undecided indicators of the body-waves
       needed (self vs council, ICC(C,1)), the body-waves scored now, and the council size of the D study.
 
-    A set where every interval is too wide to flag anything is therefore never called consistent."""
+    A set where every interval is too wide to flag anything is therefore never called consistent.
+
+    Parameters
+    ----------
+    review : DataFrame
+        The ``table`` of :func:`~iso18091lab.stats.indicator_review.review_indicators`.
+    raters : DStudy, optional
+        The council's D study (:func:`~iso18091lab.stats.indicator_review.council_d_study`).
+
+    Returns
+    -------
+    Verdict
+
+    References
+    ----------
+    Koo, T. K. & Li, M. Y. (2016). A guideline of selecting and reporting intraclass correlation coefficients
+    for reliability research. Journal of Chiropractic Medicine 15(2), 155-163.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = {"indicator": "1.1", "flag": False, "icc_c1": 0.9, "icc_c1_ci_low": 0.8, "icc_c1_ci_high": 0.95}
+    >>> v = indicator_set_verdict(pd.DataFrame([row]))
+    >>> v.answer, v.reason
+    ('yes', 'consistency_shown')
+    """
     table = indicator_verdicts(review)
     measured = table[table["measured"] | (table["answer"] != "unclear")]
     yes = measured[measured["answer"] == "yes"]
@@ -325,9 +351,8 @@ def indicator_set_verdict(review, raters=None) -> Verdict:
               "n_unmeasurable": int(len(unclear)) - len(needed),
               "subjects_now": int(n_pairs.max()) if n_pairs is not None and n_pairs.notna().any() else None,
               "n_bodies": int(review["n_bodies"].max()) if "n_bodies" in review and len(review) else 0}
-    if raters is not None and getattr(raters, "attrs", {}).get("needed"):
-        values.update(members_needed=int(raters.attrs["needed"][0.8]),
-                      member_bodies=int(raters.attrs.get("n_bodies", 0)))
+    if raters is not None and raters.needed:
+        values.update(members_needed=int(raters.needed[0.8]), member_bodies=int(raters.n_bodies))
     if len(measured) == 0:
         return Verdict("unclear", "consistency_not_measured", values)
     if len(no):

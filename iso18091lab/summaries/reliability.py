@@ -4,9 +4,9 @@ national report reads the province summaries.
 
 The per-indicator review (``review``) is the table of :func:`iso18091lab.stats.indicator_review.review_indicators`;
 a run passes ``review=`` a function that keeps it once per province for all reports
-(:func:`iso18091lab.run.review_store.province_review`). What a statistics function keeps in
-``DataFrame.attrs`` and the report uses (the council sizes of the D study, the parts the review could not
-estimate) is moved into typed fields here; summary tables carry no attrs.
+(:func:`iso18091lab.run.review_store.province_review`). What a statistics result carries beside its table
+and the report uses (the council sizes of the D study, the parts the review could not estimate) is kept in
+typed fields here; summary tables carry no attrs.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Callable, ClassVar
 import pandas as pd
 
 from iso18091lab.intake.dataset import Dataset
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_params
 from iso18091lab.stats import indicator_review as review_stats
 from iso18091lab.stats import reliability as rel
 from iso18091lab.stats.descriptive import overall_scores
@@ -97,7 +97,7 @@ class ReliabilitySummary(Summary):
 
 
 def build_reliability(data: Dataset, params: dict,
-                      review: Callable[..., pd.DataFrame] | None = None) -> ReliabilitySummary:
+                      review: Callable[..., review_stats.IndicatorReview] | None = None) -> ReliabilitySummary:
     """The reliability summary of one province's data.
 
     Parameters
@@ -108,7 +108,8 @@ def build_reliability(data: Dataset, params: dict,
         ``province``; ``seed`` and ``n_resamples`` (bootstrap resamples of the review's alpha gain and, a tenth
         of them but at least 50, of the D study); kept with the summary.
     review : callable, optional
-        ``review(assessments, catalog, n_resamples=, seed=)`` returning the table of
+        ``review(assessments, catalog, n_resamples=, seed=)`` returning the
+        :class:`~iso18091lab.stats.indicator_review.IndicatorReview` of
         :func:`~iso18091lab.stats.indicator_review.review_indicators` (default: that function). A run passes
         one that keeps each province's review once (:func:`iso18091lab.run.review_store.province_review`).
 
@@ -121,7 +122,7 @@ def build_reliability(data: Dataset, params: dict,
     review_of = review or (lambda rows, cat, n_resamples, seed: review_stats.review_indicators(
         rows, cat, n_resamples=n_resamples, seed=seed))
     table = review_of(a, catalog, n_resamples=n_resamples, seed=seed)
-    missing = {part: NotEstimated.of(part, exc) for part, exc in table.attrs.get("not_estimable", [])}
+    missing = {part: NotEstimated.of(part, exc) for part, exc in table.not_estimable}
 
     def attempt(part, compute):
         try:
@@ -145,16 +146,20 @@ def build_reliability(data: Dataset, params: dict,
         n_provinces=len(data.provinces), n_bodies=int(a["body_id"].nunique()))
 
 
-def reliability_summary(review: pd.DataFrame, inflation: pd.DataFrame | None = None,
-                        by_body: pd.DataFrame | None = None, raters: pd.DataFrame | None = None, *,
+def reliability_summary(review: review_stats.IndicatorReview | pd.DataFrame, inflation: pd.DataFrame | None = None,
+                        by_body: pd.DataFrame | None = None, raters: review_stats.DStudy | None = None, *,
                         consistency: pd.DataFrame | None = None, council: pd.DataFrame | None = None,
-                        g: pd.DataFrame | None = None, not_estimated: list[NotEstimated] | None = None,
+                        g: rel.VarianceComponents | None = None, not_estimated: list[NotEstimated] | None = None,
                         province: str = "", synthetic: bool = False, **fields) -> ReliabilitySummary:
-    """A :class:`ReliabilitySummary` from the statistics' tables (as :func:`build_reliability` computes them;
+    """A :class:`ReliabilitySummary` from the statistics' results (as :func:`build_reliability` computes them;
     parts given as None were not estimated): the review of
-    :func:`~iso18091lab.stats.indicator_review.review_indicators`, the self-inflation scopes and per-body table,
-    the D study of ``raters_needed`` (its ``attrs`` become ``members_needed``), internal consistency, council
-    inter-rater agreement and the G study. ``fields`` sets any other field."""
+    :func:`~iso18091lab.stats.indicator_review.review_indicators` (or its table alone), the self-inflation
+    scopes and per-body table, the :class:`~iso18091lab.stats.indicator_review.DStudy` (its table becomes
+    ``raters_needed``, its council sizes ``members_needed``), internal consistency, council inter-rater
+    agreement and the G study. ``fields`` sets any other field."""
+    problems = []
+    if isinstance(review, review_stats.IndicatorReview):
+        review, problems = review.table, review.not_estimable
     if not isinstance(review, pd.DataFrame) or not {"indicator", "flag", "reason"} <= set(review.columns):
         raise ValueError("a reliability summary needs the table of review_indicators")
     flagged = review[review["flag"]]
@@ -162,7 +167,7 @@ def reliability_summary(review: pd.DataFrame, inflation: pd.DataFrame | None = N
                  else review.iloc[:0])
     return ReliabilitySummary(
         province=province, synthetic=synthetic, not_estimated=list(not_estimated or []),
-        review_not_estimated=[NotEstimated.of(part, exc) for part, exc in review.attrs.get("not_estimable", [])],
+        review_not_estimated=[NotEstimated.of(part, exc) for part, exc in problems],
         review=_plain(review.assign(member_band=_bands(review, "member_icc"), icc_c1_band=_bands(review, "icc_c1"))),
         n_reviewed=int(review[["member_icc", "icc_c1", "item_rest_r"]].notna().any(axis=1).sum()),
         flagged=[str(i) for i in flagged["indicator"]],
@@ -175,21 +180,20 @@ def reliability_summary(review: pd.DataFrame, inflation: pd.DataFrame | None = N
             str(int(r.pillar)): Estimate(float(r.alpha), float(r.alpha_ci_low), float(r.alpha_ci_high), math.nan,
                                          int(r.n_body_years), "cronbach_alpha", {"ci": "feldt"})
             for r in consistency.itertuples()},
-        council_interrater=_plain(council), g_study=_plain(g), raters_needed=_plain(raters),
-        members_needed={} if raters is None else {str(k): int(v) for k, v in raters.attrs["needed"].items()},
+        council_interrater=_plain(council), g_study=_plain(None if g is None else g.table),
+        raters_needed=_plain(None if raters is None else raters.table),
+        members_needed={} if raters is None else {str(k): int(v) for k, v in raters.needed.items()},
         members_needed_ci={} if raters is None else {str(k): [_whole(x) for x in v]
-                                                      for k, v in raters.attrs["needed_ci"].items()},
-        member_bodies=0 if raters is None else int(raters.attrs.get("n_bodies", 0)),
+                                                      for k, v in raters.needed_ci.items()},
+        member_bodies=0 if raters is None else int(raters.n_bodies),
         flag_rules={name: float(limit) for name, (limit, _) in FLAG_RULES.items()}, **fields)
 
 
 def _plain(frame: pd.DataFrame | None) -> pd.DataFrame:
-    """A statistics table as a summary table: no index, no attrs (an empty table when there is none)."""
+    """A statistics table as a summary table: no index (an empty table when there is none)."""
     if frame is None:
         return pd.DataFrame()
-    out = frame.reset_index(drop=True).copy()
-    out.attrs = {}
-    return out
+    return frame.reset_index(drop=True).copy()
 
 
 def _whole(x) -> int | None:
@@ -206,7 +210,7 @@ def _inflation_estimate(inflation: pd.DataFrame) -> Estimate:
     overall = inflation.iloc[0]
     return Estimate(float(overall["estimate"]), float(overall["ci_low"]), float(overall["ci_high"]), math.nan,
                     int(overall["n_bodies"]), "cr1_by_body",
-                    {"confidence": float(inflation.attrs.get("confidence", 0.95)), "df": float(overall["df"]),
+                    {"confidence": method_params(overall["method"])[1]["level"] / 100, "df": float(overall["df"]),
                      "n_pairs": int(overall["n_pairs"])})
 
 

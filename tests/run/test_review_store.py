@@ -75,7 +75,8 @@ def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatc
         thread.join()
     assert len(calls) == 1 and len(results) == 3  # the other two waited on the entry's lock and read it
     for result in results:
-        pd.testing.assert_frame_equal(result, plain)
+        pd.testing.assert_frame_equal(result.table, plain.table)
+        assert result.method == plain.method and result.not_estimable == plain.not_estimable == []
     # any change of rows, resamples or seed is another entry; no seed (fresh resamples) is never cached
     changed = a.assign(score_100=a["score_100"].where(a.index != a.index[0], 0.0))
     review_store.cached_review(changed, CATALOG, n_resamples=60, seed=2, cache=tmp_path)
@@ -91,9 +92,9 @@ def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
     no_members = planted_assessments(n_bodies=10, members=0, seed=1)
     first = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
     again = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
-    (part, why), = again.attrs["not_estimable"]
+    (part, why), = again.not_estimable
     assert part == "members" and isinstance(why, NotEstimable)
-    assert why.reason == first.attrs["not_estimable"][0][1].reason and why.values == first.attrs["not_estimable"][0][1].values
+    assert why.reason == first.not_estimable[0][1].reason and why.values == first.not_estimable[0][1].values
 
 
 
@@ -107,7 +108,7 @@ def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_i
     shutil.copytree(source, processed)
     data = lab.load(processed, province="Hải Phòng")
     report = review_store.cached_review(data.assessments, data.catalog, n_resamples=80, seed=4,
-                                        cache=processed / "cache")  # as report 20 calls it
+                                        cache=processed / "cache").table  # as report 20 calls it
     calls = _count_member_agreement(monkeypatch)
     across = review_store.cross_province(processed, n_resamples=80, seed=4)
     assert len(calls) == 2  # Quảng Ninh and pooled; Hải Phòng's review was read
@@ -124,6 +125,6 @@ def test_an_unreadable_cache_entry_is_computed_again(tmp_path):
     (entry,) = tmp_path.glob("review_*.pkl")
     entry.write_bytes(b"cut short")
     again = review_store.cached_review(a, CATALOG, n_resamples=40, seed=1, cache=tmp_path)
-    pd.testing.assert_frame_equal(again, first)
-    pd.testing.assert_frame_equal(pd.read_pickle(entry), first)  # and the entry is written again
+    pd.testing.assert_frame_equal(again.table, first.table)
+    pd.testing.assert_frame_equal(pd.read_pickle(entry).table, first.table)  # and the entry is written again
 

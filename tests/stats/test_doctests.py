@@ -9,7 +9,7 @@ import pytest
 
 import iso18091lab.stats as stats_package
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(stats_package.__path__, "iso18091lab.stats."))
+MODULES = ["iso18091lab.stats"] + sorted(m.name for m in pkgutil.iter_modules(stats_package.__path__, "iso18091lab.stats."))
 
 
 @pytest.mark.parametrize("name", MODULES)

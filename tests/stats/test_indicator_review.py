@@ -16,6 +16,7 @@ from iso18091lab.catalog import load_catalog
 from iso18091lab.stats import NotEstimable
 from iso18091lab.render.reliability import summary_sentences
 from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats import reliability as rel
 from iso18091lab.summaries.reliability import reliability_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -32,7 +33,9 @@ def inflated():
 
 @pytest.fixture(scope="module")
 def inflated_review(inflated):
-    return review.review_indicators(inflated, CATALOG, n_resamples=400, seed=1)
+    result = review.review_indicators(inflated, CATALOG, n_resamples=400, seed=1)
+    assert result.not_estimable == [] and result.method.startswith("flag_rules ") and not result.table.attrs
+    return result.table
 
 
 def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated, inflated_review):
@@ -55,7 +58,7 @@ def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated
 def test_planted_unreliable_indicators_are_flagged_exactly():
     planted = {"1.3", "2.5", "3.9", "4.1"}
     a = planted_assessments(n_bodies=60, waves=2, inflation=10.0, unreliable=planted, members=4, member_bodies=20, seed=5)
-    table = review.review_indicators(a, CATALOG, n_resamples=400, seed=1)
+    table = review.review_indicators(a, CATALOG, n_resamples=400, seed=1).table
     assert set(table.loc[table["flag"], "indicator"]) == planted
     for rule in ("members_disagree", "self_council_inconsistent"):
         assert all(rule in r for r in table.loc[table["flag"], "reason"])
@@ -121,13 +124,21 @@ def test_member_agreement_and_g_study_on_a_planted_council():
     agreement = review.member_agreement(a)
     # planted per-indicator ICC(A,1): (body 100 + bi 9) / (109 + member bias 4 + noise 16) = 0.845
     assert agreement["member_icc"].median() == pytest.approx(109 / 129, abs=0.06)
-    g = review.council_g_study(a).set_index("component")["variance"]
+    fit = review.council_g_study(a)
+    g = fit.table.set_index("component")["variance"]
+    assert fit.levels["body"] == a["body_id"].nunique() == 40 and fit.levels["rater"] == 5 and fit.n == len(
+        a[a["rater_id"].notna()].dropna(subset=["score_100"]))
     assert g["residual"] == pytest.approx(16.0, rel=0.15)
-    table = review.council_d_study(a, n_resamples=30, seed=1)
+    d = review.council_d_study(a, n_resamples=30, seed=1)
+    table = d.table
     assert list(table.columns) == ["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]
     assert list(table["raters"]) == list(range(1, 8)) and table["reliability"].is_monotonic_increasing
     assert (table["ci_low"] <= table["reliability"]).all() and (table["reliability"] <= table["ci_high"]).all()
-    assert table.attrs["needed"][0.8] in (1, 2) and table.attrs["needed"][0.9] in (2, 3)
+    assert d.needed[0.8] in (1, 2) and d.needed[0.9] in (2, 3) and not table.attrs
+    assert d.needed == {t: rel.raters_needed(fit, t) for t in (0.8, 0.9)}  # the council sizes of the G study
+    assert all(lo <= d.needed[t] <= hi for t, (lo, hi) in d.needed_ci.items())
+    assert (d.n_bodies, d.n_members, d.components) == (40, 5, dict(zip(fit.table["component"], fit.table["variance"])))
+    assert 0 < d.n_resamples <= 30 and d.method == f'd_study_phi {{"level": 95, "resamples": {d.n_resamples}}}'
 
 
 def test_not_estimable_designs():
@@ -148,15 +159,16 @@ def test_not_estimable_designs():
     with pytest.raises(NotEstimable) as info:
         review.self_inflation(two)
     assert info.value.reason == "too_few" and "detail" in info.value.values
-    table = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1)
-    assert [p for p, _ in table.attrs["not_estimable"]] == ["members"] and table["member_icc"].isna().all()
+    result = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1)
+    assert [p for p, _ in result.not_estimable] == ["members"] and result.table["member_icc"].isna().all()
+    assert result.not_estimable[0][1].reason == "no_members"
 
 
 def test_a_body_s_own_subset_of_indicators_and_duplicate_names():
     a = planted_assessments(n_bodies=30, seed=4)
     a = a[~((a["body_id"] == "A|001") & a["indicator"].isin(["1.1", "2.2", "3.3"]))]  # its own subset
     assert a["body_label"].duplicated().any()  # names repeat; ids do not
-    table = review.review_indicators(a, CATALOG, n_resamples=50, seed=1)
+    table = review.review_indicators(a, CATALOG, n_resamples=50, seed=1).table
     assert len(table) == 39 and table.loc[table["indicator"] == "1.1", "n_bodies"].item() == 29
     infl = review.self_inflation(a, n_resamples=50, seed=1)
     assert infl.iloc[0]["n_bodies"] == 30
@@ -232,7 +244,7 @@ def test_sample_data_flags_only_planted_indicators(synthetic_ingest, synthetic_r
     _, manifest = synthetic_raw
     planted = {i for i, r in manifest["indicator_reliability"].items() if r < 0.5}
     hp = result.assessments[result.assessments["province"] == "Hải Phòng"]
-    table = review.review_indicators(hp, n_resamples=300, seed=1)
+    table = review.review_indicators(hp, n_resamples=300, seed=1).table
     flagged = set(table.loc[table["flag"], "indicator"])
     assert flagged <= planted and flagged  # only planted ones, and not an empty set that passes trivially
     infl = review.self_inflation(hp, n_resamples=300, seed=1).iloc[0]

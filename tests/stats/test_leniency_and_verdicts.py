@@ -170,8 +170,8 @@ def test_indicator_and_set_verdicts_every_branch():
     assert (unsure.answer, unsure.reason, unsure.values["n"], unsure.values["n_unclear"]) == \
         ("unclear", "consistency_uncertain", 3, 2)
     assert indicator_set_verdict(pd.DataFrame([nothing])).reason == "consistency_not_measured"
-    raters = pd.DataFrame({"raters": [1]})
-    raters.attrs.update(needed={0.8: 4, 0.9: 9}, n_bodies=5)
+    raters = review.DStudy(pd.DataFrame({"raters": [1]}), "d_study_phi", needed={0.8: 4, 0.9: 9},
+                           needed_ci={0.8: (3, 6), 0.9: (7, 12)}, components={}, n_bodies=5, n_members=3, n_resamples=50)
     with_members = indicator_set_verdict(pd.DataFrame([both]), raters)
     words = consistency_sentences(with_members, "en")
     assert with_members.values["members_needed"] == 4 and "4 members" in words[-1]
@@ -203,7 +203,7 @@ def test_six_bodies_with_low_iccs_and_wide_intervals_is_not_enough_data():
     """The province of issue 19: six bodies, every self–council ICC(C,1) low (0.2), no interval narrow enough
     to flag anything. The old summary called the set consistent; the verdict says the data cannot tell, and how
     much data would."""
-    table = review.review_indicators(_six_bodies(), CATALOG, n_resamples=200, seed=1)
+    table = review.review_indicators(_six_bodies(), CATALOG, n_resamples=200, seed=1).table
     assert np.allclose(table["icc_c1"], 0.2) and (table["icc_c1_ci_high"] > 0.5).all()
     assert not table["flag"].any()  # nothing flagged: the old rule said "consistent"
     verdict = indicator_set_verdict(table)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from iso18091lab.i18n import method_label
 from iso18091lab.stats import reliability as rel
 
 # Shrout & Fleiss (1979), Table 2: 6 targets x 4 judges; R psych and lme4 results on it and on the other data sets
@@ -30,7 +31,8 @@ def _long(matrix):
 def test_icc_matches_shrout_fleiss_and_psych():
     out = rel.icc(_long(SHROUT_FLEISS), "target", "rater", "rating")
     assert list(out.index) == rel.ICC_FORMS
-    assert list(out.columns) == ["description", "icc", "F", "df1", "df2", "p_value", "ci_low", "ci_high"]
+    assert list(out.columns) == ["method", "icc", "F", "df1", "df2", "p_value", "ci_low", "ci_high", "n", "k",
+                                 "n_dropped", "n_incomplete"]
     for form, published in SHROUT_FLEISS_ICC.items():
         assert round(out.loc[form, "icc"], 2) == published
     assert PSYCH["forms"] == rel.ICC_FORMS
@@ -38,7 +40,9 @@ def test_icc_matches_shrout_fleiss_and_psych():
         np.testing.assert_allclose(out[column], PSYCH[key], rtol=1e-10, atol=1e-14, err_msg=column)
     np.testing.assert_array_equal(out["df1"], PSYCH["df1"])
     np.testing.assert_array_equal(out["df2"], PSYCH["df2"])
-    assert out.attrs["n"] == 6 and out.attrs["k"] == 4 and "McGraw" in out.loc["ICC2", "description"]
+    assert (out["n"] == 6).all() and (out["k"] == 4).all() and (out["n_dropped"] == 0).all() and not out.attrs
+    assert out.loc["ICC2", "method"] == 'icc_form_a1 {"fit": {"key": "fit_complete_only"}, "level": 95}'
+    assert "McGraw-Wong ICC(A,1)" in method_label(out.loc["ICC2", "method"], "en")
 
 
 def test_the_icc_bootstrap_benchmark_computes_the_icc_of_each_resample():
@@ -73,7 +77,7 @@ def test_icc_matches_pingouin_also_with_missing_ratings(seed):
     frame.loc[rng.choice(len(frame), 6, replace=False), "rating"] = np.nan
     ours = rel.icc(frame, "target", "rater", "rating")
     ref = _pingouin_icc(frame.dropna())
-    assert ours.attrs["n_dropped"] > 0
+    assert (ours["n_dropped"] == 40 - ours["n"]).all() and ours["n_dropped"].iloc[0] > 0
     np.testing.assert_allclose(ours["icc"], ref["ICC"], atol=1e-6)
     np.testing.assert_allclose(ours["F"], ref["F"], atol=1e-6)
     np.testing.assert_allclose(ours["p_value"], ref["pval"], atol=1e-6)
@@ -209,6 +213,7 @@ def test_floor_ceiling():
                            "unit": list("abcdabcd")})
     out = rel.floor_ceiling(scores).set_index("indicator")
     assert out.loc["1.1", "floor_share"] == 0.5 and out.loc["1.2", "ceiling_share"] == 0.75
+    assert method_label(out.loc["1.1", "method"], "en") == "Share of scores <= 0 (floor) and >= 100 (ceiling)"
 
 
 # --------------------------------------------------------------------------- REML ICC and G study against R
@@ -229,10 +234,10 @@ def _long_nan(matrix):
 def test_reml_variance_components_equal_lme4():
     assert np.isnan(ICC_MISSING).sum() == 29 and ICC_MISSING.shape == (30, 5)
     vc = rel.variance_components(_long_nan(ICC_MISSING), "rating", ["target", "rater"])
-    for ours, key in zip(vc["variance"], ["id", "items", "residual"]):
+    for ours, key in zip(vc.table["variance"], ["id", "items", "residual"]):
         assert ours == pytest.approx(LME4_TIGHT[key], rel=2e-6)
-    assert vc.attrs["reml_criterion"] == pytest.approx(LME4_TIGHT["reml_criterion"], abs=1e-7)
-    assert vc.attrs["n"] == 150 - 29 == LME4_TIGHT["n"]
+    assert vc.reml_criterion == pytest.approx(LME4_TIGHT["reml_criterion"], abs=1e-7)
+    assert vc.n == 150 - 29 == LME4_TIGHT["n"] and vc.levels == {"target": 30, "rater": 5}
 
 
 def test_icc_reml_equals_psych_default_and_differs_from_complete_case():
@@ -244,10 +249,11 @@ def test_icc_reml_equals_psych_default_and_differs_from_complete_case():
         assert out.loc[form, "F"] == pytest.approx(PSYCH_LMER["F"][i], rel=5e-5)
         assert out.loc[form, "ci_low"] == pytest.approx(PSYCH_LMER["lower"][i], abs=2e-5)
         assert out.loc[form, "ci_high"] == pytest.approx(PSYCH_LMER["upper"][i], abs=2e-5)
-    assert out.attrs["n"] == 30 and out.attrs["n_incomplete"] > 0 and "REML" in out.attrs["method"]
+    assert (out["n"] == 30).all() and (out["n_incomplete"] > 0).all() and (out["n_dropped"] == 0).all()
     complete = rel.icc(_long_nan(ICC_MISSING), "target", "rater", "rating")
-    assert complete.attrs["n_dropped"] == out.attrs["n_incomplete"]
-    assert "complete" in complete.attrs["missing"] and "REML" in out.attrs["missing"]
+    assert (complete["n_dropped"] == out["n_incomplete"]).all() and (complete["n"] == 30 - out["n_incomplete"]).all()
+    assert "complete targets only" in method_label(complete.loc["ICC2", "method"], "en")
+    assert "REML, missing kept" in method_label(out.loc["ICC2", "method"], "en")
     assert abs(complete.loc["ICC2", "icc"] - out.loc["ICC2", "icc"]) > 1e-3  # a different estimate
 
 
@@ -278,10 +284,12 @@ def test_g_study_equals_lme4_with_missing_ratings():
     data = _g_data()
     assert len(data) == 316 and data["score"].sum() == pytest.approx(15150.2)
     pd.testing.assert_frame_equal(data, pd.read_csv(PSYCH_DIR / "g_small.csv"))  # the data R saw
-    g = rel.g_study(data, "score", "body", "rater", "indicator").set_index("component")
+    fit = rel.g_study(data, "score", "body", "rater", "indicator")
+    g = fit.table.set_index("component")
     for component in ("body", "indicator", "body_indicator", "rater", "residual"):
         assert g.loc[component, "variance"] == pytest.approx(LME4_G[component], rel=5e-6)
-    assert g.attrs["reml_criterion"] == pytest.approx(LME4_G["reml_criterion"], abs=1e-6)
+    assert fit.reml_criterion == pytest.approx(LME4_G["reml_criterion"], abs=1e-6)
+    assert fit.n == 316 and fit.levels["body"] == 15 and fit.levels["rater"] == 3 and fit.method == "g_study"
 
 
 def test_d_study_and_raters_needed_closed_form():
@@ -306,7 +314,7 @@ def test_g_study_recovers_planted_components():
     x, z, w = np.meshgrid(np.arange(nb), np.arange(ni), np.arange(nr), indexing="ij")
     frame = pd.DataFrame({"body": x.ravel(), "indicator": z.ravel(), "rater": w.ravel(), "score": y.ravel()})
     frame = frame[rng.random(len(frame)) >= 0.1]
-    g = rel.g_study(frame, "score", "body", "rater", "indicator").set_index("component")["variance"]
+    g = rel.g_study(frame, "score", "body", "rater", "indicator").table.set_index("component")["variance"]
     # sampling SEs (chi-square approximation 2 s^4 / df): body df 119 -> SE 8.3; indicator df 11 -> 10.7;
     # body x indicator df ~1300 -> 0.6 (+ residual share); rater df 3 -> 7.3; residual df ~4000 -> 0.8
     assert g["body"] == pytest.approx(planted["body"], abs=3 * 8.3)
@@ -421,5 +429,5 @@ def test_reml_at_the_boundary_equals_lme4_singular_fit():
     # R: lmer(values ~ 1 + (1|id) + (1|items), na.action = na.omit,
     #         control = lmerControl(optimizer = "bobyqa", optCtrl = list(rhoend = 1e-12)))
     #    -> id 1.2527090540, items 0 (singular), residual 0.7092229805, REMLcrit 216.32002768
-    vc = rel.variance_components(_long_nan(m), "rating", ["target", "rater"])["variance"].to_numpy()
+    vc = rel.variance_components(_long_nan(m), "rating", ["target", "rater"]).table["variance"].to_numpy()
     np.testing.assert_allclose(vc, [1.2527090540, 0.0, 0.7092229805], rtol=2e-6, atol=1e-9)

@@ -163,8 +163,9 @@ def test_reliability_numbers_agree_with_plain_formulas(reliability, data, tmp_pa
 
 def test_reliability_moves_the_d_study_out_of_attrs(reliability, data):
     raters = review_stats.council_d_study(data.assessments, n_resamples=50, seed=1)
-    assert reliability.members_needed == {str(k): int(v) for k, v in raters.attrs["needed"].items()}
-    assert reliability.member_bodies == raters.attrs["n_bodies"] and not reliability.raters_needed.attrs
+    assert reliability.members_needed == {str(k): int(v) for k, v in raters.needed.items()}
+    assert reliability.members_needed_ci == {str(k): [int(x) for x in v] for k, v in raters.needed_ci.items()}
+    assert reliability.member_bodies == raters.n_bodies > 0 and not reliability.raters_needed.attrs
     assert reliability.trust.values["members_needed"] == reliability.members_needed["0.8"]
     assert set(reliability.alpha) == {"1", "2", "3", "4"}
     alpha = review_stats.internal_consistency(data.assessments).set_index("pillar")
@@ -315,4 +316,4 @@ def test_a_run_keeps_the_province_review_once_for_the_summary_and_the_national_c
     again = review_store.cached_review(data.assessments, data.catalog, n_resamples=200, seed=1, cache=tmp_path)
     assert kept and sorted(p.name for p in tmp_path.iterdir()) == kept  # read, not computed again
     pd.testing.assert_frame_equal(first.review.drop(columns=["member_band", "icc_c1_band"]),
-                                  again.reset_index(drop=True), check_dtype=False)
+                                  again.table.reset_index(drop=True), check_dtype=False)
