@@ -79,7 +79,6 @@ LEFT = {
     "run/runner.py": 6,  # 'Toàn quốc', RunError messages
     "run/simulation.py": 2,  # progress-bar labels
     "stats/indicator_review.py": 10,  # BAND_VI: band words (belong in the text table, worded in render)
-    "notebooks/40_national.ipynb": 2,  # 'Gộp chung', 'ICC (tỉnh)'
 }
 
 

@@ -196,7 +196,7 @@ def show_power(rep, s: NationalSummary) -> None:
                        share=number(100 * s.n_needed / frame["communes"], lang, 1) + " %"))
     p = s.power
     inputs = pd.DataFrame({"parameter": ["σ²", "ψ pre", "ψ post", "ψ cross",
-                                         "ICC (tỉnh)" if lang == "vi" else "ICC (province)", "design effect"],
+                                         t("col.icc", lang), "design effect"],
                            "value": [p.variance, p.pre, p.post, p.cross,
                                      p.icc_provinces if p.icc_provinces is not None else np.nan, p.design_effect]})
     rep.table(localise(inputs, lang), "power_inputs", rep.t("nat_tab_inputs"))

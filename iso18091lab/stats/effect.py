@@ -118,7 +118,7 @@ def wilcoxon_signed_rank(x, y=None, correct: bool = True, exact: bool | None = N
     d = d[d != 0]
     n = len(d)
     if n == 0:
-        raise NotEstimable("too_few", "every difference is zero or missing", detail="n = 0")
+        raise NotEstimable("too_few_differences", "every difference is zero or missing", n=0, min=1)
     ranks = stats.rankdata(np.abs(d))
     v = float(ranks[d > 0].sum())
     ties = len(np.unique(ranks)) < n
@@ -134,7 +134,7 @@ def wilcoxon_signed_rank(x, y=None, correct: bool = True, exact: bool | None = N
     z = v - n * (n + 1) / 4
     sigma = _tie_sigma(np.abs(d))
     if sigma == 0:
-        raise NotEstimable("too_few", "the signed-rank variance is zero", detail=f"n = {n}")
+        raise NotEstimable("too_few_differences", "the signed-rank variance is zero", n=n, min=2)
     correction = 0.5 * np.sign(z) if correct else 0.0
     z = (z - correction) / sigma
     p = float(min(1.0, 2 * min(stats.norm.cdf(z), stats.norm.sf(z))))
@@ -170,7 +170,7 @@ def hodges_lehmann(x, y=None, confidence: float = 0.95, correct: bool = True) ->
     d = d[d != 0]
     n = len(d)
     if n < 2:
-        raise NotEstimable("too_few", "Hodges-Lehmann needs at least 2 non-zero differences", detail=f"n = {n}")
+        raise NotEstimable("too_few_differences", "Hodges-Lehmann needs at least 2 non-zero differences", n=n, min=2)
     alpha = 1 - confidence
     ties = len(np.unique(np.abs(d))) < n
     if n < 50 and not ties and not n_zeros:
@@ -216,7 +216,7 @@ def bootstrap_mean_change(x, y=None, confidence: float = 0.95, n_resamples: int 
     """Mean of ``x - y`` with a BCa bootstrap CI (scipy.stats.bootstrap)."""
     d = _as_differences(x, y)
     if len(d) < 3:
-        raise NotEstimable("too_few", "a bootstrap CI needs at least 3 differences", detail=f"n = {len(d)}")
+        raise NotEstimable("too_few_differences", "a bootstrap CI needs at least 3 differences", n=len(d), min=3)
     if np.all(d == d[0]):
         return EffectResult(float(d[0]), float(d[0]), float(d[0]), float("nan"), method_token("mean_change_equal"),
                             len(d), 0, se=0.0, confidence=confidence)
@@ -364,7 +364,7 @@ def _prepare(panel: pd.DataFrame, outcome: str, require_comparison: bool = True)
             _checked_numbers(panel[column], column)
     keep = ~np.isnan(y) & ~np.isnan(year)
     if not keep.any():
-        raise NotEstimable("too_few", "no scores in the panel", detail="0 scores")
+        raise NotEstimable("no_scores", "no scores in the panel")
     unscored = _unscored_bodies(panel, keep)
     data = panel[keep]
     y, year = y[keep], year[keep]
@@ -1159,8 +1159,8 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
     prepared = _prepare(panel, outcome)
     n_treated_bodies = sum(int(b.treated.any(axis=1).sum()) for b in prepared.blocks)
     if n_treated_bodies < MIN_PILOTS_PER_START:
-        raise NotEstimable("too_few", "the two-way FE clustered SE needs more pilot bodies under the pilot",
-                           detail=f"{n_treated_bodies} < {MIN_PILOTS_PER_START} pilot bodies (two-way FE)")
+        raise NotEstimable("too_few_twfe", "the two-way FE clustered SE needs more pilot bodies under the pilot",
+                           n=n_treated_bodies, min=MIN_PILOTS_PER_START)
     num = den = 0.0
     parts = []
     n_fe = 0
@@ -1175,8 +1175,7 @@ def did_within_province(panel: pd.DataFrame, outcome: str = "score", confidence:
         parts.append((y_t, d_t, block.obs))
         n_fe += int(block.obs.any(axis=0).sum()) - 1
     if den < 1e-12:
-        raise NotEstimable("too_few", "no variation in the pilot indicator after the fixed effects",
-                           detail="two-way FE")
+        raise NotEstimable("no_variation_twfe", "no variation in the pilot indicator after the fixed effects")
     beta = num / den
     scores = np.concatenate([((d_t * (y_t - beta * d_t)) * obs).sum(axis=1) for y_t, d_t, obs in parts])
     g = len(scores)
@@ -1259,7 +1258,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     if missing:
         raise ValueError(f"assessments lack the column(s) {sorted(missing)}")
     if assessments.empty:
-        raise NotEstimable("too_few", "no assessments", detail="0 scores")
+        raise NotEstimable("no_scores", "no assessments")
     rows, skipped = [], []
 
     def row(res, outcome_name, level, rater):
@@ -1355,8 +1354,8 @@ def pre_post(panel: pd.DataFrame, outcome: str = "score", seed: int | None = Non
                 before.append(block.y[i, pre[-1]])
                 after.append(block.y[i, post].mean())
     if len(before) < 3:
-        raise NotEstimable("too_few", "pre/post needs at least 3 pilot bodies with waves before and under the pilot",
-                           detail=f"{len(before)} pilot bodies with waves before and under the pilot")
+        raise NotEstimable("too_few_prepost", "pre/post needs at least 3 pilot bodies with waves before and under the pilot",
+                           n=len(before), min=3)
     after, before = np.asarray(after), np.asarray(before)
     w = wilcoxon_signed_rank(after, before)
     try:

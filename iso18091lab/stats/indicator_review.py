@@ -500,8 +500,8 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omeg
         out.append(record)
     frame = pd.DataFrame(out)
     if frame["alpha"].isna().all():
-        raise NotEstimable("too_few", "internal_consistency: no pillar has enough complete body-waves",
-                           detail="no pillar has 2 body-waves scored on every indicator")
+        raise NotEstimable("no_complete_pillar", "internal_consistency: no pillar has enough complete body-waves",
+                           min=2)
     frame["method"] = method_token("pillar_alpha_omega", level=95, scores=method_part(f"scores_{rater}"))
     return frame
 
@@ -643,7 +643,7 @@ def council_g_study(assessments: pd.DataFrame) -> rel.VarianceComponents:
     members = _members(_check(assessments, "council_g_study"))
     _enough_bodies(members["body_id"].nunique(), "council_g_study")
     if members["rater_id"].nunique() < 2:
-        raise NotEstimable("too_few", "council_g_study: one council member", detail="1 council member")
+        raise NotEstimable("one_member", "council_g_study: one council member")
     return rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
 
 
@@ -934,7 +934,7 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     except ValueError:
         pass
     if not out:
-        raise NotEstimable("too_few", "council_interrater", detail="too few targets rated by two members")
+        raise NotEstimable("too_few_pairs", "council_interrater: too few targets rated by two members")
     return pd.DataFrame(out)
 
 

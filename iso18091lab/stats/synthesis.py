@@ -277,8 +277,8 @@ def covariances_from_moments(moments: pd.DataFrame) -> Covariances:
     # valid covariance: the variance of a body's change (1 wave before, 2 under the pilot) can come out negative
     change = did_variance(1, 1, 1, 2, out) / 2  # per body: (1/n_T + 1/n_C) = 2
     if not change > 0:
-        raise NotEstimable("too_few", "the pooled covariances give a non-positive variance of a body's change",
-                           detail=f"comparison bodies' covariances give a variance of change of {change:.3g}")
+        raise NotEstimable("nonpositive_change_variance",
+                           "the pooled covariances give a non-positive variance of a body's change", value=change)
     return out
 
 

@@ -249,7 +249,7 @@ def test_small_designs_the_rule_the_verdicts_and_exact_false_positives():
     assert not bjs_small["unbounded"].any()  # what the rule replaced: a finite interval from 6 bodies
     # two-way FE is refused below 6 pilot bodies under the pilot (3 + 3, 5 + 5, one pilot per start)
     twfe = frame[frame["method"].str.startswith("two-way FE")].groupby("design")
-    assert set(twfe.get_group("3 + 3")["procedure"]) == {"not estimable (too_few)"}
+    assert set(twfe.get_group("3 + 3")["procedure"]) == {"not estimable (too_few_twfe)"}
     assert set(twfe.get_group("3 + 3")["verdict_reason"]) == {"not_estimated"}
     assert set(twfe.get_group("6 per start")["procedure"]) == {"cluster-robust t"}
     # the planted truth

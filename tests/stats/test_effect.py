@@ -202,7 +202,7 @@ def test_no_noise_design_recovers_the_att_and_two_way_fe_does_not():
     one = panel[(panel["group"] == "comparison") | (panel["body_id"] == "P-0")]
     with pytest.raises(NotEstimable) as info:
         ef.did_within_province(one, "score")
-    assert info.value.reason == "too_few"
+    assert info.value.reason == "too_few_twfe" and info.value.values == {"n": 1, "min": ef.MIN_PILOTS_PER_START}
 
 
 def test_the_one_timing_rule_and_pilots_without_a_wave_before_their_start():
@@ -296,7 +296,7 @@ def test_two_way_fe_matches_statsmodels_cluster_robust_ols():
     (lambda p: p.assign(group=pd.NA), "no_groups"),
     (lambda p: p.assign(pilot_start=p["year"].min()), "no_pre_wave"),
     (lambda p: p.assign(pilot_start=2099), "no_post_wave"),
-    (lambda p: p.iloc[:0], "too_few"),
+    (lambda p: p.iloc[:0], "no_scores"),
 ])
 def test_designs_that_cannot_be_estimated_say_why(change, reason):
     panel = change(staggered_panel(seed=11))

@@ -95,7 +95,7 @@ def test_prepare_refuses_conflicting_repeats():
 
 
 @pytest.mark.parametrize("change, reason, values", [
-    (lambda p: p.assign(score=np.nan), "too_few", {"detail": "0 scores"}),
+    (lambda p: p.assign(score=np.nan), "no_scores", {}),
     (lambda p: p[(p["year"] == 2022) & (p["round"] == 1)], "one_wave", {"wave": "2022"}),
     (lambda p: p.drop(columns="group"), "no_groups", {}),
     (lambda p: p.assign(group="comparison"), "no_pilot", {}),

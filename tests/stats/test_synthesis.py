@@ -134,7 +134,7 @@ def test_serial_covariances_refuse_moments_that_give_a_negative_variance_of_chan
              for b in range(3) for y in (2021, 2022, 2023, 2024)]
     with pytest.raises(NotEstimable) as caught:
         syn.serial_covariances(pd.DataFrame(rows), "score")
-    assert caught.value.reason == "too_few" and "-5" in caught.value.values["detail"]
+    assert caught.value.reason == "nonpositive_change_variance" and caught.value.values["value"] == pytest.approx(-5)
     rows = [r for r in rows if r["province"] != "P3"]  # P1, P2 alone: 100 + (100 + 100) / 2 - 200 = 0, no variance
     with pytest.raises(NotEstimable):
         syn.serial_covariances(pd.DataFrame(rows), "score")
