@@ -29,7 +29,8 @@ from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
 from iso18091lab.storage import tables_digest
 from iso18091lab.i18n import quarantine_reasons, t
-from iso18091lab.intake.pipeline import PARTITIONS, RATING_DTYPE, province_files
+from iso18091lab.intake.pipeline import province_files
+from iso18091lab.intake.schema import PARTITIONS, conforming
 from iso18091lab.intake.provinces import of_today
 from iso18091lab.normalize import slugify
 
@@ -110,8 +111,7 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
         if not _partition_current(folder, partition):  # no such province, or the tables were written after it
             return load(folder, catalog).for_province(province)
         tables = partition
-    assessments = pd.read_parquet(tables / "assessments.parquet")
-    assessments["rating"] = assessments["rating"].astype(RATING_DTYPE)
+    assessments = conforming(pd.read_parquet(tables / "assessments.parquet"), "assessments")
     quarantine = pd.read_csv(folder / "quarantine.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if "province_suggested" not in quarantine:
         quarantine["province_suggested"] = ""
@@ -131,8 +131,8 @@ def load(processed_dir: str | Path = DEFAULT_PROCESSED, catalog: str | Path | No
         catalog = folder / "catalog.csv"
     data = Dataset(
         assessments=assessments,
-        units=pd.read_parquet(tables / "units.parquet"),
-        outcomes=pd.read_parquet(tables / "outcomes.parquet"),
+        units=conforming(pd.read_parquet(tables / "units.parquet"), "units"),
+        outcomes=conforming(pd.read_parquet(tables / "outcomes.parquet"), "outcomes"),
         quarantine=quarantine,
         summary=summary,
         catalog=load_catalog(catalog),

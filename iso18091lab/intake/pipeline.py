@@ -28,7 +28,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from tqdm import tqdm
 
 from iso18091lab._version import __version__
@@ -41,54 +40,17 @@ from iso18091lab.intake.clean import (
 )
 from iso18091lab.storage import write_csv
 from iso18091lab.i18n import t
-from iso18091lab.config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, RATINGS, ReadLimits, Scale
+from iso18091lab.config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, ReadLimits, Scale
 from iso18091lab.intake.reader import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
 from iso18091lab.intake import admin_map
 from iso18091lab.intake import lineage
+from iso18091lab.intake.schema import (ASSESSMENT_COLUMNS, ASSESSMENT_DTYPES, BODY_COLUMNS, BODY_WHOLE,
+                                         CHECK_COLUMNS, DATE_DTYPE, FILE_SUMMARY_COLUMNS, HASHED_FILES,
+                                         NAME_MATCH_COLUMNS, OUTCOME_COLUMNS, OUTCOME_DTYPES, PARTITIONS,
+                                         QUARANTINE_COLUMNS, UNIT_COLUMNS, UNIT_DTYPES)
 from iso18091lab.intake.provinces import canonical_name, name_2025, of_today, province_key
 from iso18091lab.normalize import fold, nfc
-
-ASSESSMENT_COLUMNS = [
-    "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "round", "assessed_on",
-    "rater", "rater_id", "indicator", "pillar", "score", "max_score", "score_100", "rating", "not_assessed",
-    "score_source", "synthetic", "source_file", "source_sheet", "source_row", "source_column",
-]
-UNIT_COLUMNS = [
-    "province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start", "pilot_start_round",
-    "province_2025", "aliases", "synthetic",
-    "source_file", "source_sheet", "source_row",
-    "vintage", "lineage_status", "continues", "official_code", "successor_code", "predecessor_codes", "pilot_exposure",
-    "label_today", "map_rule",
-]
-OUTCOME_COLUMNS = [
-    "province", "body_id", "unit", "body_label", "unit_code", "level", "tier", "group", "pilot_start",
-    "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues", "year", "measure", "value",
-    "synthetic",
-    "source_file", "source_sheet", "source_row",
-]
-#: ``values``: what the rule's reason is worded with (JSON; :meth:`iso18091lab.intake.clean.Problem.values`). The
-#: reason itself is worded from the text table when shown (:func:`iso18091lab.i18n.quarantine_reasons`).
-QUARANTINE_COLUMNS = ["file", "sheet", "row", "table", "column", "cell", "value", "rule", "values",
-                      "province", "province_suggested"]
-#: Totals written beside the scores (summary-matrix columns, form rows) and their checks.
-CHECK_COLUMNS = ["file", "sheet", "row", "cell", "column", "unit", "rater", "pillar", "total", "sum_scores",
-                 "n_scores", "difference", "status", "province"]
-#: Body columns copied from the units table onto assessment and outcome rows.
-BODY_COLUMNS = ["province", "body_id", "unit", "body_label", "code", "level", "tier", "group", "pilot_start",
-                "pilot_start_round", "province_2025", "vintage", "lineage_status", "continues"]
-NAME_MATCH_COLUMNS = ["province", "typed", "matched", "body_id", "how", "rows"]
-FILE_SUMMARY_COLUMNS = [
-    "file", "sheet", "table", "status", "rows_read", "accepted", "quarantined", "duplicates", "empty_rows",
-    "header_row", "message_vi", "message_en",
-]
-RATING_DTYPE = pd.CategoricalDtype(list(RATINGS), ordered=True)
-#: ``assessed_on``: the assessment date of a row (a day; ``<NA>`` when the file gave none).
-DATE_DTYPE = pd.ArrowDtype(pa.date32())
-PROCESSED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv",
-                   "ingest_summary.csv", "ingest_summary.json", "name_matches.csv", "catalog.csv", "total_checks.csv",
-                   "unit_lineage.csv")
 
 
 class IngestError(RuntimeError):
@@ -522,7 +484,7 @@ class _Bodies:
         naming: ``code`` -> ``unit_code``). Cleaning keeps only the body's index per row (``_body``); the columns
         are taken from the bodies table for the accepted rows (no per-row Python objects)."""
         table = pd.DataFrame(self.rows, columns=BODY_COLUMNS).astype(
-            {**{c: "string" for c in BODY_COLUMNS if c not in _BODY_WHOLE}, **_BODY_WHOLE})
+            {**{c: "string" for c in BODY_COLUMNS if c not in BODY_WHOLE}, **BODY_WHOLE})
         if table.empty:
             table = table.reindex(range(1))  # no body at all: every row is quarantined; one empty body to point at
         index = np.maximum(np.asarray(index, dtype=np.intp), 0)
@@ -1011,11 +973,6 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
-_BODY_TEXT = ["province", "body_id", "unit", "body_label", "level", "tier", "group", "province_2025", "vintage",
-              "lineage_status", "continues"]
-_BODY_WHOLE = {"pilot_start": "Int64", "pilot_start_round": "Int64"}
-
-
 def _astype(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
     """``frame.astype(dtypes)``; a column of Python objects that are all text (or all whole numbers) is converted
     once per distinct value and spread to its rows (a million cells repeat a few dozen values)."""
@@ -1041,27 +998,17 @@ def _astype(frame: pd.DataFrame, dtypes: dict) -> pd.DataFrame:
 
 
 def _typed_assessments(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["unit_code", "rater", "rater_id", "indicator", "score_source", "source_file", "source_sheet",
-                         "source_column"]
-    frame = _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "round": "Int64",
-                            "pillar": "Int64", "source_row": "Int64", "score": "Float64", "max_score": "Float64",
-                            "score_100": "Float64", "not_assessed": "boolean", "synthetic": "boolean",
-                            "rating": RATING_DTYPE})
-    frame["assessed_on"] = frame["assessed_on"].astype(object).astype(DATE_DTYPE)
+    frame = _astype(frame, {c: d for c, d in ASSESSMENT_DTYPES.items() if c != "assessed_on"})
+    frame["assessed_on"] = frame["assessed_on"].astype(object).astype(DATE_DTYPE)  # days from Python dates
     return frame
 
 
 def _typed_units(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["code", "aliases", "source_file", "source_sheet", "official_code", "successor_code",
-                         "predecessor_codes", "label_today", "map_rule"]
-    frame = frame.reindex(columns=UNIT_COLUMNS).astype({c: "string" for c in text})
-    return frame.astype({**_BODY_WHOLE, "synthetic": "boolean", "source_row": "Int64", "pilot_exposure": "Float64"})
+    return frame.reindex(columns=UNIT_COLUMNS).astype(UNIT_DTYPES)
 
 
 def _typed_outcomes(frame: pd.DataFrame) -> pd.DataFrame:
-    text = _BODY_TEXT + ["unit_code", "measure", "source_file", "source_sheet"]
-    return _astype(frame, {**{c: "string" for c in text}, **_BODY_WHOLE, "year": "Int64", "value": "Float64",
-                           "synthetic": "boolean", "source_row": "Int64"})
+    return _astype(frame, OUTCOME_DTYPES)
 
 
 def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
@@ -1436,8 +1383,6 @@ def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, unit
     }
 
 
-PARTITIONS = "provinces"  # <processed>/provinces/<slug>/{assessments,units,outcomes}.parquet
-HASHED_FILES = ("assessments.parquet", "units.parquet", "outcomes.parquet", "quarantine.csv")
 
 
 def processed_hash(processed_dir: str | Path) -> str:

@@ -520,7 +520,7 @@ def test_post_reform_goes_by_the_wave_date_else_by_the_year():
     under a former body's name; an undated one goes by its year, and in 2025 by the map its body was placed on."""
     from datetime import date
 
-    from iso18091lab.intake.pipeline import DATE_DTYPE
+    from iso18091lab.intake.schema import DATE_DTYPE
 
     panel = pd.DataFrame([
         # (body, vintage, year, round, date)
@@ -546,7 +546,7 @@ def test_a_panel_carries_the_date_of_its_body_wave_whatever_the_rater():
     wave is on one map); the latest date of a wave is its date; undated data gives the panels as before."""
     from datetime import date
 
-    from iso18091lab.intake.pipeline import DATE_DTYPE
+    from iso18091lab.intake.schema import DATE_DTYPE
 
     from iso18091lab.stats.descriptive import overall_scores, pillar_scores
 

@@ -10,7 +10,8 @@ import pytest
 
 import iso18091lab as lab
 from iso18091lab.i18n import quarantine_reasons
-from iso18091lab.intake.pipeline import IngestError, PROCESSED_FILES, ingest
+from iso18091lab.intake.pipeline import IngestError, ingest
+from iso18091lab.intake.schema import PROCESSED_FILES
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -122,7 +123,7 @@ def test_outputs_written_and_loadable_with_documented_dtypes(messy_result):
     assert isinstance(a["rating"].dtype, pd.CategoricalDtype) and a["rating"].dtype.ordered
     assert list(a["rating"].cat.categories) == ["red", "yellow", "green"]
     # the files give no assessment date: the column is there, a date column, empty
-    from iso18091lab.intake.pipeline import DATE_DTYPE
+    from iso18091lab.intake.schema import DATE_DTYPE
 
     assert a["assessed_on"].dtype == DATE_DTYPE and a["assessed_on"].isna().all()
     assert data.units["code"].dtype == "string"
@@ -302,7 +303,7 @@ def test_assessment_date_is_kept_and_a_date_of_another_year_is_quarantined(tmp_p
     from datetime import date, datetime
 
     from iso18091lab.i18n import TEXT
-    from iso18091lab.intake.pipeline import DATE_DTYPE
+    from iso18091lab.intake.schema import DATE_DTYPE
 
     raw = tmp_path / "raw"
     raw.mkdir()
