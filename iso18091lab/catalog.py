@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from iso18091lab.i18n import both
 from iso18091lab.normalize import fold, nfc, strip_diacritics
 
 CATALOG_COLUMNS = ["indicator", "pillar", "pillar_name_vi", "pillar_name_en", "name_vi", "name_en", "max_score"]
@@ -40,11 +41,11 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CatalogError(f"{path}: cannot read catalog ({exc})") from exc
+        raise CatalogError(both("catalog_unreadable", path=path, detail=exc)) from exc
     table.columns = [fold(c).replace(" ", "_") for c in table.columns]
     missing = [c for c in ("indicator", "pillar") if c not in table.columns]
     if missing:
-        raise CatalogError(f"{path}: catalog needs columns {missing}; has {list(table.columns)}")
+        raise CatalogError(both("catalog_missing_columns", path=path, missing=missing, has=list(table.columns)))
     for column in CATALOG_COLUMNS:
         if column not in table.columns:
             table[column] = ""

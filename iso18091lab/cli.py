@@ -11,16 +11,14 @@ from pathlib import Path
 
 from iso18091lab._version import __version__
 from iso18091lab.config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
-from iso18091lab.i18n import t
+from iso18091lab.i18n import both, t
 
 
 class UserError(Exception):
     """An error to show as one clear message (no traceback), exit code 2."""
 
 
-def _both(key: str, **values) -> str:
-    """A text of the text table in both languages, 'vi / en'."""
-    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
+_both = both  # a text of the text table in both languages, 'vi / en'
 
 
 def _h(key: str, default: bool = False) -> str:
@@ -192,7 +190,7 @@ def _simulate(args: argparse.Namespace) -> int:
     from iso18091lab.run import simulation as sim
 
     common = dict(runs=args.runs, seed=args.seed, scheduler=args.scheduler, n_jobs=args.jobs,
-                  progress=not args.quiet)
+                  progress=not args.quiet, lang=args.lang)
     try:
         if args.study == "calibration":
             designs = [d.strip() for d in args.designs.split(",")] if args.designs else None

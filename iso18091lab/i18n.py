@@ -265,6 +265,18 @@ def t(key: str, lang: str = "vi", **values) -> str:
     return entry.get(lang, entry["vi"]).format(**{k: _in_text(k, v, lang) for k, v in values.items()})
 
 
+
+def both(key: str, **values) -> str:
+    """The text for ``key`` in both languages, Vietnamese first: 'vi / en' (messages of commands and functions
+    that are not told the reader's language)."""
+    return f"{t(key, 'vi', **values)} / {t(key, 'en', **values)}"
+
+
+def said(key: str, lang: str | None = None, **values) -> str:
+    """A message for readers: the text for ``key`` in ``lang``, or in both languages (:func:`both`) when
+    ``lang`` is None (the caller was not told the reader's language)."""
+    return both(key, **values) if lang is None else t(key, lang, **values)
+
 #: Placeholders that always hold counts (of rows, bodies, ...): written with a thousands separator from 1.000.
 _COUNTS = ("rows_read", "accepted", "quarantined", "duplicates", "unattributed", "rows", "count", "n")
 

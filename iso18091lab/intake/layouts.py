@@ -35,6 +35,7 @@ from iso18091lab.intake.clean import Rejected, parse_number, parse_rater, parse_
 from iso18091lab.intake.reader import (HEADER_SEARCH_ROWS, FoundTable, RawSheet, StructuralError, _factorize_cells, _header_map,
                  canonical_header, column_letter)
 from iso18091lab.intake.provinces import province_key, province_table
+from iso18091lab.i18n import t
 from iso18091lab.normalize import fold, nfc
 
 #: Columns a wide layout takes from a column, a labelled cell, the title or the sheet name.
@@ -98,8 +99,6 @@ class LayoutError(StructuralError):
     problems: list = field(default_factory=list)  # (what, detail) pairs: what in REQUIRED_CONTEXT, detail '' or values
 
     def _text(self, lang: str) -> str:
-        from iso18091lab.i18n import t
-
         where = t("layout_where_sheet", lang, file=self.file.as_posix(), sheet=self.sheet) if self.sheet else \
             t("layout_where_file", lang, file=self.file.as_posix())
         parts, fixes = [], []
@@ -211,8 +210,6 @@ class _Context:
 
 
 def _sheet_name_label() -> str:
-    from iso18091lab.i18n import t
-
     return f"{t('layout_sheet_name', 'vi')} / {t('layout_sheet_name', 'en')}"
 
 
@@ -562,7 +559,7 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, othe
         value = parsed[codes]
         status = np.where(np.isnan(value) | typos | (counts == 0), "not_checked",
                           np.where(np.abs(value - sums) > TOTAL_TOLERANCE, "mismatch", "ok"))
-        name = nfc(header[c]) or "Tổng"
+        name = nfc(header[c]) or t("total_column_unnamed")
         written = np.append(typed_kinds[:, 0] == 0, False)[codes]  # not blank
         ok = written & (status == "ok")
         checks.append(int(ok.sum()))  # totals that match are counted, not listed

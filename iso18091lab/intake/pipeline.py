@@ -39,7 +39,7 @@ from iso18091lab.intake.clean import (
     rejected_unit_hint,
 )
 from iso18091lab.storage import write_csv
-from iso18091lab.i18n import t
+from iso18091lab.i18n import said, t
 from iso18091lab.config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, ReadLimits, Scale
 from iso18091lab.intake.reader import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
                  read_sheets, recognise_table)
@@ -1053,16 +1053,17 @@ def catalog_fingerprint(catalog: pd.DataFrame) -> str:
 
 def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None = DEFAULT_PROCESSED,
            catalog: pd.DataFrame | str | Path | None = None, scale: Scale = DEFAULT_SCALE,
-           limits: ReadLimits = DEFAULT_LIMITS, progress: bool | str = False) -> IngestResult:
+           limits: ReadLimits = DEFAULT_LIMITS, progress: bool | str = False, lang: str | None = None) -> IngestResult:
     """Read every data file under ``raw_dir``, clean and validate it, and write the processed tables,
     ``quarantine.csv``, ``name_matches.csv``, the catalog used and the run summary to ``processed_dir``
     (None: write nothing). ``result.summary["exit_status"]`` is 0 when everything was clean, 1 when rows
     were quarantined or files failed, 2 when nothing usable was read. ``progress``: a progress bar (True, or
-    the language of its label, "vi" / "en").
+    the language of its label, "vi" / "en"). ``lang``: the language of the errors raised (and of the progress
+    label); None: both, Vietnamese first.
     """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
-        raise IngestError(f"raw folder not found: {raw_dir} / không tìm thấy thư mục dữ liệu thô")
+        raise IngestError(said("ingest_no_raw", lang, folder=raw_dir))
     catalog_source = "bundled" if catalog is None else ("frame" if isinstance(catalog, pd.DataFrame) else str(catalog))
     if not isinstance(catalog, pd.DataFrame):
         catalog = load_catalog(catalog)
@@ -1070,16 +1071,15 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     listing = list_raw_files(raw_dir)
     files = [f.path for f in listing if f.status == "read"]
     if not files:
-        raise IngestError(f"no data files (CSV, XLSX, XLS, ODS, TXT) under {raw_dir} / không có tệp dữ liệu trong "
-                          f"{raw_dir}")
+        raise IngestError(said("ingest_no_files", lang, folder=raw_dir))
 
     sheet_rows: list[dict] = [{"file": f.relative, "sheet": "", "table": "", "status": "skipped",
                                "message_vi": f.reason_vi, "message_en": f.reason_en}
                               for f in listing if f.status != "read"]
     tables: list[_Table] = []
-    lang = progress if progress in ("vi", "en") else "vi"
-    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc=t("progress_reading", lang),
-                             unit=t("progress_unit_file", lang), disable=not progress):
+    label = lang or (progress if progress in ("vi", "en") else "vi")
+    for path, sheets in tqdm(_read_ahead(files, limits), total=len(files), desc=t("progress_reading", label),
+                             unit=t("progress_unit_file", label), disable=not progress):
         relative = path.relative_to(raw_dir).as_posix()
         try:
             sheets = sheets.result()
@@ -1090,8 +1090,8 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
         except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
             detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
             sheet_rows.append({"file": relative, "sheet": "", "table": "", "status": "error",
-                               "message_vi": f"lỗi không lường trước khi đọc tệp: {detail}",
-                               "message_en": f"unexpected error reading the file: {detail}"})
+                               "message_vi": t("ingest_file_unexpected", "vi", detail=detail),
+                               "message_en": t("ingest_file_unexpected", "en", detail=detail)})
             continue
         for sheet in sheets:
             sheet.file = Path(relative)  # messages name the file as the user sees it in the raw folder

@@ -137,6 +137,6 @@ def province_title(province: str, former: list[str] | None = None, lang: str = "
     names = sorted((n for n in dict.fromkeys(names) if n), key=lambda n: (order.get(n, len(order)), n))
     if len(names) < 2 and (not names or names == [province]):
         return province
-    joined = (" và " if lang == "vi" else " and ").join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 \
+    joined = f" {t('word_and', lang)} ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 \
         else names[0]
     return t("province_with_former", lang, today=province, former=joined)

@@ -27,7 +27,7 @@ def band_text(key: str, lang: str = "vi") -> str:
     ----------
     key : str
         ``"moderate"``, ``"poor/moderate"`` (an interval over two bands), ``"uncertain"``
-        (:func:`iso18091lab.stats.indicator_review.band_ci_key`).
+        (:func:`iso18091lab.stats.indicator_review.band_ci_key`), or a kappa band (``"almost perfect"``).
     lang : str
         ``"vi"`` or ``"en"``.
 
@@ -36,7 +36,7 @@ def band_text(key: str, lang: str = "vi") -> str:
     str
         "trung bình", "kém đến trung bình", "chưa chắc chắn" …
     """
-    return f" {t('band_to', lang)} ".join(t(f"band_{name}", lang) for name in str(key).split("/"))
+    return f" {t('band_to', lang)} ".join(t(f"band_{name.replace(' ', '_')}", lang) for name in str(key).split("/"))
 
 
 def consistency_sentences(verdict: Verdict, lang: str = "vi", names: dict | None = None,

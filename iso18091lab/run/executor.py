@@ -18,6 +18,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from iso18091lab.i18n import both, t
 from iso18091lab.threads import limit_this_process
 
 
@@ -27,20 +28,21 @@ def task_seeds(seed: int, n: int) -> list[int]:
 
 
 def map_tasks(function: Callable[[Any, int], Any], tasks: Sequence, seed: int, scheduler: Any = None,
-              n_jobs: int | None = None, progress: bool = False, description: str = "") -> list:
+              n_jobs: int | None = None, progress: bool = False, description: str = "", lang: str = "vi") -> list:
     """Run ``function(task, task_seed)`` for every task; results in task order.
 
     ``scheduler`` None runs local processes (``n_jobs`` workers, default: the number of cores); an address
     string or a ``distributed.Client``/``LocalCluster`` runs on that Dask cluster. ``n_jobs=1`` runs in this
-    process (no pickling), which is what the tests compare the others with.
+    process (no pickling), which is what the tests compare the others with. ``description``: the progress bar's
+    label (default: "simulating" in ``lang``, the language of the bar).
     """
     tasks = list(tasks)
     seeds = task_seeds(seed, len(tasks))
     if not tasks:
         return []
     if scheduler is not None:
-        return _dask_map(function, tasks, seeds, scheduler, progress, description)
-    bar = _progress_bar(len(tasks), progress, description)
+        return _dask_map(function, tasks, seeds, scheduler, progress, description, lang)
+    bar = _progress_bar(len(tasks), progress, description, lang)
     if n_jobs == 1:
         return [function(task, s) for task, s in bar(zip(tasks, seeds))]
     from joblib import Parallel, delayed, parallel_config
@@ -52,20 +54,21 @@ def map_tasks(function: Callable[[Any, int], Any], tasks: Sequence, seed: int, s
         return list(bar(results))
 
 
-def _progress_bar(total: int, progress: bool, description: str):
-    """Wrap an iterable of ``total`` results in a tqdm bar (or not, when ``progress`` is off)."""
+def _progress_bar(total: int, progress: bool, description: str, lang: str = "vi"):
+    """Wrap an iterable of ``total`` results in a tqdm bar (or not, when ``progress`` is off), worded in ``lang``."""
     from tqdm import tqdm
 
-    return lambda items: tqdm(items, total=total, desc=description or "mô phỏng / simulating", unit="lần",
+    return lambda items: tqdm(items, total=total, desc=description or t("progress_simulating", lang),
+                              unit=t("progress_unit_run", lang),
                               disable=not progress)
 
 
-def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress: bool, description: str) -> list:
+def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress: bool, description: str,
+              lang: str = "vi") -> list:
     try:
         from distributed import Client
     except ImportError as exc:  # pragma: no cover - the [cluster] extra is not installed
-        raise RuntimeError("a Dask scheduler was given but 'distributed' is not installed: "
-                           "pip install 'iso18091lab[cluster]' / cần cài gói distributed") from exc
+        raise RuntimeError(both("executor_no_distributed")) from exc
     own_client = False
     if isinstance(scheduler, Client):
         client = scheduler
@@ -78,7 +81,7 @@ def _dask_map(function, tasks: list, seeds: list[int], scheduler: Any, progress:
         if progress:
             from distributed import as_completed
 
-            for _ in _progress_bar(len(futures), progress, description)(as_completed(futures)):
+            for _ in _progress_bar(len(futures), progress, description, lang)(as_completed(futures)):
                 pass
         return client.gather(futures)
     finally:

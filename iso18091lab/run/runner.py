@@ -47,7 +47,7 @@ from tqdm import tqdm
 from iso18091lab._version import __version__
 from iso18091lab.intake.provinces import province_key
 from iso18091lab.config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
-from iso18091lab.i18n import TEXT, date_text, number, t
+from iso18091lab.i18n import TEXT, both, date_text, number, said, t
 from iso18091lab.catalog import load_catalog
 from iso18091lab.run.cache import package_fingerprint
 from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
@@ -143,14 +143,15 @@ class ProvinceRun:
 
 
 NATIONAL_SLUG = "toan-quoc"
-NATIONAL_NAME = "Toàn quốc"
+NATIONAL_NAME = t("national_name")  # the national synthesis is run as this "province"
 
 
-def analysis_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
-    """Province notebooks in reading order: ``NN_name.ipynb`` with NN below 40 (40+ are national)."""
+def analysis_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR, lang: str | None = None) -> list[Path]:
+    """Province notebooks in reading order: ``NN_name.ipynb`` with NN below 40 (40+ are national). None found
+    raises :class:`RunError`, worded in ``lang`` (None: both languages)."""
     found = sorted(p for p in Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb") if int(p.name[:2]) < 40)
     if not found:
-        raise RunError(f"no analysis notebooks in {notebooks_dir}")
+        raise RunError(said("run_no_notebooks", lang, folder=notebooks_dir))
     return found
 
 
@@ -186,28 +187,30 @@ def declared_parameters(notebook: Path) -> set[str]:
     return names
 
 
-def check_parameters(notebooks: list[Path], extra: dict[str, object]) -> None:
-    """Refuse any parameter name that a notebook does not declare (papermill would run it as code)."""
+def check_parameters(notebooks: list[Path], extra: dict[str, object], lang: str | None = None) -> None:
+    """Refuse any parameter name that a notebook does not declare (papermill would run it as code): a
+    :class:`RunError` worded in ``lang`` (None: both languages)."""
     for notebook in notebooks:
         declared = declared_parameters(notebook)
         missing = set(BASE_PARAMETERS) - declared
         if missing:
-            raise RunError(f"{notebook.name}: its parameters cell lacks {sorted(missing)}")
+            raise RunError(said("run_parameters_lack", lang, notebook=notebook.name, missing=sorted(missing)))
         unknown = set(extra) - declared
         if unknown:
-            raise RunError(f"unknown parameter(s) {sorted(unknown)} for {notebook.name}; "
-                           f"declared: {sorted(declared)} / tham số không có trong notebook")
+            raise RunError(said("run_unknown_parameter", lang, unknown=sorted(unknown), notebook=notebook.name,
+                                declared=sorted(declared)))
 
 
-def resolve_provinces(requested: list[str], known: list[str]) -> list[str]:
-    """Canonical province names for names, slugs or spellings ('hai-phong', 'TP. Hải Phòng')."""
+def resolve_provinces(requested: list[str], known: list[str], lang: str | None = None) -> list[str]:
+    """Canonical province names for names, slugs or spellings ('hai-phong', 'TP. Hải Phòng'); an unknown one
+    raises :class:`RunError`, worded in ``lang`` (None: both languages)."""
     by_key = {province_key(p): p for p in known} | {slugify(p): p for p in known}
     resolved = []
     for name in requested:
         match = by_key.get(province_key(name)) or by_key.get(slugify(name))
         if match is None:
-            raise RunError(f"unknown province {name!r}; known: {', '.join(known) or '(none)'} / "
-                           f"không có tỉnh/thành phố này trong dữ liệu")
+            raise RunError(said("run_unknown_province", lang, name=repr(name),
+                                 known=", ".join(known) or said("run_none_known", lang)))
         resolved.append(match)
     return list(dict.fromkeys(resolved))
 
@@ -700,10 +703,10 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     extra = dict(extra or {})
     workers = workers or default_workers()
     if lang not in ("vi", "en"):
-        raise RunError(f"unknown language {lang!r}: use vi or en")
-    notebooks = analysis_notebooks(notebooks_dir)
+        raise RunError(both("run_unknown_lang", lang_=repr(lang)))
+    notebooks = analysis_notebooks(notebooks_dir, lang)
     national_set = national_notebooks(notebooks_dir) if (all_provinces or national) else []
-    check_parameters(notebooks + national_set, extra)
+    check_parameters(notebooks + national_set, extra, lang)
     env = thread_environment(workers)
     # when the data must be ingested first, the kernels start and import the package meanwhile
     ingesting = needs_ingest(raw, processed, catalog)
@@ -712,14 +715,14 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
     pool = _Workers(max(1, min(workers, expected)), env, warm=ingesting and warm_kernels)
     try:
         if ingesting:
-            ingest(raw, processed, catalog=catalog, progress=lang if progress else False)
+            ingest(raw, processed, catalog=catalog, progress=progress, lang=lang)
         summary = _read_json(processed / "ingest_summary.json")
         synthetic = summary.get("synthetic") in ("yes", "mixed")
         known = list(summary.get("provinces", []))
         targets = known if all_provinces else ([] if national and not provinces else
-                                               resolve_provinces(provinces or [], known))
+                                               resolve_provinces(provinces or [], known, lang))
         if not targets and not national_set:
-            raise RunError("name a province (--province), or use --all or --national")
+            raise RunError(t("run_no_target", lang))
         reports.mkdir(parents=True, exist_ok=True)
         input_hash = processed_hash(processed)
         province_hashes = summary.get("province_hashes", {})

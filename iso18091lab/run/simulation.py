@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from iso18091lab.i18n import t
 from iso18091lab.run.executor import map_tasks
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import effect as ef
@@ -213,14 +214,15 @@ def _shares(values: pd.Series) -> str:
 
 
 def calibration_study(runs: int = 200, seed: int = 1, permutations: int = 500, designs=None, scheduler=None,
-                      n_jobs: int | None = None, progress: bool = False) -> SimulationResult:
+                      n_jobs: int | None = None, progress: bool = False, lang: str = "vi") -> SimulationResult:
     """Coverage, false positives, power and bias of the effectiveness estimators on ``designs`` (names of
     ``CALIBRATION_DESIGNS``; default all), ``runs`` panels per design and scenario (no effect; planted effect,
     except for the pre-trend design, whose drift is the only departure from the null).
 
     The summary has, per design, scenario and method: runs, mean truth and bias, coverage of the sample and the
     design ATT, the rejection rate, each with its Wilson 95 % interval (Monte Carlo uncertainty), the share of
-    unbounded intervals, the procedures used (``procedure``) and the verdicts (``verdicts``, answer / reason)."""
+    unbounded intervals, the procedures used (``procedure``) and the verdicts (``verdicts``, answer / reason).
+    ``lang``: the language of the progress bar."""
     designs = list(designs or CALIBRATION_DESIGNS)
     unknown = [d for d in designs if d not in CALIBRATION_DESIGNS]
     if unknown:
@@ -230,7 +232,7 @@ def calibration_study(runs: int = 200, seed: int = 1, permutations: int = 500, d
              for effect in ((False,) if name == "pre-trend" else (False, True)) for _ in range(runs)]
     start = time.perf_counter()
     results = map_tasks(calibration_run, tasks, seed=seed, scheduler=scheduler, n_jobs=n_jobs, progress=progress,
-                        description="hiệu chỉnh / calibration")
+                        description=t("progress_calibration", lang), lang=lang)
     frame = pd.DataFrame([row for rows in results for row in rows])
     frame["bias"] = frame["estimate"] - frame["truth"]
     frame["verdict_full"] = np.where(frame["verdict"] != "", frame["verdict"] + " / " + frame["verdict_reason"], "")
@@ -376,12 +378,12 @@ def power_run(task: tuple[NationalDesign, float, float, int], seed: int) -> dict
 
 def power_study(design: NationalDesign | None = None, effects=(0.0, 1.0, 2.0, 3.0), runs: int = 200,
                 seed: int = 1, alpha: float = 0.05, permutations: int = 0, scheduler=None, n_jobs: int | None = None,
-                progress: bool = False) -> SimulationResult:
+                progress: bool = False, lang: str = "vi") -> SimulationResult:
     """Power of the headline estimator to detect each of ``effects`` (points of the overall score) in
     ``design``, from ``runs`` simulated panels per effect: rejection rate at ``alpha`` with its Wilson 95 %
     interval, mean estimate, empirical SD against the mean SE, coverage of the CI, and the analytic power where
     the formula applies. ``permutations`` 0: p from the SE (t on bodies − 1 df); the calibration study found it
-    close to 5 % under no effect."""
+    close to 5 % under no effect. ``lang``: the language of the progress bar."""
     design = design or NationalDesign()
     if not 0 < alpha < 1:
         raise ValueError("alpha must lie between 0 and 1")
@@ -392,7 +394,7 @@ def power_study(design: NationalDesign | None = None, effects=(0.0, 1.0, 2.0, 3.
     tasks = [(design, effect, alpha, permutations) for effect in effects for _ in range(runs)]
     start = time.perf_counter()
     frame = pd.DataFrame(map_tasks(power_run, tasks, seed=seed, scheduler=scheduler, n_jobs=n_jobs,
-                                   progress=progress, description="lực kiểm định / power"))
+                                   progress=progress, description=t("progress_power", lang), lang=lang))
     summary = frame.groupby("effect", sort=False).agg(
         runs=("rejected", "size"), power=("rejected", "mean"), mean_estimate=("estimate", "mean"),
         empirical_sd=("estimate", "std"), mean_se=("se", "mean"), coverage=("covered", "mean"),

@@ -56,10 +56,10 @@ def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", se
 
     processed, work = Path(processed).resolve(), Path(work).resolve()
     data = load(processed)
-    [canonical] = resolve_provinces([province], data.provinces)
+    [canonical] = resolve_provinces([province], data.provinces, lang)
     work.mkdir(parents=True, exist_ok=True)
     written = []
-    for notebook in analysis_notebooks(NOTEBOOKS_DIR) + national_notebooks(NOTEBOOKS_DIR):
+    for notebook in analysis_notebooks(NOTEBOOKS_DIR, lang) + national_notebooks(NOTEBOOKS_DIR):
         national = notebook in national_notebooks(NOTEBOOKS_DIR)
         name, slug = (NATIONAL_NAME, NATIONAL_SLUG) if national else (canonical, slugify(canonical))
         parameters = {"province": name, "processed_dir": str(processed),

@@ -19,7 +19,8 @@ analysis (no self scores, no council members ...) raises :class:`iso18091lab.sta
 
 Interpretation bands: ICC after Koo & Li (2016) — below 0.50 poor, 0.50–0.75 moderate, 0.75–0.90 good, above
 0.90 excellent; kappa after Landis & Koch (1977). Koo & Li advise reading the band of the whole 95% CI:
-:func:`band_ci` says "poor to moderate" when the interval spans two bands and "uncertain" when it spans more.
+:func:`band_ci_key` gives "poor/moderate" when the interval spans two bands and "uncertain" when it spans more
+(worded by :func:`iso18091lab.render.reliability.band_text`).
 """
 from __future__ import annotations
 
@@ -37,9 +38,6 @@ LIGHTS = ["red", "yellow", "green"]
 ICC_BANDS = [(0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (np.inf, "excellent")]
 KAPPA_BANDS = [(0.0, "poor"), (0.2, "slight"), (0.4, "fair"), (0.6, "moderate"), (0.8, "substantial"),
                (np.inf, "almost perfect")]
-BAND_VI = {"poor": "kém", "moderate": "trung bình", "good": "tốt", "excellent": "rất tốt", "slight": "rất thấp",
-           "fair": "thấp", "substantial": "khá cao", "almost perfect": "gần như hoàn toàn",
-           "uncertain": "chưa chắc chắn", "to": "đến"}
 
 #: Minimum number of bodies (distinct ``body_id``) for a between-body statistic, and the one minimum number of
 #: clusters of every CR1 interval here (bodies; a single body's indicators in :func:`self_inflation_by_body`):
@@ -65,8 +63,9 @@ ASSESSMENT_COLUMNS = ["body_id", "year", "round", "rater", "rater_id", "indicato
 
 # --------------------------------------------------------------------------- words
 
-def band(value: float, kind: str = "icc", lang: str = "en") -> str:
-    """Koo & Li band for an ICC (``kind='icc'``) or Landis & Koch band for a kappa (``kind='kappa'``)."""
+def band(value: float, kind: str = "icc") -> str:
+    """Koo & Li band for an ICC (``kind='icc'``) or Landis & Koch band for a kappa (``kind='kappa'``), as a key
+    (its English name; words: :func:`iso18091lab.render.reliability.band_text`); "–" for a missing value."""
     if kind not in ("icc", "kappa"):
         raise ValueError("kind must be 'icc' or 'kappa'")
     if value is None or value != value:
@@ -75,7 +74,7 @@ def band(value: float, kind: str = "icc", lang: str = "en") -> str:
         name = next(n for limit, n in ICC_BANDS if value < limit)
     else:
         name = "poor" if value < 0 else next(n for limit, n in KAPPA_BANDS[1:] if value <= limit)
-    return BAND_VI.get(name, name) if lang == "vi" else name
+    return name
 
 
 def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str:
@@ -92,14 +91,6 @@ def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str
     if span == 1:
         return f"{lo_name}/{hi_name}"
     return "uncertain"
-
-
-def band_ci(value: float, low: float, high: float, kind: str = "icc", lang: str = "en") -> str:
-    """The band of a whole confidence interval (:func:`band_ci_key`) in words: "poor to moderate" when the
-    interval spans two adjacent bands, "uncertain" when it spans more or is missing. A wide interval therefore
-    never reads as a firm "moderate"."""
-    word = (lambda n: BAND_VI.get(n, n)) if lang == "vi" else (lambda n: n)  # noqa: E731
-    return f" {word('to')} ".join(word(n) for n in band_ci_key(value, low, high, kind).split("/"))
 
 
 # --------------------------------------------------------------------------- input

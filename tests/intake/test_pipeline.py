@@ -174,6 +174,9 @@ def test_no_input_files_is_a_clear_error(tmp_path):
         lab.ingest(tmp_path, None)
     with pytest.raises(IngestError, match="not found"):
         lab.ingest(tmp_path / "missing", None)
+    with pytest.raises(IngestError) as vi:  # run --lang vi: the reader's language only
+        lab.ingest(tmp_path, None, lang="vi")
+    assert str(vi.value) == f"không có tệp dữ liệu (CSV, XLSX, XLS, ODS, TXT) trong {tmp_path}"
 
 
 def test_skipped_names(tmp_path):

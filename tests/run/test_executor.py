@@ -28,6 +28,13 @@ def test_local_processes_give_the_in_process_results():
     assert map_tasks(draw, range(8), seed=12, n_jobs=1) != serial
 
 
+@pytest.mark.parametrize("lang, label, unit", [("vi", "Mô phỏng", "lần"), ("en", "Simulating", "run")])
+def test_the_progress_bar_speaks_the_language_asked_for(capsys, lang, label, unit):
+    assert len(map_tasks(draw, range(3), seed=1, n_jobs=1, progress=True, lang=lang)) == 3
+    err = capsys.readouterr().err
+    assert f"{label}: 100%" in err and f"3/3 [" in err and f"{unit}/s]" in err, err
+
+
 def test_a_dask_local_cluster_gives_the_same_results():
     distributed = pytest.importorskip("distributed")
     serial = map_tasks(draw, range(6), seed=3, n_jobs=1)

@@ -131,6 +131,17 @@ def test_unknown_province_lists_the_known_ones():
         ["Hải Phòng", "Quảng Ninh"]
 
 
+def test_run_errors_speak_the_language_asked_for(tmp_path):
+    with pytest.raises(RunError) as vi:
+        resolve_provinces(["Hà Nội"], [], "vi")
+    assert str(vi.value) == "không có tỉnh/thành phố 'Hà Nội' trong dữ liệu; các tỉnh có: (không có)"
+    with pytest.raises(RunError) as en:
+        check_parameters(analysis_notebooks(), {"nope": "1"}, "en")
+    assert "unknown parameter(s) ['nope']" in str(en.value) and "tham số" not in str(en.value)
+    with pytest.raises(RunError, match="^không có notebook phân tích trong .* / no analysis notebooks in "):
+        analysis_notebooks(tmp_path)  # not told the language: both, Vietnamese first
+
+
 def test_a_failing_province_does_not_stop_the_other(small_processed, tmp_path):
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()

@@ -189,12 +189,22 @@ def test_bands_take_the_interval_into_account():
     assert [review.band(v) for v in (0.3, 0.5, 0.8, 0.95)] == ["poor", "moderate", "good", "excellent"]
     assert [review.band(v, "kappa") for v in (-0.1, 0.1, 0.3, 0.5, 0.7, 0.9)] == \
         ["poor", "slight", "fair", "moderate", "substantial", "almost perfect"]
-    assert review.band(0.8, lang="vi") == "tốt" and review.band(np.nan) == "–"
-    assert review.band_ci(0.6, 0.55, 0.7) == "moderate"
-    assert review.band_ci(0.6, 0.4, 0.7) == "poor to moderate"
-    assert review.band_ci(0.6, 0.1, 0.95) == "uncertain"
-    assert review.band_ci(0.6, 0.1, 0.95, lang="vi") == "chưa chắc chắn"
-    assert review.band_ci(0.6, np.nan, np.nan) == "uncertain"
+    assert review.band(np.nan) == "–"
+    assert review.band_ci_key(0.6, 0.55, 0.7) == "moderate"
+    assert review.band_ci_key(0.6, 0.4, 0.7) == "poor/moderate"
+    assert review.band_ci_key(0.6, 0.1, 0.95) == "uncertain"
+    assert review.band_ci_key(0.6, np.nan, np.nan) == "uncertain"
+
+
+def test_band_keys_are_worded_by_the_render_layer():
+    from iso18091lab.render.reliability import band_text
+
+    assert band_text(review.band(0.8), "vi") == "tốt" and band_text(review.band(0.8), "en") == "good"
+    assert band_text(review.band_ci_key(0.6, 0.4, 0.7), "en") == "poor to moderate"
+    assert band_text(review.band_ci_key(0.6, 0.4, 0.7), "vi") == "kém đến trung bình"
+    assert band_text(review.band_ci_key(0.6, 0.1, 0.95), "vi") == "chưa chắc chắn"
+    assert [band_text(review.band(v, "kappa"), "vi") for v in (0.1, 0.3, 0.7, 0.9)] == \
+        ["rất thấp", "thấp", "khá cao", "gần như hoàn toàn"]
 
 
 _A = planted_assessments(n_bodies=4, seed=1)
@@ -217,7 +227,6 @@ BAD_INPUT = [
     ("summary_by_province", lambda: review.summary_by_province(pd.DataFrame())),
     ("reliability_summary", lambda: reliability_summary(pd.DataFrame())),
     ("band", lambda: review.band(0.5, kind="alpha")),
-    ("band_ci", lambda: review.band_ci(0.5, 0.1, 0.9, kind="alpha")),
     ("band_ci_key", lambda: review.band_ci_key(0.5, 0.1, 0.9, kind="alpha")),
 ]
 
