@@ -16,7 +16,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=19)
     args = parser.parse_args()
-    table = leniency_coverage(runs=args.runs, seed=args.seed)
+    table = leniency_coverage(runs=args.runs, seed=args.seed).table
     print(f"{args.runs} runs per size, seed {args.seed} (`scripts/leniency_coverage.py`):\n")
     print("| bodies | method | coverage (Monte Carlo 95% interval) | mean width (points) |")
     print("|---|---|---|---|")

@@ -226,7 +226,11 @@ def _methods_the_statistics_return() -> list[str]:
            ef.wilcoxon_signed_rank(after, before, correct=False).method, ef.hodges_lehmann(exact).method,
            ef.hodges_lehmann(after, before).method, ef.hodges_lehmann(after, before, correct=False).method,
            ef.bootstrap_mean_change([2, 2, 2]).method, ef.bootstrap_mean_change(exact, n_resamples=99, seed=1).method,
-           method_token("hl_too_few"), method_token("twfe")]
+           method_token("hl_too_few"), method_token("twfe"), method_token("event_study_bjs"),
+           method_token("pretrend_bjs"), method_token("effectiveness_table")]
+    from iso18091lab.run.simulation import leniency_coverage
+
+    out.append(leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9).method)
     for method in syn.METHODS:
         for hk in (False, True):
             out.append(syn.meta_analysis([0.1, 0.5, 0.3, 0.9], [0.04, 0.05, 0.03, 0.06], method=method,

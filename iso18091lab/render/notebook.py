@@ -41,7 +41,6 @@ def write_typed(frame: pd.DataFrame, path: Path) -> None:
     store are kept as text; numbers and codes keep their types ("1.10" stays the text "1.10")."""
     out = frame.reset_index(drop=True).copy()
     out.columns = [str(c) for c in out.columns]
-    out.attrs = {}  # attrs (methods, arrays of resamples) are not part of the table; pandas would store them as JSON
     try:
         out.to_parquet(path, index=False)
     except Exception:  # noqa: BLE001 - pyarrow raises several types for mixed object columns

@@ -44,8 +44,8 @@ def cache_key(parts: list) -> str:
 
 
 def cached(cache: Path, name: str, parts: list, compute):
-    """``compute()``, kept in the folder ``cache`` under ``name`` and :func:`cache_key` of ``parts`` (pickled:
-    tables keep their ``attrs``). A concurrent caller with the same key waits on the entry's lock and reads the
+    """``compute()``, kept in the folder ``cache`` under ``name`` and :func:`cache_key` of ``parts`` (pickled: a
+    result keeps its type). A concurrent caller with the same key waits on the entry's lock and reads the
     result; an unreadable entry (cut short, another library) is computed again."""
     cache = Path(cache)
     cache.mkdir(parents=True, exist_ok=True)

@@ -31,7 +31,7 @@ from scipy import stats
 
 from iso18091lab.i18n import t
 from iso18091lab.run.executor import map_tasks
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_token
 from iso18091lab.stats import effect as ef
 from iso18091lab.stats.synthesis import Covariances, did_variance
 from iso18091lab.stats.verdict import effect_verdict
@@ -191,7 +191,7 @@ def calibration_run(task: tuple[str, bool, int], seed: int) -> list[dict]:
                     "unbounded": bool(np.isinf(low) or np.isinf(high)) if estimated else np.nan,
                     "verdict": verdict.answer, "verdict_reason": verdict.reason})
     try:
-        pre = ef.event_study(panel, "score").attrs["pretrend"]
+        pre = ef.event_study(panel, "score").pretrend
         p_pre = pre["all" if "all" in pre else next(iter(pre))]["p_value"]
     except NotEstimable:
         p_pre = np.nan
@@ -457,10 +457,22 @@ def write_study(result: SimulationResult, out, name: str, figure=None) -> list:
 
 # --------------------------------------------------------------------------- leniency CI (issue 19)
 
+@dataclass(frozen=True, eq=False)
+class LeniencyCoverage:
+    """The result of :func:`leniency_coverage`: ``table`` (one row per number of bodies and interval), the
+    ``seed``, the ``method`` token (``leniency_coverage``, :func:`iso18091lab.stats.method_token`) and
+    ``synthetic`` (always true: the data are simulated)."""
+
+    table: pd.DataFrame
+    seed: int
+    method: str
+    synthetic: bool = True
+
+
 def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, confidence: float = 0.95,
                       leniency: float = 6.0, body_sd: float = 4.0, indicator_sd: float = 2.0,
                       pair_sd: float = 3.0, noise_sd: float = 8.0, waves: int = 2, n_resamples: int = 999
-                      ) -> pd.DataFrame:
+                      ) -> LeniencyCoverage:
     """Coverage of the leniency (self − council) CIs with few bodies, on a seeded synthetic design.
 
     Each run draws ``g`` bodies; body b's leniency is ``leniency + N(0, body_sd²)``; it scores its own subset
@@ -470,9 +482,47 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     bodies and the 39 indicators, ``leniency + mean(v)``, which the pair-weighted mean estimates without bias.
     Two intervals per run: the CR1 cluster-robust interval with t(g − 1) that ``self_inflation`` reports
     (:func:`stats.reliability.cr1_means`), and the percentile bootstrap over bodies it replaced
-    (``n_resamples``). Returns one row per number of bodies and method: ``bodies, method, runs, coverage,
-    mc_low, mc_high`` (Wilson 95 % Monte Carlo interval), ``mean_width``. Synthetic by construction."""
-    from iso18091lab.stats.reliability import cr1_means
+    (``n_resamples``).
+
+    Parameters
+    ----------
+    bodies : sequence of int
+        The numbers of bodies (at least 2 each).
+    runs : int
+        Simulated data sets per number of bodies.
+    seed : int
+        The random generator's seed.
+    confidence : float
+        Confidence level of both intervals.
+    leniency, body_sd, indicator_sd, pair_sd, noise_sd : float
+        The design (points on the 0–100 scale), as above.
+    waves : int
+        Waves each body scores its indicators in.
+    n_resamples : int
+        Bootstrap resamples per run.
+
+    Returns
+    -------
+    LeniencyCoverage
+        ``table``: one row per number of bodies and interval, ``bodies, method, runs, coverage, mc_low,
+        mc_high`` (Wilson 95 % Monte Carlo interval), ``mean_width``; ``seed``, ``method`` and ``synthetic``.
+
+    References
+    ----------
+    Cameron, A. C., Gelbach, J. B. & Miller, D. L. (2008). Bootstrap-based improvements for inference with
+    clustered errors. Review of Economics and Statistics 90(3), 414–427.
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference. Journal of the
+    American Statistical Association 22(158), 209–212.
+
+    Examples
+    --------
+    >>> result = leniency_coverage(bodies=(3,), runs=20, seed=1, n_resamples=99)
+    >>> result.table[["bodies", "method", "runs"]].values.tolist()
+    [[3, 'CR1, t(G − 1)', 20], [3, 'percentile bootstrap over bodies', 20]]
+    >>> result.synthetic, result.seed, result.method
+    (True, 1, 'leniency_coverage {"level": 95}')
+    """
+    from iso18091lab.stats.reliability import _level, cr1_means
 
     _check_runs(runs)
     rng = np.random.default_rng(seed)
@@ -510,7 +560,4 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
             rows.append({"bodies": int(g), "method": method, "runs": runs, "coverage": k / runs,
                          "mc_low": float(mc_low), "mc_high": float(mc_high),
                          "mean_width": float(np.mean(width[method]))})
-    out = pd.DataFrame(rows)
-    out.attrs.update(synthetic=True, seed=seed, method="seeded simulation of self − council differences; "
-                     f"coverage of the {confidence:.0%} CI of the mean leniency")
-    return out
+    return LeniencyCoverage(pd.DataFrame(rows), seed, method_token("leniency_coverage", level=_level(confidence)))

@@ -988,10 +988,7 @@ def _pretrend(blocks: list[_Block]) -> dict:
     leads = sorted({int(h) for b in blocks for h in np.unique(
         (b.pos[None, :] - b.start[:, None])[b.obs & b.pilot[:, None] & ~b.treated]) if h <= -2})
     out = {"leads": leads, "gamma": np.array([]), "cov": np.zeros((0, 0)), "f_stat": float("nan"), "df1": 0,
-           "df2": 0, "p_value": float("nan"),
-           "method": "BJS pre-trend test: leads on untreated body-waves (reference: the wave just before the "
-                     "start), body FE + province×wave FE, Wald F with CR1 covariance clustered by body, "
-                     "F(q, G − 1) (as diff-diff ImputationDiD.pretrend_test)"}
+           "df2": 0, "p_value": float("nan"), "method": method_token("pretrend_bjs")}
     if not leads:
         return out
     gamma, cov, g, _ = _lead_regression(blocks, leads)
@@ -1008,15 +1005,65 @@ def _pretrend(blocks: list[_Block]) -> dict:
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class EventStudy:
+    """The result of :func:`event_study`.
+
+    ``table`` has one row per province (and ``"all"``) and event time: the columns of
+    :data:`EVENT_STUDY_COLUMNS` plus ``kind`` and ``se``. ``pretrend`` maps each province (and ``"all"``) to its
+    joint pre-trend test: ``f_stat, df1, df2, p_value``, ``method`` (a method token,
+    :func:`iso18091lab.stats.method_token`) and ``n_pre_waves``. ``method`` is the method token of the whole
+    event study (``event_study_bjs``)."""
+
+    table: pd.DataFrame
+    pretrend: dict
+    method: str
+
+
 def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float = 0.95,
-                leave_one_out: bool = True) -> pd.DataFrame:
+                leave_one_out: bool = True) -> EventStudy:
     """Effects by event time (waves since each body's first wave under the pilot: 0 = first, −1 = the wave just
     before), one set of rows per province and, with several provinces, pooled rows (``province = "all"``).
 
-    Columns ``province, event_time, estimate, ci_low, ci_high, n_bodies`` plus ``kind`` (``effect`` for event
-    time ≥ 0: imputation estimates with BJS SE; ``reference`` for −1: 0 by construction; ``placebo`` for every
-    earlier pre-pilot wave: BJS lead coefficients) and ``se``. ``attrs["pretrend"]`` (per province and pooled):
-    the joint pre-trend test (Wald F on the placebo coefficients, CR1 clustered by body) and ``n_pre_waves``."""
+    Parameters
+    ----------
+    panel : DataFrame
+        Body-wave outcomes (the tidy panel of this module).
+    outcome : str
+        The outcome column.
+    confidence : float
+        Confidence level of the intervals (normal critical value).
+    leave_one_out : bool
+        BJS Theorem 3 SE with the leave-one-out correction of the imputed effects (as diff-diff).
+
+    Returns
+    -------
+    EventStudy
+        ``table``: columns ``province, event_time, estimate, ci_low, ci_high, n_bodies`` plus ``kind``
+        (``effect`` for event time ≥ 0: imputation estimates with BJS SE; ``reference`` for −1: 0 by
+        construction; ``placebo`` for every earlier pre-pilot wave: BJS lead coefficients) and ``se``.
+        ``pretrend`` (per province and pooled): the joint pre-trend test (Wald F on the placebo coefficients,
+        CR1 clustered by body) and ``n_pre_waves``. ``method``: the method token.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs: robust and efficient
+    estimation. Review of Economic Studies 91(6), 3253–3285 (Theorem 3; the pre-trend test of section 4.4).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("A", f"b{b}", y, "pilot" if b < 4 else "comparison", 2024 if b < 4 else None,
+    ...          50 + b + y - 2021 + (5 if b < 4 and y >= 2024 else 0)) for b in range(8) for y in (2022, 2023, 2024)]
+    >>> panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
+    >>> study = event_study(panel)
+    >>> study.table[["event_time", "kind"]].values.tolist()
+    [[-2, 'placebo'], [-1, 'reference'], [0, 'effect']]
+    >>> round(float(study.table.set_index("event_time").at[0, "estimate"]), 6)
+    5.0
+    >>> study.pretrend["A"]["n_pre_waves"], study.method
+    (2, 'event_study_bjs')
+    """
     prepared = _prepare(panel, outcome)
     fits = [_impute(b) for b in prepared.blocks]
     crit = stats.norm.ppf((1 + confidence) / 2)
@@ -1062,10 +1109,7 @@ def event_study(panel: pd.DataFrame, outcome: str = "score", confidence: float =
     table = pd.DataFrame(rows, columns=EVENT_STUDY_COLUMNS + ["kind", "se"])
     table = table.sort_values(["province", "event_time"], key=lambda s: s.map(lambda v: (v == "all", v))
                               if s.name == "province" else s).reset_index(drop=True)
-    table.attrs["pretrend"] = pretrends
-    table.attrs["method"] = ("event study by the imputation estimator (BJS), 95% CI from BJS Theorem 3 SE "
-                             "(normal); placebo pre-pilot estimates from the BJS lead regression")
-    return table
+    return EventStudy(table, pretrends, method_token("event_study_bjs"))
 
 
 # --------------------------------------------------------------------------- Callaway–Sant'Anna (cross-check)
@@ -1230,24 +1274,82 @@ EFFECTIVENESS_EXTRA = ["se", "effect_size", "inference", "p_min", "n_assignments
 PRE_REFORM_OUTCOME = "overall (pre-reform waves)"
 
 
+@dataclass(frozen=True, eq=False)
+class EffectivenessTable:
+    """The result of :func:`effectiveness_table`.
+
+    ``table`` has one row per estimate (:data:`EFFECTIVENESS_COLUMNS` + :data:`EFFECTIVENESS_EXTRA`, each row
+    with its own ``method`` token); ``not_estimable`` lists the outcomes that could not be estimated, each a
+    dict with ``outcome``, ``rater``, ``reason`` (a :class:`~iso18091lab.stats.NotEstimable` key) and
+    ``values``; ``method`` is the method token of the whole table (``effectiveness_table``)."""
+
+    table: pd.DataFrame
+    not_estimable: list
+    method: str
+
+
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
                         units: pd.DataFrame | None = None, n_permutations: int = 2000,
-                        seed: int | None = None, continued=None, pre_reform=None) -> pd.DataFrame:
+                        seed: int | None = None, continued=None, pre_reform=None) -> EffectivenessTable:
     """Every effectiveness estimate of a province (or several), one row each.
 
-    Columns: ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method, n_pilot,
-    n_comparison`` (the contract of ``tables/effectiveness.csv``) plus :data:`EFFECTIVENESS_EXTRA`. The primary
-    row (``level=overall, rater=council``) is the ATT by :func:`imputation_att`; pillars, indicators, self
-    scores and external outcomes use the same estimator; the two-way FE estimate of the overall council score
-    is a secondary row (``level=secondary``). ``n_pilot``/``n_comparison`` count bodies. q-values
-    (Benjamini–Hochberg) across indicators. Raises :class:`NotEstimable` when the primary row cannot be
-    estimated; other outcomes that cannot be are listed in ``attrs["not_estimable"]``.
+    The primary row (``level=overall, rater=council``) is the ATT by :func:`imputation_att`; pillars,
+    indicators, self scores and external outcomes use the same estimator; the two-way FE estimate of the
+    overall council score is a secondary row (``level=secondary``). q-values (Benjamini–Hochberg) across
+    indicators.
 
     A panel crossing the 2025 reform follows a convention the caller supplies (the statistics read no map):
     ``continued(panel) -> panel`` is applied to every outcome's panel before it is estimated (e.g. the
     continued panel of :func:`iso18091lab.intake.lineage.continued_panel`), and ``pre_reform(council) -> mask``
     gives the council rows assessed before the reform, or ``None`` when the panel does not cross it; then the
     headline is estimated again on those rows alone (:data:`PRE_REFORM_OUTCOME`, a secondary row).
+
+    Parameters
+    ----------
+    assessments : DataFrame
+        Tidy assessments (``province, body_id, year, rater, rater_id, indicator, pillar, score_100`` …).
+    outcomes : DataFrame, optional
+        External outcomes (``measure``, ``value`` and the panel columns).
+    units : DataFrame, optional
+        The units table (kept for the callers' signature; the panels carry what the estimators read).
+    n_permutations, seed : int
+        Randomization inference of :func:`imputation_att` (a quarter of the draws for each indicator).
+    continued, pre_reform : callable, optional
+        The reform convention (above).
+
+    Returns
+    -------
+    EffectivenessTable
+        ``table``: columns ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method,
+        n_pilot, n_comparison`` (the contract of ``tables/effectiveness.csv``) plus
+        :data:`EFFECTIVENESS_EXTRA`; ``n_pilot``/``n_comparison`` count bodies. ``not_estimable``: the
+        outcomes that cannot be estimated. ``method``: the method token.
+
+    Raises
+    ------
+    NotEstimable
+        When the primary row cannot be estimated.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs: robust and efficient
+    estimation. Review of Economic Studies 91(6), 3253–3285.
+    Benjamini, Y. & Hochberg, Y. (1995). Controlling the false discovery rate. Journal of the Royal
+    Statistical Society B 57(1), 289–300.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = [("A", f"b{b}", y, 1, r, None, i, 1, "pilot" if b < 4 else "comparison", 2024 if b < 4 else None,
+    ...          50 + b + y - 2021 + (5 if b < 4 and y >= 2024 else 0) + (3 if r == "self" else 0))
+    ...         for b in range(8) for y in (2022, 2023, 2024) for r in ("council", "self") for i in ("1.1", "1.2")]
+    >>> a = pd.DataFrame(rows, columns=["province", "body_id", "year", "round", "rater", "rater_id", "indicator",
+    ...                                 "pillar", "group", "pilot_start", "score_100"])  # synthetic: +5 under the pilot
+    >>> result = effectiveness_table(a, n_permutations=0)
+    >>> result.table[["outcome", "rater", "estimate"]].round(6).values.tolist()[:3]
+    [['overall', 'council', 5.0], ['pillar 1', 'council', 5.0], ['overall', 'self', 5.0]]
+    >>> [(item["outcome"], item["reason"]) for item in result.not_estimable], result.method
+    ([('overall (two-way FE)', 'too_few_twfe'), ('external', 'no_outcomes')], 'effectiveness_table')
     """
     from iso18091lab.stats.descriptive import BODY_KEYS, consensus, overall_scores, pillar_scores, wave_dated, wave_keys
 
@@ -1328,12 +1430,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     else:
         skipped.append({"outcome": "external", "rater": "", "reason": "no_outcomes", "values": {}})
     table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
-    table.attrs.update(
-        method="ATT on pilot body-waves under the pilot by the imputation estimator within province (BJS); p by "
-               "re-assigning pilot status and start waves within province × level; two-way FE as a secondary "
-               "row; BH q-values across indicators",
-        not_estimable=skipped)
-    return table
+    return EffectivenessTable(table, skipped, method_token("effectiveness_table"))
 
 
 # --------------------------------------------------------------------------- pre / post

@@ -340,8 +340,25 @@ BY_GROUP_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "p_value", "p_min", "
                     "n_comparison", "n_treated"]
 
 
+@dataclass(frozen=True, eq=False)
+class GroupEffects:
+    """The result of :func:`effects_by_group`: ``table``, one row per estimable group (``by`` +
+    :data:`BY_GROUP_COLUMNS`), and ``not_estimable``, the groups where nothing can be estimated, each a dict with
+    the ``by`` columns, ``reason`` (a :class:`~iso18091lab.stats.NotEstimable` key) and its ``values``."""
+
+    table: pd.DataFrame
+    not_estimable: list = field(default_factory=list)
+
+
+def _group_effects(by_province) -> GroupEffects:
+    """A :class:`GroupEffects` as given, or a bare table of :func:`effects_by_group`'s columns (none left out)."""
+    if isinstance(by_province, GroupEffects):
+        return by_province
+    return GroupEffects(by_province, [])
+
+
 def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score", n_permutations: int = 2000,
-                     seed: int | None = None) -> pd.DataFrame:
+                     seed: int | None = None) -> GroupEffects:
     """The headline ATT of each group of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``), with the
     inference its own report uses: :func:`iso18091lab.stats.effect.imputation_att` with ``inference="auto"``, so
     the BJS SE when every start cohort has at least :data:`~iso18091lab.stats.verdict.MIN_PILOTS_PER_START`
@@ -363,12 +380,17 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score",
 
     Returns
     -------
-    DataFrame
-        One row per estimable group: ``by`` + :data:`BY_GROUP_COLUMNS`. ``se`` is the SE the pooling weighs:
-        the BJS SE (``inference == "bjs"``), else the SE implied by the test-inverted interval
+    GroupEffects
+        ``table``: one row per estimable group, ``by`` + :data:`BY_GROUP_COLUMNS`. ``se`` is the SE the pooling
+        weighs: the BJS SE (``inference == "bjs"``), else the SE implied by the test-inverted interval
         (:func:`interval_se`; infinite when the interval is unbounded). ``se_bjs`` is the BJS SE whichever
-        procedure was used. Groups where nothing can be estimated are left out and listed in
-        ``attrs["not_estimable"]`` (group, ``reason`` key and its ``values``).
+        procedure was used. ``not_estimable``: the groups where nothing can be estimated (group, ``reason`` key
+        and its ``values``), left out of ``table``.
+
+    References
+    ----------
+    Borusyak, K., Jaravel, X. & Spiess, J. (2024). Revisiting event-study designs: robust and efficient
+    estimation. Review of Economic Studies 91(6), 3253–3285.
 
     Examples
     --------
@@ -376,9 +398,12 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score",
     >>> rows = [(p, f"{p}{b}", y, g, 2024 if g == "pilot" else None, 50 + b + (8 if g == "pilot" and y == 2024 else 0))
     ...         for p in ("A", "B") for b, g in enumerate(["pilot"] * 3 + ["comparison"] * 3) for y in (2023, 2024)]
     >>> panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
-    >>> table = effects_by_group(panel, ["province"], seed=1)
-    >>> table["inference"].tolist(), table["se"].tolist()  # 3 + 3 bodies: the design cannot answer
+    >>> result = effects_by_group(panel, ["province"], seed=1)
+    >>> result.table["inference"].tolist(), result.table["se"].tolist()  # 3 + 3 bodies: the design cannot answer
     (['randomization', 'randomization'], [inf, inf])
+    >>> no_comparison = panel[~((panel["province"] == "B") & (panel["group"] == "comparison"))]
+    >>> [(item["province"], item["reason"]) for item in effects_by_group(no_comparison, ["province"], seed=1).not_estimable]
+    [('B', 'no_comparison')]
     """
     from iso18091lab.stats.effect import imputation_att
 
@@ -400,25 +425,47 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score",
                      "ci_high": r.ci_high, "p_value": r.p_value, "p_min": r.p_min, "inference": r.inference,
                      "se_bjs": r.se, "n_pilot": r.n_pilot, "n_comparison": r.n_comparison,
                      "n_treated": r.details["n_treated"]})
-    out = pd.DataFrame(rows, columns=by + BY_GROUP_COLUMNS)
-    out.attrs["not_estimable"] = skipped
-    return out
+    return GroupEffects(pd.DataFrame(rows, columns=by + BY_GROUP_COLUMNS), skipped)
 
 
-def poolable(by_province: pd.DataFrame) -> pd.DataFrame:
-    """The rows of :func:`effects_by_group` a meta-analysis can weigh: a finite, positive SE (an unbounded
-    randomization interval gives an infinite SE; a province whose only pilot body gives an SE of 0 has no
-    within-province variance to weigh it by)."""
+def poolable(by_province: GroupEffects | pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`effects_by_group` (a :class:`GroupEffects` or its table) a meta-analysis can weigh: a
+    finite, positive SE (an unbounded randomization interval gives an infinite SE; a province whose only pilot
+    body gives an SE of 0 has no within-province variance to weigh it by)."""
+    by_province = _group_effects(by_province).table
     se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
     return by_province[(se > 0) & np.isfinite(se)]
 
 
-def left_out(by_province: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
-    """The groups of :func:`effects_by_group` that the pooling leaves out, and why: ``reason`` (one of
-    :data:`LEFT_OUT_REASONS`) — ``not_estimable`` (nothing could be estimated; ``detail`` is the
-    :class:`NotEstimable` key and ``values`` its values), ``unbounded`` (the province's own inference gives an
-    interval without an end: its design cannot answer) or ``zero_se`` (an SE of 0 cannot be weighed).
-    ``by``: the grouping columns (default: those of the table before ``estimate``).
+def _checked(by_province) -> GroupEffects:
+    result = _group_effects(by_province)
+    if not isinstance(result.table, pd.DataFrame) or not {"estimate", "se"} <= set(result.table.columns):
+        raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
+    return result
+
+
+def left_out(by_province: GroupEffects | pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
+    """The groups of :func:`effects_by_group` that the pooling leaves out, and why.
+
+    Parameters
+    ----------
+    by_province : GroupEffects or DataFrame
+        The result of :func:`effects_by_group`, or a table of its columns (then no group is ``not_estimable``).
+    by : list of str, optional
+        The grouping columns (default: those of the table before ``estimate``).
+
+    Returns
+    -------
+    DataFrame
+        ``by`` + ``reason, detail, values``: ``reason`` one of :data:`LEFT_OUT_REASONS` — ``not_estimable``
+        (nothing could be estimated; ``detail`` is the :class:`NotEstimable` key and ``values`` its values),
+        ``unbounded`` (the province's own inference gives an interval without an end: its design cannot answer)
+        or ``zero_se`` (an SE of 0 cannot be weighed).
+
+    References
+    ----------
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T. & Rothstein, H. R. (2009). Introduction to Meta-Analysis,
+    ch. 12 (inverse-variance weights need a finite, positive variance).
 
     Examples
     --------
@@ -426,12 +473,15 @@ def left_out(by_province: pd.DataFrame, by: list[str] | None = None) -> pd.DataF
     >>> table = pd.DataFrame({"province": ["A", "B", "C"], "estimate": [2.0, 5.0, 1.0], "se": [1.0, float("inf"), 0.0]})
     >>> left_out(table)[["province", "reason"]].values.tolist()
     [['B', 'unbounded'], ['C', 'zero_se']]
+    >>> result = GroupEffects(table, [{"province": "D", "reason": "no_comparison", "values": {}}])
+    >>> left_out(result)[["province", "reason", "detail"]].values.tolist()[0]
+    ['D', 'not_estimable', 'no_comparison']
     """
-    if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
-        raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
+    result = _checked(by_province)
+    by_province = result.table
     by = list(by) if by is not None else list(by_province.columns[:list(by_province.columns).index("estimate")])
     rows = [{**{c: item.get(c) for c in by}, "reason": "not_estimable", "detail": item.get("reason", ""),
-             "values": dict(item.get("values") or {})} for item in by_province.attrs.get("not_estimable", [])]
+             "values": dict(item.get("values") or {})} for item in result.not_estimable]
     se = pd.to_numeric(by_province["se"], errors="coerce").astype(float)
     for index in by_province.index[~((se > 0) & np.isfinite(se))]:
         reason = "zero_se" if se[index] == 0 else "unbounded"
@@ -439,18 +489,54 @@ def left_out(by_province: pd.DataFrame, by: list[str] | None = None) -> pd.DataF
     return pd.DataFrame(rows, columns=by + ["reason", "detail", "values"])
 
 
-def national_effect(by_province: pd.DataFrame, method: str = "REML", hartung_knapp: bool = True) -> MetaResult:
+def national_effect(by_province: GroupEffects | pd.DataFrame, method: str = "REML",
+                    hartung_knapp: bool = True) -> MetaResult:
     """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group` that can be weighed
-    (:func:`poolable`). Raises :class:`NotEstimable` with fewer than two of them: ``one_province`` when the data
-    has one province (one province says nothing about how the effect varies between provinces, and a national
-    statement needs that variation), ``few_answerable`` when provinces were left out because their own design
-    cannot answer (an unbounded interval), else ``few_estimable``."""
-    if not isinstance(by_province, pd.DataFrame) or not {"estimate", "se"} <= set(by_province.columns):
-        raise ValueError("by_province must be a table with 'estimate' and 'se' columns (effects_by_group)")
+    (:func:`poolable`).
+
+    Parameters
+    ----------
+    by_province : GroupEffects or DataFrame
+        The result of :func:`effects_by_group` (its ``not_estimable`` provinces count among the provinces), or
+        a table of its columns.
+    method, hartung_knapp
+        As :func:`meta_analysis`.
+
+    Returns
+    -------
+    MetaResult
+
+    Raises
+    ------
+    NotEstimable
+        With fewer than two provinces to weigh: ``one_province`` when the data has one province (one province
+        says nothing about how the effect varies between provinces, and a national statement needs that
+        variation), ``few_answerable`` when provinces were left out because their own design cannot answer (an
+        unbounded interval), else ``few_estimable``.
+
+    References
+    ----------
+    Hartung, J. & Knapp, G. (2001). On tests of the overall treatment effect in meta-analysis with normally
+    distributed responses. Statistics in Medicine 20(12), 1771–1782.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"province": ["A", "B", "C"], "estimate": [2.0, 4.0, 3.0], "se": [1.0, 1.0, 1.0]})
+    >>> result = national_effect(table, method="FE", hartung_knapp=False)
+    >>> round(result.estimate, 6), result.k
+    (3.0, 3)
+    >>> national_effect(GroupEffects(table.iloc[:1], [{"province": "B", "reason": "no_comparison", "values": {}}]))
+    Traceback (most recent call last):
+    ...
+    iso18091lab.stats.NotEstimable: fewer than two provinces have an estimate
+    """
+    result = _checked(by_province)
+    by_province = result.table
     usable = poolable(by_province)
     if len(usable) < 2:
-        total = len(by_province) + len(by_province.attrs.get("not_estimable", []))
-        unbounded = int((left_out(by_province)["reason"] == "unbounded").sum())
+        total = len(by_province) + len(result.not_estimable)
+        unbounded = int((left_out(result)["reason"] == "unbounded").sum())
         if total >= 2 and unbounded:
             raise NotEstimable("few_answerable", "fewer than two provinces have an interval with both ends",
                                n=len(usable), k=total, m=unbounded)

@@ -98,11 +98,10 @@ def _by_group(panel: pd.DataFrame, by: list[str], n_permutations: int,
               seed: int | None) -> tuple[pd.DataFrame, list[LeftOut]]:
     if not len(panel) or set(by) - set(panel.columns):
         return pd.DataFrame(columns=by + POOL_COLUMNS), []
-    table = syn.effects_by_group(panel, by, n_permutations=n_permutations, seed=seed)
+    result = syn.effects_by_group(panel, by, n_permutations=n_permutations, seed=seed)
     skipped = [LeftOut(str(item["province"]), "not_estimable", str(item["reason"]), dict(item.get("values") or {}))
-               for item in table.attrs.get("not_estimable", [])]
-    table.attrs = {}
-    return table, skipped
+               for item in result.not_estimable]
+    return result.table, skipped
 
 
 def pooling_inputs(data, n_permutations: int = DEFAULTS["n_permutations"],
@@ -261,14 +260,13 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
     not_estimated: list[NotEstimated] = []
     out = {}
     try:
-        table = ef.effectiveness_table(data.assessments, data.outcomes, data.units, n_permutations=n_perm,
-                                       seed=seed, continued=continued, pre_reform=before_reform)
+        estimates = ef.effectiveness_table(data.assessments, data.outcomes, data.units, n_permutations=n_perm,
+                                           seed=seed, continued=continued, pre_reform=before_reform)
         headline = ef.imputation_att(panel, "score", n_permutations=n_perm, seed=seed)
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("main", exc))
     else:
-        skipped = table.attrs.get("not_estimable", [])
-        table.attrs = {}
+        table, skipped = estimates.table, estimates.not_estimable
         p = table[(table["level"] == "overall") & (table["rater"] == "council")].iloc[0]
         out.update(table=table, n_treated=int(headline.details["n_treated"]),
                    smallest_cohort=int(headline.details["smallest_cohort"]),
@@ -281,12 +279,12 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
                    verdict=effect_verdict(p["estimate"], p["ci_low"], p["ci_high"], p["p_value"], p["p_min"]))
         not_estimated += [NotEstimated(_section_of(item), item["reason"], dict(item["values"])) for item in skipped]
     try:
-        events = ef.event_study(panel, "score")
+        study = ef.event_study(panel, "score")
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("event", exc))
     else:
-        found = events.attrs["pretrend"].get("all") or next(iter(events.attrs["pretrend"].values()))
-        events.attrs = {}
+        events = study.table
+        found = study.pretrend.get("all") or next(iter(study.pretrend.values()))
         pretrend = Pretrend(float(found["f_stat"]), int(found["df1"]), int(found["df2"]), float(found["p_value"]),
                             int(found["n_pre_waves"]))
         out.update(event_study=events, pretrend=pretrend)

@@ -192,16 +192,15 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
     out: dict = {"not_estimated": []}
     by_province = _concat([i.pool_effects for i in inputs], ["province"] + POOL_COLUMNS)
     skipped = [x for i in inputs for x in i.pool_skipped]
-    by_province.attrs["not_estimable"] = [{"province": x.province, "reason": x.detail, "values": dict(x.values)}
-                                          for x in skipped]
+    provinces_effects = syn.GroupEffects(by_province, [
+        {"province": x.province, "reason": x.detail, "values": dict(x.values)} for x in skipped])
     # each province with the inference of its own report; an unbounded interval leaves it out (never a BJS SE)
-    left = syn.left_out(by_province, ["province"])
+    left = syn.left_out(provinces_effects, ["province"])
     pooled = None
     try:
-        pooled = syn.national_effect(by_province)
+        pooled = syn.national_effect(provinces_effects)
     except NotEstimable as exc:
         out["not_estimated"].append(NotEstimated.of("provinces", exc))
-    by_province.attrs = {}
     usable = syn.poolable(by_province)  # the provinces the pooled estimate weighs
     out["verdict"] = national_effect_verdict(
         *((pooled.estimate, pooled.ci_low, pooled.ci_high) if pooled is not None else ()), n_pooled=len(usable),

@@ -149,7 +149,8 @@ def test_imputation_matches_diff_diff_per_province(seed, starts, rounds):
     ours_loo = ef.imputation_att(panel, "score", n_permutations=0, leave_one_out=True, df="normal")
     assert ours_loo.se == pytest.approx(theirs_loo.overall_se, abs=1e-8)
     assert ef.callaway_santanna(panel, "score").estimate == pytest.approx(cs.overall_att, abs=1e-8)
-    table = ef.event_study(panel, "score", leave_one_out=False).set_index("event_time")
+    study = ef.event_study(panel, "score", leave_one_out=False)
+    table = study.table.set_index("event_time")
     for e, att, se in zip(events.event_time, events.att, events.se):
         if e == -1:
             assert table.loc[-1, "kind"] == "reference" and table.loc[-1, "estimate"] == 0
@@ -157,7 +158,7 @@ def test_imputation_matches_diff_diff_per_province(seed, starts, rounds):
         assert table.loc[e, "estimate"] == pytest.approx(att, abs=1e-8)
         if e >= 0:
             assert table.loc[e, "se"] == pytest.approx(se, abs=1e-8)
-    mine = table.attrs["pretrend"]["P"]
+    mine = study.pretrend["P"]
     if pretest["n_leads"]:
         assert mine["f_stat"] == pytest.approx(pretest["f_stat"], rel=1e-8)
         assert mine["p_value"] == pytest.approx(pretest["p_value"], rel=1e-8)
@@ -193,7 +194,7 @@ def test_no_noise_design_recovers_the_att_and_two_way_fe_does_not():
     att = ef.imputation_att(panel, "score", n_permutations=200, seed=1)
     assert att.estimate == pytest.approx(4.4, abs=1e-10)
     assert ef.callaway_santanna(panel, "score").estimate == pytest.approx(4.4, abs=1e-10)
-    events = ef.event_study(panel, "score").set_index("event_time")
+    events = ef.event_study(panel, "score").table.set_index("event_time")
     assert events.loc[[0, 1, 2], "estimate"].tolist() == pytest.approx([2.0, 5.0, 8.0], abs=1e-10)
     assert events.loc[-2, "estimate"] == pytest.approx(0.0, abs=1e-10)  # no pre-trend planted
     twfe = ef.did_within_province(panel, "score")
@@ -251,13 +252,15 @@ def test_permutation_p_is_never_zero_and_keeps_blank_levels_as_their_own_stratum
 
 def test_pretrend_test_catches_a_planted_pre_trend_and_single_pre_wave_has_none():
     trended = staggered_panel(seed=8, n_waves=6, starts=(4,), n_per_cohort=12, n_comparison=12, pretrend=3.0)
-    events = ef.event_study(trended, "score")
-    assert events.attrs["pretrend"]["P"]["p_value"] < 0.001
-    assert events.attrs["pretrend"]["P"]["n_pre_waves"] == 4
+    study = ef.event_study(trended, "score")
+    events = study.table
+    assert study.pretrend["P"]["p_value"] < 0.001 and study.pretrend["P"]["method"] == "pretrend_bjs"
+    assert study.pretrend["P"]["n_pre_waves"] == 4 and study.method == "event_study_bjs"
     assert set(events.loc[events["event_time"] < -1, "kind"]) == {"placebo"}
     one_pre = staggered_panel(seed=8, n_waves=3, starts=(1,), n_per_cohort=6, n_comparison=6)
-    single = ef.event_study(one_pre, "score")
-    assert single.attrs["pretrend"]["P"]["n_pre_waves"] == 1 and np.isnan(single.attrs["pretrend"]["P"]["p_value"])
+    one = ef.event_study(one_pre, "score")
+    single = one.table
+    assert one.pretrend["P"]["n_pre_waves"] == 1 and np.isnan(one.pretrend["P"]["p_value"])
     assert list(single["event_time"]) == [-1, 0, 1] and list(single.columns[:6]) == ef.EVENT_STUDY_COLUMNS
 
 
@@ -344,7 +347,10 @@ def test_effectiveness_table_contract(synthetic_ingest):
     result, _ = synthetic_ingest
     a = result.assessments[result.assessments["province"] == "Quảng Ninh"]
     outcomes = result.outcomes[result.outcomes["province"] == "Quảng Ninh"]
-    table = ef.effectiveness_table(a, outcomes, result.units, n_permutations=100, seed=1)
+    estimates = ef.effectiveness_table(a, outcomes, result.units, n_permutations=100, seed=1)
+    table = estimates.table
+    assert estimates.method == "effectiveness_table" and not table.attrs
+    assert all(set(item) == {"outcome", "rater", "reason", "values"} for item in estimates.not_estimable)
     assert list(table.columns[:11]) == ef.EFFECTIVENESS_COLUMNS
     primary = table[(table["level"] == "overall") & (table["rater"] == "council")]
     assert len(primary) == 1 and split_method(primary.iloc[0]["method"])[0] in ("att_bjs", "att_ri_exact", "att_ri_mc")

@@ -120,7 +120,7 @@ def test_indicator_rows_equal_one_groupby_per_indicator(synthetic_ingest):
 
     result, _ = synthetic_ingest
     a = result.assessments[result.assessments["province"] == "Quảng Ninh"]
-    table = ef.effectiveness_table(a, None, result.units, n_permutations=40, seed=3)
+    table = ef.effectiveness_table(a, None, result.units, n_permutations=40, seed=3).table
     rows = table[table["level"] == "indicator"].set_index("outcome")
     scored = consensus(a, "council").dropna(subset=["score_100"])
     keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]

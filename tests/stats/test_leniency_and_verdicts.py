@@ -17,7 +17,7 @@ from scipy import stats
 
 from iso18091lab.catalog import load_catalog
 from iso18091lab.run.simulation import leniency_coverage
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_token
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import reliability as rel
 from iso18091lab.render.reliability import consistency_sentences, summary_sentences
@@ -95,7 +95,9 @@ def test_fewer_than_min_bodies_is_not_estimable_with_the_reason():
 
 def test_cr1_interval_covers_95_percent_from_three_bodies():
     runs = 600  # Monte Carlo SD of a 95 % coverage: 0.9 %; tolerance 3 SD
-    table = leniency_coverage(bodies=(3, 5, 8, 12), runs=runs, seed=7, n_resamples=400)
+    result = leniency_coverage(bodies=(3, 5, 8, 12), runs=runs, seed=7, n_resamples=400)
+    table = result.table
+    assert result.synthetic and result.seed == 7 and result.method == method_token("leniency_coverage", level=95)
     tolerance = 3 * np.sqrt(0.95 * 0.05 / runs)
     cr1 = table[table["method"].str.startswith("CR1")].set_index("bodies")["coverage"]
     assert len(cr1) == 4 and (abs(cr1 - 0.95) < tolerance).all(), cr1.to_dict()

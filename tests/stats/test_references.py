@@ -85,7 +85,7 @@ def test_mpdta_event_study_equals_r_lm_and_diffdiff(mpdta):
     ref = _values("mpdta")
     r, dd = ref["r_lm"], ref["diff_diff"]
     for loo in (False, True):
-        es = event_study(mpdta, leave_one_out=loo)
+        es = event_study(mpdta, leave_one_out=loo).table
         effects = es[es["kind"] == "effect"].set_index("event_time")
         assert list(effects.index) == r["event_time"] == [0, 1, 2, 3]
         np.testing.assert_allclose(effects["estimate"], r["event_estimate"], rtol=0, atol=EXACT)
@@ -98,7 +98,8 @@ def test_mpdta_event_study_equals_r_lm_and_diffdiff(mpdta):
 def test_mpdta_leads_and_pretrend_test_equal_r_sandwich_and_diffdiff(mpdta):
     ref = _values("mpdta")
     r, dd = ref["r_lm"], ref["diff_diff"]
-    es = event_study(mpdta)
+    study = event_study(mpdta)
+    es = study.table
     placebo = es[es["kind"] == "placebo"].set_index("event_time")
     assert list(placebo.index) == r["leads"] == dd["leads"] == [-4, -3, -2]
     np.testing.assert_allclose(placebo["estimate"], r["lead_estimate"], rtol=0, atol=EXACT)
@@ -106,7 +107,7 @@ def test_mpdta_leads_and_pretrend_test_equal_r_sandwich_and_diffdiff(mpdta):
     np.testing.assert_allclose(placebo["se"], r["lead_se"], rtol=1e-8)  # CR1 by county, R sandwich::vcovCL
     reference_row = es[es["kind"] == "reference"]
     assert list(reference_row["event_time"]) == [-1] and reference_row["estimate"].iloc[0] == 0
-    pre = es.attrs["pretrend"]["P"]
+    pre = study.pretrend["P"]
     assert pre["f_stat"] == pytest.approx(r["pretrend_f"], rel=1e-8)
     assert pre["f_stat"] == pytest.approx(dd["pretrend_f"], rel=1e-8)
     assert (pre["df1"], pre["df2"]) == (r["pretrend_df1"], r["pretrend_df2"]) == (3, 499)
@@ -146,7 +147,7 @@ def test_bjs_panel_point_estimates_are_exact_least_squares(bjs_panel):
     # the references' own first stages stop at 1e-11 (Stata) to 1e-7 (R): the exact values come from lstsq
     att, by_event, n_treated = _lstsq_imputation(*_arrays(bjs_panel))
     assert imputation_att(bjs_panel, n_permutations=0).estimate == pytest.approx(att, abs=1e-10)
-    es = event_study(bjs_panel)
+    es = event_study(bjs_panel).table
     effects = es[es["kind"] == "effect"].set_index("event_time")["estimate"]
     np.testing.assert_allclose(effects[sorted(by_event)], [by_event[h] for h in sorted(by_event)], rtol=0, atol=1e-10)
 
@@ -155,7 +156,7 @@ def test_bjs_panel_event_study_equals_stata_and_r_didimputation(bjs_panel):
     ref = _values("bjs_panel")
     stata, r = ref["stata_did_imputation"], ref["r_didimputation"]
     for loo, stata_se in ((False, "event_se"), (True, "event_se_leaveout")):
-        es = event_study(bjs_panel, leave_one_out=loo)
+        es = event_study(bjs_panel, leave_one_out=loo).table
         effects = es[es["kind"] == "effect"].set_index("event_time")
         assert list(effects.index) == stata["event_time"] == r["event_time"]
         # Stata's estimates at h = 4, 5 carry reghdfe's convergence tolerance (1.8e-8); R's fixest ~1e-7
@@ -221,7 +222,7 @@ def test_random_mpdta_mix_panels_equal_dummy_variable_least_squares(seed):
     res = imputation_att(panel, n_permutations=0)
     assert res.details["n_treated"] == n_treated
     assert res.estimate == pytest.approx(att, abs=EXACT)
-    es = event_study(panel)
+    es = event_study(panel).table
     effects = es[es["kind"] == "effect"].set_index("event_time")["estimate"]
     assert sorted(effects.index) == sorted(by_event)
     for h, value in by_event.items():
@@ -271,7 +272,7 @@ def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
     assert data.assessments["province"].nunique() == 1
     np.testing.assert_allclose(data.assessments.sort_values(["unit_code", "year"])["score_100"],
                                d.sort_values(["countyreal", "year"])["lemp"].astype(float), rtol=1e-15)
-    table = effectiveness_table(data.assessments, units=data.units, n_permutations=0)
+    table = effectiveness_table(data.assessments, units=data.units, n_permutations=0).table
     primary = table[(table["level"] == "overall") & (table["rater"] == "council")].iloc[0]
     assert primary["estimate"] == pytest.approx(ref["att"], abs=EXACT)
     assert primary["se"] == pytest.approx(_values("mpdta")["diff_diff"]["se_loo"], rel=1e-8)

@@ -167,13 +167,13 @@ def test_report_helpers():
                              "pilot_start": 2023 if group == "pilot" else np.nan, "year": year,
                              "score": base + (4 if group == "pilot" and year == 2023 else 0) + rng.normal(0, 1)})
     panel = pd.DataFrame(rows)
-    by_province = syn.effects_by_group(panel, ["province"])
+    by_province = syn.effects_by_group(panel, ["province"]).table
     assert list(by_province["province"]) == ["A", "B", "C"]
     # one wave before and one under the pilot: the ATT is the 2 x 2 difference of mean changes, by hand
     b = panel[panel["province"] == "B"].pivot_table(index=["body_id", "group"], columns="year", values="score")
     change = (b[2023] - b[2022]).groupby(level="group").mean()
     assert by_province.loc[1, "estimate"] == pytest.approx(change["pilot"] - change["comparison"], abs=1e-10)
-    assert len(syn.effects_by_group(panel, ["tier", "province"])) == 6
+    assert len(syn.effects_by_group(panel, ["tier", "province"]).table) == 6
     meta = syn.national_effect(by_province)
     # the same 4-point effect planted in every province (SE ~0.7 each): Cochran's Q is below its k - 1 = 2 degrees
     # of freedom, REML puts tau² at 0, so the prediction interval is the confidence interval; both exclude 0,
@@ -185,8 +185,7 @@ def test_report_helpers():
     with pytest.raises(NotEstimable) as info:
         syn.national_effect(by_province.iloc[:1])
     assert info.value.reason == "one_province" and info.value.values == {"n": 1}
-    unestimable = by_province.iloc[:1].copy()
-    unestimable.attrs["not_estimable"] = [{"province": "B", "reason": "no_pre_wave"}]
+    unestimable = syn.GroupEffects(by_province.iloc[:1], [{"province": "B", "reason": "no_pre_wave"}])
     with pytest.raises(NotEstimable) as info:
         syn.national_effect(unestimable)
     assert info.value.reason == "few_estimable" and info.value.values == {"n": 1, "k": 2}
@@ -272,7 +271,7 @@ def test_provinces_whose_own_design_cannot_answer_give_no_national_number():
     from iso18091lab.stats.verdict import national_effect_verdict
 
     panel = pd.concat([_one_pilot_per_start("A", 1), _one_pilot_per_start("B", 2)], ignore_index=True)
-    by_province = syn.effects_by_group(panel, ["province"], seed=3)
+    by_province = syn.effects_by_group(panel, ["province"], seed=3).table
     assert list(by_province["inference"]) == ["randomization", "randomization"]
     assert by_province["p_min"].tolist() == pytest.approx([1 / 20, 1 / 20])
     for row in by_province.itertuples():  # the very interval of the province's own report: unbounded
@@ -289,7 +288,7 @@ def test_provinces_whose_own_design_cannot_answer_give_no_national_number():
     assert (verdict.answer, verdict.reason) == ("unclear", "design_too_small")
     assert np.isnan(verdict.values["estimate"]) and np.isnan(verdict.values["ci_low"])
     # the bug this guards against: with BJS forced on every province the same data gave a pooled number
-    forced = syn.effects_by_group(panel, ["province"], n_permutations=0)
+    forced = syn.effects_by_group(panel, ["province"], n_permutations=0).table
     assert list(forced["inference"]) == ["bjs", "bjs"] and syn.national_effect(forced).k == 2
 
 
@@ -298,7 +297,7 @@ def test_a_mix_pools_the_answerable_provinces_only_and_lists_the_other():
 
     answerable = [_province(name, [2023] * 6, 6, seed=seed) for name, seed in (("A", 4), ("B", 5))]
     panel = pd.concat(answerable + [_one_pilot_per_start("C", 6)], ignore_index=True)
-    by_province = syn.effects_by_group(panel, ["province"], seed=3)
+    by_province = syn.effects_by_group(panel, ["province"], seed=3).table
     assert list(by_province["inference"]) == ["bjs", "bjs", "randomization"]
     assert list(syn.poolable(by_province)["province"]) == ["A", "B"]
     left = syn.left_out(by_province)
@@ -324,6 +323,7 @@ def test_a_mix_pools_the_answerable_provinces_only_and_lists_the_other():
                                 seed=3)
     row = syn.left_out(none).set_index("province").loc["D"]
     assert (row["reason"], row["detail"]) == ("not_estimable", "no_pilot")
+    assert [item["province"] for item in none.not_estimable] == ["D"] and "D" not in set(none.table["province"])
 
 
 def test_the_pooled_se_is_the_inverse_variance_combination_of_the_provinces_it_weighs():
@@ -332,7 +332,7 @@ def test_the_pooled_se_is_the_inverse_variance_combination_of_the_provinces_it_w
     panel = pd.concat([_province("A", [2023] * 8, 8, seed=11),           # BJS: 8 pilots in the one start cohort
                        _province("B", [2023] * 4, 8, seed=12),           # randomization: C(12, 4) = 495 assignments
                        _one_pilot_per_start("C", 13)], ignore_index=True)  # randomization, unbounded
-    by_province = syn.effects_by_group(panel, ["province"], seed=3).set_index("province")
+    by_province = syn.effects_by_group(panel, ["province"], seed=3).table.set_index("province")
     a, b = (imputation_att(panel[panel["province"] == p], seed=3) for p in ("A", "B"))
     assert (a.inference, b.inference) == ("bjs", "randomization")
     assert np.isfinite([b.ci_low, b.ci_high]).all()
