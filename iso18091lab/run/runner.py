@@ -54,7 +54,7 @@ from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fing
 from iso18091lab.summaries.base import has_summary
 from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
-from iso18091lab.summaries.national import NationalSummary
+from iso18091lab.summaries.national import PROVINCE_REPORTS, NationalSummary
 from iso18091lab.normalize import slugify
 from iso18091lab.threads import child_environment
 
@@ -462,6 +462,69 @@ def _forget_results(out: Path, notebooks: list[str]) -> None:
         path.unlink()
 
 
+def summaries_digest(folders: dict[str, Path], reports: tuple[str, ...] = PROVINCE_REPORTS) -> str:
+    """A hash of the saved summaries of ``reports`` in each report folder (name -> folder): the JSON and the
+    Parquet bytes, so the national report is run again when any province summary it reads changed."""
+    digest = hashlib.sha256()
+    for name, folder in sorted(folders.items()):
+        digest.update(f"\0{name}".encode())
+        for report in reports:
+            files = [Path(folder) / "summaries" / f"{report}.json"]
+            files += sorted((Path(folder) / "summaries" / report).glob("*.parquet"))
+            for path in files:
+                digest.update(f"\0{path.name}\0".encode())
+                digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+class NationalGate:
+    """Starts the national job once every province job of the run has finished its reports 20 and 30
+    (:data:`~iso18091lab.summaries.national.PROVINCE_REPORTS`) and saved their summaries: its task is queued
+    last, so the worker that waits has nothing else to run. The national notebooks get ``province_dirs`` (each
+    province's report folder whose reports ran) and ``provinces_missing`` (province -> its report that failed,
+    in this run or, for a province not run now, in its last manifest); their inputs hash holds the summaries'
+    bytes (:func:`summaries_digest`)."""
+
+    def __init__(self, jobs: list["ProvinceJob"], folders: dict[str, Path], cancelled: threading.Event):
+        self.jobs, self.folders, self.cancelled = jobs, folders, cancelled
+
+    def _ready(self) -> bool:
+        return all(job.items.get(stem) is None or job.items[stem].status != "pending"
+                   for job in self.jobs for stem in PROVINCE_REPORTS)
+
+    def inputs(self) -> tuple[dict[str, str], dict[str, str]]:
+        """``province_dirs`` and ``provinces_missing`` as the national notebooks take them."""
+        status = {job.province: {stem: job.items[stem].status for stem in PROVINCE_REPORTS if stem in job.items}
+                  for job in self.jobs}
+        for name, folder in self.folders.items():
+            if name not in status:  # not run now: its last manifest says which reports failed
+                entries = _read_json(Path(folder) / "manifest.json").get("notebooks", [])
+                status[name] = {e.get("notebook"): e.get("status") for e in entries
+                                if e.get("notebook") in PROVINCE_REPORTS}
+        missing = {name: next(stem for stem in PROVINCE_REPORTS if status.get(name, {}).get(stem) == "failed")
+                   for name in self.folders if "failed" in status.get(name, {}).values()}
+        dirs = {name: str(folder) for name, folder in sorted(self.folders.items()) if name not in missing}
+        return dirs, dict(sorted(missing.items()))
+
+    def run_national(self, job: "ProvinceJob", kernel: WarmKernel) -> "ProvinceRun | None":
+        """Wait for the provinces' reports 20 and 30, then prepare and run ``job`` on this worker."""
+        with PROVINCE_DONE:
+            while not self._ready():
+                if self.cancelled.is_set():
+                    return None
+                PROVINCE_DONE.wait(timeout=1.0)
+        dirs, missing = self.inputs()
+        job.parameters.update(province_dirs=dirs, provinces_missing=missing)
+        job.data_hash = hashlib.sha256(f"{job.input_hash}:{summaries_digest(dict(dirs))}".encode()).hexdigest()
+        for notebook in job.prepare():
+            job.execute(notebook, kernel)
+        return job.finish()
+
+
+#: Notified whenever a notebook ends (the national gate waits on it).
+PROVINCE_DONE = threading.Condition()
+
+
 class ProvinceJob:
     """One report folder's run, in three steps so that its notebooks can run on different workers:
     :meth:`prepare` (which reports can be reused, in the calling thread), :meth:`execute` (one notebook on a
@@ -534,6 +597,8 @@ class ProvinceJob:
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
         item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
         self.bar.update(1)
+        with PROVINCE_DONE:
+            PROVINCE_DONE.notify_all()
         with self.lock:
             self.remaining -= 1
             return self.remaining == 0
@@ -727,22 +792,25 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         total = len(targets) * len(notebooks) + len(national_set)
         with tqdm(total=total, desc=t("progress_running", lang), unit=t("progress_unit_report", lang),
                   disable=not progress) as bar:
-            # the national synthesis first: it runs beside the provinces instead of after them
-            jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
-                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels,
-                                 document)]
-                    if national_set else [])
-            jobs += [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
-                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
-                     for p in targets]
+            jobs = [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
+                                input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
+                    for p in targets]
             # one task per notebook, so that no worker idles while another still has a province to run; the
             # worker that runs a job's last notebook renders its pages and writes its evidence pack
             tasks = []
             for job in jobs:
                 tasks += [(job, notebook) for notebook in job.prepare()] or [(job, None)]
+            if national_set:  # last: it reads the provinces' summaries of reports 20 and 30 (NationalGate)
+                gate = NationalGate(jobs, {p: reports / slugify(p) for p in known}, pool.cancelled)
+                national_job = ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
+                                           synthetic, summary, bar, NATIONAL_SLUG, input_hash, input_hash, force,
+                                           warm_kernels, document)
+                tasks.append((gate, national_job))
 
             def work(task, kernel: WarmKernel) -> ProvinceRun | None:
                 job, notebook = task
+                if isinstance(job, NationalGate):
+                    return job.run_national(notebook, kernel)
                 return job.finish() if notebook is None or job.execute(notebook, kernel) else None
 
             runs = [r for r in pool.run(tasks, work) if r is not None]
