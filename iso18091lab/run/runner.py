@@ -126,6 +126,8 @@ class NotebookRun:
     failing_line: int | None = None  # line of that cell where it failed, counted from 1
     failing_source: str = ""  # that line's text
     seconds: float = 0.0
+    started: str = ""  # when it started and ended in this run (UTC, ISO 8601 to the millisecond; "" when reused)
+    finished: str = ""
     not_estimable: list = field(default_factory=list)  # [{"section", "reason"}]: the report is "partial"
     inputs_hash: str = ""  # data, catalog, parameters, notebook, package: equal hash -> the report is reused
     reused: bool = False  # True when this run kept the previous run's report (same inputs_hash)
@@ -595,7 +597,9 @@ class ProvinceJob:
         except Exception as exc:  # noqa: BLE001 - one province's failure must not stop the others
             item.status = "failed"
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
+        end = datetime.now(timezone.utc)
+        item.seconds = round((end - start).total_seconds(), 1)
+        item.started, item.finished = (x.isoformat(timespec="milliseconds") for x in (start, end))
         self.bar.update(1)
         with PROVINCE_DONE:
             PROVINCE_DONE.notify_all()
