@@ -2,7 +2,9 @@
 papermill, render HTML without code, write a manifest per province and ``reports/index.html``.
 
 Notebooks run concurrently in a thread pool, one task per notebook, so a worker never idles while another
-still has a province to run (each papermill kernel is its own process; process pools with fork collide on
+still has a province to run. The national report reads the provinces' saved summaries, so its task is queued
+last and waits (:class:`NationalGate`) until every province's reports 20 and 30 have ended; a province whose
+report failed is passed to it as missing (each papermill kernel is its own process; process pools with fork collide on
 kernel ports). A province's notebooks may run at once in different kernels: each writes its own files and its
 ``results.json`` entry under the folder's lock; the worker that runs a province's last notebook renders its pages
 and evidence pack. papermill's ``cwd`` option changes the working directory of the *whole
@@ -21,8 +23,9 @@ Speed at national scale:
   after every cell (``request_save_on_cell_execute=False``): each write serialises every figure again.
 * **One BLAS thread per kernel** when several run at once (``OPENBLAS_NUM_THREADS`` etc. set for the kernels).
 * **Incremental runs.** A notebook is skipped when the hash of its inputs — the province's data (written by
-  ingest, ``province_hashes``), the catalog, its parameters, the notebook and the package — matches its last
-  successful run; ``force=True`` runs everything. Each manifest entry says ``reused`` true/false.
+  ingest, ``province_hashes``; for the national report the whole dataset and the bytes of the province summaries
+  it reads, :func:`summaries_digest`), the catalog, its parameters, the notebook and the package — matches its
+  last successful run; ``force=True`` runs everything. Each manifest entry says ``reused`` true/false.
 """
 from __future__ import annotations
 

@@ -1008,8 +1008,8 @@ def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed
     """Per province and pooled (last row, ``province='pooled'``): bodies, lowest pillar alpha, median
     self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
     table of :func:`flags_by_province`. Each part is reviewed by ``review(part, catalog, n_resamples=, seed=)``
-    (default :func:`review_indicators`; a run passes one that reads each province's review from its store, so
-    the national table shows the province reports' flags: :func:`iso18091lab.run.review_store.cross_province`)."""
+    (default :func:`review_indicators`). Report 40 reads each province's row from its report 20's summary and
+    computes only the pooled row (:func:`comparison_row`)."""
     review_of = review_indicators if review is None else review
     a = _check(assessments, "summary_by_province")
     provinces = sorted(a["province"].dropna().unique())

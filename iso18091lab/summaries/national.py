@@ -27,7 +27,7 @@ from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.verdict import MIN_EFFECT, MIN_PILOTS_PER_START, Verdict, national_effect_verdict
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, has_summary, load_summary, register
-from iso18091lab.summaries.effectiveness import POOL_COLUMNS, EffectivenessSummary, LeftOut, PoolingInputs
+from iso18091lab.summaries.effectiveness import POOL_COLUMNS, EffectivenessSummary, LeftOut
 from iso18091lab.summaries.reliability import ReliabilitySummary
 
 #: The province reports the national report reads, by the summary it reads of each.
