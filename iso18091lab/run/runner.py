@@ -484,14 +484,16 @@ def summaries_digest(folders: dict[str, Path], reports: tuple[str, ...] = PROVIN
 
 class NationalGate:
     """Starts the national job once every province job of the run has finished its reports 20 and 30
-    (:data:`~iso18091lab.summaries.national.PROVINCE_REPORTS`) and saved their summaries: its task is queued
-    last, so the worker that waits has nothing else to run. The national notebooks get ``province_dirs`` (each
+    (:data:`~iso18091lab.summaries.national.PROVINCE_REPORTS`) and saved their summaries: the worker that ends
+    the last of them runs it next (those reports are queued first), and its own task, queued last, waits for
+    them when none is left to run (all reused). The national notebooks get ``province_dirs`` (each
     province's report folder whose reports ran) and ``provinces_missing`` (province -> its report that failed,
     in this run or, for a province not run now, in its last manifest); their inputs hash holds the summaries'
     bytes (:func:`summaries_digest`)."""
 
     def __init__(self, jobs: list["ProvinceJob"], folders: dict[str, Path], cancelled: threading.Event):
         self.jobs, self.folders, self.cancelled = jobs, folders, cancelled
+        self.claimed = False
 
     def _ready(self) -> bool:
         return all(job.items.get(stem) is None or job.items[stem].status != "pending"
@@ -511,19 +513,24 @@ class NationalGate:
         dirs = {name: str(folder) for name, folder in sorted(self.folders.items()) if name not in missing}
         return dirs, dict(sorted(missing.items()))
 
-    def run_national(self, job: "ProvinceJob", kernel: WarmKernel) -> "ProvinceRun | None":
-        """Wait for the provinces' reports 20 and 30, then prepare and run ``job`` on this worker."""
+    def run_national(self, job: "ProvinceJob", kernel: WarmKernel, wait: bool = False) -> list["ProvinceRun"]:
+        """Prepare and run ``job`` on this worker once the provinces' reports 20 and 30 have ended, unless
+        another worker already did (``[]``); ``wait`` for them (the gate's own task, queued last), else return
+        ``[]`` at once when they have not ended."""
         with PROVINCE_DONE:
             while not self._ready():
-                if self.cancelled.is_set():
-                    return None
+                if not wait or self.cancelled.is_set():
+                    return []
                 PROVINCE_DONE.wait(timeout=1.0)
+            if self.claimed:
+                return []
+            self.claimed = True
         dirs, missing = self.inputs()
         job.parameters.update(province_dirs=dirs, provinces_missing=missing)
         job.data_hash = hashlib.sha256(f"{job.input_hash}:{summaries_digest(dict(dirs))}".encode()).hexdigest()
         for notebook in job.prepare():
             job.execute(notebook, kernel)
-        return job.finish()
+        return [job.finish()]
 
 
 #: Notified whenever a notebook ends (the national gate waits on it).
@@ -807,6 +814,8 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
             tasks = []
             for job in jobs:
                 tasks += [(job, notebook) for notebook in job.prepare()] or [(job, None)]
+            if national_set:  # the reports the national one reads first, so it can start beside the others
+                tasks.sort(key=lambda task: task[1] is None or task[1].stem not in PROVINCE_REPORTS)
             if national_set:  # last: it reads the provinces' summaries of reports 20 and 30 (NationalGate)
                 gate = NationalGate(jobs, {p: reports / slugify(p) for p in known}, pool.cancelled)
                 national_job = ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
@@ -814,13 +823,15 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
                                            warm_kernels, document)
                 tasks.append((gate, national_job))
 
-            def work(task, kernel: WarmKernel) -> ProvinceRun | None:
+            def work(task, kernel: WarmKernel) -> list[ProvinceRun]:
                 job, notebook = task
-                if isinstance(job, NationalGate):
-                    return job.run_national(notebook, kernel)
-                return job.finish() if notebook is None or job.execute(notebook, kernel) else None
+                if isinstance(job, NationalGate):  # the last task: unless a worker already ran it
+                    return job.run_national(notebook, kernel, wait=True)
+                done = [job.finish()] if notebook is None or job.execute(notebook, kernel) else []
+                # the worker that ends the provinces' last report 20 or 30 runs the national report next
+                return done + (gate.run_national(national_job, kernel) if national_set else [])
 
-            runs = [r for r in pool.run(tasks, work) if r is not None]
+            runs = [r for result in pool.run(tasks, work) for r in result]
     except BaseException:  # Ctrl-C or a failure: no further notebook starts
         pool.cancel()
         raise
