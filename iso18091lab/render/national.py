@@ -59,6 +59,14 @@ def _power_sentence(s: NationalSummary, lang: str) -> str:
              low=int(low[column]), high=int(high[column]), tau=num(high["tau"]))
 
 
+def missing_sentence(items: list[LeftOut], lang: str = "vi") -> str:
+    """The provinces the national report lacks and why (``nat_missing`` and ``nat_missing_<reason>``, the report
+    by its title), from :attr:`NationalSummary.missing`; ``""`` when none is missing."""
+    parts = [t(f"nat_missing_{x.reason}", lang, province=x.province,
+               report=t(f"title_{x.values.get('report', '')}", lang)) for x in items]
+    return t("nat_missing", lang, list="; ".join(parts)) if parts else ""
+
+
 def summary_sentences(s: NationalSummary, lang: str = "vi") -> list[str]:
     """The plain-language summary at the top of report 40: the pooled effect, heterogeneity and the strength of
     the evidence (or why there is none: "cannot answer with this design" when the provinces' own designs cannot
@@ -82,6 +90,8 @@ def summary_sentences(s: NationalSummary, lang: str = "vi") -> list[str]:
         sentences.append(t("nat_why_two", lang))
     if s.left_out:
         sentences.append(left_out_sentence(s.left_out, lang))
+    if s.missing:
+        sentences.append(missing_sentence(s.missing, lang))
     if s.has_flags:
         sentences.append(t("nat_s3", lang, list=", ".join(s.flagged_everywhere)) if s.flagged_everywhere
                          else t("nat_s3_none", lang))

@@ -258,11 +258,13 @@ class NotebookReport:
 
     def save(self) -> Path:
         """Write this notebook's entry of ``results.json`` (atomically, under the folder's lock: a province's
-        notebooks may run at once in several kernels)."""
+        notebooks may run at once in several kernels), the entries in reading order (by notebook name), whatever
+        order the notebooks ran in."""
         path = self.output_dir / "results.json"
         with locked(self.output_dir / ".results.lock"):
             existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
             existing[self.notebook] = _jsonable(self.results)
+            existing = dict(sorted(existing.items()))
             write_atomic(path, lambda tmp: tmp.write_text(json.dumps(existing, ensure_ascii=False, indent=2),
                                                           encoding="utf-8"))
         return path

@@ -2,7 +2,9 @@
 papermill, render HTML without code, write a manifest per province and ``reports/index.html``.
 
 Notebooks run concurrently in a thread pool, one task per notebook, so a worker never idles while another
-still has a province to run (each papermill kernel is its own process; process pools with fork collide on
+still has a province to run. The national report reads the provinces' saved summaries, so its task is queued
+last and waits (:class:`NationalGate`) until every province's reports 20 and 30 have ended; a province whose
+report failed is passed to it as missing (each papermill kernel is its own process; process pools with fork collide on
 kernel ports). A province's notebooks may run at once in different kernels: each writes its own files and its
 ``results.json`` entry under the folder's lock; the worker that runs a province's last notebook renders its pages
 and evidence pack. papermill's ``cwd`` option changes the working directory of the *whole
@@ -21,8 +23,9 @@ Speed at national scale:
   after every cell (``request_save_on_cell_execute=False``): each write serialises every figure again.
 * **One BLAS thread per kernel** when several run at once (``OPENBLAS_NUM_THREADS`` etc. set for the kernels).
 * **Incremental runs.** A notebook is skipped when the hash of its inputs — the province's data (written by
-  ingest, ``province_hashes``), the catalog, its parameters, the notebook and the package — matches its last
-  successful run; ``force=True`` runs everything. Each manifest entry says ``reused`` true/false.
+  ingest, ``province_hashes``; for the national report the whole dataset and the bytes of the province summaries
+  it reads, :func:`summaries_digest`), the catalog, its parameters, the notebook and the package — matches its
+  last successful run; ``force=True`` runs everything. Each manifest entry says ``reused`` true/false.
 """
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fing
 from iso18091lab.summaries.base import has_summary
 from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
-from iso18091lab.summaries.national import NationalSummary
+from iso18091lab.summaries.national import PROVINCE_REPORTS, NationalSummary
 from iso18091lab.normalize import slugify
 from iso18091lab.threads import child_environment
 
@@ -126,6 +129,8 @@ class NotebookRun:
     failing_line: int | None = None  # line of that cell where it failed, counted from 1
     failing_source: str = ""  # that line's text
     seconds: float = 0.0
+    started: str = ""  # when it started and ended in this run (UTC, ISO 8601 to the millisecond; "" when reused)
+    finished: str = ""
     not_estimable: list = field(default_factory=list)  # [{"section", "reason"}]: the report is "partial"
     inputs_hash: str = ""  # data, catalog, parameters, notebook, package: equal hash -> the report is reused
     reused: bool = False  # True when this run kept the previous run's report (same inputs_hash)
@@ -465,6 +470,76 @@ def _forget_results(out: Path, notebooks: list[str]) -> None:
         path.unlink()
 
 
+def summaries_digest(folders: dict[str, Path], reports: tuple[str, ...] = PROVINCE_REPORTS) -> str:
+    """A hash of the saved summaries of ``reports`` in each report folder (name -> folder): the JSON and the
+    Parquet bytes, so the national report is run again when any province summary it reads changed."""
+    digest = hashlib.sha256()
+    for name, folder in sorted(folders.items()):
+        digest.update(f"\0{name}".encode())
+        for report in reports:
+            files = [Path(folder) / "summaries" / f"{report}.json"]
+            files += sorted((Path(folder) / "summaries" / report).glob("*.parquet"))
+            for path in files:
+                digest.update(f"\0{path.name}\0".encode())
+                digest.update(path.read_bytes() if path.is_file() else b"-")
+    return digest.hexdigest()
+
+
+class NationalGate:
+    """Starts the national job once every province job of the run has finished its reports 20 and 30
+    (:data:`~iso18091lab.summaries.national.PROVINCE_REPORTS`) and saved their summaries: the worker that ends
+    the last of them runs it next (those reports are queued first), and its own task, queued last, waits for
+    them when none is left to run (all reused). The national notebooks get ``province_dirs`` (each
+    province's report folder whose reports ran) and ``provinces_missing`` (province -> its report that failed,
+    in this run or, for a province not run now, in its last manifest); their inputs hash holds the summaries'
+    bytes (:func:`summaries_digest`)."""
+
+    def __init__(self, jobs: list["ProvinceJob"], folders: dict[str, Path], cancelled: threading.Event):
+        self.jobs, self.folders, self.cancelled = jobs, folders, cancelled
+        self.claimed = False
+
+    def _ready(self) -> bool:
+        return all(job.items.get(stem) is None or job.items[stem].status != "pending"
+                   for job in self.jobs for stem in PROVINCE_REPORTS)
+
+    def inputs(self) -> tuple[dict[str, str], dict[str, str]]:
+        """``province_dirs`` and ``provinces_missing`` as the national notebooks take them."""
+        status = {job.province: {stem: job.items[stem].status for stem in PROVINCE_REPORTS if stem in job.items}
+                  for job in self.jobs}
+        for name, folder in self.folders.items():
+            if name not in status:  # not run now: its last manifest says which reports failed
+                entries = _read_json(Path(folder) / "manifest.json").get("notebooks", [])
+                status[name] = {e.get("notebook"): e.get("status") for e in entries
+                                if e.get("notebook") in PROVINCE_REPORTS}
+        missing = {name: next(stem for stem in PROVINCE_REPORTS if status.get(name, {}).get(stem) == "failed")
+                   for name in self.folders if "failed" in status.get(name, {}).values()}
+        dirs = {name: str(folder) for name, folder in sorted(self.folders.items()) if name not in missing}
+        return dirs, dict(sorted(missing.items()))
+
+    def run_national(self, job: "ProvinceJob", kernel: WarmKernel, wait: bool = False) -> list["ProvinceRun"]:
+        """Prepare and run ``job`` on this worker once the provinces' reports 20 and 30 have ended, unless
+        another worker already did (``[]``); ``wait`` for them (the gate's own task, queued last), else return
+        ``[]`` at once when they have not ended."""
+        with PROVINCE_DONE:
+            while not self._ready():
+                if not wait or self.cancelled.is_set():
+                    return []
+                PROVINCE_DONE.wait(timeout=1.0)
+            if self.claimed:
+                return []
+            self.claimed = True
+        dirs, missing = self.inputs()
+        job.parameters.update(province_dirs=dirs, provinces_missing=missing)
+        job.data_hash = hashlib.sha256(f"{job.input_hash}:{summaries_digest(dict(dirs))}".encode()).hexdigest()
+        for notebook in job.prepare():
+            job.execute(notebook, kernel)
+        return [job.finish()]
+
+
+#: Notified whenever a notebook ends (the national gate waits on it).
+PROVINCE_DONE = threading.Condition()
+
+
 class ProvinceJob:
     """One report folder's run, in three steps so that its notebooks can run on different workers:
     :meth:`prepare` (which reports can be reused, in the calling thread), :meth:`execute` (one notebook on a
@@ -535,8 +610,12 @@ class ProvinceJob:
         except Exception as exc:  # noqa: BLE001 - one province's failure must not stop the others
             item.status = "failed"
             item.error = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        item.seconds = round((datetime.now(timezone.utc) - start).total_seconds(), 1)
+        end = datetime.now(timezone.utc)
+        item.seconds = round((end - start).total_seconds(), 1)
+        item.started, item.finished = (x.isoformat(timespec="milliseconds") for x in (start, end))
         self.bar.update(1)
+        with PROVINCE_DONE:
+            PROVINCE_DONE.notify_all()
         with self.lock:
             self.remaining -= 1
             return self.remaining == 0
@@ -730,25 +809,32 @@ def run(provinces: list[str] | None = None, all_provinces: bool = False, raw: Pa
         total = len(targets) * len(notebooks) + len(national_set)
         with tqdm(total=total, desc=t("progress_running", lang), unit=t("progress_unit_report", lang),
                   disable=not progress) as bar:
-            # the national synthesis first: it runs beside the provinces instead of after them
-            jobs = ([ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra, synthetic,
-                                 summary, bar, NATIONAL_SLUG, input_hash, input_hash, force, warm_kernels,
-                                 document)]
-                    if national_set else [])
-            jobs += [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
-                                 input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
-                     for p in targets]
+            jobs = [ProvinceJob(p, notebooks, processed, reports, lang, seed, extra, synthetic, summary, bar, None,
+                                input_hash, province_hashes.get(p, input_hash), force, warm_kernels, document)
+                    for p in targets]
             # one task per notebook, so that no worker idles while another still has a province to run; the
             # worker that runs a job's last notebook renders its pages and writes its evidence pack
             tasks = []
             for job in jobs:
                 tasks += [(job, notebook) for notebook in job.prepare()] or [(job, None)]
+            if national_set:  # the reports the national one reads first, so it can start beside the others
+                tasks.sort(key=lambda task: task[1] is None or task[1].stem not in PROVINCE_REPORTS)
+            if national_set:  # last: it reads the provinces' summaries of reports 20 and 30 (NationalGate)
+                gate = NationalGate(jobs, {p: reports / slugify(p) for p in known}, pool.cancelled)
+                national_job = ProvinceJob(NATIONAL_NAME, national_set, processed, reports, lang, seed, extra,
+                                           synthetic, summary, bar, NATIONAL_SLUG, input_hash, input_hash, force,
+                                           warm_kernels, document)
+                tasks.append((gate, national_job))
 
-            def work(task, kernel: WarmKernel) -> ProvinceRun | None:
+            def work(task, kernel: WarmKernel) -> list[ProvinceRun]:
                 job, notebook = task
-                return job.finish() if notebook is None or job.execute(notebook, kernel) else None
+                if isinstance(job, NationalGate):  # the last task: unless a worker already ran it
+                    return job.run_national(notebook, kernel, wait=True)
+                done = [job.finish()] if notebook is None or job.execute(notebook, kernel) else []
+                # the worker that ends the provinces' last report 20 or 30 runs the national report next
+                return done + (gate.run_national(national_job, kernel) if national_set else [])
 
-            runs = [r for r in pool.run(tasks, work) if r is not None]
+            runs = [r for result in pool.run(tasks, work) for r in result]
     except BaseException:  # Ctrl-C or a failure: no further notebook starts
         pool.cancel()
         raise

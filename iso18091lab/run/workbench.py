@@ -64,6 +64,8 @@ def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", se
         name, slug = (NATIONAL_NAME, NATIONAL_SLUG) if national else (canonical, slugify(canonical))
         parameters = {"province": name, "processed_dir": str(processed),
                       "output_dir": str(work / "reports" / slug), "lang": lang, "seed": seed}
+        if national:  # the province's reports 20 and 30, run first in the lab, are what it reads
+            parameters["province_dirs"] = {canonical: str(work / "reports" / slugify(canonical))}
         node = nbformat.read(notebook, as_version=4)
         at = next(i for i, c in enumerate(node.cells) if "parameters" in c.metadata.get("tags", []))
         source = "# Parameters for this copy (iso18091lab lab); change them and run all cells\n" + "".join(

@@ -956,41 +956,59 @@ def flagged_everywhere(flags: pd.DataFrame, provinces: list[str]) -> list[str]:
     return indicator_order(common)
 
 
+#: The columns of a row of the cross-province reliability comparison (:func:`comparison_row`).
+COMPARISON_COLUMNS = ["province", "n_bodies", "alpha_min", "icc_c1_median", "inflation", "inflation_ci_low",
+                      "inflation_ci_high", "n_flagged", "flagged"]
+
+
+def comparison_row(part: pd.DataFrame, name: str, n_resamples: int = 1000, seed=2024,
+                   catalog: pd.DataFrame | None = None, review=None) -> tuple[dict, list[tuple[str, str]]]:
+    """One row of the cross-province reliability comparison for the rows ``part`` (a province, or all of them as
+    ``name="pooled"``): bodies, lowest pillar alpha, median self–council ICC(C,1) over indicators, overall
+    self-inflation with CI, indicators flagged (:data:`COMPARISON_COLUMNS`); and the flagged indicators with
+    their reasons. A part that cannot be estimated is left missing (NaN). ``review`` as in
+    :func:`summary_by_province`."""
+    review_of = review_indicators if review is None else review
+    record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
+              "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
+              "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
+    flags: list[tuple[str, str]] = []
+    try:
+        record["alpha_min"] = internal_consistency(part, omega=False)["alpha"].min()
+    except NotEstimable:
+        pass
+    try:
+        overall = self_inflation(part, n_resamples, seed).iloc[0]
+        record.update(inflation=overall["estimate"], inflation_ci_low=overall["ci_low"],
+                      inflation_ci_high=overall["ci_high"])
+    except NotEstimable:
+        pass
+    try:
+        table = review_of(part, catalog, n_resamples=n_resamples, seed=seed).table
+        record["icc_c1_median"] = table["icc_c1"].median()
+        flagged = table[table["flag"]]
+        record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
+        flags = list(zip(flagged["indicator"], flagged["reason"]))
+    except NotEstimable:
+        pass
+    return record, flags
+
+
 def summary_by_province(assessments: pd.DataFrame, n_resamples: int = 1000, seed=2024,
                         catalog: pd.DataFrame | None = None, review=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per province and pooled (last row, ``province='pooled'``): bodies, lowest pillar alpha, median
     self–council ICC(C,1) over indicators, overall self-inflation with CI, indicators flagged; and the flags
     table of :func:`flags_by_province`. Each part is reviewed by ``review(part, catalog, n_resamples=, seed=)``
-    (default :func:`review_indicators`; a run passes one that reads each province's review from its store, so
-    the national table shows the province reports' flags: :func:`iso18091lab.run.review_store.cross_province`)."""
+    (default :func:`review_indicators`). Report 40 reads each province's row from its report 20's summary and
+    computes only the pooled row (:func:`comparison_row`)."""
     review_of = review_indicators if review is None else review
     a = _check(assessments, "summary_by_province")
     provinces = sorted(a["province"].dropna().unique())
     rows, flags = [], []
     for name in provinces + ["pooled"]:
         part = a if name == "pooled" else a[a["province"] == name]
-        record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
-                  "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
-                  "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}
-        try:
-            record["alpha_min"] = internal_consistency(part, omega=False)["alpha"].min()
-        except NotEstimable:
-            pass
-        try:
-            overall = self_inflation(part, n_resamples, seed).iloc[0]
-            record.update(inflation=overall["estimate"], inflation_ci_low=overall["ci_low"],
-                          inflation_ci_high=overall["ci_high"])
-        except NotEstimable:
-            pass
-        try:
-            review = review_of(part, catalog, n_resamples=n_resamples, seed=seed).table
-            record["icc_c1_median"] = review["icc_c1"].median()
-            flagged = review[review["flag"]]
-            record.update(n_flagged=len(flagged), flagged=", ".join(flagged["indicator"]))
-            if name != "pooled":
-                flags += [{"indicator": i, "province": name, "reasons": r}
-                          for i, r in zip(flagged["indicator"], flagged["reason"])]
-        except NotEstimable:
-            pass
+        record, flagged = comparison_row(part, name, n_resamples, seed, catalog, review_of)
+        if name != "pooled":
+            flags += [{"indicator": i, "province": name, "reasons": r} for i, r in flagged]
         rows.append(record)
     return pd.DataFrame(rows), pd.DataFrame(flags, columns=["indicator", "province", "reasons"])

@@ -2,17 +2,22 @@
 provinces left out of the pooling and why, heterogeneity, effects by body level, the indicators flagged in every
 province, and the sample a national evaluation needs.
 
-:func:`build_national` reads the province summaries — what each
+:func:`build_national` reads the province summaries (:func:`read_provinces`: each province's report folder,
+through :func:`~iso18091lab.summaries.base.load_summary`) — what each
 :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` keeps for the pooling
 (:class:`~iso18091lab.summaries.effectiveness.PoolingInputs`: each province's effect with the inference its own
 report uses) — and pools them with :mod:`iso18091lab.stats.synthesis`; a province whose own interval is
 unbounded (its design cannot answer) is left out, never pooled with another SE, and when fewer than two
 provinces remain the verdict is "cannot answer with this design", with no number
-(:func:`~iso18091lab.stats.verdict.national_effect_verdict`). No words: ``render.national`` words it.
+(:func:`~iso18091lab.stats.verdict.national_effect_verdict`). The cross-province reliability comparison reads
+each province's :class:`~iso18091lab.summaries.reliability.ReliabilitySummary` (the flags of its own report 20).
+A province whose summaries are missing (its report failed, or was never saved) is named in
+``NationalSummary.missing`` with the reason. No words: ``render.national`` words it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,8 +26,12 @@ from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.verdict import MIN_EFFECT, MIN_PILOTS_PER_START, Verdict, national_effect_verdict
-from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
-from iso18091lab.summaries.effectiveness import POOL_COLUMNS, LeftOut, PoolingInputs, pooling_inputs
+from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, has_summary, load_summary, register
+from iso18091lab.summaries.effectiveness import POOL_COLUMNS, EffectivenessSummary, LeftOut
+from iso18091lab.summaries.reliability import ReliabilitySummary
+
+#: The province reports the national report reads, by the summary it reads of each.
+PROVINCE_REPORTS = ("20_reliability", "30_effectiveness")
 
 #: The parameters of the report and their defaults (the notebook's ``parameters`` cell).
 DEFAULTS = {"seed": 2024, "n_permutations": 2000, "effects_to_detect": [2.0, 3.0, 5.0], "bodies_per_province": 30}
@@ -30,6 +39,8 @@ DEFAULTS = {"seed": 2024, "n_permutations": 2000, "effects_to_detect": [2.0, 3.0
 SENSITIVITY = [(method, hk) for method in ("DL", "REML", "PM") for hk in (False, True)]
 
 
+#: Resamples of the pooled row of the reliability comparison (the cross-province comparison's own default).
+POOLED_RESAMPLES = 1000
 #: The method key of the pooled effect (random-effects meta-analysis, REML τ², Hartung-Knapp interval).
 POOLED_METHOD = "meta_reml_hk"
 
@@ -62,7 +73,9 @@ class PowerInputs:
 class NationalSummary(Summary):
     """Everything report 40 states. ``by_province`` holds every province estimated, with the inference its own
     report uses (``inference``) and the SE the pooling weighs; :meth:`weighed` the ones pooled; ``left_out`` the
-    provinces left out of the pooling and why. ``verdict`` is the national verdict
+    provinces left out of the pooling and why; ``missing`` the provinces whose summaries the report lacks
+    (``reason`` ``failed``: the province's report failed in this run, ``no_summary``: none is saved;
+    ``values["report"]`` the report). ``verdict`` is the national verdict
     (:func:`~iso18091lab.stats.verdict.national_effect_verdict`), with or without a pooled effect. Sections of
     ``not_estimated``: ``provinces`` (no pooled effect), ``tiers``, ``indicators`` and ``power``; a reason ``""``
     carries the error's words in ``values["detail"]``."""
@@ -72,6 +85,7 @@ class NationalSummary(Summary):
     provinces: list[str] = field(default_factory=list)
     by_province: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["province"] + POOL_COLUMNS))
     left_out: list[LeftOut] = field(default_factory=list)
+    missing: list[LeftOut] = field(default_factory=list)
     pooled: Estimate | None = None
     strength: str | None = None
     verdict: Verdict | None = None
@@ -108,8 +122,9 @@ class NationalSummary(Summary):
         still read that file: with the national verdict and the provinces left out (``left_out``: province,
         reason, detail, values) always."""
         out: dict = {"verdict": self.verdict.to_dict() if self.verdict is not None else None,
-                     "left_out": [{"province": x.province, "reason": x.reason, "detail": x.detail,
-                                   "values": dict(x.values)} for x in self.left_out]}
+                     **{name: [{"province": x.province, "reason": x.reason, "detail": x.detail,
+                                "values": dict(x.values)} for x in getattr(self, name)]
+                        for name in ("left_out", "missing")}}
         if self.pooled is not None:
             p = self.pooled
             out.update(pooled={"estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
@@ -129,15 +144,59 @@ class NationalSummary(Summary):
         return out
 
 
-def province_inputs(data, n_permutations: int = DEFAULTS["n_permutations"],
-                    seed: int | None = DEFAULTS["seed"]) -> dict[str, PoolingInputs]:
-    """The pooling inputs of every province of ``data`` (the whole dataset), by province, in name order: what
-    each province's :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` keeps for the national
-    report, computed from the data when the province summaries are not at hand; ``n_permutations`` and ``seed``
-    are the randomization inference of the provinces below the BJS threshold
-    (:func:`~iso18091lab.summaries.effectiveness.pooling_inputs`)."""
-    names = sorted(set(data.provinces) | set(data.assessments["province"].dropna().astype(str)), key=str)
-    return {name: pooling_inputs(data.for_province(name), n_permutations, seed) for name in names}
+def read_provinces(province_dirs: dict, missing: dict | None = None
+                   ) -> tuple[dict[str, EffectivenessSummary], dict[str, ReliabilitySummary], list[LeftOut]]:
+    """The saved summaries the national report reads of each province (:data:`PROVINCE_REPORTS`).
+
+    Parameters
+    ----------
+    province_dirs : dict
+        Province name -> its report folder (the runner's ``province_dirs``).
+    missing : dict, optional
+        Province name -> the report of it that failed in this run (its summary, if any, is an old one and is not
+        read).
+
+    Returns
+    -------
+    tuple
+        The :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` and the
+        :class:`~iso18091lab.summaries.reliability.ReliabilitySummary` of each province read, by name, and the
+        provinces missing (:class:`~iso18091lab.summaries.effectiveness.LeftOut` with reason ``failed`` or
+        ``no_summary`` and ``values["report"]``), in name order.
+    """
+    effects, reliability, lacking = {}, {}, []
+    for name, report in sorted((missing or {}).items()):
+        lacking.append(LeftOut(str(name), "failed", "", {"report": str(report)}))
+    for name, folder in sorted(province_dirs.items()):
+        if name in (missing or {}):
+            continue
+        absent = [r for r in PROVINCE_REPORTS if not has_summary(Path(folder), r)]
+        if absent:
+            lacking.append(LeftOut(str(name), "no_summary", "", {"report": absent[0]}))
+            continue
+        reliability[name] = load_summary(Path(folder), "20_reliability")
+        effects[name] = load_summary(Path(folder), "30_effectiveness")
+    return effects, reliability, sorted(lacking, key=lambda x: x.province)
+
+
+def reliability_comparison(summaries: dict[str, ReliabilitySummary], pooled: dict | None = None) -> dict:
+    """The cross-province reliability comparison from each province's reliability summary: ``summary`` (one row
+    per province, :data:`~iso18091lab.stats.indicator_review.COMPARISON_COLUMNS`, then ``pooled`` when given: the
+    row of :func:`~iso18091lab.stats.indicator_review.comparison_row` on every province's rows) and ``flags``
+    (indicator, province, reasons: the flags of each province's own report 20)."""
+    rows, flags = [], []
+    for name, s in summaries.items():
+        alpha = s.internal_consistency["alpha"].min() if "alpha" in s.internal_consistency else float("nan")
+        icc = s.review["icc_c1"].median() if "icc_c1" in s.review else float("nan")
+        infl = s.inflation_overall
+        rows.append({"province": name, "n_bodies": int(s.n_bodies), "alpha_min": alpha, "icc_c1_median": icc,
+                     "inflation": infl.estimate if infl else float("nan"),
+                     "inflation_ci_low": infl.ci_low if infl else float("nan"),
+                     "inflation_ci_high": infl.ci_high if infl else float("nan"),
+                     "n_flagged": len(s.flagged), "flagged": ", ".join(s.flagged)})
+        flags += [{"indicator": i, "province": name, "reasons": s.flag_reasons.get(i, "")} for i in s.flagged]
+    summary = pd.DataFrame(rows + ([pooled] if pooled else []), columns=review.COMPARISON_COLUMNS)
+    return {"summary": summary, "flags": pd.DataFrame(flags, columns=["indicator", "province", "reasons"])}
 
 
 def _concat(frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
@@ -151,36 +210,49 @@ def _why(section: str, exc: Exception) -> NotEstimated:
 
 
 def build_national(province_summaries, params: dict | None = None, reliability: dict | Exception | None = None,
-                   provinces: list[str] | None = None, synthetic: bool = False) -> NationalSummary:
+                   provinces: list[str] | None = None, synthetic: bool = False, missing: dict | None = None,
+                   data=None) -> NationalSummary:
     """Everything report 40 states, from the province summaries.
 
     Parameters
     ----------
     province_summaries : mapping or list
-        Per province, its :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` or just its
-        :class:`~iso18091lab.summaries.effectiveness.PoolingInputs` (:func:`province_inputs`).
+        Province name -> its report folder (read by :func:`read_provinces`: its saved effectiveness and
+        reliability summaries); or, per province, its
+        :class:`~iso18091lab.summaries.effectiveness.EffectivenessSummary` or just its
+        :class:`~iso18091lab.summaries.effectiveness.PoolingInputs`.
     params : dict, optional
-        ``province`` (the report's name), ``seed`` and ``n_permutations`` (the randomization inference of the
-        provinces below the BJS threshold: used by :func:`build_national_from_data`; a province summary given
-        here carries the inference of its own report), ``effects_to_detect`` (points; the headline's is
+        ``province`` (the report's name), ``effects_to_detect`` (points; the headline's is
         :data:`~iso18091lab.stats.verdict.MIN_EFFECT` when listed, else the first), ``bodies_per_province``
-        (the cluster size of a national evaluation); defaults :data:`DEFAULTS`.
+        (the cluster size of a national evaluation), ``seed`` (the pooled row of the reliability comparison);
+        defaults :data:`DEFAULTS`. Each province enters with the inference of its own report.
     reliability : dict or Exception, optional
-        The cross-province reliability comparison (``summary`` and ``flags`` tables,
-        :func:`iso18091lab.stats.indicator_review.summary_by_province`), or the error that prevented it. It is
-        not read from each province's ``ReliabilitySummary``: the runner runs report 40 beside the provinces,
-        not after them (``run.runner.run``), so their summaries may not exist yet; ``run.review_store`` shares
-        the comparison with report 20 instead.
+        The cross-province reliability comparison (``summary`` and ``flags`` tables), or the error that
+        prevented it; read from the provinces' reliability summaries when folders are given
+        (:func:`reliability_comparison`).
     provinces : list of str, optional
-        The provinces an indicator must be flagged in to count as flagged everywhere (default: those given).
+        The provinces an indicator must be flagged in to count as flagged everywhere (default: those read).
     synthetic : bool
-        Whether the data are synthetic.
+        Whether the data are synthetic (also when any province summary read is).
+    missing : dict, optional
+        Province name -> the report of it that failed in this run: named in ``NationalSummary.missing``.
+    data : Dataset, optional
+        The whole dataset, for the pooled row of the reliability comparison (every province's rows together).
 
     Returns
     -------
     NationalSummary
         Typed fields and tables, no words.
     """
+    lacking: list[LeftOut] = []
+    if isinstance(province_summaries, dict) and all(isinstance(v, (str, Path)) for v in province_summaries.values()):
+        province_summaries, read, lacking = read_provinces(province_summaries, missing)
+        synthetic = bool(synthetic) or any(s.synthetic for s in province_summaries.values())
+        if read and reliability is None:
+            full = {**DEFAULTS, **(params or {})}
+            pooled_row = (review.comparison_row(data.assessments, "pooled", POOLED_RESAMPLES, full["seed"],
+                                                data.catalog)[0] if data is not None else None)
+            reliability = reliability_comparison(read, pooled_row)
     params = {**DEFAULTS, **(params or {})}
     effects = [float(e) for e in params["effects_to_detect"]]
     m = int(params["bodies_per_province"])
@@ -250,14 +322,5 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
                    n_needed=int(needed.loc[needed["effect"] == main_effect, "bodies_2y"].iloc[0]),
                    frame_2025=national_frame())
     return NationalSummary(province=str(params.get("province") or ""), synthetic=bool(synthetic), params=params,
-                           provinces=list(names), by_province=by_province, main_effect=main_effect, **out)
-
-
-def build_national_from_data(data, params: dict | None = None,
-                             reliability: dict | Exception | None = None) -> NationalSummary:
-    """:func:`build_national` on the pooling inputs of every province of ``data`` (:func:`province_inputs`, with
-    the randomization inference of ``params["n_permutations"]`` and ``params["seed"]``, defaults
-    :data:`DEFAULTS`)."""
-    full = {**DEFAULTS, **(params or {})}
-    inputs = province_inputs(data, int(full["n_permutations"]), full["seed"])
-    return build_national(inputs, params, reliability, provinces=list(data.provinces), synthetic=bool(data.synthetic))
+                           provinces=list(names), by_province=by_province, main_effect=main_effect, missing=lacking,
+                           **out)

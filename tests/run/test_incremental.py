@@ -255,3 +255,18 @@ def test_the_kernel_code_lives_in_a_module_and_the_cells_only_call_it():
     import sys
 
     assert all(name in sys.modules for name in kernel_setup.REPORT_MODULES)
+
+
+def test_the_national_report_runs_again_when_a_province_summary_it_read_changed(runs):
+    """The national report's inputs hold the bytes of the province summaries it reads: rewritten (same content,
+    other bytes), Hải Phòng's effectiveness summary makes it run again, alone; an unchanged re-run reuses it."""
+    reports, processed = runs["reports"], runs["processed"]
+    path = reports / "hai-phong" / "summaries" / "30_effectiveness.json"
+    path.write_text(json.dumps(json.loads(path.read_text(encoding="utf-8")), indent=4), encoding="utf-8")
+    again = run(national=True, raw=processed.parent / "raw", processed=processed, reports=reports, progress=False)
+    assert [(r.slug, [n.reused for n in r.notebooks]) for r in again] == [("toan-quoc", [False])]
+    assert again[0].status in ("ok", "partial")
+    manifest = json.loads((reports / "toan-quoc" / "manifest.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["parameters"]["province_dirs"]) == ["Hải Phòng", "Quảng Ninh"]
+    unchanged = run(national=True, raw=processed.parent / "raw", processed=processed, reports=reports, progress=False)
+    assert [n.reused for r in unchanged for n in r.notebooks] == [True]

@@ -1,5 +1,5 @@
-"""The run layer around the indicator review: a province's review kept once per run and shared between report 20
-and the national comparison, and the cross-province comparison computed once per processed data."""
+"""The run layer around the indicator review: a province's review kept once per run (report 20), under a hash of
+what it reads."""
 from __future__ import annotations
 
 import sys
@@ -22,35 +22,10 @@ from planted_designs import planted_assessments  # noqa: E402
 CATALOG = load_catalog()
 
 
-@pytest.mark.parametrize("call", [lambda: review_store.cross_province("/nonexistent/folder"),
-                                  lambda: review_store.cache_folder(None), lambda: processed_hash(None)])
+@pytest.mark.parametrize("call", [lambda: review_store.cache_folder(None), lambda: processed_hash(None)])
 def test_bad_folders_raise_valueerror(call):
     with pytest.raises(ValueError):
         call()
-
-
-def test_cross_province_is_computed_once_and_shared(synthetic_ingest):
-    _, processed = synthetic_ingest
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(review_store.cross_province(processed, 50, 3)))
-               for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(r["computed"] for r in results) == 1  # the others waited on the lock and read the file
-    again = review_store.cross_province(processed, 50, 3)
-    assert not again["computed"] and again["hash"] == processed_hash(processed)
-    summary = again["summary"].set_index("province")
-    assert list(summary.index) == ["Hải Phòng", "Quảng Ninh", "pooled"]
-    assert summary.loc["pooled", "n_bodies"] == summary.loc[["Hải Phòng", "Quảng Ninh"], "n_bodies"].sum()
-    pd.testing.assert_frame_equal(again["summary"], results[0]["summary"])
-    flags = again["flags"]
-    assert set(flags["province"]) <= {"Hải Phòng", "Quảng Ninh"}
-    everywhere = review.flagged_everywhere(flags, ["Hải Phòng", "Quảng Ninh"])
-    assert set(everywhere) == set(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) & \
-        set(flags.loc[flags["province"] == "Quảng Ninh", "indicator"])
-
 
 
 def _count_member_agreement(monkeypatch) -> list:
@@ -59,7 +34,6 @@ def _count_member_agreement(monkeypatch) -> list:
     original = review.member_agreement
     monkeypatch.setattr(review, "member_agreement", lambda *a, **k: calls.append(1) or original(*a, **k))
     return calls
-
 
 
 def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatch):
@@ -87,7 +61,6 @@ def test_a_cached_review_is_the_review_and_is_computed_once(tmp_path, monkeypatc
     assert len(calls) == 6 and len(list(tmp_path.glob("review_*.pkl"))) == 4
 
 
-
 def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
     no_members = planted_assessments(n_bodies=10, members=0, seed=1)
     first = review_store.cached_review(no_members, CATALOG, n_resamples=50, seed=1, cache=tmp_path)
@@ -95,28 +68,6 @@ def test_a_cached_review_keeps_what_could_not_be_estimated(tmp_path):
     (part, why), = again.not_estimable
     assert part == "members" and isinstance(why, NotEstimable)
     assert why.reason == first.not_estimable[0][1].reason and why.values == first.not_estimable[0][1].values
-
-
-
-def test_the_national_comparison_reuses_the_province_report_s_review(synthetic_ingest, tmp_path, monkeypatch):
-    import shutil
-
-    import iso18091lab as lab
-
-    _, source = synthetic_ingest
-    processed = tmp_path / "processed"
-    shutil.copytree(source, processed)
-    data = lab.load(processed, province="Hải Phòng")
-    report = review_store.cached_review(data.assessments, data.catalog, n_resamples=80, seed=4,
-                                        cache=processed / "cache").table  # as report 20 calls it
-    calls = _count_member_agreement(monkeypatch)
-    across = review_store.cross_province(processed, n_resamples=80, seed=4)
-    assert len(calls) == 2  # Quảng Ninh and pooled; Hải Phòng's review was read
-    flags = across["flags"]
-    assert sorted(flags.loc[flags["province"] == "Hải Phòng", "indicator"]) == sorted(report.loc[report["flag"], "indicator"])
-    row = across["summary"].set_index("province").loc["Hải Phòng"]
-    assert row["icc_c1_median"] == pytest.approx(report["icc_c1"].median(), abs=1e-9)  # stored as JSON, 10 digits
-
 
 
 def test_an_unreadable_cache_entry_is_computed_again(tmp_path):

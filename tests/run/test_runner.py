@@ -306,3 +306,41 @@ print(sys.modules.get("rfc3987_syntax"), "iri" in FormatChecker.checkers, "date-
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["invalid rejected", "None False True"], done.stdout + done.stderr
+
+
+def test_the_national_report_starts_after_every_province_s_reports_20_and_30(small_processed, tmp_path):
+    """Stand-in reports (two workers): 20 and 30 write a file after a pause, 30 fails for Hải Phòng, 10
+    takes longer than both; the national one records what it was given. It starts after every province's 20 and
+    30 ended (not after 10, which may still run), reads Quảng Ninh's folder and gets Hải Phòng as missing, with
+    the report that failed."""
+    import nbformat
+
+    head = 'province = "x"\nprocessed_dir = "."\noutput_dir = "."\nlang = "vi"\nseed = 1'
+    save = ("import pathlib, time\ntime.sleep({pause})\nfolder = pathlib.Path(output_dir) / 'summaries'\n"
+            "folder.mkdir(parents=True, exist_ok=True)\n(folder / 'stand-in-{name}.txt').write_text('')")
+    sources = {"10_scorecard": ["import time\ntime.sleep(4)"],
+               "20_reliability": [save.format(pause=1, name="20_reliability")],
+               "30_effectiveness": ["assert province != 'Hải Phòng', 'hỏng có chủ ý'",
+                                    save.format(pause=1.5, name="30_effectiveness")],
+               "40_national": ["import json, pathlib\n(pathlib.Path(output_dir) / 'given.json').write_text("
+                               "json.dumps({'dirs': province_dirs, 'missing': provinces_missing}))"]}
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    for name, cells in sources.items():
+        extra = "\nprovince_dirs = {}\nprovinces_missing = {}" if name.startswith("40") else ""
+        nbformat.write(_notebook([head + extra] + cells), notebooks / f"{name}.ipynb")
+    reports = tmp_path / "reports"
+    runs = run(all_provinces=True, raw=small_processed / "raw", processed=small_processed / "processed",
+               reports=reports, notebooks_dir=notebooks, progress=False, workers=2)
+    by_name = {r.province: {n.notebook: n for n in r.notebooks} for r in runs}
+    national = by_name["Toàn quốc"]["40_national"]
+    assert national.status == "ok" and national.started
+    inputs = [by_name[p][stem] for p in ("Hải Phòng", "Quảng Ninh") for stem in ("20_reliability", "30_effectiveness")]
+    assert all(n.finished and n.finished <= national.started for n in inputs), [(n.notebook, n.finished) for n in inputs]
+    assert by_name["Hải Phòng"]["30_effectiveness"].status == "failed"
+    given = json.loads((reports / "toan-quoc" / "given.json").read_text(encoding="utf-8"))
+    assert given == {"dirs": {"Quảng Ninh": str(reports / "quang-ninh")},
+                     "missing": {"Hải Phòng": "30_effectiveness"}}
+    manifest = json.loads((reports / "toan-quoc" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["provinces_missing"] == {"Hải Phòng": "30_effectiveness"}
+    assert manifest["notebooks"][0]["started"] == national.started

@@ -15,12 +15,13 @@ import pytest
 from scipy import stats
 
 import iso18091lab as lab
-from iso18091lab.run import review_store
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.descriptive import overall_scores
 from iso18091lab.summaries.base import load_summary
 from iso18091lab.summaries.effectiveness import build_effectiveness
-from iso18091lab.summaries.national import NationalSummary, build_national, build_national_from_data
+from iso18091lab.stats import indicator_review
+from iso18091lab.summaries.national import NationalSummary, build_national
+from iso18091lab.summaries.reliability import build_reliability
 
 PARAMS = {"province": "Toàn quốc", "seed": 1, "effects_to_detect": [2.0, 3.0, 5.0], "bodies_per_province": 30}
 
@@ -35,9 +36,71 @@ def data(folder):
     return lab.load(folder)
 
 
+#: What each province's own reports 30 and 20 are run with here.
+PROVINCE_PARAMS = {"seed": 1, "n_permutations": 2000, "n_resamples": 99}
+
+
+def _from_data(data, n_permutations: int = PROVINCE_PARAMS["n_permutations"]) -> dict:
+    """Each province's effectiveness summary (report 30) of ``data``, by name."""
+    return {p: build_effectiveness(data.for_province(p), {**PROVINCE_PARAMS, "n_permutations": n_permutations})
+            for p in data.provinces}
+
+
 @pytest.fixture(scope="module")
-def national(data):
-    return build_national_from_data(data, PARAMS)
+def province_dirs(data, tmp_path_factory):
+    """Each province's report folder with its saved summaries of reports 20 and 30, as a run leaves them."""
+    dirs = {}
+    for p, summary in _from_data(data).items():
+        folder = tmp_path_factory.mktemp("province")
+        summary.save(folder)
+        build_reliability(data.for_province(p), {**PROVINCE_PARAMS, "province": p}).save(folder)
+        dirs[p] = folder
+    return dirs
+
+
+@pytest.fixture(scope="module")
+def national(data, province_dirs):
+    return build_national(province_dirs, PARAMS, data=data)
+
+
+def test_built_from_the_saved_province_summaries_it_equals_the_one_from_the_summaries_in_memory(data, national):
+    """Read back from the province folders, the national summary has the numbers of the province summaries
+    built in memory (pooled estimate, SE, left out, verdict), and its reliability comparison has the rows and
+    flags that the statistics give on each province's data (stats.indicator_review.summary_by_province)."""
+    memory = build_national(_from_data(data), PARAMS, provinces=data.provinces)
+    assert national.provinces == memory.provinces == sorted(data.provinces) and not national.missing
+    assert (national.pooled.estimate, national.pooled.ci_low, national.pooled.ci_high, national.pooled.params["se"]) \
+        == pytest.approx((memory.pooled.estimate, memory.pooled.ci_low, memory.pooled.ci_high,
+                          memory.pooled.params["se"]), abs=1e-12)
+    assert national.left_out == memory.left_out and repr(national.verdict) == repr(memory.verdict)
+    pd.testing.assert_frame_equal(national.by_province, memory.by_province)
+    summary, flags = indicator_review.summary_by_province(data.assessments, PROVINCE_PARAMS["n_resamples"],
+                                                          PROVINCE_PARAMS["seed"], catalog=data.catalog)
+    rows = national.reliability_by_province
+    assert rows["province"].tolist() == summary["province"].tolist()  # the provinces, then "pooled"
+    pd.testing.assert_frame_equal(rows.iloc[:-1].reset_index(drop=True), summary.iloc[:-1].reset_index(drop=True),
+                                  check_dtype=False, atol=1e-12)
+    pd.testing.assert_frame_equal(national.flagged.sort_values(["province", "indicator"]).reset_index(drop=True),
+                                  flags.sort_values(["province", "indicator"]).reset_index(drop=True))
+    assert national.flagged_everywhere == indicator_review.flagged_everywhere(flags, data.provinces)
+
+
+def test_a_province_whose_report_failed_is_named_as_missing(data, province_dirs, tmp_path):
+    """A province whose report 30 failed in this run is not read (its folder may hold an old summary) and is
+    named with the report; one without saved summaries too; the others are still pooled."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    s = build_national({**province_dirs, "Tỉnh trống": empty}, PARAMS, missing={"Quảng Ninh": "30_effectiveness"})
+    assert [(x.province, x.reason, x.values) for x in s.missing] == [
+        ("Quảng Ninh", "failed", {"report": "30_effectiveness"}),
+        ("Tỉnh trống", "no_summary", {"report": "20_reliability"})]
+    assert s.provinces == ["Hải Phòng"] and s.by_province["province"].tolist() == ["Hải Phòng"]
+    assert s.pooled is None and [x["province"] for x in s.record()["missing"]] == ["Quảng Ninh", "Tỉnh trống"]
+    from iso18091lab.render.national import missing_sentence, summary_sentences
+    for lang in ("vi", "en"):
+        sentence = missing_sentence(s.missing, lang)
+        assert "Quảng Ninh" in sentence and "Tỉnh trống" in sentence and sentence in summary_sentences(s, lang)
+    assert missing_sentence([], "vi") == ""
 
 
 def test_the_province_summaries_give_the_synthesis_of_the_whole_panel(folder, data, national):
@@ -87,14 +150,14 @@ def test_one_province_gives_no_pooled_effect_and_says_why(folder):
         ("provinces", "one_province", {"n": 1})]
 
 
-def test_the_summary_round_trips_and_validates_against_its_schema(folder, data, tmp_path):
-    s = build_national_from_data(data, PARAMS, review_store.cross_province_or_error(folder, seed=1))
+def test_the_summary_round_trips_and_validates_against_its_schema(national, tmp_path):
+    s = national
     assert s.has_flags and len(s.reliability_by_province)
     path = s.save(tmp_path)
     back = load_summary(tmp_path, "40_national")
     assert isinstance(back, NationalSummary)
     for name in ("pooled", "verdict", "strength", "power", "n_needed", "frame_2025", "flagged_everywhere",
-                 "not_estimated", "params", "main_effect", "provinces", "left_out", "min_pilots_per_start"):
+                 "not_estimated", "params", "main_effect", "provinces", "left_out", "missing", "min_pilots_per_start"):
         assert repr(getattr(back, name)) == repr(getattr(s, name)), name
     for name in ("by_province", "heterogeneity", "by_tier", "tier_pooled", "power_sensitivity", "bodies_needed",
                  "flagged", "reliability_by_province"):
@@ -150,7 +213,7 @@ def test_each_province_enters_with_its_own_inference(national):
 @pytest.mark.parametrize("counts, cannot", [({"Hải Phòng": 1, "Quảng Ninh": 1}, ["Hải Phòng", "Quảng Ninh"]),
                                             ({"Quảng Ninh": 1}, ["Quảng Ninh"])])
 def test_provinces_whose_own_design_cannot_answer_are_left_out_and_no_number_is_given(data, counts, cannot):
-    s = build_national_from_data(_pilots_kept(data, counts), PARAMS)
+    s = build_national(_from_data(_pilots_kept(data, counts)), PARAMS)
     _check_each_province_enters_with_its_own_inference(s)
     assert s.pooled is None and s.heterogeneity.empty and s.strength is None  # no national number ...
     assert (s.verdict.answer, s.verdict.reason) == ("unclear", "design_too_small")  # ... and why
@@ -183,7 +246,7 @@ def test_the_province_enters_with_the_interval_its_own_report_prints(folder, dat
 
 # -- every parameter takes effect ------------------------------------------------------------------------------
 def test_effects_to_detect_set_the_rows_and_the_headline_effect(data, national):
-    other = build_national_from_data(data, {**PARAMS, "effects_to_detect": [4.0, 6.0]})
+    other = build_national(_from_data(data), {**PARAMS, "effects_to_detect": [4.0, 6.0]})
     assert other.bodies_needed["effect"].tolist() == [4.0, 6.0] and other.main_effect == 4.0  # 3 is not listed
     assert national.main_effect == 3.0
     assert "bodies_6" in other.power_sensitivity and "bodies_6" not in national.power_sensitivity
@@ -191,35 +254,35 @@ def test_effects_to_detect_set_the_rows_and_the_headline_effect(data, national):
 
 
 def test_bodies_per_province_sets_the_clusters_of_the_sensitivity_table(data, national):
-    other = build_national_from_data(data, {**PARAMS, "bodies_per_province": 60})
+    other = build_national(_from_data(data), {**PARAMS, "bodies_per_province": 60})
     assert other.power.bodies_per_province == 60
     deff = lambda s: s.power_sensitivity.set_index("tau")["design_effect"]  # noqa: E731
     assert deff(other).loc[0.0] == deff(national).loc[0.0] == 1.0  # no heterogeneity: no design effect
     assert (deff(other).loc[1.0:] > deff(national).loc[1.0:]).all()
 
 
-def test_seed_sets_the_resamples_of_the_reliability_comparison(folder, data):
-    """The seed reaches the cross-province comparison: one comparison is computed and kept per seed (on the
-    fixture its numbers do not move with the seed: the self-inflation interval is not resampled there)."""
-    one = review_store.cross_province_or_error(folder, seed=11)
-    two = review_store.cross_province_or_error(folder, seed=12)
-    kept = sorted(p.name.rsplit("_", 2)[1] for p in (folder / "cache").glob(f"reliability_{one['hash'][:16]}_*"))
-    assert {"11", "12"} <= set(kept)
-    for s in (build_national_from_data(data, PARAMS, one), build_national_from_data(data, PARAMS, two)):
-        assert s.has_flags and s.reliability_by_province["province"].tolist()[-1] == "pooled"
+def test_seed_sets_the_resamples_of_the_pooled_reliability_row(data, province_dirs, monkeypatch):
+    """The seed reaches the one row computed from the data (every province together: ``pooled``); the province
+    rows are those of the provinces' own reports."""
+    seeds = []
+    real = indicator_review.comparison_row
+    monkeypatch.setattr(indicator_review, "comparison_row", lambda *a, **k: seeds.append(a[3]) or real(*a, **k))
+    s = build_national(province_dirs, {**PARAMS, "seed": 12}, data=data)
+    assert seeds == [12] and s.reliability_by_province["province"].tolist()[-1] == "pooled"
+    assert "pooled" not in build_national(province_dirs, PARAMS).reliability_by_province["province"].tolist()
 
 
-def test_n_permutations_sets_the_inference_of_the_provinces_below_the_bjs_threshold(data):
-    """``n_permutations = 0`` forces the BJS SE everywhere (not the reports' rule): the one-pilot province is then
-    pooled; with permutations it enters with its own randomization interval, unbounded, and is left out."""
+def test_each_province_enters_with_the_inference_of_its_own_report(data):
+    """``n_permutations = 0`` in a province's report 30 forces the BJS SE there (not the reports' rule): the
+    one-pilot province is then pooled; with permutations it enters with its own randomization interval,
+    unbounded, and is left out."""
     one_pilot = _pilots_kept(data, {"Quảng Ninh": 1})
-    forced = build_national_from_data(one_pilot, {**PARAMS, "n_permutations": 0})
-    own = build_national_from_data(one_pilot, {**PARAMS, "n_permutations": 500})
-    assert forced.params["n_permutations"] == 0 and own.params["n_permutations"] == 500
+    forced = build_national(_from_data(one_pilot, n_permutations=0), PARAMS)
+    own = build_national(_from_data(one_pilot, n_permutations=500), PARAMS)
     assert set(forced.by_province["inference"]) == {"bjs"} and forced.pooled.n == 2 and not forced.left_out
     assert own.by_province.set_index("province").loc["Quảng Ninh", "inference"] == "randomization"
     assert own.pooled is None and [x.province for x in own.left_out] == ["Quảng Ninh"]
 
 
-def test_province_names_the_summary(data):
-    assert build_national_from_data(data, {**PARAMS, "province": "Cả nước"}).province == "Cả nước"
+def test_province_names_the_summary(province_dirs):
+    assert build_national(province_dirs, {**PARAMS, "province": "Cả nước"}).province == "Cả nước"
