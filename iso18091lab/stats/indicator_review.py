@@ -969,6 +969,7 @@ def comparison_row(part: pd.DataFrame, name: str, n_resamples: int = 1000, seed=
     their reasons. A part that cannot be estimated is left missing (NaN). ``review`` as in
     :func:`summary_by_province`."""
     review_of = review_indicators if review is None else review
+    part = _check(part, "comparison_row")
     record = {"province": name, "n_bodies": int(part["body_id"].nunique()), "alpha_min": np.nan,
               "icc_c1_median": np.nan, "inflation": np.nan, "inflation_ci_low": np.nan,
               "inflation_ci_high": np.nan, "n_flagged": 0, "flagged": ""}

@@ -225,6 +225,7 @@ BAD_INPUT = [
     ("flags_by_province", lambda: review.flags_by_province(_A.iloc[:0])),
     ("flagged_everywhere", lambda: review.flagged_everywhere(pd.DataFrame(), ["A"])),
     ("summary_by_province", lambda: review.summary_by_province(pd.DataFrame())),
+    ("comparison_row", lambda: review.comparison_row(pd.DataFrame(), "pooled")),
     ("reliability_summary", lambda: reliability_summary(pd.DataFrame())),
     ("band", lambda: review.band(0.5, kind="alpha")),
     ("band_ci_key", lambda: review.band_ci_key(0.5, 0.1, 0.9, kind="alpha")),
