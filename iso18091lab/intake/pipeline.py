@@ -226,11 +226,20 @@ def _dates(table: _Table) -> tuple[np.ndarray, np.ndarray]:
     return days, bad
 
 
-def _assessed_on(table: _Table, year: np.ndarray, problems: _Problems) -> np.ndarray:
-    """The assessment date of every row (None when the cell is empty or no date: ``bad_date`` is recorded where
-    the row is placed on its map). A date in another year than the row's ``year`` is a ``date_year_mismatch``
-    problem of the date cell (its reason names the row's year)."""
-    days = _dates(table)[0]
+def _wave_dates(table: _Table, problems: _Problems) -> np.ndarray:
+    """The assessment date of each distinct cell of the date column (None when empty or unreadable; an
+    unreadable one is a ``bad_date`` problem of its rows). Read once per table: the bodies are placed on the map
+    of these dates (:meth:`_Bodies.locate`) and the rows keep them (:func:`_assessed_on`)."""
+    days, bad = _dates(table)
+    rows = np.flatnonzero(bad[table.codes("date")])
+    problems.add(rows, "date", _texts(table, "date")[rows], "bad_date")
+    return days
+
+
+def _assessed_on(table: _Table, days: np.ndarray, year: np.ndarray, problems: _Problems) -> np.ndarray:
+    """The assessment date of every row from ``days`` (:func:`_wave_dates`; None when the cell is empty or no
+    date). A date in another year than the row's ``year`` is a ``date_year_mismatch`` problem of the date cell
+    (its reason names the row's year)."""
     day_year = np.array([d.year if d is not None else -1 for d in days], dtype=np.int64)[table.codes("date")]
     years = pd.to_numeric(pd.Series(year, dtype=object), errors="coerce").to_numpy(dtype=float)
     wrong = np.flatnonzero((day_year >= 0) & ~np.isnan(years) & (day_year != years))
@@ -278,15 +287,15 @@ class _Bodies:
         #: body index -> the rules that put its waves on a map (MAP_RULES; ``map_rule`` of the units table)
         self.map_rules: dict[int, set[str]] = {}
 
-    def locate(self, table: _Table, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
-        """(body index per row, -1 where none; attributed province per row, '' where none)."""
+    def locate(self, table: _Table, problems: _Problems, days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(body index per row, -1 where none; attributed province per row, '' where none); ``days``: the date of
+        each distinct cell of the date column (:func:`_wave_dates`), which picks the map of each row's wave."""
         columns = ["province", "unit", "code", "year", "date"]
         combos, inverse = _unique_rows([table.codes(c) for c in columns])
         counts = np.bincount(inverse, minlength=len(combos))
         body = np.full(len(combos), -1, dtype=np.int64)
         province = np.full(len(combos), "", dtype=object)
         failures: list[tuple[int, Problem]] = []
-        days = self._wave_dates(table, problems)
         typed_values = [table.values(c) for c in ("province", "unit", "code")]
         texts = [[nfc(v) for v in values] for values in typed_values]  # each distinct cell normalised once
         years = table.values("year")
@@ -313,15 +322,6 @@ class _Bodies:
             positions = np.flatnonzero(inverse == k)
             problems.add(positions, problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
         return body[inverse], province[inverse]
-
-    @staticmethod
-    def _wave_dates(table: _Table, problems: _Problems) -> np.ndarray:
-        """The assessment date of each distinct cell of the date column (None when empty or unreadable; an
-        unreadable one is a ``bad_date`` problem of its rows)."""
-        days, bad = _dates(table)
-        rows = np.flatnonzero(bad[table.codes("date")])
-        problems.add(rows, "date", _texts(table, "date")[rows], "bad_date")
-        return days
 
     def _locate_undated(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None, str]:
         """A body typed in a wave of 2025 with no date, placed by the terms it is named in (the rule is returned
@@ -597,7 +597,8 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | t
                        problems: _Problems) -> _Columns:
     """The clean columns of every row of an assessments table (rows with problems are dropped later);
     ``catalog`` indexed by indicator, or its :func:`_catalog_lookups`."""
-    body, province = bodies.locate(table, problems)
+    days = _wave_dates(table, problems)
+    body, province = bodies.locate(table, problems, days)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
     round_ = _parse_unique(table, "round", _whole(1, 1000, "bad_round"), problems, default=1)
     rater = _parse_unique(table, "rater", lambda v: parse_rater(nfc(v)), problems, required=True)
@@ -643,7 +644,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | t
     final_rating = np.where(has_score, np.where(rating == None, derived, rating),  # noqa: E711
                             np.where(not_assessed, None, rating))
     source = np.where(has_score, 0, np.where(not_assessed, 1, 2)).astype(np.int8)  # codes: categories below
-    assessed_on = _assessed_on(table, year, problems)
+    assessed_on = _assessed_on(table, days, year, problems)
     frame = _Columns({
         "_body": body, "year": year, "round": round_, "assessed_on": assessed_on, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
@@ -669,9 +670,10 @@ def _catalog_lookups(catalog: pd.DataFrame | tuple) -> tuple[list, set, dict, di
 
 
 def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
-    body, province = bodies.locate(table, problems)
+    days = _wave_dates(table, problems)
+    body, province = bodies.locate(table, problems, days)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
-    _assessed_on(table, year, problems)
+    _assessed_on(table, days, year, problems)
     measure = _parse_unique(table, "measure", nfc, problems, required=True)
 
     def value(v):

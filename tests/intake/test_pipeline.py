@@ -342,3 +342,28 @@ def test_assessment_date_is_kept_and_a_date_of_another_year_is_quarantined(tmp_p
     assert kept[(2024, 1)] == date(2024, 10, 15) and kept[(2024, 2)] == date(2024, 12, 2)
     assert pd.isna(kept[(2023, 2)])
     assert result.outcomes["measure"].tolist() == ["on_time_pct"]
+
+
+def test_the_date_column_is_read_once_per_table(tmp_path, monkeypatch):
+    """Each distinct cell of the date column is parsed once per table: the same days place the bodies on the map
+    of their wave and are kept as ``assessed_on`` (an unreadable one is one ``bad_date`` problem per row)."""
+    from iso18091lab.intake import admin_map
+
+    parsed: list[str] = []
+    wave_date = admin_map.wave_date
+
+    def counting(value):
+        if isinstance(value, str):
+            parsed.append(value)
+        return wave_date(value)
+
+    monkeypatch.setattr(admin_map, "wave_date", counting)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.csv").write_text("province,unit,year,rater,indicator,score,date\n"
+                               + "".join(f"Hải Phòng,quận Hồng Bàng,2024,self,1.{k},5,{d}\n"
+                                         for k in (1, 2, 3) for d in ("15/10/2024", "không rõ")), encoding="utf-8")
+    result = lab.ingest(raw, tmp_path / "p")
+    assert sorted(parsed) == ["15/10/2024", "không rõ"]
+    assert result.quarantine["rule"].tolist() == ["bad_date"] * 3
+    assert result.assessments["assessed_on"].astype(str).tolist() == ["2024-10-15"] * 3
