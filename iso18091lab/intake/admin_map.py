@@ -110,16 +110,28 @@ def map_of_wave(year: object, round_: object = None, date: object = None) -> str
     ``date`` (anything :func:`wave_date` reads) decides when given."""
     day = wave_date(date)
     if day is not None:
-        return NEW if day.isoformat() >= REFORM_DATE else OLD
+        return _map_of_day(day)
+    return _map_of_year(_wave_year(year))
+
+
+def _map_of_day(day: date) -> str:
+    return NEW if day.isoformat() >= REFORM_DATE else OLD
+
+
+def _wave_year(year: object) -> int | None:
+    """The typed year as a whole number; None when it is no year (text, or a number too large to be one)."""
     try:
-        year = int(float(nfc(year)))
-    except (ValueError, OverflowError):  # not a year (text, or a number too large to be one): no map
+        return int(float(nfc(year)))
+    except (ValueError, OverflowError):
         return None
-    if year >= 2026:
-        return NEW
-    if year <= 2024:
-        return OLD
-    return None
+
+
+def _map_of_year(year: int | None) -> str | None:
+    """The map of a wave by its year alone: the old one to 2024, the new one from 2026; None in the reform's year
+    (either map) or with no year."""
+    if year is None or year == int(REFORM_DATE[:4]):
+        return None
+    return NEW if year > int(REFORM_DATE[:4]) else OLD
 
 
 #: The rules that put a wave's row on a map (``map_rule`` of the units table and of ``unit_lineage.csv``):
@@ -147,16 +159,11 @@ def map_rule(year: object, day: date | None) -> tuple[str | None, str]:
         The map (``"pre2025"``, ``"2025"``, None) and the rule: ``"date"``, ``"year"`` or ``UNDATED_2025``.
     """
     if day is not None:
-        return map_of_wave(year, date=day), "date"
-    vintage = map_of_wave(year)
-    if vintage is None:
-        try:
-            is_2025 = int(float(nfc(year))) == int(REFORM_DATE[:4])
-        except (ValueError, OverflowError):  # no year (a bad_year problem of its own)
-            is_2025 = False
-        if is_2025:
-            return None, UNDATED_2025
-    return vintage, "year"
+        return _map_of_day(day), "date"
+    year = _wave_year(year)  # None: no year (a bad_year problem of its own)
+    if year == int(REFORM_DATE[:4]):
+        return None, UNDATED_2025
+    return _map_of_year(year), "year"
 
 
 def _province_key(name: object) -> str:

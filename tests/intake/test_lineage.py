@@ -348,6 +348,19 @@ def test_map_of_wave_of_a_value_that_is_no_year_is_none():
         assert admin_map.map_of_wave(value) is None  # found by hypothesis: an infinite year crashed ingest
 
 
+def test_map_rule_tells_an_undated_2025_wave_from_a_row_with_no_year():
+    """The date decides; else the year; a wave of 2025 without a date is left to the terms of the body's name,
+    a row with no year (text, infinite) has no map by the year rule."""
+    from datetime import date
+
+    assert admin_map.map_rule(2025, date(2025, 7, 1)) == (NEW, "date")
+    assert admin_map.map_rule(2026, date(2025, 6, 30)) == (OLD, "date")
+    assert admin_map.map_rule("2025", None) == (None, admin_map.UNDATED_2025)
+    assert admin_map.map_rule(2024, None) == (OLD, "year") and admin_map.map_rule(2026.0, None) == (NEW, "year")
+    for value in (float("inf"), "n/a", "", None):
+        assert admin_map.map_rule(value, None) == (None, "year")
+
+
 def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
     """reform_2025 through `iso18091lab run --all`: no report fails, one report for the province of today named
     with its former provinces, the headline and pre-reform rows as the statistics give them, and the headline
