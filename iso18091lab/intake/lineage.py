@@ -105,11 +105,11 @@ def post_reform_body(unit: admin_map.OfficialUnit) -> dict:
 
 
 def annotate(rows: list[dict]) -> None:
-    from iso18091lab.i18n import t
-
     """Fill the lineage columns of every body row (in place). Rows that already carry ``vintage`` /
     ``official_code`` (post-reform bodies found on the official list) keep them; the others are placed on the
     official map by their province, code and name."""
+    from iso18091lab.i18n import t
+
     for row in rows:
         if _blank(row.get("vintage")):
             unit = place(row.get("province"), row.get("unit"), row.get("code"), row.get("tier"))
