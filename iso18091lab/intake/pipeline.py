@@ -45,7 +45,7 @@ from iso18091lab.intake.reader import (FileReadError, FoundTable, SkippedSheet, 
                  read_sheets, recognise_table)
 from iso18091lab.intake import admin_map
 from iso18091lab.intake import lineage
-from iso18091lab.intake.schema import (ASSESSMENT_COLUMNS, ASSESSMENT_DTYPES, BODY_COLUMNS, BODY_WHOLE,
+from iso18091lab.intake.schema import (ASSESSMENT_COLUMNS, ASSESSMENT_DTYPES, BODY_COLUMNS,
                                          CHECK_COLUMNS, DATE_DTYPE, FILE_SUMMARY_COLUMNS, HASHED_FILES,
                                          NAME_MATCH_COLUMNS, OUTCOME_COLUMNS, OUTCOME_DTYPES, PARTITIONS,
                                          QUARANTINE_COLUMNS, UNIT_COLUMNS, UNIT_DTYPES)
@@ -483,8 +483,7 @@ class _Bodies:
         """Body columns, typed as in the output tables, for rows pointing at ``index`` (assessment/outcome
         naming: ``code`` -> ``unit_code``). Cleaning keeps only the body's index per row (``_body``); the columns
         are taken from the bodies table for the accepted rows (no per-row Python objects)."""
-        table = pd.DataFrame(self.rows, columns=BODY_COLUMNS).astype(
-            {**{c: "string" for c in BODY_COLUMNS if c not in BODY_WHOLE}, **BODY_WHOLE})
+        table = pd.DataFrame(self.rows, columns=BODY_COLUMNS).astype({c: UNIT_DTYPES[c] for c in BODY_COLUMNS})
         if table.empty:
             table = table.reindex(range(1))  # no body at all: every row is quarantined; one empty body to point at
         index = np.maximum(np.asarray(index, dtype=np.intp), 0)
@@ -1183,11 +1182,9 @@ def _with_lineage(units: pd.DataFrame, bodies: _Bodies) -> pd.DataFrame:
             if not lineage._blank(row.get("label_today")):
                 row["body_label"] = row["label_today"]
                 units.at[index, "body_label"] = row["label_today"]
-    for column in lineage.BODY_LINEAGE + ["group", "pilot_start", "pilot_start_round"]:
-        values = [row.get(column, pd.NA) for row in bodies.rows[:bodies.n_units]]
-        if column in ("group", "pilot_start", "pilot_start_round"):
-            continue  # listed bodies keep what the units table says
-        units[column] = pd.array(values, dtype="Float64" if column == "pilot_exposure" else "string")
+    for column in lineage.BODY_LINEAGE:  # group and pilot start: listed bodies keep what the units table says
+        units[column] = pd.array([row.get(column, pd.NA) for row in bodies.rows[:bodies.n_units]],
+                                 dtype=UNIT_DTYPES[column])
     added = bodies.rows[bodies.n_units:]
     if added:
         extra = pd.DataFrame(added).reindex(columns=UNIT_COLUMNS)
