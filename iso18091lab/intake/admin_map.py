@@ -27,7 +27,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from iso18091lab.intake.provinces import official_names, province_table, related_names
+from iso18091lab.intake.provinces import official_names, related_names
 from iso18091lab.normalize import fold, modern_tones, nfc
 
 NEW, OLD = "2025", "pre2025"
