@@ -79,15 +79,16 @@ def band(value: float, kind: str = "icc") -> str:
 
 def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str:
     """The band of a whole confidence interval (Koo & Li 2016's advice) as a key: the band's English name when
-    both ends fall in it (the band of ``value``), ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval
-    spans two adjacent bands, ``"uncertain"`` when it spans three or more or is missing."""
+    both ends fall in it, ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval spans two adjacent bands,
+    ``"uncertain"`` when it spans three or more or is missing. The interval decides, never ``value`` (a
+    percentile bootstrap interval need not contain its estimate)."""
     if any(v is None or v != v for v in (value, low, high)):
         return "uncertain"
     names = [n for _, n in (ICC_BANDS if kind == "icc" else KAPPA_BANDS)]
     lo_name, hi_name = band(low, kind), band(min(high, 1.0), kind)
     span = names.index(hi_name) - names.index(lo_name)
     if span == 0:
-        return band(value, kind)
+        return lo_name
     if span == 1:
         return f"{lo_name}/{hi_name}"
     return "uncertain"

@@ -194,6 +194,8 @@ def test_bands_take_the_interval_into_account():
     assert review.band_ci_key(0.6, 0.4, 0.7) == "poor/moderate"
     assert review.band_ci_key(0.6, 0.1, 0.95) == "uncertain"
     assert review.band_ci_key(0.6, np.nan, np.nan) == "uncertain"
+    # the interval decides, not the point: an estimate outside its (bootstrap) interval does not name the band
+    assert review.band_ci_key(0.3, 0.8, 0.85) == "good" and review.band_ci_key(0.95, 0.55, 0.7) == "moderate"
 
 
 def test_band_keys_are_worded_by_the_render_layer():
