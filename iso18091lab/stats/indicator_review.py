@@ -647,7 +647,8 @@ class DStudy:
     ``method`` its method key and values; ``needed`` the smallest council reaching each reliability target
     ({0.8: m, 0.9: m}) and ``needed_ci`` their bootstrap intervals (NaN when no resample could be refitted);
     ``components`` the G-study variances; ``n_bodies``, ``n_members`` the data; ``n_resamples`` the bootstrap
-    resamples that could be refitted; ``confidence`` the intervals' level."""
+    resamples that could be refitted; ``confidence`` the intervals' level; ``g_study`` the G study it rests on
+    (:func:`council_g_study`, fitted once: a report reads it here instead of fitting it again)."""
 
     table: pd.DataFrame
     method: str
@@ -658,6 +659,7 @@ class DStudy:
     n_members: int
     n_resamples: int
     confidence: float = 0.95
+    g_study: rel.VarianceComponents | None = field(default=None, repr=False)
 
 
 def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
@@ -684,7 +686,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     DStudy
         ``table``, ``needed`` and ``needed_ci`` (:func:`stats.reliability.raters_needed` on the fit and on each
         resample), ``components``, ``n_bodies``, ``n_members``, ``n_resamples``, ``method``
-        (``d_study_phi``).
+        (``d_study_phi``), ``g_study`` (the fit of :func:`council_g_study`).
 
     References
     ----------
@@ -741,7 +743,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     table = table[["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]]
     return DStudy(table, method_token("d_study_phi", level=rel._level(confidence), resamples=len(reps)), needed,
                   needed_ci, dict(zip(components.table["component"], components.table["variance"])),
-                  int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence)
+                  int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence, components)
 
 
 # --------------------------------------------------------------------------- the review table and flags

@@ -138,6 +138,7 @@ def test_member_agreement_and_g_study_on_a_planted_council():
     assert d.needed == {t: rel.raters_needed(fit, t) for t in (0.8, 0.9)}  # the council sizes of the G study
     assert all(lo <= d.needed[t] <= hi for t, (lo, hi) in d.needed_ci.items())
     assert (d.n_bodies, d.n_members, d.components) == (40, 5, dict(zip(fit.table["component"], fit.table["variance"])))
+    pd.testing.assert_frame_equal(d.g_study.table, fit.table)  # the G study it rests on, kept for the report
     assert 0 < d.n_resamples <= 30 and d.method == f'd_study_phi {{"level": 95, "resamples": {d.n_resamples}}}'
 
 
