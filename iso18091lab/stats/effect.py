@@ -1281,11 +1281,14 @@ class EffectivenessTable:
     ``table`` has one row per estimate (:data:`EFFECTIVENESS_COLUMNS` + :data:`EFFECTIVENESS_EXTRA`, each row
     with its own ``method`` token); ``not_estimable`` lists the outcomes that could not be estimated, each a
     dict with ``outcome``, ``rater``, ``reason`` (a :class:`~iso18091lab.stats.NotEstimable` key) and
-    ``values``; ``method`` is the method token of the whole table (``effectiveness_table``)."""
+    ``values``; ``method`` is the method token of the whole table (``effectiveness_table``); ``primary`` is the
+    :class:`EffectResult` of the primary row (its ``details``: treated cells, smallest start cohort ...), so a
+    caller never estimates the headline again to read them."""
 
     table: pd.DataFrame
     not_estimable: list
     method: str
+    primary: EffectResult
 
 
 def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None = None,
@@ -1323,7 +1326,8 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
         ``table``: columns ``outcome, level, rater, estimate, ci_low, ci_high, p_value, q_value, method,
         n_pilot, n_comparison`` (the contract of ``tables/effectiveness.csv``) plus
         :data:`EFFECTIVENESS_EXTRA`; ``n_pilot``/``n_comparison`` count bodies. ``not_estimable``: the
-        outcomes that cannot be estimated. ``method``: the method token.
+        outcomes that cannot be estimated. ``method``: the method token. ``primary``: the primary row's
+        :class:`EffectResult`.
 
     Raises
     ------
@@ -1390,7 +1394,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     council = overall_scores(assessments, "council")
     if council.empty:
         raise NotEstimable("no_council", "no council scores")
-    add(council, "overall", "overall", "council", primary=True)
+    primary = add(council, "overall", "overall", "council", primary=True)
     try:
         rows.append(row(did_within_province(council if continued is None else continued(council), "score"),
                         "overall (two-way FE)", "secondary", "council"))
@@ -1430,7 +1434,7 @@ def effectiveness_table(assessments: pd.DataFrame, outcomes: pd.DataFrame | None
     else:
         skipped.append({"outcome": "external", "rater": "", "reason": "no_outcomes", "values": {}})
     table = pd.DataFrame(rows, columns=EFFECTIVENESS_COLUMNS + EFFECTIVENESS_EXTRA)
-    return EffectivenessTable(table, skipped, method_token("effectiveness_table"))
+    return EffectivenessTable(table, skipped, method_token("effectiveness_table"), primary)
 
 
 # --------------------------------------------------------------------------- pre / post

@@ -79,15 +79,16 @@ def band(value: float, kind: str = "icc") -> str:
 
 def band_ci_key(value: float, low: float, high: float, kind: str = "icc") -> str:
     """The band of a whole confidence interval (Koo & Li 2016's advice) as a key: the band's English name when
-    both ends fall in it (the band of ``value``), ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval
-    spans two adjacent bands, ``"uncertain"`` when it spans three or more or is missing."""
+    both ends fall in it, ``"low/high"`` (e.g. ``"poor/moderate"``) when the interval spans two adjacent bands,
+    ``"uncertain"`` when it spans three or more or is missing. The interval decides, never ``value`` (a
+    percentile bootstrap interval need not contain its estimate)."""
     if any(v is None or v != v for v in (value, low, high)):
         return "uncertain"
     names = [n for _, n in (ICC_BANDS if kind == "icc" else KAPPA_BANDS)]
     lo_name, hi_name = band(low, kind), band(min(high, 1.0), kind)
     span = names.index(hi_name) - names.index(lo_name)
     if span == 0:
-        return band(value, kind)
+        return lo_name
     if span == 1:
         return f"{lo_name}/{hi_name}"
     return "uncertain"
@@ -646,7 +647,8 @@ class DStudy:
     ``method`` its method key and values; ``needed`` the smallest council reaching each reliability target
     ({0.8: m, 0.9: m}) and ``needed_ci`` their bootstrap intervals (NaN when no resample could be refitted);
     ``components`` the G-study variances; ``n_bodies``, ``n_members`` the data; ``n_resamples`` the bootstrap
-    resamples that could be refitted; ``confidence`` the intervals' level."""
+    resamples that could be refitted; ``confidence`` the intervals' level; ``g_study`` the G study it rests on
+    (:func:`council_g_study`, fitted once: a report reads it here instead of fitting it again)."""
 
     table: pd.DataFrame
     method: str
@@ -657,6 +659,7 @@ class DStudy:
     n_members: int
     n_resamples: int
     confidence: float = 0.95
+    g_study: rel.VarianceComponents | None = field(default=None, repr=False)
 
 
 def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
@@ -683,7 +686,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     DStudy
         ``table``, ``needed`` and ``needed_ci`` (:func:`stats.reliability.raters_needed` on the fit and on each
         resample), ``components``, ``n_bodies``, ``n_members``, ``n_resamples``, ``method``
-        (``d_study_phi``).
+        (``d_study_phi``), ``g_study`` (the fit of :func:`council_g_study`).
 
     References
     ----------
@@ -740,7 +743,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     table = table[["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]]
     return DStudy(table, method_token("d_study_phi", level=rel._level(confidence), resamples=len(reps)), needed,
                   needed_ci, dict(zip(components.table["component"], components.table["variance"])),
-                  int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence)
+                  int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence, components)
 
 
 # --------------------------------------------------------------------------- the review table and flags

@@ -262,11 +262,10 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
     try:
         estimates = ef.effectiveness_table(data.assessments, data.outcomes, data.units, n_permutations=n_perm,
                                            seed=seed, continued=continued, pre_reform=before_reform)
-        headline = ef.imputation_att(panel, "score", n_permutations=n_perm, seed=seed)
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("main", exc))
     else:
-        table, skipped = estimates.table, estimates.not_estimable
+        table, skipped, headline = estimates.table, estimates.not_estimable, estimates.primary
         p = table[(table["level"] == "overall") & (table["rater"] == "council")].iloc[0]
         out.update(table=table, n_treated=int(headline.details["n_treated"]),
                    smallest_cohort=int(headline.details["smallest_cohort"]),

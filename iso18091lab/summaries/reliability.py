@@ -137,7 +137,8 @@ def build_reliability(data: Dataset, params: dict,
     council = attempt("members", lambda: review_stats.council_interrater(a))
     raters = attempt("raters", lambda: review_stats.council_d_study(a, n_resamples=max(50, n_resamples // 10),
                                                                   seed=seed))
-    g = attempt("raters", lambda: review_stats.council_g_study(a))
+    # the D study rests on the G study: its fit is read there, not fitted a second time
+    g = raters.g_study if raters is not None else attempt("raters", lambda: review_stats.council_g_study(a))
     limits, points = _limits_of_agreement(a)
     return reliability_summary(
         table, inflation, by_body, raters, consistency=consistency, council=council, g=g,

@@ -356,6 +356,10 @@ def test_effectiveness_table_contract(synthetic_ingest):
     assert len(primary) == 1 and split_method(primary.iloc[0]["method"])[0] in ("att_bjs", "att_ri_exact", "att_ri_mc")
     assert "quy gán" in method_label(primary.iloc[0]["method"], "vi")
     assert primary.iloc[0]["n_pilot"] + primary.iloc[0]["n_comparison"] <= a["body_id"].nunique()
+    # the primary row's result is kept (its details are read by report 30 instead of estimating it again)
+    assert (estimates.primary.estimate, estimates.primary.ci_low, estimates.primary.p_value) == (
+        primary.iloc[0]["estimate"], primary.iloc[0]["ci_low"], primary.iloc[0]["p_value"])
+    assert estimates.primary.details["n_treated"] > 0 and estimates.primary.details["smallest_cohort"] > 0
     assert (table["level"] == "secondary").sum() == 1
     assert table.loc[table["level"] == "indicator", "q_value"].notna().all()
     assert table.loc[table["level"] != "indicator", "q_value"].isna().all()

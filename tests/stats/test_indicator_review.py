@@ -138,6 +138,7 @@ def test_member_agreement_and_g_study_on_a_planted_council():
     assert d.needed == {t: rel.raters_needed(fit, t) for t in (0.8, 0.9)}  # the council sizes of the G study
     assert all(lo <= d.needed[t] <= hi for t, (lo, hi) in d.needed_ci.items())
     assert (d.n_bodies, d.n_members, d.components) == (40, 5, dict(zip(fit.table["component"], fit.table["variance"])))
+    pd.testing.assert_frame_equal(d.g_study.table, fit.table)  # the G study it rests on, kept for the report
     assert 0 < d.n_resamples <= 30 and d.method == f'd_study_phi {{"level": 95, "resamples": {d.n_resamples}}}'
 
 
@@ -194,6 +195,8 @@ def test_bands_take_the_interval_into_account():
     assert review.band_ci_key(0.6, 0.4, 0.7) == "poor/moderate"
     assert review.band_ci_key(0.6, 0.1, 0.95) == "uncertain"
     assert review.band_ci_key(0.6, np.nan, np.nan) == "uncertain"
+    # the interval decides, not the point: an estimate outside its (bootstrap) interval does not name the band
+    assert review.band_ci_key(0.3, 0.8, 0.85) == "good" and review.band_ci_key(0.95, 0.55, 0.7) == "moderate"
 
 
 def test_band_keys_are_worded_by_the_render_layer():

@@ -60,6 +60,7 @@ def test_the_builder_holds_what_report_30_states(province, summary):
     assert repr(summary.verdict) == repr(effect_verdict(p.estimate, p.ci_low, p.ci_high, p.p_value,
                                                         p.params["p_min"]))
     assert p.params["inference"] in ("bjs", "randomization") and p.n == summary.n_treated > 0
+    assert summary.smallest_cohort == 6  # the fixture plants 6 pilots in one start cohort (_pilots_kept)
     assert summary.n_bodies == overall_scores(province.assessments, "council")["body_id"].nunique()
     assert summary.pretrend is not None and summary.pretrend.n_pre_waves >= 1
     assert (summary.pretrend_verdict is None) == (summary.pretrend.df1 == 0)

@@ -166,6 +166,9 @@ def test_reliability_moves_the_d_study_out_of_attrs(reliability, data):
     assert reliability.members_needed == {str(k): int(v) for k, v in raters.needed.items()}
     assert reliability.members_needed_ci == {str(k): [int(x) for x in v] for k, v in raters.needed_ci.items()}
     assert reliability.member_bodies == raters.n_bodies > 0 and not reliability.raters_needed.attrs
+    fit = review_stats.council_g_study(data.assessments).table  # read from the D study, not fitted twice
+    assert reliability.g_study["component"].tolist() == fit["component"].tolist()
+    np.testing.assert_allclose(reliability.g_study["variance"].astype(float), fit["variance"], rtol=1e-12)
     assert reliability.trust.values["members_needed"] == reliability.members_needed["0.8"]
     assert set(reliability.alpha) == {"1", "2", "3", "4"}
     alpha = review_stats.internal_consistency(data.assessments).set_index("pillar")
