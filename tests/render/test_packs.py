@@ -288,6 +288,10 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     said = answer(results, {}, "vi", effect=national)["effect"]
     assert said[0].startswith("Có. Gộp 2 tỉnh/thành phố") and any(s.startswith("Không đưa vào phần gộp: Quảng Ninh")
                                                                   for s in said)
+    # the indicators flagged everywhere come from the national summary itself (results.json is not read for them)
+    national.flagged_everywhere = ["1.10"]
+    trust = answer({}, {"1.10": "An ninh trật tự công cộng"}, "vi", effect=national)["trust"]
+    assert len(trust) == 1 and "1.10 An ninh trật tự công cộng" in trust[0]
 
 
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):
