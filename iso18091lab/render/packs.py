@@ -220,7 +220,7 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
     if nat is not None and nat.pooled is not None:
         p = nat.pooled
         clear = verdict.answer
-        key = {"improved": "up", "improved_small": "up", "worsened": "down",
+        key = {"improved": "up", "improved_small": "up_small", "worsened": "down",
                "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
         effect_lines.append(_label(f"national_{key}", lang, k=p.n, estimate=fmt(p.estimate), low=fmt(p.ci_low),
                                    high=fmt(p.ci_high), pi_low=fmt(p.params["pi_low"]),
