@@ -71,6 +71,14 @@ def test_data_quality_counts_agree_with_the_raw_tables(quality, data, tmp_path):
     assert quality.n_quarantined_rows == len({(f, s, r) for f, s, r, p in zip(q["file"], q["sheet"], q["row"],
                                                                               q["province"]) if p == PROVINCE})
     assert quality.wave_labels == [str(y) for y in sorted(a["year"].unique())]  # one round a year here
+    assert quality.n_pilot == int((data.units["group"] == "pilot").sum()) > 0  # every pilot has a timing row
+    assert quality.n_incomplete == int((quality.completeness["missing"] >= 5).sum())
+    # the counts are read from the saved tables, so a summary read back says the same
+    quality.save(tmp_path / "saved")
+    back = load_summary(tmp_path / "saved", quality.report)
+    for name in ("n_quarantined_rows", "n_unattributed_rows", "n_incomplete", "n_pilot", "n_pilot_unusable",
+                 "n_name_matches", "n_indicators_recovered"):
+        assert getattr(back, name) == getattr(quality, name), name
     consensus = a[a["rater_id"].isna()]
     scored = consensus.dropna(subset=["score_100"]).groupby(["body_id", "year", "rater"]).size()
     cells = len(quality.completeness)  # every body x year x rater, scored or not
