@@ -110,6 +110,9 @@ def test_scorecard_numbers_agree_with_the_raw_rows(card, data, tmp_path):
     assert card.top_body == a.drop_duplicates("body_id").set_index("body_id").loc[direct.idxmax(), "body_label"]
     reds = c[c["rating"] == "red"]
     assert card.n_red == len(reds) and card.n_bodies_red == reds["body_id"].nunique()
+    card.save(tmp_path / "saved")  # read from the saved tables, the counts and the top body are the same
+    back = load_summary(tmp_path / "saved", card.report)
+    assert (back.n_red, back.n_bodies_red, back.top_body) == (card.n_red, card.n_bodies_red, card.top_body)
     saved = _render(card, show_sc, tmp_path, data)
     assert saved["values"]["mean_latest"] == pytest.approx(card.mean_latest)
     assert all((tmp_path / f["png"]).exists() for f in saved["figures"]) and saved["figures"]
