@@ -457,19 +457,6 @@ def _reusable(manifest: dict, out: Path) -> dict[str, dict]:
             and (out / str(e.get("html"))).is_file()}
 
 
-def _forget_results(out: Path, notebooks: list[str]) -> None:
-    """Drop the results.json entries of the notebooks about to run (the reused ones keep theirs)."""
-    path = out / "results.json"
-    if not path.exists():
-        return
-    results = json.loads(path.read_text(encoding="utf-8"))
-    kept = {k: v for k, v in results.items() if k not in notebooks}
-    if kept:
-        path.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
-    else:
-        path.unlink()
-
-
 def summaries_digest(folders: dict[str, Path], reports: tuple[str, ...] = PROVINCE_REPORTS) -> str:
     """A hash of the saved summaries of ``reports`` in each report folder (name -> folder): the JSON and the
     Parquet bytes, so the national report is run again when any province summary it reads changed."""
@@ -570,7 +557,9 @@ class ProvinceJob:
         self.previous = {} if self.force else _reusable(self.old_manifest, self.out)
         hashes = {nb.stem: notebook_inputs_hash(nb, self.data_hash, self.parameters) for nb in self.notebooks}
         reusable = {stem for stem, h in hashes.items() if self.previous.get(stem, {}).get("inputs_hash") == h}
-        _forget_results(self.out, [nb.stem for nb in self.notebooks if nb.stem not in reusable])
+        from iso18091lab.render.notebook import forget_results
+
+        forget_results(self.out, [nb.stem for nb in self.notebooks if nb.stem not in reusable])
         pending = []
         for notebook in self.notebooks:
             if notebook.stem in reusable:
