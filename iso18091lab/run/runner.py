@@ -951,12 +951,22 @@ def headline(folder: Path, lang: str = "vi") -> str:
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
         if not (math.isfinite(record.ci_low) and math.isfinite(record.ci_high)):
             key = "index_effect_unbounded"  # too few bodies: the interval has no end
-        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(summary).answer, lang), direction=direction,
+        return t(key, lang, verdict=verdict_word(effect_verdict_of(summary), lang), direction=direction,
                  estimate=fmt(abs(estimate)), low=fmt(record.ci_low), high=fmt(record.ci_high), k=k)
     if has_summary(folder, "00_data_quality"):
         quality = DataQualitySummary.load(folder)
         return f"{number(float(quality.n_bodies), lang, 0)} {t('bodies', lang)}"
     return "–"
+
+
+def verdict_word(verdict, lang: str = "vi") -> str:
+    """The verdict word the index puts before the effect and its interval: "Có", "Không", "Chưa rõ", except
+    where the interval lies wholly below MIN_EFFECT (``improved_small``: "Có, nhưng nhỏ"; ``below_min_effect``:
+    no meaningful improvement, which a bare "Không" beside a positive estimate would misstate)."""
+    if verdict.reason in ("improved_small", "below_min_effect"):
+        return t(f"verdict_{verdict.reason}", lang,
+                 min_effect=number(verdict.values.get("min_effect", float("nan")), lang, 0))
+    return t("verdict_" + verdict.answer, lang)
 
 
 def _notebook_title(notebook: str, lang: str) -> str:
