@@ -260,11 +260,28 @@ class NotebookReport:
         """Write this notebook's entry of ``results.json`` (atomically, under the folder's lock: a province's
         notebooks may run at once in several kernels), the entries in reading order (by notebook name), whatever
         order the notebooks ran in."""
-        path = self.output_dir / "results.json"
-        with locked(self.output_dir / ".results.lock"):
-            existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-            existing[self.notebook] = _jsonable(self.results)
-            existing = dict(sorted(existing.items()))
-            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(existing, ensure_ascii=False, indent=2),
+        entry = _jsonable(self.results)
+        return _update_results(self.output_dir, lambda entries: {**entries, self.notebook: entry})
+
+
+def forget_results(folder: str | Path, notebooks: list[str]) -> None:
+    """Drop the ``results.json`` entries of ``notebooks`` in the report folder ``folder`` (those about to run
+    again; the others keep theirs), the same way :meth:`NotebookReport.save` writes it (under the folder's lock,
+    atomically); the file is removed when no entry is left."""
+    drop = set(notebooks)
+    _update_results(Path(folder), lambda entries: {k: v for k, v in entries.items() if k not in drop})
+
+
+def _update_results(folder: Path, change) -> Path:
+    """Read ``folder/results.json``, apply ``change`` to its entries and write them back in reading order (by
+    notebook name), under the folder's lock and atomically; no entry left: no file."""
+    path = folder / "results.json"
+    with locked(folder / ".results.lock"):
+        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        entries = dict(sorted(change(existing).items()))
+        if entries:
+            write_atomic(path, lambda tmp: tmp.write_text(json.dumps(entries, ensure_ascii=False, indent=2),
                                                           encoding="utf-8"))
-        return path
+        elif path.exists():
+            path.unlink()
+    return path

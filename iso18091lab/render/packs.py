@@ -192,7 +192,8 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
     Parameters
     ----------
     results : dict
-        The folder's ``results.json``: the reasons the notebooks recorded for what was not estimated.
+        The folder's ``results.json``: only the reasons the notebooks recorded for what was not estimated
+        (every number and list comes from the summaries).
     names : dict
         Indicator names by code.
     lang : str
@@ -213,14 +214,13 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
     fmt = lambda x: number(x, lang)  # noqa: E731
     effect_lines, trust, rollout = [], [], []
     clear = None
-    national = results.get("40_national", {}).get("values", {})
     nat = effect if isinstance(effect, NationalSummary) else None
     primary = effect.primary_record() if effect is not None and nat is None else None
     verdict = effect_verdict_of(effect)
     if nat is not None and nat.pooled is not None:
         p = nat.pooled
         clear = verdict.answer
-        key = {"improved": "up", "improved_small": "up", "worsened": "down",
+        key = {"improved": "up", "improved_small": "up_small", "worsened": "down",
                "below_min_effect": "below_min_effect"}.get(verdict.reason, "unclear")
         effect_lines.append(_label(f"national_{key}", lang, k=p.n, estimate=fmt(p.estimate), low=fmt(p.ci_low),
                                    high=fmt(p.ci_high), pi_low=fmt(p.params["pi_low"]),
@@ -245,8 +245,8 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
     effect = effect_lines
 
     flagged: list[str] = []
-    if nat is not None or national:
-        flagged = list(nat.flagged_everywhere if nat is not None else national.get("flagged_everywhere") or [])
+    if nat is not None:
+        flagged = list(nat.flagged_everywhere)
         trust.append(_label("trust_national", lang, n=len(flagged), list=_named(flagged, names))
                      if flagged else _label("trust_national_none", lang))
     elif reliability is not None:

@@ -457,19 +457,6 @@ def _reusable(manifest: dict, out: Path) -> dict[str, dict]:
             and (out / str(e.get("html"))).is_file()}
 
 
-def _forget_results(out: Path, notebooks: list[str]) -> None:
-    """Drop the results.json entries of the notebooks about to run (the reused ones keep theirs)."""
-    path = out / "results.json"
-    if not path.exists():
-        return
-    results = json.loads(path.read_text(encoding="utf-8"))
-    kept = {k: v for k, v in results.items() if k not in notebooks}
-    if kept:
-        path.write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
-    else:
-        path.unlink()
-
-
 def summaries_digest(folders: dict[str, Path], reports: tuple[str, ...] = PROVINCE_REPORTS) -> str:
     """A hash of the saved summaries of ``reports`` in each report folder (name -> folder): the JSON and the
     Parquet bytes, so the national report is run again when any province summary it reads changed."""
@@ -570,7 +557,9 @@ class ProvinceJob:
         self.previous = {} if self.force else _reusable(self.old_manifest, self.out)
         hashes = {nb.stem: notebook_inputs_hash(nb, self.data_hash, self.parameters) for nb in self.notebooks}
         reusable = {stem for stem, h in hashes.items() if self.previous.get(stem, {}).get("inputs_hash") == h}
-        _forget_results(self.out, [nb.stem for nb in self.notebooks if nb.stem not in reusable])
+        from iso18091lab.render.notebook import forget_results
+
+        forget_results(self.out, [nb.stem for nb in self.notebooks if nb.stem not in reusable])
         pending = []
         for notebook in self.notebooks:
             if notebook.stem in reusable:
@@ -962,12 +951,22 @@ def headline(folder: Path, lang: str = "vi") -> str:
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)
         if not (math.isfinite(record.ci_low) and math.isfinite(record.ci_high)):
             key = "index_effect_unbounded"  # too few bodies: the interval has no end
-        return t(key, lang, verdict=t("verdict_" + effect_verdict_of(summary).answer, lang), direction=direction,
+        return t(key, lang, verdict=verdict_word(effect_verdict_of(summary), lang), direction=direction,
                  estimate=fmt(abs(estimate)), low=fmt(record.ci_low), high=fmt(record.ci_high), k=k)
     if has_summary(folder, "00_data_quality"):
         quality = DataQualitySummary.load(folder)
         return f"{number(float(quality.n_bodies), lang, 0)} {t('bodies', lang)}"
     return "–"
+
+
+def verdict_word(verdict, lang: str = "vi") -> str:
+    """The verdict word the index puts before the effect and its interval: "Có", "Không", "Chưa rõ", except
+    where the interval lies wholly below MIN_EFFECT (``improved_small``: "Có, nhưng nhỏ"; ``below_min_effect``:
+    no meaningful improvement, which a bare "Không" beside a positive estimate would misstate)."""
+    if verdict.reason in ("improved_small", "below_min_effect"):
+        return t(f"verdict_{verdict.reason}", lang,
+                 min_effect=number(verdict.values.get("min_effect", float("nan")), lang, 0))
+    return t("verdict_" + verdict.answer, lang)
 
 
 def _notebook_title(notebook: str, lang: str) -> str:

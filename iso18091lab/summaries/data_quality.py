@@ -32,14 +32,7 @@ class DataQualitySummary(Summary):
     n_scores: int = 0
     wave_labels: list[str] = field(default_factory=list)
     share_scored: float | None = None
-    n_quarantined_rows: int = 0
-    n_unattributed_rows: int = 0
     n_not_assessed: int = 0
-    n_incomplete: int = 0
-    n_pilot: int = 0
-    n_pilot_unusable: int = 0
-    n_name_matches: int = 0
-    n_indicators_recovered: int = 0
     has_units: bool = True
     n_catalog: int = 0
     #: Totals written beside the scores that ingest checked (0: none in the files).
@@ -53,6 +46,46 @@ class DataQualitySummary(Summary):
     name_matches: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: pd.DataFrame = field(default_factory=pd.DataFrame)
     least_scored: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    # -- counts of the tables above (read from them, not stored beside them) ----------------------------------
+    @property
+    def n_quarantined_rows(self) -> int:
+        """Distinct input rows of the province quarantined (a row may break several rules)."""
+        return d.count_rows(self.quarantine)
+
+    @property
+    def n_unattributed_rows(self) -> int:
+        """Distinct quarantined input rows no province could be found for."""
+        return d.count_rows(self.quarantine_unattributed)
+
+    @property
+    def n_incomplete(self) -> int:
+        """Assessments (body x year x rater) missing :data:`INCOMPLETE_FROM` indicators or more."""
+        c = self.completeness
+        return int((c["missing"] >= INCOMPLETE_FROM).sum()) if "missing" in c else 0
+
+    @property
+    def n_pilot(self) -> int:
+        """Pilot bodies in the timing table."""
+        return len(self.pilot_timing)
+
+    @property
+    def n_pilot_unusable(self) -> int:
+        """Pilot bodies whose timing leaves them out of the comparison."""
+        timing = self.pilot_timing
+        return int((~timing["usable"].astype(bool)).sum()) if "usable" in timing else 0
+
+    @property
+    def n_name_matches(self) -> int:
+        """Names matched that were not written exactly (the indicator ids recovered from row order excluded)."""
+        m = self.name_matches
+        return int((m["how"] != "indicator_order").sum()) if "how" in m else 0
+
+    @property
+    def n_indicators_recovered(self) -> int:
+        """Rows whose indicator id was read from the row order (Excel turned "1.10" into 1.1)."""
+        m = self.name_matches
+        return int(pd.to_numeric(m.loc[m["how"] == "indicator_order", "rows"]).sum()) if "how" in m else 0
 
 
 def build_data_quality(data: Dataset, params: dict) -> DataQualitySummary:
@@ -78,22 +111,16 @@ def build_data_quality(data: Dataset, params: dict) -> DataQualitySummary:
     quarantine = data.quarantine
     own = quarantine[quarantine["province"] == province]
     unattributed = quarantine[quarantine["province"] == ""]
+    # indicator ids read from the row order (Excel turned "1.10" into 1.1) are listed with the name matches
     matches = data.name_matches if data.name_matches is not None else pd.DataFrame(
         columns=["typed", "matched", "how", "rows"])
-    # indicator ids read from the row order (Excel turned "1.10" into 1.1) are listed with the name matches
-    recovered = matches[matches["how"] == "indicator_order"]
     checks = data.checks if data.checks is not None else pd.DataFrame()
     not_estimated = [] if len(a) else [NotEstimated.of("summary", NotEstimable("no_data"))]
     return DataQualitySummary(
         province=province, synthetic=data.synthetic, params=dict(params), not_estimated=not_estimated,
         n_bodies=len(d.body_table(a, data.units)), n_scores=len(a), wave_labels=[str(w) for w in waves["label"]],
         share_scored=float(completeness["share_scored"].mean()) if len(completeness) else None,
-        n_quarantined_rows=d.count_rows(own), n_unattributed_rows=d.count_rows(unattributed),
         n_not_assessed=int(a["not_assessed"].sum()),
-        n_incomplete=int((completeness["missing"] >= INCOMPLETE_FROM).sum()),
-        n_pilot=len(timing), n_pilot_unusable=int((~timing["usable"].astype(bool)).sum()),
-        n_name_matches=len(matches) - len(recovered),
-        n_indicators_recovered=int(pd.to_numeric(recovered["rows"]).sum()),
         has_units=not data.units.empty, n_catalog=len(data.catalog),
         n_total_checks=int(data.summary.get("total_checks") or 0),
         completeness=completeness, pilot_timing=timing,

@@ -105,8 +105,16 @@ class NationalSummary(Summary):
     power_sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
     power_curves: pd.DataFrame = field(default_factory=pd.DataFrame)
     bodies_needed: pd.DataFrame = field(default_factory=pd.DataFrame)
-    n_needed: int | None = None
     frame_2025: dict = field(default_factory=dict)
+
+    @property
+    def n_needed(self) -> int | None:
+        """Bodies per group a two-year national evaluation needs for the headline effect (``main_effect``): the
+        row of ``bodies_needed`` for it (``None`` when the sample size was not estimated)."""
+        if "effect" not in self.bodies_needed or "bodies_2y" not in self.bodies_needed:
+            return None
+        row = self.bodies_needed.loc[self.bodies_needed["effect"] == self.main_effect, "bodies_2y"]
+        return int(row.iloc[0]) if len(row) else None
 
     def weighed(self) -> pd.DataFrame:
         """The provinces the pooled effect weighs (a finite, positive SE: :func:`~iso18091lab.stats.synthesis.
@@ -319,7 +327,6 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
         needed = syn.bodies_needed_table(effects, cov, deff)
         out.update(power=PowerInputs(cov.variance, cov.pre, cov.post, cov.cross, icc, deff, tau2_estimated, m),
                    power_sensitivity=sensitivity, power_curves=syn.power_curves(cov, deff), bodies_needed=needed,
-                   n_needed=int(needed.loc[needed["effect"] == main_effect, "bodies_2y"].iloc[0]),
                    frame_2025=national_frame())
     return NationalSummary(province=str(params.get("province") or ""), synthetic=bool(synthetic), params=params,
                            provinces=list(names), by_province=by_province, main_effect=main_effect, missing=lacking,

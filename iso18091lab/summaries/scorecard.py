@@ -38,9 +38,6 @@ class ScorecardSummary(Summary):
     self_minus_council_latest: float | None = None
     #: Mean change since the baseline by group (pilot / comparison) when groups are known, else ``all``.
     change_by_group: dict[str, float] = field(default_factory=dict)
-    n_red: int = 0
-    n_bodies_red: int = 0
-    top_body: str | None = None
     lights: pd.DataFrame = field(default_factory=pd.DataFrame)
     bodies: pd.DataFrame = field(default_factory=pd.DataFrame)
     pillar_scores: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -53,6 +50,22 @@ class ScorecardSummary(Summary):
     def estimated(self) -> bool:
         """Whether there are scores to show (a wave and a rater)."""
         return self.latest_year is not None
+
+    # -- read from the tables above, not stored beside them ----------------------------------------------------
+    @property
+    def n_red(self) -> int:
+        """Red indicators in the latest wave, over every body (``red_indicators``)."""
+        return int(self.red_indicators["n_red"].sum()) if "n_red" in self.red_indicators else 0
+
+    @property
+    def n_bodies_red(self) -> int:
+        """Bodies with at least one red indicator in the latest wave (a row each in ``red_indicators``)."""
+        return len(self.red_indicators)
+
+    @property
+    def top_body(self) -> str | None:
+        """The body ranked first in the latest wave (``ranking``), ``None`` without one."""
+        return str(self.ranking["body_label"].iloc[0]) if len(self.ranking) else None
 
 
 def build_scorecard(data: Dataset, params: dict) -> ScorecardSummary:
@@ -92,8 +105,7 @@ def build_scorecard(data: Dataset, params: dict) -> ScorecardSummary:
     pillars = d.pillar_scores(a, main_rater)
     summary = ScorecardSummary(
         **base, baseline_year=baseline, latest_year=latest, last_round=last_round,
-        mean_latest=float(in_last(main)["score"].mean()), n_red=int(reds["n_red"].sum()), n_bodies_red=len(reds),
-        top_body=str(ranked.loc[0, "body_label"]) if len(ranked) else None,
+        mean_latest=float(in_last(main)["score"].mean()),
         lights=_long(d.light_matrix(a, latest)), bodies=d.body_table(a, data.units),
         pillar_scores=pillars[pillars["year"] == latest].reset_index(drop=True),
         change=change if len(waves) > 1 else change.iloc[:0], ranking=ranked, red_indicators=reds,

@@ -284,6 +284,25 @@ def test_kernels_saving_into_one_folder_at_once_keep_every_entry(tmp_path):
     assert sorted(saved) == names and all(entry["values"]["i"] == 39 for entry in saved.values())
 
 
+def test_forgetting_entries_keeps_the_others_in_reading_order_and_removes_an_empty_file(tmp_path):
+    """The runner drops the entries of the notebooks about to run the way a notebook writes its own."""
+    import json
+
+    from iso18091lab.render.notebook import forget_results
+
+    for name in ("30_effectiveness", "00_data_quality", "20_reliability"):
+        _save_many(str(tmp_path), name, 1)
+    forget_results(tmp_path, ["20_reliability", "40_national"])
+    saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert list(saved) == ["00_data_quality", "30_effectiveness"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("results")] == ["results.json"]  # no temp file
+    forget_results(tmp_path, list(saved))
+    assert not (tmp_path / "results.json").exists()
+    (tmp_path / "never-ran").mkdir()
+    forget_results(tmp_path / "never-ran", ["00_data_quality"])  # nothing to forget: nothing written
+    assert not (tmp_path / "never-ran" / "results.json").exists()
+
+
 def test_save_figure_with_matplotlib_defaults_keeps_the_figure_resolution(tmp_path):
     """With matplotlib's own defaults (savefig.dpi = "figure") the figure is saved at its own dpi and keeps it."""
     import matplotlib

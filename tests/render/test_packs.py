@@ -288,6 +288,27 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     said = answer(results, {}, "vi", effect=national)["effect"]
     assert said[0].startswith("Có. Gộp 2 tỉnh/thành phố") and any(s.startswith("Không đưa vào phần gộp: Quảng Ninh")
                                                                   for s in said)
+    # a pooled rise whose whole interval lies below the effect that matters is "yes, but small", as for a province
+    national.pooled = Estimate(1.5, 0.5, 2.5, float("nan"), 2, "meta_reml_hk", {"pi_low": 0.2, "pi_high": 2.8})
+    national.verdict = national_effect_verdict(1.5, 0.5, 2.5, n_pooled=2, n_cannot_answer=1, n_provinces=3)
+    assert national.verdict.reason == "improved_small"
+    said = answer(results, {}, "vi", effect=national)
+    assert said["effect"][0].startswith("Có, nhưng nhỏ. Gộp 2 tỉnh/thành phố") and "0,5 đến 2,5" in said["effect"][0]
+    assert said["rollout"][0] == t("ev_rollout_small", "vi", min_effect="3")
+    assert answer(results, {}, "en", effect=national)["effect"][0].startswith("Yes, but small. Pooling 2 provinces")
+    national.save(folder)  # the index says "small" too, never a bare "Có" beside it
+    assert headline(folder, "vi").startswith("Có, nhưng nhỏ (cả khoảng tin cậy dưới 3 điểm) — tổng hợp 2 tỉnh")
+    national.pooled = Estimate(1.0, -0.5, 2.5, float("nan"), 2, "meta_reml_hk", {"pi_low": -1.0, "pi_high": 3.0})
+    national.verdict = national_effect_verdict(1.0, -0.5, 2.5, n_pooled=2, n_cannot_answer=1, n_provinces=3)
+    national.save(folder)  # no meaningful rise: not a bare "Không" beside a positive estimate
+    assert national.verdict.reason == "below_min_effect"
+    assert headline(folder, "en").startswith("No meaningful improvement (the whole interval below 3 points) — over 2")
+    national.pooled = Estimate(1.5, 0.5, 2.5, float("nan"), 2, "meta_reml_hk", {"pi_low": 0.2, "pi_high": 2.8})
+    national.verdict = national_effect_verdict(1.5, 0.5, 2.5, n_pooled=2, n_cannot_answer=1, n_provinces=3)
+    # the indicators flagged everywhere come from the national summary itself (results.json is not read for them)
+    national.flagged_everywhere = ["1.10"]
+    trust = answer({}, {"1.10": "An ninh trật tự công cộng"}, "vi", effect=national)["trust"]
+    assert len(trust) == 1 and "1.10 An ninh trật tự công cộng" in trust[0]
 
 
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):

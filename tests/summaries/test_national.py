@@ -251,6 +251,8 @@ def test_effects_to_detect_set_the_rows_and_the_headline_effect(data, national):
     assert national.main_effect == 3.0
     assert "bodies_6" in other.power_sensitivity and "bodies_6" not in national.power_sensitivity
     assert other.n_needed < national.bodies_needed.set_index("effect").loc[2.0, "bodies_2y"]
+    for s in (national, other):  # the headline sample is the row of the table for the headline effect
+        assert s.n_needed == s.bodies_needed.set_index("effect").loc[s.main_effect, "bodies_2y"]
 
 
 def test_bodies_per_province_sets_the_clusters_of_the_sensitivity_table(data, national):

@@ -71,6 +71,14 @@ def test_data_quality_counts_agree_with_the_raw_tables(quality, data, tmp_path):
     assert quality.n_quarantined_rows == len({(f, s, r) for f, s, r, p in zip(q["file"], q["sheet"], q["row"],
                                                                               q["province"]) if p == PROVINCE})
     assert quality.wave_labels == [str(y) for y in sorted(a["year"].unique())]  # one round a year here
+    assert quality.n_pilot == int((data.units["group"] == "pilot").sum()) > 0  # every pilot has a timing row
+    assert quality.n_incomplete == int((quality.completeness["missing"] >= 5).sum())
+    # the counts are read from the saved tables, so a summary read back says the same
+    quality.save(tmp_path / "saved")
+    back = load_summary(tmp_path / "saved", quality.report)
+    for name in ("n_quarantined_rows", "n_unattributed_rows", "n_incomplete", "n_pilot", "n_pilot_unusable",
+                 "n_name_matches", "n_indicators_recovered"):
+        assert getattr(back, name) == getattr(quality, name), name
     consensus = a[a["rater_id"].isna()]
     scored = consensus.dropna(subset=["score_100"]).groupby(["body_id", "year", "rater"]).size()
     cells = len(quality.completeness)  # every body x year x rater, scored or not
@@ -102,6 +110,9 @@ def test_scorecard_numbers_agree_with_the_raw_rows(card, data, tmp_path):
     assert card.top_body == a.drop_duplicates("body_id").set_index("body_id").loc[direct.idxmax(), "body_label"]
     reds = c[c["rating"] == "red"]
     assert card.n_red == len(reds) and card.n_bodies_red == reds["body_id"].nunique()
+    card.save(tmp_path / "saved")  # read from the saved tables, the counts and the top body are the same
+    back = load_summary(tmp_path / "saved", card.report)
+    assert (back.n_red, back.n_bodies_red, back.top_body) == (card.n_red, card.n_bodies_red, card.top_body)
     saved = _render(card, show_sc, tmp_path, data)
     assert saved["values"]["mean_latest"] == pytest.approx(card.mean_latest)
     assert all((tmp_path / f["png"]).exists() for f in saved["figures"]) and saved["figures"]
