@@ -660,7 +660,11 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
 
     # 2. recommendations and each body's action list
     doc.add_heading(f"{n.h1()} {_label('recommendations', lang)}", level=1)
-    doc.add_paragraph(_label("recommendations_see", lang, section="1.3"))  # said once, in section 1.3
+    # said once, in section 1.3; "each body's action list follows" only when one does
+    doc.add_paragraph(_label("recommendations_see" if len(actions) else "recommendations_only", lang,
+                             section="1.3"))
+    if not len(actions) and results.get("10_scorecard", {}).get("values", {}).get("n_red") == 0:
+        doc.add_paragraph(_label("actions_none", lang))  # no red light in the latest wave: nothing to act on
     if len(actions):
         doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)
         doc.add_paragraph(_label("actions_intro", lang))
