@@ -207,7 +207,14 @@ def _smallest_designs_say_why(reports: Path) -> None:
     red_table = next(info for info in card["tables"] if "red" in info["csv"])
     assert red_table["rows"] == 0
     assert t("sc_s3_none", "vi", latest=2023, top=card["values"]["top_body"]) in card["summary"]
-    assert json.loads((reports / "thanh-hoa" / "manifest.json").read_text(encoding="utf-8"))["evidence"].get("docx")
+    red_manifest = json.loads((reports / "thanh-hoa" / "manifest.json").read_text(encoding="utf-8"))
+    assert red_manifest["evidence"].get("docx")
+    from docx import Document
+
+    red_pack = [p.text for p in Document(reports / "thanh-hoa" / red_manifest["evidence"]["docx"]).paragraphs]
+    # the pack does not announce a per-body action list it then leaves empty: it says no body has a red indicator
+    assert t("ev_recommendations_only", "vi", section="1.3") in red_pack and t("ev_actions_none", "vi") in red_pack
+    assert t("ev_recommendations_see", "vi", section="1.3") not in red_pack
     # 3 + 3 bodies: council members scored 2 bodies (member_bodies=2), too few for their agreement; at most
     # C(6, 3) = 20 labellings of pilot status exist, so the permutation p cannot fall below 1/20
     three = _results(reports / "ninh-binh")
@@ -220,8 +227,6 @@ def _smallest_designs_say_why(reports: Path) -> None:
     assert primary["inference"] == "randomization" and primary["p_min"] >= 1 / 20
     assert primary["p_min"] == pytest.approx(1 / primary["n_assignments"])
     assert three["30_effectiveness"]["values"]["verdict"]["reason"] == "design_too_small"
-    from docx import Document
-
     manifest = json.loads((reports / "ninh-binh" / "manifest.json").read_text(encoding="utf-8"))
     pack = "\n".join(p.text for p in Document(reports / "ninh-binh" / manifest["evidence"]["docx"]).paragraphs)
     assert "Chưa trả lời được với thiết kế này" in pack and re.search(r"p nhỏ nhất có thể là 0,\d+", pack)

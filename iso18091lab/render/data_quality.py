@@ -48,16 +48,17 @@ def summary_section(rep: NotebookReport, summary: DataQualitySummary) -> None:
 
 
 def completeness_section(rep: NotebookReport, summary: DataQualitySummary) -> None:
-    """1. Completeness by body, year and rater."""
+    """1. Completeness by body, wave and rater."""
     lang, completeness = rep.lang, summary.completeness
     rep.heading(rep.t("dq_h_completeness"))
     if not len(completeness):
         rep.not_estimable(summary.not_estimated[0])
         return
-    grid = completeness.pivot_table(index="body_label", columns=["year", "rater"], values="share_scored")
+    grid = completeness.pivot_table(index="body_label", columns=["wave", "rater"], values="share_scored")
+    grid = grid[list(dict.fromkeys(zip(completeness["wave"], completeness["rater"])))]  # waves in time order
     rep.figure(plots.completeness_heatmap(grid, lang), "completeness", rep.t("dq_fig_completeness"))
     missing = completeness[completeness["missing"] > 0].sort_values(["missing", "body_label"], ascending=[False, True])
-    rep.table(localise(missing[["body_label", "group", "year", "rater", "scored", "not_assessed", "missing"]], lang),
+    rep.table(localise(missing[["body_label", "group", "wave", "rater", "scored", "not_assessed", "missing"]], lang),
               "missing", rep.t("dq_tab_missing"))
 
 

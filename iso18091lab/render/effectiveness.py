@@ -134,6 +134,10 @@ def show_main(rep, s: EffectivenessSummary) -> None:
                            .rename(columns={"label": "outcome"}), rep.lang), "main", rep.t("eff_tab_main"))
     for item in _section(s, "self") + _section(s, "external"):
         rep.not_estimable(item, section=rep.t("self") if item.section == "self" else rep.t("eff_h_external"))
+    for item in s.not_estimated:  # a row of this table that could not be estimated (the two-way FE "phụ" row …)
+        outcome, _, rater = item.section.removeprefix("outcome:").partition("|")
+        if item.section.startswith("outcome:") and not outcome.startswith("indicator"):
+            rep.not_estimable(item, section=f"{outcome_label(outcome, rep.lang)} · {rep.t(rater + '_short')}")
 
 
 def show_event_study(rep, s: EffectivenessSummary) -> None:

@@ -339,7 +339,7 @@ def pillar_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
 
 
 def completeness_heatmap(table: pd.DataFrame, lang: str = "vi") -> plt.Figure:
-    """Bodies x (year, rater): share of indicators scored, written as a percentage."""
+    """Bodies x (wave, rater): share of indicators scored, written as a percentage."""
     return _value_heatmap(table, "cividis", 1, lambda v: f"{100 * v:.0f}%", 0.6,
                           [f"{y}\n{t(r + '_short', lang)}" for y, r in table.columns], t("share_scored", lang),
                           cell=(0.9, 0.28), margin=(3.5, 1.5))

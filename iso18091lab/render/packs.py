@@ -171,7 +171,20 @@ def _reasons(entry: dict | None) -> str:
     return "; ".join(dict.fromkeys(n["reason"] for n in notes))
 
 
-def _not_estimated(results: dict, notebook: str, lang: str) -> str:
+#: The summary section whose ``NotEstimated`` is the reason there is no headline effect: the province's main
+#: estimate (``summaries.effectiveness``), the national pooling (``summaries.national``).
+HEADLINE_SECTIONS = ("main", "provinces")
+
+
+def _not_estimated(results: dict, notebook: str, lang: str, summary=None) -> str:
+    """Why a report's answer is missing: the reason of ``summary``'s headline section when it recorded one (so the
+    effect's answer does not list the reasons of other sections: levels, sample size), else every reason the
+    notebook recorded in ``results.json``, else that it did not run."""
+    headline = [n for n in getattr(summary, "not_estimated", None) or []
+                if n.section in HEADLINE_SECTIONS and n.reason]
+    if headline:
+        reason = "; ".join(dict.fromkeys(t(f"ne_{n.reason}", lang, **n.values) for n in headline))
+        return _label("not_estimated_because", lang, reason=reason)
     entry = results.get(notebook)
     if entry is None:
         return _label("not_run", lang, report=t(f"title_{notebook}", lang))
@@ -237,7 +250,7 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
         effect_lines.append(effect_answer(verdict, primary, lang))
     else:
         effect_lines.append(_label("effect_none", lang, why=_not_estimated(
-            results, "40_national" if "40_national" in results else "30_effectiveness", lang)))
+            results, "40_national" if "40_national" in results else "30_effectiveness", lang, effect)))
     if nat is not None and nat.left_out:  # the provinces the pooling left out, and why
         effect_lines.append(left_out_sentence(nat.left_out, lang))
     if clear is not None:
@@ -647,7 +660,11 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
 
     # 2. recommendations and each body's action list
     doc.add_heading(f"{n.h1()} {_label('recommendations', lang)}", level=1)
-    doc.add_paragraph(_label("recommendations_see", lang, section="1.3"))  # said once, in section 1.3
+    # said once, in section 1.3; "each body's action list follows" only when one does
+    doc.add_paragraph(_label("recommendations_see" if len(actions) else "recommendations_only", lang,
+                             section="1.3"))
+    if not len(actions) and results.get("10_scorecard", {}).get("values", {}).get("n_red") == 0:
+        doc.add_paragraph(_label("actions_none", lang))  # no red light in the latest wave: nothing to act on
     if len(actions):
         doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)
         doc.add_paragraph(_label("actions_intro", lang))

@@ -146,17 +146,23 @@ def light_matrix(assessments: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def completeness(assessments: pd.DataFrame, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """Per body, year and rater: indicators scored, not assessed, missing, and the share scored."""
+    """Per body, wave and rater: indicators scored, not assessed, missing, and the share scored.
+
+    A wave is a year and its round (``year``, ``round``, ``wave``: its label, as :func:`waves`), so a year with
+    two rounds gives two cells, each out of the catalog's indicators."""
     rows = consensus(assessments)
     n_catalog = len(catalog)
-    counted = rows.groupby(["body_id", "year", "rater"], observed=True).agg(
+    counted = rows.groupby(["body_id", "year", "round", "rater"], observed=True).agg(
         scored=("score_100", lambda s: int(s.notna().sum())),
         not_assessed=("not_assessed", lambda s: int(s.sum()))).reset_index()
-    years = sorted(rows["year"].dropna().unique())
+    found = waves(rows)
     bodies = body_table(assessments, units)
-    grid = pd.MultiIndex.from_product([bodies["body_id"].tolist(), years, ["self", "council"]],
-                                      names=["body_id", "year", "rater"]).to_frame(index=False)
-    out = grid.merge(counted, how="left", on=["body_id", "year", "rater"]).fillna({"scored": 0, "not_assessed": 0})
+    grid = pd.MultiIndex.from_product([bodies["body_id"].tolist(), range(len(found)), ["self", "council"]],
+                                      names=["body_id", "wave_index", "rater"]).to_frame(index=False)
+    grid = grid.merge(found.rename(columns={"label": "wave"}), left_on="wave_index", right_index=True)
+    grid = grid.drop(columns="wave_index")
+    out = grid.merge(counted.astype({"year": int, "round": int}), how="left", on=["body_id", "year", "round", "rater"])
+    out = out.fillna({"scored": 0, "not_assessed": 0})
     out[["scored", "not_assessed"]] = out[["scored", "not_assessed"]].astype(int)
     out["missing"] = n_catalog - out["scored"] - out["not_assessed"]
     out["share_scored"] = out["scored"] / n_catalog

@@ -260,15 +260,15 @@ def serial_moments(panel: pd.DataFrame, outcome: str = "score", pre_years: int =
 
 def covariances_from_moments(moments: pd.DataFrame) -> Covariances:
     """σ² and the pre/post/cross covariances: the means of the :func:`serial_moments` rows of each kind (over
-    every province given). Raises :class:`NotEstimable` (``one_wave``) without any variance, (``too_few``) when
-    the averaged moments give a non-positive variance of a body's change."""
+    every province given). Raises :class:`NotEstimable` (``no_repeated_comparison``) without any variance (no
+    comparison body observed in two waves, though the data may have several), (``nonpositive_change_variance``)
+    when the averaged moments give a non-positive variance of a body's change."""
     if not isinstance(moments, pd.DataFrame) or not set(MOMENT_COLUMNS) <= set(moments.columns):
         raise ValueError(f"moments must be a table with the columns {MOMENT_COLUMNS} (serial_moments)")
     covs = {kind: moments.loc[moments["kind"] == kind, "value"].astype(float).tolist()
             for kind in ("var", "pre", "post", "cross")}
     if not covs["var"]:
-        raise NotEstimable("one_wave", "need comparison bodies observed in at least two waves",
-                           wave="–")
+        raise NotEstimable("no_repeated_comparison", "need comparison bodies observed in at least two waves")
     variance = float(np.mean(covs["var"]))
     cross = float(np.mean(covs["cross"])) if covs["cross"] else 0.0
     out = Covariances(variance, float(np.mean(covs["pre"])) if covs["pre"] else cross,

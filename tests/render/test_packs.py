@@ -218,6 +218,25 @@ def test_the_answer_says_why_when_nothing_was_estimated():
     assert "không chạy được" in missing["effect"][0] and "không chạy được" in missing["trust"][0]
 
 
+
+def test_the_national_answer_gives_the_pooling_reason_only():
+    """No province could be estimated (one wave each): the effect's answer says why the pooling failed, not the
+    reasons of the levels and sample-size sections that results.json also records (one_year design)."""
+    from iso18091lab.i18n import t
+    from iso18091lab.stats.verdict import national_effect_verdict
+    from iso18091lab.summaries.base import NotEstimated
+    from iso18091lab.summaries.national import NationalSummary
+
+    pooling = NotEstimated("provinces", "few_estimable", {"n": 0, "k": 2})
+    national = NationalSummary("Toàn quốc", True, verdict=national_effect_verdict(n_provinces=2),
+                               not_estimated=[pooling, NotEstimated("tiers", "tier_few"),
+                                              NotEstimated("power", "no_repeated_comparison")])
+    recorded = [{"section": "", "reason": t(f"ne_{n.reason}", "vi", **n.values)} for n in national.not_estimated]
+    said = answer({"40_national": {"not_estimable": recorded, "values": {}}}, {}, "vi", effect=national)
+    assert said["effect"][0] == "Chưa ước lượng được hiệu quả: không ước lượng được, vì " + \
+        t("ne_few_estimable", "vi", n=0, k=2) + "."
+
+
 def _reliability(inflation, trust, flagged=()):
     """A province's reliability summary holding what the Word pack's answer reads."""
     return ReliabilitySummary(province="Hải Phòng", synthetic=True, inflation_overall=inflation, trust=trust,

@@ -82,6 +82,10 @@ def test_fewer_than_min_bodies_is_not_estimable_with_the_reason():
     with pytest.raises(NotEstimable) as info:
         review.self_inflation(two)
     assert info.value.reason == "too_few" and info.value.values["detail"] == "2 < 3"
+    from iso18091lab.i18n import t
+    # the reader is told what is too few (bodies), not "too little data (2 < 3)"
+    assert "đơn vị" in t("ne_too_few", "vi", **info.value.values) and "bodies" in t("ne_too_few", "en",
+                                                                                     **info.value.values)
     a = planted_assessments(n_bodies=4, seed=3)
     a = a[~((a["indicator"] == "2.5") & a["body_id"].isin(["A|000", "A|001"]))]  # 2.5 scored by 2 bodies
     table = review.self_inflation(a).set_index("scope")

@@ -140,6 +140,19 @@ def test_serial_covariances_refuse_moments_that_give_a_negative_variance_of_chan
         syn.serial_covariances(pd.DataFrame(rows), "score")
 
 
+def test_serial_covariances_without_a_repeated_comparison_body_say_so():
+    """Two waves in the data (2024 in one province, 2025 in the other) but no comparison body scored in both: the
+    reason is that, not "only one assessment wave" (there are two), and its sentence has no placeholder dash."""
+    from iso18091lab.i18n import t
+
+    rows = [{"province": p, "body_id": f"{p}{b}", "year": y, "group": "comparison", "score": float(b)}
+            for p, y in (("P1", 2024), ("P2", 2025)) for b in range(3)]
+    with pytest.raises(NotEstimable) as caught:
+        syn.serial_covariances(pd.DataFrame(rows), "score")
+    assert caught.value.reason == "no_repeated_comparison"
+    for lang in ("vi", "en"):
+        assert "–" not in t("ne_no_repeated_comparison", lang, **caught.value.values)
+
 def test_serial_covariances_recover_simulated_values():
     rng = np.random.default_rng(3)
     rows = []

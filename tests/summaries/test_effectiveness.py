@@ -149,3 +149,21 @@ def test_seed_changes_only_what_is_drawn(province, summary):
 
 def test_province_names_the_summary(province):
     assert build_effectiveness(province, {**PARAMS, "province": "Tỉnh khác"}).province == "Tỉnh khác"
+
+
+def test_an_outcome_of_the_main_table_that_could_not_be_estimated_is_said(summary, province, tmp_path):
+    """The table's caption promises a "phụ" row (two-way FE); when that row could not be estimated (staggered
+    design: 2 pilots under the pilot in Quảng Ninh) the report says so and why, rather than dropping the row."""
+    from iso18091lab.i18n import t
+    from iso18091lab.render import effectiveness as show
+    from iso18091lab.render.notebook import NotebookReport
+    from iso18091lab.summaries.base import NotEstimated
+
+    twfe = NotEstimated("outcome:overall (two-way FE)|council", "too_few_twfe", {"n": 2, "min": 6})
+    indicator = NotEstimated("outcome:indicator 1.1|council", "too_few_twfe", {"n": 1, "min": 6})
+    shown = dataclasses.replace(summary, not_estimated=[twfe, indicator])
+    rep = NotebookReport(shown.report, tmp_path, province, shown.province, "vi")
+    show.show_main(rep, shown)
+    notes = rep.results["not_estimable"]
+    assert [n["key"] for n in notes] == ["too_few_twfe"]  # the indicator rows belong to the indicator section
+    assert notes[0]["reason"] == t("ne_too_few_twfe", "vi", n=2, min=6) and notes[0]["section"].endswith("HĐ")

@@ -333,3 +333,17 @@ def test_a_run_keeps_the_province_review_once_for_the_summary_and_the_national_c
     assert kept and sorted(p.name for p in tmp_path.iterdir()) == kept  # read, not computed again
     pd.testing.assert_frame_equal(first.review.drop(columns=["member_band", "icc_c1_band"]),
                                   again.table.reset_index(drop=True), check_dtype=False)
+
+
+def test_completeness_counts_each_round_of_a_year_apart():
+    """A year with two rounds is two waves: a body that scored every indicator in each round has nothing missing
+    and 100 % scored in each (planted; counting by year alone gave 200 % and a negative number missing)."""
+    catalog = pd.DataFrame({"indicator": ["1.1", "1.2", "1.3"]})
+    rows = [{"body_id": b, "body_label": b, "level": "xã", "group": "pilot", "year": y, "round": r, "rater": rater,
+             "rater_id": None, "indicator": i, "score_100": 50.0, "not_assessed": False}
+            for b in ("a", "b") for y, r in ((2024, 1), (2024, 2), (2025, 1)) for rater in ("self", "council")
+            for i in catalog["indicator"]]
+    shown = d.completeness(pd.DataFrame(rows), pd.DataFrame(), catalog)
+    assert len(shown) == 2 * 3 * 2
+    assert shown["share_scored"].tolist() == [1.0] * 12 and shown["missing"].tolist() == [0] * 12
+    assert list(dict.fromkeys(shown["wave"])) == ["2024/1", "2024/2", "2025"]
