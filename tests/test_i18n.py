@@ -232,9 +232,9 @@ def _methods_the_statistics_return() -> list[str]:
 
     out.append(leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9).method)
     for method in syn.METHODS:
-        for hk in (False, True):
+        for hk, adhoc in ((False, False), (True, False), (True, True)):
             out.append(syn.meta_analysis([0.1, 0.5, 0.3, 0.9], [0.04, 0.05, 0.03, 0.06], method=method,
-                                         hartung_knapp=hk).method)
+                                         hartung_knapp=hk, adhoc=adhoc).method)
     estimator = method_part("att_imputation")
     for se in ("se_bjs_loo_t", "se_bjs_t"):
         for why in (method_part("why_cohorts", min=3), method_part("why_caller")):

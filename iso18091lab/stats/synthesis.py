@@ -105,12 +105,29 @@ def _tau2_reml(y, v, tol=1e-12, max_iter=1000):
 
 
 def meta_analysis(estimates, variances, method: str = "REML", hartung_knapp: bool = False,
-                  confidence: float = 0.95) -> MetaResult:
+                  confidence: float = 0.95, adhoc: bool = False) -> MetaResult:
     """Random-effects meta-analysis of ``estimates`` with sampling ``variances``.
 
     ``method``: "DL" (DerSimonian–Laird), "REML", "PM" (Paule–Mandel) or "FE" (fixed effect, τ² = 0).
     ``hartung_knapp=True`` uses the Hartung–Knapp(-Sidik-Jonkman) variance and t with k − 1 df for the CI, test
-    and prediction interval.
+    and prediction interval. ``adhoc=True`` (with ``hartung_knapp``) is Knapp & Hartung's (2003) ad hoc
+    variant, R ``metafor::rma(test = "adhoc")``: the Hartung–Knapp variance factor is at least 1, so the
+    interval is never narrower than the random-effects one with t. Without it, estimates that agree by chance
+    give an interval narrower than any of their own (two provinces 0.05 apart, each with SE 3: 5.0 to 5.3).
+
+    References
+    ----------
+    Knapp, G. & Hartung, J. (2003). Improved tests for a random effects meta-regression with a single
+    covariate. Statistics in Medicine 22(17), 2693–2710.
+    Röver, C., Knapp, G. & Friede, T. (2015). Hartung-Knapp-Sidik-Jonkman approach and its modification for
+    random-effects meta-analysis with few studies. BMC Medical Research Methodology 15, 99.
+
+    Examples
+    --------
+    >>> plain = meta_analysis([5.0, 5.05], [9.0, 9.0], hartung_knapp=True)
+    >>> adhoc = meta_analysis([5.0, 5.05], [9.0, 9.0], hartung_knapp=True, adhoc=True)
+    >>> [round(x, 2) for x in (plain.ci_low, plain.ci_high, adhoc.ci_low, adhoc.ci_high)]
+    [4.71, 5.34, -21.93, 31.98]
     """
     try:
         y = np.asarray(estimates, dtype=float)
@@ -143,16 +160,18 @@ def meta_analysis(estimates, variances, method: str = "REML", hartung_knapp: boo
     h2 = float((tau2 + typical) / typical)
     alpha = 1 - confidence
     if hartung_knapp:
-        se = float(np.sqrt((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
+        factor = float((w * (y - mu) ** 2).sum() / (k - 1))
+        se = float(np.sqrt((max(factor, 1.0) if adhoc else factor) / w.sum()))
         crit = stats.t.ppf(1 - alpha / 2, k - 1)
         p = float(2 * stats.t.sf(abs(mu / se), k - 1))
     else:
         crit = stats.norm.ppf(1 - alpha / 2)
         p = float(2 * stats.norm.sf(abs(mu / se)))
     pi_half = crit * np.sqrt(tau2 + se ** 2)
-    return MetaResult(mu, se, mu - crit * se, mu + crit * se, p, float(tau2), i2, h2, q,
-                      float(stats.chi2.sf(q, k - 1)), mu - pi_half, mu + pi_half, k,
-                      method_token("meta_hk" if hartung_knapp else "meta", tau2=method_part(f"tau2_{method.lower()}")),
+    return MetaResult(mu, se, float(mu - crit * se), float(mu + crit * se), p, float(tau2), i2, h2, q,
+                      float(stats.chi2.sf(q, k - 1)), float(mu - pi_half), float(mu + pi_half), k,
+                      method_token(("meta_hk_adhoc" if adhoc else "meta_hk") if hartung_knapp else "meta",
+                                   tau2=method_part(f"tau2_{method.lower()}")),
                       confidence, w / w.sum())
 
 
@@ -490,7 +509,7 @@ def left_out(by_province: GroupEffects | pd.DataFrame, by: list[str] | None = No
 
 
 def national_effect(by_province: GroupEffects | pd.DataFrame, method: str = "REML",
-                    hartung_knapp: bool = True) -> MetaResult:
+                    hartung_knapp: bool = True, adhoc: bool = True) -> MetaResult:
     """Random-effects meta-analysis of the province ATTs of :func:`effects_by_group` that can be weighed
     (:func:`poolable`).
 
@@ -499,8 +518,9 @@ def national_effect(by_province: GroupEffects | pd.DataFrame, method: str = "REM
     by_province : GroupEffects or DataFrame
         The result of :func:`effects_by_group` (its ``not_estimable`` provinces count among the provinces), or
         a table of its columns.
-    method, hartung_knapp
-        As :func:`meta_analysis`.
+    method, hartung_knapp, adhoc
+        As :func:`meta_analysis`. ``adhoc`` (the default) keeps the Hartung–Knapp variance factor at least 1:
+        a pooled interval is never narrower than its inputs support, also when two provinces agree by chance.
 
     Returns
     -------
@@ -543,7 +563,8 @@ def national_effect(by_province: GroupEffects | pd.DataFrame, method: str = "REM
         if total >= 2:
             raise NotEstimable("few_estimable", "fewer than two provinces have an estimate", n=len(usable), k=total)
         raise NotEstimable("one_province", "a national synthesis needs at least two provinces", n=total)
-    return meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hartung_knapp)
+    return meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hartung_knapp,
+                         adhoc=adhoc)
 
 
 def power_sensitivity(cov: Covariances, tau_values=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0), effects=(2.0, 3.0, 5.0),
@@ -566,12 +587,19 @@ def power_sensitivity(cov: Covariances, tau_values=(0.0, 0.5, 1.0, 1.5, 2.0, 3.0
 
 
 def evidence_strength(result: MetaResult) -> str:
-    """'strong' when the CI and the prediction interval exclude 0, 'moderate' when only the CI does, else 'weak'."""
+    """'strong' when the CI and the prediction interval exclude 0, 'moderate' when only the CI does, else 'weak'.
+
+    The prediction interval says what a new province might see only when the between-province variance could be
+    estimated: with fewer than :data:`MIN_PROVINCES_FOR_TAU2` provinces, τ² is at its boundary or a guess, so an
+    interval that excludes 0 is at most 'moderate' (Röver, Knapp & Friede 2015; IntHout et al. 2016).
+    """
     if not isinstance(result, MetaResult):
         raise ValueError("evidence_strength needs a MetaResult from meta_analysis")
     ci = result.ci_low > 0 or result.ci_high < 0
     pi = result.pi_low > 0 or result.pi_high < 0
-    return "strong" if ci and pi else ("moderate" if ci else "weak")
+    if not ci:
+        return "weak"
+    return "strong" if pi and result.k >= MIN_PROVINCES_FOR_TAU2 else "moderate"
 
 
 def power_curves(cov: Covariances, design_effect: float = 1.0, bodies=range(20, 801, 10),

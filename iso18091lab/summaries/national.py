@@ -288,8 +288,8 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
     out["left_out"] = [LeftOut(str(r.province), str(r.reason), str(r.detail), dict(r.values))
                        for r in left.itertuples()]
     if pooled is not None:
-        sensitivity = [syn.meta_analysis(usable["estimate"], usable["se"] ** 2, method=method, hartung_knapp=hk)
-                       for method, hk in SENSITIVITY]
+        sensitivity = [syn.meta_analysis(usable["estimate"], usable["se"] ** 2, method=method,
+                                           hartung_knapp=hk, adhoc=hk) for method, hk in SENSITIVITY]
         out.update(pooled=pooled_estimate(pooled), strength=syn.evidence_strength(pooled),
                    heterogeneity=pd.DataFrame([{"method": r.method, "estimate": r.estimate, "ci_low": r.ci_low,
                                                 "ci_high": r.ci_high, "tau2": r.tau2, "i2": r.i2, "pi_low": r.pi_low,

@@ -48,6 +48,19 @@ def test_hartung_knapp_matches_metafor_knha():
     _assert_metafor(syn.meta_analysis(*_bcg(), method="REML", hartung_knapp=True), METAFOR_VALUES["REML_knha"])
 
 
+@pytest.mark.parametrize("data, adhoc, name", [("bcg", True, "REML_adhoc"), ("pair", False, "pair_knha"),
+                                               ("pair", True, "pair_adhoc")])
+def test_hartung_knapp_ad_hoc_matches_metafor_adhoc(data, adhoc, name):
+    # metafor: rma(yi, vi, test = "adhoc"), Knapp & Hartung's (2003) variance factor floored at 1. On BCG the
+    # factor is above 1 (adhoc = knha); on the pair 5 and 5.05 (variances 9) it is 0.00014, which makes the plain
+    # interval 4.71 to 5.34 and the ad hoc one -21.93 to 31.98
+    y, v = _bcg() if data == "bcg" else ([5.0, 5.05], [9.0, 9.0])
+    result, reference = syn.meta_analysis(y, v, method="REML", hartung_knapp=True, adhoc=adhoc), METAFOR_VALUES[name]
+    for field in FIELDS + ["p_value"]:
+        assert getattr(result, field) == pytest.approx(reference[field], rel=1e-9, abs=1e-12), field
+    assert result.k == reference["k"]
+
+
 def test_dl_matches_statsmodels():
     from statsmodels.stats.meta_analysis import combine_effects
 
@@ -189,12 +202,18 @@ def test_report_helpers():
     assert len(syn.effects_by_group(panel, ["tier", "province"]).table) == 6
     meta = syn.national_effect(by_province)
     # the same 4-point effect planted in every province (SE ~0.7 each): Cochran's Q is below its k - 1 = 2 degrees
-    # of freedom, REML puts tau² at 0, so the prediction interval is the confidence interval; both exclude 0,
-    # which evidence_strength calls "strong"
+    # of freedom, REML puts tau² at 0, so the prediction interval is the confidence interval; both exclude 0, but
+    # with 3 provinces tau² cannot be estimated (fewer than MIN_PROVINCES_FOR_TAU2 = 5), so the evidence is at most
+    # "moderate"
     assert meta.k == 3 and meta.q < 2 and meta.tau2 == 0
     assert (meta.pi_low, meta.pi_high) == pytest.approx((meta.ci_low, meta.ci_high), abs=1e-12)
     assert meta.ci_low > 0 and meta.ci_low < 4 < meta.ci_high
-    assert syn.evidence_strength(meta) == "strong"
+    assert syn.evidence_strength(meta) == "moderate"
+    # the same agreement over five provinces: both intervals exclude 0 and tau² can be estimated: "strong"
+    five = syn.meta_analysis([4.0, 4.1, 3.9, 4.2, 3.8], [0.5] * 5, hartung_knapp=True, adhoc=True)
+    assert five.k == 5 and five.pi_low > 0 and syn.evidence_strength(five) == "strong"
+    assert syn.evidence_strength(syn.meta_analysis([4.0, 4.1, 3.9, 4.2], [0.5] * 4, hartung_knapp=True,
+                                                   adhoc=True)) == "moderate"
     with pytest.raises(NotEstimable) as info:
         syn.national_effect(by_province.iloc[:1])
     assert info.value.reason == "one_province" and info.value.values == {"n": 1}
@@ -317,7 +336,7 @@ def test_a_mix_pools_the_answerable_provinces_only_and_lists_the_other():
     assert left[["province", "reason"]].values.tolist() == [["C", "unbounded"]]
     pooled = syn.national_effect(by_province)
     ab = by_province.iloc[:2]
-    alone = syn.meta_analysis(ab["estimate"], ab["se"] ** 2, method="REML", hartung_knapp=True)
+    alone = syn.meta_analysis(ab["estimate"], ab["se"] ** 2, method="REML", hartung_knapp=True, adhoc=True)
     assert pooled.k == 2 and (pooled.estimate, pooled.se, pooled.ci_low) == (alone.estimate, alone.se, alone.ci_low)
     verdict = national_effect_verdict(pooled.estimate, pooled.ci_low, pooled.ci_high, n_pooled=2, n_cannot_answer=1,
                                       n_provinces=3)
@@ -375,10 +394,6 @@ def test_interval_se_and_left_out_refuse_what_they_cannot_read():
         syn.left_out(pd.DataFrame({"province": ["A"]}))
 
 
-@pytest.mark.xfail(strict=True, reason="national_effect pools with the plain Hartung-Knapp variance, whose factor "
-                   "falls below 1 when provinces agree by chance: the pooled interval is then narrower than the "
-                   "random-effects one (metafor test = 'adhoc' keeps the factor at least 1); left for the owner, it "
-                   "changes pinned numbers (tests/summaries/test_national.py, test_a_mix_...)")
 def test_two_provinces_each_inconclusive_do_not_pool_to_a_yes():
     from scipy import stats
 
@@ -394,6 +409,7 @@ def test_two_provinces_each_inconclusive_do_not_pool_to_a_yes():
     # metafor 3.8.1 rma(c(5, 5.05), c(9, 9), test = "adhoc"): SE 2.1213203, CI -21.9289306 to 31.9789306, p 0.2543022
     half = stats.t.ppf(0.975, 1) * np.sqrt(9 / 2)
     assert (pooled.ci_low, pooled.ci_high) == pytest.approx((5.025 - half, 5.025 + half), rel=1e-9)
-    assert pooled.ci_low == pytest.approx(-21.9289306, abs=1e-6)
+    assert (pooled.ci_low, pooled.ci_high, pooled.p_value) == pytest.approx(
+        [METAFOR_VALUES["pair_adhoc"][f] for f in ("ci_low", "ci_high", "p_value")], rel=1e-9)
     verdict = national_effect_verdict(pooled.estimate, pooled.ci_low, pooled.ci_high, n_pooled=2, n_provinces=2)
     assert verdict.answer == "unclear" and syn.evidence_strength(pooled) == "weak"
