@@ -323,7 +323,8 @@ _HEADERS = [[], [["Đơn vị", "1.1", "1.2", "Tổng"]], [["Tỉnh/Thành phố
 def test_any_grid_is_a_table_an_error_or_skipped_never_a_crash(head, rows, name):
     """Whatever the cells, recognising a sheet returns a table (whose long rows reconcile with its columns), a
     structural error or a skipped sheet."""
-    from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, StructuralError, recognise_table
+    from iso18091lab.intake.headers import StructuralError
+    from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, recognise_table
 
     found = recognise_table(RawSheet(Path("x.xlsx"), name, [list(r) for r in head + rows]))
     assert isinstance(found, (FoundTable, SkippedSheet, StructuralError))
