@@ -15,17 +15,15 @@ from iso18091lab.intake.schema import CHECK_COLUMNS, FILE_SUMMARY_COLUMNS, QUARA
 from iso18091lab.normalize import nfc
 
 
-def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
-    """The totals written beside the scores that do not match them or cannot be checked
+def _check_table(tables: list[_Table], kind: _Kind) -> tuple[pd.DataFrame, int]:
+    """(the totals written beside the scores that do not match them or cannot be checked
     (:class:`iso18091lab.intake.layouts.TotalCheck`), with the province their row's scores were attributed to ('' when
-    none); ``attrs["ok"]`` is the number of totals that match (a table's ``checks`` holds such counts as ints)."""
+    none); the number of totals that match — a table's ``checks`` holds such counts as ints)."""
     ok = sum(c for t in tables for c in t.checks if isinstance(c, int))
     rows = [dict(c.__dict__, difference=c.difference, _table=t.number) for t in tables for c in t.checks
             if not isinstance(c, int)]
     if not rows:
-        frame = _frame([], CHECK_COLUMNS)
-        frame.attrs["ok"] = ok
-        return frame
+        return _frame([], CHECK_COLUMNS), ok
     frame = pd.DataFrame(rows)
     province = {}
     if not kind.frame.empty:
@@ -38,9 +36,7 @@ def _check_table(tables: list[_Table], kind: _Kind) -> pd.DataFrame:
             by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
         frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
     frame["pillar"] = frame["pillar"].astype("Int64")
-    frame = frame[CHECK_COLUMNS].reset_index(drop=True)
-    frame.attrs["ok"] = ok
-    return frame
+    return frame[CHECK_COLUMNS].reset_index(drop=True), ok
 
 
 def exit_status(summary: dict) -> int:

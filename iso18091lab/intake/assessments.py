@@ -11,7 +11,7 @@ from iso18091lab.catalog import normalise_indicator_id
 from iso18091lab.config import Scale
 from iso18091lab.intake.bodies import _Bodies
 from iso18091lab.intake.clean import NOT_ASSESSED, parse_number, parse_rater, parse_rating
-from iso18091lab.intake.columnar import (_Columns, _Problems, _Table, _assessed_on, _blank, _distinct, _parse_unique,
+from iso18091lab.intake.columnar import (_Cleaned, _Problems, _Table, _assessed_on, _blank, _distinct, _parse_unique,
                                          _per_unique, _texts, _unique_rows, _wave_dates, _whole)
 from iso18091lab.normalize import nfc
 
@@ -111,7 +111,7 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
 
 
 def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | tuple, scale: Scale,
-                       problems: _Problems) -> _Columns:
+                       problems: _Problems) -> _Cleaned:
     """The clean columns of every row of an assessments table (rows with problems are dropped later);
     ``catalog`` indexed by indicator, or its :func:`_catalog_lookups`."""
     days = _wave_dates(table, problems)
@@ -162,16 +162,13 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | t
                             np.where(not_assessed, None, rating))
     source = np.where(has_score, 0, np.where(not_assessed, 1, 2)).astype(np.int8)  # codes: categories below
     assessed_on = _assessed_on(table, days, year, problems)
-    frame = _Columns({
+    columns = {
         "_body": body, "year": year, "round": round_, "assessed_on": assessed_on, "rater": rater,
         "rater_id": np.where(rater_id == "", None, rater_id), "indicator": indicator,
         "pillar": _per_unique(indicator_distinct, pillar_of.get), "score": score, "max_score": max_score,
         "score_100": score_100, "rating": final_rating, "not_assessed": not_assessed, "score_source": source,
-    })
-    frame.attrs["province"] = province
-    frame.attrs["located"] = body >= 0
-    frame.attrs["categories"] = {"score_source": SCORE_SOURCES}
-    return frame
+    }
+    return _Cleaned(columns, province, categories={"score_source": SCORE_SOURCES})
 
 
 #: Where a score row's 0-100 value comes from (``score_source``).

@@ -1,7 +1,9 @@
 """Recognised tables in columnar form, for cleaning: each column factorised once into its distinct raw values, every
 distinct value parsed once (:func:`_parse_unique`), the broken rules of a table (:class:`_Problems`), the clean
-columns of a table (:class:`_Columns`), and the dates of its waves."""
+columns of a table and what its cleaning found beside them (:class:`_Cleaned`), and the dates of its waves."""
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -190,11 +192,15 @@ def _whole(low: int, high: int, rule: str):
     return lambda value: parse_whole(value, rule, low, high)
 
 
-class _Columns(dict):
-    """The clean columns of one table (name -> array) with ``attrs`` as a DataFrame has them: the cleaning of
-    a table builds one, and :func:`_collect` joins those of every table of a kind into one frame at once (a
-    DataFrame per sheet turned each text column into Arrow text and back, sheet by sheet)."""
+@dataclass
+class _Cleaned:
+    """What the cleaning of one table gives: its clean columns (name -> array), the province each row was
+    attributed to ('' where none), the category names of columns kept as integer codes, and, for a units table,
+    the rows rejected as (province, name, code, problems) — rows that refer to them say why. :func:`_collect`
+    joins those of every table of a kind into one frame at once (a DataFrame per sheet turned each text column
+    into Arrow text and back, sheet by sheet)."""
 
-    def __init__(self, columns: dict):
-        super().__init__(columns)
-        self.attrs: dict = {}
+    columns: dict
+    province: np.ndarray
+    categories: dict = field(default_factory=dict)
+    rejected: list = field(default_factory=list)

@@ -54,12 +54,10 @@ def _collect(tables: list[_Table], clean) -> _Kind:
     sheets: dict[str, int] = {}
     for table in tables:
         problems = _Problems()
-        frame = clean(table, problems)
-        rejected += frame.attrs.pop("rejected", [])
-        categories = frame.attrs.pop("categories", {})
-        province = frame.attrs.pop("province")
-        frame.attrs.pop("located")
-        columns = dict(frame.items()) if isinstance(frame, pd.DataFrame) else dict(frame)
+        cleaned = clean(table, problems)
+        rejected += cleaned.rejected
+        categories, province = cleaned.categories, cleaned.province
+        columns = dict(cleaned.columns)
         if table.has("source"):
             marks = np.array([is_synthetic_marker(u) for u in table.values("source")], dtype=bool)
             columns["synthetic"] = marks[table.codes("source")]

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from iso18091lab.intake.bodies import _Bodies
 from iso18091lab.intake.clean import Rejected, parse_number
-from iso18091lab.intake.columnar import _Columns, _Problems, _Table, _assessed_on, _parse_unique, _wave_dates, _whole
+from iso18091lab.intake.columnar import _Cleaned, _Problems, _Table, _assessed_on, _parse_unique, _wave_dates, _whole
 from iso18091lab.normalize import nfc
 
 
-def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.DataFrame:
+def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> _Cleaned:
     days = _wave_dates(table, problems)
     body, province = bodies.locate(table, problems, days)
     year = _parse_unique(table, "year", _whole(1990, 2100, "bad_year"), problems, required=True)
@@ -23,7 +22,4 @@ def _clean_outcomes(table: _Table, bodies: _Bodies, problems: _Problems) -> pd.D
         except Rejected:
             raise Rejected("bad_value")
     values = np.array(_parse_unique(table, "value", value, problems, required=True, default=np.nan), dtype=float)
-    frame = _Columns({"_body": body, "year": year, "measure": measure, "value": values})
-    frame.attrs["province"] = province
-    frame.attrs["located"] = body >= 0
-    return frame
+    return _Cleaned({"_body": body, "year": year, "measure": measure, "value": values}, province)

@@ -223,14 +223,14 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
             frame["body_label"] = frame["unit"].where(~shared, frame["unit"] + " (" + frame["unit_code"].fillna("?")
                                                       + ")")
     kinds = {"units": units_kind, "assessments": assessments_kind, "outcomes": outcomes_kind}
-    checks = _check_table(tables, assessments_kind)
+    checks, checks_ok = _check_table(tables, assessments_kind)
     quarantine = _quarantine_table(kinds, tables, bodies.matcher)
     files_table = _file_summary(tables, kinds, sheet_rows)
     name_matches = _frame([dict(zip(NAME_MATCH_COLUMNS, key + (n,))) for key, n in sorted(bodies.name_matches.items())],
                           NAME_MATCH_COLUMNS)
     summary = _summary(raw_dir, files_table, assessments, units, outcomes, catalog)
     summary.update(catalog_source=catalog_source, catalog_fingerprint=catalog_fingerprint(catalog),
-                   name_matches=len(name_matches), total_checks=len(checks) + checks.attrs.get("ok", 0),
+                   name_matches=len(name_matches), total_checks=len(checks) + checks_ok,
                    total_mismatches=int((checks["status"] == "mismatch").sum()),
                    quarantined_unattributed=int((quarantine.drop_duplicates(["file", "sheet", "row"])["province"]
                                                  == "").sum()))

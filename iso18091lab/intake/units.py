@@ -9,14 +9,14 @@ from iso18091lab.intake import lineage
 from iso18091lab.intake.bodies import _Bodies
 from iso18091lab.intake.clean import (TIER, Problem, Rejected, body_id, exact_key, is_blank, parse_code, parse_group,
                                       parse_level)
-from iso18091lab.intake.columnar import _Problems, _Table, _whole
+from iso18091lab.intake.columnar import _Cleaned, _Problems, _Table, _whole
 from iso18091lab.intake.kinds import _typed_units
 from iso18091lab.intake.provinces import canonical_name, name_2025
 from iso18091lab.intake.schema import UNIT_COLUMNS, UNIT_DTYPES
 from iso18091lab.normalize import nfc
 
 
-def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
+def _clean_units(table: _Table, problems: _Problems) -> _Cleaned:
     """Units rows, one by one (a units table is small)."""
     rows = []
     raw = {c: table.raw(c) for c in ("province", "unit", "code", "level", "group", "pilot_start",
@@ -72,10 +72,7 @@ def _clean_units(table: _Table, problems: _Problems) -> pd.DataFrame:
     frame = pd.DataFrame([r if r is not None else empty for r in rows],
                          columns=[c for c in UNIT_COLUMNS if c not in ("synthetic", "source_file", "source_sheet",
                                                                      "source_row")])
-    frame.attrs["province"] = provinces
-    frame.attrs["located"] = np.ones(table.n, dtype=bool)
-    frame.attrs["rejected"] = rejected
-    return frame
+    return _Cleaned(dict(frame.items()), provinces, rejected=rejected)
 
 
 def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:

@@ -153,6 +153,9 @@ def test_issue_title_two_row_header_lights_and_totals(tmp_path):
     assert checks.loc["H8", "status"] == "mismatch" and checks.loc["H8", "sum_scores"] == 6.0
     assert checks.loc["I7", "status"] == "not_checked"
     assert result.summary["total_checks"] == 6  # H6, I6, H7 match; H8 and I7 listed; I8 = 6 + 2 + 2 = 10 matches
+    # no table of the result carries metadata in DataFrame.attrs (issue 20): the matching totals are counted above
+    assert not any(getattr(result, name).attrs for name in ("assessments", "units", "outcomes", "quarantine", "files",
+                                                              "name_matches", "checks"))
 
 
 def test_numeric_indicator_headers_resolved_by_order(tmp_path):
