@@ -17,7 +17,7 @@ from iso18091lab._version import __version__
 
 #: Public name -> the module that defines it.
 _EXPORTS = {"load_catalog": "iso18091lab.catalog", "Dataset": "iso18091lab.intake.dataset",
-            "load": "iso18091lab.intake.dataset", "IngestResult": "iso18091lab.intake.pipeline",
+            "load": "iso18091lab.intake.dataset", "IngestResult": "iso18091lab.intake.store",
             "ingest": "iso18091lab.intake.pipeline", "NotebookReport": "iso18091lab.render.notebook"}
 
 __all__ = ["Dataset", "IngestResult", "NotebookReport", "ingest", "load", "load_catalog", "__version__"]

@@ -29,7 +29,7 @@ from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
 from iso18091lab.storage import tables_digest
 from iso18091lab.i18n import quarantine_reasons, t
-from iso18091lab.intake.pipeline import province_files
+from iso18091lab.intake.store import province_files
 from iso18091lab.intake.schema import PARTITIONS, conforming
 from iso18091lab.intake.provinces import of_today
 from iso18091lab.normalize import slugify

@@ -32,8 +32,8 @@ import numpy as np
 
 from iso18091lab.catalog import normalise_indicator_id
 from iso18091lab.intake.clean import Rejected, parse_number, parse_rater, parse_rating
-from iso18091lab.intake.reader import (HEADER_SEARCH_ROWS, FoundTable, RawSheet, StructuralError, _factorize_cells, _header_map,
-                 canonical_header, column_letter)
+from iso18091lab.intake.headers import HEADER_SEARCH_ROWS, StructuralError, _header_map, canonical_header, column_letter
+from iso18091lab.intake.reader import FoundTable, RawSheet, _factorize_cells
 from iso18091lab.intake.provinces import province_key, province_table
 from iso18091lab.i18n import t
 from iso18091lab.normalize import fold, nfc

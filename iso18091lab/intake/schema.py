@@ -1,5 +1,5 @@
 """The processed tables: their files, columns and dtypes — one description that the writer
-(:mod:`iso18091lab.intake.pipeline`) and the reader (:mod:`iso18091lab.intake.dataset`) both use, and that
+(:mod:`iso18091lab.intake.store`, fed by :mod:`iso18091lab.intake.pipeline`) and the reader (:mod:`iso18091lab.intake.dataset`) both use, and that
 ``docs/data-format.md`` documents. A column added here is written, typed and read back the same way.
 """
 from __future__ import annotations

@@ -53,7 +53,8 @@ from iso18091lab.config import DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_REPORTS
 from iso18091lab.i18n import TEXT, both, date_text, number, said, t
 from iso18091lab.catalog import load_catalog
 from iso18091lab.run.cache import package_fingerprint
-from iso18091lab.intake.pipeline import catalog_fingerprint, ingest, ingest_fingerprint, processed_hash, raw_fingerprint
+from iso18091lab.intake.pipeline import ingest, ingest_fingerprint
+from iso18091lab.intake.store import catalog_fingerprint, processed_hash, raw_fingerprint
 from iso18091lab.summaries.base import has_summary
 from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of

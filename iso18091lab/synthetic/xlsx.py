@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import numpy as np
 
-from iso18091lab.intake.reader import column_letter
+from iso18091lab.intake.headers import column_letter
 
 #: Cell styles: 0 plain, 1 title banner, 2 column header, 3 text ("@").
 PLAIN, BANNER, HEADER, TEXT = 0, 1, 2, 3

@@ -153,6 +153,9 @@ def test_issue_title_two_row_header_lights_and_totals(tmp_path):
     assert checks.loc["H8", "status"] == "mismatch" and checks.loc["H8", "sum_scores"] == 6.0
     assert checks.loc["I7", "status"] == "not_checked"
     assert result.summary["total_checks"] == 6  # H6, I6, H7 match; H8 and I7 listed; I8 = 6 + 2 + 2 = 10 matches
+    # no table of the result carries metadata in DataFrame.attrs (issue 20): the matching totals are counted above
+    assert not any(getattr(result, name).attrs for name in ("assessments", "units", "outcomes", "quarantine", "files",
+                                                              "name_matches", "checks"))
 
 
 def test_numeric_indicator_headers_resolved_by_order(tmp_path):
@@ -323,7 +326,8 @@ _HEADERS = [[], [["Đơn vị", "1.1", "1.2", "Tổng"]], [["Tỉnh/Thành phố
 def test_any_grid_is_a_table_an_error_or_skipped_never_a_crash(head, rows, name):
     """Whatever the cells, recognising a sheet returns a table (whose long rows reconcile with its columns), a
     structural error or a skipped sheet."""
-    from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, StructuralError, recognise_table
+    from iso18091lab.intake.headers import StructuralError
+    from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, recognise_table
 
     found = recognise_table(RawSheet(Path("x.xlsx"), name, [list(r) for r in head + rows]))
     assert isinstance(found, (FoundTable, SkippedSheet, StructuralError))

@@ -188,7 +188,7 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
     assert units.loc["hai-duong:10528", "successor_code"] == "10532;10537"
     assert units.loc["hai-phong:303", "lineage_status"] == "district_ended"
     # one report for the province of today, its title naming the former provinces in the data
-    from iso18091lab.intake.pipeline import by_province
+    from iso18091lab.intake.store import by_province
     from iso18091lab.intake.provinces import province_title
 
     assert result.summary["provinces"] == ["Hải Phòng"] and list(by_province(result)) == ["Hải Phòng"]
@@ -271,7 +271,7 @@ _NEW = sorted({(b[5], b[6]) for b in synth_reform.BODIES if b[6] and ";" not in 
                                                                                  "hai duong", "Hà Nội"])),
                 min_size=1, max_size=12))
 def test_any_mix_of_old_and_new_names_reconciles(typed):
-    from iso18091lab.intake.pipeline import _Bodies, _Problems, _Table  # noqa: F401 - the locator ingest uses
+    from iso18091lab.intake.bodies import _Bodies  # the locator ingest uses
     from iso18091lab.normalize import fold
 
     units = _units_frame()
@@ -427,7 +427,7 @@ def test_synth_design_reform_2025_from_the_command(tmp_path, capsys):
 def test_assessment_date_is_read_day_first():
     from datetime import date, datetime
 
-    from iso18091lab.intake.reader import canonical_header
+    from iso18091lab.intake.headers import canonical_header
 
     assert {canonical_header(h) for h in ("Ngày đánh giá", "Ngày", "Date", "ngay danh gia")} == {"date"}
     assert admin_map.wave_date("01/07/2025") == date(2025, 7, 1)  # Vietnamese order: day, month, year

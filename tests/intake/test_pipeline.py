@@ -180,7 +180,7 @@ def test_no_input_files_is_a_clear_error(tmp_path):
 
 
 def test_skipped_names(tmp_path):
-    from iso18091lab.intake.reader import iter_raw_files
+    from iso18091lab.intake.files import iter_raw_files
 
     for name in ["a.csv", "_truth/b.csv", ".hidden.csv", "~$lock.xlsx", "sub/c.xlsx", "notes.docx"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -16,11 +16,11 @@ import xlwt
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from iso18091lab.config import ReadLimits
-from iso18091lab.intake.reader import (
-    DELIMITERS, EXPECTED_HEADERS, HEADER_ALIASES, FileReadError, FoundTable, MissingColumn, RawSheet, SkippedSheet,
-    StructuralError, UnrecognisedHeader, canonical_header, column_letter, detect_delimiter,
-    iter_raw_files, list_raw_files, read_sheets, recognise_table,
-)
+from iso18091lab.intake.decoding import DELIMITERS, detect_delimiter
+from iso18091lab.intake.files import FileReadError, iter_raw_files, list_raw_files
+from iso18091lab.intake.headers import (EXPECTED_HEADERS, HEADER_ALIASES, MissingColumn, StructuralError,
+                                        UnrecognisedHeader, canonical_header, column_letter)
+from iso18091lab.intake.reader import FoundTable, RawSheet, SkippedSheet, read_sheets, recognise_table
 from iso18091lab.normalize import fold
 
 ASSESSMENT_HEADERS = ["Tỉnh/Thành phố", "Đơn vị", "Năm", "Loại đánh giá", "Chỉ số", "Điểm"]

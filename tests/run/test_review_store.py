@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from iso18091lab.run import review_store
-from iso18091lab.intake.pipeline import processed_hash
+from iso18091lab.intake.store import processed_hash
 from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
 
