@@ -29,6 +29,14 @@ def _indicator_id_cached(value: object) -> str | None:
     return normalise_indicator_id(value)
 
 
+def _ordered_between(resolved: list, position: dict[str, int], typed: str, candidate: str) -> bool:
+    """Whether a row of the block already read lies between ``typed`` and ``candidate`` in catalog order ('1.2'
+    … '1.9' between '1.1' and '1.10'): the evidence that lets a *text* id be read as its longer sibling. Without it
+    a repeated text id is a typed duplicate, not another indicator."""
+    low, high = sorted((position.get(typed, -1), position[candidate]))
+    return any(p is not None and low < p < high for p in resolved)
+
+
 def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Problems,
                         block_keys: list[np.ndarray], recovered: list | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The indicator id of every row (None where it is not an id), recovering ids that Excel may have turned
@@ -38,8 +46,9 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
     and '1.10') and either the cell holds a number or its block repeats the id. A block is one body, wave and
     rater in one sheet, in row order; sheets list indicators in catalog order, so a suspect cell is recovered
     when exactly one candidate not used by another row of the block fits between its neighbours' positions (or
-    the block holds as many such rows as candidates, in order); a text cell with no such candidate keeps the id
-    as typed (a repeated id is then a duplicate or a conflict, as any other). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
+    the block holds as many such rows as candidates, each a number, in order). A *text* cell is read as its longer
+    sibling only when a row of the block lies between the two in catalog order (:func:`_ordered_between`);
+    otherwise it keeps the id as typed (a repeated id is then a duplicate or a conflict, as any other). Otherwise the row is quarantined ('ambiguous_indicator') with how to fix the sheet.
     Never dropped silently; every id read otherwise than typed is appended to ``recovered`` as (row, id as
     typed, id recovered), for the data-quality report.
     """
@@ -88,13 +97,15 @@ def _recover_indicators(table: _Table, catalog_ids: list[str], problems: _Proble
             options = same_number[number[row]]
             fits = [c for c in options if low < position[c] < high and c not in used]
             if len(fits) > 1:
-                waiting = sum(1 for m in range(j, len(members))
-                              if member_suspect[m] and number[members[m]] == number[row])
-                if len(fits) > 1 and waiting == len(fits):  # as many rows as candidates: they come in order
+                waiting = [members[m] for m in range(j, len(members))
+                           if member_suspect[m] and number[members[m]] == number[row]]
+                # as many rows as candidates, each a number: Excel turned them all into the same number, and they
+                # come in catalog order; a repeated *text* id with no row between is a typed duplicate
+                if len(waiting) == len(fits) and numeric[waiting].all():
                     fits = fits[:1]
-            if len(fits) == 1:
+            if len(fits) == 1 and (numeric[row] or _ordered_between(resolved, position, member_ids[j], fits[0])):
                 choice = fits[0]
-            elif not fits and not numeric[row]:  # text out of order: the id as typed
+            elif not numeric[row]:  # text out of order, or repeated with nothing to order it by: the id as typed
                 choice = member_ids[j]
             else:
                 problems.add([row], "indicator", nfc(table.raw("indicator")[row]), "ambiguous_indicator",

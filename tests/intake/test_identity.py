@@ -202,6 +202,25 @@ def test_a_repeated_indicator_in_text_is_a_conflict_not_a_recovery(tmp_path):
     assert sorted(result.quarantine["rule"]) == ["conflicting_duplicate", "conflicting_duplicate"]
 
 
+def test_a_text_1_1_repeated_is_read_as_1_10_only_when_rows_between_say_so(tmp_path):
+    """Text ids (a CSV saved from Excel): '1.1' … '1.9' then '1.1' is the tenth indicator; '1.1' typed twice in a
+    row is a duplicate, whether the rest of pillar 1 follows or nothing does (it never becomes '1.10')."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    ordered = [f"1.{i}" for i in range(1, 10)] + ["1.1"]
+    twice = ["1.1", "1.1"] + [f"1.{i}" for i in range(2, 10)]
+    repeated = [_block(twice, "xã Du Lễ"), _block(["1.1", "1.1"], "xã Tự Cường")]
+    for rows in repeated:
+        rows[1][-1] = rows[0][-1]  # the second "1.1" repeats the first one's score: an exact duplicate
+    write_book(raw / "x.xlsx", {"Điểm": [SCORE_HEADERS] + _block(ordered) + repeated[0] + repeated[1]},
+               {"Điểm": {6}})
+    result = lab.ingest(raw, None)
+    a = result.assessments
+    assert a[a["unit"] == "quận Hồng Bàng"].sort_values("source_row")["indicator"].tolist()[-1] == "1.10"
+    assert "1.10" not in set(a.loc[a["unit"] != "quận Hồng Bàng", "indicator"].astype(str))
+    assert result.quarantine.empty and result.summary["duplicates"] == 2  # one per repeated block, none ambiguous
+
+
 # --------------------------------------------------------------------------- the catalog travels with the data
 
 def test_the_catalog_used_at_ingest_travels_with_the_data(reform_raw, tmp_path):

@@ -342,8 +342,6 @@ def test_smallest_designs_have_the_sizes_they_are_named_for(design_root):
     assert manifest["att"]["pooled"]["pillars"]["3"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="ingest (_recover_indicators) reads a block that repeats '1.1' and nothing "
-                   "else as '1.1' then '1.10' (as many rows as candidates): a typed duplicate becomes another indicator")
 def test_a_repeated_1_1_of_a_one_indicator_body_is_a_duplicate(tmp_path):
     design = design_by_name("one_indicator")
     design.provinces = design.provinces[:1]
