@@ -59,6 +59,7 @@ from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
 from iso18091lab.summaries.national import PROVINCE_REPORTS, NationalSummary
 from iso18091lab.normalize import slugify
+from iso18091lab.storage import locked, write_atomic
 from iso18091lab.threads import child_environment
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
@@ -657,8 +658,42 @@ class ProvinceJob:
             "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence, "document": self.document,
             "scope": "national" if self.slug == NATIONAL_SLUG else "province",
         }
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_manifest(out, manifest)
         return run
+
+
+#: The lock every writer of a report folder's ``manifest.json`` holds (this run's provinces, another run's
+#: :func:`claim_reports_folder`).
+MANIFEST_LOCK = ".manifest.lock"
+
+
+def write_manifest(folder: Path, manifest: dict) -> Path:
+    """Write ``folder/manifest.json`` atomically (readers see the old manifest or the new one, never half of
+    one: :func:`iso18091lab.storage.write_atomic`) under the folder's manifest lock (:data:`MANIFEST_LOCK`).
+
+    Parameters
+    ----------
+    folder : Path
+        A report folder.
+    manifest : dict
+        What the manifest says.
+
+    Returns
+    -------
+    Path
+        The manifest's path.
+    """
+    path = Path(folder) / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path.parent / MANIFEST_LOCK):
+        _write_json(path, manifest)
+    return path
+
+
+def _write_json(path: Path, content: dict) -> None:
+    """``content`` as indented JSON (UTF-8, letters as they are) in ``path``, atomically."""
+    text = json.dumps(content, ensure_ascii=False, indent=2)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _read_json(path: Path) -> dict:
@@ -852,8 +887,9 @@ def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool,
         same_rows = (manifest.get("scope") == "province" and manifest.get("data_hash")
                      and (province_hashes or {}).get(manifest.get("province")) == manifest["data_hash"])
         if same_rows:
-            manifest["input_hash"] = input_hash
-            manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            with locked(manifest_path.parent / MANIFEST_LOCK):  # read again: another run may have written it
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                _write_json(manifest_path, {**manifest, "input_hash": input_hash})
             continue
         folder = manifest_path.parent
         target = reports / OTHER_DATA / str(manifest.get("input_hash") or "unknown")[:12] / folder.name
@@ -862,8 +898,7 @@ def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(folder), str(target))
         moved.append(target)
-    (reports / DATASET_MARKER).write_text(json.dumps({"input_hash": input_hash, "synthetic": bool(synthetic)},
-                                                     indent=2), encoding="utf-8")
+    _write_json(reports / DATASET_MARKER, {"input_hash": input_hash, "synthetic": bool(synthetic)})
     return moved
 
 
