@@ -966,8 +966,9 @@ def headline(folder: Path, lang: str = "vi") -> str:
     """The main result of a report folder in plain words, read from its typed summary (national, else the
     province's effectiveness): the verdict word ("Có", "Không", "Chưa rõ"), then how many points higher or lower
     the pilot bodies scored and the 95% interval as "from … to …" (and over how many provinces, nationally), or,
-    nationally, that the provinces' designs cannot answer (no number); else the data size (bodies, from the
-    data-quality summary)."""
+    nationally, that the provinces' designs cannot answer (no number); when the report could not estimate the
+    effect, why (its not-estimated reason, never the data size); with no effect summary, the data size (bodies,
+    from the data-quality summary)."""
     fmt = lambda x: number(x, lang)  # noqa: E731
     summary = effect_summary(folder)
     record, key, k = None, "index_effect", "–"
@@ -976,11 +977,16 @@ def headline(folder: Path, lang: str = "vi") -> str:
         if summary.pooled is None and verdict.reason == "design_too_small":  # the provinces cannot answer
             return t("index_effect_national_design_too_small", lang, verdict=t("verdict_" + verdict.answer, lang),
                      n=int(verdict.values.get("n_pooled") or 0), k=int(verdict.values.get("n_provinces") or 0))
-        if summary.pooled is None:  # fewer than two provinces could be estimated: notebook 40 says why
-            return t("not_estimable", lang)
-        record, key, k = summary.pooled, "index_effect_national", summary.pooled.n
+        record, key = summary.pooled, "index_effect_national"
+        k = record.n if record is not None else "–"
     elif summary is not None:
         record = summary.primary
+    if summary is not None and record is None:  # the report ran but could not estimate the effect: say why
+        from iso18091lab.render.packs import headline_reason
+
+        why = headline_reason(summary, lang)
+        return (t("index_effect_not_estimated", lang, verdict=verdict_word(effect_verdict_of(summary), lang),
+                  why=why) if why else t("not_estimable", lang))
     if record is not None:
         estimate = float(record.estimate)
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)

@@ -331,6 +331,26 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     assert len(trust) == 1 and "1.10 An ninh trật tự công cộng" in trust[0]
 
 
+def test_the_index_gives_the_reason_when_the_effect_could_not_be_estimated(tmp_path):
+    """A province whose report 30 ran but could not estimate the effect (no comparison bodies): its main result on
+    the index says why, as the pack does, never the data size ("8 đơn vị") as if it were a result."""
+    from iso18091lab.run.runner import headline
+    from iso18091lab.summaries.base import NotEstimated
+    from iso18091lab.summaries.data_quality import DataQualitySummary
+    from iso18091lab.summaries.effectiveness import EffectivenessSummary
+
+    folder = tmp_path / "hai-phong"
+    DataQualitySummary("Hải Phòng", True, n_bodies=8).save(folder)
+    assert headline(folder, "vi") == "8 đơn vị"  # no effect report: the data size is all there is
+    EffectivenessSummary("Hải Phòng", True, not_estimated=[NotEstimated("main", "no_comparison"),
+                                                            NotEstimated("event", "no_pilot")]).save(folder)
+    assert headline(folder, "vi") == ("Chưa rõ — chưa ước lượng được hiệu quả: dữ liệu không có đơn vị đối chứng "
+                                      "(chỉ áp dụng ISO 9001), nên không so sánh được đơn vị thí điểm với đơn vị "
+                                      "tương tự.")
+    assert headline(folder, "en").startswith("Not clear — the effect could not be estimated: the data has no "
+                                             "comparison bodies")
+
+
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):
     frame = pd.DataFrame({"a": ["=1+1", "+84", "-x", "@SUM(A1)", "bình thường"], "b": [1, -2, 3, 4, 5],
                           "c": [-1.5, 2.0, -3.25, 0.0, 1.0]})
