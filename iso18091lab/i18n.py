@@ -358,15 +358,15 @@ def number(value: float, lang: str = "vi", digits: int = 1) -> str:
         return "–"
     if value in (float("inf"), float("-inf")):
         return "+∞" if value > 0 else MINUS + "∞"
-    text = f"{value:,.{digits}f}"
-    if text.startswith("-") and not any(c in "123456789" for c in text):
-        text = text[1:]
-    return _as_written(text, lang)
+    return _as_written(f"{value:,.{digits}f}", lang)
 
 
 def _as_written(text: str, lang: str) -> str:
     """A number formatted by Python (``-1,234.5``) as readers of ``lang`` write it: Vietnamese swaps the
-    separators (1.234,5); the minus is :data:`MINUS` in both languages."""
+    separators (1.234,5); the minus is :data:`MINUS` in both languages, and dropped from a number that was
+    rounded to zero (-0.0)."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return MINUS + text[1:] if text.startswith("-") else text
