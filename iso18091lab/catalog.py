@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from iso18091lab.i18n import both
+from iso18091lab.i18n import both, t
 from iso18091lab.normalize import fold, nfc, strip_diacritics
 
 CATALOG_COLUMNS = ["indicator", "pillar", "pillar_name_vi", "pillar_name_en", "name_vi", "name_en", "max_score"]
@@ -55,7 +55,7 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
     for row_number, raw in enumerate(table["indicator"], start=2):
         normal = normalise_indicator_id(raw)
         if normal is None:
-            problems.append(f"row {row_number}: indicator id {raw!r} is not of the form P.N")
+            problems.append(("catalog_bad_id", {"row": row_number, "value": repr(raw)}))
         ids.append(normal)
     table["indicator"] = ids
     table["max_score"] = table["max_score"].replace("", "10")
@@ -63,18 +63,27 @@ def load_catalog(path: str | Path | None = None) -> pd.DataFrame:
         table["pillar"] = table["pillar"].astype(int)
         table["max_score"] = table["max_score"].str.replace(",", ".").astype(float)
     except ValueError as exc:
-        problems.append(f"pillar or max_score is not a number ({exc})")
+        problems.append(("catalog_not_number", {"detail": exc}))
     if not problems:
         if (table["max_score"] <= 0).any():
-            problems.append("max_score must be positive")
+            problems.append(("catalog_max_score_positive", {}))
         dup = table["indicator"][table["indicator"].duplicated()]
         if len(dup):
-            problems.append(f"duplicate indicator ids {sorted(set(dup))}")
+            problems.append(("catalog_duplicate_ids", {"ids": ", ".join(indicator_order(dup))}))
     if problems:
-        raise CatalogError(f"{path}: " + "; ".join(problems))
+        raise CatalogError(_problems_message(path, problems))
     for column in ("pillar_name_vi", "pillar_name_en", "name_vi", "name_en"):
         table[column] = table[column].astype("string")
     return table.reset_index(drop=True)
+
+
+def _problems_message(path: Path, problems: list[tuple[str, dict]]) -> str:
+    """The message of a catalog with row problems, each a text key and its values: Vietnamese, then English."""
+    def worded(lang: str) -> str:
+        return t("catalog_invalid", lang, path=path, problems="; ".join(t(key, lang, **values)
+                                                                       for key, values in problems))
+
+    return f"{worded('vi')} / {worded('en')}"
 
 
 def normalise_indicator_id(value: object) -> str | None:

@@ -285,16 +285,36 @@ def _in_text(name: str, value, lang: str):
     """A whole number put into running text with the thousands separator of the tables: a count (``n``,
     ``n_*``, ``rows_read`` ...) from 1.000 (14.112 dòng), any other whole number from 10.000 — a placeholder
     such as ``latest`` may hold a year, which is never written 2.024."""
+    if isinstance(value, float) or _is_numpy_kind(value, "f"):
+        return _TextNumber(value, lang)
     if isinstance(value, bool) or not isinstance(value, (int,)) and not _is_numpy_int(value):
         return value
     count = name in _COUNTS or name.startswith("n_")
     if abs(int(value)) < (1000 if count else 10000):
-        return value
+        return _as_written(str(int(value)), lang) if value < 0 else value
     return number(float(value), lang, 0)
 
 
+class _TextNumber(float):
+    """A decimal number put into running text: formatted by its placeholder's format spec (``{value:.3g}``),
+    then written as :func:`number` writes numbers (decimal comma in Vietnamese, the minus sign U+2212)."""
+
+    def __new__(cls, value, lang: str):
+        made = super().__new__(cls, value)
+        made.lang = lang
+        return made
+
+    def __format__(self, spec: str) -> str:
+        return _as_written(float.__format__(float(self), spec), self.lang)
+
+
 def _is_numpy_int(value) -> bool:
-    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in "iu"
+    return _is_numpy_kind(value, "iu")
+
+
+def _is_numpy_kind(value, kinds: str) -> bool:
+    """Whether ``value`` is a numpy scalar of one of the dtype ``kinds`` ("iu": integers, "f": floats)."""
+    return type(value).__module__ == "numpy" and hasattr(value, "dtype") and value.dtype.kind in kinds
 
 
 #: Vietnam's time zone: dates and times in reports and on the index page are local.
@@ -327,14 +347,27 @@ def date_text(moment=None, lang: str = "vi", time: bool = False, formal: bool = 
     return t("date_time", lang, date=day, time=local.strftime("%H:%M")) if time else day
 
 
+#: The minus sign of every number a reader sees (U+2212, as in "−∞" and "self − council"), never the hyphen.
+MINUS = "\u2212"
+
+
 def number(value: float, lang: str = "vi", digits: int = 1) -> str:
-    """A number as readers of ``lang`` write it: 7,5 in Vietnamese, 7.5 in English."""
+    """A number as readers of ``lang`` write it: 7,5 in Vietnamese, 7.5 in English; a negative one with the
+    minus sign :data:`MINUS` (−2,5), and one that rounds to zero without a sign (0,0, never −0,0)."""
     if value is None or value != value:
         return "–"
     if value in (float("inf"), float("-inf")):
-        return "+∞" if value > 0 else "−∞"
-    text = f"{value:,.{digits}f}"
+        return "+∞" if value > 0 else MINUS + "∞"
+    return _as_written(f"{value:,.{digits}f}", lang)
+
+
+def _as_written(text: str, lang: str) -> str:
+    """A number formatted by Python (``-1,234.5``) as readers of ``lang`` write it: Vietnamese swaps the
+    separators (1.234,5); the minus is :data:`MINUS` in both languages, and dropped from a number that was
+    rounded to zero (-0.0)."""
+    if text.startswith("-") and not any(c in "123456789" for c in text):
+        text = text[1:]
     if lang == "vi":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return MINUS + text[1:] if text.startswith("-") else text
 

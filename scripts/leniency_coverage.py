@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from iso18091lab.i18n import method_label
 from iso18091lab.run.simulation import leniency_coverage
 
 
@@ -21,7 +22,7 @@ def main() -> None:
     print("| bodies | method | coverage (Monte Carlo 95% interval) | mean width (points) |")
     print("|---|---|---|---|")
     for row in table.itertuples():
-        print(f"| {row.bodies} | {row.method} | {100 * row.coverage:.1f} % ({100 * row.mc_low:.1f}–"
+        print(f"| {row.bodies} | {method_label(row.method, 'en')} | {100 * row.coverage:.1f} % ({100 * row.mc_low:.1f}–"
               f"{100 * row.mc_high:.1f}) | {row.mean_width:.1f} |")
 
 

@@ -132,24 +132,29 @@ def english_in_outputs(reports: Path, quoted: set[str] = frozenset()) -> dict[st
     ``quoted``: words of the raw input (a value typed "red" is shown as it was typed)."""
     found: dict[str, list[str]] = {}
     quoted = {w.lower() for w in quoted}
-
-    def check(where: str, texts: list[str]) -> None:
+    for where, texts in reader_texts(reports).items():
         words = [w for text in texts for w in english_words(text) if w.lower() not in quoted]
         if words:
             found[where] = list(dict.fromkeys(words))
+    return found
 
+
+def reader_texts(reports: Path) -> dict[str, list[str]]:
+    """{file (or figure): [texts]} of every page, pack, workbook and figure under ``reports`` that a reader
+    opens (the machine-readable tables under tables/ and the folders of other data left out)."""
+    texts: dict[str, list[str]] = {}
     for path in sorted(reports.rglob("*.html")):
         if "_du-lieu-khac" not in path.parts:
-            check(str(path.relative_to(reports)), html_texts(path))
+            texts[str(path.relative_to(reports))] = html_texts(path)
     for path in sorted(reports.rglob("*.docx")):
-        check(str(path.relative_to(reports)), docx_texts(path))
+        texts[str(path.relative_to(reports))] = docx_texts(path)
     for path in sorted(reports.rglob("*.xlsx")):
         if path.parent.name != "tables":
-            check(str(path.relative_to(reports)), xlsx_texts(path))
+            texts[str(path.relative_to(reports))] = xlsx_texts(path)
     for results in sorted(reports.rglob("results.json")):
-        for png, texts in figure_texts(results.parent).items():
-            check(str(results.parent.relative_to(reports) / png), texts)
-    return found
+        for png, shown in figure_texts(results.parent).items():
+            texts[str(results.parent.relative_to(reports) / png)] = shown
+    return texts
 
 
 def raw_words(raw: Path) -> set[str]:

@@ -69,3 +69,22 @@ def test_bad_catalogs_are_reported(tmp_path):
         load_catalog(path)
     with pytest.raises(CatalogError, match="cannot read"):
         load_catalog(tmp_path / "missing.csv")
+
+
+def test_catalog_row_problems_are_worded_from_the_text_table_vietnamese_first(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text("indicator,pillar\n1.1,1\n1.1,1\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    message = str(caught.value)
+    vi, en = message.split(" / ", 1)
+    assert "mã chỉ số bị trùng: 1.1" in vi and "duplicate indicator ids: 1.1" in en
+    path.write_text("indicator,pillar,max_score\nabc,1,10\n1.2,x,-1\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    vi, en = str(caught.value).split(" / ", 1)
+    assert "dòng 2: mã chỉ số 'abc' không có dạng P.N" in vi and "không phải là số" in vi
+    assert "row 2: indicator id 'abc' is not of the form P.N" in en and "not a number" in en
+    path.write_text("indicator,pillar,max_score\n1.1,1,0\n", encoding="utf-8")
+    with pytest.raises(CatalogError, match="max_score phải là số dương.* / .*max_score must be positive"):
+        load_catalog(path)

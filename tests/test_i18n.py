@@ -230,7 +230,8 @@ def _methods_the_statistics_return() -> list[str]:
            method_token("pretrend_bjs"), method_token("effectiveness_table")]
     from iso18091lab.run.simulation import leniency_coverage
 
-    out.append(leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9).method)
+    coverage = leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9)
+    out += [coverage.method, *coverage.table["method"]]  # the result's method and its rows' intervals
     for method in syn.METHODS:
         for hk, adhoc in ((False, False), (True, False), (True, True)):
             out.append(syn.meta_analysis([0.1, 0.5, 0.3, 0.9], [0.04, 0.05, 0.03, 0.06], method=method,

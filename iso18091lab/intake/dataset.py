@@ -20,6 +20,8 @@ to show (with the code added where two bodies of a province share a name). ``pil
 from __future__ import annotations
 
 import json
+import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +29,7 @@ import pandas as pd
 
 from iso18091lab.catalog import load_catalog
 from iso18091lab.config import DEFAULT_PROCESSED
-from iso18091lab.storage import tables_digest
+from iso18091lab.storage import WHOLE_TABLES, tables_digest
 from iso18091lab.i18n import quarantine_reasons, t
 from iso18091lab.intake.store import province_files
 from iso18091lab.intake.schema import PARTITIONS, conforming
@@ -83,13 +85,43 @@ def _restricted(data: Dataset, province: str, assessments: pd.DataFrame, units: 
     return Dataset(assessments, units, outcomes, quarantine, summary, data.catalog, matches, checks)
 
 
+#: Digests of the whole tables already hashed in this process, by the tables' file state (:func:`_file_state`).
+_DIGESTS: dict[tuple, str] = {}
+_DIGESTS_LOCK = threading.Lock()
+
+
+def _file_state(folder: Path) -> tuple:
+    """What identifies the whole tables' bytes without reading them: per file its inode, size, modification
+    and change times (in ns). Any write or replacement changes the change time, which no program can set back,
+    so a file changed since it was hashed has another state."""
+    states = []
+    for name in WHOLE_TABLES:
+        stat = os.stat(folder / name)
+        states.append((name, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return (str(folder.resolve()), *states)
+
+
+def _current_digest(folder: Path) -> str:
+    """:func:`iso18091lab.storage.tables_digest` of ``folder``, hashed once per file state: loading one province
+    after another reads the national tables' bytes once, not on every call."""
+    state = _file_state(folder)
+    with _DIGESTS_LOCK:
+        known = _DIGESTS.get(state)
+    if known is None:
+        known = tables_digest(folder)
+        if _file_state(folder) == state:  # not written while it was read
+            with _DIGESTS_LOCK:
+                _DIGESTS[state] = known
+    return known
+
+
 def _partition_current(folder: Path, partition: Path) -> bool:
     """True when the province partition exists and was cut from the whole tables as they are now (the digest
     it recorded equals theirs: a table changed afterwards, by hand or by a test, makes it stale, whatever the
-    file times say)."""
+    file times say; the tables are hashed again only when their file state changed, :func:`_current_digest`)."""
     try:
         recorded = json.loads((partition / "partition.json").read_text(encoding="utf-8"))["tables_digest"]
-        return recorded == tables_digest(folder)
+        return recorded == _current_digest(folder)
     except (OSError, ValueError, KeyError):
         return False
 

@@ -112,8 +112,7 @@ class NumberFormatter(ScalarFormatter):
             return text
         if years:  # 2024, 2024,5: no thousands separator
             return text.replace(".", ",") if self.lang == "vi" else text
-        shown = number(value, self.lang, digits)
-        return shown.replace("-", "\u2212", 1) if shown.startswith("-") else shown
+        return number(value, self.lang, digits)  # negative ticks with the minus sign, as the text writes them
 
 
 def format_numbers(fig: plt.Figure, lang: str = "vi") -> None:

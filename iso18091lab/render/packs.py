@@ -176,14 +176,21 @@ def _reasons(entry: dict | None) -> str:
 HEADLINE_SECTIONS = ("main", "provinces")
 
 
+def headline_reason(summary, lang: str = "vi") -> str:
+    """Why ``summary`` (an effectiveness or national summary, or None) has no headline effect, in ``lang``: the
+    reasons of its :data:`HEADLINE_SECTIONS` entries of ``not_estimated``, joined by "; " ("" when it recorded
+    none). The Word pack's answer and the index page's main result both say this."""
+    headline = [n for n in getattr(summary, "not_estimated", None) or []
+                if n.section in HEADLINE_SECTIONS and n.reason]
+    return "; ".join(dict.fromkeys(t(f"ne_{n.reason}", lang, **n.values) for n in headline))
+
+
 def _not_estimated(results: dict, notebook: str, lang: str, summary=None) -> str:
     """Why a report's answer is missing: the reason of ``summary``'s headline section when it recorded one (so the
     effect's answer does not list the reasons of other sections: levels, sample size), else every reason the
     notebook recorded in ``results.json``, else that it did not run."""
-    headline = [n for n in getattr(summary, "not_estimated", None) or []
-                if n.section in HEADLINE_SECTIONS and n.reason]
-    if headline:
-        reason = "; ".join(dict.fromkeys(t(f"ne_{n.reason}", lang, **n.values) for n in headline))
+    reason = headline_reason(summary, lang)
+    if reason:
         return _label("not_estimated_because", lang, reason=reason)
     entry = results.get(notebook)
     if entry is None:

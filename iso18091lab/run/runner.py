@@ -60,6 +60,7 @@ from iso18091lab.summaries.data_quality import DataQualitySummary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
 from iso18091lab.summaries.national import PROVINCE_REPORTS, NationalSummary
 from iso18091lab.normalize import slugify
+from iso18091lab.storage import locked, write_atomic
 from iso18091lab.threads import child_environment
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "render" / "templates"
@@ -658,8 +659,42 @@ class ProvinceJob:
             "notebooks": [vars(n) for n in run.notebooks], "evidence": run.evidence, "document": self.document,
             "scope": "national" if self.slug == NATIONAL_SLUG else "province",
         }
-        (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        write_manifest(out, manifest)
         return run
+
+
+#: The lock every writer of a report folder's ``manifest.json`` holds (this run's provinces, another run's
+#: :func:`claim_reports_folder`).
+MANIFEST_LOCK = ".manifest.lock"
+
+
+def write_manifest(folder: Path, manifest: dict) -> Path:
+    """Write ``folder/manifest.json`` atomically (readers see the old manifest or the new one, never half of
+    one: :func:`iso18091lab.storage.write_atomic`) under the folder's manifest lock (:data:`MANIFEST_LOCK`).
+
+    Parameters
+    ----------
+    folder : Path
+        A report folder.
+    manifest : dict
+        What the manifest says.
+
+    Returns
+    -------
+    Path
+        The manifest's path.
+    """
+    path = Path(folder) / "manifest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path.parent / MANIFEST_LOCK):
+        _write_json(path, manifest)
+    return path
+
+
+def _write_json(path: Path, content: dict) -> None:
+    """``content`` as indented JSON (UTF-8, letters as they are) in ``path``, atomically."""
+    text = json.dumps(content, ensure_ascii=False, indent=2)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def _read_json(path: Path) -> dict:
@@ -853,8 +888,9 @@ def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool,
         same_rows = (manifest.get("scope") == "province" and manifest.get("data_hash")
                      and (province_hashes or {}).get(manifest.get("province")) == manifest["data_hash"])
         if same_rows:
-            manifest["input_hash"] = input_hash
-            manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            with locked(manifest_path.parent / MANIFEST_LOCK):  # read again: another run may have written it
+                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+                _write_json(manifest_path, {**manifest, "input_hash": input_hash})
             continue
         folder = manifest_path.parent
         target = reports / OTHER_DATA / str(manifest.get("input_hash") or "unknown")[:12] / folder.name
@@ -863,8 +899,7 @@ def claim_reports_folder(reports: Path, input_hash: str, synthetic: bool,
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(folder), str(target))
         moved.append(target)
-    (reports / DATASET_MARKER).write_text(json.dumps({"input_hash": input_hash, "synthetic": bool(synthetic)},
-                                                     indent=2), encoding="utf-8")
+    _write_json(reports / DATASET_MARKER, {"input_hash": input_hash, "synthetic": bool(synthetic)})
     return moved
 
 
@@ -932,8 +967,9 @@ def headline(folder: Path, lang: str = "vi") -> str:
     """The main result of a report folder in plain words, read from its typed summary (national, else the
     province's effectiveness): the verdict word ("Có", "Không", "Chưa rõ"), then how many points higher or lower
     the pilot bodies scored and the 95% interval as "from … to …" (and over how many provinces, nationally), or,
-    nationally, that the provinces' designs cannot answer (no number); else the data size (bodies, from the
-    data-quality summary)."""
+    nationally, that the provinces' designs cannot answer (no number); when the report could not estimate the
+    effect, why (its not-estimated reason, never the data size); with no effect summary, the data size (bodies,
+    from the data-quality summary)."""
     fmt = lambda x: number(x, lang)  # noqa: E731
     summary = effect_summary(folder)
     record, key, k = None, "index_effect", "–"
@@ -942,11 +978,16 @@ def headline(folder: Path, lang: str = "vi") -> str:
         if summary.pooled is None and verdict.reason == "design_too_small":  # the provinces cannot answer
             return t("index_effect_national_design_too_small", lang, verdict=t("verdict_" + verdict.answer, lang),
                      n=int(verdict.values.get("n_pooled") or 0), k=int(verdict.values.get("n_provinces") or 0))
-        if summary.pooled is None:  # fewer than two provinces could be estimated: notebook 40 says why
-            return t("not_estimable", lang)
-        record, key, k = summary.pooled, "index_effect_national", summary.pooled.n
+        record, key = summary.pooled, "index_effect_national"
+        k = record.n if record is not None else "–"
     elif summary is not None:
         record = summary.primary
+    if summary is not None and record is None:  # the report ran but could not estimate the effect: say why
+        from iso18091lab.render.packs import headline_reason
+
+        why = headline_reason(summary, lang)
+        return (t("index_effect_not_estimated", lang, verdict=verdict_word(effect_verdict_of(summary), lang),
+                  why=why) if why else t("not_estimable", lang))
     if record is not None:
         estimate = float(record.estimate)
         direction = t("index_higher" if estimate >= 0 else "index_lower", lang)

@@ -457,6 +457,10 @@ def write_study(result: SimulationResult, out, name: str, figure=None) -> list:
 
 # --------------------------------------------------------------------------- leniency CI (issue 19)
 
+#: The two intervals of :func:`leniency_coverage`, as method tokens (worded by the ``method.*`` rows).
+_CR1, _BOOTSTRAP = method_token("leniency_cr1"), method_token("leniency_bootstrap")
+
+
 @dataclass(frozen=True, eq=False)
 class LeniencyCoverage:
     """The result of :func:`leniency_coverage`: ``table`` (one row per number of bodies and interval), the
@@ -505,7 +509,9 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     -------
     LeniencyCoverage
         ``table``: one row per number of bodies and interval, ``bodies, method, runs, coverage, mc_low,
-        mc_high`` (Wilson 95 % Monte Carlo interval), ``mean_width``; ``seed``, ``method`` and ``synthetic``.
+        mc_high`` (Wilson 95 % Monte Carlo interval), ``mean_width``; ``method`` holds method tokens
+        (``leniency_cr1``, ``leniency_bootstrap``), worded when shown by :func:`iso18091lab.i18n.method_label`;
+        ``seed``, ``method`` and ``synthetic``.
 
     References
     ----------
@@ -518,7 +524,7 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     --------
     >>> result = leniency_coverage(bodies=(3,), runs=20, seed=1, n_resamples=99)
     >>> result.table[["bodies", "method", "runs"]].values.tolist()
-    [[3, 'CR1, t(G − 1)', 20], [3, 'percentile bootstrap over bodies', 20]]
+    [[3, 'leniency_cr1', 20], [3, 'leniency_bootstrap', 20]]
     >>> result.synthetic, result.seed, result.method
     (True, 1, 'leniency_coverage {"level": 95}')
     """
@@ -533,7 +539,7 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     for g in bodies:
         if not isinstance(g, (int, np.integer)) or g < 2:
             raise ValueError("bodies must be whole numbers of at least 2")
-        hit = {"CR1, t(G − 1)": [], "percentile bootstrap over bodies": []}
+        hit = {_CR1: [], _BOOTSTRAP: []}
         width = {k: [] for k in hit}
         for _ in range(runs):
             sums, sizes = np.empty(g), np.empty(g)
@@ -545,15 +551,15 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
                 sums[b], sizes[b] = d.sum(), d.size
             cr1 = cr1_means(sums[:, None], sizes[:, None], confidence)
             low, high = float(cr1["ci_low"][0]), float(cr1["ci_high"][0])
-            hit["CR1, t(G − 1)"].append(low <= target <= high)
-            width["CR1, t(G − 1)"].append(high - low)
+            hit[_CR1].append(low <= target <= high)
+            width[_CR1].append(high - low)
             chosen = rng.integers(0, g, size=(n_resamples, g))
             counts = np.zeros((n_resamples, g))
             np.add.at(counts, (np.repeat(np.arange(n_resamples), g), chosen.ravel()), 1)
             reps = (counts @ sums) / (counts @ sizes)
             low, high = np.percentile(reps, [lo_q, hi_q])
-            hit["percentile bootstrap over bodies"].append(low <= target <= high)
-            width["percentile bootstrap over bodies"].append(high - low)
+            hit[_BOOTSTRAP].append(low <= target <= high)
+            width[_BOOTSTRAP].append(high - low)
         for method, hits in hit.items():
             k = int(np.sum(hits))
             mc_low, mc_high = wilson_interval(k, runs)

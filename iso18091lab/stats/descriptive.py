@@ -146,10 +146,30 @@ def light_matrix(assessments: pd.DataFrame, year: int) -> pd.DataFrame:
 
 
 def completeness(assessments: pd.DataFrame, units: pd.DataFrame, catalog: pd.DataFrame) -> pd.DataFrame:
-    """Per body, wave and rater: indicators scored, not assessed, missing, and the share scored.
+    """Per body, wave and rater: indicators possible, scored, not assessed, missing, and the share scored.
 
     A wave is a year and its round (``year``, ``round``, ``wave``: its label, as :func:`waves`), so a year with
-    two rounds gives two cells, each out of the catalog's indicators."""
+    two rounds gives two cells. Only cells that can exist are counted: a rater is in a wave's cells when some body
+    has that rater's scores in that wave (a design without self-assessment has no self cells), and a body's cell is
+    out of the indicators the body uses (``possible``: those it has any row for, in any wave and by any rater;
+    the whole catalog for a body with no rows), so an indicator outside a body's own set is not missing.
+
+    Parameters
+    ----------
+    assessments : pandas.DataFrame
+        Score rows (``body_id, year, round, rater, rater_id, indicator, score_100, not_assessed`` and the body
+        columns).
+    units : pandas.DataFrame
+        The units table (may be empty): its bodies without rows get cells too.
+    catalog : pandas.DataFrame
+        The indicator catalog (its length is a row-less body's ``possible``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``body_id, rater, year, round, wave, scored, not_assessed, possible, missing, share_scored`` and the body
+        columns; ``missing = possible - scored - not_assessed``, ``share_scored = scored / possible``.
+    """
     rows = consensus(assessments)
     n_catalog = len(catalog)
     counted = rows.groupby(["body_id", "year", "round", "rater"], observed=True).agg(
@@ -161,11 +181,16 @@ def completeness(assessments: pd.DataFrame, units: pd.DataFrame, catalog: pd.Dat
                                       names=["body_id", "wave_index", "rater"]).to_frame(index=False)
     grid = grid.merge(found.rename(columns={"label": "wave"}), left_on="wave_index", right_index=True)
     grid = grid.drop(columns="wave_index")
+    raters = rows[["year", "round", "rater"]].dropna().drop_duplicates()
+    raters = raters.astype({"year": int, "round": int, "rater": str})
+    grid = grid.merge(raters, on=["year", "round", "rater"])  # the raters each wave has
     out = grid.merge(counted.astype({"year": int, "round": int}), how="left", on=["body_id", "year", "round", "rater"])
     out = out.fillna({"scored": 0, "not_assessed": 0})
     out[["scored", "not_assessed"]] = out[["scored", "not_assessed"]].astype(int)
-    out["missing"] = n_catalog - out["scored"] - out["not_assessed"]
-    out["share_scored"] = out["scored"] / n_catalog
+    uses = assessments.groupby(assessments["body_id"].astype(str))["indicator"].nunique()
+    out["possible"] = out["body_id"].astype(str).map(uses).fillna(n_catalog).astype(int)
+    out["missing"] = out["possible"] - out["scored"] - out["not_assessed"]
+    out["share_scored"] = out["scored"] / out["possible"].where(out["possible"] > 0)
     return out.merge(bodies, on="body_id", how="left")
 
 

@@ -220,6 +220,34 @@ def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA,
 #: ``indicator_review.review_indicators``) and the flag rule whose threshold they are held to. Item-rest r,
 #: alpha and floor/ceiling say whether an indicator fits its pillar: they can flag it, never show it consistent.
 CONSISTENCY_MEASURES = {"member_icc": "members_disagree", "icc_c1": "self_council_inconsistent"}
+#: The measures of an indicator review and their interval columns: a measure counts as measured only with both.
+REVIEW_MEASURES = {"member_icc": ("member_icc_ci_low", "member_icc_ci_high"),
+                   "icc_c1": ("icc_c1_ci_low", "icc_c1_ci_high"),
+                   "item_rest_r": ("item_rest_ci_low", "item_rest_ci_high")}
+
+
+def measured(review) -> "pd.Series":
+    """Per row of a ``review_indicators`` table: whether any of its measures (:data:`REVIEW_MEASURES`) has an
+    estimate *and* an interval. An estimate without an interval (an item-rest r of too few body-waves) says
+    nothing a verdict can use, so it is not counted: such an indicator is "not enough data".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> measured(pd.DataFrame({"item_rest_r": [0.4, 0.4], "item_rest_ci_low": [float("nan"), 0.1],
+    ...                        "item_rest_ci_high": [float("nan"), 0.6]})).tolist()
+    [False, True]
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = pd.Series(False, index=review.index)
+    for measure, bounds in REVIEW_MEASURES.items():
+        columns = [measure, *bounds]
+        if set(columns) <= set(review.columns):
+            values = review[columns].apply(pd.to_numeric, errors="coerce").to_numpy(float)
+            out |= np.isfinite(values).all(axis=1)
+    return out
 
 
 def consistency_verdict(estimate, ci_low, ci_high, threshold: float, needed: dict | None = None) -> Verdict:
@@ -268,15 +296,15 @@ def indicator_verdicts(review) -> "pd.DataFrame":
       were the one measured (:func:`stats.reliability.icc_subjects_needed`), when that measure is the undecided one;
     * ``unclear / consistency_not_measured`` — no agreement measure and no flag.
 
-    ``measured`` is True when any of the review's measures (agreement or item-rest r) has a value."""
+    ``measured`` is True when any of the review's measures (agreement or item-rest r) has a value and its
+    interval (:func:`measured`)."""
     import pandas as pd
 
     from iso18091lab.stats.reliability import icc_subjects_needed
 
     rules = _rules()
     rows = []
-    for row in review.to_dict("records"):
-        measured = any(_finite(row.get(c)) for c in ("member_icc", "icc_c1", "item_rest_r"))
+    for row, has_interval in zip(review.to_dict("records"), measured(review)):
         needed = None
         if row.get("flag"):
             answer, reason = "no", "flagged"
@@ -293,7 +321,7 @@ def indicator_verdicts(review) -> "pd.DataFrame":
                     needed = icc_subjects_needed(c1.values["estimate"], c1.values["threshold"], k=2)
             else:
                 answer, reason = "unclear", "consistency_not_measured"
-        rows.append({"indicator": row.get("indicator"), "answer": answer, "reason": reason, "measured": measured,
+        rows.append({"indicator": row.get("indicator"), "answer": answer, "reason": reason, "measured": has_interval,
                      "subjects_needed": needed})
     return pd.DataFrame(rows, columns=["indicator", "answer", "reason", "measured", "subjects_needed"])
 

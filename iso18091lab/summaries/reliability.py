@@ -22,7 +22,7 @@ from iso18091lab.stats import indicator_review as review_stats
 from iso18091lab.stats import reliability as rel
 from iso18091lab.stats.descriptive import overall_scores
 from iso18091lab.stats.indicator_review import FEW_MEMBER_BODIES, FLAG_RULES, MIN_BODIES  # noqa: F401 (re-exported)
-from iso18091lab.stats.verdict import Verdict, indicator_set_verdict
+from iso18091lab.stats.verdict import Verdict, indicator_set_verdict, measured
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
 
 #: The parts a reliability report can lose to the data, in the order the report says them.
@@ -60,6 +60,7 @@ class ReliabilitySummary(Summary):
     n_bodies: int = 0
     review: pd.DataFrame = field(default_factory=pd.DataFrame)
     review_not_estimated: list[NotEstimated] = field(default_factory=list)
+    #: Indicators with at least one measure and its interval (an item-rest r without one is not counted).
     n_reviewed: int = 0
     flagged: list[str] = field(default_factory=list)
     flag_reasons: dict[str, str] = field(default_factory=dict)
@@ -170,7 +171,7 @@ def reliability_summary(review: review_stats.IndicatorReview | pd.DataFrame, inf
         province=province, synthetic=synthetic, not_estimated=list(not_estimated or []),
         review_not_estimated=[NotEstimated.of(part, exc) for part, exc in problems],
         review=_plain(review.assign(member_band=_bands(review, "member_icc"), icc_c1_band=_bands(review, "icc_c1"))),
-        n_reviewed=int(review[["member_icc", "icc_c1", "item_rest_r"]].notna().any(axis=1).sum()),
+        n_reviewed=int(measured(review).sum()),
         flagged=[str(i) for i in flagged["indicator"]],
         flag_reasons={str(i): str(r) for i, r in zip(flagged["indicator"], flagged["reason"])},
         trust=indicator_set_verdict(review, raters), most_disagreed=_plain(disagreed),

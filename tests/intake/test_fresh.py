@@ -72,3 +72,31 @@ def test_a_partition_is_stale_when_the_whole_tables_change_whatever_the_file_tim
     os.utime(path, ns=(1, 1))
     changed = load(processed, province=province)
     assert 123.0 in set(changed.assessments["score_100"])
+
+
+def test_a_province_load_hashes_the_whole_tables_once_per_file_state(small_processed, tmp_path, monkeypatch):
+    """Loading a province checks its partition against the national tables' digest: hashed on the first call,
+    read from memory on the next ones while the files are unchanged, hashed again (and the change seen) once a
+    table is rewritten, even with the same size and file time."""
+    from iso18091lab.intake import dataset
+    from iso18091lab.storage import tables_digest
+
+    processed = tmp_path / "processed"
+    shutil.copytree(small_processed / "processed", processed)
+    calls = []
+    monkeypatch.setattr(dataset, "tables_digest", lambda folder: calls.append(folder) or tables_digest(folder))
+    province = load(processed).provinces[0]
+    first = load(processed, province=province)
+    second = load(processed, province=province)
+    assert len(calls) == 1 and len(second.assessments) == len(first.assessments) > 0
+    path = processed / "assessments.parquet"
+    before = path.stat()
+    frame = pd.read_parquet(path)
+    row = frame.index[frame["province"] == province][0]
+    frame.loc[row, "score_100"] = 123.0
+    frame.to_parquet(path, index=False)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # the old file time
+    changed = load(processed, province=province)
+    assert len(calls) == 2 and 123.0 in set(changed.assessments["score_100"])
+    load(processed, province=province)
+    assert len(calls) == 2

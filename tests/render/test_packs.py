@@ -4,6 +4,7 @@ p-values as '< 0,001', A4, Times New Roman, the margins of Nghị định 30/202
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import openpyxl
@@ -17,7 +18,7 @@ from docx.shared import Mm
 from iso18091lab.catalog import load_catalog
 from iso18091lab.render.packs import (FONT, action_list, answer, indicator_names, load_result_tables, pack_names,
                                   said_once, sheet_names, with_indicator_names)
-from iso18091lab.i18n import readable
+from iso18091lab.i18n import number, readable
 from iso18091lab.storage import safe_for_excel, write_csv
 from iso18091lab.render.notebook import display_frame
 from iso18091lab.run.runner import NATIONAL_SLUG, run
@@ -330,6 +331,26 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     assert len(trust) == 1 and "1.10 An ninh trật tự công cộng" in trust[0]
 
 
+def test_the_index_gives_the_reason_when_the_effect_could_not_be_estimated(tmp_path):
+    """A province whose report 30 ran but could not estimate the effect (no comparison bodies): its main result on
+    the index says why, as the pack does, never the data size ("8 đơn vị") as if it were a result."""
+    from iso18091lab.run.runner import headline
+    from iso18091lab.summaries.base import NotEstimated
+    from iso18091lab.summaries.data_quality import DataQualitySummary
+    from iso18091lab.summaries.effectiveness import EffectivenessSummary
+
+    folder = tmp_path / "hai-phong"
+    DataQualitySummary("Hải Phòng", True, n_bodies=8).save(folder)
+    assert headline(folder, "vi") == "8 đơn vị"  # no effect report: the data size is all there is
+    EffectivenessSummary("Hải Phòng", True, not_estimated=[NotEstimated("main", "no_comparison"),
+                                                            NotEstimated("event", "no_pilot")]).save(folder)
+    assert headline(folder, "vi") == ("Chưa rõ — chưa ước lượng được hiệu quả: dữ liệu không có đơn vị đối chứng "
+                                      "(chỉ áp dụng ISO 9001), nên không so sánh được đơn vị thí điểm với đơn vị "
+                                      "tương tự.")
+    assert headline(folder, "en").startswith("Not clear — the effect could not be estimated: the data has no "
+                                             "comparison bodies")
+
+
 def test_cells_excel_would_read_as_formulas_are_made_safe(tmp_path):
     frame = pd.DataFrame({"a": ["=1+1", "+84", "-x", "@SUM(A1)", "bình thường"], "b": [1, -2, 3, 4, 5],
                           "c": [-1.5, 2.0, -3.25, 0.0, 1.0]})
@@ -456,6 +477,28 @@ def test_nothing_in_english_in_what_a_vietnamese_reader_opens(everything, small_
     _, reports = everything
     found = english_in_outputs(reports, raw_words(small_processed / "raw"))
     assert not found, found
+
+
+#: A hyphen-minus starting a number ("-2,5", "(-0,3"): not inside a word, a date or a range such as 2022-2024.
+HYPHEN_NUMBER = re.compile(r"(?<![\w.,/:\-–−])-\d")
+
+
+def test_every_negative_number_a_reader_sees_has_the_minus_sign(everything):
+    """One minus sign (U+2212, i18n.number) in every page, pack, workbook and figure of a small run; the
+    hand-worked formatter agrees (the packs and the figures' ticks wrote "-", the text "−")."""
+    from english import reader_texts
+
+    from iso18091lab.i18n import t
+
+    assert number(-2.345, "vi", 2) == "\u22122,35" and number(-1234.5, "en") == "\u22121,234.5"
+    assert number(-0.04, "vi", 1) == "0,0" and number(float("-inf")) == "\u2212∞"
+    assert "(\u22120,00123)" in t("ne_nonpositive_change_variance", "vi", value=-0.00123)
+    _, reports = everything
+    texts = reader_texts(reports)
+    assert any(p.endswith(".docx") for p in texts) and any(p.endswith(".html") for p in texts)
+    shown = {where: [s for s in found if HYPHEN_NUMBER.search(str(s))] for where, found in texts.items()}
+    assert not any(shown.values()), {k: v[:5] for k, v in shown.items() if v}
+    assert any("\u2212" in str(s) for found in texts.values() for s in found)  # negative numbers are shown
 
 
 def _soffice():

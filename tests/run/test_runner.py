@@ -258,6 +258,46 @@ def test_a_reports_folder_belongs_to_one_dataset(tmp_path):
     assert "b" * 64 in index and "MÔ PHỎNG" not in index and OTHER_DATA in index
 
 
+def test_manifests_are_written_atomically_and_under_the_folder_s_lock(tmp_path, monkeypatch):
+    """A write that fails half-way (disk full) leaves the old manifest whole, where writing in place left half
+    of one; a writer waits for whoever holds the folder's manifest lock (another run claiming the folder)."""
+    import threading
+    import time
+    from pathlib import Path
+
+    from iso18091lab.run.runner import MANIFEST_LOCK, claim_reports_folder, write_manifest
+    from iso18091lab.storage import locked
+
+    folder = tmp_path / "reports" / "hai-phong"
+    old = {"province": "Hải Phòng", "scope": "province", "input_hash": "a" * 64, "data_hash": "d" * 64}
+    write_manifest(folder, old)
+    path = folder / "manifest.json"
+    assert json.loads(path.read_text(encoding="utf-8")) == old
+    real_write_text = Path.write_text
+
+    def half_then_full_disk(self, text, *args, **kwargs):
+        real_write_text(self, text[: len(text) // 2], *args, **kwargs)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", half_then_full_disk)
+    with pytest.raises(OSError):  # the province's rows are unchanged: claiming rewrites its input hash
+        claim_reports_folder(tmp_path / "reports", "b" * 64, synthetic=False, province_hashes={"Hải Phòng": "d" * 64})
+    with pytest.raises(OSError):
+        write_manifest(folder, {**old, "status": "ok"})
+    monkeypatch.undo()
+    assert json.loads(path.read_text(encoding="utf-8")) == old
+    assert sorted(p.name for p in folder.iterdir()) == sorted(["manifest.json", MANIFEST_LOCK])  # no temp file left
+    claim_reports_folder(tmp_path / "reports", "b" * 64, synthetic=False, province_hashes={"Hải Phòng": "d" * 64})
+    assert json.loads(path.read_text(encoding="utf-8"))["input_hash"] == "b" * 64
+    with locked(folder / MANIFEST_LOCK):
+        writer = threading.Thread(target=write_manifest, args=(folder, {**old, "status": "ok"}))
+        writer.start()
+        time.sleep(0.3)
+        assert writer.is_alive() and "status" not in json.loads(path.read_text(encoding="utf-8"))
+    writer.join(10)
+    assert json.loads(path.read_text(encoding="utf-8"))["status"] == "ok"
+
+
 def test_kernels_run_without_transport_warnings(tmp_path, capfd):
     import nbformat
     import papermill

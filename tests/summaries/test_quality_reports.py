@@ -81,8 +81,10 @@ def test_data_quality_counts_agree_with_the_raw_tables(quality, data, tmp_path):
         assert getattr(back, name) == getattr(quality, name), name
     consensus = a[a["rater_id"].isna()]
     scored = consensus.dropna(subset=["score_100"]).groupby(["body_id", "year", "rater"]).size()
-    cells = len(quality.completeness)  # every body x year x rater, scored or not
-    assert quality.share_scored == pytest.approx(scored.sum() / len(data.catalog) / cells)
+    uses = a.groupby("body_id")["indicator"].nunique()  # each body out of the indicators it uses
+    cells = quality.completeness  # every body x year x rater, scored or not (one round a year here)
+    share = scored.reindex(pd.MultiIndex.from_frame(cells[["body_id", "year", "rater"]]), fill_value=0).to_numpy()
+    assert quality.share_scored == pytest.approx(np.mean(share / cells["body_id"].map(uses).to_numpy()))
     saved = _render(quality, show_dq, tmp_path, data)
     assert saved["values"]["n_bodies"] == quality.n_bodies and saved["values"]["n_waves"] == len(quality.wave_labels)
     assert all((tmp_path / f["png"]).exists() for f in saved["figures"]) and saved["figures"]
@@ -333,6 +335,49 @@ def test_a_run_keeps_the_province_review_once_for_the_summary_and_the_national_c
     assert kept and sorted(p.name for p in tmp_path.iterdir()) == kept  # read, not computed again
     pd.testing.assert_frame_equal(first.review.drop(columns=["member_band", "icc_c1_band"]),
                                   again.table.reset_index(drop=True), check_dtype=False)
+
+
+def test_completeness_counts_only_cells_that_can_exist(tmp_path):
+    """Planted: each body scores its own subset of 12-30 indicators (``indicator_subset``), in points
+    (``points_only``), never self-assesses and leaves nothing unassessed, so a cell is out of the body's planted
+    indicators, and its only missing scores are the rows ingest quarantined (the planted errors); there are no
+    self cells. One more council score taken out is one more missing. Counting every catalog indicator and both
+    raters gave about 50 % / 25 % (the cells no design has counted as missing)."""
+    from dataclasses import replace
+
+    from iso18091lab.intake.pipeline import ingest
+    from iso18091lab.synthetic.designs import design_by_name
+    from iso18091lab.synthetic.model import write_synthetic
+
+    design = design_by_name("indicator_subset")
+    for province in design.provinces:
+        province.score_format = "points"
+    design = replace(design, self_scores=False)
+    write_synthetic(tmp_path / "raw", params=replace(design.params, seed=3, not_assessed_rate=0.0), design=design)
+    ingest(tmp_path / "raw", tmp_path / "processed")
+    province = design.provinces[0]
+    data = lab.load(tmp_path / "processed", province=province.name)
+    shown = d.completeness(data.assessments, data.units, data.catalog)
+    planted = {b.name: len(b.indicators) for b in province.bodies}
+    assert len(shown) == len(planted) * len(province.waves) and set(shown["rater"]) == {"council"}
+    name_of = data.assessments.drop_duplicates("body_id").set_index("body_id")["unit"].astype(str)
+    assert shown["body_id"].map(name_of).map(planted).tolist() == shown["possible"].tolist()
+    council = data.assessments[data.assessments["rater_id"].isna()].dropna(subset=["score_100"])
+    kept = council.groupby(["body_id", "year", "round"]).size()  # scores that reached the processed table
+    scored = kept.reindex(pd.MultiIndex.from_frame(shown[["body_id", "year", "round"]])).to_numpy()
+    possible = shown["possible"].to_numpy()
+    assert shown["scored"].tolist() == scored.tolist() and shown["missing"].tolist() == (possible - scored).tolist()
+    assert shown["share_scored"].to_numpy() == pytest.approx(scored / possible)
+    assert shown["share_scored"].mean() > 0.9 and (shown["missing"] == 0).mean() > 0.5  # few planted errors
+    assert min(planted.values()) < 20  # the subsets are small: counting the catalog would be far below 90 %
+    a = data.assessments
+    first = a[(a["rater_id"].isna()) & (a["rater"] == "council")].iloc[0]
+    holed = a.drop(index=first.name)
+    shown = d.completeness(holed, data.units, data.catalog).set_index(["body_id", "year", "round", "rater"])
+    cell = (first["body_id"], first["year"], first["round"], "council")
+    n, before = planted[str(first["unit"])], int(kept[cell[:3]])
+    assert shown.loc[cell, "missing"] == n - before + 1
+    assert shown.loc[cell, "share_scored"] == pytest.approx((before - 1) / n)
 
 
 def test_completeness_counts_each_round_of_a_year_apart():
