@@ -51,7 +51,7 @@ def print_ingest_summary(summary: dict, files, processed: Path) -> None:
 def _synth(args: argparse.Namespace) -> int:
     import time
 
-    from iso18091lab.synthetic.model import write_synthetic
+    from iso18091lab.synthetic.write import write_synthetic
     from iso18091lab.synthetic.designs import FILE_DESIGNS, design_by_name, design_names
 
     if args.design not in design_names():

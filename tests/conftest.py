@@ -9,7 +9,7 @@ import pytest
 
 from iso18091lab.intake.pipeline import ingest
 from iso18091lab.run.workbench import small_design  # noqa: F401 - one small design for demo --small and tests
-from iso18091lab.synthetic.model import write_synthetic
+from iso18091lab.synthetic.write import write_synthetic
 
 UNIT_ROWS = [
     # province, unit, code, level, group, pilot start

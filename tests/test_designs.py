@@ -23,7 +23,8 @@ import pytest
 
 from iso18091lab.cli import main
 from iso18091lab.i18n import t
-from iso18091lab.synthetic.model import Design, write_synthetic
+from iso18091lab.synthetic.design import Design
+from iso18091lab.synthetic.write import write_synthetic
 from iso18091lab.synthetic.designs import design_by_name
 
 #: province name in the mixed dataset -> (design it comes from, province index in it, what it exercises)

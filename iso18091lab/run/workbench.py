@@ -17,7 +17,8 @@ def small_design():
     baseline. Six pilots in the one start cohort is ``stats.verdict.MIN_PILOTS_PER_START``: each province's
     headline uses the BJS interval, so the national report has two provinces to pool (with fewer, each
     province's own randomization interval is unbounded and the national report, rightly, gives no number)."""
-    from iso18091lab.synthetic.model import HAI_PHONG, QUANG_NINH, ProvinceDesign
+    from iso18091lab.synthetic.design import ProvinceDesign
+    from iso18091lab.synthetic.designs import HAI_PHONG, QUANG_NINH
 
     per_group = 6
     hp = [b for b in HAI_PHONG if b[3] == "pilot" and b[2] in ("quận", "xã")][:per_group] + \
@@ -33,7 +34,7 @@ def demo(out: Path, seed: int = 2024, small: bool = False, lang: str = "vi", pro
     """Write the synthetic sample to ``out/raw``, ingest it into ``out/processed`` and run every report into
     ``out/reports``; returns the runs (``out/reports/index.html`` is the page to open)."""
     from iso18091lab.run.runner import run
-    from iso18091lab.synthetic.model import write_synthetic
+    from iso18091lab.synthetic.write import write_synthetic
 
     out = Path(out)
     raw = out / "raw"

@@ -1,6 +1,6 @@
 """Named synthetic designs: the bundled sample and small scenarios that each exercise one situation.
 
-``design_by_name(name)`` returns a fresh :class:`~iso18091lab.synthetic.model.Design`; ``DESIGNS`` maps every
+``design_by_name(name)`` returns a fresh :class:`~iso18091lab.synthetic.design.Design`; ``DESIGNS`` maps every
 name to its factory. Small designs have 8-16 bodies per province and 2-3 waves, so a test can run
 the notebooks on each in seconds; the designs in ``SMALLEST`` go below that (one body, 3 + 3 bodies, one pilot
 per start cohort, one indicator, no red light in the latest wave). ``national(...)`` takes its sizes as
@@ -15,7 +15,7 @@ import numpy as np
 
 from iso18091lab.catalog import load_catalog
 from iso18091lab.synthetic import reform
-from iso18091lab.synthetic.model import HAI_PHONG, QUANG_NINH, Body, Design, ProvinceDesign, SynthParams
+from iso18091lab.synthetic.design import Body, Design, ProvinceDesign, SynthParams
 from iso18091lab.normalize import fold
 
 #: Provinces since the 2025 reform (Resolution 202/2025/QH15): 11 unchanged, then 23 merged.
@@ -28,6 +28,40 @@ PROVINCES_2025 = (
 _SYLLABLES = ("An", "Bình", "Tân", "Phú", "Hòa", "Thạnh", "Long", "Hưng", "Phước", "Thịnh", "Đông", "Tây", "Nam",
               "Bắc", "Hải", "Sơn", "Thủy", "Minh", "Quang", "Thành", "Lộc", "Xuân", "Trung", "Hiệp", "Mỹ", "Vĩnh",
               "Đức", "Kim", "Lạc", "Nghĩa")
+
+# (unit, code, level, group): Plan 61 pilot bodies and comparison bodies (ISO 9001 only)
+HAI_PHONG = [
+    ("quận Hải An", "306", "quận", "pilot"), ("phường Đằng Lâm", "11407", "phường", "pilot"),
+    ("quận Ngô Quyền", "304", "quận", "pilot"), ("phường Cầu Tre", "11350", "phường", "pilot"),
+    ("quận Hồng Bàng", "303", "quận", "pilot"), ("phường Hoàng Văn Thụ", "11311", "phường", "pilot"),
+    ("huyện Thủy Nguyên", "311", "huyện", "pilot"), ("xã Thủy Sơn", "11605", "xã", "pilot"),
+    ("huyện Tiên Lãng", "315", "huyện", "pilot"), ("xã Tự Cường", "12055", "xã", "pilot"),
+    ("huyện Kiến Thụy", "314", "huyện", "pilot"), ("xã Du Lễ", "11944", "xã", "pilot"),
+    ("quận Lê Chân", "305", "quận", "comparison"), ("quận Kiến An", "307", "quận", "comparison"),
+    ("quận Dương Kinh", "309", "quận", "comparison"), ("huyện An Lão", "313", "huyện", "comparison"),
+    ("huyện Vĩnh Bảo", "316", "huyện", "comparison"), ("huyện An Dương", "312", "huyện", "comparison"),
+    ("phường Lạch Tray", "11365", "phường", "comparison"), ("phường Trại Chuối", "11314", "phường", "comparison"),
+    ("phường Đông Hải 1", "11413", "phường", "comparison"), ("xã An Hòa", "12178", "xã", "comparison"),
+    ("xã Đại Thắng", "12073", "xã", "comparison"), ("xã Ngũ Phúc", "11953", "xã", "comparison"),
+]
+QUANG_NINH = [
+    ("thành phố Hạ Long", "193", "thành phố", "pilot"), ("thành phố Cẩm Phả", "195", "thành phố", "pilot"),
+    ("thành phố Uông Bí", "196", "thành phố", "pilot"), ("thị xã Quảng Yên", "206", "thị xã", "pilot"),
+    ("huyện Vân Đồn", "203", "huyện", "pilot"), ("huyện Tiên Yên", "199", "huyện", "pilot"),
+    ("huyện Đầm Hà", "200", "huyện", "pilot"), ("huyện Bình Liêu", "198", "huyện", "pilot"),
+    ("phường Hồng Gai", "06658", "phường", "pilot"), ("phường Bãi Cháy", "06661", "phường", "pilot"),
+    ("phường Cẩm Trung", "06796", "phường", "pilot"), ("phường Quang Trung", "06838", "phường", "pilot"),
+    ("phường Yên Giang", "07099", "phường", "pilot"), ("xã Hạ Long", "07198", "xã", "pilot"),
+    ("thị trấn Tiên Yên", "06985", "thị trấn", "pilot"), ("xã Quảng Lâm", "07030", "xã", "pilot"),
+    ("thành phố Móng Cái", "194", "thành phố", "comparison"), ("thị xã Đông Triều", "205", "thị xã", "comparison"),
+    ("huyện Hải Hà", "201", "huyện", "comparison"), ("huyện Ba Chẽ", "202", "huyện", "comparison"),
+    ("huyện Cô Tô", "207", "huyện", "comparison"), ("phường Hà Tu", "06670", "phường", "comparison"),
+    ("phường Cao Xanh", "06676", "phường", "comparison"), ("phường Cẩm Phú", "06802", "phường", "comparison"),
+    ("phường Thanh Sơn", "06841", "phường", "comparison"), ("phường Ka Long", "06724", "phường", "comparison"),
+    ("phường Mạo Khê", "07102", "phường", "comparison"), ("xã Đông Xá", "07195", "xã", "comparison"),
+    ("thị trấn Quảng Hà", "07042", "thị trấn", "comparison"), ("thị trấn Ba Chẽ", "07090", "thị trấn", "comparison"),
+    ("xã Đồng Tiến", "07192", "xã", "comparison"), ("xã Quảng Long", "07036", "xã", "comparison"),
+]
 
 # A spread of levels from each province's list (indices into its pilot and comparison bodies).
 _HP_PILOT, _HP_COMPARISON = (0, 1, 6, 7, 2, 9), (0, 3, 6, 9, 1, 10)

@@ -144,7 +144,7 @@ def write_design(raw_dir: str | Path, seed: int = 2025) -> dict:
         The manifest, as written.
     """
     from iso18091lab.intake.provinces import name_2025
-    from iso18091lab.synthetic.model import BANNER
+    from iso18091lab.synthetic.write import BANNER
 
     out = Path(raw_dir)
     tables = write(out, seed=seed)

@@ -1,9 +1,9 @@
-"""The same planted data as :func:`iso18091lab.synthetic.model.write_synthetic`, written in the wide layouts Departments keep.
+"""The same planted data as :func:`iso18091lab.synthetic.write.write_synthetic`, written in the wide layouts Departments keep.
 
 Everything written here is **synthetic** and says so (``SYNTHETIC_`` names, the banner on every sheet, a
 ``Nguồn dữ liệu`` column or labelled cell reading ``synthetic``, the truth in ``<out>/_synthetic/``). The data
 are :func:`iso18091lab.synthetic.model.simulate` of the design with the same parameters, so they are the rows of the long
-files :func:`~iso18091lab.synthetic.model.write_synthetic` writes for the same seed (written there with
+files :func:`~iso18091lab.synthetic.write.write_synthetic` writes for the same seed (written there with
 ``plant_errors=False``): ingesting either gives the same assessment rows.
 
 Layouts (``layout``: one for every province, or ``{province: layout}``):
@@ -33,8 +33,11 @@ import numpy as np
 import pandas as pd
 
 from iso18091lab.catalog import load_catalog
-from iso18091lab.synthetic.model import (BANNER, HEADERS, RATING_TEXT, SOURCE_MARK, _layout, _Messer, _render_assessments, _truth_of,
-                    _unit_rows, _write_truth, _write_csv, _write_xlsx, as_design, simulate)
+from iso18091lab.synthetic.cells import RATING_TEXT, SOURCE_MARK, _Messer, _render_assessments
+from iso18091lab.synthetic.design import as_design
+from iso18091lab.synthetic.model import simulate
+from iso18091lab.synthetic.write import (BANNER, HEADERS, _layout, _truth_of, _unit_rows, _write_csv, _write_truth,
+                                         _write_xlsx)
 from iso18091lab.synthetic.xlsx import HEADER, Sheet, write_workbook
 from iso18091lab.normalize import slugify
 
@@ -296,7 +299,7 @@ class _Writer:
             self.written.append(name)
 
     def long(self, prov, rows: pd.DataFrame, messer: _Messer) -> None:
-        from iso18091lab.synthetic.model import _assessment_keys
+        from iso18091lab.synthetic.write import _assessment_keys
 
         name = f"SYNTHETIC_{slugify(prov.name)}.xlsx"
         rendered = _render_assessments(rows, messer, prov.code_column)
@@ -312,7 +315,7 @@ def write_layouts(out_dir: str | Path, seed: int = 2024, params=None, design=Non
                   total_mismatch: bool = False) -> dict:
     """Simulate ``design`` (default the bundled sample) with ``params`` (default the design's with ``seed``) and
     write its assessments in ``layout`` (one of :data:`LAYOUTS`, or ``{province: layout}``), with the units table
-    and outcomes as :func:`~iso18091lab.synthetic.model.write_synthetic` writes them. No row error is planted (the long
+    and outcomes as :func:`~iso18091lab.synthetic.write.write_synthetic` writes them. No row error is planted (the long
     equivalent is ``write_synthetic`` with ``plant_errors=False``). Returns the manifest (``_synthetic/``)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

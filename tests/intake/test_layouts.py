@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from iso18091lab.intake.pipeline import ingest
-from iso18091lab.synthetic.model import SynthParams, write_synthetic
+from iso18091lab.synthetic.design import SynthParams
+from iso18091lab.synthetic.write import write_synthetic
 from iso18091lab.synthetic.designs import _small, national
 from iso18091lab.synthetic.wide import LAYOUTS, write_layouts
 
