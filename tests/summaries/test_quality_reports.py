@@ -347,7 +347,7 @@ def test_completeness_counts_only_cells_that_can_exist(tmp_path):
 
     from iso18091lab.intake.pipeline import ingest
     from iso18091lab.synthetic.designs import design_by_name
-    from iso18091lab.synthetic.model import write_synthetic
+    from iso18091lab.synthetic.write import write_synthetic
 
     design = design_by_name("indicator_subset")
     for province in design.provinces:
