@@ -211,8 +211,8 @@ def show_power(rep, s: NationalSummary) -> None:
 
 
 def show_end(rep, s: NationalSummary) -> None:
-    """Caveats and methods (the summary is said once, at the top), then the report's entry of ``results.json`` (what the
-    page showed)."""
+    """Caveats and methods (the summary is said once, at the top), then the report's entry of ``results.json``
+    (what the page showed)."""
     rep.caveats(rep.t("eff_h_caveats"), caveats(s, rep.lang))
     rep.methods(methods(s, rep.lang))
     rep.save()

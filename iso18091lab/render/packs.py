@@ -169,8 +169,6 @@ def reliability_summary_of(folder: Path) -> ReliabilitySummary | None:
     return load_summary(folder, "20_reliability") if has_summary(folder, "20_reliability") else None
 
 
-
-
 #: The summary section whose ``NotEstimated`` is the reason there is no headline effect: the province's main
 #: estimate (``summaries.effectiveness``), the national pooling (``summaries.national``).
 HEADLINE_SECTIONS = ("main", "provinces")

@@ -43,6 +43,9 @@ def test_every_file_exists(two_provinces):
         assert manifest["started"] <= manifest["finished"]
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         for entry in results.values():
+            # what the page showed, no number of its own: those are the typed summary's (summaries/<report>.json)
+            assert not {"values", "province", "synthetic"} & set(entry)
+            assert (folder / "summaries" / f"{entry['notebook']}.json").exists()
             for fig in entry["figures"]:
                 # the SVG only where it stays small (report.NotebookReport.figure); the PNG always
                 assert (folder / fig["png"]).exists() and (fig["svg"] is None or (folder / fig["svg"]).exists())
