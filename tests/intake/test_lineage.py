@@ -392,7 +392,7 @@ def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
     from iso18091lab.stats.descriptive import overall_scores
 
     council = overall_scores(lab.load(tmp_path / "processed", province="Hải Phòng").assessments, "council")
-    assert values["primary"]["estimate"] == pytest.approx(lstsq_att(council), abs=1e-8)
+    assert summary.primary.estimate == pytest.approx(lstsq_att(council), abs=1e-8)
     exported = pd.read_csv(folder / "tables" / "effectiveness.csv", encoding="utf-8-sig").set_index("outcome")
     assert exported.loc[PRE_REFORM_OUTCOME, "estimate"] == pytest.approx(
         expected.loc[PRE_REFORM_OUTCOME, "estimate"], abs=1e-10)
