@@ -86,16 +86,26 @@ def ran(request, tmp_path_factory):
 
 
 def _results(folder: Path) -> dict:
-    return json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    """Each report's entry of the folder's results.json (what its page showed: sentences, tables), with its typed
+    summary (``load_summary``: every number and reason the report states) under ``"values"``."""
+    from iso18091lab.summaries.base import load_summary
+
+    results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+    return {report: {**entry, "values": load_summary(folder, report)} for report, entry in results.items()}
 
 
 def _reasons(results: dict, notebook: str) -> str:
-    return " ".join(item["reason"] for item in results.get(notebook, {}).get("not_estimable", []))
+    """What a report's summary could not estimate, in Vietnamese words (``ne_<reason>`` with its values; an error's
+    own words for a reason ``""``)."""
+    summary = results.get(notebook, {}).get("values")
+    return " ".join(t(f"ne_{n.reason}", "vi", **n.values) if n.reason else str(n.values.get("detail", ""))
+                    for n in getattr(summary, "not_estimated", []))
 
 
 def _keys(results: dict, notebook: str) -> set[str]:
-    """The NotEstimable reason keys a report recorded (results.json, beside each reason in words)."""
-    return {item.get("key") for item in results.get(notebook, {}).get("not_estimable", [])}
+    """The NotEstimable reason keys of a report's summary (``not_estimated``)."""
+    summary = results.get(notebook, {}).get("values")
+    return {n.reason for n in getattr(summary, "not_estimated", [])}
 
 
 def test_run_all_exits_0_and_every_report_renders(ran):
@@ -140,10 +150,10 @@ def test_planted_bodies_and_waves_are_recovered(ran):
 
         quality = _results(reports / slugify(province.name))["00_data_quality"]["values"]
         if design.units_table != "no_group":  # without a usable units table, spelling variants are separate bodies
-            assert quality["n_bodies"] == len(province.bodies), province.name
-        assert quality["n_waves"] == len(province.waves), province.name
+            assert quality.n_bodies == len(province.bodies), province.name
+        assert len(quality.wave_labels) == len(province.waves), province.name
         if design.units_table == "full":
-            assert quality["n_pilot"] == sum(b.group == "pilot" for b in province.bodies), province.name
+            assert quality.n_pilot == sum(b.group == "pilot" for b in province.bodies), province.name
 
 
 def test_what_cannot_be_estimated_says_why(ran):
@@ -157,8 +167,8 @@ def test_what_cannot_be_estimated_says_why(ran):
         assert vi("no_pilot") in _reasons(_results(reports / "ha-noi"), "30_effectiveness")
         assert vi("no_members") in _reasons(_results(reports / "lao-cai"), "20_reliability")
         full = _results(reports / "can-tho")
-        assert full["30_effectiveness"]["values"]["primary"]["estimate"] is not None  # blank levels: estimated
-        assert national["40_national"]["values"].get("pooled")  # several provinces could be pooled
+        assert full["30_effectiveness"]["values"].primary.estimate is not None  # blank levels: estimated
+        assert national["40_national"]["values"].pooled  # several provinces could be pooled
         _national_pools_only_what_provinces_can_answer(design, reports, national["40_national"]["values"])
         _smallest_designs_say_why(reports)
     elif name == "one_province_no_units_no_self":
@@ -171,27 +181,27 @@ def test_what_cannot_be_estimated_says_why(ran):
         assert vi("no_groups") in _reasons(province, "30_effectiveness")
 
 
-def _national_pools_only_what_provinces_can_answer(design, reports: Path, national: dict) -> None:
+def _national_pools_only_what_provinces_can_answer(design, reports: Path, national) -> None:
     """The national pooling weighs exactly the provinces whose own report gives a bounded interval; a province
     whose own report says the design cannot answer is left out and named with that reason (issue: the national
     verdict pooled such provinces with an SE their own report does not trust)."""
     from iso18091lab.normalize import slugify
 
-    left = {x["province"]: x["reason"] for x in national["left_out"]}
+    left = {x.province: x.reason for x in national.left_out}
     bounded = set()
     for province in design.provinces:
-        own = _results(reports / slugify(province.name)).get("30_effectiveness", {}).get("values", {})
-        if "primary" not in own:
+        own = _results(reports / slugify(province.name))["30_effectiveness"]["values"]
+        if own.primary is None:
             assert left[province.name] == "not_estimable", province.name
             continue
-        primary = own["primary"]
-        if own["verdict"]["reason"] == "design_too_small":
+        primary = own.primary
+        if own.verdict.reason == "design_too_small":
             assert left[province.name] == "unbounded", province.name
-        if abs(primary["ci_low"]) < float("inf") and abs(primary["ci_high"]) < float("inf"):
+        if abs(primary.ci_low) < float("inf") and abs(primary.ci_high) < float("inf"):
             bounded.add(province.name)
         else:
             assert left[province.name] == "unbounded", province.name
-    assert {"Hưng Yên", "Bắc Ninh"} <= bounded and national["pooled"]["k"] == len(bounded)
+    assert {"Hưng Yên", "Bắc Ninh"} <= bounded and national.pooled.n == len(bounded)
     assert not bounded & set(left)
     assert {"Đồng Nai", "Ninh Bình"} <= {p for p, reason in left.items() if reason == "unbounded"}
 
@@ -204,10 +214,10 @@ def _smallest_designs_say_why(reports: Path) -> None:
     assert not [(slug, nb) for slug, notebooks in status.items() for nb, s in notebooks.items() if s == "failed"]
     # no red light in the latest wave (2023): the scorecard runs, counts no red, lists none, the Word pack is written
     card = _results(reports / "thanh-hoa")["10_scorecard"]
-    assert card["values"]["latest_year"] == 2023 and card["values"]["n_red"] == 0
+    assert card["values"].latest_year == 2023 and card["values"].n_red == 0
     red_table = next(info for info in card["tables"] if "red" in info["csv"])
     assert red_table["rows"] == 0
-    assert t("sc_s3_none", "vi", latest=2023, top=card["values"]["top_body"]) in card["summary"]
+    assert t("sc_s3_none", "vi", latest=2023, top=card["values"].top_body) in card["summary"]
     red_manifest = json.loads((reports / "thanh-hoa" / "manifest.json").read_text(encoding="utf-8"))
     assert red_manifest["evidence"].get("docx")
     from docx import Document
@@ -220,27 +230,27 @@ def _smallest_designs_say_why(reports: Path) -> None:
     # C(6, 3) = 20 labellings of pilot status exist, so the permutation p cannot fall below 1/20
     three = _results(reports / "ninh-binh")
     assert "too_few" in _keys(three, "20_reliability")
-    primary = three["30_effectiveness"]["values"]["primary"]
-    assert primary["n_pilot"] == 3 and primary["p_value"] >= 1 / 20
+    primary = three["30_effectiveness"]["values"].primary
+    assert primary.params["n_pilot"] == 3 and primary.p_value >= 1 / 20
     # ... so the headline uses randomization inference, says the design cannot answer, and the Word pack's answer
     # is not "Có": its interval (unbounded) and its p (>= 0.05) agree
     # (bodies are re-assigned within their level, so there are at most 20 assignments; p_min = 1 / assignments)
-    assert primary["inference"] == "randomization" and primary["p_min"] >= 1 / 20
-    assert primary["p_min"] == pytest.approx(1 / primary["n_assignments"])
-    assert three["30_effectiveness"]["values"]["verdict"]["reason"] == "design_too_small"
+    assert primary.params["inference"] == "randomization" and primary.params["p_min"] >= 1 / 20
+    assert primary.params["p_min"] == pytest.approx(1 / primary.params["n_assignments"])
+    assert three["30_effectiveness"]["values"].verdict.reason == "design_too_small"
     manifest = json.loads((reports / "ninh-binh" / "manifest.json").read_text(encoding="utf-8"))
     pack = "\n".join(p.text for p in Document(reports / "ninh-binh" / manifest["evidence"]["docx"]).paragraphs)
     assert "Chưa trả lời được với thiết kế này" in pack and re.search(r"p nhỏ nhất có thể là 0,\d+", pack)
     assert not re.search(r"^Có[.,]", pack, re.M) and "khó là do ngẫu nhiên" not in pack
     assert "ủng hộ việc nhân rộng" not in pack.replace("không ủng hộ việc nhân rộng", "")
     # one pilot per start cohort: the 3 pilots (starts 2022, 2023, 2024; waves from 2021) all enter
-    staggered = _results(reports / "dong-nai")["30_effectiveness"]["values"]["primary"]
-    assert staggered["n_pilot"] == 3 and 0 < staggered["p_value"] <= 1
-    assert staggered["inference"] == "randomization"  # single-pilot start cohorts: never the BJS interval
+    staggered = _results(reports / "dong-nai")["30_effectiveness"]["values"].primary
+    assert staggered.params["n_pilot"] == 3 and 0 < staggered.p_value <= 1
+    assert staggered.params["inference"] == "randomization"  # single-pilot start cohorts: never the BJS interval
     # one body (a pilot): nothing to compare it with, and one body's members cannot show agreement between bodies
     one = _results(reports / "lai-chau")
-    assert one["00_data_quality"]["values"]["n_bodies"] == 1
-    assert "no_comparison" in _keys(one, "30_effectiveness") and "primary" not in one["30_effectiveness"]["values"]
+    assert one["00_data_quality"]["values"].n_bodies == 1
+    assert "no_comparison" in _keys(one, "30_effectiveness") and one["30_effectiveness"]["values"].primary is None
     assert "too_few" in _keys(one, "20_reliability")
     # one indicator: no indicator set whose consistency could be measured
     single = _results(reports / "gia-lai")

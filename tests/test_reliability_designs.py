@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from iso18091lab.run.runner import KERNEL_NAME, NOTEBOOKS_DIR
+from iso18091lab.summaries.base import load_summary
 
 LIGHT_POINTS = {"red": 20.0, "yellow": 55.0, "green": 85.0}
 
@@ -64,7 +65,7 @@ def test_notebook_20_renders_for_every_design(design, small_processed, tmp_path)
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))["20_reliability"]
     exported = pd.read_csv(out / "tables" / "indicator_review.csv", dtype={"indicator": str})
     assert len(exported) == 39 and {"flag", "reason"} <= set(exported.columns)
-    parts = set(results["values"]["not_estimable_parts"])
+    parts = set(load_summary(out, "20_reliability").not_estimable_parts)
     expected = {"no_members": {"members", "raters"}, "no_self": {"self_council", "inflation"},
                 "no_council": {"members", "items", "self_council", "inflation", "raters"}}.get(design, set())
     assert expected <= parts

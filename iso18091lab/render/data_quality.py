@@ -11,9 +11,6 @@ from iso18091lab.summaries.data_quality import DataQualitySummary
 
 #: The file statuses the text table words (``status_<key>``); any other is shown as it is.
 FILE_STATUSES = ("ok", "skipped", "error")
-#: The key numbers recorded in ``results.json``.
-RECORDED = ("n_bodies", "n_scores", "share_scored", "n_quarantined_rows", "n_unattributed_rows", "n_not_assessed",
-            "n_incomplete", "n_pilot", "n_pilot_unusable", "n_name_matches", "n_indicators_recovered")
 
 
 def file_table(files: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
@@ -27,9 +24,8 @@ def file_table(files: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
 
 
 def summary_section(rep: NotebookReport, summary: DataQualitySummary) -> None:
-    """Record the key numbers and show the summary sentences (what cannot be estimated is said first)."""
+    """Show the summary sentences (what cannot be estimated is said first)."""
     s = summary
-    rep.record(n_waves=len(s.wave_labels), **{name: getattr(s, name) for name in RECORDED})
     sentences = [rep.t("dq_s1", n_bodies=s.n_bodies, n_rows=s.n_scores, years=", ".join(s.wave_labels),
                        share=round(100 * s.share_scored)) if s.n_scores
                  else rep.not_estimable(s.not_estimated[0])]

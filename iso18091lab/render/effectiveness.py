@@ -98,13 +98,11 @@ def _labelled(frame, lang: str):
 
 
 def show_summary(rep, s: EffectivenessSummary) -> None:
-    """The headline part: why it was not estimated (if so), the fixed-column tables, the key numbers for
-    ``results.json`` and the summary sentences."""
+    """The headline part: why it was not estimated (if so), the fixed-column tables and the summary sentences."""
     for item in _section(s, "main"):
         rep.not_estimable(item, section=rep.t("eff_h_main"))
     rep.export_table(s.table[EFFECTIVENESS_COLUMNS], "effectiveness")
     rep.export_table(s.event_study[EVENT_STUDY_COLUMNS], "event_study")
-    rep.record(**s.record())
     rep.summary(summary_sentences(s, rep.lang))
 
 
@@ -181,7 +179,7 @@ def show_pre_post(rep, s: EffectivenessSummary) -> None:
 
 
 def show_end(rep, s: EffectivenessSummary) -> None:
-    """Caveats and methods, then the report's entry of ``results.json``."""
+    """Caveats and methods, then the report's entry of ``results.json`` (what the page showed)."""
     rep.caveats(rep.t("eff_h_caveats"), caveats(s, rep.lang))
     rep.methods(methods(s, rep.lang))
     rep.save()

@@ -114,7 +114,7 @@ def methods(s: NationalSummary, lang: str = "vi") -> list[str]:
 def _not_estimable(rep, s: NationalSummary, section: str, heading: str) -> None:
     for item in s.not_estimated:
         if item.section == section:
-            rep.not_estimable(item if item.reason else item.values["detail"], section=heading)
+            rep.not_estimable(item, section=heading)
 
 
 def _pooled_label(rep) -> str:
@@ -122,8 +122,7 @@ def _pooled_label(rep) -> str:
 
 
 def show_summary(rep, s: NationalSummary) -> None:
-    """The key numbers for ``results.json`` and the summary sentences."""
-    rep.record(**s.record())
+    """The summary sentences."""
     rep.summary(summary_sentences(s, rep.lang))
 
 
@@ -178,7 +177,6 @@ def show_indicators(rep, s: NationalSummary) -> None:
     if not s.has_flags:
         return
     reliability = s.reliability_by_province.replace({"province": {"pooled": rep.t("pooled")}})
-    rep.record(reliability_by_province=reliability.to_dict(orient="records"))
     rep.table(localise(reliability, rep.lang), "reliability_by_province", rep.t("rel_tab_pooled"))
     matrix = s.flagged.assign(reasons=s.flagged["reasons"].map(lambda r: reasons_text(r, rep.lang)))
     rep.table(localise(matrix.sort_values(["indicator", "province"]), rep.lang), "flagged_by_province",
@@ -213,7 +211,8 @@ def show_power(rep, s: NationalSummary) -> None:
 
 
 def show_end(rep, s: NationalSummary) -> None:
-    """Caveats and methods (the summary is said once, at the top), then the report's entry of ``results.json``."""
+    """Caveats and methods (the summary is said once, at the top), then the report's entry of ``results.json``
+    (what the page showed)."""
     rep.caveats(rep.t("eff_h_caveats"), caveats(s, rep.lang))
     rep.methods(methods(s, rep.lang))
     rep.save()

@@ -1,8 +1,21 @@
 """What a notebook uses to build its report: title block, numbered figures and tables, results.json.
 
 A notebook makes one :class:`NotebookReport` and calls it; everything it shows is also saved:
-figures as PNG (and SVG when small) under ``figures/``, tables as CSV and XLSX under ``tables/``, key numbers in
-``results.json`` (one entry per notebook), so tests and the index page read the same numbers.
+figures as PNG (and SVG when small) under ``figures/``, tables as CSV, XLSX and Parquet under ``tables/``, and
+the report *as shown* in ``results.json`` (one entry per notebook, :meth:`NotebookReport.save`).
+
+``results.json`` carries no number of its own: what a report states (estimates, counts, verdicts, what could not
+be estimated and why, by reason key) is its typed summary (``summaries/<report>.json`` + Parquet, read with
+:func:`iso18091lab.summaries.base.load_summary`), which tests, the Word pack and the index read. Each entry keeps
+only what the notebook showed and where it put its files, because the summaries do not hold it:
+
+* ``notebook``, ``lang``, ``title``, ``period``: the page's title block;
+* ``summary``, ``caveats``, ``methods``: the sentences shown, which the Word pack prints again word for word;
+* ``not_estimable``: each "cannot be estimated" note as shown (``section`` heading and ``reason`` in words): the
+  Word pack prints them under their report, and the runner marks the report "partial" and lists the reasons in
+  the manifest and the index (only the notes a page showed: a summary may keep parts its page does not show);
+* ``figures`` and ``tables``: number, caption and file paths (PNG/SVG; CSV, XLSX, Parquet), rows, and for a figure
+  its smallest text and the text it draws: the Word/Excel packs lay them out, the tables page links them.
 """
 from __future__ import annotations
 
@@ -56,6 +69,12 @@ def read_typed(path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
+def reason_text(item, lang: str = "vi") -> str:
+    """The words of a summary's :class:`~iso18091lab.summaries.base.NotEstimated`: ``ne_<reason>`` with its values;
+    a reason ``""`` carries the error's own words in ``values["detail"]``."""
+    return t(f"ne_{item.reason}", lang, **item.values) if item.reason else str(item.values.get("detail", ""))
+
+
 def display_frame(frame: pd.DataFrame, lang: str = "vi") -> pd.DataFrame:
     """Cells as a reader sees them: counts as whole numbers, p/q-values as '< 0,001' or '0,012', other numbers
     with two decimals in the language's style, missing as '–'. Column names and text cells as readers of
@@ -93,8 +112,8 @@ class NotebookReport:
         self.tables_dir = self.output_dir / "tables"
         for folder in (self.figures_dir, self.tables_dir):
             folder.mkdir(parents=True, exist_ok=True)
-        self.results: dict = {"notebook": notebook, "province": province, "lang": lang,
-                              "synthetic": data.synthetic, "figures": [], "tables": []}
+        # what the page shows (module docstring); the report's numbers are in its typed summary
+        self.results: dict = {"notebook": notebook, "lang": lang, "figures": [], "tables": []}
         self._figures = 0
         self._tables = 0
 
@@ -154,22 +173,19 @@ class NotebookReport:
         """Say in plain words that a section cannot be estimated on this data, and why.
 
         ``why`` is a summary's :class:`~iso18091lab.summaries.base.NotEstimated` (its reason key is looked up
-        as ``ne_<reason>``) or a sentence. The note is shown in the report and recorded in ``results.json`` under
-        ``not_estimable`` (``section``, ``reason`` in words, ``key``: the NotEstimable reason key, '' for a
-        sentence); the runner then marks the report "partial" with this reason. Returns the sentence.
+        as ``ne_<reason>``) or a sentence. The note is shown in the report and kept, as shown, in
+        ``results.json`` under ``not_estimable`` (``section``, ``reason`` in words; the reason key is in the
+        summary); the runner then marks the report "partial" with this reason. Returns the sentence.
         """
         from iso18091lab.summaries.base import NotEstimated
 
-        if isinstance(why, NotEstimated):
-            reason, key = self.t(f"ne_{why.reason}", **why.values), why.reason
-        else:
-            reason, key = str(why), ""
+        reason = reason_text(why, self.lang) if isinstance(why, NotEstimated) else str(why)
         sentence = f"{self.t('not_estimable')}: {reason}."
         if section:
             sentence = f"{section} — {sentence}"
         self._show("<div class='not-estimable' style='border-left:4px solid #b26a00;background:#fff4e5;"
                    f"padding:6px 12px;margin:6px 0'>{escape(sentence)}</div>")
-        self.results.setdefault("not_estimable", []).append({"section": section, "reason": reason, "key": key})
+        self.results.setdefault("not_estimable", []).append({"section": section, "reason": reason})
         return sentence
 
     # -- figures and tables -------------------------------------------------------------------------
@@ -240,10 +256,6 @@ class NotebookReport:
         return csv_path, xlsx_path
 
     # -- results ------------------------------------------------------------------------------------
-    def record(self, **values) -> None:
-        """Key numbers for results.json (tests and the index page read them)."""
-        self.results.setdefault("values", {}).update(_jsonable(values))
-
     def methods(self, sentences: list[str]) -> None:
         """The methods note at the end of the report."""
         self._show(f"<h2>{escape(self.t('methods'))}</h2>")

@@ -1,8 +1,10 @@
 """The evidence pack: a Word document and an Excel workbook per province run and for the national run.
 
-Both are built from the result tables *as the notebooks produced them* (``tables/*.parquet``, typed: indicator
-and body codes stay text, counts integers, numbers numbers) and from ``results.json``; nothing is re-guessed
-from CSV. They say exactly what the HTML reports say.
+Both are built from the reports' typed summaries (``summaries/<report>.json``: the answer on the first page, what
+could not be estimated and why, whether the data are synthetic), from the result tables *as the notebooks
+produced them* (``tables/*.parquet``, typed: indicator and body codes stay text, counts integers, numbers
+numbers) and from ``results.json`` (what each page showed: its sentences, notes, tables and figures; no number);
+nothing is re-guessed from CSV. They say exactly what the HTML reports say.
 
 The Word document is laid out as a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP, Appendix I):
 A4, Times New Roman, body text 13 pt, margins top/bottom 20 mm, left 30 mm, right 17 mm, page numbers at the
@@ -33,11 +35,12 @@ from iso18091lab._version import __version__
 from iso18091lab.render.excel import write_excel_sheet
 from iso18091lab.i18n import (COLUMN_LABELS, GLOSSARY, TEXT, date_text, number, readable, t,
                    value_label)
-from iso18091lab.render.notebook import display_frame, read_typed
+from iso18091lab.render.notebook import display_frame, read_typed, reason_text
 from iso18091lab.render.effectiveness import effect_answer
 from iso18091lab.render.national import left_out_sentence
 from iso18091lab.render.reliability import consistency_sentences
-from iso18091lab.summaries.base import has_summary, load_summary
+from iso18091lab.summaries import data_quality, scorecard  # noqa: F401  (registers their summary classes)
+from iso18091lab.summaries.base import SUMMARIES, has_summary, load_summary
 from iso18091lab.summaries.effect import effect_summary, effect_verdict_of
 from iso18091lab.summaries.national import NationalSummary
 from iso18091lab.summaries.reliability import ReliabilitySummary
@@ -166,11 +169,6 @@ def reliability_summary_of(folder: Path) -> ReliabilitySummary | None:
     return load_summary(folder, "20_reliability") if has_summary(folder, "20_reliability") else None
 
 
-def _reasons(entry: dict | None) -> str:
-    notes = (entry or {}).get("not_estimable", [])
-    return "; ".join(dict.fromkeys(n["reason"] for n in notes))
-
-
 #: The summary section whose ``NotEstimated`` is the reason there is no headline effect: the province's main
 #: estimate (``summaries.effectiveness``), the national pooling (``summaries.national``).
 HEADLINE_SECTIONS = ("main", "provinces")
@@ -182,20 +180,17 @@ def headline_reason(summary, lang: str = "vi") -> str:
     none). The Word pack's answer and the index page's main result both say this."""
     headline = [n for n in getattr(summary, "not_estimated", None) or []
                 if n.section in HEADLINE_SECTIONS and n.reason]
-    return "; ".join(dict.fromkeys(t(f"ne_{n.reason}", lang, **n.values) for n in headline))
+    return "; ".join(dict.fromkeys(filter(None, (reason_text(n, lang) for n in headline))))
 
 
-def _not_estimated(results: dict, notebook: str, lang: str, summary=None) -> str:
-    """Why a report's answer is missing: the reason of ``summary``'s headline section when it recorded one (so the
-    effect's answer does not list the reasons of other sections: levels, sample size), else every reason the
-    notebook recorded in ``results.json``, else that it did not run."""
-    reason = headline_reason(summary, lang)
-    if reason:
-        return _label("not_estimated_because", lang, reason=reason)
-    entry = results.get(notebook)
-    if entry is None:
+def _not_estimated(notebook: str, lang: str, summary=None) -> str:
+    """Why a report's answer is missing, from its typed ``summary``: the reason of its headline section when it
+    recorded one (so the effect's answer does not list the reasons of other sections: levels, sample size), else
+    every reason it recorded; without a summary, that the report ``notebook`` did not run."""
+    if summary is None:
         return _label("not_run", lang, report=t(f"title_{notebook}", lang))
-    reason = _reasons(entry)
+    reason = headline_reason(summary, lang) or "; ".join(
+        dict.fromkeys(filter(None, (reason_text(n, lang) for n in summary.not_estimated))))
     return _label("not_estimated_because", lang, reason=reason or _label("no_reason", lang))
 
 
@@ -212,8 +207,8 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
     Parameters
     ----------
     results : dict
-        The folder's ``results.json``: only the reasons the notebooks recorded for what was not estimated
-        (every number and list comes from the summaries).
+        The folder's ``results.json``: only which reports the folder shows, to name the one that did not run
+        (every number, list and reason comes from the summaries).
     names : dict
         Indicator names by code.
     lang : str
@@ -257,7 +252,7 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
         effect_lines.append(effect_answer(verdict, primary, lang))
     else:
         effect_lines.append(_label("effect_none", lang, why=_not_estimated(
-            results, "40_national" if "40_national" in results else "30_effectiveness", lang, effect)))
+            "40_national" if "40_national" in results else "30_effectiveness", lang, effect)))
     if nat is not None and nat.left_out:  # the provinces the pooling left out, and why
         effect_lines.append(left_out_sentence(nat.left_out, lang))
     if clear is not None:
@@ -283,7 +278,7 @@ def answer(results: dict, names: dict[str, str], lang: str, reliability: Reliabi
             rollout.append(_label("rollout_council_size", lang, m80=reliability.members_needed["0.8"],
                                   m90=reliability.members_needed.get("0.9") or "–"))
     else:
-        trust.append(_label("trust_none", lang, why=_not_estimated(results, "20_reliability", lang)))
+        trust.append(_label("trust_none", lang, why=_not_estimated("20_reliability", lang)))
 
     # the roll-out advice follows the verdict's reason, so it can never contradict the answer above it
     advice = "unknown" if clear is None else ROLLOUT_BY_REASON.get(verdict.reason, "unclear")
@@ -431,7 +426,7 @@ def write_evidence_pack(folder: str | Path, scope: str, provenance: dict, lang: 
     processed data when ``provenance["processed"]`` names it, else the bundled one)."""
     folder = Path(folder)
     results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
-    synthetic = any(entry.get("synthetic") for entry in results.values())
+    synthetic = any(load_summary(folder, report).synthetic for report in SUMMARIES if has_summary(folder, report))
     if catalog is None:
         from iso18091lab.catalog import load_catalog
 
@@ -670,7 +665,8 @@ def _write_docx(path: Path, folder: Path, results: dict, tables: dict[str, pd.Da
     # said once, in section 1.3; "each body's action list follows" only when one does
     doc.add_paragraph(_label("recommendations_see" if len(actions) else "recommendations_only", lang,
                              section="1.3"))
-    if not len(actions) and results.get("10_scorecard", {}).get("values", {}).get("n_red") == 0:
+    card = load_summary(folder, "10_scorecard") if has_summary(folder, "10_scorecard") else None
+    if not len(actions) and card is not None and card.estimated and card.n_red == 0:
         doc.add_paragraph(_label("actions_none", lang))  # no red light in the latest wave: nothing to act on
     if len(actions):
         doc.add_heading(f"{n.h2()} {_label('actions', lang)}", level=2)

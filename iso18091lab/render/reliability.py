@@ -141,33 +141,15 @@ def summary_sentences(summary: ReliabilitySummary, lang: str = "vi") -> list[str
     return sentences
 
 
-def values(summary: ReliabilitySummary) -> dict:
-    """The key numbers the report records in ``results.json`` (the index and older readers)."""
-    overall = summary.inflation_overall
-    limits = summary.limits_of_agreement
-    out = dict(flagged=summary.flagged, reasons=summary.flag_reasons, n_reviewed=summary.n_reviewed,
-               inflation=None if overall is None else {"estimate": overall.estimate, "ci_low": overall.ci_low,
-                                                       "ci_high": overall.ci_high, "n_bodies": overall.n},
-               alpha_by_pillar={p: e.estimate for p, e in summary.alpha.items()} or None,
-               raters_needed=summary.members_needed or None,
-               most_disagreed=[str(i) for i in summary.most_disagreed.get("indicator", [])],
-               trust_verdict=summary.trust.to_dict(), not_estimable_parts=summary.not_estimable_parts)
-    if limits:
-        out["bland_altman"] = {"bias": limits["bias"].estimate, "lower": limits["lower"].estimate,
-                               "upper": limits["upper"].estimate, "n": limits["bias"].n}
-    return out
-
-
 # -- the report, section by section ----------------------------------------------------------------------------
 def summary_section(rep: NotebookReport, summary: ReliabilitySummary) -> None:
-    """Record the key numbers, export the tables re-analyses read, and show the summary sentences."""
+    """Export the tables re-analyses read, and show the summary sentences."""
     rep.export_table(summary.review.drop(columns=[c for c in READING_COLUMNS if c in summary.review]),
                      "indicator_review")
     # written in every report; header only when it cannot be estimated (the report says why)
     rep.export_table(summary.inflation.reindex(columns=INFLATION_COLUMNS), "self_inflation")
     if len(summary.raters_needed):
         rep.export_table(summary.raters_needed, "raters_needed")
-    rep.record(**values(summary))
     rep.summary(summary_sentences(summary, rep.lang))
 
 

@@ -29,16 +29,12 @@ def red_with_names(summary: ScorecardSummary, lang: str = "vi") -> pd.DataFrame:
 
 
 def summary_section(rep: NotebookReport, summary: ScorecardSummary) -> None:
-    """Record the key numbers and show the summary sentences."""
+    """Show the summary sentences."""
     s, num = summary, (lambda x: number(x, rep.lang))  # noqa: E731
     if not s.estimated:
         rep.summary([rep.not_estimable(s.not_estimated[0])])
         return
-    rep.record(baseline_year=s.baseline_year, latest_year=s.latest_year, main_rater=s.main_rater,
-               mean_latest=s.mean_latest, n_red=s.n_red, top_body=s.top_body)
     if len(s.raters) == 2:
-        rep.record(council_mean_latest=s.council_mean_latest, self_mean_latest=s.self_mean_latest,
-                   self_minus_council_latest=s.self_minus_council_latest)
         sentences = [rep.t("sc_s1", latest=s.latest_year, council=num(s.council_mean_latest),
                            self_score=num(s.self_mean_latest), gap=num(s.self_minus_council_latest))]
     else:
@@ -49,7 +45,6 @@ def summary_section(rep: NotebookReport, summary: ScorecardSummary) -> None:
     elif "all" in change:
         sentences.append(rep.t("sc_s2_all", baseline=s.baseline_year, latest=s.latest_year, change=num(change["all"])))
     else:
-        rep.record(change_pilot=change.get("pilot"), change_comparison=change.get("comparison"))
         sentences.append(rep.t("sc_s2", baseline=s.baseline_year, latest=s.latest_year,
                                pilot=num(change.get("pilot", float("nan"))),
                                comparison=num(change.get("comparison", float("nan")))))

@@ -13,6 +13,7 @@ same class; a file of another schema version is refused with a clear error rathe
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import math
 import types
@@ -149,7 +150,10 @@ def register(cls: type[Summary]) -> type[Summary]:
 
 
 def load_summary(folder: str | Path, report: str) -> Summary:
-    """The summary of ``report`` (``"30_effectiveness"``) saved in the report folder ``folder``."""
+    """The summary of ``report`` (``"30_effectiveness"``) saved in the report folder ``folder`` (its class is
+    registered by importing its module, ``iso18091lab.summaries.effectiveness``, when no one has yet)."""
+    if report not in SUMMARIES:
+        importlib.import_module(f"{__package__}.{report.partition('_')[2]}")
     return SUMMARIES[report].load(folder)
 
 

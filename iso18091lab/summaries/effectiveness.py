@@ -200,28 +200,6 @@ class EffectivenessSummary(Summary):
         return PoolingInputs(self.pool_effects, self.pool_skipped, self.pool_by_tier, self.pool_moments,
                              self.has_comparison)
 
-    def record(self) -> dict:
-        """The key numbers as ``results.json`` keeps them (``NotebookReport.record``) for the readers that
-        still read that file."""
-        out: dict = {}
-        primary = self.primary_record()
-        if primary is not None:
-            out.update(primary=primary, verdict=self.verdict.to_dict(), n_treated=self.n_treated)
-        pillars, indicators, external = self.rows("pillar", "council"), self.rows("indicator"), self.rows("external")
-        out.update(
-            pillars={r.outcome: [r.estimate, r.ci_low, r.ci_high, r.p_value] for r in pillars.itertuples()},
-            n_indicators_q05=int((indicators["q_value"] < 0.05).sum()), n_indicators=len(indicators),
-            external={r.outcome: [r.estimate, r.ci_low, r.ci_high, r.p_value] for r in external.itertuples()},
-            pretrend=({"f_stat": self.pretrend.f_stat, "df1": self.pretrend.df1, "df2": self.pretrend.df2,
-                       "p_value": self.pretrend.p_value, "n_pre_waves": self.pretrend.n_pre_waves}
-                      if self.pretrend is not None else None),
-            excluded=self.exclusions["body_id"].tolist())
-        if len(self.event_study):
-            out["event_study"] = self.shown_events().to_dict(orient="records")
-        if len(self.prepost):
-            out["prepost"] = self.prepost.to_dict(orient="records")
-        return out
-
 
 def _section_of(item: dict) -> str:
     if item["reason"] == "no_self":

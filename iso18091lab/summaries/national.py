@@ -125,32 +125,6 @@ class NationalSummary(Summary):
         """The tier × province estimates the pooling by body level weighs (rows of ``by_tier``)."""
         return syn.poolable(self.by_tier)
 
-    def record(self) -> dict:
-        """The key numbers as ``results.json`` keeps them (``NotebookReport.record``) for the readers that
-        still read that file: with the national verdict and the provinces left out (``left_out``: province,
-        reason, detail, values) always."""
-        out: dict = {"verdict": self.verdict.to_dict() if self.verdict is not None else None,
-                     **{name: [{"province": x.province, "reason": x.reason, "detail": x.detail,
-                                "values": dict(x.values)} for x in getattr(self, name)]
-                        for name in ("left_out", "missing")}}
-        if self.pooled is not None:
-            p = self.pooled
-            out.update(pooled={"estimate": p.estimate, "ci_low": p.ci_low, "ci_high": p.ci_high,
-                               **{k: p.params[k] for k in ("tau2", "i2", "pi_low", "pi_high")}, "k": p.n,
-                               "method": p.params["method_text"]},
-                       strength=self.strength)
-        out.update(by_province=self.by_province.to_dict(orient="records"), flagged_everywhere=self.flagged_everywhere)
-        if self.power is not None:
-            out.update(power_inputs={k: getattr(self.power, k) for k in ("variance", "pre", "post", "cross",
-                                                                          "icc_provinces", "design_effect",
-                                                                          "tau2_estimated", "bodies_per_province")},
-                       bodies_needed=self.bodies_needed.to_dict(orient="records"),
-                       power_sensitivity=self.power_sensitivity.to_dict(orient="records"), frame_2025=self.frame_2025)
-        if len(self.tier_pooled):
-            out["by_tier"] = {r.tier: {"estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high}
-                              for r in self.tier_pooled.itertuples()}
-        return out
-
 
 def read_provinces(province_dirs: dict, missing: dict | None = None
                    ) -> tuple[dict[str, EffectivenessSummary], dict[str, ReliabilitySummary], list[LeftOut]]:

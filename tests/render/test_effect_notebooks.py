@@ -17,6 +17,7 @@ import pytest
 
 from iso18091lab.run.runner import NATIONAL_NAME, NOTEBOOKS_DIR
 from iso18091lab.stats import effect as ef
+from iso18091lab.summaries.base import load_summary
 
 
 def _shift(frames):
@@ -144,11 +145,13 @@ def test_national_notebook_renders(design, small_processed, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     result = _run_national(folder, out)["40_national"]
+    summary = load_summary(out, "40_national")
     if design == "estimable":
-        assert result["values"]["pooled"]["k"] == 2 and result["values"]["missing"] == []
-        assert "power_sensitivity" in result["values"]  # two provinces: tau² is not estimated, a range is shown
+        assert summary.pooled.n == 2 and summary.missing == []
+        # two provinces: tau² is not estimated, a range is shown
+        assert summary.power is not None and len(summary.power_sensitivity)
     else:
-        assert "pooled" not in result["values"]
+        assert summary.pooled is None
         assert any("at least two provinces" in n["reason"] for n in result["not_estimable"])
 
 
@@ -183,20 +186,21 @@ def test_national_report_leaves_out_provinces_whose_own_design_cannot_answer(des
     out = tmp_path / "out"
     out.mkdir()
     result = _run_national(folder, out)["40_national"]
-    values = result["values"]
-    assert "pooled" not in values  # no pooled number ...
-    assert (values["verdict"]["answer"], values["verdict"]["reason"]) == ("unclear", "design_too_small")
+    national = load_summary(out, "40_national")
+    assert national.pooled is None  # no pooled number ...
+    assert (national.verdict.answer, national.verdict.reason) == ("unclear", "design_too_small")
     assert result["summary"][0] == t("nat_cannot_answer", "en", n=2 - len(cannot), k=2)  # ... and why
-    assert [(x["province"], x["reason"]) for x in values["left_out"]] == [(p, "unbounded") for p in cannot]
+    assert [(x.province, x.reason) for x in national.left_out] == [(p, "unbounded") for p in cannot]
     assert result["summary"][1].startswith("Left out of the pooling: ") and all(p in result["summary"][1]
                                                                                  for p in cannot)
-    by_province = {r["province"]: r for r in values["by_province"]}
+    by_province = {r["province"]: r for r in national.by_province.to_dict(orient="records")}
     for province, row in by_province.items():
         assert row["inference"] == ("randomization" if province in cannot else "bjs")
     # the province left out says the same in its own report: randomization inference, the design cannot answer,
     # the same unbounded interval
     province = cannot[-1]
-    own = _run("30_effectiveness.ipynb", folder, tmp_path / "out", province)["30_effectiveness"]["values"]
-    assert own["primary"]["inference"] == "randomization" and own["verdict"]["reason"] == "design_too_small"
-    assert (own["primary"]["ci_low"], own["primary"]["ci_high"]) == (by_province[province]["ci_low"],
-                                                                      by_province[province]["ci_high"])
+    _run("30_effectiveness.ipynb", folder, tmp_path / "out", province)
+    own = load_summary(tmp_path / "out", "30_effectiveness")
+    assert own.primary.params["inference"] == "randomization" and own.verdict.reason == "design_too_small"
+    assert (own.primary.ci_low, own.primary.ci_high) == (by_province[province]["ci_low"],
+                                                         by_province[province]["ci_high"])

@@ -23,7 +23,7 @@ from iso18091lab.storage import safe_for_excel, write_csv
 from iso18091lab.render.notebook import display_frame
 from iso18091lab.run.runner import NATIONAL_SLUG, run
 from iso18091lab.stats.verdict import Verdict
-from iso18091lab.summaries.base import Estimate
+from iso18091lab.summaries.base import Estimate, load_summary
 from iso18091lab.summaries.reliability import ReliabilitySummary
 
 
@@ -49,9 +49,8 @@ def test_all_runs_provinces_then_the_nation(everything):
     assert all(r.status in ("ok", "partial") for r in runs), [(r.slug, r.evidence, [(n.notebook, n.error)
                                                                                    for n in r.notebooks]) for r in runs]
     assert all(note["reason"] for r in runs for n in r.notebooks for note in n.not_estimable)
-    national = json.loads((reports / NATIONAL_SLUG / "results.json").read_text(encoding="utf-8"))["40_national"]
-    values = national["values"]
-    assert values["pooled"]["k"] == 2 and values["pooled"]["ci_low"] < values["pooled"]["estimate"]
+    pooled = load_summary(reports / NATIONAL_SLUG, "40_national").pooled
+    assert pooled.n == 2 and pooled.ci_low < pooled.estimate
     index = (reports / "index.html").read_text(encoding="utf-8")
     for slug in ("hai-phong", "quang-ninh", NATIONAL_SLUG):
         docx_name, xlsx_name = pack_names(slug)
@@ -205,14 +204,18 @@ def test_excel_workbook_cell_by_cell(everything):
 
 
 def test_the_answer_says_why_when_nothing_was_estimated():
-    results = {"30_effectiveness": {"not_estimable": [{"section": "", "reason": "dữ liệu không có đơn vị đối chứng"}],
-                                    "values": {}}}
+    from iso18091lab.summaries.base import NotEstimated
+    from iso18091lab.summaries.effectiveness import EffectivenessSummary
+
+    # the reason comes from the report's summary (results.json holds no reason key nor number)
+    effect = EffectivenessSummary("Hải Phòng", True, not_estimated=[NotEstimated("main", "no_comparison")])
     flagged = Verdict("no", "flagged", {"n": 1, "n_yes": 0, "n_no": 1, "n_unclear": 0, "flagged": ["1.10"],
                                         "unclear": [], "needed_low": None, "needed_high": None})
     reliability = _reliability(Estimate(5.0, 3.0, 7.0, float("nan"), 16, "cr1_by_body"), flagged, ["1.10"])
-    found = answer(results, {"1.10": "An ninh trật tự công cộng"}, "vi", reliability)
+    found = answer({"30_effectiveness": {}}, {"1.10": "An ninh trật tự công cộng"}, "vi", reliability, effect)
     assert found["effect"] == ["Chưa ước lượng được hiệu quả: không ước lượng được, vì dữ liệu không có đơn vị đối "
-                               "chứng."]
+                               "chứng (chỉ áp dụng ISO 9001), nên không so sánh được đơn vị thí điểm với đơn vị "
+                               "tương tự."]
     assert "1.10 An ninh trật tự công cộng" in found["trust"][1]
     assert any("hội đồng" in s for s in found["rollout"])
     missing = answer({}, {}, "vi")
@@ -222,7 +225,7 @@ def test_the_answer_says_why_when_nothing_was_estimated():
 
 def test_the_national_answer_gives_the_pooling_reason_only():
     """No province could be estimated (one wave each): the effect's answer says why the pooling failed, not the
-    reasons of the levels and sample-size sections that results.json also records (one_year design)."""
+    reasons of the levels and sample-size sections that the summary also records (one_year design)."""
     from iso18091lab.i18n import t
     from iso18091lab.stats.verdict import national_effect_verdict
     from iso18091lab.summaries.base import NotEstimated
@@ -232,8 +235,7 @@ def test_the_national_answer_gives_the_pooling_reason_only():
     national = NationalSummary("Toàn quốc", True, verdict=national_effect_verdict(n_provinces=2),
                                not_estimated=[pooling, NotEstimated("tiers", "tier_few"),
                                               NotEstimated("power", "no_repeated_comparison")])
-    recorded = [{"section": "", "reason": t(f"ne_{n.reason}", "vi", **n.values)} for n in national.not_estimated]
-    said = answer({"40_national": {"not_estimable": recorded, "values": {}}}, {}, "vi", effect=national)
+    said = answer({"40_national": {}}, {}, "vi", effect=national)
     assert said["effect"][0] == "Chưa ước lượng được hiệu quả: không ước lượng được, vì " + \
         t("ne_few_estimable", "vi", n=0, k=2) + "."
 
@@ -290,7 +292,7 @@ def test_a_national_report_whose_provinces_cannot_answer_gives_no_number(tmp_pat
     by_province = pd.DataFrame([{"province": "Hải Phòng", "estimate": 4.8, "se": 1.2},
                                 {"province": "Quảng Ninh", "estimate": 6.1, "se": float("inf")}])
     national = NationalSummary("Toàn quốc", True, by_province=by_province, left_out=left, verdict=verdict)
-    results = {"40_national": {"values": national.record()}}
+    results = {"40_national": {}}  # the report ran; everything the answer says comes from its summary
     said = answer(results, {}, "vi", effect=national)
     assert said["effect"][0] == t("ev_national_design_too_small", "vi", n=1, k=2)
     assert said["effect"][0].startswith("Chưa trả lời được với thiết kế này")
@@ -579,13 +581,12 @@ def test_the_index_speaks_plainly(everything):
     assert "manifest</a>" not in index and ">Nhật ký chạy</a>" in index and "✔ ok" not in index
     assert "k = " not in index
     for slug in ("hai-phong", NATIONAL_SLUG):
-        values = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
-        record = (values["40_national"]["values"]["pooled"] if slug == NATIONAL_SLUG
-                  else values["30_effectiveness"]["values"]["primary"])
-        if not np.isfinite(record["ci_low"]):  # randomization inference on few bodies: no bound
+        record = (load_summary(reports / slug, "40_national").pooled if slug == NATIONAL_SLUG
+                  else load_summary(reports / slug, "30_effectiveness").primary)
+        if not np.isfinite(record.ci_low):  # randomization inference on few bodies: no bound
             assert "khoảng tin cậy 95% không có giới hạn" in index
             continue
-        low = f"{abs(record['ci_low']):.1f}".replace(".", ",")
+        low = f"{abs(record.ci_low):.1f}".replace(".", ",")
         assert re.search(rf"(Có|Không|Chưa rõ) — .*điểm của đơn vị thí điểm (cao|thấp) hơn đơn vị đối chứng "
                          rf"[\d,]+ điểm .*khoảng tin cậy 95%: từ [-−]?{re.escape(low)} đến", index), slug
         finished = json.loads((reports / slug / "manifest.json").read_text(encoding="utf-8"))["finished"]

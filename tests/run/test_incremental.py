@@ -72,6 +72,12 @@ def test_force_runs_again_and_a_warm_kernel_gives_the_same_report(runs):
     warm, fresh = runs["reports"] / "hai-phong", runs["fresh"]
     entry = lambda folder: json.loads((folder / "results.json").read_text(encoding="utf-8"))["10_scorecard"]  # noqa
     assert entry(warm) == entry(fresh)
+    # ... and the same numbers: the typed summary the report states them in
+    saved = lambda folder: (folder / "summaries" / "10_scorecard.json").read_text(encoding="utf-8")  # noqa: E731
+    assert saved(warm) == saved(fresh)
+    for table in sorted((fresh / "summaries" / "10_scorecard").glob("*.parquet")):
+        pd.testing.assert_frame_equal(pd.read_parquet(warm / "summaries" / "10_scorecard" / table.name),
+                                      pd.read_parquet(table))
     tables = sorted(p.name for p in (fresh / "tables").glob("10_scorecard*.csv"))
     assert tables
     for name in tables:

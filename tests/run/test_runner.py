@@ -11,6 +11,7 @@ import iso18091lab as lab
 from iso18091lab.run.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
 from iso18091lab.run.workbench import small_design
 from iso18091lab.stats import descriptive as d
+from iso18091lab.summaries.base import load_summary
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +43,25 @@ def test_every_file_exists(two_provinces):
         assert manifest["started"] <= manifest["finished"]
         results = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         for entry in results.values():
+            # what the page showed, no number of its own: those are the typed summary's (summaries/<report>.json)
+            assert not {"values", "province", "synthetic"} & set(entry)
+            assert (folder / "summaries" / f"{entry['notebook']}.json").exists()
             for fig in entry["figures"]:
                 # the SVG only where it stays small (report.NotebookReport.figure); the PNG always
                 assert (folder / fig["png"]).exists() and (fig["svg"] is None or (folder / fig["svg"]).exists())
             for table in entry["tables"]:
                 assert (folder / table["csv"]).exists() and (folder / table["xlsx"]).exists()
     assert "DỮ LIỆU MÔ PHỎNG" in index
-    # the index reads each province's results.json: its main result is the primary effect and CI
+    # the index reads each province's effectiveness summary: its main result is the primary effect and CI
     from iso18091lab.i18n import number
 
-    primary = json.loads((reports / "hai-phong" / "results.json").read_text(encoding="utf-8"))[
-        "30_effectiveness"]["values"]["primary"]
-    if abs(primary["ci_low"]) == float("inf"):  # too few bodies: the interval has no bound, said in words
-        assert f"{number(abs(primary['estimate']))} điểm (thang 0–100), nhưng" in index
+    primary = load_summary(reports / "hai-phong", "30_effectiveness").primary
+    if abs(primary.ci_low) == float("inf"):  # too few bodies: the interval has no bound, said in words
+        assert f"{number(abs(primary.estimate))} điểm (thang 0–100), nhưng" in index
         assert "khoảng tin cậy 95% không có giới hạn" in index
     else:
-        assert (f"{number(abs(primary['estimate']))} điểm (thang 0–100); khoảng tin cậy 95%: từ "
-                f"{number(primary['ci_low'])} đến {number(primary['ci_high'])} điểm") in index
+        assert (f"{number(abs(primary.estimate))} điểm (thang 0–100); khoảng tin cậy 95%: từ "
+                f"{number(primary.ci_low)} đến {number(primary.ci_high)} điểm") in index
 
 
 def test_results_equal_values_computed_with_the_package(two_provinces):
@@ -66,26 +69,26 @@ def test_results_equal_values_computed_with_the_package(two_provinces):
     for province, slug in (("Hải Phòng", "hai-phong"), ("Quảng Ninh", "quang-ninh")):
         part = data.for_province(province)
         results = json.loads((reports / slug / "results.json").read_text(encoding="utf-8"))
-        quality = results["00_data_quality"]["values"]
+        quality = load_summary(reports / slug, "00_data_quality")
         completeness = d.completeness(part.assessments, part.units, part.catalog)
         planted = {design.name: len(design.bodies) for design in small_design()}  # 6 pilot + 6 comparison each
-        assert quality["n_bodies"] == len(part.units) == planted[province] == 12
-        assert quality["n_scores"] == len(part.assessments)
-        assert quality["share_scored"] == pytest.approx(completeness["share_scored"].mean(), abs=1e-12)
+        assert quality.n_bodies == len(part.units) == planted[province] == 12
+        assert quality.n_scores == len(part.assessments)
+        assert quality.share_scored == pytest.approx(completeness["share_scored"].mean(), abs=1e-12)
         q = data.quarantine[data.quarantine["province"] == province]
-        assert quality["n_quarantined_rows"] == len(q[["file", "sheet", "row"]].drop_duplicates())
-        card = results["10_scorecard"]["values"]
+        assert quality.n_quarantined_rows == len(q[["file", "sheet", "row"]].drop_duplicates())
+        card = load_summary(reports / slug, "10_scorecard")
         council = d.overall_scores(part.assessments, "council")
         latest = int(part.assessments["year"].max())
-        assert card["latest_year"] == latest
-        assert card["council_mean_latest"] == pytest.approx(council.loc[council["year"] == latest, "score"].mean(),
+        assert card.latest_year == latest
+        assert card.council_mean_latest == pytest.approx(council.loc[council["year"] == latest, "score"].mean(),
                                                             abs=1e-12)
         # an independent computation of the overall score: mean over pillars of mean score_100
         a = part.assessments
         a = a[(a["rater"] == "council") & a["rater_id"].isna() & (a["year"] == latest)].dropna(subset=["score_100"])
         by_body = a.groupby(["unit", "pillar"])["score_100"].mean().groupby("unit").mean()
-        assert card["council_mean_latest"] == pytest.approx(float(by_body.mean()), abs=1e-9)
-        assert card["n_red"] == int(((a["rating"] == "red")).sum())
+        assert card.council_mean_latest == pytest.approx(float(by_body.mean()), abs=1e-9)
+        assert card.n_red == int(((a["rating"] == "red")).sum())
         assert results["10_scorecard"]["summary"][0].startswith(f"Năm {latest}")
         from iso18091lab.stats import effect as ef
 
@@ -111,7 +114,8 @@ def test_results_equal_values_computed_with_the_package(two_provinces):
         coef = np.linalg.lstsq(x[untreated], c["score"].to_numpy(float)[untreated], rcond=None)[0]
         att = float(np.mean(c["score"].to_numpy(float)[~untreated] - x[~untreated] @ coef))
         assert primary["estimate"] == pytest.approx(att, abs=1e-9)
-        assert results["30_effectiveness"]["values"]["primary"]["n_pilot"] == int(timing["usable"].sum())
+        assert load_summary(reports / slug, "30_effectiveness").primary.params["n_pilot"] == int(
+            timing["usable"].sum())
         assert "overall" in set(exported["level"])
         # two-way FE (secondary) only with enough pilot bodies under the pilot for its clustered SE
         assert ("secondary" in set(exported["level"])) == (int(timing["usable"].sum()) >= ef.MIN_PILOTS_PER_START)

@@ -288,6 +288,7 @@ def test_mpdta_through_iso18091lab_run_gives_the_exact_att_and_its_verdict(tmp_p
     import json
 
     from iso18091lab.cli import main
+    from iso18091lab.summaries.base import load_summary
 
     ref = _values("mpdta")["r_lm"]
     d, raw, catalog = _mpdta_as_council_scores(tmp_path)
@@ -296,10 +297,10 @@ def test_mpdta_through_iso18091lab_run_gives_the_exact_att_and_its_verdict(tmp_p
                  "--reports", str(tmp_path / "reports"), "--catalog", str(tmp_path / "catalog.csv"), "--quiet"])
     assert code == 0
     folder = tmp_path / "reports" / "hai-phong"
-    values = json.loads((folder / "results.json").read_text(encoding="utf-8"))["30_effectiveness"]["values"]
-    assert values["primary"]["estimate"] == pytest.approx(ref["att"], abs=EXACT)
-    assert values["primary"]["inference"] == "bjs"
-    assert (values["verdict"]["answer"], values["verdict"]["reason"]) == ("no", "worsened")
+    summary = load_summary(folder, "30_effectiveness")
+    assert summary.primary.estimate == pytest.approx(ref["att"], abs=EXACT)
+    assert summary.primary.params["inference"] == "bjs"
+    assert (summary.verdict.answer, summary.verdict.reason) == ("no", "worsened")
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["evidence"].get("docx"), manifest["evidence"]
 

@@ -75,3 +75,21 @@ def test_a_table_with_attrs_is_refused():
     summary.rows.attrs["method"] = "hidden metadata"
     with pytest.raises(ValueError, match="attrs"):
         summary.save("unused")
+
+
+def test_load_summary_reads_a_report_whose_module_no_one_imported(tmp_path):
+    """A reader that imports only ``load_summary`` (a test, a script) gets the report's class: the report's module
+    is imported by its name ("10_scorecard" -> ``summaries.scorecard``), in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    from iso18091lab.summaries.scorecard import ScorecardSummary
+
+    ScorecardSummary("Hải Phòng", True, latest_year=2024, baseline_year=2021).save(tmp_path)
+    code = ("import sys\nfrom iso18091lab.summaries.base import SUMMARIES, load_summary\n"
+            "assert '10_scorecard' not in SUMMARIES\n"
+            "s = load_summary(sys.argv[1], '10_scorecard')\n"
+            "print(type(s).__name__, s.province, s.latest_year, s.baseline_year)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["ScorecardSummary", "Hải", "Phòng", "2024", "2021"]

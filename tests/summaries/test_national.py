@@ -95,7 +95,9 @@ def test_a_province_whose_report_failed_is_named_as_missing(data, province_dirs,
         ("Quảng Ninh", "failed", {"report": "30_effectiveness"}),
         ("Tỉnh trống", "no_summary", {"report": "20_reliability"})]
     assert s.provinces == ["Hải Phòng"] and s.by_province["province"].tolist() == ["Hải Phòng"]
-    assert s.pooled is None and [x["province"] for x in s.record()["missing"]] == ["Quảng Ninh", "Tỉnh trống"]
+    s.save(tmp_path / "saved")  # what the readers of the national report read names them too
+    assert s.pooled is None and [x.province for x in load_summary(tmp_path / "saved", "40_national").missing] == [
+        "Quảng Ninh", "Tỉnh trống"]
     from iso18091lab.render.national import missing_sentence, summary_sentences
     for lang in ("vi", "en"):
         sentence = missing_sentence(s.missing, lang)
@@ -199,7 +201,7 @@ def _check_each_province_enters_with_its_own_inference(s: NationalSummary) -> No
     assert s.weighed()["province"].tolist() == weighed["province"].tolist()
     assert sorted(x.province for x in s.left_out) == sorted(set(s.provinces) - set(weighed["province"]))
     if s.pooled is None:
-        assert s.verdict.answer == "unclear" and "pooled" not in s.record()
+        assert s.verdict.answer == "unclear" and s.heterogeneity.empty and s.strength is None
     else:
         assert s.pooled.n == len(weighed) == s.verdict.values["n_pooled"]
         assert s.strength in ("strong", "moderate", "weak")
@@ -213,7 +215,8 @@ def test_each_province_enters_with_its_own_inference(national):
 
 @pytest.mark.parametrize("counts, cannot", [({"Hải Phòng": 1, "Quảng Ninh": 1}, ["Hải Phòng", "Quảng Ninh"]),
                                             ({"Quảng Ninh": 1}, ["Quảng Ninh"])])
-def test_provinces_whose_own_design_cannot_answer_are_left_out_and_no_number_is_given(data, counts, cannot):
+def test_provinces_whose_own_design_cannot_answer_are_left_out_and_no_number_is_given(data, counts, cannot,
+                                                                                      tmp_path):
     s = build_national(_from_data(_pilots_kept(data, counts)), PARAMS)
     _check_each_province_enters_with_its_own_inference(s)
     assert s.pooled is None and s.heterogeneity.empty and s.strength is None  # no national number ...
@@ -225,9 +228,10 @@ def test_provinces_whose_own_design_cannot_answer_are_left_out_and_no_number_is_
         p: "randomization" if p in cannot else "bjs" for p in ("Hải Phòng", "Quảng Ninh")}
     assert s.weighed()["province"].tolist() == sorted(set(data.provinces) - set(cannot))  # the table shows these
     assert [n.reason for n in s.not_estimated if n.section == "provinces"] == ["few_answerable"]
-    record = s.record()
-    assert record["verdict"]["reason"] == "design_too_small"
-    assert [x["province"] for x in record["left_out"]] == cannot
+    s.save(tmp_path)  # the saved summary, which the Word pack and the index read, says the same
+    back = load_summary(tmp_path, "40_national")
+    assert back.pooled is None and back.verdict.reason == "design_too_small"
+    assert [x.province for x in back.left_out] == cannot
 
 
 def test_the_province_enters_with_the_interval_its_own_report_prints(folder, data):

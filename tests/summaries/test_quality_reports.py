@@ -16,7 +16,7 @@ import pytest
 from scipy import stats as sps
 
 import iso18091lab as lab
-from iso18091lab.i18n import t
+from iso18091lab.i18n import number, t
 from iso18091lab.render import data_quality as show_dq
 from iso18091lab.render import reliability as show_rel
 from iso18091lab.render import scorecard as show_sc
@@ -86,7 +86,10 @@ def test_data_quality_counts_agree_with_the_raw_tables(quality, data, tmp_path):
     share = scored.reindex(pd.MultiIndex.from_frame(cells[["body_id", "year", "rater"]]), fill_value=0).to_numpy()
     assert quality.share_scored == pytest.approx(np.mean(share / cells["body_id"].map(uses).to_numpy()))
     saved = _render(quality, show_dq, tmp_path, data)
-    assert saved["values"]["n_bodies"] == quality.n_bodies and saved["values"]["n_waves"] == len(quality.wave_labels)
+    # the page states the summary's numbers (bodies, rows, waves); results.json keeps no number of its own
+    assert saved["summary"][0] == t("dq_s1", "vi", n_bodies=quality.n_bodies, n_rows=quality.n_scores,
+                                    years=", ".join(quality.wave_labels), share=round(100 * quality.share_scored))
+    assert "values" not in saved
     assert all((tmp_path / f["png"]).exists() for f in saved["figures"]) and saved["figures"]
     assert all((tmp_path / x["xlsx"]).exists() for x in saved["tables"]) and saved["tables"]
 
@@ -116,7 +119,7 @@ def test_scorecard_numbers_agree_with_the_raw_rows(card, data, tmp_path):
     back = load_summary(tmp_path / "saved", card.report)
     assert (back.n_red, back.n_bodies_red, back.top_body) == (card.n_red, card.n_bodies_red, card.top_body)
     saved = _render(card, show_sc, tmp_path, data)
-    assert saved["values"]["mean_latest"] == pytest.approx(card.mean_latest)
+    assert number(card.mean_latest, "vi") in saved["summary"][0] and "values" not in saved
     assert all((tmp_path / f["png"]).exists() for f in saved["figures"]) and saved["figures"]
     assert all(f["svg"] is None or (tmp_path / f["svg"]).exists() for f in saved["figures"])
 
@@ -157,8 +160,11 @@ def test_reliability_numbers_agree_with_plain_formulas(reliability, data, tmp_pa
     g = len(e)
     half = sps.t.ppf(0.975, g - 1) * np.sqrt(g / (g - 1) * (e ** 2).sum()) / len(diff)
     assert overall.ci_low == pytest.approx(diff.mean() - half, abs=1e-8)
-    assert saved["values"]["inflation"]["estimate"] == pytest.approx(overall.estimate)
-    assert saved["values"]["trust_verdict"] == reliability.trust.to_dict()
+    # the page states the summary's self-inflation and its verdict on the indicator set
+    assert number(abs(overall.estimate), "vi") in " ".join(saved["summary"]) and "values" not in saved
+    if reliability.n_reviewed:
+        said = show_rel.consistency_sentences(reliability.trust, "vi", with_members=False)
+        assert said and saved["summary"][:len(said)] == said
     if reliability.trust.answer == "yes":  # consistent only when every measured agreement interval clears 0.5
         lows = exported[["icc_c1_ci_low", "member_icc_ci_low"]].to_numpy(float)
         assert np.all(np.isnan(lows) | (lows > 0.5))
@@ -313,7 +319,7 @@ def test_seed_and_resamples_reach_the_reliability_statistics(data, reliability):
 
 
 def test_the_index_headline_reads_the_data_quality_summary(quality, tmp_path):
-    """Without an effect, the index says the data size from the saved summary, not from results.json."""
+    """Without an effect, the index says the data size from the saved summary (results.json holds no number)."""
     from iso18091lab.run.runner import headline
 
     (tmp_path / "results.json").write_text("{}", encoding="utf-8")
