@@ -405,7 +405,7 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score",
     >>> [(item["province"], item["reason"]) for item in effects_by_group(no_comparison, ["province"], seed=1).not_estimable]
     [('B', 'no_comparison')]
     """
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
 
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")
