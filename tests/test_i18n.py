@@ -250,9 +250,10 @@ def _methods_the_statistics_return() -> list[str]:
 def _reliability_methods() -> list[str]:
     """The method descriptions of the reliability statistics, from real calls on a small synthetic table."""
     from iso18091lab.stats import indicator_review as review
+    from iso18091lab.stats.agreement import bland_altman, fleiss_kappa
     from iso18091lab.stats.intraclass import icc, icc_reml
     from iso18091lab.stats.reml import variance_components
-    from iso18091lab.stats.scales import floor_ceiling
+    from iso18091lab.stats.scales import cronbach_alpha, floor_ceiling, mcdonald_omega
 
     members = review._example(n_bodies=6, members=3, seed=1)
     out = list(review.council_interrater(members)["measure"])  # ICC(A,1) and (A,k) by both fits, Krippendorff
@@ -262,6 +263,10 @@ def _reliability_methods() -> list[str]:
     out += [variance_components(ratings, "score_100", ["target", "rater_id"]).method,
             review.council_g_study(members).method, review.council_d_study(members, 3, 10, seed=1).method,
             floor_ceiling(members)["method"].iloc[0]]
+    wide = ratings.pivot_table(index="target", columns="rater_id", values="score_100")
+    out += [cronbach_alpha(wide).method, mcdonald_omega(wide).method,
+            fleiss_kappa([[2, 1, 0], [0, 3, 0], [1, 1, 1]]).method,
+            bland_altman(wide.iloc[:, 0], wide.iloc[:, 1]).method]
     results = [review.self_inflation(members), review.self_inflation_by_body(members),
                review.self_council_consistency(members), review.member_agreement(members),
                review.internal_consistency(members), review.internal_consistency(members, rater="self"),

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from iso18091lab.stats import _level, method_token
 from iso18091lab.stats.inputs import _check_confidence, _items_frame, _numeric
 
 
@@ -69,10 +70,13 @@ def krippendorff_alpha(reliability_data, level: str = "interval") -> float:
 
 @dataclass
 class FleissResult:
+    """Fleiss' kappa and its sample. ``method`` is the method token (``fleiss_kappa``), worded by
+    :func:`iso18091lab.i18n.method_text`."""
+
     kappa: float
     n_subjects: int
     n_raters: int
-    method: str = "Fleiss' kappa (statsmodels)"
+    method: str
 
 
 def fleiss_kappa(counts) -> FleissResult:
@@ -95,12 +99,15 @@ def fleiss_kappa(counts) -> FleissResult:
         raise ValueError("Fleiss' kappa needs at least 2 raters per subject")
     if np.count_nonzero(table.sum(axis=0)) < 2:
         raise ValueError("Fleiss' kappa is undefined when every rating falls in one category")
-    return FleissResult(float(sm_fleiss(table, method="fleiss")), len(table), int(totals[0]))
+    return FleissResult(float(sm_fleiss(table, method="fleiss")), len(table), int(totals[0]),
+                        method_token("fleiss_kappa"))
 
 
 @dataclass
 class BlandAltmanResult:
-    """Mean difference (bias), limits of agreement and their confidence intervals (Bland & Altman 1986, 1999)."""
+    """Mean difference (bias), limits of agreement and their confidence intervals (Bland & Altman 1986, 1999).
+    ``method`` is the method token (``bland_altman`` with the CI ``level``), worded by
+    :func:`iso18091lab.i18n.method_text`."""
 
     bias: float
     sd: float
@@ -113,7 +120,7 @@ class BlandAltmanResult:
     confidence: float
     differences: np.ndarray = field(repr=False)
     means: np.ndarray = field(repr=False)
-    method: str = "Bland-Altman limits of agreement (bias ± 1.96 SD); CIs with SE(limit) = SD·sqrt(3/n)"
+    method: str
 
 
 def bland_altman(a, b, confidence: float = 0.95) -> BlandAltmanResult:
@@ -135,4 +142,4 @@ def bland_altman(a, b, confidence: float = 0.95) -> BlandAltmanResult:
     se_bias, se_limit = sd / np.sqrt(n), sd * np.sqrt(3 / n)
     return BlandAltmanResult(bias, sd, lower, upper, (bias - t * se_bias, bias + t * se_bias),
                              (lower - t * se_limit, lower + t * se_limit), (upper - t * se_limit, upper + t * se_limit),
-                             n, confidence, d, (a + b) / 2)
+                             n, confidence, d, (a + b) / 2, method_token("bland_altman", level=_level(confidence)))

@@ -9,13 +9,15 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from iso18091lab.stats import _plain_number, method_token
+from iso18091lab.stats import _level, _plain_number, method_token
 from iso18091lab.stats.inputs import _check_confidence, _items_frame, _numeric, _require_frame
 
 
 @dataclass
 class AlphaResult:
-    """Cronbach's alpha with its Feldt confidence interval."""
+    """Cronbach's alpha with its Feldt confidence interval. ``method`` is the method token
+    (:func:`iso18091lab.stats.method_token`: ``cronbach_alpha_feldt`` with the CI ``level``), worded by
+    :func:`iso18091lab.i18n.method_text`."""
 
     alpha: float
     ci_low: float
@@ -23,7 +25,7 @@ class AlphaResult:
     n: int
     k: int
     confidence: float
-    method: str = "Cronbach's alpha, Feldt (1965) F-based CI, listwise deletion"
+    method: str
 
 
 def _listwise(items, what: str = "alpha") -> np.ndarray:
@@ -51,7 +53,8 @@ def cronbach_alpha(items: pd.DataFrame, confidence: float = 0.95) -> AlphaResult
     tail = (1 - confidence) / 2
     low = 1 - (1 - alpha) * stats.f.isf(tail, df1, df2)
     high = 1 - (1 - alpha) * stats.f.isf(1 - tail, df1, df2)
-    return AlphaResult(float(alpha), float(low), float(high), n, k, confidence)
+    return AlphaResult(float(alpha), float(low), float(high), n, k, confidence,
+                       method_token("cronbach_alpha_feldt", level=_level(confidence)))
 
 
 @dataclass
@@ -64,7 +67,7 @@ class OmegaResult:
     n: int
     k: int
     converged: bool
-    method: str = "McDonald's omega, one-factor ML (N-denominator covariance), listwise deletion"
+    method: str  # the method token (``mcdonald_omega_ml``), worded by :func:`iso18091lab.i18n.method_text`
 
 
 def one_factor_ml(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
@@ -114,7 +117,7 @@ def mcdonald_omega(items: pd.DataFrame) -> OmegaResult:
     cov = np.cov(values, rowvar=False, ddof=0)
     lam, psi, ok = one_factor_ml(cov)
     omega = lam.sum() ** 2 / (lam.sum() ** 2 + psi.sum())
-    return OmegaResult(float(omega), lam, psi, n, k, ok)
+    return OmegaResult(float(omega), lam, psi, n, k, ok, method_token("mcdonald_omega_ml"))
 
 
 def floor_ceiling(scores: pd.DataFrame, item: str = "indicator", value: str = "score_100",

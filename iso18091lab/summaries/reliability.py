@@ -223,8 +223,9 @@ def _limits_of_agreement(a: pd.DataFrame) -> tuple[dict[str, Estimate], pd.DataF
     if len(both) < 3:
         return {}, pd.DataFrame({"mean": pd.Series(dtype=float), "difference": pd.Series(dtype=float)})
     ba = bland_altman(both["score_self"], both["score_council"])
+    key, values = method_params(ba.method)  # "bland_altman" and the CI level its words need
     limits = {name: Estimate(float(getattr(ba, name)), float(getattr(ba, f"{name}_ci")[0]),
-                             float(getattr(ba, f"{name}_ci")[1]), math.nan, int(ba.n), "bland_altman",
-                             {"sd": float(ba.sd), "confidence": float(ba.confidence)})
+                             float(getattr(ba, f"{name}_ci")[1]), math.nan, int(ba.n), key,
+                             {**values, "sd": float(ba.sd), "confidence": float(ba.confidence)})
               for name in ("bias", "lower", "upper")}
     return limits, pd.DataFrame({"mean": ba.means, "difference": ba.differences})

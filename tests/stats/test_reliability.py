@@ -211,6 +211,32 @@ def test_bland_altman_1986_peak_flow():
     assert result.lower_ci[0] < result.lower < result.lower_ci[1] and result.n == 17
 
 
+def test_alpha_omega_fleiss_and_bland_altman_carry_method_keys_worded_in_both_languages():
+    """The four results carry a method token (a ``method.*`` key of the text table and its values), as every
+    statistic does, never an English sentence: each key has a row, both languages fill in its values."""
+    from iso18091lab.i18n import METHODS, method_text
+    from iso18091lab.stats import method_params
+
+    rng = np.random.default_rng(8)
+    items = pd.DataFrame(rng.normal(0, 1, (30, 1)) + rng.normal(0, 1, (30, 4)))
+    results = {"cronbach_alpha_feldt": scales.cronbach_alpha(items, confidence=0.9),
+               "mcdonald_omega_ml": scales.mcdonald_omega(items),
+               "fleiss_kappa": agreement.fleiss_kappa([[2, 1], [0, 3], [3, 0], [1, 2]]),
+               "bland_altman": agreement.bland_altman(items[0], items[1], confidence=0.99)}
+    for key, result in results.items():
+        found, values = method_params(result.method)
+        assert found == key and key in METHODS, result.method
+        for lang in ("vi", "en"):
+            words = method_text(key, values, lang)
+            assert words and "{" not in words and words != result.method, (lang, words)
+    # the values are the call's own: the level of the Feldt interval and of the Bland-Altman intervals
+    assert method_params(results["cronbach_alpha_feldt"].method)[1] == {"level": 90}
+    assert method_text("cronbach_alpha_feldt", {"level": 90}, "en") == (
+        "Cronbach's alpha, Feldt (1965) F-based 90% CI, listwise deletion")
+    assert method_params(results["bland_altman"].method)[1] == {"level": 99}
+    assert "KTC 99%" in method_text("bland_altman", {"level": 99}, "vi")
+
+
 def test_floor_ceiling():
     scores = pd.DataFrame({"indicator": ["1.1"] * 4 + ["1.2"] * 4, "score_100": [0, 0, 50, 100, 100, 100, 100, 90],
                            "unit": list("abcdabcd")})
