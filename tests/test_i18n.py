@@ -228,6 +228,14 @@ def _methods_the_statistics_return() -> list[str]:
            bootstrap_mean_change([2, 2, 2]).method, bootstrap_mean_change(exact, n_resamples=99, seed=1).method,
            method_token("hl_too_few"), method_token("twfe"), method_token("event_study_bjs"),
            method_token("pretrend_bjs"), method_token("effectiveness_table")]
+    from iso18091lab.stats.cluster_robust import cluster_robust_mean
+    from iso18091lab.stats.did.callaway_santanna import callaway_santanna
+
+    rows = [("A", b, y, g, 2024 if g == "pilot" else None, 50 + (8 if g == "pilot" and y == 2024 else 0))
+            for b, g in [("p1", "pilot"), ("p2", "pilot"), ("c1", "comparison"), ("c2", "comparison")]
+            for y in (2023, 2024)]
+    panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
+    out += [callaway_santanna(panel).method, cluster_robust_mean([1.0, 2.0, 4.0, 3.0], [1, 1, 2, 2])["method"]]
     from iso18091lab.run.simulation import leniency_coverage
 
     out.append(leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9).method)

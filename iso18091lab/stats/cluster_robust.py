@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from iso18091lab.stats import _level, method_token
 from iso18091lab.stats.inputs import _check_confidence, _numeric
 
 
@@ -59,4 +60,4 @@ def cluster_robust_mean(values, clusters, confidence: float = 0.95) -> dict:
     res = cr1_means(np.bincount(codes, weights=values, minlength=g)[:, None],
                     np.bincount(codes, minlength=g).astype(float)[:, None], confidence)
     return {**{k: (float(v[0]) if k not in ("n_clusters", "n") else int(v[0])) for k, v in res.items()},
-            "confidence": confidence, "method": "mean with CR1 cluster-robust CI, t(G − 1)"}
+            "confidence": confidence, "method": method_token("mean_cr1", level=_level(confidence))}

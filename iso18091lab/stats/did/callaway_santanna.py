@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from iso18091lab.stats import NotEstimable
+from iso18091lab.stats import NotEstimable, method_token
 from iso18091lab.stats.did.panel import _prepare
 from iso18091lab.stats.did.result import EffectResult
 
@@ -69,7 +69,5 @@ def callaway_santanna(panel: pd.DataFrame, outcome: str = "score") -> EffectResu
     if den == 0:
         raise NotEstimable("no_post_wave", "no cohort has a post-start wave with not-yet-treated controls")
     est = num / den
-    return EffectResult(float(est), float("nan"), float("nan"), float("nan"),
-                        "Callaway-Sant'Anna ATT, not-yet-treated controls, base = wave before the start, within "
-                        "province, simple aggregation (point estimate only)", prepared.n_pilot,
-                        prepared.n_comparison, effect_size=float(est / prepared.baseline_sd))
+    return EffectResult(float(est), float("nan"), float("nan"), float("nan"), method_token("callaway_santanna"),
+                        prepared.n_pilot, prepared.n_comparison, effect_size=float(est / prepared.baseline_sd))
