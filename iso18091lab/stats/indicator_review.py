@@ -299,8 +299,8 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
                   "estimate": float(part["diff"].mean()), "ci_low": np.nan, "ci_high": np.nan,
                   "n_indicators": int(part["indicator"].nunique()), "n_pairs": len(part)}
         if record["n_indicators"] >= MIN_BODIES:
-            ci = cluster_robust.cluster_robust_mean(part["diff"].to_numpy(float), part["indicator"].astype(str).to_numpy(),
-                                         confidence)
+            ci = cluster_robust.cluster_robust_mean(part["diff"].to_numpy(float),
+                                                    part["indicator"].astype(str).to_numpy(), confidence)
             record.update(ci_low=ci["ci_low"], ci_high=ci["ci_high"])
         rows.append(record)
     out = pd.DataFrame(rows).sort_values(["estimate", "body_id"], ascending=[False, True]).reset_index(drop=True)
@@ -926,7 +926,8 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
                         "n_targets": int(icc.loc[form, "n"]), "n_raters": int(icc.loc[form, "k"])})
     wide = members.pivot(index="rater_id", columns="target", values="score_100")
     try:
-        out.append({"measure": method_token("krippendorff_interval"), "value": agreement.krippendorff_alpha(wide, "interval"),
+        out.append({"measure": method_token("krippendorff_interval"),
+                    "value": agreement.krippendorff_alpha(wide, "interval"),
                     "ci_low": np.nan, "ci_high": np.nan, "n_targets": wide.shape[1], "n_raters": wide.shape[0]})
     except ValueError:
         pass

@@ -1,7 +1,8 @@
 """REML variance components of crossed random intercepts, as ``lme4::lmer(REML = TRUE)`` fits them
-(:func:`variance_components`, :class:`VarianceComponents`): the engine under :func:`iso18091lab.stats.intraclass.icc_reml`
-and the G study (:mod:`iso18091lab.stats.generalizability`). Missing responses are dropped, every other rating
-kept. The small dense algebra runs on one BLAS thread (:func:`iso18091lab.threads.one_blas_thread`).
+(:func:`variance_components`, :class:`VarianceComponents`): the engine under
+:func:`iso18091lab.stats.intraclass.icc_reml` and the G study (:mod:`iso18091lab.stats.generalizability`). Missing
+responses are dropped, every other rating kept. The small dense algebra runs on one BLAS thread
+(:func:`iso18091lab.threads.one_blas_thread`).
 """
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ import pytest
 import iso18091lab.stats as stats_package
 
 #: Every module of the statistics package, sub-packages included (``stats.did``).
-MODULES = ["iso18091lab.stats"] + sorted(m.name for m in pkgutil.walk_packages(stats_package.__path__, "iso18091lab.stats."))
+MODULES = ["iso18091lab.stats"] + sorted(m.name for m in pkgutil.walk_packages(stats_package.__path__,
+                                                                               "iso18091lab.stats."))
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -393,11 +393,13 @@ BAD_INPUT = [
     ("variance_components no factors", lambda: reml.variance_components(_FRAME, "rating", [])),
     ("variance_components text", lambda: reml.variance_components(_TEXT, "rating", ["target", "rater"])),
     ("g_study empty", lambda: generalizability.g_study(_g_data().iloc[:0], "score", "body", "rater", "indicator")),
-    ("g_study one rater", lambda: generalizability.g_study(_g_data().query("rater == 'M0'"), "score", "body", "rater", "indicator")),
+    ("g_study one rater", lambda: generalizability.g_study(_g_data().query("rater == 'M0'"), "score", "body", "rater",
+                                                            "indicator")),
     ("d_study negative", lambda: generalizability.d_study({c: -1.0 for c in generalizability.G_COMPONENTS})),
     ("d_study missing", lambda: generalizability.d_study({"body": 1.0})),
     ("d_study raters", lambda: generalizability.d_study({c: 1.0 for c in generalizability.G_COMPONENTS}, [0])),
-    ("raters_needed target", lambda: generalizability.raters_needed({c: 1.0 for c in generalizability.G_COMPONENTS}, 1.5)),
+    ("raters_needed target", lambda: generalizability.raters_needed(
+        {c: 1.0 for c in generalizability.G_COMPONENTS}, 1.5)),
     ("raters_needed no body variance", lambda: generalizability.raters_needed(
         {"body": 0.0, "indicator": 1.0, "body_indicator": 0.0, "rater": 1.0, "residual": 1.0})),
     ("cronbach_alpha empty", lambda: scales.cronbach_alpha(pd.DataFrame())),

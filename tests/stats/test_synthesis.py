@@ -249,8 +249,8 @@ def test_invalid_input_is_a_plain_value_error(call):
 
 
 # --------------------------------------------------------------------------- which provinces the pooling weighs
-# Each province enters with the inference its own report uses (stats.did.imputation: BJS at >= MIN_PILOTS_PER_START pilots
-# in every start cohort, else randomization inference); a province whose own interval is unbounded is left out.
+# Each province enters with the inference its own report uses (stats.did.imputation: BJS at >= MIN_PILOTS_PER_START
+# pilots in every start cohort, else randomization inference); a province whose own interval is unbounded is left out.
 
 Z975 = 1.959963984540054  # the 97.5 % normal quantile, written out: the SE a 95 % interval implies is width / (2 z)
 
