@@ -4,7 +4,7 @@ resamples.
 Target: at least 50x faster, largest difference below 1e-10. Both are timed in this one run on this machine, so the
 ratio, not the seconds, is the result. No report bootstraps the ICCs, so the vectorised computation lives here, not in
 the package (issue 20: no code in the package kept only for a benchmark); the six forms come from the package's
-mean-squares formulas, the same ones :func:`iso18091lab.stats.reliability.icc` reports.
+mean-squares formulas, the same ones :func:`iso18091lab.stats.intraclass.icc` reports.
 
     python benchmarks/bench_icc_bootstrap.py [--bodies 3000] [--raters 4] [--resamples 1000]
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pingouin as pg
 
-from iso18091lab.stats.reliability import ICC_FORMS, _icc_values
+from iso18091lab.stats.intraclass import ICC_FORMS, _icc_values
 
 
 def vectorised_replicates(matrix: np.ndarray, indices: np.ndarray) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ from iso18091lab.stats.descriptive import under_pilot
 
 
 def lstsq_att(panel: pd.DataFrame) -> float:
-    """The headline recomputed independently of iso18091lab.stats.effect: ordinary least squares with body and
+    """The headline recomputed independently of iso18091lab.stats.did: ordinary least squares with body and
     province × wave dummies (numpy lstsq) on the untreated body-waves, imputed outcomes for the treated ones,
     and their plain mean. A panel crossing the 2025 reform follows the documented convention (continued bodies;
     province × wave dummies on the province of each wave's map)."""

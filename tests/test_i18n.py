@@ -215,19 +215,27 @@ def test_counts_in_running_text_have_a_thousands_separator_years_do_not():
 def _methods_the_statistics_return() -> list[str]:
     """Method descriptions as the statistics return them (keys and values, no words), from real calls where they
     are cheap and, for the ATT's inference variants, as imputation_att builds them."""
-    from iso18091lab.stats import effect as ef
     from iso18091lab.stats import method_part, method_token
     from iso18091lab.stats import synthesis as syn
+    from iso18091lab.stats.rank import bootstrap_mean_change, hodges_lehmann, wilcoxon_signed_rank
 
     after, before = [61.5, 55, 70, 48, 62, 66.5, 52, 59.5, 63.5, 57.5, 68, 60], [60, 53, 70, 49, 60, 63, 52, 58, 61,
                                                                                   58, 64, 58]
     exact = [1.1, 2.3, -0.4, 3.9, 5.2, 0.7, 2.8]
-    out = [ef.wilcoxon_signed_rank(exact).method, ef.wilcoxon_signed_rank(after, before).method,
-           ef.wilcoxon_signed_rank(after, before, correct=False).method, ef.hodges_lehmann(exact).method,
-           ef.hodges_lehmann(after, before).method, ef.hodges_lehmann(after, before, correct=False).method,
-           ef.bootstrap_mean_change([2, 2, 2]).method, ef.bootstrap_mean_change(exact, n_resamples=99, seed=1).method,
+    out = [wilcoxon_signed_rank(exact).method, wilcoxon_signed_rank(after, before).method,
+           wilcoxon_signed_rank(after, before, correct=False).method, hodges_lehmann(exact).method,
+           hodges_lehmann(after, before).method, hodges_lehmann(after, before, correct=False).method,
+           bootstrap_mean_change([2, 2, 2]).method, bootstrap_mean_change(exact, n_resamples=99, seed=1).method,
            method_token("hl_too_few"), method_token("twfe"), method_token("event_study_bjs"),
            method_token("pretrend_bjs"), method_token("effectiveness_table")]
+    from iso18091lab.stats.cluster_robust import cluster_robust_mean
+    from iso18091lab.stats.did.callaway_santanna import callaway_santanna
+
+    rows = [("A", b, y, g, 2024 if g == "pilot" else None, 50 + (8 if g == "pilot" and y == 2024 else 0))
+            for b, g in [("p1", "pilot"), ("p2", "pilot"), ("c1", "comparison"), ("c2", "comparison")]
+            for y in (2023, 2024)]
+    panel = pd.DataFrame(rows, columns=["province", "body_id", "year", "group", "pilot_start", "score"])
+    out += [callaway_santanna(panel).method, cluster_robust_mean([1.0, 2.0, 4.0, 3.0], [1, 1, 2, 2])["method"]]
     from iso18091lab.run.simulation import leniency_coverage
 
     coverage = leniency_coverage(bodies=(3,), runs=2, seed=1, n_resamples=9)
@@ -251,16 +259,23 @@ def _methods_the_statistics_return() -> list[str]:
 def _reliability_methods() -> list[str]:
     """The method descriptions of the reliability statistics, from real calls on a small synthetic table."""
     from iso18091lab.stats import indicator_review as review
-    from iso18091lab.stats import reliability as rel
+    from iso18091lab.stats.agreement import bland_altman, fleiss_kappa
+    from iso18091lab.stats.intraclass import icc, icc_reml
+    from iso18091lab.stats.reml import variance_components
+    from iso18091lab.stats.scales import cronbach_alpha, floor_ceiling, mcdonald_omega
 
     members = review._example(n_bodies=6, members=3, seed=1)
     out = list(review.council_interrater(members)["measure"])  # ICC(A,1) and (A,k) by both fits, Krippendorff
     ratings = members[members["rater_id"].notna()].assign(target=lambda f: f["body_id"] + f["indicator"])
-    for icc in (rel.icc, rel.icc_reml):
-        out += list(icc(ratings, "target", "rater_id", "score_100")["method"])  # six forms
-    out += [rel.variance_components(ratings, "score_100", ["target", "rater_id"]).method,
+    for function in (icc, icc_reml):
+        out += list(function(ratings, "target", "rater_id", "score_100")["method"])  # six forms
+    out += [variance_components(ratings, "score_100", ["target", "rater_id"]).method,
             review.council_g_study(members).method, review.council_d_study(members, 3, 10, seed=1).method,
-            rel.floor_ceiling(members)["method"].iloc[0]]
+            floor_ceiling(members)["method"].iloc[0]]
+    wide = ratings.pivot_table(index="target", columns="rater_id", values="score_100")
+    out += [cronbach_alpha(wide).method, mcdonald_omega(wide).method,
+            fleiss_kappa([[2, 1, 0], [0, 3, 0], [1, 1, 1]]).method,
+            bland_altman(wide.iloc[:, 0], wide.iloc[:, 1]).method]
     results = [review.self_inflation(members), review.self_inflation_by_body(members),
                review.self_council_consistency(members), review.member_agreement(members),
                review.internal_consistency(members), review.internal_consistency(members, rater="self"),

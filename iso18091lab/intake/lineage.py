@@ -354,7 +354,7 @@ def continued_panel(panel: pd.DataFrame, outcome: str = "score") -> tuple[pd.Dat
         today = data["province_2025"].astype(object)
         today = today.where(today.notna() & (today.astype(str) != ""), data["province"])
         # the province of each wave's map: the former one before the reform, today's after it (province × wave
-        # effects are fitted per wave_province: stats.effect)
+        # effects are fitted per wave_province: stats.did)
         data["wave_province"] = np.where(post[keep], today.astype(object), data["province"].astype(object))
         data["province"] = today
     data = _mean_per_wave(data, outcome)

@@ -32,9 +32,12 @@ from scipy import stats
 from iso18091lab.i18n import t
 from iso18091lab.run.executor import map_tasks
 from iso18091lab.stats import NotEstimable, method_token
-from iso18091lab.stats import effect as ef
+from iso18091lab.stats.did.event_study import event_study
+from iso18091lab.stats.did.imputation import imputation_att
+from iso18091lab.stats.did.randomization import EXACT_LIMIT
+from iso18091lab.stats.did.twfe import did_within_province
 from iso18091lab.stats.synthesis import Covariances, did_variance
-from iso18091lab.stats.verdict import effect_verdict
+from iso18091lab.stats.verdict import MIN_PILOTS_PER_START, effect_verdict
 
 #: The calibration designs (issue 10): provinces, pilot and comparison bodies per province, waves as
 #: (year, round), the start waves (indices) of the pilot cohorts (pilot body b starts in ``starts[b % len(starts)]``),
@@ -64,7 +67,7 @@ CALIBRATION_DESIGNS = {
 SMALL_DESIGNS = ("1 per start", "2 per start", "3 per start", "6 per start", "3 + 3", "5 + 5")
 
 HEADLINE = ("ATT imputation, headline (rule: BJS SE leave-one-out, t, when every start cohort has ≥ "
-            f"{ef.MIN_PILOTS_PER_START} pilots; else randomization inference)")
+            f"{MIN_PILOTS_PER_START} pilots; else randomization inference)")
 BJS_ALWAYS = "ATT imputation, BJS SE leave-one-out, t, always (inference='bjs')"
 
 
@@ -165,12 +168,12 @@ def calibration_run(task: tuple[str, bool, int], seed: int) -> list[dict]:
     name, effect, permutations = task
     rng, permutation_seed = _streams(seed)
     panel, att, design_att = simulate_calibration_panel(CALIBRATION_DESIGNS[name], effect, rng)
-    head = ef.imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed)
+    head = imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed)
     bjs = head.details["bjs"]  # = imputation_att(..., inference="bjs") (tests/stats/test_small_designs.py)
-    plain = ef.imputation_att(panel, "score", n_permutations=0, leave_one_out=False, df="normal")
+    plain = imputation_att(panel, "score", n_permutations=0, leave_one_out=False, df="normal")
     nan = float("nan")
     try:
-        twfe = ef.did_within_province(panel, "score")
+        twfe = did_within_province(panel, "score")
         twfe_row = (twfe.estimate, twfe.se, twfe.ci_low, twfe.ci_high, twfe.p_value, nan, "cluster-robust t")
     except NotEstimable as exc:  # fewer than MIN_PILOTS_PER_START pilot bodies under the pilot: refused
         twfe_row = (nan, nan, nan, nan, nan, nan, f"not estimable ({exc.reason})")
@@ -191,7 +194,7 @@ def calibration_run(task: tuple[str, bool, int], seed: int) -> list[dict]:
                     "unbounded": bool(np.isinf(low) or np.isinf(high)) if estimated else np.nan,
                     "verdict": verdict.answer, "verdict_reason": verdict.reason})
     try:
-        pre = ef.event_study(panel, "score").pretrend
+        pre = event_study(panel, "score").pretrend
         p_pre = pre["all" if "all" in pre else next(iter(pre))]["p_value"]
     except NotEstimable:
         p_pre = np.nan
@@ -253,9 +256,9 @@ def calibration_study(runs: int = 200, seed: int = 1, permutations: int = 500, d
         frame, summary, "calibration of the effectiveness estimators: simulated panels (body effects SD 8, "
         "province × wave shocks SD 4, noise SD 3; planted effect 2 + 1.5 × waves since the start + body shift "
         "SD 1); rejection = p < 0.05; coverage of the 95 % CI for the sample and the design ATT; headline = "
-        f"imputation ATT with CI and p from BJS when every start cohort has ≥ {ef.MIN_PILOTS_PER_START} pilots, "
+        f"imputation ATT with CI and p from BJS when every start cohort has ≥ {MIN_PILOTS_PER_START} pilots, "
         f"else from randomization inference ({permutations} draws when the assignments exceed "
-        f"{ef.EXACT_LIMIT})", {"runs": runs, "seed": seed, "permutations": permutations, "designs": designs},
+        f"{EXACT_LIMIT})", {"runs": runs, "seed": seed, "permutations": permutations, "designs": designs},
         _executor_name(scheduler, n_jobs), time.perf_counter() - start)
 
 
@@ -369,7 +372,7 @@ def power_run(task: tuple[NationalDesign, float, float, int], seed: int) -> dict
     design, effect, alpha, permutations = task
     rng, permutation_seed = _streams(seed)
     panel, att = simulate_national_panel(design, effect, rng)
-    result = ef.imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed,
+    result = imputation_att(panel, "score", n_permutations=permutations, seed=permutation_seed,
                                confidence=1 - alpha)
     return {"effect": effect, "estimate": result.estimate, "se": result.se, "p_value": result.p_value,
             "rejected": bool(result.p_value < alpha), "covered": bool(result.ci_low <= att <= result.ci_high),
@@ -485,7 +488,7 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     self and council noise give the difference its ``N(0, noise_sd²)``. The target is the mean leniency over
     bodies and the 39 indicators, ``leniency + mean(v)``, which the pair-weighted mean estimates without bias.
     Two intervals per run: the CR1 cluster-robust interval with t(g − 1) that ``self_inflation`` reports
-    (:func:`stats.reliability.cr1_means`), and the percentile bootstrap over bodies it replaced
+    (:func:`stats.cluster_robust.cr1_means`), and the percentile bootstrap over bodies it replaced
     (``n_resamples``).
 
     Parameters
@@ -528,7 +531,8 @@ def leniency_coverage(bodies=(3, 5, 8, 12), runs: int = 1000, seed: int = 19, co
     >>> result.synthetic, result.seed, result.method
     (True, 1, 'leniency_coverage {"level": 95}')
     """
-    from iso18091lab.stats.reliability import _level, cr1_means
+    from iso18091lab.stats import _level
+    from iso18091lab.stats.cluster_robust import cr1_means
 
     _check_runs(runs)
     rng = np.random.default_rng(seed)

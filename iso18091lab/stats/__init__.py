@@ -43,3 +43,14 @@ def method_params(token: str) -> tuple[str, dict]:
 def method_part(key: str, **params) -> dict:
     """A description inside another one (see :func:`method_token`): ``{"key": key, **params}``."""
     return {"key": key, **params}
+
+
+def _plain_number(x) -> float | int:
+    """A number as a method description states it: whole numbers without a decimal point."""
+    x = float(x)
+    return int(x) if x.is_integer() else x
+
+
+def _level(confidence: float) -> float | int:
+    """A confidence as the percentage a method description states (0.95 -> 95, 0.975 -> 97.5)."""
+    return _plain_number(round(100 * float(confidence), 6))

@@ -1,4 +1,6 @@
-"""Can the indicators be trusted? Two separate questions, dataset-level tables built on ``stats.reliability``.
+"""Can the indicators be trusted? Two separate questions, dataset-level tables built on the reliability statistics
+(``stats.intraclass``, ``stats.reml``, ``stats.generalizability``, ``stats.scales``, ``stats.agreement``,
+``stats.cluster_robust``).
 
 1. **Can the indicator be scored consistently?** Council members' agreement per indicator (where members'
    own scores exist), the *consistency* of self and council scores, ICC(C,1) (a constant self-inflation does
@@ -31,8 +33,9 @@ import pandas as pd
 from scipy import stats as sps
 
 from iso18091lab.catalog import indicator_order, indicator_sort_key
-from iso18091lab.stats import NotEstimable, method_part, method_token
-from iso18091lab.stats import reliability as rel
+from iso18091lab.stats import NotEstimable, _level, method_part, method_token
+from iso18091lab.stats import agreement, cluster_robust, generalizability, intraclass, reml, scales
+from iso18091lab.stats.inputs import _check_confidence, check_duplicates
 
 LIGHTS = ["red", "yellow", "green"]
 ICC_BANDS = [(0.5, "poor"), (0.75, "moderate"), (0.9, "good"), (np.inf, "excellent")]
@@ -117,7 +120,7 @@ def _check(assessments, what: str) -> pd.DataFrame:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
-    """Integer codes of the values as text (as :func:`stats.reliability.variance_components` tells levels
+    """Integer codes of the values as text (as :func:`stats.reml.variance_components` tells levels
     apart) and how many there are."""
     codes, uniques = pd.factorize(values.astype(str))
     return codes.astype(np.int64), len(uniques)
@@ -132,7 +135,7 @@ def _wave_body(a: pd.DataFrame) -> dict:
 
 def _consensus(a: pd.DataFrame, rater: str) -> pd.DataFrame:
     rows = a[a["rater_id"].isna() & (a["rater"] == rater)].dropna(subset=["score_100"])
-    rel.check_duplicates(rows, ["wave", "indicator"], f"{rater} scores")
+    check_duplicates(rows, ["wave", "indicator"], f"{rater} scores")
     return rows
 
 
@@ -188,7 +191,7 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
     The estimate is the mean difference over the body-wave-indicator cells scored by both. The sampling unit
     is the body (the question is about bodies scoring themselves; a body's waves and indicators share its
     staff and habits), so the CI is the CR1 cluster-robust interval clustered by body with t(G − 1), G = bodies
-    in the scope (:func:`stats.reliability.cr1_means`; as statsmodels OLS ``cov_type="cluster"``). It keeps
+    in the scope (:func:`stats.cluster_robust.cr1_means`; as statsmodels OLS ``cov_type="cluster"``). It keeps
     its 95 % coverage from 3 bodies (calibration in ``docs/methods.md``); the percentile bootstrap over bodies
     used before covered 78 % with 3 bodies. A scope with fewer than :data:`MIN_BODIES` bodies gets no interval
     (``not_estimable`` = ``too_few_bodies``); with fewer than that overall, :class:`NotEstimable` is raised.
@@ -220,7 +223,7 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
     >>> out.loc[0, "scope"], int(out.loc[0, "n_bodies"]), bool(out.loc[0, "ci_low"] > 0), out.loc[0, "method"].split()[0]
     ('overall', 8, True, 'inflation_cr1_body')
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     if n_resamples is not None and (not isinstance(n_resamples, (int, np.integer)) or n_resamples < 1):
         raise ValueError(f"n_resamples must be a positive whole number, not {n_resamples!r}")
     paired = _paired(_check(assessments, "self_inflation"))
@@ -235,7 +238,7 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
     g = len(bodies)
     sums = np.column_stack([np.bincount(body_codes[m], weights=diff[m], minlength=g) for _, m in scopes])
     sizes = np.column_stack([np.bincount(body_codes[m], minlength=g) for _, m in scopes]).astype(float)
-    cr1 = rel.cr1_means(sums, sizes, confidence)
+    cr1 = cluster_robust.cr1_means(sums, sizes, confidence)
     few = cr1["n_clusters"] < MIN_BODIES
     for key in ("se", "ci_low", "ci_high", "df"):
         cr1[key] = np.where(few, np.nan, cr1[key])
@@ -243,7 +246,7 @@ def self_inflation(assessments: pd.DataFrame, n_resamples: int | None = None, se
                         "ci_low": cr1["ci_low"], "ci_high": cr1["ci_high"], "df": cr1["df"],
                         "n_bodies": cr1["n_clusters"], "n_pairs": cr1["n"],
                         "not_estimable": np.where(few, "too_few_bodies", ""),
-                        "method": method_token("inflation_cr1_body", level=rel._level(confidence),
+                        "method": method_token("inflation_cr1_body", level=_level(confidence),
                                                min_bodies=MIN_BODIES)})
     return out
 
@@ -286,7 +289,7 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
     >>> len(out), out["n_indicators"].unique().tolist(), out.loc[0, "method"].split()[0]
     (4, [6], 'inflation_cr1_indicator')
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     a = _check(assessments, "self_inflation_by_body")
     paired = _paired(a)
     labels = a.drop_duplicates("body_id").set_index("body_id")["body_label"] if "body_label" in a else None
@@ -296,12 +299,12 @@ def self_inflation_by_body(assessments: pd.DataFrame, n_resamples: int | None = 
                   "estimate": float(part["diff"].mean()), "ci_low": np.nan, "ci_high": np.nan,
                   "n_indicators": int(part["indicator"].nunique()), "n_pairs": len(part)}
         if record["n_indicators"] >= MIN_BODIES:
-            ci = rel.cluster_robust_mean(part["diff"].to_numpy(float), part["indicator"].astype(str).to_numpy(),
-                                         confidence)
+            ci = cluster_robust.cluster_robust_mean(part["diff"].to_numpy(float),
+                                                    part["indicator"].astype(str).to_numpy(), confidence)
             record.update(ci_low=ci["ci_low"], ci_high=ci["ci_high"])
         rows.append(record)
     out = pd.DataFrame(rows).sort_values(["estimate", "body_id"], ascending=[False, True]).reset_index(drop=True)
-    out["method"] = method_token("inflation_cr1_indicator", level=rel._level(confidence), min_indicators=MIN_BODIES)
+    out["method"] = method_token("inflation_cr1_indicator", level=_level(confidence), min_indicators=MIN_BODIES)
     return out
 
 
@@ -336,7 +339,7 @@ def self_council_consistency(assessments: pd.DataFrame, confidence: float = 0.95
     >>> len(out), bool((out["icc_c1"] > out["icc_a1"]).all()), out.loc[0, "method"].split()[0]
     (6, True, 'self_council_icc_c1')
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     paired = _paired(_check(assessments, "self_council_consistency"))
     rows = []
     for indicator, part in paired.groupby("indicator", sort=False):
@@ -346,12 +349,12 @@ def self_council_consistency(assessments: pd.DataFrame, confidence: float = 0.95
         if record["n_bodies"] >= MIN_BODIES and part[["self", "council"]].to_numpy().std() > 0:
             long = part.melt(id_vars=["wave"], value_vars=["self", "council"], var_name="rater", value_name="score")
             with np.errstate(all="ignore"):
-                icc = rel.icc(long, "wave", "rater", "score", confidence)
+                icc = intraclass.icc(long, "wave", "rater", "score", confidence)
             record.update(icc_c1=icc.loc["ICC3", "icc"], icc_c1_ci_low=icc.loc["ICC3", "ci_low"],
                           icc_c1_ci_high=icc.loc["ICC3", "ci_high"], icc_a1=icc.loc["ICC2", "icc"])
         rows.append(record)
     out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    out["method"] = method_token("self_council_icc_c1", level=rel._level(confidence), min_bodies=MIN_BODIES)
+    out["method"] = method_token("self_council_icc_c1", level=_level(confidence), min_bodies=MIN_BODIES)
     return out
 
 
@@ -375,7 +378,7 @@ def _example(n_bodies: int = 6, members: int = 0, seed: int = 0) -> pd.DataFrame
 def _members(a: pd.DataFrame) -> pd.DataFrame:
     members = a[a["rater_id"].notna() & (a["rater"] == "council")].dropna(subset=["score_100"])
     _need(members, "no_members", "council members")
-    rel.check_duplicates(members, ["wave", "indicator", "rater_id"], "member scores")
+    check_duplicates(members, ["wave", "indicator", "rater_id"], "member scores")
     return members
 
 
@@ -409,7 +412,7 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
     >>> len(out), int(out.loc[0, "n_members"]), out.loc[0, "method"].split()[0]
     (6, 3, 'member_icc_reml')
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     members = _members(_check(assessments, "member_agreement"))
     rows = []
     for indicator, part in members.groupby("indicator", sort=False):
@@ -425,14 +428,14 @@ def member_agreement(assessments: pd.DataFrame, confidence: float = 0.95) -> pd.
         if part["wave"].nunique() >= MIN_BODIES and record["n_members"] >= 2 and part["score_100"].std() > 0:
             try:
                 with np.errstate(all="ignore"):
-                    icc = rel.icc_reml(part, "wave", "rater_id", "score_100", confidence)
+                    icc = intraclass.icc_reml(part, "wave", "rater_id", "score_100", confidence)
                 record.update(member_icc=icc.loc["ICC2", "icc"], member_icc_ci_low=icc.loc["ICC2", "ci_low"],
                               member_icc_ci_high=icc.loc["ICC2", "ci_high"])
             except ValueError:
                 pass
         rows.append(record)
     out = pd.DataFrame(rows).sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    out["method"] = method_token("member_icc_reml", level=rel._level(confidence))
+    out["method"] = method_token("member_icc_reml", level=_level(confidence))
     return out
 
 
@@ -483,10 +486,10 @@ def internal_consistency(assessments: pd.DataFrame, rater: str = "council", omeg
                   "n_bodies": int(complete.index.map(wave_body).nunique()),
                   "alpha": np.nan, "alpha_ci_low": np.nan, "alpha_ci_high": np.nan, "omega": np.nan}
         try:
-            alpha = rel.cronbach_alpha(wide)
+            alpha = scales.cronbach_alpha(wide)
             record.update(alpha=alpha.alpha, alpha_ci_low=alpha.ci_low, alpha_ci_high=alpha.ci_high)
             if omega:
-                record["omega"] = rel.mcdonald_omega(wide).omega
+                record["omega"] = scales.mcdonald_omega(wide).omega
         except ValueError:
             pass
         out.append(record)
@@ -544,7 +547,7 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
     >>> len(out), bool(out["item_rest_r"].notna().all()), out.loc[0, "method"].split()[0]
     (6, True, 'item_rest_review')
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     a = _check(assessments, "item_review")
     rows_all = _consensus(a, rater)
     _need(rows_all, "no_council" if rater == "council" else "no_self", "item_review")
@@ -587,7 +590,7 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
                    "alpha_gain", "alpha_gain_ci_low", "alpha_gain_ci_high"):
         if column not in review:
             review[column] = np.nan
-    fc = rel.floor_ceiling(rows_all[["indicator", "score_100"]])
+    fc = scales.floor_ceiling(rows_all[["indicator", "score_100"]])
     n_fc = fc["n"].to_numpy(float)
     for side in ("floor", "ceiling"):
         share = fc[f"{side}_share"].to_numpy(float)
@@ -597,13 +600,13 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
     fc = fc.drop(columns=["n", "method"])
     review = review.merge(fc, on="indicator", how="outer") if len(review) else fc
     review = review.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
-    review["method"] = method_token("item_rest_review", level=rel._level(confidence), resamples=int(n_resamples))
+    review["method"] = method_token("item_rest_review", level=_level(confidence), resamples=int(n_resamples))
     return review
 
 
 # --------------------------------------------------------------------------- council size (G and D study)
 
-def council_g_study(assessments: pd.DataFrame) -> rel.VarianceComponents:
+def council_g_study(assessments: pd.DataFrame) -> reml.VarianceComponents:
     """The G study of council members' scores in an assessments table: variance components (body-wave,
     indicator, body-wave x indicator, member, residual) by REML, missing ratings allowed.
 
@@ -615,7 +618,7 @@ def council_g_study(assessments: pd.DataFrame) -> rel.VarianceComponents:
     Returns
     -------
     VarianceComponents
-        :func:`stats.reliability.g_study` on the members' rows (``body`` = body-wave, ``rater`` = member).
+        :func:`stats.generalizability.g_study` on the members' rows (``body`` = body-wave, ``rater`` = member).
 
     Raises
     ------
@@ -636,7 +639,7 @@ def council_g_study(assessments: pd.DataFrame) -> rel.VarianceComponents:
     _enough_bodies(members["body_id"].nunique(), "council_g_study")
     if members["rater_id"].nunique() < 2:
         raise NotEstimable("one_member", "council_g_study: one council member")
-    return rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
+    return generalizability.g_study(members, "score_100", "wave", "rater_id", "indicator")
 
 
 @dataclass(frozen=True, eq=False)
@@ -659,7 +662,7 @@ class DStudy:
     n_members: int
     n_resamples: int
     confidence: float = 0.95
-    g_study: rel.VarianceComponents | None = field(default=None, repr=False)
+    g_study: reml.VarianceComponents | None = field(default=None, repr=False)
 
 
 def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples: int = 200, seed=None,
@@ -684,7 +687,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     Returns
     -------
     DStudy
-        ``table``, ``needed`` and ``needed_ci`` (:func:`stats.reliability.raters_needed` on the fit and on each
+        ``table``, ``needed`` and ``needed_ci`` (:func:`stats.generalizability.raters_needed` on the fit and on each
         resample), ``components``, ``n_bodies``, ``n_members``, ``n_resamples``, ``method``
         (``d_study_phi``), ``g_study`` (the fit of :func:`council_g_study`).
 
@@ -699,14 +702,14 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
     >>> sorted(d.needed), list(d.table["raters"]), d.n_bodies, d.n_members
     ([0.8, 0.9], [1, 2, 3, 4], 8, 3)
     """
-    rel._check_confidence(confidence)
+    _check_confidence(confidence)
     if not isinstance(max_raters, (int, np.integer)) or max_raters < 1:
         raise ValueError("max_raters must be a positive whole number")
     a = _check(assessments, "council_d_study")
     members = _members(a)
     components = council_g_study(a)
-    table = rel.d_study(components, range(1, max_raters + 1))
-    needed = {t: rel.raters_needed(components, t) for t in (0.8, 0.9)}
+    table = generalizability.d_study(components, range(1, max_raters + 1))
+    needed = {t: generalizability.raters_needed(components, t) for t in (0.8, 0.9)}
     # cluster bootstrap: resample bodies (all their waves), refit the G study
     # (each copy of a body is a body of its own: its body-waves are keyed by (copy, body-wave); the scores are
     # refitted from integer keys, in the row order of the resampled frame: the bodies' rows one copy after another)
@@ -724,11 +727,11 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
         rows = np.concatenate([rows_of[c] for c in chosen])
         copy = np.repeat(np.arange(len(chosen)), [len(rows_of[c]) for c in chosen])
         try:
-            comp = rel._g_study_codes(score[rows], copy * n_waves + wave_code[rows], indicator_code[rows],
+            comp = generalizability._g_study_codes(score[rows], copy * n_waves + wave_code[rows], indicator_code[rows],
                                       rater_code[rows], start=components.theta)
-            reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
+            reps.append(generalizability.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
             for t in needed:
-                need_reps[t].append(rel.raters_needed(comp, t))
+                need_reps[t].append(generalizability.raters_needed(comp, t))
         except ValueError:
             continue
     if reps:
@@ -741,7 +744,7 @@ def council_d_study(assessments: pd.DataFrame, max_raters: int = 7, n_resamples:
         table["ci_low"] = table["ci_high"] = np.nan
         needed_ci = {t: (np.nan, np.nan) for t in needed}
     table = table[["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]]
-    return DStudy(table, method_token("d_study_phi", level=rel._level(confidence), resamples=len(reps)), needed,
+    return DStudy(table, method_token("d_study_phi", level=_level(confidence), resamples=len(reps)), needed,
                   needed_ci, dict(zip(components.table["component"], components.table["variance"])),
                   int(len(bodies)), int(members["rater_id"].nunique()), len(reps), confidence, components)
 
@@ -865,7 +868,7 @@ def review_indicators(assessments: pd.DataFrame, catalog: pd.DataFrame | None = 
     table["reason"] = [", ".join(r) for r in reasons]
     table = table.sort_values("indicator", key=indicator_sort_key).reset_index(drop=True)
     rules = {name: limit for name, (limit, _) in FLAG_RULES.items()}
-    return IndicatorReview(table, problems, method_token("flag_rules", level=rel._level(confidence), **rules))
+    return IndicatorReview(table, problems, method_token("flag_rules", level=_level(confidence), **rules))
 
 
 def most_disagreed(review: pd.DataFrame, n: int = 5) -> pd.DataFrame:
@@ -912,7 +915,7 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
     members = _members(_check(assessments, "council_interrater"))
     members = members.assign(target=members["wave"] + "\x1f" + members["indicator"].astype(str))
     out = []
-    for fit, function in (("fit_reml_kept", rel.icc_reml), ("fit_complete_only", rel.icc)):
+    for fit, function in (("fit_reml_kept", intraclass.icc_reml), ("fit_complete_only", intraclass.icc)):
         try:
             icc = function(members, "target", "rater_id", "score_100")
         except ValueError:
@@ -923,7 +926,8 @@ def council_interrater(assessments: pd.DataFrame) -> pd.DataFrame:
                         "n_targets": int(icc.loc[form, "n"]), "n_raters": int(icc.loc[form, "k"])})
     wide = members.pivot(index="rater_id", columns="target", values="score_100")
     try:
-        out.append({"measure": method_token("krippendorff_interval"), "value": rel.krippendorff_alpha(wide, "interval"),
+        out.append({"measure": method_token("krippendorff_interval"),
+                    "value": agreement.krippendorff_alpha(wide, "interval"),
                     "ci_low": np.nan, "ci_high": np.nan, "n_targets": wide.shape[1], "n_raters": wide.shape[0]})
     except ValueError:
         pass

@@ -379,7 +379,7 @@ def _group_effects(by_province) -> GroupEffects:
 def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score", n_permutations: int = 2000,
                      seed: int | None = None) -> GroupEffects:
     """The headline ATT of each group of ``by`` (e.g. ``["province"]`` or ``["tier", "province"]``), with the
-    inference its own report uses: :func:`iso18091lab.stats.effect.imputation_att` with ``inference="auto"``, so
+    inference its own report uses: :func:`iso18091lab.stats.did.imputation.imputation_att` with ``inference="auto"``, so
     the BJS SE when every start cohort has at least :data:`~iso18091lab.stats.verdict.MIN_PILOTS_PER_START`
     pilot bodies, else seeded randomization inference (``n_permutations``, ``seed``: pass the province
     report's, and a province enters with the very interval its report prints).
@@ -424,7 +424,7 @@ def effects_by_group(panel: pd.DataFrame, by: list[str], outcome: str = "score",
     >>> [(item["province"], item["reason"]) for item in effects_by_group(no_comparison, ["province"], seed=1).not_estimable]
     [('B', 'no_comparison')]
     """
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
 
     if not isinstance(panel, pd.DataFrame):
         raise ValueError("panel must be a pandas DataFrame")

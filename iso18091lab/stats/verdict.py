@@ -27,7 +27,7 @@ MIN_EFFECT = 3.0
 #: Significance level of every verdict.
 ALPHA = 0.05
 #: Pilot bodies every start cohort needs before the BJS interval (and the clustered pre-trend test) is trusted;
-#: below it the headline uses randomization inference (``stats.effect``) and the pre-trend test is not read.
+#: below it the headline uses randomization inference (``stats.did.imputation``) and the pre-trend test is not read.
 #: Calibrated in docs/methods.md (one pilot per cohort: BJS covers 43–54 %; six: 95 %).
 MIN_PILOTS_PER_START = 6
 
@@ -256,7 +256,7 @@ def consistency_verdict(estimate, ci_low, ci_high, threshold: float, needed: dic
     * ``yes / consistency_shown`` — the lower bound is above the threshold;
     * ``no / consistency_below`` — the upper bound is below it (the rule of ``FLAG_RULES``);
     * ``unclear / consistency_uncertain`` — the interval contains the threshold: not enough data to say;
-      ``needed`` (e.g. ``{"subjects": 51}`` from :func:`stats.reliability.icc_subjects_needed`) goes into
+      ``needed`` (e.g. ``{"subjects": 51}`` from :func:`stats.intraclass.icc_subjects_needed`) goes into
       ``values`` so the sentence can say what would answer;
     * ``unclear / consistency_not_measured`` — no estimate or no interval.
 
@@ -293,14 +293,14 @@ def indicator_verdicts(review) -> "pd.DataFrame":
       measured, and every measured one has its lower bound above its threshold;
     * ``unclear / consistency_uncertain`` — otherwise, when something was measured; ``subjects_needed`` is the
       number of body-waves whose self–council ICC(C,1) interval would clear 0.5 on one side if the true value
-      were the one measured (:func:`stats.reliability.icc_subjects_needed`), when that measure is the undecided one;
+      were the one measured (:func:`stats.intraclass.icc_subjects_needed`), when that measure is the undecided one;
     * ``unclear / consistency_not_measured`` — no agreement measure and no flag.
 
     ``measured`` is True when any of the review's measures (agreement or item-rest r) has a value and its
     interval (:func:`measured`)."""
     import pandas as pd
 
-    from iso18091lab.stats.reliability import icc_subjects_needed
+    from iso18091lab.stats.intraclass import icc_subjects_needed
 
     rules = _rules()
     rows = []

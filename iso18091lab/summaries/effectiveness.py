@@ -9,7 +9,7 @@ comparison, what could not be estimated and why — and what the national report
 
 The 2025 reform convention is applied here, not in the statistics: a panel crossing 1 July 2025 is continued
 (:func:`iso18091lab.intake.lineage.continued_panel`: every body in today's province, ``wave_province`` the
-province of each wave's map) before :mod:`iso18091lab.stats.effect` sees it.
+province of each wave's map) before :mod:`iso18091lab.stats.did` sees it.
 """
 from __future__ import annotations
 
@@ -19,17 +19,18 @@ import pandas as pd
 
 from iso18091lab.intake.lineage import LEFT_REASONS, continued_panel, crosses_reform, post_reform
 from iso18091lab.stats import NotEstimable
-from iso18091lab.stats import effect as ef
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.descriptive import overall_scores
+from iso18091lab.stats.did.event_study import EVENT_STUDY_COLUMNS, event_study
+from iso18091lab.stats.did.panel import EXCLUSION_COLUMNS, pilot_exclusions
+from iso18091lab.stats.did.pre_post import pre_post
+from iso18091lab.stats.did.table import (EFFECTIVENESS_COLUMNS, EFFECTIVENESS_EXTRA,  # noqa: F401 (re-exported)
+                                        PRE_REFORM_OUTCOME, effectiveness_table)
 from iso18091lab.stats.verdict import MIN_PILOTS_PER_START, Verdict, effect_verdict, pretrend_verdict
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
 
-#: The columns of ``tables/effectiveness.csv`` and ``tables/event_study.csv`` (fixed contracts).
-EFFECTIVENESS_COLUMNS = ef.EFFECTIVENESS_COLUMNS
-EFFECTIVENESS_EXTRA = ef.EFFECTIVENESS_EXTRA
-EVENT_STUDY_COLUMNS = ef.EVENT_STUDY_COLUMNS
-PRE_REFORM_OUTCOME = ef.PRE_REFORM_OUTCOME
+# The columns of ``tables/effectiveness.csv`` and ``tables/event_study.csv`` (fixed contracts):
+# EFFECTIVENESS_COLUMNS, EFFECTIVENESS_EXTRA, EVENT_STUDY_COLUMNS and PRE_REFORM_OUTCOME, imported above.
 TWFE_OUTCOME = "overall (two-way FE)"
 
 #: The parameters of the report and their defaults (the notebook's ``parameters`` cell).
@@ -151,7 +152,7 @@ class EffectivenessSummary(Summary):
     pretrend_verdict: Verdict | None = None
     event_study: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_STUDY_COLUMNS
                                                                            + ["kind", "se"]))
-    exclusions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ef.EXCLUSION_COLUMNS))
+    exclusions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EXCLUSION_COLUMNS))
     prepost: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["method", "estimate", "ci_low", "ci_high", "p_value", "n"]))
     n_bodies: int = 0
@@ -234,11 +235,11 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
     seed, n_perm, n_resamples = params["seed"], int(params["n_permutations"]), int(params["n_resamples"])
     province = str(params.get("province") or ", ".join(data.provinces))
     raw = overall_scores(data.assessments, "council")
-    panel, left = continued_panel(raw) if len(raw) else (raw, pd.DataFrame(columns=ef.EXCLUSION_COLUMNS))
+    panel, left = continued_panel(raw) if len(raw) else (raw, pd.DataFrame(columns=EXCLUSION_COLUMNS))
     not_estimated: list[NotEstimated] = []
     out = {}
     try:
-        estimates = ef.effectiveness_table(data.assessments, data.outcomes, data.units, n_permutations=n_perm,
+        estimates = effectiveness_table(data.assessments, data.outcomes, data.units, n_permutations=n_perm,
                                            seed=seed, continued=continued, pre_reform=before_reform)
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("main", exc))
@@ -256,7 +257,7 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
                    verdict=effect_verdict(p["estimate"], p["ci_low"], p["ci_high"], p["p_value"], p["p_min"]))
         not_estimated += [NotEstimated(_section_of(item), item["reason"], dict(item["values"])) for item in skipped]
     try:
-        study = ef.event_study(panel, "score")
+        study = event_study(panel, "score")
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("event", exc))
     else:
@@ -267,14 +268,14 @@ def build_effectiveness(data, params: dict | None = None) -> EffectivenessSummar
         out.update(event_study=events, pretrend=pretrend)
         if pretrend.df1 > 0:
             out["pretrend_verdict"] = pretrend_verdict(pretrend.p_value, pretrend.df1, out.get("smallest_cohort", 0))
-    exclusions = pd.concat([ef.pilot_exclusions(panel)] + ([left] if len(left) else []), ignore_index=True)
+    exclusions = pd.concat([pilot_exclusions(panel)] + ([left] if len(left) else []), ignore_index=True)
     try:
-        out["prepost"] = ef.pre_post(panel, "score", seed=seed, n_resamples=n_resamples)
+        out["prepost"] = pre_post(panel, "score", seed=seed, n_resamples=n_resamples)
     except NotEstimable as exc:
         not_estimated.append(NotEstimated.of("prepost", exc))
     pooling = pooling_inputs(data, n_perm, seed)  # the province enters the national pooling as its report says
     return EffectivenessSummary(
         province=province, synthetic=bool(data.synthetic), params=params, not_estimated=not_estimated,
-        exclusions=exclusions[ef.EXCLUSION_COLUMNS].reset_index(drop=True), n_bodies=int(raw["body_id"].nunique()),
+        exclusions=exclusions[EXCLUSION_COLUMNS].reset_index(drop=True), n_bodies=int(raw["body_id"].nunique()),
         pool_effects=pooling.pool_effects, pool_skipped=pooling.pool_skipped, pool_by_tier=pooling.pool_by_tier,
         pool_moments=pooling.pool_moments, has_comparison=pooling.has_comparison, **out)

@@ -19,9 +19,10 @@ import pandas as pd
 from iso18091lab.intake.dataset import Dataset
 from iso18091lab.stats import NotEstimable, method_params
 from iso18091lab.stats import indicator_review as review_stats
-from iso18091lab.stats import reliability as rel
+from iso18091lab.stats.agreement import bland_altman
 from iso18091lab.stats.descriptive import overall_scores
 from iso18091lab.stats.indicator_review import FEW_MEMBER_BODIES, FLAG_RULES, MIN_BODIES  # noqa: F401 (re-exported)
+from iso18091lab.stats.reml import VarianceComponents
 from iso18091lab.stats.verdict import Verdict, indicator_set_verdict, measured
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
 
@@ -151,7 +152,7 @@ def build_reliability(data: Dataset, params: dict,
 def reliability_summary(review: review_stats.IndicatorReview | pd.DataFrame, inflation: pd.DataFrame | None = None,
                         by_body: pd.DataFrame | None = None, raters: review_stats.DStudy | None = None, *,
                         consistency: pd.DataFrame | None = None, council: pd.DataFrame | None = None,
-                        g: rel.VarianceComponents | None = None, not_estimated: list[NotEstimated] | None = None,
+                        g: VarianceComponents | None = None, not_estimated: list[NotEstimated] | None = None,
                         province: str = "", synthetic: bool = False, **fields) -> ReliabilitySummary:
     """A :class:`ReliabilitySummary` from the statistics' results (as :func:`build_reliability` computes them;
     parts given as None were not estimated): the review of
@@ -222,9 +223,10 @@ def _limits_of_agreement(a: pd.DataFrame) -> tuple[dict[str, Estimate], pd.DataF
                                            suffixes=("_self", "_council"))
     if len(both) < 3:
         return {}, pd.DataFrame({"mean": pd.Series(dtype=float), "difference": pd.Series(dtype=float)})
-    ba = rel.bland_altman(both["score_self"], both["score_council"])
+    ba = bland_altman(both["score_self"], both["score_council"])
+    key, values = method_params(ba.method)  # "bland_altman" and the CI level its words need
     limits = {name: Estimate(float(getattr(ba, name)), float(getattr(ba, f"{name}_ci")[0]),
-                             float(getattr(ba, f"{name}_ci")[1]), math.nan, int(ba.n), "bland_altman",
-                             {"sd": float(ba.sd), "confidence": float(ba.confidence)})
+                             float(getattr(ba, f"{name}_ci")[1]), math.nan, int(ba.n), key,
+                             {**values, "sd": float(ba.sd), "confidence": float(ba.confidence)})
               for name in ("bias", "lower", "upper")}
     return limits, pd.DataFrame({"mean": ba.means, "difference": ba.differences})

@@ -82,7 +82,7 @@ def test_layout_ingests_to_the_long_rows(layout, long_equivalent, tmp_path):
 
 def test_same_effect_as_the_long_equivalent(long_equivalent, tmp_path):
     from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
 
     _write(tmp_path, layout={"Hải Phòng": "matrix2", "Quảng Ninh": "forms"})
     wide = ingest(tmp_path, None)

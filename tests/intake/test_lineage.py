@@ -205,7 +205,7 @@ def test_new_communes_are_ingested_not_quarantined(reform_ingested):
 
 def _planted_effect_recovered(assessments: pd.DataFrame) -> pd.Series:
     """The headline and the pre-reform row of reform_2025 both cover the planted effect; those two rows."""
-    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table
+    from iso18091lab.stats.did.table import PRE_REFORM_OUTCOME, effectiveness_table
     from iso18091lab.summaries.effectiveness import before_reform, continued
 
     # the convention is the summary builder's (the statistics read no map): continued panels, pre-reform rows
@@ -223,7 +223,8 @@ def _planted_effect_recovered(assessments: pd.DataFrame) -> pd.Series:
 def test_planted_effect_is_recovered_across_the_reform(reform_ingested):
     import iso18091lab as lab
     from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import effectiveness_table, event_study
+    from iso18091lab.stats.did.event_study import event_study
+    from iso18091lab.stats.did.table import effectiveness_table
     from iso18091lab.summaries.effectiveness import build_effectiveness, continued
 
     result, processed, tables = reform_ingested
@@ -317,7 +318,8 @@ def test_before_the_reform_each_former_province_has_its_own_wave_effects():
     import numpy as np
     import pandas as pd
 
-    from iso18091lab.stats import effect as ef
+    from iso18091lab.stats.did.event_study import event_study
+    from iso18091lab.stats.did.imputation import imputation_att
 
     rows = []
     shock = {("A1", 2024): 0.0, ("A2", 2024): 9.0, ("A1", 2023): 0.0, ("A2", 2023): -4.0}
@@ -331,11 +333,11 @@ def test_before_the_reform_each_former_province_has_its_own_wave_effects():
                          "group": group, "pilot_start": 2024 if group == "pilot" else np.nan,
                          "score": 50 + 3 * k + (2.0 if post else shock[(former, year)]) + (6.0 if treated else 0.0)})
     panel = pd.DataFrame(rows)
-    exact = ef.imputation_att(panel, "score", n_permutations=0)
+    exact = imputation_att(panel, "score", n_permutations=0)
     assert exact.estimate == pytest.approx(6.0, abs=1e-10)
-    pooled = ef.imputation_att(panel.drop(columns="wave_province"), "score", n_permutations=0)
+    pooled = imputation_att(panel.drop(columns="wave_province"), "score", n_permutations=0)
     assert abs(pooled.estimate - 6.0) > 1.0
-    events = ef.event_study(panel, "score").table.set_index("event_time")
+    events = event_study(panel, "score").table.set_index("event_time")
     assert events.loc[[0, 1], "estimate"].tolist() == pytest.approx([6.0, 6.0], abs=1e-10)
 
 
@@ -368,7 +370,7 @@ def test_a_panel_crossing_the_reform_runs_through_every_report(tmp_path):
     import json
 
     from iso18091lab.cli import main
-    from iso18091lab.stats.effect import PRE_REFORM_OUTCOME, effectiveness_table
+    from iso18091lab.stats.did.table import PRE_REFORM_OUTCOME, effectiveness_table
     from iso18091lab.summaries.effectiveness import before_reform, continued
 
     synth_reform.write(tmp_path / "raw")
@@ -634,7 +636,7 @@ def test_planted_effect_is_recovered_with_the_2025_wave_after_the_reform(reform_
     """The headline and the pre-reform row recover the planted effect; the pre-reform row is the estimate on
     the waves 2023–2024 (the 2025 wave is after the reform by its date), computed here by the year alone."""
     from iso18091lab.stats.descriptive import overall_scores
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
 
     result, _ = reform_dated
     _, pre = _planted_effect_recovered(result.assessments)

@@ -16,7 +16,7 @@ import papermill as pm
 import pytest
 
 from iso18091lab.run.runner import NATIONAL_NAME, NOTEBOOKS_DIR
-from iso18091lab.stats import effect as ef
+from iso18091lab.stats.did.table import EFFECTIVENESS_COLUMNS
 from iso18091lab.summaries.base import load_summary
 
 
@@ -123,7 +123,7 @@ def test_effectiveness_notebook_renders(design, small_processed, tmp_path):
     out.mkdir()
     result = _run("30_effectiveness.ipynb", folder, out, "Quảng Ninh")["30_effectiveness"]
     table = pd.read_csv(out / "tables" / "effectiveness.csv", keep_default_na=False)
-    assert list(table.columns) == ef.EFFECTIVENESS_COLUMNS
+    assert list(table.columns) == EFFECTIVENESS_COLUMNS
     said = " ".join(n["reason"] for n in result.get("not_estimable", []))
     if reasons:
         assert len(table) == 0 and result["not_estimable"]

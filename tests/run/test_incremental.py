@@ -183,7 +183,8 @@ def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_lef
         kernel.close()
     modules, names, module_name = nbformat.read(tmp_path / "probe.out.ipynb", as_version=4).cells[-1].outputs[0]["text"].splitlines()
     assert module_name == "__main__"  # the reset keeps the dunders (%reset restored them; code may test __name__)
-    assert {"iso18091lab.stats.reliability", "iso18091lab.stats.synthesis", "iso18091lab.stats.effect"} <= set(eval(modules))
+    assert {"iso18091lab.stats.intraclass", "iso18091lab.stats.synthesis",
+            "iso18091lab.stats.did.imputation"} <= set(eval(modules))
     assert eval(names) == []  # the warm-up's imports are gone from the report's namespace
 
 

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iso18091lab.run import simulation as sim
 from iso18091lab.cli import main
-from iso18091lab.stats import effect as ef
+from iso18091lab.run import simulation as sim
+from iso18091lab.stats.did.imputation import imputation_att
 from iso18091lab.stats.synthesis import Covariances
+from iso18091lab.stats.verdict import MIN_PILOTS_PER_START
 
 SMALL = sim.NationalDesign(provinces=4, bodies=30, years=3, pre_years=1)
 
@@ -58,7 +59,7 @@ def test_without_noise_the_estimator_recovers_the_planted_sample_att(staggered):
     design = sim.NationalDesign(provinces=5, bodies=12, years=5, pre_years=2, staggered=staggered,
                                 cov=Covariances(1e-12, 0.0, 0.0, 0.0), province_shock_sd=0.0, effect_sd=1.5)
     panel, att = sim.simulate_national_panel(design, 2.0, np.random.default_rng(9))
-    result = ef.imputation_att(panel, "score", n_permutations=0)
+    result = imputation_att(panel, "score", n_permutations=0)
     assert result.estimate == pytest.approx(att, abs=1e-6)
     assert att != pytest.approx(2.0, abs=1e-3)  # the province effects moved the sample ATT off the mean effect
     starts = panel.loc[panel["group"] == "pilot"].groupby("body_id")["pilot_start"].first()
@@ -232,7 +233,7 @@ def test_small_designs_the_rule_the_verdicts_and_exact_false_positives():
     assert len(head) == 2 * runs * len(sim.SMALL_DESIGNS)
     by = {name: part for name, part in head.groupby("design")}
     # the rule: randomization below MIN_PILOTS_PER_START pilots per start cohort, BJS at it; exact when few assignments
-    assert ef.MIN_PILOTS_PER_START == 6
+    assert MIN_PILOTS_PER_START == 6
     assert set(by["6 per start"]["procedure"]) == {"bjs"}
     assert set(by["1 per start"]["procedure"]) == {"randomization, exact"}
     assert set(by["2 per start"]["procedure"]) == set(by["3 per start"]["procedure"]) == {"randomization, Monte Carlo"}
@@ -274,7 +275,7 @@ def test_small_designs_the_rule_the_verdicts_and_exact_false_positives():
     rng, _ = sim._streams(int(row["seed"]))
     panel, _, _ = sim.simulate_calibration_panel(sim.CALIBRATION_DESIGNS["2 per start"],
                                                  row["scenario"] == "planted effect", rng)
-    bjs = ef.imputation_att(panel, "score", inference="bjs")
+    bjs = imputation_att(panel, "score", inference="bjs")
     assert (row["ci_low"], row["ci_high"], row["p_value"]) == pytest.approx((bjs.ci_low, bjs.ci_high, bjs.p_value))
     # the summary names procedures and verdicts
     summary = result.summary.set_index(["design", "scenario", "method"])

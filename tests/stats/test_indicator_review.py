@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 
 from iso18091lab.catalog import load_catalog
-from iso18091lab.stats import NotEstimable
 from iso18091lab.render.reliability import summary_sentences
+from iso18091lab.stats import NotEstimable
 from iso18091lab.stats import indicator_review as review
-from iso18091lab.stats import reliability as rel
+from iso18091lab.stats.generalizability import raters_needed
 from iso18091lab.summaries.reliability import reliability_summary
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -135,7 +135,7 @@ def test_member_agreement_and_g_study_on_a_planted_council():
     assert list(table["raters"]) == list(range(1, 8)) and table["reliability"].is_monotonic_increasing
     assert (table["ci_low"] <= table["reliability"]).all() and (table["reliability"] <= table["ci_high"]).all()
     assert d.needed[0.8] in (1, 2) and d.needed[0.9] in (2, 3) and not table.attrs
-    assert d.needed == {t: rel.raters_needed(fit, t) for t in (0.8, 0.9)}  # the council sizes of the G study
+    assert d.needed == {t: raters_needed(fit, t) for t in (0.8, 0.9)}  # the council sizes of the G study
     assert all(lo <= d.needed[t] <= hi for t, (lo, hi) in d.needed_ci.items())
     assert (d.n_bodies, d.n_members, d.components) == (40, 5, dict(zip(fit.table["component"], fit.table["variance"])))
     pd.testing.assert_frame_equal(d.g_study.table, fit.table)  # the G study it rests on, kept for the report

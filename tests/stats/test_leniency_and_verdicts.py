@@ -16,11 +16,11 @@ import statsmodels.api as sm
 from scipy import stats
 
 from iso18091lab.catalog import load_catalog
+from iso18091lab.render.reliability import consistency_sentences, summary_sentences
 from iso18091lab.run.simulation import leniency_coverage
 from iso18091lab.stats import NotEstimable, method_token
 from iso18091lab.stats import indicator_review as review
-from iso18091lab.stats import reliability as rel
-from iso18091lab.render.reliability import consistency_sentences, summary_sentences
+from iso18091lab.stats.intraclass import _icc_table, icc_subjects_needed
 from iso18091lab.stats.verdict import Verdict, consistency_verdict, indicator_set_verdict, indicator_verdicts
 from iso18091lab.summaries.reliability import reliability_summary
 
@@ -135,16 +135,16 @@ def _mcgraw_wong_c1(rho, n, k=2, confidence=0.95):
 
 @pytest.mark.parametrize("rho", [0.1, 0.26, 0.7, 0.9])
 def test_subjects_needed_is_the_first_n_whose_interval_clears_the_threshold(rho):
-    n = rel.icc_subjects_needed(rho, 0.5)
+    n = icc_subjects_needed(rho, 0.5)
     side = 0 if rho > 0.5 else 1
     clears = lambda m: _mcgraw_wong_c1(rho, m)[side] > 0.5 if rho > 0.5 else _mcgraw_wong_c1(rho, m)[side] < 0.5  # noqa: E731
     assert clears(n) and not clears(n - 1)
     # the package's own ICC table (checked against pingouin and psych elsewhere) gives the same bound at n
     msr, mse = (1 + rho) / (1 - rho), 1.0
-    table = rel._icc_table(msr, 1.0, mse, mse, n, 2, 0.95)
+    table = _icc_table(msr, 1.0, mse, mse, n, 2, 0.95)
     assert table.loc["ICC3", "icc"] == pytest.approx(rho)
     assert (table.loc["ICC3", "ci_low"] > 0.5) if rho > 0.5 else (table.loc["ICC3", "ci_high"] < 0.5)
-    assert rel.icc_subjects_needed(0.5, 0.5) is None
+    assert icc_subjects_needed(0.5, 0.5) is None
 
 
 def _review_row(indicator="1.1", **values):
@@ -167,7 +167,7 @@ def test_indicator_and_set_verdicts_every_branch():
     assert table["answer"].to_dict() == {"1.1": "yes", "1.2": "unclear", "1.3": "no", "1.4": "unclear",
                                          "1.5": "unclear", "1.6": "unclear"}
     assert table.loc["1.5", "reason"] == table.loc["1.6", "reason"] == "consistency_not_measured"
-    assert table.loc["1.4", "subjects_needed"] == rel.icc_subjects_needed(0.26, 0.5)
+    assert table.loc["1.4", "subjects_needed"] == icc_subjects_needed(0.26, 0.5)
     assert pd.isna(table.loc["1.2", "subjects_needed"]) and not table.loc["1.6", "measured"]
 
     assert indicator_set_verdict(pd.DataFrame([shown])).answer == "yes"
@@ -232,7 +232,7 @@ def test_six_bodies_with_low_iccs_and_wide_intervals_is_not_enough_data():
     verdict = indicator_set_verdict(table)
     assert verdict.answer == "unclear" and verdict.reason == "consistency_uncertain"
     assert verdict.values["n_yes"] == 0 and verdict.values["n_unclear"] == 39
-    assert verdict.values["needed_low"] == verdict.values["needed_high"] == rel.icc_subjects_needed(0.2, 0.5)
+    assert verdict.values["needed_low"] == verdict.values["needed_high"] == icc_subjects_needed(0.2, 0.5)
     assert verdict.values["subjects_now"] == 6
     for lang, never in (("vi", "Bộ chỉ số chấm được nhất quán"), ("en", "The indicator set can be scored consistently")):
         sentences = summary_sentences(reliability_summary(table), lang=lang)

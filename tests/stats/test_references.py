@@ -21,7 +21,9 @@ import pandas as pd
 import pytest
 
 from iso18091lab.catalog import load_catalog
-from iso18091lab.stats.effect import did_within_province, event_study, imputation_att
+from iso18091lab.stats.did.event_study import event_study
+from iso18091lab.stats.did.imputation import imputation_att
+from iso18091lab.stats.did.twfe import did_within_province
 
 REFERENCES = Path(__file__).resolve().parents[1] / "references"
 MPDTA_SHA256 = "2283bea1221a152420f98dfa20f633c5d054ea51d881115c8cd702a97bcd3167"
@@ -259,7 +261,7 @@ def test_mpdta_as_council_scores_through_ingest_gives_the_exact_att(tmp_path):
     and a units table (group, pilot start), read by ingest and estimated by the effectiveness table."""
     from iso18091lab.intake.dataset import load
     from iso18091lab.intake.pipeline import ingest
-    from iso18091lab.stats.effect import effectiveness_table
+    from iso18091lab.stats.did.table import effectiveness_table
 
     ref = _values("mpdta")["r_lm"]
     raw_bytes = (REFERENCES / "mpdta" / "mpdta.csv").read_bytes()

@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iso18091lab.stats import effect as ef
-from iso18091lab.stats.verdict import MIN_EFFECT, Verdict, effect_verdict
+from iso18091lab.stats import NotEstimable
+from iso18091lab.stats.did.event_study import event_study
+from iso18091lab.stats.did.imputation import imputation_att
+from iso18091lab.stats.did.twfe import did_within_province
+from iso18091lab.stats.verdict import MIN_EFFECT, MIN_PILOTS_PER_START, Verdict, effect_verdict
 
 
 def two_wave_panel(n_pilot, n_comparison, effect=10.0, seed=0, noise=3.0):
@@ -55,7 +58,7 @@ def brute_force_p(panel: pd.DataFrame, shift: float = 0.0) -> float:
 
 def test_exact_randomization_p_and_interval_equal_a_brute_force_enumeration():
     panel = two_wave_panel(4, 5, effect=6.0, seed=3)
-    result = ef.imputation_att(panel, "score")
+    result = imputation_att(panel, "score")
     assert result.inference == "randomization" and result.details["exact"]
     assert result.n_assignments == math.comb(9, 4) and result.p_min == pytest.approx(1 / 126)
     assert result.p_value == pytest.approx(brute_force_p(panel), abs=1e-12)
@@ -72,7 +75,7 @@ def test_exact_randomization_p_and_interval_equal_a_brute_force_enumeration():
 def test_three_plus_three_cannot_answer_whatever_the_effect():
     # 3 + 3 bodies over two waves: C(6, 3) = 20 assignments, so p >= 1/20 = 0.05 even for a huge effect
     panel = two_wave_panel(3, 3, effect=25.0, seed=1, noise=1.0)
-    result = ef.imputation_att(panel, "score")
+    result = imputation_att(panel, "score")
     assert result.inference == "randomization" and result.n_assignments == 20 and result.p_min == 0.05
     assert result.p_value >= 0.05 and (result.ci_low, result.ci_high) == (-np.inf, np.inf)
     assert result.details["bjs"]["p_value"] < 0.001  # what the BJS interval would have claimed
@@ -82,38 +85,38 @@ def test_three_plus_three_cannot_answer_whatever_the_effect():
 
 def test_five_plus_five_can_answer():
     panel = two_wave_panel(5, 5, effect=12.0, seed=2, noise=2.0)
-    result = ef.imputation_att(panel, "score")
+    result = imputation_att(panel, "score")
     assert result.n_assignments == 252 and result.p_value < 0.05 and result.ci_low > 0
     assert effect_verdict(result.estimate, result.ci_low, result.ci_high, result.p_value,
                           result.p_min).answer == "yes"
 
 
 def test_the_rule_chooses_bjs_only_with_enough_pilots_in_every_start_cohort():
-    from test_effect import staggered_panel
+    from test_did import staggered_panel
 
-    big = staggered_panel(seed=4, starts=(2, 3), n_per_cohort=ef.MIN_PILOTS_PER_START, n_comparison=8)
-    result = ef.imputation_att(big, "score", n_permutations=99, seed=1)
-    assert result.inference == "bjs" and result.details["smallest_cohort"] == ef.MIN_PILOTS_PER_START
+    big = staggered_panel(seed=4, starts=(2, 3), n_per_cohort=MIN_PILOTS_PER_START, n_comparison=8)
+    result = imputation_att(big, "score", n_permutations=99, seed=1)
+    assert result.inference == "bjs" and result.details["smallest_cohort"] == MIN_PILOTS_PER_START
     assert (result.ci_low, result.ci_high, result.p_value) == pytest.approx(
         (result.details["bjs"]["ci_low"], result.details["bjs"]["ci_high"], result.details["bjs"]["p_value"]))
     # one cohort one short: randomization
     short = big[~((big["group"] == "pilot") & (big["body_id"] == big.loc[big["group"] == "pilot", "body_id"].iloc[0]))]
-    assert ef.imputation_att(short, "score", n_permutations=99, seed=1).inference == "randomization"
+    assert imputation_att(short, "score", n_permutations=99, seed=1).inference == "randomization"
     # one pilot per start
     single = staggered_panel(seed=4, starts=(1, 2, 3), n_per_cohort=1, n_comparison=5)
-    one = ef.imputation_att(single, "score", n_permutations=199, seed=1)
+    one = imputation_att(single, "score", n_permutations=199, seed=1)
     assert one.inference == "randomization" and one.details["smallest_cohort"] == 1
     assert list(one.details["cohorts"]["n_pilot"]) == [1, 1, 1]
     # the caller can ask for one procedure; n_permutations=0 means no randomization
-    assert ef.imputation_att(single, "score", n_permutations=0).inference == "bjs"
+    assert imputation_att(single, "score", n_permutations=0).inference == "bjs"
     with pytest.raises(ValueError, match="inference"):
-        ef.imputation_att(single, "score", inference="magic")
+        imputation_att(single, "score", inference="magic")
 
 
 @settings(max_examples=25, deadline=None)
 @given(n_pilot=st.integers(2, 5), n_comparison=st.integers(2, 5), effect=st.floats(-20, 20), seed=st.integers(0, 99))
 def test_interval_and_p_always_agree(n_pilot, n_comparison, effect, seed):
-    result = ef.imputation_att(two_wave_panel(n_pilot, n_comparison, effect=effect, seed=seed), "score")
+    result = imputation_att(two_wave_panel(n_pilot, n_comparison, effect=effect, seed=seed), "score")
     excludes_zero = result.ci_low > 0 or result.ci_high < 0
     assert (result.p_value < 0.05) == excludes_zero
     assert result.ci_low <= result.estimate <= result.ci_high
@@ -167,27 +170,27 @@ def test_never_yes_when_p_is_not_below_alpha_or_the_interval_holds_zero():
 def test_effect_functions_refuse_values_that_are_not_numbers(value, shown):
     panel = two_wave_panel(4, 4).astype({"score": object})
     panel.loc[2, "score"] = value
-    for call in (lambda: ef.imputation_att(panel, "score", n_permutations=0), lambda: ef.event_study(panel, "score"),
-                 lambda: ef.did_within_province(panel, "score")):
+    for call in (lambda: imputation_att(panel, "score", n_permutations=0), lambda: event_study(panel, "score"),
+                 lambda: did_within_province(panel, "score")):
         with pytest.raises(ValueError, match=r"column 'score'.*" + shown.replace("(", r"\(")) as info:
             call()
-        assert not isinstance(info.value, ef.NotEstimable)
+        assert not isinstance(info.value, NotEstimable)
 
 
 def test_conflicting_duplicate_body_waves_raise_and_exact_repeats_do_not():
     panel = two_wave_panel(4, 4)
     repeat = pd.concat([panel, panel.iloc[[0]]], ignore_index=True)
-    assert ef.imputation_att(repeat, "score", n_permutations=0).estimate == pytest.approx(
-        ef.imputation_att(panel, "score", n_permutations=0).estimate)
+    assert imputation_att(repeat, "score", n_permutations=0).estimate == pytest.approx(
+        imputation_att(panel, "score", n_permutations=0).estimate)
     conflict = pd.concat([panel, panel.iloc[[0]].assign(score=lambda f: f["score"] + 5)], ignore_index=True)
     with pytest.raises(ValueError, match="conflicting values.*b0"):
-        ef.imputation_att(conflict, "score", n_permutations=0)
+        imputation_att(conflict, "score", n_permutations=0)
 
 
 def test_a_pilot_without_any_score_is_listed_as_excluded():
     panel = two_wave_panel(4, 4)
     panel.loc[panel["body_id"] == "b1", "score"] = np.nan
-    result = ef.imputation_att(panel, "score", n_permutations=0)
+    result = imputation_att(panel, "score", n_permutations=0)
     excluded = result.details["excluded"]
     assert excluded[["body_id", "reason"]].values.tolist() == [["b1", "no_scores"]]
     assert result.n_pilot == 3
@@ -196,7 +199,7 @@ def test_a_pilot_without_any_score_is_listed_as_excluded():
 @pytest.mark.parametrize("bad", [-1, 2.5, True, "100"])
 def test_invalid_options_raise(bad):
     with pytest.raises(ValueError, match="n_permutations"):
-        ef.imputation_att(two_wave_panel(3, 3), "score", n_permutations=bad)
+        imputation_att(two_wave_panel(3, 3), "score", n_permutations=bad)
 
 
 @pytest.mark.parametrize("p, n_placebo, smallest, answer, reason", [
@@ -211,7 +214,7 @@ def test_pretrend_verdict_branches(p, n_placebo, smallest, answer, reason):
 
     v = pretrend_verdict(p, n_placebo, smallest)
     assert (v.answer, v.reason) == (answer, reason) and v.values["min_cohort"] == MIN_PILOTS_PER_START
-    assert ef.MIN_PILOTS_PER_START == MIN_PILOTS_PER_START  # one threshold, one place
+    assert MIN_PILOTS_PER_START == MIN_PILOTS_PER_START  # one threshold, one place
 
 
 def test_the_design_that_would_answer_is_larger_than_the_one_there_is():

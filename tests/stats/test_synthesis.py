@@ -268,8 +268,8 @@ def test_invalid_input_is_a_plain_value_error(call):
 
 
 # --------------------------------------------------------------------------- which provinces the pooling weighs
-# Each province enters with the inference its own report uses (stats.effect: BJS at >= MIN_PILOTS_PER_START pilots
-# in every start cohort, else randomization inference); a province whose own interval is unbounded is left out.
+# Each province enters with the inference its own report uses (stats.did.imputation: BJS at >= MIN_PILOTS_PER_START
+# pilots in every start cohort, else randomization inference); a province whose own interval is unbounded is left out.
 
 Z975 = 1.959963984540054  # the 97.5 % normal quantile, written out: the SE a 95 % interval implies is width / (2 z)
 
@@ -299,7 +299,7 @@ def _one_pilot_per_start(name, seed):
 
 
 def test_provinces_whose_own_design_cannot_answer_give_no_national_number():
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
     from iso18091lab.stats.verdict import national_effect_verdict
 
     panel = pd.concat([_one_pilot_per_start("A", 1), _one_pilot_per_start("B", 2)], ignore_index=True)
@@ -359,7 +359,7 @@ def test_a_mix_pools_the_answerable_provinces_only_and_lists_the_other():
 
 
 def test_the_pooled_se_is_the_inverse_variance_combination_of_the_provinces_it_weighs():
-    from iso18091lab.stats.effect import imputation_att
+    from iso18091lab.stats.did.imputation import imputation_att
 
     panel = pd.concat([_province("A", [2023] * 8, 8, seed=11),           # BJS: 8 pilots in the one start cohort
                        _province("B", [2023] * 4, 8, seed=12),           # randomization: C(12, 4) = 495 assignments

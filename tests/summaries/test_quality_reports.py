@@ -16,7 +16,7 @@ import pytest
 from scipy import stats as sps
 
 import iso18091lab as lab
-from iso18091lab.i18n import number, t
+from iso18091lab.i18n import method_text, number, t
 from iso18091lab.render import data_quality as show_dq
 from iso18091lab.render import reliability as show_rel
 from iso18091lab.render import scorecard as show_sc
@@ -205,6 +205,9 @@ def test_the_limits_of_agreement_are_bland_altman_of_the_overall_scores(reliabil
     assert limits["bias"].estimate == pytest.approx(diff.mean()) and limits["bias"].n == len(diff)
     assert limits["upper"].estimate == pytest.approx(diff.mean() + sps.norm.ppf(0.975) * diff.std(ddof=1))
     assert limits["bias"].ci_low < limits["bias"].estimate < limits["bias"].ci_high
+    # the method is a key of the text table and the params fill its words (the 95 % level of the intervals)
+    assert limits["bias"].method == "bland_altman" and limits["bias"].params["level"] == 95
+    assert "KTC 95% của độ chênh" in method_text(limits["bias"].method, limits["bias"].params, "vi")
 
 
 def test_band_words_are_those_the_statistics_used_to_write():

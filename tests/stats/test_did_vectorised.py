@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 from iso18091lab.stats import NotEstimable
-from iso18091lab.stats import effect as ef
+from iso18091lab.stats.did.imputation import imputation_att
+from iso18091lab.stats.did.panel import _prepare
+from iso18091lab.stats.did.table import effectiveness_table
 
 
 # --------------------------------------------------------------------------- _prepare: a panel worked by hand
@@ -65,7 +67,7 @@ def _assert_block(block, province, labels, bodies, levels, pilot, start, y):
 def test_prepare_on_a_panel_worked_by_hand(typed, shuffle):
     import statistics
 
-    prepared = ef._prepare(_hand_panel(typed, shuffle), "score")
+    prepared = _prepare(_hand_panel(typed, shuffle), "score")
     a, b = prepared.blocks
     # A: 2022 has two rounds, so its waves are 2022/1, 2022/2, 2023; a1 starts at 2022/2 (position 1);
     # comparison bodies get the number of positions (3)
@@ -82,7 +84,7 @@ def test_prepare_on_a_panel_worked_by_hand(typed, shuffle):
     # the SD of every body's first score (all nine bodies)
     assert prepared.baseline_sd == pytest.approx(statistics.stdev([5, 10, 20, 30, 40, 50, 60, 70, 80]), rel=1e-12)
     # without the need for comparison bodies, C enters with its one pilot starting at 2023 (position 1)
-    alone = ef._prepare(_hand_panel(typed, shuffle), "score", require_comparison=False)
+    alone = _prepare(_hand_panel(typed, shuffle), "score", require_comparison=False)
     assert alone.skipped == [] and (alone.n_pilot, alone.n_comparison) == (3, 3)
     _assert_block(alone.blocks[2], "C", ["2022", "2023"], ["c1"], ["xã"], [True], [1], [[80, 85]])
 
@@ -91,7 +93,7 @@ def test_prepare_refuses_conflicting_repeats():
     panel = _hand_panel()
     panel.loc[4, "score"] = 15.0  # a1's repeated 2022/2 row now disagrees
     with pytest.raises(ValueError, match="conflicting values.*A / a1 / 2022/2"):
-        ef._prepare(panel, "score")
+        _prepare(panel, "score")
 
 
 @pytest.mark.parametrize("change, reason, values", [
@@ -105,7 +107,7 @@ def test_prepare_refuses_conflicting_repeats():
 ])
 def test_prepare_says_why_a_panel_cannot_be_compared(change, reason, values):
     with pytest.raises(NotEstimable) as info:
-        ef._prepare(change(_hand_panel()), "score")
+        _prepare(change(_hand_panel()), "score")
     assert info.value.reason == reason and info.value.values == values
 
 
@@ -114,13 +116,13 @@ def test_prepare_says_why_a_panel_cannot_be_compared(change, reason, values):
 def test_indicator_rows_equal_one_groupby_per_indicator(synthetic_ingest):
     """The indicator panels come from one groupby over all indicators; the reference builds each indicator's
     panel from its own rows and runs the public headline estimator on it (checked against diff-diff in
-    test_effect.py) with the same seed."""
+    test_did.py) with the same seed."""
     from iso18091lab.catalog import indicator_order
     from iso18091lab.stats.descriptive import BODY_KEYS, consensus
 
     result, _ = synthetic_ingest
     a = result.assessments[result.assessments["province"] == "Quảng Ninh"]
-    table = ef.effectiveness_table(a, None, result.units, n_permutations=40, seed=3).table
+    table = effectiveness_table(a, None, result.units, n_permutations=40, seed=3).table
     rows = table[table["level"] == "indicator"].set_index("outcome")
     scored = consensus(a, "council").dropna(subset=["score_100"])
     keys = [k for k in BODY_KEYS if k in scored] + ["year", "round"]
@@ -129,7 +131,7 @@ def test_indicator_rows_equal_one_groupby_per_indicator(synthetic_ingest):
         part = scored[scored["indicator"] == indicator]
         panel = part.groupby(keys, dropna=False, observed=True)["score_100"].mean().rename("score").reset_index()
         try:
-            ref = ef.imputation_att(panel, "score", n_permutations=10, seed=3)
+            ref = imputation_att(panel, "score", n_permutations=10, seed=3)
         except NotEstimable:
             assert f"indicator {indicator}" not in rows.index
             continue

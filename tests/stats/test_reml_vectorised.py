@@ -14,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iso18091lab.stats import indicator_review as review
-from iso18091lab.stats import reliability as rel
+from iso18091lab.stats.generalizability import _g_study_codes, d_study, g_study
+from iso18091lab.stats.inputs import _numeric
+from iso18091lab.stats.reml import _reml_pieces, _reml_setup
 
 sys.path.insert(0, str(Path(__file__).parent))
 from planted_designs import planted_assessments  # noqa: E402
@@ -59,13 +61,13 @@ def test_reml_pieces_match_the_marginal_model(seed, sizes):
     """The package's sparse, block-eliminated penalised system against the dense marginal-model algebra."""
     rng = np.random.default_rng(100 + seed)
     y, codes = _random_design(seed, sizes=sizes)
-    setup = rel._reml_setup(y, codes)
+    setup = _reml_setup(y, codes)
     levels = [int(c.max()) + 1 for c in codes]
     big = int(np.argmax(levels))  # the factor with most levels is the one eliminated through its diagonal block
     assert setup["big"] == big and setup["s"] == sum(levels) - levels[big] + 1
     others = [j for j in range(len(codes)) if j != big]
     for theta in [np.ones(len(codes)), rng.uniform(0, 3, len(codes)), np.r_[0.0, rng.uniform(0, 2, len(codes) - 1)]]:
-        logdet, rss, xs = rel._reml_pieces(setup, theta)
+        logdet, rss, xs = _reml_pieces(setup, theta)
         ref_logdet, ref_rss, mu, u = marginal_reml_pieces(y, codes, theta)
         assert logdet == pytest.approx(ref_logdet, rel=1e-12, abs=1e-10)
         assert rss == pytest.approx(ref_rss, rel=1e-11, abs=1e-10)
@@ -74,7 +76,7 @@ def test_reml_pieces_match_the_marginal_model(seed, sizes):
 
 
 def _deviance(setup, theta):
-    logdet, rss, _ = rel._reml_pieces(setup, theta)
+    logdet, rss, _ = _reml_pieces(setup, theta)
     return logdet + (setup["n"] - 1) * (1 + np.log(2 * np.pi * rss / (setup["n"] - 1)))
 
 
@@ -84,9 +86,9 @@ def _deviance(setup, theta):
 def test_reml_gradient_is_the_derivative_of_the_deviance(seed, sizes, n, theta):
     """The analytic gradient (what L-BFGS-B is given) against central differences of the deviance."""
     y, codes = _random_design(seed, n=n, sizes=tuple(sizes))
-    setup = rel._reml_setup(y, codes)
+    setup = _reml_setup(y, codes)
     theta = np.array(theta[:len(codes)])
-    grad = rel._reml_pieces(setup, theta, gradient=True)[3]
+    grad = _reml_pieces(setup, theta, gradient=True)[3]
     h = 1e-5
     central = np.array([(_deviance(setup, theta + e) - _deviance(setup, theta - e)) / (2 * h)
                         for e in np.eye(len(theta)) * h])
@@ -96,8 +98,8 @@ def test_reml_gradient_is_the_derivative_of_the_deviance(seed, sizes, n, theta):
 def test_reml_gradient_is_zero_where_a_variance_is_zero():
     """The deviance is even in each theta_j: its derivative at theta_j = 0 vanishes (and is not 0 / 0)."""
     y, codes = _random_design(5, sizes=(12, 5))
-    setup = rel._reml_setup(y, codes)
-    grad = rel._reml_pieces(setup, np.array([0.0, 0.7]), gradient=True)[3]
+    setup = _reml_setup(y, codes)
+    grad = _reml_pieces(setup, np.array([0.0, 0.7]), gradient=True)[3]
     assert grad[0] == 0.0 and np.isfinite(grad).all()
     for h in (1e-3, 0.3):  # even: the same deviance at -h and +h, so a zero slope at 0
         assert _deviance(setup, np.array([h, 0.7])) == pytest.approx(_deviance(setup, np.array([-h, 0.7])), rel=1e-12)
@@ -106,25 +108,25 @@ def test_reml_gradient_is_zero_where_a_variance_is_zero():
 def test_g_study_from_codes_is_g_study_from_the_frame():
     a = planted_assessments(n_bodies=12, members=4, seed=3, missing_member_rate=0.1)
     members = a[a["rater_id"].notna()].assign(wave=lambda f: f["body_id"] + "/" + f["year"].astype(str))
-    frame = rel.g_study(members, "score_100", "wave", "rater_id", "indicator")
-    codes = rel._g_study_codes(members["score_100"].to_numpy(float), pd.factorize(members["wave"])[0],
+    frame = g_study(members, "score_100", "wave", "rater_id", "indicator")
+    codes = _g_study_codes(members["score_100"].to_numpy(float), pd.factorize(members["wave"])[0],
                                pd.factorize(members["indicator"])[0], pd.factorize(members["rater_id"])[0])
     pd.testing.assert_frame_equal(codes.table, frame.table)
     assert codes.reml_criterion == frame.reml_criterion and codes.levels == frame.levels and codes.n == frame.n
     with pytest.raises(ValueError):
-        rel._g_study_codes(np.arange(5.0), np.zeros(5, int), np.arange(5), np.arange(5))
+        _g_study_codes(np.arange(5.0), np.zeros(5, int), np.arange(5), np.arange(5))
 
 
 def _resampled_frames_ci(a, max_raters, n_resamples, seed, confidence=0.95):
     """The cluster bootstrap by its definition: each resample is a frame of the drawn bodies' rows, a body drawn
     twice entering as two bodies (its body-waves keyed by the copy), refitted with the frame-level
-    :func:`stats.reliability.g_study` (the REML fit checked against lme4 in ``tests/references/psych_icc``) and
+    :func:`stats.generalizability.g_study` (the REML fit checked against lme4 in ``tests/references/psych_icc``) and
     its D study; percentile CIs. Draws: ``numpy.random.default_rng(seed).integers`` over the bodies in order of
     appearance, one resample after another."""
     members = a[a["rater_id"].notna() & (a["rater"] == "council")].dropna(subset=["score_100"])
     members = members.assign(wave=members["body_id"] + "/" + members["year"].astype(str) + "/"
                              + members["round"].astype(str))
-    start = rel.g_study(members, "score_100", "wave", "rater_id", "indicator").theta
+    start = g_study(members, "score_100", "wave", "rater_id", "indicator").theta
     bodies = members["body_id"].unique()
     by_body = {b: part for b, part in members.groupby("body_id")}
     rng = np.random.default_rng(seed)
@@ -134,10 +136,10 @@ def _resampled_frames_ci(a, max_raters, n_resamples, seed, confidence=0.95):
         frame = pd.concat([by_body[bodies[c]].assign(wave=by_body[bodies[c]]["wave"] + f"#{i}")
                            for i, c in enumerate(chosen)], ignore_index=True)
         try:
-            comp = rel.g_study(frame, "score_100", "wave", "rater_id", "indicator", start=start)
+            comp = g_study(frame, "score_100", "wave", "rater_id", "indicator", start=start)
         except ValueError:
             continue
-        reps.append(rel.d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
+        reps.append(d_study(comp, range(1, max_raters + 1))["reliability"].to_numpy())
     reps = np.array(reps)
     return (np.percentile(reps, 100 * (1 - confidence) / 2, axis=0),
             np.percentile(reps, 100 * (1 + confidence) / 2, axis=0)), len(reps)
@@ -209,16 +211,16 @@ def test_item_review_bootstrap_matches_pingouin_on_the_resampled_rows():
 ])
 def test_numeric_converts_every_kind_of_column(values, expected):
     """The fast path (numeric dtypes) and the general one (text, booleans) give the numbers written here."""
-    out = rel._numeric(values, "test")
+    out = _numeric(values, "test")
     assert out.dtype == np.float64
     np.testing.assert_array_equal(out, np.array(expected, dtype=float))
 
 
 def test_numeric_rejects_text_that_is_not_a_number():
     with pytest.raises(ValueError, match=r"must be numbers; found text \['x'\]"):
-        rel._numeric(pd.Series(["1", "x"]), "test")
+        _numeric(pd.Series(["1", "x"]), "test")
 
 
 def test_numeric_still_rejects_infinite_numbers():
     with pytest.raises(ValueError, match="infinite"):
-        rel._numeric(pd.Series([1.0, np.inf]), "test")
+        _numeric(pd.Series([1.0, np.inf]), "test")
