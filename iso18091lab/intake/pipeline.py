@@ -42,7 +42,7 @@ from iso18091lab.storage import write_csv
 from iso18091lab.i18n import said, t
 from iso18091lab.config import DEFAULT_LIMITS, DEFAULT_PROCESSED, DEFAULT_RAW, DEFAULT_SCALE, ReadLimits, Scale
 from iso18091lab.intake.reader import (FileReadError, FoundTable, SkippedSheet, StructuralError, iter_raw_files, list_raw_files,
-                 read_sheets, recognise_table)
+                 read_sheets, recognise_table, workbook_children)
 from iso18091lab.intake import admin_map
 from iso18091lab.intake import lineage
 from iso18091lab.intake.schema import (ASSESSMENT_COLUMNS, ASSESSMENT_DTYPES, BODY_COLUMNS,
@@ -1026,22 +1026,24 @@ def _label_bodies(units: pd.DataFrame) -> pd.DataFrame:
 
 def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
     """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
-    process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
-    current one; at most ``ahead + 1`` files' cells are held at a time."""
+    process (one long-lived child per reading thread, :func:`~iso18091lab.intake.reader.workbook_children`), so
+    ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the current one; at
+    most ``ahead + 1`` files' cells are held at a time."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     ahead = ahead or max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
+    with workbook_children() as children, \
+            ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
         pending: deque = deque()
         queue = iter(files)
         for path in itertools.islice(queue, ahead):
-            pending.append((path, pool.submit(read_sheets, path, limits)))
+            pending.append((path, pool.submit(read_sheets, path, limits, children)))
         while pending:
             path, future = pending.popleft()
             following = next(queue, None)
             if following is not None:
-                pending.append((following, pool.submit(read_sheets, following, limits)))
+                pending.append((following, pool.submit(read_sheets, following, limits, children)))
             yield path, future
 
 
