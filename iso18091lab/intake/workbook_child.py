@@ -138,6 +138,8 @@ class WorkbookChildren:
     ``subprocess.run(..., capture_output=True)`` of a one-workbook child returns (``returncode``, ``stdout``: the
     pickle, ``stderr``), or raises ``subprocess.TimeoutExpired``.
 
+    On Windows (no ``select`` on pipes) each workbook still gets a child of its own.
+
     Parameters
     ----------
     script : str
@@ -180,12 +182,14 @@ class WorkbookChildren:
             self._children[key] = found
         return found
 
-    def _end(self, key: int) -> None:
+    def _end(self, key: int, kill: bool = False) -> None:
         with self._lock:
             found = self._children.pop(key, None)
         if found is None:
             return
         process, errors, _ = found
+        if kill:  # over the time limit: it would not read its closed stdin before it is done
+            process.kill()
         for stream in (process.stdin, process.stdout):
             try:
                 stream.close()
@@ -204,6 +208,9 @@ class WorkbookChildren:
         import threading
         import time
 
+        if os.name == "nt":  # no select() on pipes: a child per workbook, as before
+            return subprocess.run([sys.executable, "-I", self.script, path, fmt, str(max_cells), str(max_bytes)],
+                                  capture_output=True, timeout=timeout)
         process, errors, _ = self._child(max_bytes)
         errors.seek(0, os.SEEK_END)
         start_of_errors = errors.tell()
@@ -219,7 +226,7 @@ class WorkbookChildren:
         except BrokenPipeError:
             head = None
         except subprocess.TimeoutExpired:
-            self._end(threading.get_ident())
+            self._end(threading.get_ident(), kill=True)
             raise subprocess.TimeoutExpired([path], timeout) from None
         if head is None or payload is None:  # the child ended: answer from its exit and error output
             try:
