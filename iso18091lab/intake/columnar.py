@@ -180,6 +180,8 @@ def _assessed_on(table: _Table, days: np.ndarray, year: np.ndarray, problems: _P
     """The assessment date of every row from ``days`` (:func:`_wave_dates`; None when the cell is empty or no
     date). A date in another year than the row's ``year`` is a ``date_year_mismatch`` problem of the date cell
     (its reason names the row's year)."""
+    if all(d is None for d in days):  # no date in the table (a summary matrix): no row's date to compare
+        return days[table.codes("date")]
     day_year = np.array([d.year if d is not None else -1 for d in days], dtype=np.int64)[table.codes("date")]
     years = pd.to_numeric(pd.Series(year, dtype=object), errors="coerce").to_numpy(dtype=float)
     wrong = np.flatnonzero((day_year >= 0) & ~np.isnan(years) & (day_year != years))

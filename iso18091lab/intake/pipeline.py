@@ -44,7 +44,7 @@ from iso18091lab.intake.kinds import (_collect, _finish, _flag_duplicate_codes, 
                                       _typed_assessments, _typed_outcomes, _typed_units)
 from iso18091lab.intake.outcomes import _clean_outcomes
 from iso18091lab.intake.provinces import of_today
-from iso18091lab.intake.reader import SkippedSheet, read_sheets, recognise_table
+from iso18091lab.intake.reader import SkippedSheet, read_sheets, recognise_table, workbook_children
 from iso18091lab.intake.schema import ASSESSMENT_COLUMNS, NAME_MATCH_COLUMNS, OUTCOME_COLUMNS, UNIT_COLUMNS
 from iso18091lab.intake.store import (IngestResult, _Parts, _TableWriter, catalog_fingerprint, file_provinces,
                                       province_hashes, raw_fingerprint, write_processed)
@@ -114,22 +114,24 @@ def ingest_fingerprint() -> str:
 
 def _read_ahead(files: list[Path], limits: ReadLimits, ahead: int | None = None):
     """(path, future of its sheets) in order, while the next files are read: each workbook is parsed in a child
-    process, so ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the
-    current one; at most ``ahead + 1`` files' cells are held at a time."""
+    process (one long-lived child per reading thread, :func:`~iso18091lab.intake.reader.workbook_children`), so
+    ``ahead`` (default: the number of cores, at most 4) parse at once beside the cleaning of the current one; at
+    most ``ahead + 1`` files' cells are held at a time."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     ahead = ahead or max(1, min(4, os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
+    with workbook_children() as children, \
+            ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="iso18091lab-read") as pool:
         pending: deque = deque()
         queue = iter(files)
         for path in itertools.islice(queue, ahead):
-            pending.append((path, pool.submit(read_sheets, path, limits)))
+            pending.append((path, pool.submit(read_sheets, path, limits, children)))
         while pending:
             path, future = pending.popleft()
             following = next(queue, None)
             if following is not None:
-                pending.append((following, pool.submit(read_sheets, following, limits)))
+                pending.append((following, pool.submit(read_sheets, following, limits, children)))
             yield path, future
 
 

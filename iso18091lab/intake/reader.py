@@ -96,8 +96,10 @@ class SkippedSheet:
 
 # --------------------------------------------------------------------------- reading
 
-def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[RawSheet]:
-    """All sheets of a data file as rows of values (text in NFC); raises :class:`FileReadError`."""
+def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS, children=None) -> list[RawSheet]:
+    """All sheets of a data file as rows of values (text in NFC); raises :class:`FileReadError`. ``children``:
+    a :class:`~iso18091lab.intake.workbook_child.WorkbookChildren` whose long-lived child parses the workbook
+    (:func:`workbook_children`), else a child started for this file alone."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -109,7 +111,7 @@ def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[R
         fmt = check_workbook(path, limits)
         if fmt == "text":  # a web application's "Excel" export that is really delimited text
             return [RawSheet(path, "", _read_csv_rows(path))]
-        return _read_workbook_isolated(path, fmt, limits)
+        return _read_workbook_isolated(path, fmt, limits, children)
     return [RawSheet(path, "", _read_csv_rows(path))]
 
 
@@ -118,14 +120,27 @@ def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS) -> list[R
 #: The script that parses a workbook in a child process.
 WORKBOOK_CHILD = Path(__file__).resolve().with_name("workbook_child.py")
 
-def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits) -> list[RawSheet]:
+def workbook_children():
+    """Long-lived workbook children, one per reading thread, for a batch of :func:`read_sheets` calls (``with
+    workbook_children() as children: read_sheets(path, limits, children)``): each answers as a one-workbook child
+    would, with the same limits, and a workbook that takes its child down gets a new one for the next."""
+    from iso18091lab.intake.workbook_child import WorkbookChildren
+
+    return WorkbookChildren(str(WORKBOOK_CHILD))
+
+
+def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits, children=None) -> list[RawSheet]:
     """Parse a workbook with calamine in a child process (:mod:`iso18091lab.intake.workbook_child`, run as a script so
     it imports nothing of the package; -I keeps its folder off sys.path, where io.py would shadow the standard
-    library) that limits its own memory; the parent limits its time."""
+    library) that limits its own memory; the parent limits its time. ``children``: see :func:`read_sheets`."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-I", str(WORKBOOK_CHILD), str(path), fmt, str(limits.max_sheet_cells),
-             str(limits.parse_memory_bytes)], capture_output=True, timeout=limits.parse_timeout_s)
+        if children is not None:
+            done = children.run(str(path), fmt, limits.max_sheet_cells, limits.parse_memory_bytes,
+                                limits.parse_timeout_s)
+        else:
+            done = subprocess.run(
+                [sys.executable, "-I", str(WORKBOOK_CHILD), str(path), fmt, str(limits.max_sheet_cells),
+                 str(limits.parse_memory_bytes)], capture_output=True, timeout=limits.parse_timeout_s)
     except subprocess.TimeoutExpired:
         raise FileReadError(path, "timeout", "io_timeout")
     if done.returncode != 0:

@@ -160,7 +160,7 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
 
     rows, columns = {}, {}
     for name in ("assessments", "units", "outcomes"):
-        frame = getattr(result, name)
+        frame = _dates_as_categories(getattr(result, name))
         if any(isinstance(dtype, pd.ArrowDtype) for dtype in frame.dtypes):
             continue  # Arrow numbers hash as their numpy form, which depends on the part's nulls: hash the parts
         where = parts.rows[name] if isinstance(parts, _Parts) else (
@@ -188,6 +188,36 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
         hashes[province] = digest.hexdigest()
     return hashes
 
+
+def _dates_as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow date columns as categoricals of the same ``datetime.date`` values, which
+    ``pandas.util.hash_pandas_object`` hashes to the same row hashes (both hash each distinct date's text, and a
+    missing date as the null hash) without making a Python object of every cell; other columns are shared.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A table of the ingest.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when it has no Arrow date column, else a shallow copy.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dates = [name for name, dtype in frame.dtypes.items()
+             if isinstance(dtype, pd.ArrowDtype) and pa.types.is_date(dtype.pyarrow_dtype)]
+    if not dates:
+        return frame
+    frame = frame.copy(deep=False)
+    for name in dates:
+        column = pa.array(frame[name].array)
+        encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+        frame[name] = pd.Categorical.from_codes(encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False),
+                                                pd.Index(encoded.dictionary.to_pylist(), dtype=object))
+    return frame
 
 def write_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path) -> None:
     """One folder per province under ``<out>/provinces/`` with its rows of the three tables (``parts``, from

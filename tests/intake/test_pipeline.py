@@ -367,3 +367,28 @@ def test_the_date_column_is_read_once_per_table(tmp_path, monkeypatch):
     assert sorted(parsed) == ["15/10/2024", "không rõ"]
     assert result.quarantine["rule"].tolist() == ["bad_date"] * 3
     assert result.assessments["assessed_on"].astype(str).tolist() == ["2024-10-15"] * 3
+
+
+def test_dates_as_categories_hash_as_pandas_hashes_the_arrow_dates():
+    """The province hashes hash Arrow date columns as categoricals of the same dates: the row hashes must be the
+    ones pandas gives the Arrow column itself (the reference), for a whole table and for any part of it."""
+    import datetime
+
+    import numpy as np
+    import pyarrow as pa
+
+    from iso18091lab.intake.store import _dates_as_categories
+
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=i % 5) if i % 4 else None for i in range(40)]
+    frame = pd.DataFrame({"province": pd.array(["A", "B"] * 20, dtype="string"),
+                          "assessed_on": pd.array(days, dtype=pd.ArrowDtype(pa.date32())),
+                          "score": pd.array(np.arange(40.0), dtype="Float64")})
+    changed = _dates_as_categories(frame)
+    assert isinstance(changed["assessed_on"].dtype, pd.CategoricalDtype)
+    assert isinstance(frame["assessed_on"].dtype, pd.ArrowDtype)  # the table itself is left as it was
+    whole = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    assert (pd.util.hash_pandas_object(changed, index=False).to_numpy() == whole).all()
+    part = frame.iloc[1::4]  # a part without missing dates hashes the same rows
+    assert (pd.util.hash_pandas_object(part, index=False).to_numpy() == whole[1::4]).all()
+    no_dates = frame[["province", "score"]]
+    assert _dates_as_categories(no_dates) is no_dates

@@ -553,6 +553,56 @@ def test_xls_sheet_too_large_for_the_memory_limit_is_a_clean_error(tmp_path):
     assert err.value.rule == "sheet_too_large" and "16777216" in err.value.reason_en
 
 
+
+def test_one_long_lived_child_reads_a_batch_and_each_file_fails_alone(tmp_path, monkeypatch):
+    """Workbooks parsed by one long-lived child (``workbook_children``) give the same sheets and, file by file,
+    the same errors as a child per workbook: a damaged workbook, one over the memory limit (the child dies) and one
+    over the time limit each fail by name, and the workbook after each is still read."""
+    import subprocess
+
+    from iso18091lab.intake.reader import workbook_children
+
+    book = openpyxl.Workbook()
+    book.active["A1"] = "Tỉnh"
+    book.active["B2"] = 3.5
+    book.save(tmp_path / "ok.xlsx")
+    far = xlwt.Workbook()
+    far.add_sheet("S").write(65535, 255, 1)  # 16.7 M cells: over a 300 MiB reader
+    far.save(str(tmp_path / "far.xls"))
+    with zipfile.ZipFile(tmp_path / "broken.xlsx", "w") as archive:  # passes the checks, is no workbook
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+    small = ReadLimits(parse_memory_bytes=300 * 1024**2)
+    cases = [("ok.xlsx", ReadLimits()), ("broken.xlsx", ReadLimits()), ("ok.xlsx", ReadLimits()),
+             ("far.xls", small), ("ok.xlsx", small), ("far.xls", ReadLimits(parse_timeout_s=0.01)),
+             ("ok.xlsx", ReadLimits()), ("ok.xlsx", ReadLimits())]
+
+    def read_all(children):
+        out = []
+        for name, limits in cases:
+            try:
+                out.append([(s.sheet, s.rows) for s in read_sheets(tmp_path / name, limits, children)])
+            except FileReadError as exc:
+                out.append((exc.rule, exc.reason_en))
+        return out
+
+    started = []
+    popen = subprocess.Popen
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(a[0]) or popen(*a, **k))
+    alone = read_all(None)
+    assert len(started) == len(cases)
+    started.clear()
+    with workbook_children() as children:
+        batched = read_all(children)
+    assert batched == alone
+    assert [r if isinstance(r, list) else r[0] for r in batched] == [
+        [("Sheet", [["Tỉnh", ""], ["", 3.5]])], "unreadable", [("Sheet", [["Tỉnh", ""], ["", 3.5]])],
+        "out_of_memory", [("Sheet", [["Tỉnh", ""], ["", 3.5]])], "timeout", [("Sheet", [["Tỉnh", ""], ["", 3.5]])],
+        [("Sheet", [["Tỉnh", ""], ["", 3.5]])]]
+    # a child per change of memory limit (3) and one after the memory limit and the time limit ended a child (2);
+    # the damaged workbook did not end its child
+    assert all("--serve" in command for command in started) and len(started) == 5
+
+
 # --------------------------------------------------------------------------- every file accounted for
 
 def test_every_file_of_a_mixed_folder_is_listed_once_with_its_status(tmp_path):
