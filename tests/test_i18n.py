@@ -258,30 +258,33 @@ def _methods_the_statistics_return() -> list[str]:
 
 def _reliability_methods() -> list[str]:
     """The method descriptions of the reliability statistics, from real calls on a small synthetic table."""
-    from iso18091lab.stats import indicator_review as review
+    from iso18091lab.stats.review import council_size, leniency, pillar_items, rater_consistency
+    from iso18091lab.stats.review import assessments as review_assessments
+    from iso18091lab.stats.review import table as review_table
     from iso18091lab.stats.agreement import bland_altman, fleiss_kappa
     from iso18091lab.stats.intraclass import icc, icc_reml
     from iso18091lab.stats.reml import variance_components
     from iso18091lab.stats.scales import cronbach_alpha, floor_ceiling, mcdonald_omega
 
-    members = review._example(n_bodies=6, members=3, seed=1)
-    out = list(review.council_interrater(members)["measure"])  # ICC(A,1) and (A,k) by both fits, Krippendorff
+    members = review_assessments._example(n_bodies=6, members=3, seed=1)
+    # ICC(A,1) and (A,k) by both fits, Krippendorff
+    out = list(rater_consistency.council_interrater(members)["measure"])
     ratings = members[members["rater_id"].notna()].assign(target=lambda f: f["body_id"] + f["indicator"])
     for function in (icc, icc_reml):
         out += list(function(ratings, "target", "rater_id", "score_100")["method"])  # six forms
     out += [variance_components(ratings, "score_100", ["target", "rater_id"]).method,
-            review.council_g_study(members).method, review.council_d_study(members, 3, 10, seed=1).method,
+            council_size.council_g_study(members).method, council_size.council_d_study(members, 3, 10, seed=1).method,
             floor_ceiling(members)["method"].iloc[0]]
     wide = ratings.pivot_table(index="target", columns="rater_id", values="score_100")
     out += [cronbach_alpha(wide).method, mcdonald_omega(wide).method,
             fleiss_kappa([[2, 1, 0], [0, 3, 0], [1, 1, 1]]).method,
             bland_altman(wide.iloc[:, 0], wide.iloc[:, 1]).method]
-    results = [review.self_inflation(members), review.self_inflation_by_body(members),
-               review.self_council_consistency(members), review.member_agreement(members),
-               review.internal_consistency(members), review.internal_consistency(members, rater="self"),
-               review.item_review(members, n_resamples=20, seed=1)]
-    return out + [r["method"].iloc[0] for r in results] + [review.review_indicators(members, n_resamples=20,
-                                                                                      seed=1).method]
+    results = [leniency.self_inflation(members), leniency.self_inflation_by_body(members),
+               rater_consistency.self_council_consistency(members), rater_consistency.member_agreement(members),
+               pillar_items.internal_consistency(members), pillar_items.internal_consistency(members, rater="self"),
+               pillar_items.item_review(members, n_resamples=20, seed=1)]
+    return out + [r["method"].iloc[0] for r in results] + [review_table.review_indicators(members, n_resamples=20,
+                                                                                            seed=1).method]
 
 
 def test_methods_are_keys_with_values_worded_in_either_language():

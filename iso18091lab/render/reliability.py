@@ -27,7 +27,7 @@ def band_text(key: str, lang: str = "vi") -> str:
     ----------
     key : str
         ``"moderate"``, ``"poor/moderate"`` (an interval over two bands), ``"uncertain"``
-        (:func:`iso18091lab.stats.indicator_review.band_ci_key`), or a kappa band (``"almost perfect"``).
+        (:func:`iso18091lab.stats.review.bands.band_ci_key`), or a kappa band (``"almost perfect"``).
     lang : str
         ``"vi"`` or ``"en"``.
 

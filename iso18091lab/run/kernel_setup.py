@@ -9,7 +9,7 @@ from __future__ import annotations
 #: The modules every report imports.
 REPORT_MODULES = ("matplotlib.pyplot", "iso18091lab.render.figures", "iso18091lab.render.notebook", "iso18091lab.stats.descriptive",
                   "iso18091lab.stats.did.table", "iso18091lab.stats.did.event_study", "iso18091lab.stats.did.pre_post",
-                  "iso18091lab.stats.indicator_review", "iso18091lab.stats.agreement", "iso18091lab.stats.synthesis")
+                  "iso18091lab.stats.review.table", "iso18091lab.stats.agreement", "iso18091lab.stats.synthesis")
 
 
 def warm_up() -> None:

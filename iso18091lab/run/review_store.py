@@ -1,4 +1,4 @@
-"""Indicator reviews kept once per run: the run layer around :mod:`iso18091lab.stats.indicator_review` (which
+"""Indicator reviews kept once per run: the run layer around :mod:`iso18091lab.stats.review` (which
 computes, and knows nothing of files or locks).
 
 * :func:`cached_review` — a province's review under a hash of what it reads, computed once (a lock per entry);
@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from iso18091lab.run.cache import cached
-from iso18091lab.stats.indicator_review import ASSESSMENT_COLUMNS, IndicatorReview, _check, review_indicators
+from iso18091lab.stats.review.assessments import ASSESSMENT_COLUMNS, _check
+from iso18091lab.stats.review.table import IndicatorReview, review_indicators
 
 
 def cache_folder(processed_dir: str | Path) -> Path:
@@ -26,7 +27,7 @@ def cache_folder(processed_dir: str | Path) -> Path:
 
 def cached_review(assessments: pd.DataFrame, catalog: pd.DataFrame | None = None, n_resamples: int = 1000,
                   seed=None, confidence: float = 0.95, cache: str | Path | None = None) -> IndicatorReview:
-    """:func:`~iso18091lab.stats.indicator_review.review_indicators`, kept in ``cache`` (a run uses
+    """:func:`~iso18091lab.stats.review.table.review_indicators`, kept in ``cache`` (a run uses
     :func:`cache_folder` of its processed data) under a hash of the rows as the review reads them, the catalog,
     the parameters and the package: a call with the same inputs reads it instead of computing it again, and a
     concurrent one waits for the one computing. Without a folder or a whole-number ``seed`` nothing is kept

@@ -217,7 +217,7 @@ def bodies_to_answer(n_pilot: int, n_comparison: int, alpha: float = ALPHA,
 # --------------------------------------------------------------------------- can the indicators be scored consistently?
 
 #: The agreement measures that answer "can this indicator be scored consistently?" (columns of
-#: ``indicator_review.review_indicators``) and the flag rule whose threshold they are held to. Item-rest r,
+#: ``review.table.review_indicators``) and the flag rule whose threshold they are held to. Item-rest r,
 #: alpha and floor/ceiling say whether an indicator fits its pillar: they can flag it, never show it consistent.
 CONSISTENCY_MEASURES = {"member_icc": "members_disagree", "icc_c1": "self_council_inconsistent"}
 #: The measures of an indicator review and their interval columns: a measure counts as measured only with both.
@@ -279,7 +279,7 @@ def consistency_verdict(estimate, ci_low, ci_high, threshold: float, needed: dic
 
 
 def _rules():
-    from iso18091lab.stats.indicator_review import FLAG_RULES  # the thresholds live with the flag rules (imported late: no cycle)
+    from iso18091lab.stats.review.table import FLAG_RULES  # the thresholds live with the flag rules (imported late: no cycle)
 
     return FLAG_RULES
 
@@ -328,8 +328,8 @@ def indicator_verdicts(review) -> "pd.DataFrame":
 
 def indicator_set_verdict(review, raters=None) -> Verdict:
     """Can the indicator set be scored consistently? From the table of ``review_indicators`` (and, when council
-    members' own scores exist, the :class:`~iso18091lab.stats.indicator_review.DStudy` of
-    ``indicator_review.council_d_study``: its ``needed`` council size and ``n_bodies``).
+    members' own scores exist, the :class:`~iso18091lab.stats.review.council_size.DStudy` of
+    ``review.council_size.council_d_study``: its ``needed`` council size and ``n_bodies``).
 
     * ``unclear / consistency_not_measured`` — no indicator could be measured;
     * ``no / flagged`` — at least one indicator is flagged (values: which, and how many are shown consistent
@@ -345,9 +345,9 @@ def indicator_set_verdict(review, raters=None) -> Verdict:
     Parameters
     ----------
     review : DataFrame
-        The ``table`` of :func:`~iso18091lab.stats.indicator_review.review_indicators`.
+        The ``table`` of :func:`~iso18091lab.stats.review.table.review_indicators`.
     raters : DStudy, optional
-        The council's D study (:func:`~iso18091lab.stats.indicator_review.council_d_study`).
+        The council's D study (:func:`~iso18091lab.stats.review.council_size.council_d_study`).
 
     Returns
     -------

@@ -23,7 +23,7 @@ import pandas as pd
 
 from iso18091lab.intake.admin_map import national_frame
 from iso18091lab.stats import NotEstimable
-from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats.review import by_province as review_by_province
 from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.verdict import MIN_EFFECT, MIN_PILOTS_PER_START, Verdict, national_effect_verdict
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, has_summary, load_summary, register
@@ -163,8 +163,8 @@ def read_provinces(province_dirs: dict, missing: dict | None = None
 
 def reliability_comparison(summaries: dict[str, ReliabilitySummary], pooled: dict | None = None) -> dict:
     """The cross-province reliability comparison from each province's reliability summary: ``summary`` (one row
-    per province, :data:`~iso18091lab.stats.indicator_review.COMPARISON_COLUMNS`, then ``pooled`` when given: the
-    row of :func:`~iso18091lab.stats.indicator_review.comparison_row` on every province's rows) and ``flags``
+    per province, :data:`~iso18091lab.stats.review.by_province.COMPARISON_COLUMNS`, then ``pooled`` when given: the
+    row of :func:`~iso18091lab.stats.review.by_province.comparison_row` on every province's rows) and ``flags``
     (indicator, province, reasons: the flags of each province's own report 20)."""
     rows, flags = [], []
     for name, s in summaries.items():
@@ -177,7 +177,7 @@ def reliability_comparison(summaries: dict[str, ReliabilitySummary], pooled: dic
                      "inflation_ci_high": infl.ci_high if infl else float("nan"),
                      "n_flagged": len(s.flagged), "flagged": ", ".join(s.flagged)})
         flags += [{"indicator": i, "province": name, "reasons": s.flag_reasons.get(i, "")} for i in s.flagged]
-    summary = pd.DataFrame(rows + ([pooled] if pooled else []), columns=review.COMPARISON_COLUMNS)
+    summary = pd.DataFrame(rows + ([pooled] if pooled else []), columns=review_by_province.COMPARISON_COLUMNS)
     return {"summary": summary, "flags": pd.DataFrame(flags, columns=["indicator", "province", "reasons"])}
 
 
@@ -232,8 +232,9 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
         synthetic = bool(synthetic) or any(s.synthetic for s in province_summaries.values())
         if read and reliability is None:
             full = {**DEFAULTS, **(params or {})}
-            pooled_row = (review.comparison_row(data.assessments, "pooled", POOLED_RESAMPLES, full["seed"],
-                                                data.catalog)[0] if data is not None else None)
+            pooled_row = (review_by_province.comparison_row(data.assessments, "pooled", POOLED_RESAMPLES,
+                                                            full["seed"], data.catalog)[0]
+                          if data is not None else None)
             reliability = reliability_comparison(read, pooled_row)
     params = {**DEFAULTS, **(params or {})}
     effects = [float(e) for e in params["effects_to_detect"]]
@@ -285,7 +286,7 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
     elif reliability is not None:
         flags = reliability["flags"]
         out.update(flagged=flags, has_flags=True, reliability_by_province=reliability["summary"],
-                   flagged_everywhere=review.flagged_everywhere(flags, names))
+                   flagged_everywhere=review_by_province.flagged_everywhere(flags, names))
     try:
         moments = _concat([i.pool_moments for i in inputs], syn.MOMENT_COLUMNS)
         if moments.empty and not any(i.has_comparison for i in inputs):

@@ -2,7 +2,7 @@
 leniently? :func:`build_reliability` computes it once; ``render.reliability`` words and draws it, and the
 national report reads the province summaries.
 
-The per-indicator review (``review``) is the table of :func:`iso18091lab.stats.indicator_review.review_indicators`;
+The per-indicator review (``review``) is the table of :func:`iso18091lab.stats.review.table.review_indicators`;
 a run passes ``review=`` a function that keeps it once per province for all reports
 (:func:`iso18091lab.run.review_store.province_review`). What a statistics result carries beside its table
 and the report uses (the council sizes of the D study, the parts the review could not estimate) is kept in
@@ -18,11 +18,14 @@ import pandas as pd
 
 from iso18091lab.intake.dataset import Dataset
 from iso18091lab.stats import NotEstimable, method_params
-from iso18091lab.stats import indicator_review as review_stats
 from iso18091lab.stats.agreement import bland_altman
 from iso18091lab.stats.descriptive import overall_scores
-from iso18091lab.stats.indicator_review import FEW_MEMBER_BODIES, FLAG_RULES, MIN_BODIES  # noqa: F401 (re-exported)
 from iso18091lab.stats.reml import VarianceComponents
+from iso18091lab.stats.review import bands, council_size, leniency, pillar_items, rater_consistency
+from iso18091lab.stats.review import table as review_table
+from iso18091lab.stats.review.assessments import MIN_BODIES  # noqa: F401 (re-exported)
+from iso18091lab.stats.review.council_size import FEW_MEMBER_BODIES
+from iso18091lab.stats.review.table import FLAG_RULES  # noqa: F401 (re-exported)
 from iso18091lab.stats.verdict import Verdict, indicator_set_verdict, measured
 from iso18091lab.summaries.base import Estimate, NotEstimated, Summary, register
 
@@ -51,7 +54,7 @@ class ReliabilitySummary(Summary):
       review's own.
 
     A national comparison reads a province's row from it: ``n_bodies``, the lowest ``alpha``, the median
-    ``review.icc_c1``, ``inflation_overall`` and ``flagged`` (as ``stats.indicator_review.summary_by_province``
+    ``review.icc_c1``, ``inflation_overall`` and ``flagged`` (as ``stats.review.by_province.summary_by_province``
     computes them from the data).
     """
 
@@ -99,7 +102,7 @@ class ReliabilitySummary(Summary):
 
 
 def build_reliability(data: Dataset, params: dict,
-                      review: Callable[..., review_stats.IndicatorReview] | None = None) -> ReliabilitySummary:
+                      review: Callable[..., review_table.IndicatorReview] | None = None) -> ReliabilitySummary:
     """The reliability summary of one province's data.
 
     Parameters
@@ -111,8 +114,8 @@ def build_reliability(data: Dataset, params: dict,
         of them but at least 50, of the D study); kept with the summary.
     review : callable, optional
         ``review(assessments, catalog, n_resamples=, seed=)`` returning the
-        :class:`~iso18091lab.stats.indicator_review.IndicatorReview` of
-        :func:`~iso18091lab.stats.indicator_review.review_indicators` (default: that function). A run passes
+        :class:`~iso18091lab.stats.review.table.IndicatorReview` of
+        :func:`~iso18091lab.stats.review.table.review_indicators` (default: that function). A run passes
         one that keeps each province's review once (:func:`iso18091lab.run.review_store.province_review`).
 
     Returns
@@ -121,7 +124,7 @@ def build_reliability(data: Dataset, params: dict,
     """
     seed, n_resamples = params["seed"], int(params["n_resamples"])
     a, catalog = data.assessments, data.catalog
-    review_of = review or (lambda rows, cat, n_resamples, seed: review_stats.review_indicators(
+    review_of = review or (lambda rows, cat, n_resamples, seed: review_table.review_indicators(
         rows, cat, n_resamples=n_resamples, seed=seed))
     table = review_of(a, catalog, n_resamples=n_resamples, seed=seed)
     missing = {part: NotEstimated.of(part, exc) for part, exc in table.not_estimable}
@@ -133,14 +136,14 @@ def build_reliability(data: Dataset, params: dict,
             missing[part] = NotEstimated.of(part, exc)
             return None
 
-    inflation = attempt("inflation", lambda: review_stats.self_inflation(a, n_resamples, seed))
-    by_body = attempt("inflation", lambda: review_stats.self_inflation_by_body(a, n_resamples, seed))
-    consistency = attempt("items", lambda: review_stats.internal_consistency(a))
-    council = attempt("members", lambda: review_stats.council_interrater(a))
-    raters = attempt("raters", lambda: review_stats.council_d_study(a, n_resamples=max(50, n_resamples // 10),
-                                                                  seed=seed))
+    inflation = attempt("inflation", lambda: leniency.self_inflation(a, n_resamples, seed))
+    by_body = attempt("inflation", lambda: leniency.self_inflation_by_body(a, n_resamples, seed))
+    consistency = attempt("items", lambda: pillar_items.internal_consistency(a))
+    council = attempt("members", lambda: rater_consistency.council_interrater(a))
+    raters = attempt("raters", lambda: council_size.council_d_study(a, n_resamples=max(50, n_resamples // 10),
+                                                                    seed=seed))
     # the D study rests on the G study: its fit is read there, not fitted a second time
-    g = raters.g_study if raters is not None else attempt("raters", lambda: review_stats.council_g_study(a))
+    g = raters.g_study if raters is not None else attempt("raters", lambda: council_size.council_g_study(a))
     limits, points = _limits_of_agreement(a)
     return reliability_summary(
         table, inflation, by_body, raters, consistency=consistency, council=council, g=g,
@@ -149,24 +152,24 @@ def build_reliability(data: Dataset, params: dict,
         n_provinces=len(data.provinces), n_bodies=int(a["body_id"].nunique()))
 
 
-def reliability_summary(review: review_stats.IndicatorReview | pd.DataFrame, inflation: pd.DataFrame | None = None,
-                        by_body: pd.DataFrame | None = None, raters: review_stats.DStudy | None = None, *,
+def reliability_summary(review: review_table.IndicatorReview | pd.DataFrame, inflation: pd.DataFrame | None = None,
+                        by_body: pd.DataFrame | None = None, raters: council_size.DStudy | None = None, *,
                         consistency: pd.DataFrame | None = None, council: pd.DataFrame | None = None,
                         g: VarianceComponents | None = None, not_estimated: list[NotEstimated] | None = None,
                         province: str = "", synthetic: bool = False, **fields) -> ReliabilitySummary:
     """A :class:`ReliabilitySummary` from the statistics' results (as :func:`build_reliability` computes them;
     parts given as None were not estimated): the review of
-    :func:`~iso18091lab.stats.indicator_review.review_indicators` (or its table alone), the self-inflation
-    scopes and per-body table, the :class:`~iso18091lab.stats.indicator_review.DStudy` (its table becomes
+    :func:`~iso18091lab.stats.review.table.review_indicators` (or its table alone), the self-inflation
+    scopes and per-body table, the :class:`~iso18091lab.stats.review.council_size.DStudy` (its table becomes
     ``raters_needed``, its council sizes ``members_needed``), internal consistency, council inter-rater
     agreement and the G study. ``fields`` sets any other field."""
     problems = []
-    if isinstance(review, review_stats.IndicatorReview):
+    if isinstance(review, review_table.IndicatorReview):
         review, problems = review.table, review.not_estimable
     if not isinstance(review, pd.DataFrame) or not {"indicator", "flag", "reason"} <= set(review.columns):
         raise ValueError("a reliability summary needs the table of review_indicators")
     flagged = review[review["flag"]]
-    disagreed = (review_stats.most_disagreed(review, N_GUIDANCE) if review["member_icc"].notna().any()
+    disagreed = (review_table.most_disagreed(review, N_GUIDANCE) if review["member_icc"].notna().any()
                  else review.iloc[:0])
     return ReliabilitySummary(
         province=province, synthetic=synthetic, not_estimated=list(not_estimated or []),
@@ -205,7 +208,7 @@ def _whole(x) -> int | None:
 
 def _bands(table: pd.DataFrame, measure: str) -> list[str]:
     """The Koo & Li band key of each interval of ``measure`` (``poor``, ``poor-moderate``, ``uncertain`` …)."""
-    return [review_stats.band_ci_key(v, lo, hi, "icc") for v, lo, hi in
+    return [bands.band_ci_key(v, lo, hi, "icc") for v, lo, hi in
             zip(table[measure], table[f"{measure}_ci_low"], table[f"{measure}_ci_high"])]
 
 

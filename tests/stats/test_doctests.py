@@ -27,4 +27,4 @@ def test_the_verdicts_and_the_headline_have_examples():
 
 def test_the_sub_packages_modules_are_collected():
     assert {"iso18091lab.stats.did.imputation", "iso18091lab.stats.did.event_study", "iso18091lab.stats.intraclass",
-            "iso18091lab.stats.reml"} <= set(MODULES)
+            "iso18091lab.stats.reml", "iso18091lab.stats.review.table", "iso18091lab.stats.review.leniency"} <= set(MODULES)

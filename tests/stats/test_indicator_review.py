@@ -15,7 +15,9 @@ import pytest
 from iso18091lab.catalog import load_catalog
 from iso18091lab.render.reliability import summary_sentences
 from iso18091lab.stats import NotEstimable
-from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats.review import bands, council_size, leniency, pillar_items, rater_consistency
+from iso18091lab.stats.review import by_province as review_by_province
+from iso18091lab.stats.review import table as review_table
 from iso18091lab.stats.generalizability import raters_needed
 from iso18091lab.summaries.reliability import reliability_summary
 
@@ -33,7 +35,7 @@ def inflated():
 
 @pytest.fixture(scope="module")
 def inflated_review(inflated):
-    result = review.review_indicators(inflated, CATALOG, n_resamples=400, seed=1)
+    result = review_table.review_indicators(inflated, CATALOG, n_resamples=400, seed=1)
     assert result.not_estimable == [] and result.method.startswith("flag_rules ") and not result.table.attrs
     return result.table
 
@@ -43,7 +45,7 @@ def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated
     assert (inflated_review["reason"] == "").all()
     # the old absolute-agreement ICC(A,1) is dragged down by the offset; ICC(C,1) is not
     assert inflated_review["icc_a1"].median() < 0.75 < inflated_review["icc_c1_ci_low"].min()
-    infl = review.self_inflation(inflated, n_resamples=600, seed=2).set_index("scope")
+    infl = leniency.self_inflation(inflated, n_resamples=600, seed=2).set_index("scope")
     assert infl.loc["overall", "ci_low"] < 12.0 < infl.loc["overall", "ci_high"]
     assert infl.loc["overall", "n_bodies"] == 60
     for p in (1, 2, 3, 4):
@@ -58,27 +60,27 @@ def test_constant_self_inflation_with_reliable_indicators_flags_nothing(inflated
 def test_planted_unreliable_indicators_are_flagged_exactly():
     planted = {"1.3", "2.5", "3.9", "4.1"}
     a = planted_assessments(n_bodies=60, waves=2, inflation=10.0, unreliable=planted, members=4, member_bodies=20, seed=5)
-    table = review.review_indicators(a, CATALOG, n_resamples=400, seed=1).table
+    table = review_table.review_indicators(a, CATALOG, n_resamples=400, seed=1).table
     assert set(table.loc[table["flag"], "indicator"]) == planted
     for rule in ("members_disagree", "self_council_inconsistent"):
         assert all(rule in r for r in table.loc[table["flag"], "reason"])
-    worst = review.most_disagreed(table, 4)
+    worst = review_table.most_disagreed(table, 4)
     assert set(worst["indicator"]) == planted
 
 
 def test_alpha_flag_needs_a_margin_and_a_ci():
     # a gain of 1e-5 is not meaningful: no flag, whatever its sign
     row = {"alpha_gain": 1e-5, "alpha_gain_ci_low": 5e-6}
-    assert review._flag_reasons(row) == []
-    assert review._flag_reasons({"alpha_gain": 0.05, "alpha_gain_ci_low": -0.01}) == []
-    assert review._flag_reasons({"alpha_gain": 0.05, "alpha_gain_ci_low": 0.01}) == ["alpha_rises_if_dropped"]
+    assert review_table._flag_reasons(row) == []
+    assert review_table._flag_reasons({"alpha_gain": 0.05, "alpha_gain_ci_low": -0.01}) == []
+    assert review_table._flag_reasons({"alpha_gain": 0.05, "alpha_gain_ci_low": 0.01}) == ["alpha_rises_if_dropped"]
 
 
 def test_self_inflation_by_body_finds_the_lenient_bodies():
     a = planted_assessments(n_bodies=20, inflation=5.0, seed=8)
     lenient = {"A|003", "A|011"}
     a.loc[a["body_id"].isin(lenient) & (a["rater"] == "self"), "score_100"] += 15
-    by_body = review.self_inflation_by_body(a, n_resamples=300, seed=1)
+    by_body = leniency.self_inflation_by_body(a, n_resamples=300, seed=1)
     assert set(by_body["body_id"].head(2)) == lenient
     assert (by_body.set_index("body_id").loc[list(lenient), "ci_low"] > 12).all()
     assert by_body["body_label"].iloc[0].startswith("xã")  # labels shown, ids used
@@ -87,7 +89,7 @@ def test_self_inflation_by_body_finds_the_lenient_bodies():
 def test_self_council_consistency_equals_pingouin_icc3(inflated):
     import pingouin as pg
 
-    table = review.self_council_consistency(inflated).set_index("indicator")
+    table = rater_consistency.self_council_consistency(inflated).set_index("indicator")
     part = inflated[inflated["rater_id"].isna() & (inflated["indicator"] == "2.3")]
     part = part.assign(target=part["body_id"] + part["year"].astype(str))
     ref = pg.intraclass_corr(part, targets="target", raters="rater", ratings="score_100")
@@ -101,7 +103,7 @@ def test_self_council_consistency_equals_pingouin_icc3(inflated):
 def test_internal_consistency_equals_pingouin(inflated):
     import pingouin as pg
 
-    table = review.internal_consistency(inflated).set_index("pillar")
+    table = pillar_items.internal_consistency(inflated).set_index("pillar")
     council = inflated[(inflated["rater"] == "council") & inflated["rater_id"].isna() & (inflated["pillar"] == 2)]
     wide = council.pivot_table(index=["body_id", "year"], columns="indicator", values="score_100")
     assert table.loc[2, "alpha"] == pytest.approx(pg.cronbach_alpha(wide)[0], abs=1e-10)
@@ -109,7 +111,7 @@ def test_internal_consistency_equals_pingouin(inflated):
 
 
 def test_item_review_matches_direct_formulas(inflated):
-    table = review.item_review(inflated, n_resamples=200, seed=1).set_index("indicator")
+    table = pillar_items.item_review(inflated, n_resamples=200, seed=1).set_index("indicator")
     council = inflated[(inflated["rater"] == "council") & inflated["rater_id"].isna() & (inflated["pillar"] == 4)]
     wide = council.pivot_table(index=["body_id", "year"], columns="indicator", values="score_100")
     rest = wide.drop(columns="4.2").sum(axis=1)
@@ -121,15 +123,15 @@ def test_item_review_matches_direct_formulas(inflated):
 
 def test_member_agreement_and_g_study_on_a_planted_council():
     a = planted_assessments(n_bodies=40, waves=1, inflation=0.0, members=5, member_bodies=40, seed=9, missing_member_rate=0.1)
-    agreement = review.member_agreement(a)
+    agreement = rater_consistency.member_agreement(a)
     # planted per-indicator ICC(A,1): (body 100 + bi 9) / (109 + member bias 4 + noise 16) = 0.845
     assert agreement["member_icc"].median() == pytest.approx(109 / 129, abs=0.06)
-    fit = review.council_g_study(a)
+    fit = council_size.council_g_study(a)
     g = fit.table.set_index("component")["variance"]
     assert fit.levels["body"] == a["body_id"].nunique() == 40 and fit.levels["rater"] == 5 and fit.n == len(
         a[a["rater_id"].notna()].dropna(subset=["score_100"]))
     assert g["residual"] == pytest.approx(16.0, rel=0.15)
-    d = review.council_d_study(a, n_resamples=30, seed=1)
+    d = council_size.council_d_study(a, n_resamples=30, seed=1)
     table = d.table
     assert list(table.columns) == ["raters", "reliability", "ci_low", "ci_high", "reliability_relative"]
     assert list(table["raters"]) == list(range(1, 8)) and table["reliability"].is_monotonic_increasing
@@ -144,23 +146,24 @@ def test_member_agreement_and_g_study_on_a_planted_council():
 
 def test_not_estimable_designs():
     no_members = planted_assessments(n_bodies=10, members=0, seed=1)
-    for function in (review.member_agreement, review.council_g_study, review.council_interrater):
+    for function in (rater_consistency.member_agreement, council_size.council_g_study,
+                     rater_consistency.council_interrater):
         with pytest.raises(NotEstimable) as info:
             function(no_members)
         assert info.value.reason == "no_members"
     council_only = planted_assessments(n_bodies=10, with_self=False, seed=1)
     with pytest.raises(NotEstimable) as info:
-        review.self_inflation(council_only)
+        leniency.self_inflation(council_only)
     assert info.value.reason == "no_self"
     self_only = planted_assessments(n_bodies=10, with_council=False, seed=1)
     with pytest.raises(NotEstimable) as info:
-        review.internal_consistency(self_only)
+        pillar_items.internal_consistency(self_only)
     assert info.value.reason == "no_council"
     two = planted_assessments(n_bodies=2, seed=1)
     with pytest.raises(NotEstimable) as info:
-        review.self_inflation(two)
+        leniency.self_inflation(two)
     assert info.value.reason == "too_few" and "detail" in info.value.values
-    result = review.review_indicators(no_members, CATALOG, n_resamples=50, seed=1)
+    result = review_table.review_indicators(no_members, CATALOG, n_resamples=50, seed=1)
     assert [p for p, _ in result.not_estimable] == ["members"] and result.table["member_icc"].isna().all()
     assert result.not_estimable[0][1].reason == "no_members"
 
@@ -169,9 +172,9 @@ def test_a_body_s_own_subset_of_indicators_and_duplicate_names():
     a = planted_assessments(n_bodies=30, seed=4)
     a = a[~((a["body_id"] == "A|001") & a["indicator"].isin(["1.1", "2.2", "3.3"]))]  # its own subset
     assert a["body_label"].duplicated().any()  # names repeat; ids do not
-    table = review.review_indicators(a, CATALOG, n_resamples=50, seed=1).table
+    table = review_table.review_indicators(a, CATALOG, n_resamples=50, seed=1).table
     assert len(table) == 39 and table.loc[table["indicator"] == "1.1", "n_bodies"].item() == 29
-    infl = review.self_inflation(a, n_resamples=50, seed=1)
+    infl = leniency.self_inflation(a, n_resamples=50, seed=1)
     assert infl.iloc[0]["n_bodies"] == 30
 
 
@@ -179,59 +182,59 @@ def test_duplicate_consensus_scores_raise():
     a = planted_assessments(n_bodies=5, seed=1)
     twice = pd.concat([a, a.iloc[[0]]], ignore_index=True)
     with pytest.raises(ValueError, match="duplicate self scores"):
-        review.self_inflation(twice)
+        leniency.self_inflation(twice)
     a = planted_assessments(n_bodies=5, members=3, seed=1)
     member = a[a["rater_id"].notna()].iloc[[0]]
     with pytest.raises(ValueError, match="duplicate member scores"):
-        review.member_agreement(pd.concat([a, member], ignore_index=True))
+        rater_consistency.member_agreement(pd.concat([a, member], ignore_index=True))
 
 
 def test_bands_take_the_interval_into_account():
-    assert [review.band(v) for v in (0.3, 0.5, 0.8, 0.95)] == ["poor", "moderate", "good", "excellent"]
-    assert [review.band(v, "kappa") for v in (-0.1, 0.1, 0.3, 0.5, 0.7, 0.9)] == \
+    assert [bands.band(v) for v in (0.3, 0.5, 0.8, 0.95)] == ["poor", "moderate", "good", "excellent"]
+    assert [bands.band(v, "kappa") for v in (-0.1, 0.1, 0.3, 0.5, 0.7, 0.9)] == \
         ["poor", "slight", "fair", "moderate", "substantial", "almost perfect"]
-    assert review.band(np.nan) == "–"
-    assert review.band_ci_key(0.6, 0.55, 0.7) == "moderate"
-    assert review.band_ci_key(0.6, 0.4, 0.7) == "poor/moderate"
-    assert review.band_ci_key(0.6, 0.1, 0.95) == "uncertain"
-    assert review.band_ci_key(0.6, np.nan, np.nan) == "uncertain"
+    assert bands.band(np.nan) == "–"
+    assert bands.band_ci_key(0.6, 0.55, 0.7) == "moderate"
+    assert bands.band_ci_key(0.6, 0.4, 0.7) == "poor/moderate"
+    assert bands.band_ci_key(0.6, 0.1, 0.95) == "uncertain"
+    assert bands.band_ci_key(0.6, np.nan, np.nan) == "uncertain"
     # the interval decides, not the point: an estimate outside its (bootstrap) interval does not name the band
-    assert review.band_ci_key(0.3, 0.8, 0.85) == "good" and review.band_ci_key(0.95, 0.55, 0.7) == "moderate"
+    assert bands.band_ci_key(0.3, 0.8, 0.85) == "good" and bands.band_ci_key(0.95, 0.55, 0.7) == "moderate"
 
 
 def test_band_keys_are_worded_by_the_render_layer():
     from iso18091lab.render.reliability import band_text
 
-    assert band_text(review.band(0.8), "vi") == "tốt" and band_text(review.band(0.8), "en") == "good"
-    assert band_text(review.band_ci_key(0.6, 0.4, 0.7), "en") == "poor to moderate"
-    assert band_text(review.band_ci_key(0.6, 0.4, 0.7), "vi") == "kém đến trung bình"
-    assert band_text(review.band_ci_key(0.6, 0.1, 0.95), "vi") == "chưa chắc chắn"
-    assert [band_text(review.band(v, "kappa"), "vi") for v in (0.1, 0.3, 0.7, 0.9)] == \
+    assert band_text(bands.band(0.8), "vi") == "tốt" and band_text(bands.band(0.8), "en") == "good"
+    assert band_text(bands.band_ci_key(0.6, 0.4, 0.7), "en") == "poor to moderate"
+    assert band_text(bands.band_ci_key(0.6, 0.4, 0.7), "vi") == "kém đến trung bình"
+    assert band_text(bands.band_ci_key(0.6, 0.1, 0.95), "vi") == "chưa chắc chắn"
+    assert [band_text(bands.band(v, "kappa"), "vi") for v in (0.1, 0.3, 0.7, 0.9)] == \
         ["rất thấp", "thấp", "khá cao", "gần như hoàn toàn"]
 
 
 _A = planted_assessments(n_bodies=4, seed=1)
 BAD_INPUT = [
-    ("self_inflation", lambda: review.self_inflation(_A.iloc[:0])),
-    ("self_inflation", lambda: review.self_inflation(_A.drop(columns="body_id"))),
-    ("self_inflation", lambda: review.self_inflation(_A, n_resamples=0)),
-    ("self_inflation_by_body", lambda: review.self_inflation_by_body("not a table")),
-    ("self_council_consistency", lambda: review.self_council_consistency(_A.assign(score_100="x"))),
-    ("member_agreement", lambda: review.member_agreement(_A.iloc[:0])),
-    ("internal_consistency", lambda: review.internal_consistency(_A.to_numpy())),
-    ("item_review", lambda: review.item_review(_A, confidence=2)),
-    ("council_g_study", lambda: review.council_g_study(_A)),
-    ("council_d_study", lambda: review.council_d_study(_A, max_raters=0)),
-    ("review_indicators", lambda: review.review_indicators(_A, catalog=pd.DataFrame({"x": [1]}))),
-    ("most_disagreed", lambda: review.most_disagreed(pd.DataFrame())),
-    ("council_interrater", lambda: review.council_interrater(_A)),
-    ("flags_by_province", lambda: review.flags_by_province(_A.iloc[:0])),
-    ("flagged_everywhere", lambda: review.flagged_everywhere(pd.DataFrame(), ["A"])),
-    ("summary_by_province", lambda: review.summary_by_province(pd.DataFrame())),
-    ("comparison_row", lambda: review.comparison_row(pd.DataFrame(), "pooled")),
+    ("self_inflation", lambda: leniency.self_inflation(_A.iloc[:0])),
+    ("self_inflation", lambda: leniency.self_inflation(_A.drop(columns="body_id"))),
+    ("self_inflation", lambda: leniency.self_inflation(_A, n_resamples=0)),
+    ("self_inflation_by_body", lambda: leniency.self_inflation_by_body("not a table")),
+    ("self_council_consistency", lambda: rater_consistency.self_council_consistency(_A.assign(score_100="x"))),
+    ("member_agreement", lambda: rater_consistency.member_agreement(_A.iloc[:0])),
+    ("internal_consistency", lambda: pillar_items.internal_consistency(_A.to_numpy())),
+    ("item_review", lambda: pillar_items.item_review(_A, confidence=2)),
+    ("council_g_study", lambda: council_size.council_g_study(_A)),
+    ("council_d_study", lambda: council_size.council_d_study(_A, max_raters=0)),
+    ("review_indicators", lambda: review_table.review_indicators(_A, catalog=pd.DataFrame({"x": [1]}))),
+    ("most_disagreed", lambda: review_table.most_disagreed(pd.DataFrame())),
+    ("council_interrater", lambda: rater_consistency.council_interrater(_A)),
+    ("flags_by_province", lambda: review_by_province.flags_by_province(_A.iloc[:0])),
+    ("flagged_everywhere", lambda: review_by_province.flagged_everywhere(pd.DataFrame(), ["A"])),
+    ("summary_by_province", lambda: review_by_province.summary_by_province(pd.DataFrame())),
+    ("comparison_row", lambda: review_by_province.comparison_row(pd.DataFrame(), "pooled")),
     ("reliability_summary", lambda: reliability_summary(pd.DataFrame())),
-    ("band", lambda: review.band(0.5, kind="alpha")),
-    ("band_ci_key", lambda: review.band_ci_key(0.5, 0.1, 0.9, kind="alpha")),
+    ("band", lambda: bands.band(0.5, kind="alpha")),
+    ("band_ci_key", lambda: bands.band_ci_key(0.5, 0.1, 0.9, kind="alpha")),
 ]
 
 
@@ -243,10 +246,19 @@ def test_every_public_function_raises_valueerror_on_bad_input(call):
 
 
 def test_every_public_function_is_covered_by_the_bad_input_test():
+    """Every public function of every module of the review package (``stats.review``)."""
+    import importlib
     import inspect
+    import pkgutil
 
-    public = {n for n, o in vars(review).items() if inspect.isfunction(o) and not n.startswith("_")
-              and o.__module__ == review.__name__}
+    import iso18091lab.stats.review as review_package
+
+    public = set()
+    for info in pkgutil.iter_modules(review_package.__path__, "iso18091lab.stats.review."):
+        module = importlib.import_module(info.name)
+        public |= {n for n, o in vars(module).items() if inspect.isfunction(o) and not n.startswith("_")
+                   and o.__module__ == module.__name__}
+    assert len(public) >= 17  # the package's public functions, found
     assert public <= {n for n, _ in BAD_INPUT}, public - {n for n, _ in BAD_INPUT}
 
 
@@ -257,18 +269,18 @@ def test_sample_data_flags_only_planted_indicators(synthetic_ingest, synthetic_r
     _, manifest = synthetic_raw
     planted = {i for i, r in manifest["indicator_reliability"].items() if r < 0.5}
     hp = result.assessments[result.assessments["province"] == "Hải Phòng"]
-    table = review.review_indicators(hp, n_resamples=300, seed=1).table
+    table = review_table.review_indicators(hp, n_resamples=300, seed=1).table
     flagged = set(table.loc[table["flag"], "indicator"])
     assert flagged <= planted and flagged  # only planted ones, and not an empty set that passes trivially
-    infl = review.self_inflation(hp, n_resamples=300, seed=1).iloc[0]
+    infl = leniency.self_inflation(hp, n_resamples=300, seed=1).iloc[0]
     # rounding to half points and clipping at 0/10 blur it a little; the CI must cover it
     assert infl["ci_low"] - 0.5 < manifest["params"]["self_inflation"] < infl["ci_high"] + 0.5
 
 
 def test_internal_consistency_without_omega_keeps_alpha():
     data = planted_assessments(n_bodies=30, seed=2)
-    full = review.internal_consistency(data)
-    alpha_only = review.internal_consistency(data, omega=False)
+    full = pillar_items.internal_consistency(data)
+    alpha_only = pillar_items.internal_consistency(data, omega=False)
     pd.testing.assert_frame_equal(full.drop(columns="omega"), alpha_only.drop(columns="omega"))
     assert alpha_only["omega"].isna().all() and full["omega"].notna().any()
 

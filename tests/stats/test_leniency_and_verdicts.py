@@ -19,7 +19,9 @@ from iso18091lab.catalog import load_catalog
 from iso18091lab.render.reliability import consistency_sentences, summary_sentences
 from iso18091lab.run.simulation import leniency_coverage
 from iso18091lab.stats import NotEstimable, method_token
-from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats.review import council_size, leniency
+from iso18091lab.stats.review import assessments as review_assessments
+from iso18091lab.stats.review import table as review_table
 from iso18091lab.stats.intraclass import _icc_table, icc_subjects_needed
 from iso18091lab.stats.verdict import Verdict, consistency_verdict, indicator_set_verdict, indicator_verdicts
 from iso18091lab.summaries.reliability import reliability_summary
@@ -44,7 +46,7 @@ def test_leniency_ci_is_statsmodels_cr1_clustered_by_body_in_every_scope():
     rng = np.random.default_rng(0)
     a = a.drop(index=rng.choice(a.index, 120, replace=False))  # unbalanced: bodies with their own subsets
     a.loc[(a["body_id"] == "A|002") & (a["rater"] == "self"), "score_100"] += 9  # one lenient body
-    table = review.self_inflation(a).set_index("scope")
+    table = leniency.self_inflation(a).set_index("scope")
     wide = a.pivot_table(index=["body_id", "year", "indicator", "pillar"], columns="rater", values="score_100")
     d = (wide["self"] - wide["council"]).dropna().reset_index(name="d")
     bodies = d.groupby("indicator")["body_id"].nunique()
@@ -64,7 +66,7 @@ def test_leniency_ci_is_statsmodels_cr1_clustered_by_body_in_every_scope():
 
 def test_per_body_ci_clusters_by_indicator():
     a = planted_assessments(n_bodies=4, waves=3, inflation=5.0, seed=2)
-    by_body = review.self_inflation_by_body(a).set_index("body_id")
+    by_body = leniency.self_inflation_by_body(a).set_index("body_id")
     wide = a.pivot_table(index=["body_id", "year", "indicator"], columns="rater", values="score_100")
     d = (wide["self"] - wide["council"]).dropna().reset_index(name="d")
     for body in ("A|000", "A|003"):
@@ -73,14 +75,14 @@ def test_per_body_ci_clusters_by_indicator():
         assert df == 38
         assert (by_body.loc[body, "ci_low"], by_body.loc[body, "ci_high"]) == pytest.approx((low, high), rel=1e-10)
     few = a[a["indicator"].isin(["1.1", "1.2"])]  # two indicators: fewer clusters than the minimum
-    assert review.self_inflation_by_body(few)[["ci_low", "ci_high"]].isna().all().all()
+    assert leniency.self_inflation_by_body(few)[["ci_low", "ci_high"]].isna().all().all()
 
 
 def test_fewer_than_min_bodies_is_not_estimable_with_the_reason():
-    assert review.MIN_BODIES == 3
+    assert review_assessments.MIN_BODIES == 3
     two = planted_assessments(n_bodies=2, seed=1)
     with pytest.raises(NotEstimable) as info:
-        review.self_inflation(two)
+        leniency.self_inflation(two)
     assert info.value.reason == "too_few" and info.value.values["detail"] == "2 < 3"
     from iso18091lab.i18n import t
     # the reader is told what is too few (bodies), not "too little data (2 < 3)"
@@ -88,13 +90,13 @@ def test_fewer_than_min_bodies_is_not_estimable_with_the_reason():
                                                                                      **info.value.values)
     a = planted_assessments(n_bodies=4, seed=3)
     a = a[~((a["indicator"] == "2.5") & a["body_id"].isin(["A|000", "A|001"]))]  # 2.5 scored by 2 bodies
-    table = review.self_inflation(a).set_index("scope")
+    table = leniency.self_inflation(a).set_index("scope")
     assert table.loc["2.5", "n_bodies"] == 2 and table.loc["2.5", "not_estimable"] == "too_few_bodies"
     assert np.isnan(table.loc["2.5", ["ci_low", "ci_high", "se", "df"]].astype(float)).all()
     assert np.isfinite(table.loc["2.5", "estimate"])  # the mean is shown, only its interval is not
     assert table.loc["2.4", "not_estimable"] == "" and table.loc["2.4", "df"] == 3
     three = planted_assessments(n_bodies=3, seed=4)
-    assert np.isfinite(review.self_inflation(three).iloc[0]["ci_low"])
+    assert np.isfinite(leniency.self_inflation(three).iloc[0]["ci_low"])
 
 
 def test_cr1_interval_covers_95_percent_from_three_bodies():
@@ -177,8 +179,9 @@ def test_indicator_and_set_verdicts_every_branch():
     assert (unsure.answer, unsure.reason, unsure.values["n"], unsure.values["n_unclear"]) == \
         ("unclear", "consistency_uncertain", 2, 1)  # an item-rest r without its interval is not counted
     assert indicator_set_verdict(pd.DataFrame([nothing])).reason == "consistency_not_measured"
-    raters = review.DStudy(pd.DataFrame({"raters": [1]}), "d_study_phi", needed={0.8: 4, 0.9: 9},
-                           needed_ci={0.8: (3, 6), 0.9: (7, 12)}, components={}, n_bodies=5, n_members=3, n_resamples=50)
+    raters = council_size.DStudy(pd.DataFrame({"raters": [1]}), "d_study_phi", needed={0.8: 4, 0.9: 9},
+                                 needed_ci={0.8: (3, 6), 0.9: (7, 12)}, components={}, n_bodies=5, n_members=3,
+                                 n_resamples=50)
     with_members = indicator_set_verdict(pd.DataFrame([both]), raters)
     words = consistency_sentences(with_members, "en")
     assert with_members.values["members_needed"] == 4 and "4 members" in words[-1]
@@ -226,7 +229,7 @@ def test_six_bodies_with_low_iccs_and_wide_intervals_is_not_enough_data():
     """The province of issue 19: six bodies, every self–council ICC(C,1) low (0.2), no interval narrow enough
     to flag anything. The old summary called the set consistent; the verdict says the data cannot tell, and how
     much data would."""
-    table = review.review_indicators(_six_bodies(), CATALOG, n_resamples=200, seed=1).table
+    table = review_table.review_indicators(_six_bodies(), CATALOG, n_resamples=200, seed=1).table
     assert np.allclose(table["icc_c1"], 0.2) and (table["icc_c1_ci_high"] > 0.5).all()
     assert not table["flag"].any()  # nothing flagged: the old rule said "consistent"
     verdict = indicator_set_verdict(table)

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iso18091lab.stats import indicator_review as review
+from iso18091lab.stats.review import council_size, pillar_items
+from iso18091lab.stats.review import assessments as review_assessments
 from iso18091lab.stats.generalizability import _g_study_codes, d_study, g_study
 from iso18091lab.stats.inputs import _numeric
 from iso18091lab.stats.reml import _reml_pieces, _reml_setup
@@ -148,7 +149,7 @@ def _resampled_frames_ci(a, max_raters, n_resamples, seed, confidence=0.95):
 def test_council_d_study_bootstrap_is_the_bootstrap_of_resampled_frames():
     a = planted_assessments(n_bodies=8, waves=2, members=3, seed=5, missing_member_rate=0.15,
                             indicators=["1.1", "1.2", "2.1", "2.2", "3.1"])
-    d = review.council_d_study(a, max_raters=5, n_resamples=25, seed=11)
+    d = council_size.council_d_study(a, max_raters=5, n_resamples=25, seed=11)
     table = d.table
     (low, high), n = _resampled_frames_ci(a, 5, 25, 11)
     assert d.n_resamples == n > 20
@@ -159,8 +160,8 @@ def test_council_d_study_bootstrap_is_the_bootstrap_of_resampled_frames():
 # --------------------------------------------------------------------------- indicator review: loop references
 
 def test_wave_body_is_the_dict_of_every_row():
-    a = review._check(planted_assessments(n_bodies=6, waves=2, seed=2), "test")
-    assert review._wave_body(a) == dict(zip(a["wave"], a["body_id"]))
+    a = review_assessments._check(planted_assessments(n_bodies=6, waves=2, seed=2), "test")
+    assert review_assessments._wave_body(a) == dict(zip(a["wave"], a["body_id"]))
 
 
 def _pingouin_alpha_gain_ci(a, pillar, j, n_resamples, seed, confidence=0.95):
@@ -188,7 +189,7 @@ def _pingouin_alpha_gain_ci(a, pillar, j, n_resamples, seed, confidence=0.95):
 
 def test_item_review_bootstrap_matches_pingouin_on_the_resampled_rows():
     a = planted_assessments(n_bodies=15, waves=2, seed=4, unreliable={"2.3"}, indicators=_FEW)
-    table = review.item_review(a, n_resamples=40, seed=9).set_index("indicator")
+    table = pillar_items.item_review(a, n_resamples=40, seed=9).set_index("indicator")
     for j, pillar in enumerate(sorted(a["pillar"].unique())):
         ref = _pingouin_alpha_gain_ci(a, pillar, j, 40, 9)
         assert len(ref) >= 3

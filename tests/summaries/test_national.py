@@ -19,7 +19,7 @@ from iso18091lab.stats import synthesis as syn
 from iso18091lab.stats.descriptive import overall_scores
 from iso18091lab.summaries.base import load_summary
 from iso18091lab.summaries.effectiveness import build_effectiveness
-from iso18091lab.stats import indicator_review
+from iso18091lab.stats.review import by_province as review_by_province
 from iso18091lab.summaries.national import NationalSummary, build_national
 from iso18091lab.summaries.reliability import build_reliability
 
@@ -66,7 +66,7 @@ def national(data, province_dirs):
 def test_built_from_the_saved_province_summaries_it_equals_the_one_from_the_summaries_in_memory(data, national):
     """Read back from the province folders, the national summary has the numbers of the province summaries
     built in memory (pooled estimate, SE, left out, verdict), and its reliability comparison has the rows and
-    flags that the statistics give on each province's data (stats.indicator_review.summary_by_province)."""
+    flags that the statistics give on each province's data (stats.review.by_province.summary_by_province)."""
     memory = build_national(_from_data(data), PARAMS, provinces=data.provinces)
     assert national.provinces == memory.provinces == sorted(data.provinces) and not national.missing
     assert (national.pooled.estimate, national.pooled.ci_low, national.pooled.ci_high, national.pooled.params["se"]) \
@@ -74,15 +74,15 @@ def test_built_from_the_saved_province_summaries_it_equals_the_one_from_the_summ
                           memory.pooled.params["se"]), abs=1e-12)
     assert national.left_out == memory.left_out and repr(national.verdict) == repr(memory.verdict)
     pd.testing.assert_frame_equal(national.by_province, memory.by_province)
-    summary, flags = indicator_review.summary_by_province(data.assessments, PROVINCE_PARAMS["n_resamples"],
-                                                          PROVINCE_PARAMS["seed"], catalog=data.catalog)
+    summary, flags = review_by_province.summary_by_province(data.assessments, PROVINCE_PARAMS["n_resamples"],
+                                                            PROVINCE_PARAMS["seed"], catalog=data.catalog)
     rows = national.reliability_by_province
     assert rows["province"].tolist() == summary["province"].tolist()  # the provinces, then "pooled"
     pd.testing.assert_frame_equal(rows.iloc[:-1].reset_index(drop=True), summary.iloc[:-1].reset_index(drop=True),
                                   check_dtype=False, atol=1e-12)
     pd.testing.assert_frame_equal(national.flagged.sort_values(["province", "indicator"]).reset_index(drop=True),
                                   flags.sort_values(["province", "indicator"]).reset_index(drop=True))
-    assert national.flagged_everywhere == indicator_review.flagged_everywhere(flags, data.provinces)
+    assert national.flagged_everywhere == review_by_province.flagged_everywhere(flags, data.provinces)
 
 
 def test_a_province_whose_report_failed_is_named_as_missing(data, province_dirs, tmp_path):
@@ -272,8 +272,8 @@ def test_seed_sets_the_resamples_of_the_pooled_reliability_row(data, province_di
     """The seed reaches the one row computed from the data (every province together: ``pooled``); the province
     rows are those of the provinces' own reports."""
     seeds = []
-    real = indicator_review.comparison_row
-    monkeypatch.setattr(indicator_review, "comparison_row", lambda *a, **k: seeds.append(a[3]) or real(*a, **k))
+    real = review_by_province.comparison_row
+    monkeypatch.setattr(review_by_province, "comparison_row", lambda *a, **k: seeds.append(a[3]) or real(*a, **k))
     s = build_national(province_dirs, {**PARAMS, "seed": 12}, data=data)
     assert seeds == [12] and s.reliability_by_province["province"].tolist()[-1] == "pooled"
     assert "pooled" not in build_national(province_dirs, PARAMS).reliability_by_province["province"].tolist()

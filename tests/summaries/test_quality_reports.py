@@ -23,7 +23,7 @@ from iso18091lab.render import scorecard as show_sc
 from iso18091lab.render.notebook import NotebookReport
 from iso18091lab.run.runner import NOTEBOOKS_DIR, declared_parameters
 from iso18091lab.stats import descriptive as d
-from iso18091lab.stats import indicator_review as review_stats
+from iso18091lab.stats.review import bands, council_size, pillar_items
 from iso18091lab.summaries.base import load_summary
 from iso18091lab.summaries.data_quality import DataQualitySummary, build_data_quality
 from iso18091lab.summaries.reliability import ReliabilitySummary, build_reliability
@@ -181,16 +181,16 @@ def test_reliability_numbers_agree_with_plain_formulas(reliability, data, tmp_pa
 
 
 def test_reliability_moves_the_d_study_out_of_attrs(reliability, data):
-    raters = review_stats.council_d_study(data.assessments, n_resamples=50, seed=1)
+    raters = council_size.council_d_study(data.assessments, n_resamples=50, seed=1)
     assert reliability.members_needed == {str(k): int(v) for k, v in raters.needed.items()}
     assert reliability.members_needed_ci == {str(k): [int(x) for x in v] for k, v in raters.needed_ci.items()}
     assert reliability.member_bodies == raters.n_bodies > 0 and not reliability.raters_needed.attrs
-    fit = review_stats.council_g_study(data.assessments).table  # read from the D study, not fitted twice
+    fit = council_size.council_g_study(data.assessments).table  # read from the D study, not fitted twice
     assert reliability.g_study["component"].tolist() == fit["component"].tolist()
     np.testing.assert_allclose(reliability.g_study["variance"].astype(float), fit["variance"], rtol=1e-12)
     assert reliability.trust.values["members_needed"] == reliability.members_needed["0.8"]
     assert set(reliability.alpha) == {"1", "2", "3", "4"}
-    alpha = review_stats.internal_consistency(data.assessments).set_index("pillar")
+    alpha = pillar_items.internal_consistency(data.assessments).set_index("pillar")
     assert reliability.alpha["2"].estimate == pytest.approx(alpha.loc[2, "alpha"])
     assert reliability.alpha["2"].ci_low == pytest.approx(alpha.loc[2, "alpha_ci_low"])
     assert reliability.n_bodies == data.assessments["body_id"].nunique()
@@ -216,7 +216,7 @@ def test_band_words_are_those_the_statistics_used_to_write():
     grid = [(v, lo, hi) for v in (0.3, 0.6, 0.8, 0.95) for lo in (-0.2, 0.45, 0.55, 0.8, 0.92)
             for hi in (0.49, 0.7, 0.85, 0.99)] + [(float("nan"), 0.1, 0.2)]
     for v, lo, hi in grid:
-        key = review_stats.band_ci_key(v, lo, hi)
+        key = bands.band_ci_key(v, lo, hi)
         assert show_rel.band_text(key, "en") == key.replace("/", " to "), (v, lo, hi)
         assert show_rel.band_text(key, "vi") == " đến ".join(vi[n] for n in key.split("/")), (v, lo, hi)
 
