@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     from iso18091lab.catalog import CatalogError
     from iso18091lab.intake.dataset import DatasetNotFound
     from iso18091lab.intake.pipeline import IngestError
-    from iso18091lab.run.runner import RunError
+    from iso18091lab.run.request import RunError
 
     args = build_parser().parse_args(argv)
     try:

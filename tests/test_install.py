@@ -66,7 +66,7 @@ def test_plain_install_runs_the_demo(wheel, tmp_path):
     # only now the dependencies (pip would otherwise see the development install there and skip the wheel)
     Path(site, "test-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
-    where = subprocess.run([str(python), "-c", "import iso18091lab.run.runner as r; print(r.__file__); "
+    where = subprocess.run([str(python), "-c", "import iso18091lab.run.request as r; print(r.__file__); "
                             "print(r.NOTEBOOKS_DIR)"], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert where.returncode == 0, where.stderr[-3000:]
     module, notebooks = where.stdout.split()

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from iso18091lab.run.runner import KERNEL_NAME, NOTEBOOKS_DIR
+from iso18091lab.run.kernels import KERNEL_NAME
+from iso18091lab.run.request import NOTEBOOKS_DIR
 from iso18091lab.summaries.base import load_summary
 
 LIGHT_POINTS = {"red": 20.0, "yellow": 55.0, "green": 85.0}

@@ -223,7 +223,7 @@ class NotebookReport:
         csv_path, xlsx_path = self._write_table_files(frame, stem, sheet_name=slugify(name)[:31])
         label = f"{self.t('table')} {self._tables}. {caption}"
         if show:
-            from iso18091lab.render.packs import said_once
+            from iso18091lab.render.page_layout import said_once
 
             # a long text repeated down a column (a method) is said once, under the table
             shown, notes = said_once(frame.head(max_rows))

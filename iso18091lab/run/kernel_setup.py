@@ -1,6 +1,6 @@
 """What the runner's warm kernels run before a report: code kept here, not in strings, and called from one line.
 
-A worker keeps one kernel for all its reports (:mod:`iso18091lab.run.runner`); each new kernel first imports what
+A worker keeps one kernel for all its reports (:mod:`iso18091lab.run.kernels`); each new kernel first imports what
 the reports use (:func:`warm_up`, while the data is ingested), and each report starts with a hidden cell that
 gives it a fresh namespace (:func:`reset_namespace`).
 """

@@ -52,8 +52,8 @@ def prepare_lab(processed: Path, province: str, work: Path, lang: str = "vi", se
     import nbformat
 
     from iso18091lab.intake.dataset import load
-    from iso18091lab.run.runner import NATIONAL_NAME, NATIONAL_SLUG, NOTEBOOKS_DIR, analysis_notebooks, national_notebooks, \
-        resolve_provinces
+    from iso18091lab.run.request import (NATIONAL_NAME, NATIONAL_SLUG, NOTEBOOKS_DIR, analysis_notebooks,
+                                         national_notebooks, resolve_provinces)
 
     processed, work = Path(processed).resolve(), Path(work).resolve()
     data = load(processed)

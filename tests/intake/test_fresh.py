@@ -13,7 +13,7 @@ import importlib
 
 import iso18091lab
 from iso18091lab.intake.dataset import load
-from iso18091lab.run.runner import needs_ingest
+from iso18091lab.run.request import needs_ingest
 
 PACKAGE = Path(iso18091lab.__file__).resolve().parent
 ingest_module = importlib.import_module("iso18091lab.intake.pipeline")  # the module (the package exports the function)
@@ -52,7 +52,7 @@ def test_processed_data_is_made_again_when_the_ingest_fingerprint_changes(small_
     summary = json.loads((processed / "ingest_summary.json").read_text(encoding="utf-8"))
     assert summary["ingest_fingerprint"] == ingest_module.ingest_fingerprint()
     assert not needs_ingest(raw, processed)
-    monkeypatch.setattr("iso18091lab.run.runner.ingest_fingerprint", lambda: "edited cleaning rules")
+    monkeypatch.setattr("iso18091lab.run.request.ingest_fingerprint", lambda: "edited cleaning rules")
     assert needs_ingest(raw, processed)
 
 

@@ -16,7 +16,7 @@ import iso18091lab as lab
 from iso18091lab.catalog import load_catalog
 from iso18091lab.i18n import quarantine_reasons
 from iso18091lab.intake.provinces import canonical_name, name_2025, province_table, related_names
-from iso18091lab.run.runner import needs_ingest
+from iso18091lab.run.request import needs_ingest
 
 UNIT_HEADERS = ["Tỉnh/Thành phố", "Tên đơn vị", "Mã ĐVHC", "Cấp", "Nhóm", "Năm bắt đầu thí điểm", "Đợt bắt đầu thí điểm"]
 SCORE_HEADERS = ["Tỉnh/Thành phố", "Đơn vị", "Mã đơn vị", "Năm", "Đợt", "Loại đánh giá", "Chỉ số", "Điểm"]

@@ -15,7 +15,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from iso18091lab.run.runner import NATIONAL_NAME, NOTEBOOKS_DIR
+from iso18091lab.run.request import NATIONAL_NAME, NOTEBOOKS_DIR
 from iso18091lab.stats.did.table import EFFECTIVENESS_COLUMNS
 from iso18091lab.summaries.base import load_summary
 

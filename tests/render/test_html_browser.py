@@ -205,7 +205,7 @@ def test_english_reports_say_lang_en(browser, small_processed, tmp_path):
 
 
 def _only(tmp_path: Path, stem: str) -> Path:
-    from iso18091lab.run.runner import NOTEBOOKS_DIR
+    from iso18091lab.run.request import NOTEBOOKS_DIR
 
     folder = tmp_path / "notebooks"
     folder.mkdir()

@@ -13,8 +13,8 @@ import pytest
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
-from iso18091lab.run.runner import (NATIONAL_NAME, NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks,
-                                declared_parameters, national_notebooks)
+from iso18091lab.run.request import (NATIONAL_NAME, NOTEBOOKS_DIR, BASE_PARAMETERS, analysis_notebooks,
+                                     declared_parameters, national_notebooks)
 
 
 @pytest.mark.parametrize("notebook", analysis_notebooks() + national_notebooks(), ids=lambda p: p.stem)

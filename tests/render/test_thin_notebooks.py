@@ -8,7 +8,7 @@ import ast
 import nbformat
 import pytest
 
-from iso18091lab.run.runner import NOTEBOOKS_DIR
+from iso18091lab.run.request import NOTEBOOKS_DIR
 
 
 @pytest.mark.parametrize("name", ["30_effectiveness", "40_national"])

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.run.runner import WarmKernel, _execute, run, thread_environment
+from iso18091lab.run.kernels import WarmKernel, _execute, thread_environment
+from iso18091lab.run.runner import run
 
 
 def _reused(reports) -> dict[str, list[bool]]:
@@ -23,7 +24,7 @@ def _reused(reports) -> dict[str, list[bool]]:
 
 
 def _one_notebook(folder, name):
-    from iso18091lab.run.runner import NOTEBOOKS_DIR
+    from iso18091lab.run.request import NOTEBOOKS_DIR
 
     folder.mkdir()
     shutil.copy(NOTEBOOKS_DIR / name, folder / name)
@@ -165,7 +166,7 @@ def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
 def test_a_kernel_warmed_during_ingest_has_the_package_imported_and_no_names_left(tmp_path):
     import nbformat
 
-    from iso18091lab.run.runner import _warm_up
+    from iso18091lab.run.kernels import _warm_up
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("x = 0", metadata={"tags": ["parameters"]}),
@@ -202,7 +203,7 @@ def test_one_failing_task_does_not_stop_the_others_and_cancel_drops_the_rest():
     import threading
     import time
 
-    from iso18091lab.run.runner import _Workers
+    from iso18091lab.run.workers import _Workers
 
     def work(task, kernel):
         if task == "bad":
@@ -239,7 +240,7 @@ def test_the_kernel_code_lives_in_a_module_and_the_cells_only_call_it():
     import ast
 
     from iso18091lab.run import kernel_setup
-    from iso18091lab.run.runner import RESET_SOURCE, WARM_UP_SOURCE
+    from iso18091lab.run.kernels import RESET_SOURCE, WARM_UP_SOURCE
 
     for source in (RESET_SOURCE, WARM_UP_SOURCE):
         body = ast.parse(source).body

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import iso18091lab as lab
-from iso18091lab.run.runner import RunError, check_parameters, analysis_notebooks, resolve_provinces, run
+from iso18091lab.run.request import RunError, check_parameters, analysis_notebooks, resolve_provinces
+from iso18091lab.run.runner import run
 from iso18091lab.run.workbench import small_design
 from iso18091lab.stats import descriptive as d
 from iso18091lab.summaries.base import load_summary
@@ -220,7 +221,7 @@ def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
     shutil.copytree(small_processed / "raw", raw)
     processed = tmp_path / "processed"
     from iso18091lab.intake.pipeline import ingest
-    from iso18091lab.run.runner import needs_ingest
+    from iso18091lab.run.request import needs_ingest
 
     assert needs_ingest(raw, processed) is True
     ingest(raw, processed)
@@ -232,82 +233,11 @@ def test_run_ingests_when_raw_data_changed(small_processed, tmp_path):
     assert len(pd.read_parquet(processed / "assessments.parquet")) > 0
 
 
-def _fake_run(reports, slug, input_hash, synthetic=False):
-    folder = reports / slug
-    folder.mkdir(parents=True)
-    manifest = {"province": slug.title(), "slug": slug, "status": "ok", "finished": "2026-01-01T00:00:00",
-                "input_hash": input_hash, "synthetic": synthetic, "scope": "province",
-                "notebooks": [{"notebook": "10_scorecard", "status": "ok", "html": "10_scorecard.html"}],
-                "evidence": {}}
-    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    (folder / "10_scorecard.html").write_text("<html></html>", encoding="utf-8")
-
-
-def test_a_reports_folder_belongs_to_one_dataset(tmp_path):
-    from iso18091lab.run.runner import OTHER_DATA, claim_reports_folder, write_index
-
-    reports = tmp_path / "reports"
-    _fake_run(reports, "hai-phong", "a" * 64, synthetic=True)
-    _fake_run(reports, "quang-ninh", "a" * 64, synthetic=True)
-    write_index(reports, "vi", {"synthetic": "yes", "rows_read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0},
-                input_hash="a" * 64)
-    assert "MÔ PHỎNG" in (reports / "index.html").read_text(encoding="utf-8")
-    # a run on other (real) data: the old folders move away, the index lists only the new data, no banner
-    moved = claim_reports_folder(reports, "b" * 64, synthetic=False)
-    assert sorted(p.name for p in moved) == ["hai-phong", "quang-ninh"]
-    assert (reports / OTHER_DATA / ("a" * 12) / "hai-phong" / "manifest.json").exists()
-    _fake_run(reports, "ha-noi", "b" * 64)
-    write_index(reports, "vi", {"synthetic": "no", "rows_read": 1, "accepted": 1, "quarantined": 0, "duplicates": 0})
-    index = (reports / "index.html").read_text(encoding="utf-8")
-    assert "Ha-Noi" in index and "Hai-Phong" not in index and "Quang-Ninh" not in index
-    assert "b" * 64 in index and "MÔ PHỎNG" not in index and OTHER_DATA in index
-
-
-def test_manifests_are_written_atomically_and_under_the_folder_s_lock(tmp_path, monkeypatch):
-    """A write that fails half-way (disk full) leaves the old manifest whole, where writing in place left half
-    of one; a writer waits for whoever holds the folder's manifest lock (another run claiming the folder)."""
-    import threading
-    import time
-    from pathlib import Path
-
-    from iso18091lab.run.runner import MANIFEST_LOCK, claim_reports_folder, write_manifest
-    from iso18091lab.storage import locked
-
-    folder = tmp_path / "reports" / "hai-phong"
-    old = {"province": "Hải Phòng", "scope": "province", "input_hash": "a" * 64, "data_hash": "d" * 64}
-    write_manifest(folder, old)
-    path = folder / "manifest.json"
-    assert json.loads(path.read_text(encoding="utf-8")) == old
-    real_write_text = Path.write_text
-
-    def half_then_full_disk(self, text, *args, **kwargs):
-        real_write_text(self, text[: len(text) // 2], *args, **kwargs)
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(Path, "write_text", half_then_full_disk)
-    with pytest.raises(OSError):  # the province's rows are unchanged: claiming rewrites its input hash
-        claim_reports_folder(tmp_path / "reports", "b" * 64, synthetic=False, province_hashes={"Hải Phòng": "d" * 64})
-    with pytest.raises(OSError):
-        write_manifest(folder, {**old, "status": "ok"})
-    monkeypatch.undo()
-    assert json.loads(path.read_text(encoding="utf-8")) == old
-    assert sorted(p.name for p in folder.iterdir()) == sorted(["manifest.json", MANIFEST_LOCK])  # no temp file left
-    claim_reports_folder(tmp_path / "reports", "b" * 64, synthetic=False, province_hashes={"Hải Phòng": "d" * 64})
-    assert json.loads(path.read_text(encoding="utf-8"))["input_hash"] == "b" * 64
-    with locked(folder / MANIFEST_LOCK):
-        writer = threading.Thread(target=write_manifest, args=(folder, {**old, "status": "ok"}))
-        writer.start()
-        time.sleep(0.3)
-        assert writer.is_alive() and "status" not in json.loads(path.read_text(encoding="utf-8"))
-    writer.join(10)
-    assert json.loads(path.read_text(encoding="utf-8"))["status"] == "ok"
-
-
 def test_kernels_run_without_transport_warnings(tmp_path, capfd):
     import nbformat
     import papermill
 
-    from iso18091lab.run.runner import KERNEL_NAME, kernel_manager_class
+    from iso18091lab.run.kernels import KERNEL_NAME, kernel_manager_class
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -335,7 +265,8 @@ def test_the_runner_skips_only_the_slow_iri_checker_and_notebooks_still_validate
 
     code = """
 import sys
-from iso18091lab.run.runner import NOTEBOOKS_DIR, skip_slow_iri_format_checker
+from iso18091lab.run.kernels import skip_slow_iri_format_checker
+from iso18091lab.run.request import NOTEBOOKS_DIR
 skip_slow_iri_format_checker()
 import nbformat, papermill
 from jsonschema import FormatChecker

@@ -21,7 +21,7 @@ from iso18091lab.render import data_quality as show_dq
 from iso18091lab.render import reliability as show_rel
 from iso18091lab.render import scorecard as show_sc
 from iso18091lab.render.notebook import NotebookReport
-from iso18091lab.run.runner import NOTEBOOKS_DIR, declared_parameters
+from iso18091lab.run.request import NOTEBOOKS_DIR, declared_parameters
 from iso18091lab.stats import descriptive as d
 from iso18091lab.stats.review import bands, council_size, pillar_items
 from iso18091lab.summaries.base import load_summary
@@ -323,7 +323,7 @@ def test_seed_and_resamples_reach_the_reliability_statistics(data, reliability):
 
 def test_the_index_headline_reads_the_data_quality_summary(quality, tmp_path):
     """Without an effect, the index says the data size from the saved summary (results.json holds no number)."""
-    from iso18091lab.run.runner import headline
+    from iso18091lab.run.index_page import headline
 
     (tmp_path / "results.json").write_text("{}", encoding="utf-8")
     assert headline(tmp_path, "vi") == "–"
