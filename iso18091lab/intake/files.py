@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from iso18091lab.config import DEFAULT_LIMITS, ReadLimits
 from iso18091lab.i18n import t
+from iso18091lab.intake.workbook_child import is_worksheet, sheet_area
 
 #: Workbook types parsed by calamine in a child process.
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -153,16 +154,8 @@ def iter_raw_files(raw_dir: str | Path) -> list[Path]:
     return [f.path for f in list_raw_files(raw_dir) if f.status == "read"]
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ODS_MIME = b"application/vnd.oasis.opendocument.spreadsheet"
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + (ch - 64)
-    return number
 
 
 def _not_a_workbook(path: Path, detail: str = "", why: str = "") -> FileReadError:
@@ -172,7 +165,7 @@ def _not_a_workbook(path: Path, detail: str = "", why: str = "") -> FileReadErro
     return FileReadError(path, rule, "io_not_workbook", suffix=suffix, detail=_both(why) if why else detail)
 
 
-def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
+def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS, areas: bool = True) -> str:
     """Reject workbooks that would exhaust memory before any reader parses them; return the
     format found from the content: ``"xlsx"``, ``"ods"``, ``"xls"`` or ``"text"``.
 
@@ -183,11 +176,15 @@ def check_workbook(path: Path, limits: ReadLimits = DEFAULT_LIMITS) -> str:
     most 65,536 × 256 cells a sheet; it is bounded by the file size limit and the reader's memory
     limit. A ``.xls`` that is really delimited text is read as text; one that is a web page (HTML
     or XML) is rejected with how to fix it.
+
+    ``areas=False`` leaves the xlsx worksheets' areas to the workbook child, which checks them (the same scan,
+    the same error) before it parses the workbook, outside this interpreter (the scan reads every cell reference
+    of every sheet): the reader's way. Everything else is checked here either way.
     """
     with open(path, "rb") as handle:
         head = handle.read(8)
     if head.startswith(b"PK"):
-        return _check_zip_workbook(path, limits)
+        return _check_zip_workbook(path, limits, areas)
     if head == _OLE2:  # a BIFF workbook, or an encrypted .xlsx (also a compound file)
         if _encrypted_ole(path):
             raise FileReadError(path, "password", "io_encrypted")
@@ -208,7 +205,7 @@ def _encrypted_ole(path: Path) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in data
 
 
-def _check_zip_workbook(path: Path, limits: ReadLimits) -> str:
+def _check_zip_workbook(path: Path, limits: ReadLimits, areas: bool = True) -> str:
     def reject(rule: str, key: str, **values) -> FileReadError:
         return FileReadError(path, rule, key, **values)
 
@@ -242,50 +239,13 @@ def _check_zip_workbook(path: Path, limits: ReadLimits) -> str:
                     if area > limits.max_sheet_cells:
                         raise reject("sheet_too_large", "io_sheet_too_large", sheet=name, area=str(area))
             return fmt
-        for member in members:
-            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
-                area = _sheet_area(archive, member)
-                if area > limits.max_sheet_cells:
-                    raise reject("sheet_too_large", "io_sheet_too_large", sheet=member.filename, area=str(area))
+        if areas:
+            for member in members:
+                if is_worksheet(member.filename):
+                    area = sheet_area(archive, member)
+                    if area > limits.max_sheet_cells:
+                        raise reject("sheet_too_large", "io_sheet_too_large", sheet=member.filename, area=str(area))
     return fmt
-
-
-_REF_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')  # a cell reference's column letters (rows have r="N", no letters)
-_REF_ROW = re.compile(rb' r="[A-Z]{1,3}(\d{1,7})"')
-
-
-def _sheet_area(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
-    """Cells a reader would allocate for one worksheet: the larger of the declared ``<dimension>`` and A1 to the
-    last row and column that any cell reference names (two C-level regex scans per MiB, no per-cell Python)."""
-    import numpy as np
-
-    columns: set[bytes] = set()
-    max_row = declared = 0
-    tail = b""
-    with archive.open(member) as stream:
-        while chunk := stream.read(1 << 20):
-            block = tail + chunk
-            if not declared:
-                dim = _DIMENSION.search(block)
-                if dim:
-                    c1, r1 = _column_number(dim.group(1)), int(dim.group(2))
-                    c2 = _column_number(dim.group(3)) if dim.group(3) else c1
-                    r2 = int(dim.group(4)) if dim.group(4) else r1
-                    declared = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
-            # a reference cut at the block's end is found whole in the next block (the tail is carried over)
-            cut = block.rfind(b"<")
-            whole, tail = (block[:cut], block[cut:]) if cut > len(block) - 64 else (block, b"")
-            columns.update(_REF_COLUMN.findall(whole))
-            rows = _REF_ROW.findall(whole)
-            if rows:
-                max_row = max(max_row, int(np.array(rows).astype(np.int64).max()))
-    if tail:
-        columns.update(_REF_COLUMN.findall(tail))
-        rows = _REF_ROW.findall(tail)
-        max_row = max([max_row] + [int(r) for r in rows])
-    # calamine allocates from A1 when reading with skip_empty_area=False
-    actual = max_row * max(map(_column_number, columns)) if max_row and columns else 0
-    return max(declared, actual)
 
 
 _TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"

@@ -493,10 +493,12 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     row_blank = np.ones(n_rows, dtype=bool)
     if n_rows:
         row_blank &= ~nonblank.reshape(n_rows, k).any(axis=1)
+    other_kinds = {}  # each total column's :func:`_kinds`, made once (its sums are distinct in almost every row)
     for j, c in enumerate(used_cols[k:], start=k):
         codes, uq = _factorize_cells(grid[:, j])
         other[c] = (codes, uq)
-        row_blank &= np.append(_kinds(uq)[:, 0] > 0, True)[codes]
+        other_kinds[c] = _kinds(uq)
+        row_blank &= np.append(other_kinds[c][:, 0] > 0, True)[codes]
     keep = np.flatnonzero(nonblank)
     body = keep // k
     column = keep % k
@@ -524,18 +526,20 @@ def _matrix(sheet: RawSheet) -> FoundTable | LayoutError | None:
     long.coded("rating", np.where(to_rating[cell_codes], cell_codes, n_u), uniques, places, "")
     long.headers["score"] = long.headers["rating"] = long.headers["indicator"]
     long.column_names = {c: nfc(header[c]) for c in id_cols}
-    checks = _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header)
+    checks = _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header,
+                            other_kinds)
     return long.table(sheet, header_rows, body + r + 2, title, "matrix", int(row_blank.sum()), checks)
 
 
-def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header
-                   ) -> list[TotalCheck]:
+def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, other, mapping, header,
+                   other_kinds) -> list[TotalCheck]:
     """Check each total column against the sum of the row's points in its scope (all indicators, or one pillar);
     returns a :class:`TotalCheck` for every total that does not match (or cannot be checked) and, for the totals
     that match, their number.
     Traffic lights carry no points and are left out of the sum; a cell that is neither (a typo) makes the total
     ``not_checked``. ``kinds``: per distinct score cell (and the empty cell last), :func:`_kinds`; ``other``:
-    each total column's (codes, distinct cells)."""
+    each total column's (codes, distinct cells); ``other_kinds``: the :func:`_kinds` of those distinct cells, by
+    column."""
     if not totals or not len(data):
         return []
     k = len(id_cols)
@@ -554,7 +558,7 @@ def _matrix_totals(sheet, r, data, totals, id_cols, ids, flat_codes, kinds, othe
         counts = (~np.isnan(grid[:, scope])).sum(axis=1)
         typos = text_cell[:, scope].any(axis=1)
         codes, typed = other[c]
-        typed_kinds = _kinds(typed)
+        typed_kinds = other_kinds[c]
         parsed = np.append(typed_kinds[:, 3], np.nan)
         value = parsed[codes]
         status = np.where(np.isnan(value) | typos | (counts == 0), "not_checked",

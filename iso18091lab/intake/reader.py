@@ -108,7 +108,7 @@ def read_sheets(path: str | Path, limits: ReadLimits = DEFAULT_LIMITS, children=
     if size > limits.max_file_bytes:
         raise FileReadError(path, "too_large", "io_too_large", size=str(size))
     if path.suffix.lower() in EXCEL_SUFFIXES:
-        fmt = check_workbook(path, limits)
+        fmt = check_workbook(path, limits, areas=False)  # the child measures an xlsx's sheets before parsing
         if fmt == "text":  # a web application's "Excel" export that is really delimited text
             return [RawSheet(path, "", _read_csv_rows(path))]
         return _read_workbook_isolated(path, fmt, limits, children)

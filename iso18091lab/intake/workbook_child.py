@@ -6,8 +6,10 @@ can only take this process down, never the ingest.
     python workbook_child.py --serve MAX_MEMORY_BYTES                         # one workbook per request
 
 It sets its own address-space limit first (no ``preexec_fn`` in the parent, which is unsafe with threads),
-normalises text to NFC, refuses a sheet whose declared area exceeds MAX_SHEET_CELLS (stderr
-``SHEET_TOO_LARGE<TAB>name<TAB>area``, exit 3), and imports nothing of the package (it runs as a file, not as
+normalises text to NFC, refuses a sheet whose area exceeds MAX_SHEET_CELLS (stderr
+``SHEET_TOO_LARGE<TAB>name<TAB>area``, exit 3: for an xlsx, before calamine opens it, each worksheet's declared
+``<dimension>`` and the last row and column its cell references name, :func:`sheet_area`, the scan
+:func:`iso18091lab.intake.files.check_workbook` makes when asked; else the area calamine reports), and imports nothing of the package (it runs as a file, not as
 ``-m iso18091lab...``, whose ``__init__`` would load pandas and the reports).
 
 With ``--serve`` one child parses a batch of workbooks, one request at a time (an interpreter start-up per
@@ -21,9 +23,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import struct
 import sys
 import unicodedata
+import zipfile
 
 #: A request: the length of its UTF-8 text ``PATH<TAB>FORMAT<TAB>MAX_SHEET_CELLS``.
 _REQUEST = struct.Struct("<I")
@@ -39,6 +43,80 @@ class SheetTooLarge(Exception):
         super().__init__(f"SHEET_TOO_LARGE\t{name}\t{area}\n")
 
 
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"')
+_REF_COLUMN = re.compile(rb' r="([A-Z]{1,3})\d')  # a cell reference's column letters (rows have r="N", no letters)
+_REF_ROW = re.compile(rb' r="[A-Z]{1,3}(\d{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + (ch - 64)
+    return number
+
+
+def is_worksheet(name: str) -> bool:
+    """Whether a member of an xlsx archive is a worksheet's XML (whose area :func:`sheet_area` measures)."""
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def sheet_area(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+    """Cells a reader would allocate for one worksheet of an xlsx: the larger of the declared ``<dimension>`` and
+    A1 to the last row and column that any cell reference names (two C-level regex scans per MiB, no per-cell
+    Python).
+
+    Parameters
+    ----------
+    archive : zipfile.ZipFile
+        The open workbook.
+    member : zipfile.ZipInfo
+        One worksheet of it (:func:`is_worksheet`).
+
+    Returns
+    -------
+    int
+        The area in cells; 0 for a sheet with no cell and no dimension.
+    """
+    columns: set[bytes] = set()
+    max_row = declared = 0
+    tail = b""
+    with archive.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            block = tail + chunk
+            if not declared:
+                dim = _DIMENSION.search(block)
+                if dim:
+                    c1, r1 = _column_number(dim.group(1)), int(dim.group(2))
+                    c2 = _column_number(dim.group(3)) if dim.group(3) else c1
+                    r2 = int(dim.group(4)) if dim.group(4) else r1
+                    declared = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+            # a reference cut at the block's end is found whole in the next block (the tail is carried over)
+            cut = block.rfind(b"<")
+            whole, tail = (block[:cut], block[cut:]) if cut > len(block) - 64 else (block, b"")
+            columns.update(_REF_COLUMN.findall(whole))
+            rows = _REF_ROW.findall(whole)
+            if rows:
+                max_row = max(max_row, max(map(int, rows)))
+    if tail:
+        columns.update(_REF_COLUMN.findall(tail))
+        rows = _REF_ROW.findall(tail)
+        max_row = max([max_row] + [int(r) for r in rows])
+    # calamine allocates from A1 when reading with skip_empty_area=False
+    actual = max_row * max(map(_column_number, columns)) if max_row and columns else 0
+    return max(declared, actual)
+
+
+def check_sheet_areas(path: str, max_cells: int) -> None:
+    """Raise :class:`SheetTooLarge` (named by the worksheet's member name) for the first worksheet of the xlsx at
+    ``path`` whose :func:`sheet_area` is over ``max_cells``."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if is_worksheet(member.filename):
+                area = sheet_area(archive, member)
+                if area > max_cells:
+                    raise SheetTooLarge(member.filename, area)
+
+
 def limit_memory(max_bytes: int) -> None:
     """Cap this process's address space (POSIX); elsewhere the parent's time limit is the only guard."""
     try:
@@ -50,9 +128,11 @@ def limit_memory(max_bytes: int) -> None:
 
 def read_sheets(path: str, fmt: str, max_cells: int) -> list[tuple[str, list[list[object]], list[tuple]]]:
     """(sheet name, rows of values, merged ranges) for every sheet; raises :class:`SheetTooLarge` on a sheet over
-    ``max_cells``."""
+    ``max_cells`` (an xlsx's worksheets are measured before calamine opens it, :func:`check_sheet_areas`)."""
     import python_calamine as pc
 
+    if fmt == "xlsx":  # before calamine allocates a sheet from A1 to its last cell reference
+        check_sheet_areas(path, max_cells)
     suffix = path.rsplit(".", 1)[-1].lower()
     suffix = {"xlsm": "xlsx"}.get(suffix, suffix)
     if suffix == fmt or fmt == "ods":  # calamine picks its reader from the name
