@@ -39,3 +39,12 @@ def test_readme_shows_the_command_ci_runs():
     ci = (ROOT / ".ci/run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make test" in ci and "make test" in readme and "make demo" in readme
+
+
+def test_every_package_of_the_source_tree_is_in_the_wheel():
+    """A sub-package missing from ``[tool.setuptools] packages`` installs without error and fails on import (it
+    happened when stats/did/ and stats/review/ were split out); the plain-install test only finds it minutes later."""
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(ROOT).parts) for init in (ROOT / "iso18091lab").rglob("__init__.py")}
+    assert found, "no package found under iso18091lab/"
+    assert not found - listed, f"pyproject.toml [tool.setuptools] packages lacks {sorted(found - listed)}"
