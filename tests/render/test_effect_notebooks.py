@@ -71,13 +71,16 @@ DESIGNS = {
 
 
 def _design(small_processed, tmp_path, change):
+    """(processed folder, empty output folder): the small fixture's tables edited by ``change``."""
     folder = tmp_path / "processed"
     shutil.copytree(small_processed / "processed", folder)
     frames = {name: pd.read_parquet(folder / f"{name}.parquet") for name in ("assessments", "units", "outcomes")}
     change(frames)
     for name, frame in frames.items():
         frame.to_parquet(folder / f"{name}.parquet")
-    return folder
+    out = tmp_path / "out"
+    out.mkdir()
+    return folder, out
 
 
 #: Report 30's parameters here (notebook and the province summaries report 40 reads).
@@ -96,9 +99,7 @@ def _run(notebook, folder, out, province, **extra):
 @pytest.mark.parametrize("design", list(DESIGNS))
 def test_effectiveness_notebook_renders(design, small_processed, tmp_path):
     change, reasons = DESIGNS[design]
-    folder = _design(small_processed, tmp_path, change)
-    out = tmp_path / "out"
-    out.mkdir()
+    folder, out = _design(small_processed, tmp_path, change)
     result = _run("30_effectiveness.ipynb", folder, out, "Quảng Ninh")["30_effectiveness"]
     table = pd.read_csv(out / "tables" / "effectiveness.csv", keep_default_na=False)
     assert list(table.columns) == ef.EFFECTIVENESS_COLUMNS

@@ -33,9 +33,7 @@ def _run_national(folder, out):
 @pytest.mark.parametrize("design", ["estimable", "one province", "no units table", "one wave"])
 def test_national_notebook_renders(design, small_processed, tmp_path):
     change, _ = DESIGNS[design]
-    folder = _design(small_processed, tmp_path, change)
-    out = tmp_path / "out"
-    out.mkdir()
+    folder, out = _design(small_processed, tmp_path, change)
     result = _run_national(folder, out)["40_national"]
     if design == "estimable":
         assert result["values"]["pooled"]["k"] == 2 and result["values"]["missing"] == []
@@ -72,9 +70,7 @@ def test_national_report_leaves_out_provinces_whose_own_design_cannot_answer(des
     from iso18091lab.i18n import t
 
     change, cannot = NATIONAL_DESIGNS[design]
-    folder = _design(small_processed, tmp_path, change)
-    out = tmp_path / "out"
-    out.mkdir()
+    folder, out = _design(small_processed, tmp_path, change)
     result = _run_national(folder, out)["40_national"]
     values = result["values"]
     assert "pooled" not in values  # no pooled number ...
