@@ -108,12 +108,14 @@ LONGEST_FIRST = (
     "tests/render/test_notebooks.py",             # (190)
     "tests/render/test_html_browser.py",          # (160)
     "tests/render/test_packs.py",                 # (110)
+    "tests/stats/test_references.py",             # (110)
     "tests/test_reliability_designs.py",          # (110)
     "tests/synthetic/test_model.py",              # (90)
     "tests/run/test_incremental.py",              # (90)
     "tests/render/test_effect_notebooks.py",      # (80)
     "tests/test_install.py",                      # (75)
     "tests/render/test_figures.py",               # (65)
+    "tests/summaries/test_national.py",           # (65)
 )
 
 
