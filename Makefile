@@ -21,10 +21,11 @@ demo: setup
 	$(BIN)/iso18091lab run --all --raw data/raw --processed data/processed --reports reports
 	@echo "Open reports/index.html in a browser / Mở reports/index.html bằng trình duyệt"
 
+# --no-loadscope-reorder: files go to the workers in the order tests/conftest.py gives (the longest first)
 test: setup
 	bash scripts/install-test-tools.sh
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Open the notebooks in JupyterLab for one province: make lab PROVINCE="Hải Phòng"
 PROVINCE ?= Hải Phòng

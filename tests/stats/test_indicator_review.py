@@ -285,3 +285,20 @@ def test_internal_consistency_without_omega_keeps_alpha():
     assert alpha_only["omega"].isna().all() and full["omega"].notna().any()
 
 
+
+
+def test_item_review_bootstrap_with_a_constant_pillar_total_warns_nothing():
+    """Every body's pillar total is the same (1.1 + 1.2 = 100, 1.3 = 50 for all): alpha is undefined (-inf) in
+    every replicate with and without 1.3, and the gain of -inf over -inf is left out of the interval without a
+    RuntimeWarning (one reached a report page of the mixed design)."""
+    import warnings
+
+    a = planted_assessments(n_bodies=8, waves=1, indicators=["1.1", "1.2", "1.3"], seed=3)
+    council = (a["rater"] == "council") & a["rater_id"].isna()
+    spread = a["body_id"].map({b: 10.0 * k for k, b in enumerate(sorted(a["body_id"].unique()))})
+    a.loc[council, "score_100"] = np.select([a["indicator"] == "1.1", a["indicator"] == "1.2"],
+                                            [20 + spread, 80 - spread], 50.0)[council.to_numpy()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        table = review.item_review(a, n_resamples=50, seed=1).set_index("indicator")
+    assert table.loc["1.3", "pillar_alpha"] == -np.inf and np.isnan(table.loc["1.3", "alpha_gain_ci_low"])

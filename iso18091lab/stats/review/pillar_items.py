@@ -155,7 +155,8 @@ def item_review(assessments: pd.DataFrame, rater: str = "council", n_resamples: 
             se = 1 / np.sqrt(n - 3)
             keep = [i for i in range(k) if i != c]
             without = float(_alpha_from_cov(np.cov(x[:, keep], rowvar=False)))
-            gain_reps = _alpha_from_cov(cov[:, keep][:, :, keep]) - alpha_reps
+            with np.errstate(invalid="ignore"):  # a replicate with no alpha on either side (-inf - -inf): NaN,
+                gain_reps = _alpha_from_cov(cov[:, keep][:, :, keep]) - alpha_reps  # which _percentiles leaves out
             lo, hi = _percentiles(gain_reps[:, None], confidence)
             parts.append({"indicator": indicator, **base, "item_rest_r": r,
                           "item_rest_ci_low": np.tanh(np.arctanh(r) - z * se) if r == r and abs(r) < 1 else np.nan,
