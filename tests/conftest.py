@@ -110,7 +110,7 @@ LONGEST_FIRST = (
     "tests/render/test_packs.py",                 # (110)
     "tests/stats/test_references.py",             # (110)
     "tests/test_reliability_designs.py",          # (110)
-    "tests/synthetic/test_model.py",              # (90)
+    "tests/synthetic/test_write.py",              # (90, was test_model.py before the synthetic split)
     "tests/run/test_incremental.py",              # (90)
     "tests/render/test_effect_notebooks.py",      # (80)
     "tests/test_install.py",                      # (75)
