@@ -133,7 +133,7 @@ def _clean_assessments(table: _Table, bodies: _Bodies, catalog: pd.DataFrame | t
     catalog_ids, in_catalog, max_of, pillar_of = _catalog_lookups(catalog)
     typed = _unique_rows([table.codes(c) for c in ("province", "unit", "code")])[1]
     rater_id = _texts(table, "rater_id")
-    block_keys = [np.where(body >= 0, body, -1 - typed), year, round_, rater, rater_id]
+    block_keys = [table.parts(), np.where(body >= 0, body, -1 - typed), year, round_, rater, rater_id]
     recovered: list[tuple[int, str, str]] = []
     indicator, recovered_problem = _recover_indicators(table, catalog_ids, problems, block_keys, recovered)
     for row, typed_id, read_id in recovered:  # listed with the name matches: "1.1" read as "1.10", how many rows

@@ -53,11 +53,45 @@ class _Table:
         """The raw cell of every row (object array; None for an empty or absent cell)."""
         return self.values(column)[self.codes(column)]
 
+    def parts(self) -> np.ndarray:
+        """The table each row comes from, as an index into the tables cleaned together (:class:`_Batch`): 0."""
+        return np.zeros(self.n, dtype=np.int64)
+
     def release(self, keep: tuple[str, ...] = ("province", "unit")) -> None:
         """Forget the cells of every column but ``keep`` (what the quarantine table still reads) once the
         table is cleaned: at national scale each column's codes are ~10 MB."""
         for column in [c for c in self._codes if c not in keep]:
             self._codes[column] = self._uniques[column] = None
+
+
+class _Batch(_Table):
+    """Tables of one kind cleaned in one pass (the sheets of one workbook): their rows one after the other, each
+    column's codes into the distinct values of every table in turn (a value two tables share is there twice; an
+    empty cell points at the one last slot). Cleaning reads its rows as it reads one table's; :meth:`parts` says
+    which table each row comes from, for what must not cross tables (the blocks of :func:`_recover_indicators`).
+    Where rows came from (file, sheet, row, cell) stays with the tables themselves."""
+
+    def __init__(self, tables: list[_Table]):
+        first = tables[0]
+        self.file, self.sheet, self.kind = first.file, first.sheet, first.kind
+        self.headers, self.header_rows, self.empty_rows = {}, (), 0
+        self.number, self.places, self.layout, self.checks, self.column_names = first.number, {}, first.layout, [], {}
+        sizes = [t.n for t in tables]
+        self.n = int(sum(sizes))
+        self.rows = np.concatenate([t.rows for t in tables])
+        self._parts = np.repeat(np.arange(len(tables), dtype=np.int64), sizes)
+        self._codes, self._uniques = {}, {}
+        for column in dict.fromkeys(c for t in tables for c in t._codes):
+            values = [t.values(column) for t in tables]
+            starts = np.cumsum([0] + [len(v) - 1 for v in values])  # each table's distinct values without the empty slot
+            empty = int(starts[-1])
+            self._codes[column] = np.concatenate([
+                np.where(t.codes(column) == len(v) - 1, empty, t.codes(column) + start)
+                for t, v, start in zip(tables, values, starts)]).astype(np.intp)
+            self._uniques[column] = np.concatenate([v[:-1] for v in values] + [np.array([None], dtype=object)])
+
+    def parts(self) -> np.ndarray:
+        return self._parts
 
 
 class _Problems:

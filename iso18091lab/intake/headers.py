@@ -270,22 +270,38 @@ def _canonical_header(text: str) -> str | None:
 
 def _header_map(*header_rows: list[object]) -> dict[int, tuple[str, str]]:
     """Column index -> (canonical, header text); later rows win (sub-headers under merged ones)."""
+    memo: dict[object, str | None] = {}
+    return _merged([(row, _row_canonicals(row, memo)) for row in header_rows])
+
+
+def _row_canonicals(row: list[object], memo: dict[object, str | None]) -> dict[int, str]:
+    """Column index -> canonical column of each recognised header cell of one row.
+
+    ``canonical_header`` is called once per distinct cell (``memo`` keeps the answers across the rows of a sheet);
+    a row without a text cell has none."""
+    try:
+        missing = set(row).difference(memo)
+    except TypeError:  # an unhashable cell: no memo
+        return {col: canonical for col, canonical in enumerate(map(canonical_header, row)) if canonical}
+    for cell in missing:
+        memo[cell] = canonical_header(cell)
+    return {col: canonical for col, canonical in enumerate(map(memo.__getitem__, row)) if canonical}
+
+
+def _merged(rows: list[tuple[list[object], dict[int, str]]]) -> dict[int, tuple[str, str]]:
+    """:func:`_header_map` of rows whose canonical cells are known: later rows win, then the first column wins for a
+    canonical name used twice."""
+    found: dict[int, tuple[str, list[object]]] = {}
+    for row, canonicals in rows:  # a later row's recognised cell replaces an earlier one's
+        for col, canonical in canonicals.items():
+            found[col] = (canonical, row)
     mapping: dict[int, tuple[str, str]] = {}
-    width = max(len(r) for r in header_rows)
-    for col in range(width):
-        for row in reversed(header_rows):
-            cell = row[col] if col < len(row) else ""
-            canonical = canonical_header(cell)
-            if canonical:
-                mapping[col] = (canonical, nfc(cell))
-                break
-    # first column wins for a canonical name used twice
     seen: set[str] = set()
-    for col in sorted(mapping):
-        if mapping[col][0] in seen:
-            del mapping[col]
-        else:
-            seen.add(mapping[col][0])
+    for col in sorted(found):
+        canonical, row = found[col]
+        if canonical not in seen:
+            seen.add(canonical)
+            mapping[col] = (canonical, nfc(row[col]))
     return mapping
 
 
@@ -350,12 +366,14 @@ class _Candidate:
 
 def _candidates(rows: list[list[object]]) -> list[_Candidate]:
     limit = min(HEADER_SEARCH_ROWS, len(rows))
-    singles = [_header_map(rows[i]) if rows[i] else {} for i in range(limit)]
+    memo: dict[object, str | None] = {}
+    found = [_row_canonicals(rows[i], memo) if rows[i] else {} for i in range(limit)]
+    singles = [_merged([(rows[i], found[i])]) for i in range(limit)]
     raw = []
     for start in range(limit):
         raw.append(((start,), singles[start]))
         if start + 1 < limit and singles[start] and rows[start + 1]:
-            combined = _header_map(rows[start], rows[start + 1])
+            combined = _merged([(rows[start], found[start]), (rows[start + 1], found[start + 1])])
             if len(combined) > max(len(singles[start]), len(singles[start + 1])):
                 raw.append(((start, start + 1), combined))
     out = []

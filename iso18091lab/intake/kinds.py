@@ -10,7 +10,7 @@ import pandas as pd
 
 from iso18091lab.intake.bodies import _Bodies
 from iso18091lab.intake.clean import is_synthetic_marker
-from iso18091lab.intake.columnar import _Problems, _Table, _blank
+from iso18091lab.intake.columnar import _Batch, _Problems, _Table, _blank
 from iso18091lab.intake.schema import ASSESSMENT_DTYPES, DATE_DTYPE, OUTCOME_DTYPES, UNIT_COLUMNS, UNIT_DTYPES
 from iso18091lab.normalize import nfc
 
@@ -48,42 +48,65 @@ def _join(parts: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def _batches(tables: list[_Table]) -> list[list[_Table]]:
+    """The tables cleaned together: the assessments tables of one file that follow each other (a workbook's
+    sheets, cleaned in one pass of the columnar code); any other table alone."""
+    batches: list[list[_Table]] = []
+    for table in tables:
+        if (batches and table.kind == "assessments" and batches[-1][0].kind == "assessments"
+                and batches[-1][0].file == table.file):
+            batches[-1].append(table)
+        else:
+            batches.append([table])
+    return batches
+
+
+def _provenance(table: _Table, files: dict[str, int], sheets: dict[str, int]) -> dict[str, np.ndarray]:
+    """Where each row of one table came from (a code per table into the files and sheets of this kind), whether it
+    is marked synthetic, and the table's own row numbering."""
+    columns = {}
+    if table.has("source"):
+        marks = np.array([is_synthetic_marker(u) for u in table.values("source")], dtype=bool)
+        columns["synthetic"] = marks[table.codes("source")]
+    else:
+        columns["synthetic"] = np.zeros(table.n, dtype=bool)
+    columns["source_file"] = np.full(table.n, files.setdefault(table.file.as_posix(), len(files)), dtype=np.int64)
+    columns["source_sheet"] = np.full(table.n, sheets.setdefault(table.sheet, len(sheets)), dtype=np.int64)
+    columns["source_row"] = np.asarray(table.rows)
+    if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
+        from iso18091lab.intake.layouts import column_of
+
+        local = np.arange(table.n)
+        score_at = column_of(table.places.get("score", table.places.get("rating")), local)
+        rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
+        columns["source_column"] = np.where(_blank(table, "score"), rating_at, score_at).astype(object)
+    columns["_table"] = np.full(table.n, table.number, dtype=np.int64)
+    columns["_local"] = np.arange(table.n)
+    return columns
+
+
 def _collect(tables: list[_Table], clean) -> _Kind:
     parts, problem_parts, offset, rejected = [], [], 0, []
     files: dict[str, int] = {}
     sheets: dict[str, int] = {}
-    for table in tables:
+    for batch in _batches(tables):
         problems = _Problems()
-        cleaned = clean(table, problems)
+        cleaned = clean(batch[0] if len(batch) == 1 else _Batch(batch), problems)
         rejected += cleaned.rejected
         categories, province = cleaned.categories, cleaned.province
         columns = dict(cleaned.columns)
-        if table.has("source"):
-            marks = np.array([is_synthetic_marker(u) for u in table.values("source")], dtype=bool)
-            columns["synthetic"] = marks[table.codes("source")]
-        else:
-            columns["synthetic"] = np.zeros(table.n, dtype=bool)
-        # where each row came from: a code per table into the files and sheets of this kind (categories below)
-        columns["source_file"] = np.full(table.n, files.setdefault(table.file.as_posix(), len(files)), dtype=np.int64)
-        columns["source_sheet"] = np.full(table.n, sheets.setdefault(table.sheet, len(sheets)), dtype=np.int64)
-        columns["source_row"] = np.asarray(table.rows)
-        if table.kind == "assessments":  # the column of the value's cell (the score's, else the light's)
-            from iso18091lab.intake.layouts import column_of
-
-            local = np.arange(table.n)
-            score_at = column_of(table.places.get("score", table.places.get("rating")), local)
-            rating_at = column_of(table.places.get("rating", table.places.get("score")), local)
-            columns["source_column"] = np.where(_blank(table, "score"), rating_at, score_at).astype(object)
-        columns["_table"] = np.full(table.n, table.number, dtype=np.int64)
-        columns["_local"] = np.arange(table.n)
+        where = [_provenance(table, files, sheets) for table in batch]
+        for name in where[0]:
+            columns[name] = where[0][name] if len(batch) == 1 else np.concatenate([w[name] for w in where])
         columns["_province"] = np.asarray(province, dtype=object)
-        table.release()
+        for table in batch:
+            table.release()
         if problems.parts:  # most tables have none: no empty frame for them
             found = problems.frame()
             found["pos"] = found["pos"].astype(np.int64) + offset
             problem_parts.append(found)
         parts.append(columns)
-        offset += table.n
+        offset += len(columns["_local"])
     frame = _join(parts) if parts else pd.DataFrame()
     for column, names in (categories.items() if parts else ()):  # codes made categorical once, for every table
         frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(), names)

@@ -25,6 +25,7 @@ of every canonical column (a title or labelled cell is named by its reference, e
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -310,9 +311,8 @@ def _columns(data: list[list[object]], columns: list[int]) -> np.ndarray:
         return out
     width = len(data[0])
     if all(len(row) == width for row in data) and columns and max(columns) < width:
-        block = np.empty((len(data), width), dtype=object)
-        block[:] = data
-        return block[:, columns]
+        block = np.fromiter(itertools.chain.from_iterable(data), dtype=object, count=len(data) * width)
+        return block.reshape(len(data), width)[:, columns]
     out[:] = [[row[c] if c < len(row) else None for c in columns] for row in data]
     return out
 

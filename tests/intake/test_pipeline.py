@@ -392,3 +392,31 @@ def test_dates_as_categories_hash_as_pandas_hashes_the_arrow_dates():
     assert (pd.util.hash_pandas_object(part, index=False).to_numpy() == whole[1::4]).all()
     no_dates = frame[["province", "score"]]
     assert _dates_as_categories(no_dates) is no_dates
+
+
+def test_sheets_of_one_workbook_are_cleaned_together_but_keep_their_own_rows(tmp_path):
+    """The sheets of a workbook are cleaned in one pass; what belongs to a sheet stays its own. Sheet 'A' holds one
+    row of a body with the number 1.1 (1.1 or 1.10?): alone in its sheet it cannot be ordered, so it is quarantined
+    as ambiguous (row 2, column E of 'A'). Sheet 'B' is the catalog-order block above for the same body, year and
+    rater (its second 1.1 read as 1.10), all ten rows accepted. A block that ran across the two sheets would read
+    'A''s row as 1.1 (before 1.2) and quarantine the first 1.1 of 'B' instead."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "A"
+    second = book.create_sheet("B")
+    for sheet in (first, second):
+        sheet.append(["province", "unit", "year", "rater", "indicator", "score"])
+    first.append(["Hải Phòng", "quận Hồng Bàng", 2023, "self", 1.1, 5])
+    for k, number in enumerate([1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 1.1], start=1):
+        second.append(["Hải Phòng", "quận Hồng Bàng", 2023, "self", number, k])
+    book.save(raw / "a.xlsx")
+    result = ingest(raw, None)
+    assert result.assessments.set_index("indicator")["score"].to_dict() == {
+        "1.1": 1, "1.2": 2, "1.3": 3, "1.4": 4, "1.5": 5, "1.6": 6, "1.7": 7, "1.8": 8, "1.9": 9, "1.10": 10}
+    counts = result.files.set_index("sheet")
+    assert counts.loc["A", ["rows_read", "accepted", "quarantined", "duplicates"]].tolist() == [1, 0, 1, 0]
+    assert counts.loc["B", ["rows_read", "accepted", "quarantined", "duplicates"]].tolist() == [10, 10, 0, 0]
+    quarantined = result.quarantine
+    assert quarantined[["sheet", "row", "cell", "rule"]].values.tolist() == [["A", 2, "E2", "ambiguous_indicator"]]
