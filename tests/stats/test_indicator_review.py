@@ -300,5 +300,5 @@ def test_item_review_bootstrap_with_a_constant_pillar_total_warns_nothing():
                                             [20 + spread, 80 - spread], 50.0)[council.to_numpy()]
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        table = review.item_review(a, n_resamples=50, seed=1).set_index("indicator")
+        table = pillar_items.item_review(a, n_resamples=50, seed=1).set_index("indicator")
     assert table.loc["1.3", "pillar_alpha"] == -np.inf and np.isnan(table.loc["1.3", "alpha_gain_ci_low"])
