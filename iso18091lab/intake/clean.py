@@ -80,6 +80,8 @@ class Rejected(Exception):
 
 def is_blank(value: object) -> bool:
     """True for None, NaN and text that is empty after trimming."""
+    if type(value) is int:  # a whole number is never blank (most score cells)
+        return False
     return nfc(value) == ""
 
 
