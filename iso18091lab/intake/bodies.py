@@ -65,8 +65,9 @@ class _Bodies:
         texts = [[nfc(v) for v in values] for values in typed_values]  # each distinct cell normalised once
         years = table.values("year")
         cache = self._cache
+        rules: dict[tuple[int, int], tuple] = {}  # (year cell, date cell) -> map rule: a table has few of them
         for k, (pc, uc, cc, yc, dc) in enumerate(combos.tolist()):
-            vintage, rule = admin_map.map_rule(years[yc], days[dc])
+            vintage, rule = rules.get((yc, dc)) or rules.setdefault((yc, dc), admin_map.map_rule(years[yc], days[dc]))
             key = (texts[0][pc], texts[1][uc], texts[2][cc], vintage, rule)
             found = cache.get(key)
             if found is None:
