@@ -6,12 +6,19 @@ import numpy as np
 import pandas as pd
 
 
-def _require_frame(data, columns, what: str) -> pd.DataFrame:
+def _require_columns(data, columns, what: str) -> pd.DataFrame:
+    """``data`` when it is a DataFrame with ``columns``, else a ValueError naming ``what`` and what is missing."""
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"{what} needs a DataFrame with columns {list(columns)}, not {type(data).__name__}")
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise ValueError(f"{what}: column(s) {missing} not in the data (have {list(data.columns)})")
+    return data
+
+
+def _require_frame(data, columns, what: str) -> pd.DataFrame:
+    """:func:`_require_columns`, and not empty (an empty table is a ValueError here)."""
+    _require_columns(data, columns, what)
     if data.empty:
         raise ValueError(f"{what}: the data is empty")
     return data

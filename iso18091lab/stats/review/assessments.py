@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from iso18091lab.stats import NotEstimable
-from iso18091lab.stats.inputs import check_duplicates
+from iso18091lab.stats.inputs import _require_columns, check_duplicates
 
 
 #: Minimum number of bodies (distinct ``body_id``) for a between-body statistic, and the one minimum number of
@@ -23,11 +23,9 @@ ASSESSMENT_COLUMNS = ["body_id", "year", "round", "rater", "rater_id", "indicato
 
 
 def _check(assessments, what: str) -> pd.DataFrame:
-    if not isinstance(assessments, pd.DataFrame):
-        raise ValueError(f"{what} needs the assessments DataFrame, not {type(assessments).__name__}")
-    missing = [c for c in ASSESSMENT_COLUMNS if c not in assessments.columns]
-    if missing:
-        raise ValueError(f"{what}: the assessments table lacks column(s) {missing}")
+    """The assessments table ready for the review (scores as numbers, a wave key); an empty one is not
+    estimable, a malformed one a ValueError (:func:`~iso18091lab.stats.inputs._require_columns`)."""
+    _require_columns(assessments, ASSESSMENT_COLUMNS, what)
     if assessments.empty:
         raise NotEstimable("no_data", f"{what}: the assessments table is empty")
     scores = pd.to_numeric(assessments["score_100"].astype(object), errors="coerce")
