@@ -12,7 +12,6 @@ Files are only ever opened for reading.
 from __future__ import annotations
 
 import os
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath

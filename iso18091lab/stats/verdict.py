@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the verdicts take plain numbers
+    import pandas as pd
 
 #: The smallest change of the overall score (points on 0–100) that matters for a roll-out decision: the effect a
 #: national evaluation should be able to detect, and the margin below which a precise estimate counts as "no".
