@@ -81,7 +81,8 @@ def summary_sentences(s: NationalSummary, lang: str = "vi") -> list[str]:
               estimate=num(abs(p.estimate)), low=num(p.ci_low), high=num(p.ci_high)),
             t("eff_s1_assoc", lang),
             t("nat_s2", lang, tau2=number(p.params["tau2"], lang, 2), i2=number(p.params["i2"], lang, 0),
-              pi_low=num(p.params["pi_low"]), pi_high=num(p.params["pi_high"])),
+              pi_low=num(p.params["pi_low"]), pi_high=num(p.params["pi_high"])) if s.tau2_estimated
+            else t("nat_s2_few", lang, k=p.n),
             t("nat_strength", lang, strength=t("strength_" + s.strength, lang))]
     elif s.verdict is not None and s.verdict.reason == "design_too_small":  # never a number
         sentences.append(t("nat_cannot_answer", lang, n=int(s.verdict.values.get("n_pooled") or 0),

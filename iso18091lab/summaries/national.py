@@ -108,6 +108,13 @@ class NationalSummary(Summary):
     frame_2025: dict = field(default_factory=dict)
 
     @property
+    def tau2_estimated(self) -> bool:
+        """Whether the pooled effect weighs enough provinces (:data:`~iso18091lab.stats.synthesis.
+        MIN_PROVINCES_FOR_TAU2`) for the between-province variance τ², I² and the prediction interval to say
+        anything; with fewer, the report says they cannot be estimated rather than print τ² = 0."""
+        return self.pooled is not None and self.pooled.n >= syn.MIN_PROVINCES_FOR_TAU2
+
+    @property
     def n_needed(self) -> int | None:
         """Bodies per group a two-year national evaluation needs for the headline effect (``main_effect``): the
         row of ``bodies_needed`` for it (``None`` when the sample size was not estimated)."""
@@ -296,7 +303,7 @@ def build_national(province_summaries, params: dict | None = None, reliability: 
         out["not_estimated"].append(_why("power", exc))
     else:
         sensitivity = syn.power_sensitivity(cov, effects=effects, bodies_per_province=m)
-        tau2_estimated = pooled is not None and pooled.k >= syn.MIN_PROVINCES_FOR_TAU2  # the provinces pooled
+        tau2_estimated = pooled is not None and pooled.k >= syn.MIN_PROVINCES_FOR_TAU2  # as .tau2_estimated
         icc = syn.effect_icc(pooled.tau2, syn.did_variance(1, 1, 1, 2, cov) / 2) if tau2_estimated else None
         deff = syn.design_effect(m, icc) if tau2_estimated else 1.0
         needed = syn.bodies_needed_table(effects, cov, deff)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 
 import jsonschema
 import numpy as np
@@ -293,3 +294,22 @@ def test_each_province_enters_with_the_inference_of_its_own_report(data):
 
 def test_province_names_the_summary(province_dirs):
     assert build_national(province_dirs, {**PARAMS, "province": "Cả nước"}).province == "Cả nước"
+
+
+def test_with_fewer_than_five_provinces_the_summary_does_not_print_a_tau2_of_zero(national):
+    """Two provinces: τ² sits at its boundary (0) because it cannot be estimated, not because provinces agree; the
+    summary says so and gives no prediction interval (it used to print "τ² = 0,00 … khoảng dự báo" next to the
+    sentence that τ² = 0 is not assumed). With five provinces the estimate is printed."""
+    from dataclasses import replace
+
+    from iso18091lab.i18n import t
+    from iso18091lab.render.national import summary_sentences
+    from iso18091lab.stats.synthesis import MIN_PROVINCES_FOR_TAU2
+
+    assert national.pooled.n == 2 < MIN_PROVINCES_FOR_TAU2 and not national.tau2_estimated
+    said = " ".join(summary_sentences(national, "vi"))
+    printed = re.compile(r"τ² = \d+,\d\d")  # the estimate, as nat_s2 prints it
+    assert t("nat_s2_few", "vi", k=2) in said and not printed.search(said)
+    assert "khoảng dự báo cho một tỉnh mới:" not in said
+    five = replace(national, pooled=replace(national.pooled, n=MIN_PROVINCES_FOR_TAU2))
+    assert five.tau2_estimated and printed.search(" ".join(summary_sentences(five, "vi")))
