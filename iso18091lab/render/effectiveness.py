@@ -148,8 +148,7 @@ def show_event_study(rep, s: EffectivenessSummary) -> None:
     shown = s.shown_events()
     caption = rep.t("eff_tab_event")
     if s.primary is not None and s.primary.params["inference"] == "randomization":
-        rep.markdown(rep.t("eff_event_small", min_cohort=s.min_pilots_per_start, smallest=s.smallest_cohort))
-        # the caption travels with the table into the Word pack, where the paragraph above does not
+        # said in the caption, which travels with the table into the Word pack (a paragraph would not)
         caption = rep.t("eff_tab_event_small", min_cohort=s.min_pilots_per_start, smallest=s.smallest_cohort)
     rep.figure(plots.event_study_plot(shown, rep.lang), "event_study", rep.t("eff_fig_event"))
     rep.table(localise(shown[["event_time", "kind", "estimate", "ci_low", "ci_high", "n_bodies"]], rep.lang),

@@ -53,6 +53,7 @@ def test_caption_carries_the_caveat_under_randomization(monkeypatch, lang, words
     [(name, caption)] = rep.tables
     assert name == "event_study"
     assert all(w in caption for w in words), caption
+    assert rep.paragraphs == []  # said once, in the caption, not again in a paragraph above the table
 
 
 def test_caption_plain_when_clustered_inference(monkeypatch):
