@@ -146,11 +146,13 @@ def show_event_study(rep, s: EffectivenessSummary) -> None:
     if not len(s.event_study):
         return
     shown = s.shown_events()
+    caption = rep.t("eff_tab_event")
     if s.primary is not None and s.primary.params["inference"] == "randomization":
-        rep.markdown(rep.t("eff_event_small", min_cohort=s.min_pilots_per_start, smallest=s.smallest_cohort))
+        # said in the caption, which travels with the table into the Word pack (a paragraph would not)
+        caption = rep.t("eff_tab_event_small", min_cohort=s.min_pilots_per_start, smallest=s.smallest_cohort)
     rep.figure(plots.event_study_plot(shown, rep.lang), "event_study", rep.t("eff_fig_event"))
     rep.table(localise(shown[["event_time", "kind", "estimate", "ci_low", "ci_high", "n_bodies"]], rep.lang),
-              "event_study", rep.t("eff_tab_event"))
+              "event_study", caption)
     for sentence in _pretrend_sentence(s, rep.lang):
         rep.markdown(sentence)
 
