@@ -115,8 +115,7 @@ class _Bodies:
             return old + ("undated_2025_old_terms",)
         if old_body < 0:
             return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
-        old_code = nfc(self.rows[old_body].get("official_code")) if not lineage._blank(
-            self.rows[old_body].get("official_code")) else ""
+        old_code = nfc(self.rows[old_body].get("official_code"))  # '' when blank (None, NA, NaN)
         if old_code and lineage.same_territory(old_code, new_code):
             return old + ("undated_2025_same_unit",)
         typed_code = parse_code(code).lstrip("0") if not is_blank(code) else ""
