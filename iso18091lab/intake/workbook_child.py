@@ -106,15 +106,24 @@ def sheet_area(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
     return max(declared, actual)
 
 
+def sheet_over(archive: zipfile.ZipFile, max_cells: int) -> tuple[str, int] | None:
+    """(member name, :func:`sheet_area`) of the first worksheet of an open xlsx whose area is over ``max_cells``;
+    None when every worksheet is within it."""
+    for member in archive.infolist():
+        if is_worksheet(member.filename):
+            area = sheet_area(archive, member)
+            if area > max_cells:
+                return member.filename, area
+    return None
+
+
 def check_sheet_areas(path: str, max_cells: int) -> None:
     """Raise :class:`SheetTooLarge` (named by the worksheet's member name) for the first worksheet of the xlsx at
-    ``path`` whose :func:`sheet_area` is over ``max_cells``."""
+    ``path`` whose :func:`sheet_area` is over ``max_cells`` (:func:`sheet_over`)."""
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            if is_worksheet(member.filename):
-                area = sheet_area(archive, member)
-                if area > max_cells:
-                    raise SheetTooLarge(member.filename, area)
+        found = sheet_over(archive, max_cells)
+    if found is not None:
+        raise SheetTooLarge(*found)
 
 
 def limit_memory(max_bytes: int) -> None:
