@@ -184,6 +184,16 @@ def main(argv: list[str]) -> None:
     sys.stdout.buffer.write(pickle.dumps(sheets, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def run_one(script: str, path: str, fmt: str, max_cells: int, max_bytes: int, timeout: float):
+    """Parse one workbook in a child of its own (``python -I script PATH FORMAT MAX_SHEET_CELLS MAX_MEMORY_BYTES``):
+    the ``subprocess.CompletedProcess`` with its exit code, the pickle on stdout and its error text; raises
+    ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-I", script, path, fmt, str(max_cells), str(max_bytes)],
+                          capture_output=True, timeout=timeout)
+
+
 def _read_exactly(handle, n: int) -> bytes | None:
     data = handle.read(n)
     return data if data is not None and len(data) == n else None
@@ -298,8 +308,7 @@ class WorkbookChildren:
         import time
 
         if os.name == "nt":  # no select() on pipes: a child per workbook, as before
-            return subprocess.run([sys.executable, "-I", self.script, path, fmt, str(max_cells), str(max_bytes)],
-                                  capture_output=True, timeout=timeout)
+            return run_one(self.script, path, fmt, max_cells, max_bytes, timeout)
         process, errors, _ = self._child(max_bytes)
         errors.seek(0, os.SEEK_END)
         start_of_errors = errors.tell()
