@@ -59,18 +59,18 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
         frame = kind.frame
         positions = problems["pos"].to_numpy(np.int64)
         table_of = frame["_table"].to_numpy()[positions]
+        local, rows = frame["_local"].to_numpy()[positions], frame["source_row"].to_numpy()[positions]
+        columns = problems["column"].to_numpy()
         part = pd.DataFrame({
             "file": frame["source_file"].to_numpy()[positions], "sheet": frame["source_sheet"].to_numpy()[positions],
-            "row": frame["source_row"].to_numpy()[positions], "table": name,
-            "column": _column_names(tables, table_of, frame["_local"].to_numpy()[positions],
-                                    problems["column"].to_numpy()),
-            "cell": _cell_refs(tables, table_of, frame["_local"].to_numpy()[positions],
-                               frame["source_row"].to_numpy()[positions], problems["column"].to_numpy()),
+            "row": rows, "table": name,
+            "column": _column_names(tables, table_of, local, columns),
+            "cell": _cell_refs(tables, table_of, local, rows, columns),
             "value": problems["value"].to_numpy(), "rule": problems["rule"].to_numpy(),
             "province": frame["_province"].to_numpy()[positions],
             "_hint": problems["hint"].to_numpy(), "_suggestion": problems["suggestion"].to_numpy(),
-            "_typed_province": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "province"),
-            "_typed_unit": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "unit"),
+            "_typed_province": _cells(tables, table_of, local, "province"),
+            "_typed_unit": _cells(tables, table_of, local, "unit"),
         })
         parts.append(part)
     if not parts:
