@@ -25,15 +25,12 @@ def _check_table(tables: list[_Table], kind: _Kind) -> tuple[pd.DataFrame, int]:
     if not rows:
         return _frame([], CHECK_COLUMNS), ok
     frame = pd.DataFrame(rows)
-    province = {}
-    if not kind.frame.empty:
-        located = kind.frame[kind.frame["_province"] != ""]
-        province = dict(zip(zip(located["_table"], located["source_row"]), located["_province"]))
+    located = kind.frame[kind.frame["_province"] != ""] if not kind.frame.empty else None
+    province = {} if located is None else dict(zip(zip(located["_table"], located["source_row"]),
+                                                   located["_province"]))
     frame["province"] = [province.get((t, r), "") for t, r in zip(frame["_table"], frame["row"])]
     if (frame["province"] == "").any():  # a form's total row: the province of the table's scores
-        by_table = {}
-        if not kind.frame.empty:
-            by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
+        by_table = {} if located is None else located.groupby("_table")["_province"].first().to_dict()
         frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
     frame["pillar"] = frame["pillar"].astype("Int64")
     return frame[CHECK_COLUMNS].reset_index(drop=True), ok
