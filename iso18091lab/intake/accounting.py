@@ -25,15 +25,12 @@ def _check_table(tables: list[_Table], kind: _Kind) -> tuple[pd.DataFrame, int]:
     if not rows:
         return _frame([], CHECK_COLUMNS), ok
     frame = pd.DataFrame(rows)
-    province = {}
-    if not kind.frame.empty:
-        located = kind.frame[kind.frame["_province"] != ""]
-        province = dict(zip(zip(located["_table"], located["source_row"]), located["_province"]))
+    located = kind.frame[kind.frame["_province"] != ""] if not kind.frame.empty else None
+    province = {} if located is None else dict(zip(zip(located["_table"], located["source_row"]),
+                                                   located["_province"]))
     frame["province"] = [province.get((t, r), "") for t, r in zip(frame["_table"], frame["row"])]
     if (frame["province"] == "").any():  # a form's total row: the province of the table's scores
-        by_table = {}
-        if not kind.frame.empty:
-            by_table = kind.frame[kind.frame["_province"] != ""].groupby("_table")["_province"].first().to_dict()
+        by_table = {} if located is None else located.groupby("_table")["_province"].first().to_dict()
         frame["province"] = [p or by_table.get(t, "") for p, t in zip(frame["province"], frame["_table"])]
     frame["pillar"] = frame["pillar"].astype("Int64")
     return frame[CHECK_COLUMNS].reset_index(drop=True), ok
@@ -59,18 +56,18 @@ def _quarantine_table(kinds: dict[str, _Kind], tables: list[_Table], matcher: Un
         frame = kind.frame
         positions = problems["pos"].to_numpy(np.int64)
         table_of = frame["_table"].to_numpy()[positions]
+        local, rows = frame["_local"].to_numpy()[positions], frame["source_row"].to_numpy()[positions]
+        columns = problems["column"].to_numpy()
         part = pd.DataFrame({
             "file": frame["source_file"].to_numpy()[positions], "sheet": frame["source_sheet"].to_numpy()[positions],
-            "row": frame["source_row"].to_numpy()[positions], "table": name,
-            "column": _column_names(tables, table_of, frame["_local"].to_numpy()[positions],
-                                    problems["column"].to_numpy()),
-            "cell": _cell_refs(tables, table_of, frame["_local"].to_numpy()[positions],
-                               frame["source_row"].to_numpy()[positions], problems["column"].to_numpy()),
+            "row": rows, "table": name,
+            "column": _column_names(tables, table_of, local, columns),
+            "cell": _cell_refs(tables, table_of, local, rows, columns),
             "value": problems["value"].to_numpy(), "rule": problems["rule"].to_numpy(),
             "province": frame["_province"].to_numpy()[positions],
             "_hint": problems["hint"].to_numpy(), "_suggestion": problems["suggestion"].to_numpy(),
-            "_typed_province": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "province"),
-            "_typed_unit": _cells(tables, table_of, frame["_local"].to_numpy()[positions], "unit"),
+            "_typed_province": _cells(tables, table_of, local, "province"),
+            "_typed_unit": _cells(tables, table_of, local, "unit"),
         })
         parts.append(part)
     if not parts:

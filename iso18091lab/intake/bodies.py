@@ -84,9 +84,12 @@ class _Bodies:
                 self.name_matches[match] = self.name_matches.get(match, 0) + int(counts[k])
             if body[k] >= 0:
                 self.map_rules.setdefault(int(body[k]), set()).add(placed_by)
-        for k, problem in failures:
-            positions = np.flatnonzero(inverse == k)
-            problems.add(positions, problem.column, problem.value, problem.rule, problem.hint, problem.suggestion)
+        if failures:  # the rows of each combination, found in one sort rather than one scan per failing one
+            order = np.argsort(inverse, kind="stable")
+            bounds = np.concatenate([[0], np.cumsum(counts)])
+            for k, problem in failures:
+                problems.add(order[bounds[k]:bounds[k + 1]], problem.column, problem.value, problem.rule,
+                             problem.hint, problem.suggestion)
         return body[inverse], province[inverse]
 
     def _locate_undated(self, typed_province, name, code) -> tuple[int, str, Problem | None, tuple | None, str]:
@@ -115,8 +118,7 @@ class _Bodies:
             return old + ("undated_2025_old_terms",)
         if old_body < 0:
             return self._locate_new(typed_province, name, code) + ("undated_2025_new_terms",)
-        old_code = nfc(self.rows[old_body].get("official_code")) if not lineage._blank(
-            self.rows[old_body].get("official_code")) else ""
+        old_code = nfc(self.rows[old_body].get("official_code"))  # '' when blank (None, NA, NaN)
         if old_code and lineage.same_territory(old_code, new_code):
             return old + ("undated_2025_same_unit",)
         typed_code = parse_code(code).lstrip("0") if not is_blank(code) else ""

@@ -123,7 +123,7 @@ def _parse_unique(table: _Table, column: str, parse, problems: _Problems, requir
     rules = np.full(len(uniques), None, dtype=object)
     hints = np.full(len(uniques), "", dtype=object)
     suggestions = np.full(len(uniques), "", dtype=object)
-    texts = np.array([nfc(u) for u in uniques], dtype=object)
+    texts = _unique_texts(table, column)
     for i, value in enumerate(uniques):
         if texts[i] == "":
             parsed[i] = default
@@ -175,16 +175,19 @@ def _unique_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return combos, inverse
 
 
+def _unique_texts(table: _Table, column: str) -> np.ndarray:
+    """The NFC text of each distinct cell of ``column`` ('' for the empty slot), in the order of ``values``."""
+    return np.array([nfc(u) for u in table.values(column)], dtype=object)
+
+
 def _texts(table: _Table, column: str) -> np.ndarray:
     """The NFC text of every row's cell ('' when empty)."""
-    uniques = table.values(column)
-    return np.array([nfc(u) for u in uniques], dtype=object)[table.codes(column)]
+    return _unique_texts(table, column)[table.codes(column)]
 
 
 def _blank(table: _Table, column: str) -> np.ndarray:
     """True where the row's cell is empty."""
-    uniques = table.values(column)
-    return np.array([nfc(u) == "" for u in uniques], dtype=bool)[table.codes(column)]
+    return (_unique_texts(table, column) == "")[table.codes(column)]
 
 
 def _dates(table: _Table) -> tuple[np.ndarray, np.ndarray]:

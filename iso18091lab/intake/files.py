@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from iso18091lab.config import DEFAULT_LIMITS, ReadLimits
 from iso18091lab.i18n import t
-from iso18091lab.intake.workbook_child import is_worksheet, sheet_area
+from iso18091lab.intake.workbook_child import sheet_over
 
 #: Workbook types parsed by calamine in a child process.
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
@@ -238,12 +238,9 @@ def _check_zip_workbook(path: Path, limits: ReadLimits, areas: bool = True) -> s
                     if area > limits.max_sheet_cells:
                         raise reject("sheet_too_large", "io_sheet_too_large", sheet=name, area=str(area))
             return fmt
-        if areas:
-            for member in members:
-                if is_worksheet(member.filename):
-                    area = sheet_area(archive, member)
-                    if area > limits.max_sheet_cells:
-                        raise reject("sheet_too_large", "io_sheet_too_large", sheet=member.filename, area=str(area))
+        found = sheet_over(archive, limits.max_sheet_cells) if areas else None
+        if found is not None:
+            raise reject("sheet_too_large", "io_sheet_too_large", sheet=found[0], area=str(found[1]))
     return fmt
 
 

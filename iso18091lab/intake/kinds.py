@@ -114,8 +114,7 @@ def _collect(tables: list[_Table], clean) -> _Kind:
         if len(frame):
             frame[column] = pd.Categorical.from_codes(frame[column].to_numpy(),
                                                       pd.Index(list(names), dtype=object))
-    problems = (pd.concat(problem_parts, ignore_index=True) if problem_parts
-                else pd.DataFrame(columns=["pos", "column", "value", "rule", "hint", "suggestion"]))
+    problems = pd.concat(problem_parts, ignore_index=True) if problem_parts else _Problems().frame()
     if len(frame):
         frame["_status"] = pd.Series(np.full(len(frame), "accepted", dtype=object), dtype=object)
         frame.loc[problems["pos"].unique(), "_status"] = "quarantined"

@@ -99,7 +99,7 @@ class LayoutError(StructuralError):
     layout: str = "matrix"
     problems: list = field(default_factory=list)  # (what, detail) pairs: what in REQUIRED_CONTEXT, detail '' or values
 
-    def _text(self, lang: str) -> str:
+    def _message(self, lang: str) -> str:  # message_vi, message_en and the reasons of StructuralError say this
         where = t("layout_where_sheet", lang, file=self.file.as_posix(), sheet=self.sheet) if self.sheet else \
             t("layout_where_file", lang, file=self.file.as_posix())
         parts, fixes = [], []
@@ -112,14 +112,6 @@ class LayoutError(StructuralError):
                 fixes.append(t(f"layout_fix_{self.layout}_{what}", lang))
         return t(f"layout_error_{self.layout}", lang, where=where, rows="+".join(map(str, self.header_rows)),
                  missing="; ".join(parts), fixes="; ".join(fixes), n=self.data_rows)
-
-    @property
-    def message_vi(self) -> str:
-        return self._text("vi")
-
-    @property
-    def message_en(self) -> str:
-        return self._text("en")
 
 
 # --------------------------------------------------------------------------- headers

@@ -38,7 +38,7 @@ from iso18091lab.intake.accounting import _check_table, _file_summary, _quaranti
 from iso18091lab.intake.assessments import _catalog_lookups, _clean_assessments
 from iso18091lab.intake.bodies import _Bodies
 from iso18091lab.intake.columnar import _Table
-from iso18091lab.intake.files import FileReadError, list_raw_files
+from iso18091lab.intake.files import FileReadError, _both, list_raw_files
 from iso18091lab.intake.headers import StructuralError
 from iso18091lab.intake.kinds import (_collect, _finish, _flag_duplicate_codes, _frame, _resolve_duplicates,
                                       _typed_assessments, _typed_outcomes, _typed_units)
@@ -159,8 +159,7 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     if not files:
         raise IngestError(said("ingest_no_files", lang, folder=raw_dir))
 
-    sheet_rows: list[dict] = [{"file": f.relative, "sheet": "", "table": "", "status": "skipped",
-                               "message_vi": f.reason_vi, "message_en": f.reason_en}
+    sheet_rows: list[dict] = [_sheet_row(f.relative, "", "", "skipped", (f.reason_vi, f.reason_en))
                               for f in listing if f.status != "read"]
     tables: list[_Table] = []
     label = lang or (progress if progress in ("vi", "en") else "vi")
@@ -170,31 +169,24 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
         try:
             sheets = sheets.result()
         except FileReadError as exc:
-            sheet_rows.append({"file": relative, "sheet": "", "table": "", "status": "error",
-                               "message_vi": exc.reason_vi, "message_en": exc.reason_en})
+            sheet_rows.append(_sheet_row(relative, "", "", "error", (exc.reason_vi, exc.reason_en)))
             continue
         except Exception as exc:  # noqa: BLE001 - one broken file must not stop the others
-            detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-            sheet_rows.append({"file": relative, "sheet": "", "table": "", "status": "error",
-                               "message_vi": t("ingest_file_unexpected", "vi", detail=detail),
-                               "message_en": t("ingest_file_unexpected", "en", detail=detail)})
+            sheet_rows.append(_sheet_row(relative, "", "", "error", _unexpected("ingest_file_unexpected", exc)))
             continue
         for sheet in sheets:
             sheet.file = Path(relative)  # messages name the file as the user sees it in the raw folder
             try:
                 found = recognise_table(sheet)
             except Exception as exc:  # noqa: BLE001 - one sheet the readers cannot make sense of must not stop the run
-                detail = traceback.format_exception_only(type(exc), exc)[-1].strip()
-                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "error",
-                                   "message_vi": t("ingest_sheet_unexpected", "vi", detail=detail),
-                                   "message_en": t("ingest_sheet_unexpected", "en", detail=detail)})
+                sheet_rows.append(_sheet_row(relative, sheet.sheet, "", "error",
+                                             _unexpected("ingest_sheet_unexpected", exc)))
                 continue
             if isinstance(found, StructuralError):  # one file-level error, not one quarantine line per row
-                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": found.kind, "status": "error",
-                                   "message_vi": found.message_vi, "message_en": found.message_en})
+                sheet_rows.append(_sheet_row(relative, sheet.sheet, found.kind, "error",
+                                             (found.message_vi, found.message_en)))
             elif isinstance(found, SkippedSheet):
-                sheet_rows.append({"file": relative, "sheet": sheet.sheet, "table": "", "status": "skipped",
-                                   "message_vi": found.reason_vi, "message_en": found.reason_en})
+                sheet_rows.append(_sheet_row(relative, sheet.sheet, "", "skipped", (found.reason_vi, found.reason_en)))
             else:
                 tables.append(_Table(found, len(tables)))
         del sheets
@@ -250,6 +242,18 @@ def ingest(raw_dir: str | Path = DEFAULT_RAW, processed_dir: str | Path | None =
     if tables is not None:
         write_processed(result, processed_dir, parts, tables)
     return result
+
+
+def _sheet_row(file: str, sheet: str, table: str, status: str, messages: tuple[str, str]) -> dict:
+    """A row of the per-sheet summary for a file or sheet that gives no rows (``status`` ``error`` or
+    ``skipped``), with its message in Vietnamese and English."""
+    return {"file": file, "sheet": sheet, "table": table, "status": status, "message_vi": messages[0],
+            "message_en": messages[1]}
+
+
+def _unexpected(key: str, exc: Exception) -> tuple[str, str]:
+    """The message ``key`` of the text table, in both languages, naming an exception no reader expected."""
+    return _both(key, detail=traceback.format_exception_only(type(exc), exc)[-1].strip())
 
 
 def _summary(raw_dir: Path, files: pd.DataFrame, assessments: pd.DataFrame, units: pd.DataFrame,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import pickle
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from iso18091lab.intake.decoding import _read_csv_rows
 from iso18091lab.intake.files import EXCEL_SUFFIXES, FileReadError, _both, check_workbook
 from iso18091lab.intake.headers import (TABLE_COLUMNS, StructuralError, UnrecognisedHeader, _Candidate, _candidates,
                                         _suggest, canonical_header, column_letter)
+from iso18091lab.intake.workbook_child import run_one
 from iso18091lab.normalize import nfc
 
 
@@ -138,9 +138,8 @@ def _read_workbook_isolated(path: Path, fmt: str, limits: ReadLimits, children=N
             done = children.run(str(path), fmt, limits.max_sheet_cells, limits.parse_memory_bytes,
                                 limits.parse_timeout_s)
         else:
-            done = subprocess.run(
-                [sys.executable, "-I", str(WORKBOOK_CHILD), str(path), fmt, str(limits.max_sheet_cells),
-                 str(limits.parse_memory_bytes)], capture_output=True, timeout=limits.parse_timeout_s)
+            done = run_one(str(WORKBOOK_CHILD), str(path), fmt, limits.max_sheet_cells, limits.parse_memory_bytes,
+                           limits.parse_timeout_s)
     except subprocess.TimeoutExpired:
         raise FileReadError(path, "timeout", "io_timeout")
     if done.returncode != 0:

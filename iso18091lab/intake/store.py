@@ -108,6 +108,11 @@ def _rows_of_today(column: pd.Series) -> dict[str, np.ndarray]:
     return {name: order[bounds[i]:bounds[i + 1]] for i, name in enumerate(names)}
 
 
+def _positions(rows: dict[str, np.ndarray], province: str) -> np.ndarray:
+    """The positions of ``province``'s rows in :func:`_rows_of_today`'s ``rows`` (none when it has no row)."""
+    return rows.get(province, np.zeros(0, dtype=np.intp))
+
+
 def province_files(summary: dict, province: str) -> list[dict]:
     """The file entries of an ingest summary that concern ``province``: the files holding its rows, and the
     files attributable to no province (unreadable ones, or with only unattributable rows)."""
@@ -134,7 +139,7 @@ class _Parts(Mapping):
     def __getitem__(self, province: str) -> dict[str, pd.DataFrame]:
         if province not in self.result.summary["provinces"]:
             raise KeyError(province)
-        return {name: getattr(self.result, name).take(rows.get(province, np.zeros(0, dtype=np.intp)))
+        return {name: getattr(self.result, name).take(_positions(rows, province))
                 .reset_index(drop=True) for name, rows in self.rows.items()}
 
     def __iter__(self):
@@ -180,7 +185,7 @@ def province_hashes(result: IngestResult, parts: dict[str, dict[str, pd.DataFram
                 continue
             row_hashes, where = rows[name]
             digest.update(name.encode())
-            digest.update(row_hashes[where.get(province, np.zeros(0, dtype=np.intp))].tobytes())
+            digest.update(row_hashes[_positions(where, province)].tobytes())
             digest.update(columns[name])
         update(digest, "name_matches", matches[of_today(matches["province"]).to_numpy() == province])
         update(digest, "quarantine", result.quarantine[of_today(result.quarantine["province"]).isin([province, ""])
@@ -246,7 +251,7 @@ def _stage_partitions(parts: dict[str, dict[str, pd.DataFrame]], out: Path,
             folder.mkdir()
             if arrow is not None and isinstance(parts, _Parts):
                 for name, rows in parts.rows.items():
-                    _write_parquet(arrow[name].take(rows.get(province, np.zeros(0, dtype=np.intp))),
+                    _write_parquet(arrow[name].take(_positions(rows, province)),
                                    folder / f"{name}.parquet")
                 continue
             for name, frame in parts[province].items():

@@ -106,15 +106,24 @@ def sheet_area(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
     return max(declared, actual)
 
 
+def sheet_over(archive: zipfile.ZipFile, max_cells: int) -> tuple[str, int] | None:
+    """(member name, :func:`sheet_area`) of the first worksheet of an open xlsx whose area is over ``max_cells``;
+    None when every worksheet is within it."""
+    for member in archive.infolist():
+        if is_worksheet(member.filename):
+            area = sheet_area(archive, member)
+            if area > max_cells:
+                return member.filename, area
+    return None
+
+
 def check_sheet_areas(path: str, max_cells: int) -> None:
     """Raise :class:`SheetTooLarge` (named by the worksheet's member name) for the first worksheet of the xlsx at
-    ``path`` whose :func:`sheet_area` is over ``max_cells``."""
+    ``path`` whose :func:`sheet_area` is over ``max_cells`` (:func:`sheet_over`)."""
     with zipfile.ZipFile(path) as archive:
-        for member in archive.infolist():
-            if is_worksheet(member.filename):
-                area = sheet_area(archive, member)
-                if area > max_cells:
-                    raise SheetTooLarge(member.filename, area)
+        found = sheet_over(archive, max_cells)
+    if found is not None:
+        raise SheetTooLarge(*found)
 
 
 def limit_memory(max_bytes: int) -> None:
@@ -173,6 +182,16 @@ def main(argv: list[str]) -> None:
         sys.stderr.write(str(exc))
         sys.exit(3)
     sys.stdout.buffer.write(pickle.dumps(sheets, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def run_one(script: str, path: str, fmt: str, max_cells: int, max_bytes: int, timeout: float):
+    """Parse one workbook in a child of its own (``python -I script PATH FORMAT MAX_SHEET_CELLS MAX_MEMORY_BYTES``):
+    the ``subprocess.CompletedProcess`` with its exit code, the pickle on stdout and its error text; raises
+    ``subprocess.TimeoutExpired`` after ``timeout`` seconds."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-I", script, path, fmt, str(max_cells), str(max_bytes)],
+                          capture_output=True, timeout=timeout)
 
 
 def _read_exactly(handle, n: int) -> bytes | None:
@@ -289,8 +308,7 @@ class WorkbookChildren:
         import time
 
         if os.name == "nt":  # no select() on pipes: a child per workbook, as before
-            return subprocess.run([sys.executable, "-I", self.script, path, fmt, str(max_cells), str(max_bytes)],
-                                  capture_output=True, timeout=timeout)
+            return run_one(self.script, path, fmt, max_cells, max_bytes, timeout)
         process, errors, _ = self._child(max_bytes)
         errors.seek(0, os.SEEK_END)
         start_of_errors = errors.tell()
